@@ -1,0 +1,119 @@
+// Command labrun runs Markdown lessons: it writes their source files,
+// compiles them, runs every step in order with timeouts, and renders an
+// annotated transcript. Run "labrun help" for the manual.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes, decided here only.
+const (
+	exitOK          = 0
+	exitRunFailed   = 1 // labrun itself could not run a step
+	exitBadInput    = 2 // bad lesson, bad flags
+	exitInterrupted = 130
+	exitTerminated  = 143
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `labrun runs Markdown lessons and writes annotated transcripts.
+
+Usage:
+  labrun run LESSON.md [-o OUT.md] [--timeout D] [--keep | --in-place]
+  labrun version
+  labrun help
+
+A lesson is lecture notes in Markdown. Its fenced code cells are run in
+order, in a scratch copy of the lesson's folder:
+
+  %%cpp FILE / %%asm / %%save_file / %%cmake / %%makefile
+        write the cell to FILE, then run its "%run CMD" lines
+  %%bash, %%sh       feed the cell to bash / sh
+  %%writefile FILE   write the cell verbatim
+  Python cells       one Python 3 per lesson, state kept across cells;
+                     "!cmd" runs a shell command under a terminal,
+                     "x = !cmd" captures its lines, {expr} and $name
+                     interpolate, %p EXPR shows a value, %MD TEXT shows text,
+                     TInteractiveLauncher(CMD) and %bash_async CMD run a
+                     command in the background across cells
+
+Every step has a timeout; on expiry (or as soon as it can never progress)
+labrun sends Ctrl-C, waits a short grace, kills its process group, and goes
+on with the next cell. Nothing labrun started survives the lesson.
+
+The transcript keeps every line of the lesson and adds each cell's output
+after it, as "jupyter nbconvert --to markdown" lays it out, with an HTML
+comment saying how the cell ended.
+
+Example:
+  labrun run examples/fifo/lesson.md -o /tmp/fifo.md --timeout 5s
+
+Exit status: 0 when the lesson ran (cells may fail: that is content),
+1 when labrun could not run a step (no sh, bash or python3), 2 on a bad
+lesson or bad usage, 130 / 143 when stopped by Ctrl-C / SIGTERM (the
+partial transcript is still written).
+`
+
+func main() {
+	os.Exit(route(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// route picks the subcommand and turns its error into an exit code.
+func route(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		io.WriteString(stderr, usage)
+		return exitBadInput
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		err = runCommand(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "labrun", version)
+	case "help", "-h", "--help":
+		io.WriteString(stdout, usage)
+	default:
+		err = usageError(fmt.Sprintf("unknown command %q (known: run, version, help)", args[0]))
+	}
+	return exitCode(err, stderr)
+}
+
+// usageError is a mistake in the command line.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// exitError carries an exit code decided by a subcommand.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "labrun: %v\nRun 'labrun help' for usage.\n", err)
+		return exitBadInput
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintf(stderr, "labrun: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "labrun: %v\n", err)
+	return exitRunFailed
+}

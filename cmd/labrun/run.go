@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// runOptions are the flags of "labrun run".
+type runOptions struct {
+	lesson  string
+	out     string
+	verbose bool
+	runner  runner.Options
+}
+
+const runUsage = `Usage: labrun run LESSON.md [flags]
+
+Runs every cell of LESSON.md in order and writes the transcript to OUT
+(standard output when -o is not given).
+
+Flags:
+`
+
+// parseRun reads the flags of "labrun run"; flags may stand before or
+// after the lesson.
+func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
+	o := &runOptions{}
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, runUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically) instead of standard output")
+	fs.DurationVar(&o.runner.Timeout, "timeout", runner.DefaultTimeout, "default timeout of each step, e.g. 5s or 1m (a lesson may set its own)")
+	fs.DurationVar(&o.runner.Grace, "grace", runner.DefaultGrace, "how long an interrupted step may take to end after Ctrl-C before it is killed")
+	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
+	fs.BoolVar(&o.runner.InPlace, "in-place", false, "run in the lesson's folder instead of a scratch copy")
+	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
+	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &exitError{code: exitOK, err: errors.New("")}
+			}
+			return nil, usageError(err.Error())
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch {
+	case len(rest) == 0:
+		return nil, usageError("run: which lesson? (labrun run LESSON.md)")
+	case len(rest) > 1:
+		return nil, usageError(fmt.Sprintf("run: one lesson at a time (got %d: %v)", len(rest), rest))
+	}
+	o.lesson = rest[0]
+	if err := o.runner.Validate(); err != nil {
+		return nil, usageError("run: " + err.Error())
+	}
+	return o, nil
+}
+
+// runCommand is "labrun run".
+func runCommand(args []string, stdout, stderr io.Writer) error {
+	o, err := parseRun(args, stderr)
+	if err != nil {
+		return err
+	}
+	src, err := os.ReadFile(o.lesson)
+	if err != nil {
+		return &exitError{exitBadInput, fmt.Errorf("%s: %w", o.lesson, errors.Unwrap(err))}
+	}
+	if o.out != "" {
+		if same(o.out, o.lesson) {
+			return &exitError{exitBadInput, fmt.Errorf("%s: the transcript would overwrite the lesson; choose another -o", o.out)}
+		}
+		if err := atomicfile.CheckWritable(o.out); err != nil {
+			return &exitError{exitBadInput, err}
+		}
+	}
+	lesson, err := lessons.Parse(o.lesson, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return &exitError{exitBadInput, nil}
+	}
+	if o.verbose {
+		o.runner.Progress = stderr
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	stoppedBy := make(chan os.Signal, 1)
+	go func() {
+		s, ok := <-sigs
+		if !ok {
+			return
+		}
+		stoppedBy <- s
+		fmt.Fprintf(stderr, "labrun: %v: stopping the running step; the partial transcript is written (again to quit now)\n", s)
+		cancel()
+		if _, ok := <-sigs; ok {
+			runner.KillAll()
+			os.Exit(exitInterrupted)
+		}
+	}()
+
+	res, runErr := runner.Run(ctx, lesson, filepath.Dir(o.lesson), o.runner)
+	if res != nil {
+		out := render.Transcript(res)
+		if o.out == "" {
+			if _, err := stdout.Write(out); err != nil {
+				return err
+			}
+		} else if err := atomicfile.Write(o.out, out, 0o644); err != nil {
+			return err
+		}
+		render.Summary(stderr, res, o.out)
+		if o.runner.Keep {
+			fmt.Fprintf(stderr, "labrun: work dir kept: %s\n", res.WorkDir)
+		}
+	}
+	if runErr != nil {
+		if errors.Is(runErr, runner.ErrNoProgram) || errors.Is(runErr, runner.ErrNoPython) {
+			return &exitError{exitRunFailed, runErr}
+		}
+		return runErr
+	}
+	select {
+	case s := <-stoppedBy:
+		if s == syscall.SIGTERM {
+			return &exitError{exitTerminated, nil}
+		}
+		return &exitError{exitInterrupted, nil}
+	default:
+	}
+	return nil
+}
+
+// same reports whether two paths name the same file.
+func same(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(ia, ib)
+	}
+	pa, _ := filepath.Abs(a)
+	pb, _ := filepath.Abs(b)
+	return pa == pb
+}

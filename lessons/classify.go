@@ -1,0 +1,295 @@
+package lessons
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// fileMagics maps each file-writing cell magic to its line comment.
+var fileMagics = map[string]string{
+	"cpp":       "//",
+	"asm":       "//",
+	"save_file": "#",
+	"cmake":     "#",
+	"makefile":  "#",
+}
+
+// LineMagics are the line magics a Python cell may use.
+var LineMagics = map[string]bool{"p": true, "MD": true, "bash_async": true}
+
+// commentFor gives the comment of a native-dialect file by language.
+var commentFor = map[string]string{
+	"c": "//", "cpp": "//", "c++": "//", "asm": "//", "gas": "//", "go": "//",
+	"python": "#", "py": "#", "bash": "#", "sh": "#", "cmake": "#", "makefile": "#", "make": "#",
+}
+
+// classify decides a cell's kind from its first line (or, in the native
+// dialect, from its info string) and checks its magic lines.
+func classify(name string, c *Cell, errs *ErrorList) {
+	lang, attrs, err := splitInfo(c.Info)
+	if err != nil {
+		errs.add(name, c.Line, "fence info: %v", err)
+		return
+	}
+	if len(attrs) > 0 {
+		classifyNative(name, c, lang, attrs, errs)
+		return
+	}
+	first, _, _ := strings.Cut(c.Source, "\n")
+	if isSetup(c.Source) {
+		c.Kind = Setup
+		return
+	}
+	if !strings.HasPrefix(first, "%%") {
+		c.Kind = Python
+		checkPythonLines(name, c, errs)
+		return
+	}
+	// As IPython does: strip the line's end, split at the first space.
+	magic, args, _ := strings.Cut(strings.TrimRight(strings.TrimPrefix(first, "%%"), " \t\r"), " ")
+	c.Magic, c.Args = magic, args
+	switch {
+	case fileMagics[magic] != "":
+		c.Kind = File
+		c.File = fileSpec(name, c, fileMagics[magic], errs)
+	case magic == "writefile" || magic == "file":
+		c.Kind = WriteFile
+		fname := strings.TrimSpace(args)
+		if strings.HasPrefix(fname, "-a ") || fname == "-a" {
+			errs.add(name, c.Line, "%%%%%s -a (append) is not supported", magic)
+			return
+		}
+		if checkPath(name, c.Line, magic, fname, errs) {
+			c.File = &FileSpec{Name: fname, Verbatim: true}
+		}
+	case magic == "bash" || magic == "sh":
+		c.Kind = Script
+	case magic == "sql" || magic == "save_cell_as_string":
+		c.Kind = Skipped
+	default:
+		errs.add(name, c.Line+1, "unknown magic %%%%%s", magic)
+	}
+}
+
+// isSetup recognizes the course's set-up one-liner cell.
+func isSetup(src string) bool {
+	return strings.Contains(src, "get_ipython().run_cell(") &&
+		(strings.Contains(src, "MAGICS_SETUP_END") || strings.HasPrefix(src, "# look at tools/set_up_magics.ipynb"))
+}
+
+// fileSpec reads the arguments and %-lines of a file cell.
+func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
+	fs := &FileSpec{Comment: comment, Header: c.Args, Tabs: c.Magic == "makefile"}
+	fields := strings.Fields(c.Args)
+	for i := 0; i < len(fields); i++ {
+		switch f := fields[i]; {
+		case f == "--ejudge-style":
+			fs.EjudgeStyle = true
+		case f == "--under-spoiler-threshold" || strings.HasPrefix(f, "--under-spoiler-threshold="):
+			v, ok := strings.CutPrefix(f, "--under-spoiler-threshold=")
+			if !ok {
+				if i+1 >= len(fields) {
+					errs.add(name, c.Line+1, "--under-spoiler-threshold needs a number")
+					return nil
+				}
+				i++
+				v = fields[i]
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				errs.add(name, c.Line+1, "--under-spoiler-threshold: %q is not a line count", v)
+				return nil
+			}
+			fs.SpoilerThreshold = n
+		case strings.HasPrefix(f, "-"):
+			errs.add(name, c.Line+1, "%%%%%s: unknown option %s", c.Magic, f)
+			return nil
+		case fs.Name != "":
+			errs.add(name, c.Line+1, "%%%%%s: more than one file name (%s, %s)", c.Magic, fs.Name, f)
+			return nil
+		default:
+			fs.Name = f
+		}
+	}
+	if c.Magic == "makefile" {
+		if fs.Name == "" {
+			fs.Name = "makefile"
+		}
+		fs.Header = fs.Name
+	}
+	if !checkPath(name, c.Line+1, c.Magic, fs.Name, errs) {
+		return nil
+	}
+	lines := strings.Split(c.Source, "\n")[1:]
+	for i, line := range lines {
+		if !strings.HasPrefix(line, "%") {
+			continue
+		}
+		at := c.BodyLine(i + 1)
+		switch {
+		case strings.HasPrefix(line, "%run "):
+			fs.Commands = append(fs.Commands, Command{Run, strings.TrimSpace(line[len("%run "):]), at})
+		case strings.HasPrefix(line, "%MD "):
+			fs.Commands = append(fs.Commands, Command{Markdown, strings.TrimSpace(line[len("%MD "):]), at})
+		case strings.HasPrefix(line, "%"+comment):
+			fs.Commands = append(fs.Commands, Command{Heading, strings.TrimSpace(line[1+len(comment):]), at})
+		case strings.HasPrefix(line, "%#") || strings.HasPrefix(line, "%//"):
+			// A comment in the other style: written commented, not shown
+			// (as the recorded course does).
+		default:
+			word, _, _ := strings.Cut(line, " ")
+			errs.add(name, at, "unknown %%%%%s subcommand %s (known: %%run CMD, %%MD TEXT, %%%s TEXT, %%# comment)", c.Magic, word, comment)
+		}
+	}
+	return fs
+}
+
+// checkPath refuses a missing file name or one that leaves the work dir.
+func checkPath(name string, line int, magic, fname string, errs *ErrorList) bool {
+	switch {
+	case fname == "":
+		errs.add(name, line, "%%%%%s needs a file name", magic)
+		return false
+	case path.IsAbs(fname):
+		errs.add(name, line, "%%%%%s %s: absolute path; files are written inside the work directory", magic, fname)
+		return false
+	case path.Clean(fname) == ".." || strings.HasPrefix(path.Clean(fname), "../"):
+		errs.add(name, line, "%%%%%s %s: path leaves the work directory", magic, fname)
+		return false
+	}
+	return true
+}
+
+// checkPythonLines refuses line magics labrun does not know.
+func checkPythonLines(name string, c *Cell, errs *ErrorList) {
+	for i, line := range strings.Split(c.Source, "\n") {
+		s := strings.TrimLeft(line, " \t")
+		if rest, ok := strings.CutPrefix(s, "%%"); ok {
+			word, _, _ := strings.Cut(rest, " ")
+			errs.add(name, c.BodyLine(i), "cell magic %%%%%s must be the first line of its cell", word)
+			continue
+		}
+		if _, rhs, ok := strings.Cut(s, "= %"); ok && isAssign(s) {
+			s = "%" + rhs
+		}
+		rest, ok := strings.CutPrefix(s, "%")
+		if !ok {
+			continue
+		}
+		word, _, _ := strings.Cut(rest, " ")
+		if !LineMagics[word] {
+			if word == "run" {
+				errs.add(name, c.BodyLine(i), "%%run is only known inside a file cell (%%%%cpp FILE ...): use !CMD in a Python cell")
+				continue
+			}
+			errs.add(name, c.BodyLine(i), "unknown magic %%%s", word)
+		}
+	}
+}
+
+// isAssign reports whether s is "NAME = %..." with a plain name.
+func isAssign(s string) bool {
+	lhs, _, _ := strings.Cut(s, "=")
+	lhs = strings.TrimSpace(lhs)
+	if lhs == "" {
+		return false
+	}
+	for _, r := range lhs {
+		if r != '_' && r != ',' && r != ' ' && !(r >= 'a' && r <= 'z') && !(r >= 'A' && r <= 'Z') && !(r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// classifyNative reads a native-dialect cell:
+// ```cpp file=hello.c run="gcc hello.c && ./a.out" timeout=2s
+func classifyNative(name string, c *Cell, lang string, attrs map[string]string, errs *ErrorList) {
+	for k, v := range attrs {
+		switch k {
+		case "file":
+			if checkPath(name, c.Line, "file=", v, errs) {
+				c.File = &FileSpec{Name: v, Verbatim: true, Comment: commentFor[lang]}
+			}
+		case "run":
+			c.Run = append(c.Run, Command{Run, v, c.Line})
+		case "timeout":
+			d, err := parseTimeout(v)
+			if err != nil {
+				errs.add(name, c.Line, "fence info: %v", err)
+			}
+			c.Timeout = d
+		default:
+			errs.add(name, c.Line, "fence info: unknown attribute %q (known: file, run, timeout)", k)
+		}
+	}
+	switch {
+	case c.File != nil:
+		c.Kind = File
+	case lang == "bash" || lang == "sh":
+		c.Kind, c.Magic = Script, lang
+	case lang == "python" || lang == "py" || lang == "":
+		c.Kind = Python
+		checkPythonLines(name, c, errs)
+	case len(c.Run) > 0:
+		c.Kind = Script
+		c.Magic = "sh"
+	default:
+		errs.add(name, c.Line, "fence info: a %s cell with attributes needs file= or run=", lang)
+	}
+	if c.File != nil && c.File.Comment == "" {
+		c.File.Comment = "#"
+	}
+}
+
+// splitInfo splits a fence info string into its language and its
+// key=value attributes (values may be double-quoted).
+func splitInfo(info string) (string, map[string]string, error) {
+	lang, rest, _ := strings.Cut(strings.TrimSpace(info), " ")
+	if !strings.Contains(rest, "=") {
+		return lang, nil, nil
+	}
+	attrs, err := parseAttrs(rest)
+	return lang, attrs, err
+}
+
+// parseAttrs reads `k=v k2="v with spaces"`.
+func parseAttrs(s string) (map[string]string, error) {
+	attrs := map[string]string{}
+	s = strings.TrimSpace(s)
+	for s != "" {
+		k, rest, ok := strings.Cut(s, "=")
+		if !ok || strings.ContainsAny(k, " \t\"") {
+			return nil, fmt.Errorf("expected key=value at %q", s)
+		}
+		var v string
+		if strings.HasPrefix(rest, `"`) {
+			q, err := strconv.QuotedPrefix(rest)
+			if err != nil {
+				return nil, fmt.Errorf("%s: unterminated quoted value", k)
+			}
+			v, _ = strconv.Unquote(q)
+			rest = rest[len(q):]
+		} else {
+			v, rest, _ = strings.Cut(rest, " ")
+		}
+		if _, dup := attrs[k]; dup {
+			return nil, fmt.Errorf("%s given twice", k)
+		}
+		attrs[k] = v
+		s = strings.TrimSpace(rest)
+	}
+	return attrs, nil
+}
+
+// parseTimeout reads a positive duration such as "2s" or "1m30s".
+func parseTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("timeout=%s: want a positive duration such as 2s or 1m", v)
+	}
+	return d, nil
+}

@@ -1,0 +1,134 @@
+package lessons
+
+import (
+	"fmt"
+	"time"
+)
+
+// Kind says what a code cell does when it runs.
+type Kind int
+
+// The kinds of code cell.
+const (
+	// Python is Python code, possibly with shell escapes and line magics.
+	Python Kind = iota
+	// File writes its body to a file with a comment header, then runs
+	// the cell's %run lines (%%cpp, %%asm, %%save_file, %%cmake, %%makefile).
+	File
+	// WriteFile writes its body verbatim (%%writefile, %%file).
+	WriteFile
+	// Script feeds its body to a shell on stdin (%%bash, %%sh).
+	Script
+	// Setup is the course's set-up one-liner; labrun provides its
+	// behaviour natively and skips it.
+	Setup
+	// Skipped is a cell labrun knows but does not run (%%sql,
+	// %%save_cell_as_string).
+	Skipped
+)
+
+var kindNames = [...]string{"python", "file", "writefile", "script", "setup", "skipped"}
+
+// String returns the kind's name as used in annotations.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Lesson is a parsed lesson: its source and its code cells in order.
+type Lesson struct {
+	// Name is the file name used in messages (e.g. "lesson.md").
+	Name string
+	// Source is the lesson's bytes, exactly as read.
+	Source []byte
+	// Cells are the fenced blocks with an info string, in order.
+	Cells []*Cell
+	// Timeout, when non-zero, is the default step timeout the lesson
+	// declares (<!-- labrun timeout=30s -->).
+	Timeout time.Duration
+}
+
+// Cell is one fenced code block with an info string.
+type Cell struct {
+	// Index is the cell's number among the lesson's code cells, from 0.
+	Index int
+	// Info is the fence's info string, e.g. "cpp" or
+	// `cpp file=a.c run="gcc a.c"`.
+	Info string
+	// Line is the 1-based line of the opening fence.
+	Line int
+	// EndLine is the 1-based line of the closing fence.
+	EndLine int
+	// Source is the text between the fences, without the final newline.
+	Source string
+	// Kind says what the cell does.
+	Kind Kind
+	// Magic is the cell magic without %% ("cpp", "bash", ...), or "" for
+	// Python cells and native-dialect cells.
+	Magic string
+	// Args is the cell magic's argument string, as written.
+	Args string
+	// File describes the file a File or WriteFile cell writes.
+	File *FileSpec
+	// Timeout, when non-zero, overrides the step timeout for this cell
+	// (native dialect: timeout=2s).
+	Timeout time.Duration
+	// Run holds the commands of a native-dialect cell (run="...").
+	Run []Command
+}
+
+// Pos returns "name:line" for the cell's opening fence.
+func (c *Cell) Pos(name string) string { return fmt.Sprintf("%s:%d", name, c.Line) }
+
+// BodyLine returns the 1-based lesson line of the cell's body line i
+// (0-based).
+func (c *Cell) BodyLine(i int) int { return c.Line + 1 + i }
+
+// CommandKind says what a %-line of a file cell does.
+type CommandKind int
+
+// The kinds of file-cell command.
+const (
+	// Run runs a shell command after the file is written (%run CMD).
+	Run CommandKind = iota
+	// Markdown shows text in the transcript (%MD text).
+	Markdown
+	// Heading shows text as a heading line (%// text, %# text).
+	Heading
+)
+
+// Command is one %-line of a file cell, in the order written.
+type Command struct {
+	Kind CommandKind
+	// Text is the command or the text to show, trimmed.
+	Text string
+	// Line is the 1-based lesson line it stands on.
+	Line int
+}
+
+// FileSpec is what a file cell writes.
+type FileSpec struct {
+	// Name is the path relative to the work directory.
+	Name string
+	// Comment starts a line comment in the file's language ("//" or "#").
+	// Empty for verbatim writes.
+	Comment string
+	// Header is the argument string repeated in the first line
+	// ("<comment> %%cpp ARGS").
+	Header string
+	// Tabs turns every run of four spaces into a tab (%%makefile).
+	Tabs bool
+	// EjudgeStyle strips trailing spaces and ends the file with
+	// "<comment> line without \n".
+	EjudgeStyle bool
+	// SpoilerThreshold, when positive, puts a command's output longer
+	// than that many lines under <details>.
+	SpoilerThreshold int
+	// Verbatim writes the body as it is, with no header (%%writefile and
+	// the native dialect).
+	Verbatim bool
+	// Commands are the cell's %run, %MD and heading lines, in order.
+	Commands []Command
+}

@@ -1,0 +1,220 @@
+package lessons
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// MaxLineBytes is the longest lesson line Parse accepts.
+const MaxLineBytes = 1 << 20
+
+// Parse reads a lesson. name is used in messages only. It returns an
+// ErrorList when the lesson is malformed: invalid UTF-8 or binary
+// content, an unclosed fence, an unknown magic, a file cell without a
+// file name or with a path outside the work directory.
+func Parse(name string, src []byte) (*Lesson, error) {
+	var errs ErrorList
+	if err := checkText(name, src); err != nil {
+		errs = append(errs, err)
+		return nil, errs
+	}
+	lines := splitLines(src)
+	doc := goldmark.New().Parser().Parse(text.NewReader(src))
+	l := &Lesson{Name: name, Source: src}
+	l.Timeout = lessonTimeout(name, doc, src, &errs)
+	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		fc, ok := n.(*ast.FencedCodeBlock)
+		if !ok || fc.Info == nil {
+			return ast.WalkContinue, nil
+		}
+		c := fencedCell(name, src, lines, fc, &errs)
+		if c == nil {
+			return ast.WalkSkipChildren, nil
+		}
+		c.Index = len(l.Cells)
+		classify(name, c, &errs)
+		l.Cells = append(l.Cells, c)
+		return ast.WalkSkipChildren, nil
+	})
+	if err != nil {
+		errs.add(name, 0, "%v", err)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return l, nil
+}
+
+// checkText refuses bytes that are not text: a NUL byte, invalid UTF-8,
+// or a line too long to be a lesson's.
+func checkText(name string, src []byte) *Error {
+	line := 1
+	start := 0
+	for i := 0; i < len(src); {
+		b := src[i]
+		if b == '\n' {
+			if i-start > MaxLineBytes {
+				return &Error{name, line, "line longer than 1 MiB: not a lesson"}
+			}
+			line++
+			start = i + 1
+			i++
+			continue
+		}
+		if b == 0 {
+			return &Error{name, line, "binary content (NUL byte): not a Markdown lesson"}
+		}
+		if b < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &Error{name, line, "invalid UTF-8"}
+		}
+		i += size
+	}
+	if len(src)-start > MaxLineBytes {
+		return &Error{name, line, "line longer than 1 MiB: not a lesson"}
+	}
+	return nil
+}
+
+// lineIndex holds the byte offset where each line starts.
+type lineIndex struct {
+	starts []int
+	src    []byte
+}
+
+func splitLines(src []byte) *lineIndex {
+	li := &lineIndex{starts: []int{0}, src: src}
+	for i, b := range src {
+		if b == '\n' {
+			li.starts = append(li.starts, i+1)
+		}
+	}
+	return li
+}
+
+// lineOf returns the 1-based line holding byte offset off.
+func (li *lineIndex) lineOf(off int) int {
+	lo, hi := 0, len(li.starts)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if li.starts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + 1
+}
+
+// count returns the number of lines (a final newline does not start one).
+func (li *lineIndex) count() int {
+	n := len(li.starts)
+	if li.starts[n-1] == len(li.src) {
+		n--
+	}
+	return n
+}
+
+// text returns line n (1-based) without its newline and carriage return.
+func (li *lineIndex) text(n int) string {
+	start := li.starts[n-1]
+	end := len(li.src)
+	if n < len(li.starts) {
+		end = li.starts[n] - 1
+	}
+	return strings.TrimSuffix(string(li.src[start:end]), "\r")
+}
+
+// fencedCell turns a fenced block into a cell, checking that it is closed.
+func fencedCell(name string, src []byte, li *lineIndex, fc *ast.FencedCodeBlock, errs *ErrorList) *Cell {
+	open := li.lineOf(fc.Info.Segment.Start)
+	fence := fenceOf(li.text(open))
+	nbody := fc.Lines().Len()
+	closeLine := open + nbody + 1
+	if closeLine > li.count() || !closes(li.text(closeLine), fence) {
+		errs.add(name, open, "unclosed code fence %q: no closing %s before the end of its block", li.text(open), fence)
+		return nil
+	}
+	body := make([]string, 0, nbody)
+	for n := open + 1; n < closeLine; n++ {
+		body = append(body, li.text(n))
+	}
+	return &Cell{
+		Info:    strings.TrimSpace(string(fc.Info.Segment.Value(src))),
+		Line:    open,
+		EndLine: closeLine,
+		Source:  strings.Join(body, "\n"),
+	}
+}
+
+// fenceOf returns the run of backticks or tildes that opens line.
+func fenceOf(line string) string {
+	s := strings.TrimLeft(line, " ")
+	if s == "" {
+		return "```"
+	}
+	c := s[0]
+	i := 0
+	for i < len(s) && s[i] == c {
+		i++
+	}
+	return s[:i]
+}
+
+// closes reports whether line closes a block opened by fence.
+func closes(line, fence string) bool {
+	s := strings.TrimSpace(line)
+	if len(line)-len(strings.TrimLeft(line, " ")) > 3 || len(s) < len(fence) {
+		return false
+	}
+	return strings.Trim(s, fence[:1]) == ""
+}
+
+// lessonTimeout reads a lesson-wide directive in an HTML comment:
+// <!-- labrun timeout=30s -->.
+func lessonTimeout(name string, doc ast.Node, src []byte, errs *ErrorList) (d time.Duration) {
+	li := splitLines(src)
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		hb, ok := n.(*ast.HTMLBlock)
+		if !ok || hb.Lines().Len() == 0 {
+			continue
+		}
+		seg := hb.Lines().At(0)
+		line := strings.TrimSpace(string(seg.Value(src)))
+		rest, ok := strings.CutPrefix(line, "<!-- labrun ")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSuffix(strings.TrimSpace(rest), "-->")
+		attrs, err := parseAttrs(rest)
+		if err != nil {
+			errs.add(name, li.lineOf(seg.Start), "labrun directive: %v", err)
+			continue
+		}
+		for k, v := range attrs {
+			if k != "timeout" {
+				errs.add(name, li.lineOf(seg.Start), "labrun directive: unknown setting %q (known: timeout)", k)
+				continue
+			}
+			t, err := parseTimeout(v)
+			if err != nil {
+				errs.add(name, li.lineOf(seg.Start), "labrun directive: %v", err)
+				continue
+			}
+			d = t
+		}
+	}
+	return d
+}

@@ -1,0 +1,37 @@
+package lessons
+
+import "bytes"
+
+// Markers around what labrun adds to a lesson in a transcript. The
+// opening marker is followed by an annotation and " -->".
+const (
+	OutOpen  = "<!-- labrun:out"
+	OutClose = "<!-- labrun:end -->"
+)
+
+// Strip returns the lesson a labrun transcript was rendered from: it
+// removes every block from an OutOpen line to the next OutClose line,
+// both included. Other lines are kept byte for byte.
+func Strip(transcript []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(transcript))
+	in := false
+	for len(transcript) > 0 {
+		i := bytes.IndexByte(transcript, '\n')
+		var line []byte
+		if i < 0 {
+			line, transcript = transcript, nil
+		} else {
+			line, transcript = transcript[:i+1], transcript[i+1:]
+		}
+		switch {
+		case !in && bytes.HasPrefix(line, []byte(OutOpen)):
+			in = true
+		case in && bytes.Equal(bytes.TrimRight(line, "\r\n"), []byte(OutClose)):
+			in = false
+		case !in:
+			b.Write(line)
+		}
+	}
+	return b.Bytes()
+}

@@ -1,0 +1,44 @@
+package render
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/fatih/color"
+	"github.com/labrun/labrun/runner"
+)
+
+// Summary writes one line about the run to w (the terminal): how many
+// cells ran, failed and were interrupted, how long it took, and where the
+// transcript went; then one line per interrupted or failed cell.
+func Summary(w io.Writer, res *runner.Result, out string) {
+	var ran, failed, interrupted int
+	for _, cr := range res.Cells {
+		switch cr.Status {
+		case runner.OK:
+			ran++
+		case runner.Failed:
+			ran++
+			failed++
+		case runner.Interrupted:
+			ran++
+			interrupted++
+		}
+	}
+	if out == "" {
+		out = "standard output"
+	}
+	state := color.GreenString("done")
+	if res.Interrupted {
+		state = color.RedString("interrupted")
+	}
+	fmt.Fprintf(w, "labrun: %s: %s, %d cells run, %d failed, %d interrupted, %.1fs -> %s\n",
+		res.Lesson.Name, state, ran, failed, interrupted, res.Duration.Seconds(), out)
+	for _, cr := range res.Cells {
+		if cr.Status != runner.Failed && cr.Status != runner.Interrupted {
+			continue
+		}
+		fmt.Fprintf(w, "  %s:%d: cell %d %s: %s\n", res.Lesson.Name, cr.Cell.Line, cr.Cell.Index,
+			color.YellowString(string(cr.Status)), Annotation(cr))
+	}
+}

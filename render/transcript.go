@@ -1,0 +1,91 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/runner"
+)
+
+// Transcript returns the lesson with every cell's outputs inserted after
+// its closing fence. Every line of the lesson is kept as it was; what
+// labrun adds stands between an opening annotation comment
+// (<!-- labrun:out ... -->) and <!-- labrun:end -->, so that
+// lessons.Strip gives the lesson back byte for byte.
+func Transcript(res *runner.Result) []byte {
+	src := res.Lesson.Source
+	after := map[int]*runner.CellResult{} // closing fence line -> result
+	for _, cr := range res.Cells {
+		after[cr.Cell.EndLine] = cr
+	}
+	var b bytes.Buffer
+	b.Grow(len(src) * 2)
+	line := 1
+	for len(src) > 0 {
+		i := bytes.IndexByte(src, '\n')
+		var text []byte
+		if i < 0 {
+			text, src = src, nil
+		} else {
+			text, src = src[:i+1], src[i+1:]
+		}
+		b.Write(text)
+		if cr, ok := after[line]; ok {
+			if i < 0 {
+				b.WriteByte('\n') // the lesson ended without a newline
+			}
+			writeCell(&b, cr, res.Interrupted)
+		}
+		line++
+	}
+	return b.Bytes()
+}
+
+// writeCell writes one cell's annotation and outputs.
+func writeCell(b *bytes.Buffer, cr *runner.CellResult, runInterrupted bool) {
+	b.WriteString(lessons.OutOpen + " " + Annotation(cr) + " -->\n")
+	for _, o := range cr.Outputs {
+		switch o.Kind {
+		case runner.Stream, runner.Text, runner.Error:
+			b.WriteString("\n" + indent(o.Text) + "\n")
+		case runner.Markdown, runner.HTML:
+			b.WriteString("\n\n" + strings.TrimRight(o.Text, "\n") + "\n\n")
+		case runner.Log:
+			b.WriteString("\n\n\n```\n" + strings.TrimRight(o.Text, "\n") + "\n\n```\n\n")
+		}
+	}
+	b.WriteString(lessons.OutClose + "\n")
+}
+
+// Annotation says how a cell ended: "cell 3 python ok exit=0 0.02s", then
+// notes such as "interrupted after 0.4s: stuck: blocked in wait_for_partner".
+func Annotation(cr *runner.CellResult) string {
+	var parts []string
+	parts = append(parts, fmt.Sprintf("cell=%d", cr.Cell.Index), "kind="+cr.Cell.Kind.String(), "status="+string(cr.Status))
+	if cr.Steps > 0 {
+		parts = append(parts, fmt.Sprintf("exit=%d", cr.Exit))
+	}
+	if cr.Status != runner.Skipped {
+		parts = append(parts, fmt.Sprintf("time=%.2fs", cr.Duration.Seconds()))
+	}
+	s := strings.Join(parts, " ")
+	for _, n := range cr.Notes {
+		s += " · " + strings.ReplaceAll(n, "--", "- -")
+	}
+	return s
+}
+
+// indent indents every line of text by four spaces, as nbconvert lays out
+// stream output; text gets a final newline if it lacks one.
+func indent(text string) string {
+	text = strings.TrimSuffix(text, "\n")
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "    " + l
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
+}

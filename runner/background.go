@@ -1,0 +1,384 @@
+package runner
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Background step styles.
+const (
+	// styleLauncher is TInteractiveLauncher: one log with L/O/E/I lines.
+	styleLauncher = "launcher"
+	// styleBashAsync is %bash_async: STDOUT, STDERR and RUN LOG shown.
+	styleBashAsync = "bash_async"
+)
+
+// settleLimit bounds the wait for background steps to block or exit.
+const settleLimit = time.Second
+
+// bgStep is a background step: a process group started in one cell,
+// running across later cells, collected at close() or at the lesson end.
+type bgStep struct {
+	id    int
+	style string
+	pid   int
+	stdin *os.File
+	done  <-chan unix.WaitStatus
+	eof   chan struct{}
+	// cell and out locate the log output, filled in at the end.
+	cell *CellResult
+	out  int
+
+	mu       sync.Mutex
+	log      []string // launcher lines, "O | text"
+	stdout   strings.Builder
+	stderr   strings.Builder
+	logBytes int
+	status   *unix.WaitStatus
+	lastOut  time.Time
+}
+
+// background holds the run's background steps.
+type background struct {
+	r     *run
+	steps []*bgStep
+}
+
+func newBackground(r *run) *background { return &background{r: r} }
+
+// request serves a worker's background request.
+func (b *background) request(m message, cr *CellResult) (reply, error) {
+	switch m.Op {
+	case "bg_start":
+		s, err := b.start(m.Cmd, m.Style, cr)
+		if err != nil {
+			return reply{}, err
+		}
+		b.settle()
+		return reply{ID: s.id, PID: s.pid}, nil
+	case "bg_write":
+		s, err := b.get(m.ID)
+		if err != nil {
+			return reply{}, err
+		}
+		s.write(m.Data)
+		b.settle()
+		return reply{}, nil
+	case "bg_close":
+		s, err := b.get(m.ID)
+		if err != nil {
+			return reply{}, err
+		}
+		b.close(s, time.Duration(m.Timeout*float64(time.Second)))
+		return reply{}, nil
+	case "bg_terminate_all":
+		b.stopAll()
+		return reply{}, nil
+	}
+	return reply{}, fmt.Errorf("unknown request %q", m.Op)
+}
+
+func (b *background) get(id int) (*bgStep, error) {
+	if id < 1 || id > len(b.steps) {
+		return nil, fmt.Errorf("no background step %d", id)
+	}
+	return b.steps[id-1], nil
+}
+
+// start runs `bash -c cmd` in its own process group with pipes.
+func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	c := exec.Command(bash, "-c", cmd)
+	c.Dir, c.Env = b.r.dir, b.r.env
+	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	err = c.Start()
+	for _, f := range []*os.File{inR, outW, errW} {
+		f.Close()
+	}
+	if err != nil {
+		inW.Close()
+		outR.Close()
+		errR.Close()
+		return nil, fmt.Errorf("start background step: %w", err)
+	}
+	s := &bgStep{id: len(b.steps) + 1, style: style, pid: c.Process.Pid, stdin: inW,
+		eof: make(chan struct{}), cell: cr, lastOut: time.Now()}
+	s.done = getReaper().watch(s.pid)
+	s.out = cr.add(Log, "")
+	if style == styleLauncher {
+		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.pid))
+	}
+	left := make(chan struct{}, 2)
+	go func() { s.read("O", outR); left <- struct{}{} }()
+	go func() { s.read("E", errR); left <- struct{}{} }()
+	go func() { <-left; <-left; close(s.eof) }()
+	b.steps = append(b.steps, s)
+	return s, nil
+}
+
+// read logs a stream of the step line by line.
+func (s *bgStep) read(tag string, r io.ReadCloser) {
+	defer r.Close()
+	br := bufio.NewReaderSize(r, 64*1024)
+	for {
+		line, err := br.ReadString('\n')
+		if line != "" {
+			s.output(tag, line)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// maxLogBytes bounds what a background step's log keeps.
+const maxLogBytes = 1 << 20
+
+func (s *bgStep) output(tag, line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastOut = time.Now()
+	line = strings.ToValidUTF8(line, "\uFFFD")
+	if s.logBytes > maxLogBytes {
+		return
+	}
+	s.logBytes += len(line)
+	if s.logBytes > maxLogBytes {
+		line = "[labrun: log cut at 1 MiB]\n"
+	}
+	if tag == "O" {
+		s.stdout.WriteString(line)
+	} else {
+		s.stderr.WriteString(line)
+	}
+	s.log = append(s.log, tag+" | "+strings.TrimRight(line, " \t\r\n"))
+}
+
+func (s *bgStep) logLine(tag, text string) {
+	s.mu.Lock()
+	s.log = append(s.log, tag+" | "+text)
+	s.mu.Unlock()
+}
+
+// write feeds text to the step's stdin, logging each line as "I | line".
+func (s *bgStep) write(text string) {
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line == "" {
+			continue
+		}
+		s.logLine("I", strings.TrimRight(line, " \t\r\n"))
+	}
+	if s.stdin != nil {
+		_, _ = s.stdin.WriteString(text)
+	}
+}
+
+// exited reports whether the step has ended, collecting its status.
+func (s *bgStep) exited() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status != nil {
+		return true
+	}
+	select {
+	case ws := <-s.done:
+		s.status = &ws
+		return true
+	default:
+		return false
+	}
+}
+
+// finish waits for the step's output to end and logs how it ended.
+func (s *bgStep) finish() {
+	select {
+	case <-s.eof:
+	case <-time.After(500 * time.Millisecond):
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stdin != nil {
+		s.stdin.Close()
+		s.stdin = nil
+	}
+	ws := *s.status
+	if s.style == styleLauncher {
+		if ws.Signaled() {
+			s.log = append(s.log, "L | Process finished. Got signal "+strconv.Itoa(int(ws.Signal())))
+		} else {
+			s.log = append(s.log, "L | Process finished. Exit code "+strconv.Itoa(ws.ExitStatus()))
+		}
+	}
+	s.done = nil
+}
+
+// close closes the step's stdin and waits up to timeout for it to end;
+// then (or at once, when every process of the lesson waits without end,
+// so that nothing can wake it) it kills the step's group.
+func (b *background) close(s *bgStep, timeout time.Duration) {
+	if s.exited() && s.done == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.stdin != nil {
+		s.stdin.Close()
+		s.stdin = nil
+	}
+	s.mu.Unlock()
+	deadline := time.Now().Add(timeout)
+	stuckSince := time.Time{}
+	for !s.exited() {
+		now := time.Now()
+		if now.After(deadline) {
+			break
+		}
+		if b.r.opts.NoStuckDetection {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		if _, ok := b.r.allWaiting(s.pid); ok && s.quietFor() > 100*time.Millisecond {
+			if stuckSince.IsZero() {
+				stuckSince = now
+			} else if now.Sub(stuckSince) > 50*time.Millisecond {
+				break
+			}
+		} else {
+			stuckSince = time.Time{}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !s.exited() {
+		_ = unix.Kill(-s.pid, unix.SIGKILL)
+		_ = unix.Kill(s.pid, unix.SIGKILL)
+		ws := <-s.done
+		s.mu.Lock()
+		s.status = &ws
+		s.mu.Unlock()
+	}
+	_ = unix.Kill(-s.pid, unix.SIGKILL)
+	s.finish()
+}
+
+func (s *bgStep) quietFor() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Since(s.lastOut)
+}
+
+// stopAll kills every background step still running (the lesson ends).
+func (b *background) stopAll() {
+	for _, s := range b.steps {
+		if s.done == nil {
+			continue
+		}
+		if !s.exited() {
+			_ = unix.Kill(-s.pid, unix.SIGKILL)
+			_ = unix.Kill(s.pid, unix.SIGKILL)
+			ws := <-s.done
+			s.mu.Lock()
+			s.status = &ws
+			s.mu.Unlock()
+		}
+		_ = unix.Kill(-s.pid, unix.SIGKILL)
+		s.finish()
+	}
+}
+
+// finishLogs writes each step's final log into the output of the cell
+// that started it.
+func (b *background) finishLogs() {
+	for _, s := range b.steps {
+		s.mu.Lock()
+		var text string
+		switch s.style {
+		case styleLauncher:
+			text = strings.Join(s.log, "\n")
+		default:
+			code := 0
+			if s.status != nil {
+				code = exitCode(*s.status)
+				if s.status.Signaled() {
+					code = 128 + int(s.status.Signal())
+				}
+			}
+			text = "STDOUT:\n" + s.stdout.String() + "STDERR:\n" + s.stderr.String() +
+				"RUN LOG:\nProcess started! pid=" + strconv.Itoa(s.pid) + "\nProcess finished! exit_code=" + strconv.Itoa(code)
+		}
+		s.cell.Outputs[s.out].Text = text
+		s.mu.Unlock()
+	}
+}
+
+// settle waits (at most settleLimit) until every live background step
+// is asleep or has exited and printed nothing for a moment, so that the
+// next step sees the order the lesson shows, not the scheduler's.
+func (b *background) settle() {
+	live := false
+	for _, s := range b.steps {
+		if s.done != nil && !s.exited() {
+			live = true
+		}
+	}
+	if !live {
+		return
+	}
+	deadline := time.Now().Add(settleLimit)
+	calm := 0
+	for time.Now().Before(deadline) {
+		if b.asleep() {
+			calm++
+			if calm >= 2 {
+				return
+			}
+		} else {
+			calm = 0
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// asleep reports whether every process of every live background step is
+// sleeping (or gone) and none printed in the last few milliseconds.
+func (b *background) asleep() bool {
+	for _, s := range b.steps {
+		if s.done == nil || s.exited() {
+			continue
+		}
+		if s.quietFor() < 5*time.Millisecond {
+			return false
+		}
+		for _, pi := range groupPids(s.pid) {
+			if pi.state != 'S' {
+				return false
+			}
+		}
+	}
+	return true
+}
+

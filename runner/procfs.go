@@ -1,0 +1,98 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// procInfo is what labrun reads of a process from /proc.
+type procInfo struct {
+	pid, ppid, pgid int
+	state           byte   // R, S, D, T, Z, ...
+	wchan           string // kernel function it sleeps in, "" when running
+}
+
+// readProc reads /proc/PID/stat and wchan; ok is false when it is gone.
+func readProc(pid int) (procInfo, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procInfo{}, false
+	}
+	// The command name is in parentheses and may hold spaces.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return procInfo{}, false
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 3 {
+		return procInfo{}, false
+	}
+	pi := procInfo{pid: pid, state: f[0][0]}
+	pi.ppid, _ = strconv.Atoi(f[1])
+	pi.pgid, _ = strconv.Atoi(f[2])
+	if w, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/wchan"); err == nil {
+		pi.wchan = string(w)
+		if pi.wchan == "0" {
+			pi.wchan = ""
+		}
+	}
+	return pi, true
+}
+
+// allPids lists every process id in /proc.
+func allPids() []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	pids := make([]int, 0, len(ents))
+	for _, e := range ents {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// hasMarker reports whether pid's environment holds key=value.
+func hasMarker(pid int, key, value string) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return false
+	}
+	want := []byte(key + "=" + value)
+	for _, kv := range bytes.Split(b, []byte{0}) {
+		if bytes.Equal(kv, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// markedPids lists the live processes whose environment holds key=value,
+// leaving out labrun itself.
+func markedPids(key, value string) []int {
+	self := os.Getpid()
+	var out []int
+	for _, pid := range allPids() {
+		if pid != self && hasMarker(pid, key, value) {
+			if pi, ok := readProc(pid); ok && pi.state != 'Z' {
+				out = append(out, pid)
+			}
+		}
+	}
+	return out
+}
+
+// groupPids lists the live processes of process group pgid.
+func groupPids(pgid int) []procInfo {
+	var out []procInfo
+	for _, pid := range allPids() {
+		if pi, ok := readProc(pid); ok && pi.pgid == pgid && pi.state != 'Z' {
+			out = append(out, pi)
+		}
+	}
+	return out
+}

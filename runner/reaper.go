@@ -1,0 +1,98 @@
+package runner
+
+import (
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// reaper collects the exit status of every child of labrun, including
+// orphans that the kernel hands to labrun as a child subreaper, so that
+// nothing stays a zombie and each step learns how its process ended.
+//
+// labrun never calls exec.Cmd.Wait: the reaper owns wait4.
+type reaper struct {
+	mu      sync.Mutex
+	waiters map[int]chan unix.WaitStatus
+	exited  map[int]unix.WaitStatus
+}
+
+var (
+	theReaper     *reaper
+	theReaperOnce sync.Once
+)
+
+// getReaper makes labrun a child subreaper and starts reaping, once.
+func getReaper() *reaper {
+	theReaperOnce.Do(func() {
+		_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+		r := &reaper{waiters: map[int]chan unix.WaitStatus{}, exited: map[int]unix.WaitStatus{}}
+		sig := make(chan os.Signal, 16)
+		signal.Notify(sig, syscall.SIGCHLD)
+		go func() {
+			tick := time.NewTicker(250 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-sig:
+				case <-tick.C:
+				}
+				r.reapAll()
+			}
+		}()
+		theReaper = r
+	})
+	return theReaper
+}
+
+func (r *reaper) reapAll() {
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || pid <= 0 {
+			return
+		}
+		r.mu.Lock()
+		if ch, ok := r.waiters[pid]; ok {
+			delete(r.waiters, pid)
+			ch <- ws
+		} else {
+			r.exited[pid] = ws
+			if len(r.exited) > 4096 { // orphans nobody asks about
+				clear(r.exited)
+			}
+		}
+		r.mu.Unlock()
+	}
+}
+
+// watch returns a channel that receives pid's wait status once it ends.
+// Call it right after starting pid.
+func (r *reaper) watch(pid int) <-chan unix.WaitStatus {
+	ch := make(chan unix.WaitStatus, 1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ws, ok := r.exited[pid]; ok {
+		delete(r.exited, pid)
+		ch <- ws
+		return ch
+	}
+	r.waiters[pid] = ch
+	return ch
+}
+
+// exitCode turns a wait status into a shell-style code: the exit status,
+// or -N for death by signal N (as IPython reports it).
+func exitCode(ws unix.WaitStatus) int {
+	if ws.Signaled() {
+		return -int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}

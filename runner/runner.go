@@ -1,0 +1,406 @@
+// Package runner runs a parsed lesson: it makes the work directory, writes
+// the cells' files, runs every step in order under its timeout (shell steps
+// under a pty or through pipes, Python cells in one worker per lesson,
+// background steps across cells), and collects each cell's outputs.
+// Every process it starts is in a process group it owns and carries the
+// run's marker in its environment; when the lesson ends nothing survives.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labrun/labrun/lessons"
+)
+
+// Defaults for Options.
+const (
+	DefaultTimeout = 10 * time.Second
+	DefaultGrace   = 500 * time.Millisecond
+)
+
+// MarkerVar is the environment variable that marks every process of a run
+// with the run's id, so that a sweep (and a test) can find them all.
+const MarkerVar = "LABRUN_RUN_ID"
+
+// Options control a run.
+type Options struct {
+	// Timeout bounds each step (default 10s); a lesson or a cell may set
+	// its own.
+	Timeout time.Duration
+	// Grace is how long an interrupted step may take to finish after
+	// Ctrl-C before its group is killed (default 500ms).
+	Grace time.Duration
+	// Keep keeps the scratch work directory after the run.
+	Keep bool
+	// InPlace runs in the lesson's folder instead of a scratch copy.
+	InPlace bool
+	// NoStuckDetection turns off interrupting steps that can never
+	// progress; only the timeout interrupts them then.
+	NoStuckDetection bool
+	// OutputCap bounds the bytes kept of one step's output (default 1 MiB).
+	OutputCap int
+	// Progress, when set, gets one line per cell as the run goes.
+	Progress io.Writer
+}
+
+// Validate fills in defaults and refuses impossible values.
+func (o *Options) Validate() error {
+	if o.Timeout < 0 || o.Grace < 0 || o.OutputCap < 0 {
+		return errors.New("timeout, grace and output cap must not be negative")
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Grace == 0 {
+		o.Grace = DefaultGrace
+	}
+	if o.OutputCap == 0 {
+		o.OutputCap = DefaultOutputCap
+	}
+	if o.Keep && o.InPlace {
+		return errors.New("--keep and --in-place do not go together: in place, nothing is scratch")
+	}
+	return nil
+}
+
+// run is the state of one lesson run.
+type run struct {
+	opts    Options
+	lesson  *lessons.Lesson
+	dir     string
+	id      string
+	env     []string
+	sh      string // sh found through PATH, as pexpect finds it
+	timeout time.Duration
+	py      *worker
+	bg      *background
+	cur     *CellResult
+	ctx     context.Context
+}
+
+// Run runs lesson, whose file is in lessonDir, and returns the outputs of
+// every cell. An error means labrun itself could not run (no work
+// directory, no sh or python3); cells that fail are content, not errors.
+// When ctx ends the current step is interrupted, the remaining cells are
+// skipped and the result is marked interrupted.
+func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Options) (res *Result, err error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	getReaper()
+	r := &run{opts: opts, lesson: lesson, ctx: ctx}
+	r.id = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
+	r.timeout = opts.Timeout
+	if lesson.Timeout > 0 {
+		r.timeout = lesson.Timeout
+	}
+	if r.sh, err = exec.LookPath("sh"); err != nil {
+		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
+	}
+	if r.dir, err = workDir(lessonDir, opts); err != nil {
+		return nil, err
+	}
+	r.env = stepEnv(r.id)
+	live.Store(r.id, true)
+	defer live.Delete(r.id)
+	r.bg = newBackground(r)
+	res = &Result{Lesson: lesson, WorkDir: r.dir}
+	start := time.Now()
+	defer func() {
+		r.bg.stopAll()
+		if r.py != nil {
+			r.py.stop()
+		}
+		sweep(r.id)
+		r.bg.finishLogs()
+		res.Duration = time.Since(start)
+		if !opts.Keep && !opts.InPlace {
+			os.RemoveAll(r.dir)
+		}
+	}()
+	for _, c := range lesson.Cells {
+		cr := &CellResult{Cell: c, Status: OK}
+		res.Cells = append(res.Cells, cr)
+		if ctx.Err() != nil {
+			cr.Status = Skipped
+			cr.note("not run: labrun was interrupted")
+			res.Interrupted = true
+			continue
+		}
+		r.cur = cr
+		t0 := time.Now()
+		if err := r.runCell(c, cr); err != nil {
+			return res, fmt.Errorf("%s:%d: %w", lesson.Name, c.Line, err)
+		}
+		cr.Duration = time.Since(t0)
+		r.progress(cr)
+		if ctx.Err() != nil && cr.Status != Skipped {
+			res.Interrupted = true
+			cr.Status = Interrupted
+		}
+	}
+	return res, nil
+}
+
+func (r *run) progress(cr *CellResult) {
+	if r.opts.Progress == nil {
+		return
+	}
+	extra := ""
+	if len(cr.Notes) > 0 {
+		extra = " (" + strings.Join(cr.Notes, "; ") + ")"
+	}
+	fmt.Fprintf(r.opts.Progress, "%s:%d: cell %d %s %s in %.2fs%s\n", r.lesson.Name, cr.Cell.Line,
+		cr.Cell.Index, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
+}
+
+// stepEnv is the environment of every step: labrun's own, the run's
+// marker, and what an IPython kernel set for its children.
+func stepEnv(id string) []string {
+	env := make([]string, 0, len(os.Environ())+6)
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case MarkerVar, "TERM", "CLICOLOR", "PAGER", "GIT_PAGER", "COLUMNS", "LINES":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, MarkerVar+"="+id, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
+}
+
+// workDir returns where the steps run: the lesson folder itself, or a
+// scratch copy of it.
+func workDir(lessonDir string, opts Options) (string, error) {
+	if opts.InPlace {
+		return filepath.Abs(lessonDir)
+	}
+	dir, err := os.MkdirTemp("", "labrun-")
+	if err != nil {
+		return "", fmt.Errorf("make work dir: %w", err)
+	}
+	if err := copyTree(lessonDir, dir); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("copy %s to the work dir: %w", lessonDir, err)
+	}
+	return dir, nil
+}
+
+// copyTree copies the regular files, folders and links of src into dst.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case d.Type()&os.ModeSymlink != 0:
+			link, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(link, to)
+		case d.Type().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			info, _ := d.Info()
+			return os.WriteFile(to, b, info.Mode().Perm())
+		}
+		return nil // fifos, sockets: not copied
+	})
+}
+
+// runCell runs one cell according to its kind.
+func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
+	switch c.Kind {
+	case lessons.Setup:
+		cr.Status = Skipped
+		cr.note("set-up cell: labrun provides the course's magics itself")
+		return nil
+	case lessons.Skipped:
+		cr.Status = Skipped
+		cr.note("%%" + c.Magic + " cells are not run")
+		return nil
+	case lessons.File:
+		return r.runFileCell(c, cr)
+	case lessons.WriteFile:
+		existed, err := writeCellFile(r.dir, c)
+		if err != nil {
+			cr.addStream("stderr", err.Error()+"\n")
+			cr.Status = Failed
+			return nil
+		}
+		verb := "Writing"
+		if existed {
+			verb = "Overwriting"
+		}
+		cr.addStream("stdout", verb+" "+c.File.Name+"\n")
+		return nil
+	case lessons.Script:
+		return r.runScriptCell(c, cr)
+	case lessons.Python:
+		return r.runPythonCell(c, cr)
+	}
+	return fmt.Errorf("cell of unknown kind %v", c.Kind)
+}
+
+// cellTimeout is the step timeout in force for cell c.
+func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return r.timeout
+}
+
+// runFileCell writes the file, then runs its %run lines and shows its
+// %MD and heading lines, in order.
+func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
+	if _, err := writeCellFile(r.dir, c); err != nil {
+		cr.addStream("stderr", err.Error()+"\n")
+		cr.Status = Failed
+		return nil
+	}
+	cmds := c.File.Commands
+	if c.Magic == "" {
+		cmds = c.Run
+	}
+	for _, cmd := range cmds {
+		switch cmd.Kind {
+		case lessons.Markdown:
+			cr.add(Markdown, cmd.Text)
+		case lessons.Heading:
+			cr.add(Markdown, "#### `"+cmd.Text+"`")
+		case lessons.Run:
+			cr.add(Markdown, "Run: `"+cmd.Text+"`")
+			line, err := r.expand(cmd.Text)
+			if err != nil {
+				return err
+			}
+			if c.File.SpoilerThreshold > 0 {
+				out, err := r.getoutput(line, c)
+				if err != nil {
+					return err
+				}
+				if html := spoiler(out, c.File.SpoilerThreshold); html != "" {
+					cr.add(HTML, html)
+				}
+				continue
+			}
+			if _, err := r.system(line, c); err != nil {
+				return err
+			}
+		}
+		if r.ctx.Err() != nil {
+			break
+		}
+	}
+	return nil
+}
+
+// runScriptCell feeds the body to bash or sh on stdin through pipes, as
+// IPython's %%bash and %%sh did, stdout and stderr kept apart.
+func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
+	shell := c.Magic
+	argv := []string{shell}
+	body := cellBody(c) + "\n"
+	if c.Magic == "" || len(c.Run) > 0 {
+		// native dialect: run="..." commands, body is the script
+		argv = []string{shell, "-c", c.Run[0].Text}
+		body = ""
+	}
+	if c.Magic == "sh" && len(c.Run) > 0 {
+		argv = []string{r.sh, "-c", c.Run[0].Text}
+	}
+	out, err := r.step(procSpec{argv: argv, stdin: []byte(body)}, c)
+	if err != nil {
+		return err
+	}
+	for _, ch := range out.chunks {
+		cr.addStream(ch.stream, cleanText(ch.data, false))
+	}
+	return nil
+}
+
+// system runs cmd under a pty as IPython's system() did, showing its
+// output as the cell's stdout, and returns its exit status.
+func (r *run) system(cmd string, c *lessons.Cell) (int, error) {
+	out, err := r.step(procSpec{argv: []string{r.sh, "-c", cmd}, pty: true}, c)
+	if err != nil {
+		return 0, err
+	}
+	for _, ch := range out.chunks {
+		r.cur.addStream("stdout", cleanText(ch.data, true))
+	}
+	return out.code, nil
+}
+
+// getoutput runs cmd through pipes, stderr merged, and returns its output
+// (x = !cmd).
+func (r *run) getoutput(cmd string, c *lessons.Cell) (string, error) {
+	out, err := r.step(procSpec{argv: []string{r.sh, "-c", cmd}, merge: true}, c)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, ch := range out.chunks {
+		b.WriteString(cleanText(ch.data, false))
+	}
+	return b.String(), nil
+}
+
+// step runs one foreground step of cell c and records how it ended.
+func (r *run) step(spec procSpec, c *lessons.Cell) (stepOutcome, error) {
+	spec.dir, spec.env = r.dir, r.env
+	lim := stepLimits{timeout: r.cellTimeout(c), grace: r.opts.Grace, outputCap: r.opts.OutputCap}
+	if !r.opts.NoStuckDetection {
+		lim.stuck = r.stuck
+	}
+	r.bg.settle()
+	out, err := runProc(r.ctx, spec, lim)
+	if err != nil {
+		return out, err
+	}
+	r.cur.Steps++
+	r.cur.Exit = out.code
+	if out.interrupted != "" {
+		r.cur.Status = Interrupted
+		switch out.interrupted {
+		case "timeout":
+			r.cur.note(fmt.Sprintf("interrupted after %s: timeout", roundDur(out.duration)))
+		default:
+			r.cur.note(fmt.Sprintf("interrupted after %s: %s", roundDur(out.duration), out.interrupted))
+		}
+	}
+	r.bg.settle()
+	return out, nil
+}
+
+func roundDur(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+}
+
+// cleanText turns program output into transcript text: valid UTF-8
+// (invalid bytes replaced), no NUL bytes (Jupyter drops them too), and for
+// pty output the terminal's \r\n turned back into \n.
+func cleanText(b []byte, tty bool) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.ReplaceAll(s, "\x00", "")
+	if tty {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	return s
+}

@@ -1,0 +1,165 @@
+package runner
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// quietPeriod is how long a step must have printed nothing before it may
+// be called stuck.
+const quietPeriod = 300 * time.Millisecond
+
+// Syscalls (x86-64 numbers) in which a process may wait without end, and
+// which argument, when non-zero (or not -1), gives the wait a time limit.
+// An argument index of -1 means the wait has no time limit at all.
+var endlessSyscalls = map[int]struct {
+	name     string
+	timerArg int  // index of the timeout argument, -1: none
+	minusOne bool // the timeout is an int where -1 means "forever"
+}{
+	0: {"read", -1, false}, 1: {"write", -1, false}, 2: {"open", -1, false}, 257: {"openat", -1, false},
+	19: {"readv", -1, false}, 20: {"writev", -1, false}, 17: {"pread64", -1, false},
+	34: {"pause", -1, false}, 130: {"rt_sigsuspend", -1, false}, 61: {"wait4", -1, false}, 247: {"waitid", -1, false},
+	43: {"accept", -1, false}, 288: {"accept4", -1, false}, 45: {"recvfrom", -1, false}, 47: {"recvmsg", -1, false},
+	44: {"sendto", -1, false}, 46: {"sendmsg", -1, false}, 42: {"connect", -1, false},
+	73: {"flock", -1, false}, 72: {"fcntl", -1, false}, 65: {"semop", -1, false}, 69: {"msgsnd", -1, false}, 70: {"msgrcv", -1, false},
+	202: {"futex", 3, false}, 23: {"select", 4, false}, 270: {"pselect6", 4, false}, 7: {"poll", 2, true},
+	271: {"ppoll", 2, false}, 232: {"epoll_wait", 3, true}, 281: {"epoll_pwait", 3, true}, 441: {"epoll_pwait2", 3, false},
+	128: {"rt_sigtimedwait", 2, false}, 62: {"kill", -1, false},
+}
+
+// endlessWait reports whether task (a /proc/PID/task/TID path) is asleep
+// in a wait that no timer will end, and where (its wchan).
+func endlessWait(task string) (string, bool) {
+	stat, err := os.ReadFile(task + "/stat")
+	if err != nil {
+		return "", true // gone: it waits for nothing
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	if i < 0 || i+2 >= len(stat) {
+		return "", false
+	}
+	switch stat[i+2] {
+	case 'Z', 'X':
+		return "", true
+	case 'S':
+	default:
+		return "", false // running, in disk sleep, stopped
+	}
+	w, _ := os.ReadFile(task + "/wchan")
+	wchan := string(w)
+	sc, err := os.ReadFile(task + "/syscall")
+	if err != nil {
+		return wchan, blockingWchan[wchan]
+	}
+	f := strings.Fields(string(sc))
+	if len(f) == 0 || f[0] == "running" {
+		return "", false
+	}
+	nr, err := strconv.Atoi(f[0])
+	if err != nil {
+		return wchan, false
+	}
+	s, ok := endlessSyscalls[nr]
+	if !ok {
+		return wchan, false
+	}
+	if wchan == "" || wchan == "0" {
+		wchan = s.name
+	}
+	if s.timerArg < 0 {
+		return wchan, true
+	}
+	if len(f) <= 1+s.timerArg {
+		return wchan, false
+	}
+	arg, err := strconv.ParseUint(strings.TrimPrefix(f[1+s.timerArg], "0x"), 16, 64)
+	if err != nil {
+		return wchan, false
+	}
+	if s.minusOne {
+		return wchan, int32(arg) < 0
+	}
+	return wchan, arg == 0
+}
+
+// blockingWchan names kernel waits without a timer, for kernels that do
+// not show /proc/PID/syscall.
+var blockingWchan = map[string]bool{
+	"wait_for_partner": true, "pipe_read": true, "pipe_write": true, "pipe_wait": true,
+	"n_tty_read": true, "unix_stream_read_generic": true, "unix_stream_data_wait": true,
+	"inet_csk_accept": true, "do_sigsuspend": true, "sys_pause": true, "do_wait": true,
+}
+
+// processWaits reports whether every thread of pid waits without end;
+// where is the first thread's wchan.
+func processWaits(pid int) (where string, ok bool) {
+	base := "/proc/" + strconv.Itoa(pid) + "/task"
+	ents, err := os.ReadDir(base)
+	if err != nil {
+		return "", true // gone
+	}
+	for _, e := range ents {
+		w, ok := endlessWait(base + "/" + e.Name())
+		if !ok {
+			return "", false
+		}
+		if where == "" {
+			where = w
+		}
+	}
+	return where, true
+}
+
+// stuck reports whether foreground step p can never progress: it printed
+// nothing for the quiet period and every process of the lesson (but the
+// Python worker, which waits for labrun) is asleep without a timer, twice
+// in a row.
+func (r *run) stuck(p *proc) (string, bool) {
+	if p.out.quietFor() < quietPeriod {
+		p.stuckSeen = time.Time{}
+		return "", false
+	}
+	where, ok := r.allWaiting(p.pid)
+	if !ok {
+		p.stuckSeen = time.Time{}
+		return "", false
+	}
+	if p.stuckSeen.IsZero() {
+		p.stuckSeen = time.Now()
+		return "", false
+	}
+	if time.Since(p.stuckSeen) < 50*time.Millisecond {
+		return "", false
+	}
+	return "blocked in " + where, true
+}
+
+// allWaiting reports whether every process of the run waits without end;
+// where is the wait of a process of the foreground group fg.
+func (r *run) allWaiting(fg int) (string, bool) {
+	where, any := "", ""
+	seen := false
+	for _, pid := range markedPids(MarkerVar, r.id) {
+		if r.py != nil && pid == r.py.pid {
+			continue
+		}
+		w, ok := processWaits(pid)
+		if !ok {
+			return "", false
+		}
+		seen = true
+		if any == "" {
+			any = w
+		}
+		if pi, ok := readProc(pid); ok && pi.pgid == fg && where == "" {
+			where = w
+		}
+	}
+	if where == "" {
+		where = any
+	}
+	return where, seen
+}
