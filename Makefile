@@ -1,0 +1,47 @@
+# labrun — the two commands a fresh machine needs:
+#   make run    runs labrun on the bundled example lesson
+#   make test   runs the tests (unit, golden end-to-end, short fuzzing)
+# Others: make eval (the course corpus, scored), make bench, make fuzz.
+
+GO      ?= go
+BIN     := bin/labrun
+EXAMPLE := examples/fifo/lesson.md
+FUZZTIME ?= 10s
+
+.PHONY: all build run test fuzz-short fuzz eval bench vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/labrun
+
+run: build
+	$(BIN) run $(EXAMPLE) -o out/fifo.md -v
+	@echo "transcript: out/fifo.md"
+
+test: build vet
+	$(GO) test -count=1 -timeout 9m ./...
+	$(MAKE) fuzz-short
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt: files above need formatting" && false)
+
+# A few seconds of each fuzz target (part of make test).
+fuzz-short:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./lessons
+	$(GO) test -run '^$$' -fuzz '^FuzzStrip$$' -fuzztime $(FUZZTIME) ./lessons
+	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./render
+
+# Long fuzzing: make fuzz FUZZTIME=10m
+fuzz: fuzz-short
+
+# Run labrun over the course corpus and score it against the recordings.
+eval: build
+	../shared/tools/corpus_eval.sh $(BIN)
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./bench/...
+
+clean:
+	rm -rf bin out
