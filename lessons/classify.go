@@ -134,14 +134,12 @@ func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
 			fs.Commands = append(fs.Commands, Command{Run, strings.TrimSpace(line[len("%run "):]), at})
 		case strings.HasPrefix(line, "%MD "):
 			fs.Commands = append(fs.Commands, Command{Markdown, strings.TrimSpace(line[len("%MD "):]), at})
-		case strings.HasPrefix(line, "%"+comment):
-			fs.Commands = append(fs.Commands, Command{Heading, strings.TrimSpace(line[1+len(comment):]), at})
 		case strings.HasPrefix(line, "%#") || strings.HasPrefix(line, "%//"):
-			// A comment in the other style: written commented, not shown
-			// (as the recorded course does).
+			// A comment line (%// or %#): written commented and, as the
+			// recorded course shows, not displayed.
 		default:
 			word, _, _ := strings.Cut(line, " ")
-			errs.add(name, at, "unknown %%%%%s subcommand %s (known: %%run CMD, %%MD TEXT, %%%s TEXT, %%# comment)", c.Magic, word, comment)
+			errs.add(name, at, "unknown %%%%%s subcommand %s (known: %%run CMD, %%MD TEXT, %%// or %%# comment)", c.Magic, word)
 		}
 	}
 	return fs

@@ -95,8 +95,6 @@ const (
 	Run CommandKind = iota
 	// Markdown shows text in the transcript (%MD text).
 	Markdown
-	// Heading shows text as a heading line (%// text, %# text).
-	Heading
 )
 
 // Command is one %-line of a file cell, in the order written.
@@ -129,6 +127,7 @@ type FileSpec struct {
 	// Verbatim writes the body as it is, with no header (%%writefile and
 	// the native dialect).
 	Verbatim bool
-	// Commands are the cell's %run, %MD and heading lines, in order.
+	// Commands are the cell's %run and %MD lines, in order (comment
+	// lines, %// or %#, are written to the file only).
 	Commands []Command
 }

@@ -267,7 +267,7 @@ func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
 }
 
 // runFileCell writes the file, then runs its %run lines and shows its
-// %MD and heading lines, in order.
+// %MD lines, in order.
 func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 	if _, err := writeCellFile(r.dir, c); err != nil {
 		cr.addStream("stderr", err.Error()+"\n")
@@ -282,8 +282,6 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 		switch cmd.Kind {
 		case lessons.Markdown:
 			cr.add(Markdown, cmd.Text)
-		case lessons.Heading:
-			cr.add(Markdown, "#### `"+cmd.Text+"`")
 		case lessons.Run:
 			cr.add(Markdown, "Run: `"+cmd.Text+"`")
 			line, err := r.expand(cmd.Text)

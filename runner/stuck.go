@@ -14,6 +14,8 @@ const quietPeriod = 300 * time.Millisecond
 // Syscalls (x86-64 numbers) in which a process may wait without end, and
 // which argument, when non-zero (or not -1), gives the wait a time limit.
 // An argument index of -1 means the wait has no time limit at all.
+// Waits for a signal (pause, sigsuspend, sigtimedwait) are not here: an
+// alarm() timer, which /proc does not show, may end them.
 var endlessSyscalls = map[int]struct {
 	name     string
 	timerArg int  // index of the timeout argument, -1: none
@@ -21,13 +23,12 @@ var endlessSyscalls = map[int]struct {
 }{
 	0: {"read", -1, false}, 1: {"write", -1, false}, 2: {"open", -1, false}, 257: {"openat", -1, false},
 	19: {"readv", -1, false}, 20: {"writev", -1, false}, 17: {"pread64", -1, false},
-	34: {"pause", -1, false}, 130: {"rt_sigsuspend", -1, false}, 61: {"wait4", -1, false}, 247: {"waitid", -1, false},
+	61: {"wait4", -1, false}, 247: {"waitid", -1, false},
 	43: {"accept", -1, false}, 288: {"accept4", -1, false}, 45: {"recvfrom", -1, false}, 47: {"recvmsg", -1, false},
 	44: {"sendto", -1, false}, 46: {"sendmsg", -1, false}, 42: {"connect", -1, false},
 	73: {"flock", -1, false}, 72: {"fcntl", -1, false}, 65: {"semop", -1, false}, 69: {"msgsnd", -1, false}, 70: {"msgrcv", -1, false},
 	202: {"futex", 3, false}, 23: {"select", 4, false}, 270: {"pselect6", 4, false}, 7: {"poll", 2, true},
 	271: {"ppoll", 2, false}, 232: {"epoll_wait", 3, true}, 281: {"epoll_pwait", 3, true}, 441: {"epoll_pwait2", 3, false},
-	128: {"rt_sigtimedwait", 2, false}, 62: {"kill", -1, false},
 }
 
 // endlessWait reports whether task (a /proc/PID/task/TID path) is asleep
@@ -90,7 +91,7 @@ func endlessWait(task string) (string, bool) {
 var blockingWchan = map[string]bool{
 	"wait_for_partner": true, "pipe_read": true, "pipe_write": true, "pipe_wait": true,
 	"n_tty_read": true, "unix_stream_read_generic": true, "unix_stream_data_wait": true,
-	"inet_csk_accept": true, "do_sigsuspend": true, "sys_pause": true, "do_wait": true,
+	"inet_csk_accept": true, "do_wait": true,
 }
 
 // processWaits reports whether every thread of pid waits without end;

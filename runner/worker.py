@@ -9,10 +9,12 @@ import ast
 import builtins
 import json
 import os
+import pprint
 import re
 import signal
 import string
 import sys
+import time
 import traceback
 import types
 
@@ -34,8 +36,7 @@ def _recv():
 
 def _call(op, **kw):
     """Ask the Go side to do something and wait for its answer."""
-    for s in (sys.stdout, sys.stderr):
-        s.flush()
+    _flush_all()
     kw["op"] = op
     _send(kw)
     while True:
@@ -46,19 +47,32 @@ def _call(op, **kw):
             return msg
 
 
+# Like ipykernel, each stream keeps what is written and sends it 0.2 s
+# after its first write, or when something else is shown (a display, a
+# shell step, the cell's end: stdout first, then stderr). That is what
+# decides the order of stdout and stderr in the recorded lessons.
+_FLUSH_INTERVAL = 0.2
+
+
 class _Stream:
-    """sys.stdout / sys.stderr: every write becomes a stream event."""
+    """sys.stdout / sys.stderr, buffered as ipykernel's OutStream."""
 
     def __init__(self, name):
         self.name = name
         self.encoding = "utf-8"
         self.errors = "replace"
+        self._buf = []
+        self._since = None
 
     def write(self, s):
         if not isinstance(s, str):
             raise TypeError("write() argument must be str, not %s" % type(s).__name__)
         if s:
-            _send({"op": "stream", "name": self.name, "text": s})
+            now = time.monotonic()
+            _flush_due(now)
+            self._buf.append(s)
+            if self._since is None:
+                self._since = now
         return len(s)
 
     def writelines(self, lines):
@@ -66,7 +80,10 @@ class _Stream:
             self.write(line)
 
     def flush(self):
-        pass
+        if self._buf:
+            text = "".join(self._buf)
+            self._buf, self._since = [], None
+            _send({"op": "stream", "name": self.name, "text": text})
 
     def isatty(self):
         return False
@@ -83,6 +100,19 @@ class _Stream:
 
     def writable(self):
         return True
+
+
+def _flush_due(now):
+    """Send the streams whose first pending write is 0.2 s old, oldest first."""
+    due = [s for s in (sys.stdout, sys.stderr)
+           if isinstance(s, _Stream) and s._since is not None and now - s._since >= _FLUSH_INTERVAL]
+    for s in sorted(due, key=lambda s: s._since):
+        s.flush()
+
+
+def _flush_all():
+    for s in (sys.stdout, sys.stderr):
+        s.flush()
 
 
 # ---- display ---------------------------------------------------------------
@@ -129,13 +159,27 @@ def _display_event(obj):
         return {"op": "display", "mime": "text/html", "data": obj._repr_html_()}
     if hasattr(obj, "_repr_markdown_"):
         return {"op": "display", "mime": "text/markdown", "data": obj._repr_markdown_()}
-    return {"op": "display", "mime": "text/plain", "data": repr(obj)}
+    return {"op": "display", "mime": "text/plain", "data": _pretty(obj)}
+
+
+def _pretty(obj):
+    """The text form Jupyter shows for a value, after IPython's pretty."""
+    if isinstance(obj, type):
+        mod = obj.__module__
+        return obj.__qualname__ if mod in ("builtins", "__builtin__") else mod + "." + obj.__qualname__
+    if isinstance(obj, types.FunctionType):
+        return "<function %s.%s>" % (obj.__module__, obj.__qualname__)
+    if type(obj) in (list, tuple, dict, set, frozenset):
+        try:
+            return pprint.pformat(obj, width=79, sort_dicts=False)
+        except Exception:
+            pass
+    return repr(obj)
 
 
 def display(*objs, **kwargs):
     """IPython.display.display: show each object in the transcript."""
-    for s in (sys.stdout, sys.stderr):
-        s.flush()
+    _flush_all()
     for obj in objs:
         _send(_display_event(obj))
 
@@ -392,8 +436,7 @@ def _run_source(src, filename):
         value = eval(compile(last, filename, "eval"), _user_ns)
         if value is not None:
             _user_ns["_"] = value
-            for s in (sys.stdout, sys.stderr):
-                s.flush()
+            _flush_all()
             ev = _display_event(value)
             if ev["mime"] == "text/plain":
                 ev["result"] = True
@@ -410,9 +453,10 @@ def _run_cell(msg):
     except BaseException:
         ok = False
         etype, value, tb = sys.exc_info()
+        _flush_all()
         _send({"op": "error", "ename": etype.__name__, "evalue": str(value),
                "traceback": _format_exception(etype, value, tb)})
-    sys.stdout.flush()
+    _flush_all()
     _send({"op": "done", "ok": ok})
 
 
@@ -442,12 +486,16 @@ def main():
     sys.stdout = _Stream("stdout")
     sys.stderr = _Stream("stderr")
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    sys.path[0] = ""  # the work dir, as in IPython
     exec("import os, sys, re, signal, shutil, shlex, glob, time, random, subprocess", _user_ns)
     _user_ns.update({"display": display, "Markdown": Markdown, "HTML": HTML, "IFrame": IFrame,
                      "TInteractiveLauncher": TInteractiveLauncher, "get_ipython": lambda: _shell})
     _send({"op": "ready", "pid": os.getpid()})
     while True:
-        msg = _recv()
+        try:
+            msg = _recv()
+        except KeyboardInterrupt:
+            continue  # a late interrupt, after the cell ended
         op = msg.get("op")
         try:
             if op == "run":
