@@ -41,7 +41,7 @@ eval: build
 	../shared/tools/corpus_eval.sh $(BIN)
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./bench/...
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 
 clean:
 	rm -rf bin out

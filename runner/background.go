@@ -381,4 +381,3 @@ func (b *background) asleep() bool {
 	}
 	return true
 }
-
