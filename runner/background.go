@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,8 +34,11 @@ type bgStep struct {
 	style string
 	pid   int
 	stdin *os.File
-	done  <-chan unix.WaitStatus
-	eof   chan struct{}
+	// inq is the input queue FIFO (input_queue_path()), if made.
+	inq     *os.File
+	inqPath string
+	done    <-chan unix.WaitStatus
+	eof     chan struct{}
 	// cell and out locate the log output, filled in at the end.
 	cell *CellResult
 	out  int
@@ -64,8 +68,12 @@ func (b *background) request(m message, cr *CellResult) (reply, error) {
 		if err != nil {
 			return reply{}, err
 		}
+		inq := ""
+		if s.style == styleLauncher {
+			inq = s.openInputQueue(b.r.dir)
+		}
 		b.settle()
-		return reply{ID: s.id, PID: s.pid}, nil
+		return reply{ID: s.id, PID: s.pid, Inq: inq}, nil
 	case "bg_write":
 		s, err := b.get(m.ID)
 		if err != nil {
@@ -140,6 +148,44 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	go func() { <-left; <-left; close(s.eof) }()
 	b.steps = append(b.steps, s)
 	return s, nil
+}
+
+// inputQueueDir holds the FIFOs of input_queue_path(), where the course's
+// launcher kept them.
+const inputQueueDir = "interactive_launcher_tmp"
+
+// openInputQueue makes a FIFO whose input is fed to the step's stdin (and
+// logged as I lines), for input_queue_path(); it returns its path relative
+// to the work dir, or "" when it could not be made.
+func (s *bgStep) openInputQueue(dir string) string {
+	rel := filepath.Join(inputQueueDir, strconv.Itoa(s.pid)+".inq")
+	path := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return ""
+	}
+	if err := unix.Mkfifo(path, 0o600); err != nil {
+		return ""
+	}
+	// O_RDWR: the open does not wait for a writer, and writers that come
+	// and go do not end the queue.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return ""
+	}
+	s.inq, s.inqPath = f, path
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			if n > 0 {
+				s.write(string(buf[:n]))
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return "./" + rel
 }
 
 // read logs a stream of the step line by line.
@@ -226,6 +272,11 @@ func (s *bgStep) finish() {
 	if s.stdin != nil {
 		s.stdin.Close()
 		s.stdin = nil
+	}
+	if s.inq != nil {
+		s.inq.Close()
+		os.Remove(s.inqPath)
+		s.inq = nil
 	}
 	ws := *s.status
 	if s.style == styleLauncher {

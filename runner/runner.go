@@ -195,14 +195,33 @@ func workDir(lessonDir string, opts Options) (string, error) {
 	return dir, nil
 }
 
-// copyTree copies the regular files, folders and links of src into dst.
+// Bounds of the scratch copy: a lesson folder larger than this is
+// probably not a lesson folder (a home directory, /tmp); run it with
+// --in-place or move the lesson.
+const (
+	maxCopyBytes = 512 << 20
+	maxCopyFiles = 20000
+)
+
+// copyTree copies the regular files, folders and links of src into dst,
+// leaving out dst itself when it lies inside src.
 func copyTree(src, dst string) error {
+	var bytes int64
+	files := 0
+	absDst, _ := filepath.Abs(dst)
 	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
+		if abs, _ := filepath.Abs(p); abs == absDst {
+			return filepath.SkipDir
+		}
 		rel, _ := filepath.Rel(src, p)
 		to := filepath.Join(dst, rel)
+		files++
+		if files > maxCopyFiles {
+			return fmt.Errorf("the lesson folder holds more than %d files: too big for a scratch copy (use --in-place)", maxCopyFiles)
+		}
 		switch {
 		case d.IsDir():
 			return os.MkdirAll(to, 0o755)
@@ -213,14 +232,21 @@ func copyTree(src, dst string) error {
 			}
 			return os.Symlink(link, to)
 		case d.Type().IsRegular():
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			bytes += info.Size()
+			if bytes > maxCopyBytes {
+				return fmt.Errorf("the lesson folder holds more than %d MiB: too big for a scratch copy (use --in-place)", maxCopyBytes>>20)
+			}
 			b, err := os.ReadFile(p)
 			if err != nil {
 				return err
 			}
-			info, _ := d.Info()
 			return os.WriteFile(to, b, info.Mode().Perm())
 		}
-		return nil // fifos, sockets: not copied
+		return nil // fifos, sockets, devices: not copied
 	})
 }
 
