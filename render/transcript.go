@@ -77,15 +77,10 @@ func Annotation(cr *runner.CellResult) string {
 	return s
 }
 
-// indent indents every line of text by four spaces, as nbconvert lays out
-// stream output; text gets a final newline if it lacks one.
+// indent indents every line of text, blank ones too, by four spaces, as
+// nbconvert lays out stream output; text gets a final newline if it lacks
+// one.
 func indent(text string) string {
 	text = strings.TrimSuffix(text, "\n")
-	lines := strings.Split(text, "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = "    " + l
-		}
-	}
-	return strings.Join(lines, "\n") + "\n"
+	return "    " + strings.ReplaceAll(text, "\n", "\n    ") + "\n"
 }
