@@ -16,7 +16,8 @@ build:
 	$(GO) build -o $(BIN) ./cmd/labrun
 
 run: build
-	$(BIN) run $(EXAMPLE) -o out/fifo.md -v
+	mkdir -p out
+	$(BIN) run $(EXAMPLE) -o out/fifo.md
 	@echo "transcript: out/fifo.md"
 
 test: build vet
