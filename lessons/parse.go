@@ -24,6 +24,12 @@ func Parse(name string, src []byte) (*Lesson, error) {
 		return nil, errs
 	}
 	lines := splitLines(src)
+	for n := 1; n <= lines.count(); n++ {
+		if t := lines.text(n); strings.HasPrefix(t, OutOpen) || t == OutClose {
+			errs.add(name, n, "a labrun output marker: this is a transcript, not a lesson (run the lesson it came from)")
+			return nil, errs
+		}
+	}
 	doc := goldmark.New().Parser().Parse(text.NewReader(src))
 	l := &Lesson{Name: name, Source: src}
 	l.Timeout = lessonTimeout(name, doc, src, &errs)

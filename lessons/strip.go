@@ -11,7 +11,9 @@ const (
 
 // Strip returns the lesson a labrun transcript was rendered from: it
 // removes every block from an OutOpen line to the next OutClose line,
-// both included. Other lines are kept byte for byte.
+// both included. Other lines are kept byte for byte. A transcript that
+// ends with an OutClose line without a newline came from a lesson that
+// ended without one.
 func Strip(transcript []byte) []byte {
 	var b bytes.Buffer
 	b.Grow(len(transcript))
@@ -29,6 +31,9 @@ func Strip(transcript []byte) []byte {
 			in = true
 		case in && bytes.Equal(bytes.TrimRight(line, "\r\n"), []byte(OutClose)):
 			in = false
+			if len(transcript) == 0 && !bytes.HasSuffix(line, []byte("\n")) {
+				b.Truncate(max(b.Len()-1, 0))
+			}
 		case !in:
 			b.Write(line)
 		}

@@ -34,9 +34,14 @@ func Transcript(res *runner.Result) []byte {
 		b.Write(text)
 		if cr, ok := after[line]; ok {
 			if i < 0 {
-				b.WriteByte('\n') // the lesson ended without a newline
+				// The lesson ends here without a newline: the block gets
+				// one before it and none after, which Strip undoes.
+				b.WriteByte('\n')
+				writeCell(&b, cr)
+				b.Truncate(b.Len() - 1)
+			} else {
+				writeCell(&b, cr)
 			}
-			writeCell(&b, cr, res.Interrupted)
 		}
 		line++
 	}
@@ -44,19 +49,52 @@ func Transcript(res *runner.Result) []byte {
 }
 
 // writeCell writes one cell's annotation and outputs.
-func writeCell(b *bytes.Buffer, cr *runner.CellResult, runInterrupted bool) {
+func writeCell(b *bytes.Buffer, cr *runner.CellResult) {
 	b.WriteString(lessons.OutOpen + " " + Annotation(cr) + " -->\n")
 	for _, o := range cr.Outputs {
 		switch o.Kind {
 		case runner.Stream, runner.Text, runner.Error:
 			b.WriteString("\n" + indent(o.Text) + "\n")
 		case runner.Markdown, runner.HTML:
-			b.WriteString("\n\n" + strings.TrimRight(o.Text, "\n") + "\n\n")
+			b.WriteString("\n\n" + raw(o.Text) + "\n\n")
 		case runner.Log:
-			b.WriteString("\n\n\n```\n" + strings.TrimRight(o.Text, "\n") + "\n\n```\n\n")
+			fence := fenceFor(o.Text)
+			b.WriteString("\n\n\n" + fence + "\n" + raw(o.Text) + "\n\n" + fence + "\n\n")
 		}
 	}
 	b.WriteString(lessons.OutClose + "\n")
+}
+
+// raw prepares text shown as it is (Markdown, HTML, a log): without
+// trailing newlines, and with a space before any line that would read as
+// one of labrun's markers (Markdown renders it the same).
+func raw(text string) string {
+	text = strings.TrimRight(text, "\n")
+	if !strings.Contains(text, markerStart) {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, markerStart) {
+			lines[i] = " " + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// markerStart begins both of labrun's marker lines.
+const markerStart = "<!-- labrun:"
+
+// fenceFor returns a backtick fence longer than any run of backticks that
+// starts a line of text, so the text cannot close it.
+func fenceFor(text string) string {
+	longest := 0
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimLeft(l, " ")
+		n := len(l) - len(strings.TrimLeft(l, "`"))
+		longest = max(longest, n)
+	}
+	return strings.Repeat("`", max(3, longest+1))
 }
 
 // Annotation says how a cell ended: "cell 3 python ok exit=0 0.02s", then
