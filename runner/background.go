@@ -122,6 +122,7 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 		return nil, err
 	}
 	c := exec.Command(bash, "-c", cmd)
+	c.Args[0] = "bash" // as the course's Popen(["bash", "-c", cmd]): errors say "bash: line 1: ..."
 	c.Dir, c.Env = b.r.dir, b.r.env
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
