@@ -48,6 +48,19 @@ type Lesson struct {
 	// Timeout, when non-zero, is the default step timeout the lesson
 	// declares (<!-- labrun timeout=30s -->).
 	Timeout time.Duration
+	// Limits are the resource limits the lesson declares
+	// (<!-- labrun cpu=60 procs=64 fsize=10M nofile=256 as=2G -->); zero
+	// fields are left to labrun's defaults.
+	Limits Limits
+}
+
+// Limits are resource limits a lesson declares for its steps.
+type Limits struct {
+	CPUSeconds   uint64 // cpu=N seconds
+	AddressSpace uint64 // as=SIZE bytes
+	Processes    uint64 // procs=N
+	FileSize     uint64 // fsize=SIZE bytes
+	OpenFiles    uint64 // nofile=N
 }
 
 // Cell is one fenced code block with an info string.

@@ -1,8 +1,9 @@
 package lessons
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
@@ -32,7 +33,7 @@ func Parse(name string, src []byte) (*Lesson, error) {
 	}
 	doc := goldmark.New().Parser().Parse(text.NewReader(src))
 	l := &Lesson{Name: name, Source: src}
-	l.Timeout = lessonTimeout(name, doc, src, &errs)
+	lessonSettings(name, doc, src, l, &errs)
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -188,9 +189,9 @@ func closes(line, fence string) bool {
 	return strings.Trim(s, fence[:1]) == ""
 }
 
-// lessonTimeout reads a lesson-wide directive in an HTML comment:
-// <!-- labrun timeout=30s -->.
-func lessonTimeout(name string, doc ast.Node, src []byte, errs *ErrorList) (d time.Duration) {
+// lessonSettings reads lesson-wide directives in HTML comments:
+// <!-- labrun timeout=30s cpu=60 procs=64 fsize=10M nofile=256 as=2G -->.
+func lessonSettings(name string, doc ast.Node, src []byte, l *Lesson, errs *ErrorList) {
 	li := splitLines(src)
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		hb, ok := n.(*ast.HTMLBlock)
@@ -203,24 +204,67 @@ func lessonTimeout(name string, doc ast.Node, src []byte, errs *ErrorList) (d ti
 		if !ok {
 			continue
 		}
+		at := li.lineOf(seg.Start)
 		rest = strings.TrimSuffix(strings.TrimSpace(rest), "-->")
 		attrs, err := parseAttrs(rest)
 		if err != nil {
-			errs.add(name, li.lineOf(seg.Start), "labrun directive: %v", err)
+			errs.add(name, at, "labrun directive: %v", err)
 			continue
 		}
 		for k, v := range attrs {
-			if k != "timeout" {
-				errs.add(name, li.lineOf(seg.Start), "labrun directive: unknown setting %q (known: timeout)", k)
-				continue
+			if err := l.set(k, v); err != nil {
+				errs.add(name, at, "labrun directive: %v", err)
 			}
-			t, err := parseTimeout(v)
-			if err != nil {
-				errs.add(name, li.lineOf(seg.Start), "labrun directive: %v", err)
-				continue
-			}
-			d = t
 		}
 	}
-	return d
+}
+
+// set applies one lesson-wide setting.
+func (l *Lesson) set(k, v string) error {
+	var err error
+	switch k {
+	case "timeout":
+		l.Timeout, err = parseTimeout(v)
+	case "cpu":
+		l.Limits.CPUSeconds, err = parseCount(k, v)
+	case "procs":
+		l.Limits.Processes, err = parseCount(k, v)
+	case "nofile":
+		l.Limits.OpenFiles, err = parseCount(k, v)
+	case "fsize":
+		l.Limits.FileSize, err = parseSize(k, v)
+	case "as":
+		l.Limits.AddressSpace, err = parseSize(k, v)
+	default:
+		err = fmt.Errorf("unknown setting %q (known: timeout, cpu, procs, nofile, fsize, as)", k)
+	}
+	return err
+}
+
+// parseCount reads a positive whole number.
+func parseCount(k, v string) (uint64, error) {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("%s=%s: want a positive whole number", k, v)
+	}
+	return n, nil
+}
+
+// parseSize reads a size in bytes with an optional K, M or G suffix.
+func parseSize(k, v string) (uint64, error) {
+	mult := uint64(1)
+	num := v
+	switch {
+	case strings.HasSuffix(v, "K"):
+		mult, num = 1<<10, v[:len(v)-1]
+	case strings.HasSuffix(v, "M"):
+		mult, num = 1<<20, v[:len(v)-1]
+	case strings.HasSuffix(v, "G"):
+		mult, num = 1<<30, v[:len(v)-1]
+	}
+	n, err := strconv.ParseUint(num, 10, 64)
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("%s=%s: want a size such as 512K, 10M or 2G", k, v)
+	}
+	return n * mult, nil
 }

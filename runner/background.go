@@ -126,7 +126,7 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	c.Dir, c.Env = b.r.dir, b.r.env
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = c.Start()
+	err = b.r.launch.start(c)
 	for _, f := range []*os.File{inR, outW, errW} {
 		f.Close()
 	}

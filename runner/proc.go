@@ -75,7 +75,7 @@ type proc struct {
 
 // startProc starts spec in a new process group (a new session under a
 // pty) and starts collecting its output.
-func startProc(spec procSpec, capBytes int) (*proc, error) {
+func startProc(l *launcher, spec procSpec, capBytes int) (*proc, error) {
 	r := getReaper()
 	cmd := exec.Command(spec.argv[0], spec.argv[1:]...)
 	cmd.Dir, cmd.Env = spec.dir, spec.env
@@ -130,7 +130,7 @@ func startProc(spec procSpec, capBytes int) (*proc, error) {
 			readers = append(readers, func() { copyOut(p.out, "stderr", errR) })
 		}
 	}
-	err := cmd.Start()
+	err := l.start(cmd)
 	for _, c := range closeAfterStart {
 		c.Close()
 	}
@@ -254,8 +254,8 @@ func (p *proc) closeOutput() {
 }
 
 // runProc starts spec and waits for it within lim.
-func runProc(ctx context.Context, spec procSpec, lim stepLimits) (stepOutcome, error) {
-	p, err := startProc(spec, lim.outputCap)
+func runProc(ctx context.Context, l *launcher, spec procSpec, lim stepLimits) (stepOutcome, error) {
+	p, err := startProc(l, spec, lim.outputCap)
 	if err != nil {
 		var ee *exec.Error
 		if errors.As(err, &ee) {

@@ -57,7 +57,7 @@ type message struct {
 }
 
 // startWorker starts python3 with the worker script in the work dir.
-func startWorker(dir string, env []string) (*worker, error) {
+func startWorker(l *launcher, dir string, env []string) (*worker, error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, ErrNoPython
@@ -91,7 +91,7 @@ func startWorker(dir string, env []string) (*worker, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, rawW, rawW
 	cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = cmd.Start()
+	err = l.start(cmd)
 	for _, f := range []*os.File{inR, outW, rawW, devnull} {
 		f.Close()
 	}
@@ -153,7 +153,7 @@ func (r *run) ensureWorker() error {
 	if r.py != nil && !r.py.dead {
 		return nil
 	}
-	w, err := startWorker(r.dir, r.env)
+	w, err := startWorker(r.launch, r.dir, r.env)
 	if err != nil {
 		return err
 	}

@@ -82,6 +82,9 @@ type Result struct {
 	Interrupted bool
 	// Duration is the lesson's wall time.
 	Duration time.Duration
+	// Protections says, under --sandbox, which protections were in force
+	// and which the machine could not give.
+	Protections []string
 }
 
 // addStream appends stream text, merging it into the previous output when

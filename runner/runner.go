@@ -50,6 +50,13 @@ type Options struct {
 	OutputCap int
 	// Progress, when set, gets one line per cell as the run goes.
 	Progress io.Writer
+	// Limits bound every step (zero fields: DefaultLimits; a lesson may
+	// declare its own).
+	Limits Limits
+	// Sandbox runs every step in a new network namespace (loopback only)
+	// with writes confined to the work dir and /tmp where the kernel
+	// offers Landlock.
+	Sandbox bool
 }
 
 // Validate fills in defaults and refuses impossible values.
@@ -66,6 +73,7 @@ func (o *Options) Validate() error {
 	if o.OutputCap == 0 {
 		o.OutputCap = DefaultOutputCap
 	}
+	o.Limits = DefaultLimits.Merge(o.Limits)
 	if o.Keep && o.InPlace {
 		return errors.New("--keep and --in-place do not go together: in place, nothing is scratch")
 	}
@@ -83,6 +91,7 @@ type run struct {
 	timeout time.Duration
 	py      *worker
 	bg      *background
+	launch  *launcher
 	cur     *CellResult
 	ctx     context.Context
 }
@@ -103,6 +112,9 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if lesson.Timeout > 0 {
 		r.timeout = lesson.Timeout
 	}
+	ll := lesson.Limits
+	r.opts.Limits = r.opts.Limits.Merge(Limits{CPUSeconds: ll.CPUSeconds, AddressSpace: ll.AddressSpace,
+		Processes: ll.Processes, FileSize: ll.FileSize, OpenFiles: ll.OpenFiles})
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
 	}
@@ -110,17 +122,19 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		return nil, err
 	}
 	r.env = stepEnv(r.id)
-	live.Store(r.id, true)
+	r.launch = newLauncher(r.id, r.opts, r.dir)
+	live.Store(r.id, r.launch)
 	defer live.Delete(r.id)
 	r.bg = newBackground(r)
-	res = &Result{Lesson: lesson, WorkDir: r.dir}
+	res = &Result{Lesson: lesson, WorkDir: r.dir, Protections: r.launch.protections()}
 	start := time.Now()
 	defer func() {
 		r.bg.stopAll()
 		if r.py != nil {
 			r.py.stop()
 		}
-		sweep(r.id)
+		sweep(r.id, r.launch.cg)
+		r.launch.close()
 		r.bg.finishLogs()
 		res.Duration = time.Since(start)
 		if !opts.Keep && !opts.InPlace {
@@ -394,7 +408,7 @@ func (r *run) step(spec procSpec, c *lessons.Cell) (stepOutcome, error) {
 		lim.stuck = r.stuck
 	}
 	r.bg.settle()
-	out, err := runProc(r.ctx, spec, lim)
+	out, err := runProc(r.ctx, r.launch, spec, lim)
 	if err != nil {
 		return out, err
 	}

@@ -50,6 +50,12 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.runner.InPlace, "in-place", false, "run in the lesson's folder instead of a scratch copy")
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
+	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
+	fs.Uint64Var(&o.runner.Limits.CPUSeconds, "cpu", runner.DefaultLimits.CPUSeconds, "CPU `seconds` each process of a step may use")
+	fs.Uint64Var(&o.runner.Limits.Processes, "procs", runner.DefaultLimits.Processes, "how many `processes` the run may have at once (a fork bomb stops there)")
+	fs.Uint64Var(&o.runner.Limits.FileSize, "fsize", runner.DefaultLimits.FileSize, "largest file a step may write, in `bytes`")
+	fs.Uint64Var(&o.runner.Limits.OpenFiles, "nofile", runner.DefaultLimits.OpenFiles, "open `files` per process")
+	fs.Uint64Var(&o.runner.Limits.AddressSpace, "as", 0, "virtual memory per process in `bytes` (0: no limit; AddressSanitizer needs none)")
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -126,6 +132,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 
 	res, runErr := runner.Run(ctx, lesson, filepath.Dir(o.lesson), o.runner)
 	if res != nil {
+		for _, p := range res.Protections {
+			fmt.Fprintf(stderr, "labrun: sandbox: %s\n", p)
+		}
 		out := render.Transcript(res)
 		if o.out == "" {
 			if _, err := stdout.Write(out); err != nil {

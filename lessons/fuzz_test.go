@@ -1,0 +1,118 @@
+package lessons_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/labrun/labrun/lessons"
+)
+
+// fuzzSeeds are small lessons and transcripts covering every construct.
+var fuzzSeeds = []string{
+	"",
+	"# t\n\n```python\nprint(1)\n```\n",
+	"```python\n%%cpp a.c\n%run gcc a.c -o a && ./a\n%// note\n%MD **x**\nint main(){}\n```",
+	"```cpp\n%%cpp a.c --ejudge-style --under-spoiler-threshold 3\nint x;  \n```\n",
+	"```\n%%makefile\nall:\n    echo\n```\n~~~bash\n%%bash\necho\n~~~\n",
+	"```python\n%%writefile w.txt\nx\n```\n\n```python\n%%sql\nSELECT\n```\n",
+	"```python\n!ls {x} $y\nx = !ls\n%p x  # c\n%MD t\n%bash_async sleep 1\na = TInteractiveLauncher('cat')\n```\n",
+	"```cpp file=a.c run=\"gcc a.c\" timeout=2s\nint main(){}\n```\n```sh run=ls\n```\n",
+	"<!-- labrun timeout=30s -->\n\n```python\n# look at tools/set_up_magics.ipynb\nget_ipython().run_cell('x')\nNone\n```\n",
+	"- item\n\n  ```python\n  x = 1\n  ```\n> ```python\n> y\n> ```\n",
+	"````python\n```\n````\n```python\r\nx\r\n```\r\n",
+	"```python\nx\n```\n" + lessons.OutOpen + " cell=0 -->\n\n    1\n\n" + lessons.OutClose + "\n",
+	"```python\nx\n```\n" + lessons.OutOpen + " cell=0 -->\n" + lessons.OutClose,
+}
+
+// addFileSeeds adds the repository's lessons and transcripts (golden
+// txtar archives, examples) when they exist.
+func addFileSeeds(f *testing.F) {
+	archives, _ := filepath.Glob("../testdata/*/*.txtar")
+	for _, a := range archives {
+		for name, data := range readTxtar(f, a) {
+			if strings.HasSuffix(name, ".md") {
+				f.Add(data)
+			}
+		}
+	}
+	examples, _ := filepath.Glob("../examples/*/*.md")
+	for _, e := range examples {
+		if b, err := os.ReadFile(e); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// FuzzParse: Parse never panics; what it accepts has sound positions.
+func FuzzParse(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	addFileSeeds(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		l, err := lessons.Parse("f.md", src)
+		if err != nil {
+			if l != nil {
+				t.Fatalf("a lesson and an error")
+			}
+			if !strings.HasPrefix(err.Error(), "f.md") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		lines := bytes.Count(src, []byte("\n")) + 1
+		prevEnd := 0
+		for i, c := range l.Cells {
+			if c.Index != i {
+				t.Fatalf("cell %d has Index %d", i, c.Index)
+			}
+			if !(1 <= c.Line && c.Line < c.EndLine) {
+				t.Fatalf("cell %d: Line %d EndLine %d", i, c.Line, c.EndLine)
+			}
+			if c.EndLine > lines {
+				t.Fatalf("cell %d: EndLine %d past the %d lines", i, c.EndLine, lines)
+			}
+			if c.Line <= prevEnd {
+				t.Fatalf("cell %d at line %d overlaps the previous cell ending at %d", i, c.Line, prevEnd)
+			}
+			prevEnd = c.EndLine
+			if (c.Kind == lessons.File || c.Kind == lessons.WriteFile) && (c.File == nil || c.File.Name == "") {
+				t.Fatalf("cell %d: file cell without a file", i)
+			}
+			if c.File != nil {
+				name := c.File.Name
+				if filepath.IsAbs(name) || name == ".." || strings.HasPrefix(filepath.Clean(name), "../") {
+					t.Fatalf("cell %d: file %q outside the work dir", i, name)
+				}
+			}
+		}
+	})
+}
+
+// FuzzStrip: Strip never panics, is idempotent, and is the identity on
+// any text without labrun's markers (so on every lesson Parse accepts).
+func FuzzStrip(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	addFileSeeds(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		out := lessons.Strip(src)
+		if again := lessons.Strip(out); !bytes.Equal(again, out) {
+			t.Fatalf("Strip is not idempotent:\nonce:  %q\ntwice: %q", out, again)
+		}
+		if len(out) > len(src) {
+			t.Fatalf("Strip grew its input")
+		}
+		hasOpen := bytes.HasPrefix(src, []byte(lessons.OutOpen)) || bytes.Contains(src, []byte("\n"+lessons.OutOpen))
+		if !hasOpen && !bytes.Equal(out, src) {
+			t.Fatalf("no markers, yet Strip changed the text:\nin:  %q\nout: %q", src, out)
+		}
+		if _, err := lessons.Parse("f.md", src); err == nil && !bytes.Equal(out, src) {
+			t.Fatalf("Strip changed a lesson Parse accepts:\nin:  %q\nout: %q", src, out)
+		}
+	})
+}

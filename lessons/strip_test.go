@@ -1,0 +1,194 @@
+package lessons_test
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/labrun/labrun/lessons"
+)
+
+// A lesson and, written by hand, the transcript labrun renders from it:
+// outputs between the markers, in nbconvert's layout.
+const (
+	stripLesson = "# FIFO\n" +
+		"\n" +
+		"```python\n" +
+		"!mkfifo f\n" +
+		"a = TInteractiveLauncher('cat f')\n" +
+		"```\n" +
+		"\n" +
+		"Prose between cells, with `code` and <!-- a comment -->.\n" +
+		"\n" +
+		"```cpp\n" +
+		"%%cpp a.c\n" +
+		"%run gcc a.c -o a && ./a\n" +
+		"int main() { return puts(\"hi\") < 0; }\n" +
+		"```\n" +
+		"\n" +
+		"```python\n" +
+		"%p 1 + 1\n" +
+		"```\n" +
+		"\n" +
+		"The end.\n"
+
+	stripTranscript = "# FIFO\n" +
+		"\n" +
+		"```python\n" +
+		"!mkfifo f\n" +
+		"a = TInteractiveLauncher('cat f')\n" +
+		"```\n" +
+		"<!-- labrun:out cell=0 kind=python status=ok time=0.12s -->\n" +
+		"\n" +
+		"\n" +
+		"\n" +
+		"```\n" +
+		"L | Process started. PID = 123\n" +
+		"O | hello\n" +
+		"L | Process finished. Exit code 0\n" +
+		"\n" +
+		"```\n" +
+		"\n" +
+		"<!-- labrun:end -->\n" +
+		"\n" +
+		"Prose between cells, with `code` and <!-- a comment -->.\n" +
+		"\n" +
+		"```cpp\n" +
+		"%%cpp a.c\n" +
+		"%run gcc a.c -o a && ./a\n" +
+		"int main() { return puts(\"hi\") < 0; }\n" +
+		"```\n" +
+		"<!-- labrun:out cell=1 kind=file status=ok exit=0 time=0.05s -->\n" +
+		"\n" +
+		"\n" +
+		"Run: `gcc a.c -o a && ./a`\n" +
+		"\n" +
+		"\n" +
+		"    hi\n" +
+		"\n" +
+		"<!-- labrun:end -->\n" +
+		"\n" +
+		"```python\n" +
+		"%p 1 + 1\n" +
+		"```\n" +
+		"<!-- labrun:out cell=2 kind=python status=ok time=0.00s · interrupted after 1.0s: timeout -->\n" +
+		"\n" +
+		"\n" +
+		"1 + 1 = 2\n" +
+		"\n" +
+		"<!-- labrun:end -->\n" +
+		"\n" +
+		"The end.\n"
+)
+
+func TestStripTranscript(t *testing.T) {
+	if got := string(lessons.Strip([]byte(stripTranscript))); got != stripLesson {
+		t.Errorf("Strip(transcript):\n got %q\nwant %q", got, stripLesson)
+	}
+	// The stripped transcript is a lesson again, with the same cells.
+	l := parse(t, string(lessons.Strip([]byte(stripTranscript))))
+	if len(l.Cells) != 3 {
+		t.Errorf("%d cells after Strip, want 3", len(l.Cells))
+	}
+}
+
+func TestStripCRLF(t *testing.T) {
+	lesson := strings.ReplaceAll(stripLesson, "\n", "\r\n")
+	tr := strings.ReplaceAll(stripTranscript, "\n", "\r\n")
+	if got := string(lessons.Strip([]byte(tr))); got != lesson {
+		t.Errorf("Strip(CRLF transcript):\n got %q\nwant %q", got, lesson)
+	}
+}
+
+// TestStripNoFinalNewline: a lesson that ends with a closing fence and no
+// newline; its transcript's last marker has no newline either.
+func TestStripNoFinalNewline(t *testing.T) {
+	lesson := "```python\nprint(1)\n```"
+	tr := lesson + "\n" + lessons.OutOpen + " cell=0 -->\n\n    1\n\n" + lessons.OutClose
+	if got := string(lessons.Strip([]byte(tr))); got != lesson {
+		t.Errorf("got %q, want %q", got, lesson)
+	}
+}
+
+func TestStripIdentity(t *testing.T) {
+	for _, s := range []string{
+		"",
+		"no newline",
+		"\n\n",
+		stripLesson,
+		"text <!-- labrun:out not at the line start -->\n",
+		" <!-- labrun:out indented -->\n<!-- labrun:end -->\n", // a close without an open is text
+		"\xff\x00 not even text\n",
+	} {
+		if got := string(lessons.Strip([]byte(s))); got != s {
+			t.Errorf("Strip(%q) = %q", s, got)
+		}
+	}
+}
+
+func TestStripUnclosedBlock(t *testing.T) {
+	tr := "a\n" + lessons.OutOpen + " -->\nout\n"
+	if got := string(lessons.Strip([]byte(tr))); got != "a\n" {
+		t.Errorf("an unclosed output block is dropped to the end: got %q", got)
+	}
+}
+
+// TestStripGolden: the golden transcripts of the repository strip to their
+// lessons, when the golden files are there.
+func TestStripGolden(t *testing.T) {
+	files, _ := globAll("../testdata/golden/*.txtar")
+	n := 0
+	for _, f := range files {
+		ar := readTxtar(t, f)
+		lesson, ok1 := ar["lesson.md"]
+		want, ok2 := ar["want.md"]
+		if !ok1 || !ok2 {
+			continue
+		}
+		n++
+		if got := lessons.Strip(want); !bytes.Equal(got, lesson) {
+			t.Errorf("%s: Strip(want.md) != lesson.md\n got %q\nwant %q", f, got, lesson)
+		}
+	}
+	if n == 0 {
+		t.Skip("no golden transcripts")
+	}
+}
+
+// readTxtar reads a txtar archive into its files (the minimal format:
+// "-- name --" lines separate files).
+func readTxtar(t testing.TB, path string) map[string][]byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	var name string
+	var cur []byte
+	in := false
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		var line []byte
+		if i < 0 {
+			line, b = b, nil
+		} else {
+			line, b = b[:i+1], b[i+1:]
+		}
+		s := strings.TrimRight(string(line), "\n")
+		if strings.HasPrefix(s, "-- ") && strings.HasSuffix(s, " --") && len(s) >= 6 {
+			if in {
+				files[name] = cur
+			}
+			name, cur, in = strings.TrimSpace(s[3:len(s)-3]), []byte{}, true
+			continue
+		}
+		if in {
+			cur = append(cur, line...)
+		}
+	}
+	if in {
+		files[name] = cur
+	}
+	return files
+}

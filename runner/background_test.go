@@ -1,0 +1,210 @@
+package runner
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// bgCases are background steps over FIFOs whose output order must not
+// depend on the scheduler. want is the launcher log of cell logCell, with
+// the PID normalized to N.
+var bgCases = []struct {
+	name    string
+	md      string
+	logCell int
+	want    string
+	// outputs are stream outputs other cells must show.
+	outputs map[int]string
+}{
+	{
+		name: "reader before writer",
+		md: fence("!mkfifo f\na = TInteractiveLauncher('cat f')") + "\n" +
+			fence("!echo hello > f") + "\n" +
+			fence("a.close()"),
+		logCell: 0,
+		want:    "L | Process started. PID = N\nO | hello\nL | Process finished. Exit code 0",
+		outputs: map[int]string{1: "", 2: ""},
+	},
+	{
+		name: "writer before reader",
+		md: fence("!mkfifo f\na = TInteractiveLauncher('echo hi > f; echo after')") + "\n" +
+			fence("!cat f") + "\n" +
+			fence("a.close()"),
+		logCell: 0,
+		want:    "L | Process started. PID = N\nO | after\nL | Process finished. Exit code 0",
+		outputs: map[int]string{1: "hi\n"},
+	},
+	{
+		name: "extra O_RDWR holder",
+		md: fence("!mkfifo f") + "\n" +
+			fence(`fd = os.open("f", os.O_RDWR)`+"\na = TInteractiveLauncher('cat f')") + "\n" +
+			fence("!echo Hello 1 > f\n!echo Hello 2 > f\n!echo Hello 3 > f") + "\n" +
+			fence("os.close(fd)\na.close()"),
+		logCell: 1,
+		want:    "L | Process started. PID = N\nO | Hello 1\nO | Hello 2\nO | Hello 3\nL | Process finished. Exit code 0",
+		outputs: map[int]string{2: ""},
+	},
+	{
+		name: "stdin via write",
+		md: fence("a = TInteractiveLauncher('cat')") + "\n" +
+			fence(`a.write("x\n")`) + "\n" +
+			fence("a.close()"),
+		logCell: 0,
+		want:    "L | Process started. PID = N\nI | x\nO | x\nL | Process finished. Exit code 0",
+	},
+	{
+		name: "killed",
+		md: fence("a = TInteractiveLauncher('sleep 1000')") + "\n" +
+			fence("os.kill(a.get_pid(), 9)\na.close()"),
+		logCell: 0,
+		want:    "L | Process started. PID = N\nL | Process finished. Got signal 9",
+	},
+	{
+		name: "stderr and exit code",
+		// The pause keeps the order of the two pipes out of the scheduler's
+		// hands: see TestLauncherStreamOrder.
+		md: fence("a = TInteractiveLauncher('echo out; sleep 0.3; echo err >&2; exit 4')") + "\n" +
+			fence("a.close()"),
+		logCell: 0,
+		want:    "L | Process started. PID = N\nO | out\nE | err\nL | Process finished. Exit code 4",
+	},
+}
+
+const bgRepeats = 20
+
+// TestBackgroundFIFOs runs each case bgRepeats times: the normalized
+// results must be the expected ones, every time.
+func TestBackgroundFIFOs(t *testing.T) {
+	for _, tc := range bgCases {
+		t.Run(tc.name, func(t *testing.T) {
+			var first string
+			for i := 0; i < bgRepeats; i++ {
+				res := runLesson(t, tc.md, Options{})
+				norm := normalized(res)
+				if i == 0 {
+					first = norm
+				} else if norm != first {
+					t.Fatalf("run %d differs from run 0:\n--- run 0\n%s--- run %d\n%s", i, first, i, norm)
+				}
+				if i > 0 {
+					continue
+				}
+				log := pidRe.ReplaceAllString(logOf(t, res.Cells[tc.logCell]), "${1}N")
+				if log != tc.want {
+					t.Errorf("log:\n got %q\nwant %q\n%s", log, tc.want, dumpAll(res))
+				}
+				for ci, want := range tc.outputs {
+					if got := streams(res.Cells[ci]); got != want {
+						t.Errorf("cell %d output %q, want %q", ci, got, want)
+					}
+				}
+				for _, cr := range res.Cells {
+					if cr.Status != OK {
+						t.Errorf("cell %d status %s\n%s", cr.Cell.Index, cr.Status, dump(cr))
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestLauncherPID: the PID in the log is get_pid(), a live process while
+// the step runs.
+func TestLauncherPID(t *testing.T) {
+	md := fence("a = TInteractiveLauncher('cat')\nprint(a.get_pid())") + "\n" +
+		fence("!kill -0 {a.get_pid()} && echo alive") + "\n" +
+		fence("a.close()")
+	res := runLesson(t, md, Options{})
+	pid := strings.TrimSpace(streams(res.Cells[0]))
+	log := logOf(t, res.Cells[0])
+	if !strings.HasPrefix(log, "L | Process started. PID = "+pid+"\n") {
+		t.Errorf("log %q does not start with the pid %s", log, pid)
+	}
+	if got := streams(res.Cells[1]); got != "alive\n" {
+		t.Errorf("the step is not alive between cells: %q", got)
+	}
+}
+
+// TestLauncherCloseTimeout: close(timeout) waits that long for a step that
+// will not end by itself (asleep on a timer), then kills it.
+func TestLauncherCloseTimeout(t *testing.T) {
+	md := fence("a = TInteractiveLauncher('sleep 30')") + "\n" +
+		fence("a.close(timeout=0.5)")
+	res := runLesson(t, md, Options{})
+	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Got signal 9" {
+		t.Errorf("log %q", log)
+	}
+	if d := res.Cells[1].Duration; d < 400*time.Millisecond || d > 3*time.Second {
+		t.Errorf("close(timeout=0.5) took %v", d)
+	}
+}
+
+// TestLauncherCloseBlocked: a step that can never end (it waits on a FIFO
+// nobody opens) is killed at close() at once, not after close's timeout.
+func TestLauncherCloseBlocked(t *testing.T) {
+	md := fence("!mkfifo f\na = TInteractiveLauncher('cat f')") + "\n" +
+		fence("a.close(timeout=20)")
+	res := runLesson(t, md, Options{})
+	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Got signal 9" {
+		t.Errorf("log %q", log)
+	}
+	if d := res.Cells[1].Duration; d > 5*time.Second {
+		t.Errorf("close() of a step blocked forever took %v", d)
+	}
+}
+
+// TestBashAsync: the older %bash_async shows each stream under its name
+// and a run log.
+func TestBashAsync(t *testing.T) {
+	md := fence("%bash_async echo out; echo err >&2") + "\n" +
+		fence("!sleep 0.3")
+	res := runLesson(t, md, Options{})
+	log := logOf(t, res.Cells[0])
+	re := regexp.MustCompile(`^STDOUT:\nout\nSTDERR:\nerr\nRUN LOG:\nProcess started! pid=\d+\nProcess finished! exit_code=0$`)
+	if !re.MatchString(log) {
+		t.Errorf("%%bash_async log:\n%q\nwant to match %q", log, re)
+	}
+	if res.Cells[0].Status != OK {
+		t.Errorf("status:\n%s", dump(res.Cells[0]))
+	}
+}
+
+// TestPtyDaemonHoldingTerminal: a ! step whose sh exited while a daemon in
+// another session keeps the terminal open. IPython (pexpect) sees EOF as
+// soon as the child is dead and nothing is left to read; labrun waits for
+// the full timeout and marks the finished step interrupted.
+// Known bug, see the test report; set LABRUN_KNOWN_BUGS=1 to run.
+func TestPtyDaemonHoldingTerminal(t *testing.T) {
+	if os.Getenv("LABRUN_KNOWN_BUGS") == "" {
+		t.Skip("known bug: a daemon holding the pty keeps a finished ! step until its timeout; LABRUN_KNOWN_BUGS=1 runs it")
+	}
+	tag := setTag(t)
+	t.Cleanup(func() { killTagged(tag) })
+	res := runLesson(t, fence("!(setsid sleep 1000 &); sleep 0.3; echo started"), Options{Timeout: 5 * time.Second})
+	cr := res.Cells[0]
+	if cr.Status != OK || streams(cr) != "started\n" || cr.Duration > 2*time.Second {
+		t.Errorf("want ok, output started, well under the 5s timeout:\n%s", dump(cr))
+	}
+}
+
+// TestLauncherStreamOrder: lines written to stdout then stderr at once
+// should be logged in that order (the course's launcher polled stdout
+// before stderr). labrun reads the two pipes in two goroutines, so the
+// order flips now and then. Known bug, see the test report;
+// LABRUN_KNOWN_BUGS=1 runs it.
+func TestLauncherStreamOrder(t *testing.T) {
+	if os.Getenv("LABRUN_KNOWN_BUGS") == "" {
+		t.Skip("known bug: launcher stdout/stderr lines written together are logged in either order; LABRUN_KNOWN_BUGS=1 runs it")
+	}
+	md := fence("a = TInteractiveLauncher('echo out; echo err >&2')") + "\n" + fence("a.close()")
+	for i := 0; i < bgRepeats; i++ {
+		res := runLesson(t, md, Options{})
+		log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N")
+		if want := "L | Process started. PID = N\nO | out\nE | err\nL | Process finished. Exit code 0"; log != want {
+			t.Fatalf("run %d: log %q, want %q", i, log, want)
+		}
+	}
+}

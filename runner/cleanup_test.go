@@ -1,0 +1,141 @@
+package runner
+
+import (
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// procWatch is an Options.Progress writer: after every cell (Run calls it
+// synchronously) it records the tagged processes alive at that moment.
+type procWatch struct {
+	tag  string
+	mu   sync.Mutex
+	seen map[string]bool // command lines seen alive between cells
+}
+
+func (w *procWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, s := range tagged(w.tag) {
+		_, cmd, _ := strings.Cut(s[strings.IndexByte(s, ' ')+1:], " ")
+		w.seen[cmd] = true
+	}
+	return len(p), nil
+}
+
+func (w *procWatch) saw(cmd string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.seen[cmd]
+}
+
+// TestNoProcessLeft: when Run returns, every process the lesson started is
+// gone: background jobs, setsid daemons, double forks, launchers never
+// closed. The test process's tag, inherited by every child, finds them.
+func TestNoProcessLeft(t *testing.T) {
+	tag := setTag(t)
+	t.Cleanup(func() { killTagged(tag) })
+	w := &procWatch{tag: tag, seen: map[string]bool{}}
+	md := fence("!sleep 1000 &") + "\n" +
+		fence("!setsid sleep 1000 &") + "\n" +
+		fence("!(sh -c 'sleep 1000 &' &)") + "\n" +
+		// The same with the terminal let go, so that they surely outlive
+		// their step: a daemon in its own session, a double fork that left
+		// the step's group and session.
+		fence("!setsid sleep 1001 >/dev/null 2>&1 </dev/null & sleep 0.2") + "\n" +
+		fence("!(setsid sh -c 'sleep 1002 >/dev/null 2>&1 </dev/null &' &); sleep 0.2") + "\n" +
+		fence("%%bash\nsetsid sleep 1003 >/dev/null 2>&1 </dev/null &\n(setsid sh -c 'sleep 1004 >/dev/null 2>&1 </dev/null &' &)\nsleep 0.2") + "\n" +
+		fence("a = TInteractiveLauncher('sleep 1000')") + "\n" +
+		fence("%bash_async sleep 1005") + "\n" +
+		fence("!echo last")
+	res := runLesson(t, md, Options{Progress: w})
+	if left := tagged(tag); len(left) > 0 {
+		t.Errorf("processes left after Run returned:\n%s", strings.Join(left, "\n"))
+	}
+	for _, cmd := range []string{"sleep 1001", "sleep 1002", "sleep 1003", "sleep 1004", "sleep 1000", "sleep 1005"} {
+		if !w.saw(cmd) {
+			t.Errorf("%q was never seen alive between cells: the test does not test its cleanup", cmd)
+		}
+	}
+	for _, cr := range res.Cells {
+		if cr.Status != OK {
+			t.Errorf("status %s, want ok:\n%s", cr.Status, dump(cr))
+		}
+		if cr.Duration > 5*time.Second {
+			t.Errorf("cell %d took %v: a daemon held it", cr.Cell.Index, cr.Duration)
+		}
+	}
+	if log := logOf(t, res.Cells[6]); !strings.HasSuffix(log, "L | Process finished. Got signal 9") {
+		t.Errorf("launcher never closed: log %q should end with Got signal 9", log)
+	}
+	if log := logOf(t, res.Cells[7]); !strings.HasSuffix(log, "Process finished! exit_code=137") {
+		t.Errorf("%%bash_async killed at the end: log %q", log)
+	}
+	if got := streams(res.Cells[8]); got != "last\n" {
+		t.Errorf("last cell: %q", got)
+	}
+}
+
+// TestNoProcessLeftAfterCancel: the same when labrun is stopped mid-step.
+func TestNoProcessLeftAfterCancel(t *testing.T) {
+	tag := setTag(t)
+	t.Cleanup(func() { killTagged(tag) })
+	l := parseLesson(t, fence("a = TInteractiveLauncher('sleep 1000')")+"\n"+
+		fence("!setsid sleep 1001 >/dev/null 2>&1 </dev/null & sleep 30"))
+	ctx, cancel := contextWithCancelAfter(time.Second)
+	defer cancel()
+	res, err := Run(ctx, l, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted {
+		t.Errorf("Result.Interrupted not set")
+	}
+	if left := tagged(tag); len(left) > 0 {
+		t.Errorf("processes left after Run returned:\n%s", strings.Join(left, "\n"))
+	}
+}
+
+// TestWorkDirRemoved: the scratch copy is removed, or kept with Keep; the
+// lesson's folder is copied (files, subfolders, links) and never changed.
+func TestWorkDirRemoved(t *testing.T) {
+	src := t.TempDir()
+	if err := os.WriteFile(src+"/data.txt", []byte("data\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(src+"/sub", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src+"/sub/x", []byte("x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("data.txt", src+"/link"); err != nil {
+		t.Fatal(err)
+	}
+	md := fence("!cat data.txt sub/x link; echo new > data.txt; touch created")
+	res := runLessonIn(t, md, src, Options{})
+	if got := streams(res.Cells[0]); got != "data\nx\ndata\n" {
+		t.Errorf("scratch copy content: %q", got)
+	}
+	if _, err := os.Stat(res.WorkDir); !os.IsNotExist(err) {
+		t.Errorf("work dir %s still exists after the run (err %v)", res.WorkDir, err)
+	}
+	if b, _ := os.ReadFile(src + "/data.txt"); string(b) != "data\n" {
+		t.Errorf("the lesson folder changed: data.txt = %q", b)
+	}
+	if _, err := os.Stat(src + "/created"); err == nil {
+		t.Errorf("the lesson folder changed: created exists")
+	}
+
+	res = runLessonIn(t, md, src, Options{Keep: true})
+	defer os.RemoveAll(res.WorkDir)
+	if b, err := os.ReadFile(res.WorkDir + "/data.txt"); err != nil || string(b) != "new\n" {
+		t.Errorf("Keep: work dir data.txt = %q, %v", b, err)
+	}
+	if _, err := Run(t.Context(), parseLesson(t, md), src, Options{Keep: true, InPlace: true}); err == nil {
+		t.Errorf("Keep with InPlace: want an error")
+	}
+}

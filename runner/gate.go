@@ -1,0 +1,126 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Every step starts as a gate: labrun's own binary (any binary that links
+// this package) re-executed with gateVar set. Before the step's program
+// runs, the gate waits for labrun to have put it in the run's cgroup,
+// reads its settings on a pipe, applies resource limits and, under
+// --sandbox, brings up loopback in its new network namespace and confines
+// writes with Landlock; then it executes the program in its place. So the
+// limits hold from the program's first instruction on.
+const gateVar = "LABRUN_GATE_FD"
+
+// gateConfig is what the gate reads.
+type gateConfig struct {
+	Path    string   `json:"path"`
+	Argv    []string `json:"argv"`
+	Limits  Limits   `json:"limits"`
+	Sandbox bool     `json:"sandbox,omitempty"`
+	// Writable lists the folders (and device files) writes stay in under
+	// the sandbox.
+	Writable []string `json:"writable,omitempty"`
+}
+
+func init() {
+	fdText, ok := os.LookupEnv(gateVar)
+	if !ok {
+		return
+	}
+	runtime.LockOSThread() // Landlock and no_new_privs hold for this thread, which execs
+	err := gate(fdText)
+	fmt.Fprintf(os.Stderr, "labrun: step could not start: %v\n", err)
+	os.Exit(127)
+}
+
+// gate applies the settings and executes the program; it returns only on
+// failure.
+func gate(fdText string) error {
+	fd, err := strconv.Atoi(fdText)
+	if err != nil {
+		return fmt.Errorf("bad %s", gateVar)
+	}
+	f := os.NewFile(uintptr(fd), "gate")
+	var cfg gateConfig
+	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
+		return fmt.Errorf("read settings: %w", err)
+	}
+	f.Close()
+	if err := cfg.Limits.apply(); err != nil {
+		return err
+	}
+	if cfg.Sandbox {
+		if err := loopbackUp(); err != nil {
+			return fmt.Errorf("sandbox: loopback: %w", err)
+		}
+		if err := restrictWrites(cfg.Writable); err != nil && err != errNoLandlock {
+			return fmt.Errorf("sandbox: landlock: %w", err)
+		}
+	}
+	env := make([]string, 0, len(os.Environ()))
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, gateVar+"=") {
+			env = append(env, kv)
+		}
+	}
+	return syscall.Exec(cfg.Path, cfg.Argv, env)
+}
+
+// gated turns cmd into a gate for its own program. It returns the pipe
+// on which labrun sends the settings once the gate may go on, and the
+// gate's end of it, to close once the gate has started.
+func gated(cmd *exec.Cmd) (w, r *os.File, err error) {
+	r, w, err = os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, nil, fmt.Errorf("find labrun's own binary: %w", err)
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, r)
+	fd := 2 + len(cmd.ExtraFiles)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, gateVar+"="+strconv.Itoa(fd))
+	cmd.Path = self
+	return w, r, nil
+}
+
+// release sends the gate its settings and closes the pipe.
+func release(w *os.File, cfg gateConfig) error {
+	defer w.Close()
+	return json.NewEncoder(w).Encode(cfg)
+}
+
+// loopbackUp brings up "lo" in the (new) network namespace of the process.
+func loopbackUp() error {
+	s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(s)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(s, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(s, unix.SIOCSIFFLAGS, ifr)
+}

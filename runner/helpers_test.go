@@ -1,0 +1,186 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labrun/labrun/lessons"
+	"golang.org/x/sys/unix"
+)
+
+// testTagVar is set in the test process before a run so that every process
+// the run starts inherits it: a scan of /proc for it finds them all, with
+// no need to know the run's internal id.
+const testTagVar = "LABRUN_TEST_TAG"
+
+// parseLesson parses an inline lesson or fails the test.
+func parseLesson(t *testing.T, md string) *lessons.Lesson {
+	t.Helper()
+	l, err := lessons.Parse("lesson.md", []byte(md))
+	if err != nil {
+		t.Fatalf("parse: %v\nlesson:\n%s", err, md)
+	}
+	return l
+}
+
+// runLesson runs an inline lesson in a fresh temp dir (scratch copy) and
+// returns its result. The whole run is bounded so that a hang fails the
+// test instead of the package.
+func runLesson(t *testing.T, md string, opts Options) *Result {
+	t.Helper()
+	return runLessonIn(t, md, t.TempDir(), opts)
+}
+
+func runLessonIn(t *testing.T, md, dir string, opts Options) *Result {
+	t.Helper()
+	l := parseLesson(t, md)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	res, err := Run(ctx, l, dir, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res == nil || len(res.Cells) != len(l.Cells) {
+		t.Fatalf("Run returned %d cell results for %d cells", len(res.Cells), len(l.Cells))
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the run hit the test's 90s bound")
+	}
+	return res
+}
+
+// streams returns every stream output of a cell, concatenated.
+func streams(cr *CellResult) string {
+	var b strings.Builder
+	for _, o := range cr.Outputs {
+		if o.Kind == Stream {
+			b.WriteString(o.Text)
+		}
+	}
+	return b.String()
+}
+
+// outputsOf returns the text of every output of the given kind.
+func outputsOf(cr *CellResult, kind OutputKind) []string {
+	var out []string
+	for _, o := range cr.Outputs {
+		if o.Kind == kind {
+			out = append(out, o.Text)
+		}
+	}
+	return out
+}
+
+// logOf returns the single background log of a cell.
+func logOf(t *testing.T, cr *CellResult) string {
+	t.Helper()
+	logs := outputsOf(cr, Log)
+	if len(logs) != 1 {
+		t.Fatalf("cell %d: want 1 background log, got %d: %s", cr.Cell.Index, len(logs), dump(cr))
+	}
+	return logs[0]
+}
+
+// hasNote reports whether a note of cr contains sub.
+func hasNote(cr *CellResult, sub string) bool {
+	for _, n := range cr.Notes {
+		if strings.Contains(n, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+var kindName = map[OutputKind]string{Stream: "stream", Markdown: "markdown", HTML: "html", Text: "text", Error: "error", Log: "log"}
+
+// dump describes a cell result for failure messages.
+func dump(cr *CellResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cell %d (%s, line %d) status=%s exit=%d steps=%d time=%v notes=%q\n",
+		cr.Cell.Index, cr.Cell.Kind, cr.Cell.Line, cr.Status, cr.Exit, cr.Steps, cr.Duration, cr.Notes)
+	for _, o := range cr.Outputs {
+		fmt.Fprintf(&b, "  [%s %s] %q\n", kindName[o.Kind], o.Name, o.Text)
+	}
+	return b.String()
+}
+
+func dumpAll(res *Result) string {
+	var b strings.Builder
+	for _, cr := range res.Cells {
+		b.WriteString(dump(cr))
+	}
+	return b.String()
+}
+
+var (
+	pidRe  = regexp.MustCompile(`(PID = |pid=)\d+`)
+	secsRe = regexp.MustCompile(`\d+(\.\d+)?s\b`)
+)
+
+// normalized describes a run without its volatile values (pids, times),
+// so that two runs of the same lesson can be compared.
+func normalized(res *Result) string {
+	var b strings.Builder
+	for _, cr := range res.Cells {
+		notes := secsRe.ReplaceAllString(strings.Join(cr.Notes, "; "), "Ns")
+		fmt.Fprintf(&b, "cell %d %s exit=%d steps=%d notes=%q\n", cr.Cell.Index, cr.Status, cr.Exit, cr.Steps, notes)
+		for _, o := range cr.Outputs {
+			fmt.Fprintf(&b, "  [%s %s] %q\n", kindName[o.Kind], o.Name, pidRe.ReplaceAllString(o.Text, "${1}N"))
+		}
+	}
+	return b.String()
+}
+
+// setTag gives the test process a unique tag that every process started
+// from now on inherits, and returns it.
+func setTag(t *testing.T) string {
+	t.Helper()
+	tag := fmt.Sprintf("%s-%d-%d", t.Name(), os.Getpid(), time.Now().UnixNano())
+	t.Setenv(testTagVar, tag)
+	return tag
+}
+
+// tagged lists the live (not zombie) processes other than the test itself
+// whose environment holds the tag, as "PID STATE CMDLINE".
+func tagged(tag string) []string {
+	var out []string
+	self := os.Getpid()
+	for _, pid := range allPids() {
+		if pid == self || !hasMarker(pid, testTagVar, tag) {
+			continue
+		}
+		pi, ok := readProc(pid)
+		if !ok || pi.state == 'Z' {
+			continue
+		}
+		cmd, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+		cmd = bytes.TrimRight(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '}), " ")
+		out = append(out, fmt.Sprintf("%d %c %s", pid, pi.state, cmd))
+	}
+	return out
+}
+
+// killTagged kills what a failed test left behind, so that one failure
+// does not disturb the next tests.
+func killTagged(tag string) {
+	for _, pid := range allPids() {
+		if pid != os.Getpid() && hasMarker(pid, testTagVar, tag) {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+	}
+}
+
+// contextWithCancelAfter returns a context cancelled after d, as a Ctrl-C
+// would stop labrun.
+func contextWithCancelAfter(d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t := time.AfterFunc(d, cancel)
+	return ctx, func() { t.Stop(); cancel() }
+}

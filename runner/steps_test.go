@@ -1,0 +1,228 @@
+package runner
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestShellUnderPty: ! lines run under a 24×80 terminal, stdout and stderr
+// merged, the terminal's \r\n turned back into \n.
+func TestShellUnderPty(t *testing.T) {
+	md := fence("!test -t 0 && test -t 1 && echo tty") + "\n" +
+		fence("!stty size") + "\n" +
+		fence("!printf 'a\\nb\\n'; echo err >&2") + "\n" +
+		fence("!exit 3") + "\n" +
+		fence("!kill -9 $$")
+	res := runLesson(t, md, Options{})
+	want := []string{"tty\n", "24 80\n", "a\nb\nerr\n", "", ""}
+	for i, w := range want {
+		cr := res.Cells[i]
+		if got := streams(cr); got != w {
+			t.Errorf("cell %d output = %q, want %q\n%s", i, got, w, dump(cr))
+		}
+		for _, o := range cr.Outputs {
+			if o.Kind == Stream && o.Name != "stdout" {
+				t.Errorf("cell %d: pty output on stream %q, want stdout (merged)", i, o.Name)
+			}
+		}
+		if cr.Status != OK {
+			t.Errorf("cell %d status %s, want ok (a failing command is content)\n%s", i, cr.Status, dump(cr))
+		}
+	}
+	if got := res.Cells[3].Exit; got != 3 {
+		t.Errorf("!exit 3: Exit = %d, want 3", got)
+	}
+	if got := res.Cells[4].Exit; got != -9 {
+		t.Errorf("!kill -9 $$: Exit = %d, want -9", got)
+	}
+}
+
+// TestScriptCellPipes: %%bash and %%sh read the body on stdin through
+// pipes: no terminal, ls prints one name a line, stderr kept apart.
+func TestScriptCellPipes(t *testing.T) {
+	md := fence("%%bash\n"+
+		"test -t 0 || echo stdin-not-tty\n"+
+		"test -t 1 || echo stdout-not-tty\n"+
+		"test -t 2 || echo stderr-not-tty\n"+
+		"touch a b c\n"+
+		"ls\n"+
+		"echo $BASH_VERSION | grep -q . && echo bash") + "\n" +
+		fence("%%bash\necho to-stderr >&2") + "\n" +
+		fence("%%sh\necho ${BASH_VERSION:-not-bash}")
+	res := runLesson(t, md, Options{})
+	if got, want := streams(res.Cells[0]), "stdin-not-tty\nstdout-not-tty\nstderr-not-tty\na\nb\nc\nbash\n"; got != want {
+		t.Errorf("%%%%bash output = %q, want %q\n%s", got, want, dump(res.Cells[0]))
+	}
+	c1 := res.Cells[1]
+	if len(c1.Outputs) != 1 || c1.Outputs[0].Name != "stderr" || c1.Outputs[0].Text != "to-stderr\n" {
+		t.Errorf("%%%%bash stderr: want one stderr output \"to-stderr\\n\"\n%s", dump(c1))
+	}
+	if got := streams(res.Cells[2]); got != "not-bash\n" {
+		t.Errorf("%%%%sh output = %q, want not-bash (sh, not bash)", got)
+	}
+}
+
+// TestTimeoutInterrupts: a step past its timeout gets Ctrl-C (the pty echoes
+// ^C), the cell is marked interrupted, and the run goes on.
+func TestTimeoutInterrupts(t *testing.T) {
+	const timeout = time.Second
+	md := fence("!while true; do sleep 0.1; done") + "\n" +
+		fence("!echo next") + "\n" +
+		fence("%%bash\nwhile true; do sleep 0.1; done") + "\n" +
+		fence("!echo after-bash")
+	res := runLesson(t, md, Options{Timeout: timeout, NoStuckDetection: true})
+	for _, i := range []int{0, 2} {
+		cr := res.Cells[i]
+		if cr.Status != Interrupted {
+			t.Errorf("cell %d status %s, want interrupted\n%s", i, cr.Status, dump(cr))
+		}
+		if !hasNote(cr, "timeout") {
+			t.Errorf("cell %d: no note about the timeout: %q", i, cr.Notes)
+		}
+		if cr.Duration < timeout-50*time.Millisecond || cr.Duration > timeout+2*time.Second {
+			t.Errorf("cell %d took %v, want about the %v timeout (at most +2s)", i, cr.Duration, timeout)
+		}
+	}
+	if got := streams(res.Cells[0]); !strings.Contains(got, "^C") {
+		t.Errorf("pty step output %q does not show the ^C echo", got)
+	}
+	if got := streams(res.Cells[1]); got != "next\n" || res.Cells[1].Status != OK {
+		t.Errorf("cell after the timeout:\n%s", dump(res.Cells[1]))
+	}
+	if got := streams(res.Cells[3]); got != "after-bash\n" || res.Cells[3].Status != OK {
+		t.Errorf("cell after the %%%%bash timeout:\n%s", dump(res.Cells[3]))
+	}
+}
+
+// TestTimeoutSettings: the lesson's directive and a native cell's timeout=
+// override Options.Timeout.
+func TestTimeoutSettings(t *testing.T) {
+	md := "<!-- labrun timeout=1s -->\n\n" +
+		fence("!sleep 30") + "\n" +
+		"```sh run=\"sleep 30\" timeout=500ms\n```\n"
+	start := time.Now()
+	res := runLesson(t, md, Options{Timeout: time.Minute})
+	for i, limit := range []time.Duration{time.Second, 500 * time.Millisecond} {
+		cr := res.Cells[i]
+		if cr.Status != Interrupted || !hasNote(cr, "timeout") {
+			t.Errorf("cell %d: want interrupted on timeout\n%s", i, dump(cr))
+		}
+		if cr.Duration > limit+2*time.Second {
+			t.Errorf("cell %d took %v, want about %v", i, cr.Duration, limit)
+		}
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the run took %v: the per-lesson/per-cell timeouts were not used", d)
+	}
+}
+
+// TestStuckDetection: opening a FIFO with no reader can never progress:
+// interrupted well before the timeout, with dash's own words.
+func TestStuckDetection(t *testing.T) {
+	md := fence("!mkfifo f") + "\n" +
+		fence("!echo hi > f") + "\n" +
+		fence("!cat") + "\n" +
+		fence("!echo after")
+	res := runLesson(t, md, Options{})
+	for _, i := range []int{1, 2} {
+		cr := res.Cells[i]
+		if cr.Status != Interrupted {
+			t.Errorf("cell %d status %s, want interrupted\n%s", i, cr.Status, dump(cr))
+		}
+		if !hasNote(cr, "stuck: blocked in") {
+			t.Errorf("cell %d: notes %q, want one with \"stuck: blocked in\"", i, cr.Notes)
+		}
+		if cr.Duration > 5*time.Second {
+			t.Errorf("cell %d took %v: stuck detection should beat the 10s timeout by far", i, cr.Duration)
+		}
+		if !strings.Contains(streams(cr), "^C") {
+			t.Errorf("cell %d output %q lacks the ^C echo", i, streams(cr))
+		}
+	}
+	if got := streams(res.Cells[1]); !strings.Contains(got, "cannot create f: Interrupted system call") {
+		t.Errorf("FIFO open output = %q, want dash's \"cannot create f: Interrupted system call\"", got)
+	}
+	if got := streams(res.Cells[3]); got != "after\n" {
+		t.Errorf("cell after the stuck ones: %q", got)
+	}
+}
+
+// TestSleepIsNotStuck: a process asleep on a timer will wake: never stuck.
+func TestSleepIsNotStuck(t *testing.T) {
+	res := runLesson(t, fence("!sleep 2; echo done"), Options{})
+	cr := res.Cells[0]
+	if cr.Status != OK || streams(cr) != "done\n" || len(cr.Notes) != 0 {
+		t.Errorf("want status ok, output done, no notes:\n%s", dump(cr))
+	}
+}
+
+// TestPythonTimeout: a Python loop past the timeout gets KeyboardInterrupt
+// and the worker (with its state) goes on.
+func TestPythonTimeout(t *testing.T) {
+	const timeout = time.Second
+	md := fence("kept = 42") + "\n" +
+		fence("while True:\n    pass") + "\n" +
+		fence("print('alive', kept)")
+	res := runLesson(t, md, Options{Timeout: timeout})
+	cr := res.Cells[1]
+	if cr.Status != Interrupted || !hasNote(cr, "timeout") {
+		t.Errorf("loop cell: want interrupted with a timeout note\n%s", dump(cr))
+	}
+	errs := outputsOf(cr, Error)
+	if len(errs) != 1 || !strings.Contains(errs[0], "KeyboardInterrupt") || !strings.Contains(errs[0], "Traceback") {
+		t.Errorf("loop cell: want one KeyboardInterrupt traceback, got %q", errs)
+	}
+	if cr.Duration > timeout+2*time.Second {
+		t.Errorf("loop cell took %v, want at most the timeout + 2s", cr.Duration)
+	}
+	if got := streams(res.Cells[2]); got != "alive 42\n" || res.Cells[2].Status != OK {
+		t.Errorf("the next Python cell:\n%s", dump(res.Cells[2]))
+	}
+}
+
+// TestContextCancel: when labrun is stopped the current step is
+// interrupted and the cells left are skipped.
+func TestContextCancel(t *testing.T) {
+	l := parseLesson(t, fence("!echo first")+"\n"+fence("!sleep 30")+"\n"+fence("!echo never"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(1500*time.Millisecond, cancel)
+	start := time.Now()
+	res, err := Run(ctx, l, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Run took %v after the cancel at 1.5s", d)
+	}
+	if !res.Interrupted {
+		t.Errorf("Result.Interrupted not set")
+	}
+	if got := streams(res.Cells[0]); got != "first\n" || res.Cells[0].Status != OK {
+		t.Errorf("first cell:\n%s", dump(res.Cells[0]))
+	}
+	if cr := res.Cells[1]; cr.Status != Interrupted || !hasNote(cr, "labrun interrupted") {
+		t.Errorf("running cell: want interrupted, labrun interrupted\n%s", dump(cr))
+	}
+	if cr := res.Cells[2]; cr.Status != Skipped || len(cr.Outputs) != 0 {
+		t.Errorf("cell after the stop: want skipped, no output\n%s", dump(cr))
+	}
+}
+
+// TestSetupAndSkippedCells: the course's set-up cell and %%sql are not run.
+func TestSetupAndSkippedCells(t *testing.T) {
+	md := fence("# look at tools/set_up_magics.ipynb\nget_ipython().run_cell('raise SystemExit(3)')  # nothing to run #MAGICS_SETUP_END") + "\n" +
+		fence("%%sql\nSELECT 1;") + "\n" +
+		fence("print(sys.version_info[0], os.path.basename(os.getcwd()) != '')")
+	res := runLesson(t, md, Options{})
+	for i := 0; i < 2; i++ {
+		if cr := res.Cells[i]; cr.Status != Skipped || len(cr.Outputs) != 0 {
+			t.Errorf("cell %d: want skipped, no output\n%s", i, dump(cr))
+		}
+	}
+	if got := streams(res.Cells[2]); got != "3 True\n" {
+		t.Errorf("set-up imports: %q\n%s", got, dump(res.Cells[2]))
+	}
+}
