@@ -2,6 +2,7 @@ package runner
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/labrun/labrun/lessons"
 )
@@ -68,7 +69,14 @@ type CellResult struct {
 	// Notes explain interruptions and failures ("timeout after 10s",
 	// "stuck: blocked in wait_for_partner").
 	Notes []string
+
+	// streamBytes counts the text its streams kept, dropped what was cut.
+	streamBytes, dropped int
 }
+
+// maxCellStream bounds the stream text one cell keeps (what Python
+// prints; each shell step has its own cap).
+const maxCellStream = 4 << 20
 
 // Result is what running a lesson gave.
 type Result struct {
@@ -93,6 +101,23 @@ func (c *CellResult) addStream(name, text string) {
 	if text == "" {
 		return
 	}
+	if c.streamBytes+len(text) > maxCellStream {
+		keep := max(maxCellStream-c.streamBytes, 0)
+		for keep > 0 && !utf8.RuneStart(text[keep]) {
+			keep--
+		}
+		first := c.dropped == 0
+		c.dropped += len(text) - keep
+		text = text[:keep]
+		if first {
+			c.note("output cut at 4 MiB")
+			text += "\n[labrun: output cut at 4 MiB; what followed was dropped]\n"
+		}
+		if text == "" {
+			return
+		}
+	}
+	c.streamBytes += len(text)
 	if n := len(c.Outputs); n > 0 && c.Outputs[n-1].Kind == Stream && c.Outputs[n-1].Name == name {
 		c.Outputs[n-1].Text += text
 		return

@@ -73,6 +73,10 @@ class _Stream:
             self._buf.append(s)
             if self._since is None:
                 self._since = now
+            self._size = getattr(self, "_size", 0) + len(s)
+            if self._size > (1 << 20):
+                self._size = 0
+                self.flush()
         return len(s)
 
     def writelines(self, lines):
@@ -82,8 +86,9 @@ class _Stream:
     def flush(self):
         if self._buf:
             text = "".join(self._buf)
-            self._buf, self._since = [], None
-            _send({"op": "stream", "name": self.name, "text": text})
+            self._buf, self._since, self._size = [], None, 0
+            for i in range(0, len(text), 1 << 16):  # bounded protocol lines
+                _send({"op": "stream", "name": self.name, "text": text[i:i + (1 << 16)]})
 
     def isatty(self):
         return False
