@@ -62,7 +62,7 @@ func classify(name string, c *Cell, errs *ErrorList) {
 			errs.add(name, c.Line, "%%%%%s -a (append) is not supported", magic)
 			return
 		}
-		if checkPath(name, c.Line, magic, fname, errs) {
+		if checkPath(name, c.Line+1, magic, fname, errs) {
 			c.File = &FileSpec{Name: fname, Verbatim: true}
 		}
 	case magic == "bash" || magic == "sh":

@@ -45,10 +45,10 @@ func fileBytes(fs *lessons.FileSpec, body string) []byte {
 	return []byte(b.String())
 }
 
-// cellBody returns the body of a file cell: everything after its magic
-// line (the whole source in the native dialect).
+// cellBody returns the body of a cell: everything after its %% magic
+// line (the whole source in the native dialect, which has none).
 func cellBody(c *lessons.Cell) string {
-	if c.Magic == "" {
+	if !strings.HasPrefix(c.Source, "%%") {
 		return c.Source
 	}
 	_, body, _ := strings.Cut(c.Source, "\n")

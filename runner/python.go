@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -229,8 +228,10 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 		if sigintAt.IsZero() {
 			sigintAt = time.Now()
 			_ = unix.Kill(w.pid, unix.SIGINT)
+			if cr.Status != Interrupted { // a step may have said why already
+				cr.note(why)
+			}
 			cr.Status = Interrupted
-			cr.note(why)
 		}
 	}
 	ctxDone := r.ctx.Done()
@@ -332,12 +333,15 @@ func (r *run) drainRaw(cr *CellResult) {
 	}
 }
 
+// pyEscape escapes text as Python's html.escape does.
+var pyEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;")
+
 // spoiler lays out a %run output as the course did with
 // --under-spoiler-threshold: in <pre><code>, under <details> when longer
 // than threshold lines.
 func spoiler(out string, threshold int) string {
 	out = strings.TrimSuffix(out, "\n")
-	out = html.EscapeString(out)
+	out = pyEscape.Replace(out)
 	switch {
 	case len(strings.Split(out, "\n")) > threshold:
 		return "<details> <summary> output </summary> <pre><code>" + out + "</code></pre></details>"

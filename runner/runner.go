@@ -153,6 +153,9 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		r.cur = cr
 		t0 := time.Now()
 		if err := r.runCell(c, cr); err != nil {
+			cr.Status = Failed
+			cr.note("labrun could not run it: " + err.Error())
+			cr.Duration = time.Since(t0)
 			return res, fmt.Errorf("%s:%d: %w", lesson.Name, c.Line, err)
 		}
 		cr.Duration = time.Since(t0)

@@ -8,6 +8,7 @@
 import ast
 import builtins
 import json
+import linecache
 import os
 import pprint
 import re
@@ -414,15 +415,26 @@ def _bash_async(line):
 # ---- running cells -------------------------------------------------------
 
 
+def _user_frames(frames):
+    """The frames of the user's code: from the first cell frame on, without
+    the worker's own frames and the library frames an interrupt may land
+    in while the worker waits for labrun."""
+    start = next((i for i, f in enumerate(frames) if f.filename.startswith("<cell")), 0)
+    frames = frames[start:]
+    while frames and (frames[-1].filename == __file__ or frames[-1].filename.startswith("<frozen")
+                      or frames[-1].filename.startswith(_STDLIB)):
+        frames = frames[:-1]
+    return [f for f in frames if f.filename != __file__]
+
+
+_STDLIB = os.path.dirname(os.__file__)
+
+
 def _format_exception(etype, value, tb):
     """A traceback shaped like IPython's, without colours."""
     lines = ["-" * 75, "%-42sTraceback (most recent call last)" % etype.__name__]
-    frames = traceback.extract_tb(tb)
-    # Drop the worker's own frames around the user's code.
-    frames = [f for f in frames if f.filename != __file__ and not f.filename.startswith("<labrun")]
-    for f in frames:
-        where = f.filename if f.filename.startswith("<cell") else f.filename
-        lines.append("%s in %s" % (where, f.name))
+    for f in _user_frames(traceback.extract_tb(tb)):
+        lines.append("%s in %s" % (f.filename, f.name))
         if f.line:
             lines.append("----> %d %s" % (f.lineno, f.line))
         lines.append("")
@@ -432,6 +444,8 @@ def _format_exception(etype, value, tb):
 
 def _run_source(src, filename):
     code = transform_cell(src)
+    # Let tracebacks show the cell's lines, as IPython's do.
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     tree = ast.parse(code, filename=filename, mode="exec")
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):

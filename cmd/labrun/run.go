@@ -97,6 +97,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		if same(o.out, o.lesson) {
 			return &exitError{exitBadInput, fmt.Errorf("%s: the transcript would overwrite the lesson; choose another -o", o.out)}
 		}
+		if info, err := os.Stat(o.out); err == nil && !info.Mode().IsRegular() {
+			return &exitError{exitBadInput, fmt.Errorf("%s: not a regular file; -o takes the path of the transcript to write", o.out)}
+		}
 		if err := atomicfile.CheckWritable(o.out); err != nil {
 			return &exitError{exitBadInput, err}
 		}

@@ -1,0 +1,85 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Tests of bugs found while writing this suite and not fixed yet (see the
+// test report). They are skipped unless LABRUN_KNOWN_BUGS=1, so that the
+// suite stays green; run them to check a fix, then drop the skip.
+func knownBug(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("LABRUN_KNOWN_BUGS") == "" {
+		t.Skip("known bug: " + what + "; LABRUN_KNOWN_BUGS=1 runs it")
+	}
+}
+
+// TestPtyDaemonHoldingTerminal: a ! step whose sh exited while a daemon in
+// another session keeps the terminal open. IPython (pexpect) sees EOF as
+// soon as the child is dead and nothing is left to read; labrun waits for
+// the full timeout and marks the finished step interrupted.
+func TestPtyDaemonHoldingTerminal(t *testing.T) {
+	knownBug(t, "a daemon holding the pty keeps a finished ! step until its timeout")
+	tag := setTag(t)
+	t.Cleanup(func() { killTagged(tag) })
+	res := runLesson(t, fence("!(setsid sleep 1000 &); sleep 0.3; echo started"), Options{Timeout: 5 * time.Second})
+	cr := res.Cells[0]
+	if cr.Status != OK || streams(cr) != "started\n" || cr.Duration > 2*time.Second {
+		t.Errorf("want ok, output started, well under the 5s timeout:\n%s", dump(cr))
+	}
+}
+
+// TestLauncherStreamOrder: lines written to stdout then stderr at once
+// should be logged in that order (the course's launcher polled stdout
+// before stderr). labrun reads the two pipes in two goroutines, so the
+// order flips now and then.
+func TestLauncherStreamOrder(t *testing.T) {
+	knownBug(t, "launcher stdout/stderr lines written together are logged in either order")
+	md := fence("a = TInteractiveLauncher('echo out; echo err >&2')") + "\n" + fence("a.close()")
+	for i := 0; i < bgRepeats; i++ {
+		res := runLesson(t, md, Options{})
+		log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N")
+		if want := "L | Process started. PID = N\nO | out\nE | err\nL | Process finished. Exit code 0"; log != want {
+			t.Fatalf("run %d: log %q, want %q", i, log, want)
+		}
+	}
+}
+
+// TestLauncherLargeWrite: a.write() of more than a pipe holds, to a step
+// that does not read, blocks labrun for good: no timeout, no Ctrl-C gets
+// it out (the course's launcher queued the input instead).
+func TestLauncherLargeWrite(t *testing.T) {
+	knownBug(t, "a.write() larger than the pipe buffer to a step that does not read hangs labrun")
+	tag := setTag(t)
+	defer killTagged(tag) // unblocks the write: the pipe loses its reader
+	l := parseLesson(t, fence("a = TInteractiveLauncher('sleep 30')\na.write('x' * 200000)")+"\n"+fence("print('next')"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	done := make(chan *Result, 1)
+	go func() {
+		res, _ := Run(ctx, l, t.TempDir(), Options{Timeout: 2 * time.Second})
+		done <- res
+	}()
+	select {
+	case res := <-done:
+		if res == nil || streams(res.Cells[1]) != "next\n" {
+			t.Errorf("the run did not go on after the large write")
+		}
+	case <-time.After(15 * time.Second):
+		t.Errorf("Run still blocked 15s later, past its 2s timeout and its cancelled context")
+	}
+}
+
+// TestBangInString: a line starting with ! inside a triple-quoted string
+// is text, not a shell escape (IPython transforms logical lines only).
+func TestBangInString(t *testing.T) {
+	knownBug(t, "worker.py turns !lines inside multi-line strings into shell calls")
+	res := runLesson(t, fence("s = \"\"\"\n!not a command\n\"\"\"\nprint(repr(s))"), Options{})
+	if got := streams(res.Cells[0]); got != "'\\n!not a command\\n'\n" {
+		t.Errorf("got %q\n%s", got, dump(res.Cells[0]))
+	}
+}
