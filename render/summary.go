@@ -10,7 +10,8 @@ import (
 
 // Summary writes one line about the run to w (the terminal): how many
 // cells ran, failed and were interrupted, how long it took, and where the
-// transcript went; then one line per interrupted or failed cell.
+// transcript went; then one line per cell that failed, was interrupted or
+// has a note (such as a command not found).
 func Summary(w io.Writer, res *runner.Result, out string) {
 	var ran, failed, interrupted int
 	for _, cr := range res.Cells {
@@ -35,7 +36,7 @@ func Summary(w io.Writer, res *runner.Result, out string) {
 	fmt.Fprintf(w, "labrun: %s: %s, %d cells run, %d failed, %d interrupted, %.1fs -> %s\n",
 		res.Lesson.Name, state, ran, failed, interrupted, res.Duration.Seconds(), out)
 	for _, cr := range res.Cells {
-		if cr.Status != runner.Failed && cr.Status != runner.Interrupted {
+		if cr.Status != runner.Failed && cr.Status != runner.Interrupted && (cr.Status != runner.OK || len(cr.Notes) == 0) {
 			continue
 		}
 		fmt.Fprintf(w, "  %s:%d: cell %d %s: %s\n", res.Lesson.Name, cr.Cell.Line, cr.Cell.Index,

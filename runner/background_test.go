@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"

@@ -417,6 +417,9 @@ func (r *run) step(spec procSpec, c *lessons.Cell) (stepOutcome, error) {
 	}
 	r.cur.Steps++
 	r.cur.Exit = out.code
+	if out.code == 127 && out.interrupted == "" {
+		r.cur.note("exit 127: a command was not found (is its package installed?)")
+	}
 	if out.interrupted != "" {
 		r.cur.Status = Interrupted
 		switch out.interrupted {
