@@ -109,18 +109,12 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
 	}
-	inR, inW, err := os.Pipe()
+	rs, ws, err := pipes(3)
 	if err != nil {
 		return nil, err
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
+	inR, outR, errR := rs[0], rs[1], rs[2]
+	inW, outW, errW := ws[0], ws[1], ws[2]
 	c := exec.Command(bash, "-c", cmd)
 	c.Args[0] = "bash" // as the course's Popen(["bash", "-c", cmd]): errors say "bash: line 1: ..."
 	c.Dir, c.Env = b.r.dir, b.r.env
@@ -325,6 +319,12 @@ func (b *background) close(s *bgStep, timeout time.Duration) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	s.stop()
+}
+
+// stop kills the step's group, collects its status (a step still
+// running then ends with "Got signal 9") and logs how it ended.
+func (s *bgStep) stop() {
 	if !s.exited() {
 		_ = unix.Kill(-s.pid, unix.SIGKILL)
 		_ = unix.Kill(s.pid, unix.SIGKILL)
@@ -346,19 +346,9 @@ func (s *bgStep) quietFor() time.Duration {
 // stopAll kills every background step still running (the lesson ends).
 func (b *background) stopAll() {
 	for _, s := range b.steps {
-		if s.done == nil {
-			continue
+		if s.done != nil {
+			s.stop()
 		}
-		if !s.exited() {
-			_ = unix.Kill(-s.pid, unix.SIGKILL)
-			_ = unix.Kill(s.pid, unix.SIGKILL)
-			ws := <-s.done
-			s.mu.Lock()
-			s.status = &ws
-			s.mu.Unlock()
-		}
-		_ = unix.Kill(-s.pid, unix.SIGKILL)
-		s.finish()
 	}
 }
 

@@ -95,3 +95,24 @@ func (l *launcher) close() {
 		l.cg.remove()
 	}
 }
+
+// pipes makes n pipes and returns their read and write ends; on failure
+// it closes what it made.
+func pipes(n int) (rs, ws []*os.File, err error) {
+	for i := 0; i < n; i++ {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(append(rs, ws...)...)
+			return nil, nil, err
+		}
+		rs, ws = append(rs, r), append(ws, w)
+	}
+	return rs, ws, nil
+}
+
+// closeAll closes every file.
+func closeAll(fs ...*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
+}

@@ -69,20 +69,15 @@ func startWorker(l *launcher, dir string, env []string) (*worker, error) {
 	if err := os.WriteFile(script, workerSource, 0o644); err != nil {
 		return nil, err
 	}
-	inR, inW, err := os.Pipe()
+	rs, ws, err := pipes(3)
 	if err != nil {
 		return nil, err
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	rawR, rawW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
+	inR, outR, rawR := rs[0], rs[1], rs[2]
+	inW, outW, rawW := ws[0], ws[1], ws[2]
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
+		closeAll(append(rs, ws...)...)
 		return nil, err
 	}
 	cmd := exec.Command(py, "-u", script)
