@@ -21,6 +21,10 @@ const (
 	ptyCols = 80
 )
 
+// ptyDrain is how long a pty step's output may stay quiet after its
+// program died before labrun stops reading it.
+const ptyDrain = 50 * time.Millisecond
+
 // procSpec says how to start one foreground step.
 type procSpec struct {
 	argv []string
@@ -196,6 +200,7 @@ func (p *proc) wait(ctx context.Context, lim stepLimits) stepOutcome {
 		why         string
 		killAt      time.Time
 		giveUpAt    time.Time
+		exitedAt    time.Time
 	)
 	stop := func(reason string) {
 		if why != "" {
@@ -210,6 +215,7 @@ func (p *proc) wait(ctx context.Context, lim stepLimits) stepOutcome {
 		select {
 		case ws = <-p.done:
 			exited = true
+			exitedAt = time.Now()
 			p.done = nil
 		case <-p.eof:
 			eof = true
@@ -224,6 +230,16 @@ func (p *proc) wait(ctx context.Context, lim stepLimits) stepOutcome {
 				p.closeOutput()
 				if !exited {
 					ws, exited = <-p.done, true
+				}
+				eof = true
+			case exited && p.ptm != nil && now.Sub(exitedAt) >= ptyDrain && p.out.quietFor() >= ptyDrain:
+				// As pexpect: once the program is dead and nothing more
+				// comes, that is the end, even if a daemon it left
+				// behind still holds the terminal.
+				p.closeOutput()
+				select {
+				case <-p.eof:
+				case <-time.After(time.Second):
 				}
 				eof = true
 			case !killAt.IsZero() && now.After(killAt):
