@@ -408,10 +408,10 @@ func TestLessonTimeout(t *testing.T) {
 	}
 }
 
-// TestCorpusParses: every lesson of the course corpus parses (skeleton and
-// recorded transcript alike), when the corpus is there.
+// TestCorpusParses: every lesson skeleton of the course corpus parses,
+// when the corpus is there.
 func TestCorpusParses(t *testing.T) {
-	files, _ := globAll("../../shared/corpus/caos/*/*/README*.md", "../../shared/corpus/seed/*.md", "../examples/*/*.md")
+	files, _ := globAll("../../shared/corpus/caos/*/*/README_no_output.md", "../../shared/corpus/seed/*_no_output.md", "../examples/*/*.md")
 	if len(files) == 0 {
 		t.Skip("no corpus")
 	}

@@ -43,11 +43,16 @@ func TestNoProcessLeft(t *testing.T) {
 		fence("!setsid sleep 1000 &") + "\n" +
 		fence("!(sh -c 'sleep 1000 &' &)") + "\n" +
 		// The same with the terminal let go, so that they surely outlive
-		// their step: a daemon in its own session, a double fork that left
-		// the step's group and session.
-		fence("!setsid sleep 1001 >/dev/null 2>&1 </dev/null & sleep 0.2") + "\n" +
-		fence("!(setsid sh -c 'sleep 1002 >/dev/null 2>&1 </dev/null &' &); sleep 0.2") + "\n" +
-		fence("%%bash\nsetsid sleep 1003 >/dev/null 2>&1 </dev/null &\n(setsid sh -c 'sleep 1004 >/dev/null 2>&1 </dev/null &' &)\nsleep 0.2") + "\n" +
+		// their step: daemons in their own session, double forks that left
+		// the step's group and session. Each step waits for its daemon's
+		// pid file, so that the step does not end (and its group is not
+		// killed) before the daemon got away, however loaded the machine.
+		fence("!setsid sh -c 'echo $$ > d1.pid; exec sleep 1001' >/dev/null 2>&1 </dev/null & while [ ! -s d1.pid ]; do sleep 0.05; done") + "\n" +
+		fence("!(setsid sh -c 'sleep 1002 >/dev/null 2>&1 </dev/null & echo $! > d2.pid' &); while [ ! -s d2.pid ]; do sleep 0.05; done") + "\n" +
+		fence("%%bash\n"+
+			"setsid sh -c 'echo $$ > d3.pid; exec sleep 1003' >/dev/null 2>&1 </dev/null &\n"+
+			"(setsid sh -c 'sleep 1004 >/dev/null 2>&1 </dev/null & echo $! > d4.pid' &)\n"+
+			"while [ ! -s d3.pid ] || [ ! -s d4.pid ]; do sleep 0.05; done") + "\n" +
 		fence("a = TInteractiveLauncher('sleep 1000')") + "\n" +
 		fence("%bash_async sleep 1005") + "\n" +
 		fence("!echo last")

@@ -135,6 +135,7 @@ func TestFileBytesNative(t *testing.T) {
 // TestFileCellsRun writes the files through a run, in place, and checks
 // them on disk with the outputs the file cells show.
 func TestFileCellsRun(t *testing.T) {
+	need(t, "gcc", "make")
 	dir := t.TempDir()
 	md := "# Files\n\n" +
 		fence("%%cpp hello.c\n%run gcc hello.c -o hello\n%run ./hello\n#include <stdio.h>\nint main() {\n    printf(\"hi\\n\");\n}") + "\n" +

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,6 +42,13 @@ func runLesson(t *testing.T, md string, opts Options) *Result {
 func runLessonIn(t *testing.T, md, dir string, opts Options) *Result {
 	t.Helper()
 	l := parseLesson(t, md)
+	need(t, "sh", "bash")
+	for _, c := range l.Cells {
+		if c.Kind == lessons.Python {
+			need(t, "python3")
+			break
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	res, err := Run(ctx, l, dir, opts)
@@ -54,6 +62,16 @@ func runLessonIn(t *testing.T, md, dir string, opts Options) *Result {
 		t.Fatalf("the run hit the test's 90s bound")
 	}
 	return res
+}
+
+// need skips the test when a program it needs is not in PATH.
+func need(t *testing.T, progs ...string) {
+	t.Helper()
+	for _, p := range progs {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("%s is not in PATH", p)
+		}
+	}
 }
 
 // streams returns every stream output of a cell, concatenated.

@@ -226,3 +226,105 @@ func TestSetupAndSkippedCells(t *testing.T) {
 		t.Errorf("set-up imports: %q\n%s", got, dump(res.Cells[2]))
 	}
 }
+
+// TestOutputCap: a step's output is kept head and tail, with a marker
+// saying how much was dropped between.
+func TestOutputCap(t *testing.T) {
+	res := runLesson(t, fence("!seq 1 20000"), Options{OutputCap: 1000})
+	out := streams(res.Cells[0])
+	if !strings.HasPrefix(out, "1\n2\n3\n") || !strings.HasSuffix(out, "19999\n20000\n") {
+		t.Errorf("head or tail lost: %q … %q", out[:min(len(out), 40)], out[max(0, len(out)-40):])
+	}
+	if !strings.Contains(out, "bytes of output dropped here; 1000 kept]") {
+		t.Errorf("no drop marker in %d bytes of output", len(out))
+	}
+	if len(out) > 1200 {
+		t.Errorf("kept %d bytes with a 1000-byte cap", len(out))
+	}
+}
+
+// TestCaptureTimeout: x = !cmd is interrupted on timeout too (SIGINT to
+// its group, no pty), and the cell goes on with what was captured.
+func TestCaptureTimeout(t *testing.T) {
+	res := runLesson(t, fence("x = !echo partial; sleep 30\nprint(x)"), Options{Timeout: time.Second})
+	cr := res.Cells[0]
+	if cr.Status != Interrupted || !hasNote(cr, "timeout") || streams(cr) != "['partial']\n" {
+		t.Errorf("want interrupted, ['partial'] printed:\n%s", dump(cr))
+	}
+	if cr.Duration > 3*time.Second {
+		t.Errorf("took %v", cr.Duration)
+	}
+}
+
+// TestPythonWorkerDies: a worker killed by the lesson is started afresh
+// for the next Python cell, its state lost and said so.
+func TestPythonWorkerDies(t *testing.T) {
+	md := fence("a = 1") + "\n" +
+		fence("os.kill(os.getpid(), 9)") + "\n" +
+		fence("print('fresh', 'a' in dir())")
+	res := runLesson(t, md, Options{})
+	if cr := res.Cells[1]; cr.Status == OK || !hasNote(cr, "state is lost") {
+		t.Errorf("killed worker: want a failed cell with a note:\n%s", dump(cr))
+	}
+	if got := streams(res.Cells[2]); got != "fresh False\n" {
+		t.Errorf("next cell: %q\n%s", got, dump(res.Cells[2]))
+	}
+}
+
+// TestStuckWaitsForBackground: a step blocked on a FIFO is not stuck while
+// a background step that will open the other end is asleep on a timer.
+func TestStuckWaitsForBackground(t *testing.T) {
+	md := fence("!mkfifo f\na = TInteractiveLauncher('sleep 1; echo late > f')") + "\n" +
+		fence("!cat f") + "\n" +
+		fence("a.close()")
+	res := runLesson(t, md, Options{})
+	cr := res.Cells[1]
+	if cr.Status != OK || streams(cr) != "late\n" {
+		t.Errorf("the reader was interrupted instead of waiting for the writer:\n%s", dump(cr))
+	}
+	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Exit code 0" {
+		t.Errorf("writer log %q", log)
+	}
+}
+
+// TestContextCancelPython: stopping labrun during Python code interrupts
+// it (KeyboardInterrupt) and skips the rest.
+func TestContextCancelPython(t *testing.T) {
+	l := parseLesson(t, fence("import time\ntime.sleep(30)")+"\n"+fence("print('never')"))
+	ctx, cancel := contextWithCancelAfter(time.Second)
+	defer cancel()
+	start := time.Now()
+	res, err := Run(ctx, l, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Run took %v after the cancel at 1s", d)
+	}
+	if cr := res.Cells[0]; cr.Status != Interrupted || !hasNote(cr, "labrun interrupted") {
+		t.Errorf("python cell:\n%s", dump(cr))
+	}
+	if cr := res.Cells[1]; cr.Status != Skipped {
+		t.Errorf("next cell:\n%s", dump(cr))
+	}
+	if !res.Interrupted {
+		t.Errorf("Result.Interrupted not set")
+	}
+}
+
+// TestPtyDaemonHoldingTerminal: a ! step whose sh exited while a daemon in
+// another session keeps the terminal open: as IPython (pexpect), the step
+// ends once its program is dead and nothing is left to read, not at the
+// timeout.
+func TestPtyDaemonHoldingTerminal(t *testing.T) {
+	tag := setTag(t)
+	t.Cleanup(func() { killTagged(tag) })
+	res := runLesson(t, fence("!(setsid sleep 1000 &); sleep 0.3; echo started"), Options{Timeout: 5 * time.Second})
+	cr := res.Cells[0]
+	if cr.Status != OK || streams(cr) != "started\n" || cr.Duration > 4*time.Second {
+		t.Errorf("want ok, output started, well under the 5s timeout:\n%s", dump(cr))
+	}
+	if left := tagged(tag); len(left) > 0 {
+		t.Errorf("processes left after Run returned:\n%s", strings.Join(left, "\n"))
+	}
+}
