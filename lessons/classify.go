@@ -59,10 +59,10 @@ func classify(name string, c *Cell, errs *ErrorList) {
 		c.Kind = WriteFile
 		fname := strings.TrimSpace(args)
 		if strings.HasPrefix(fname, "-a ") || fname == "-a" {
-			errs.add(name, c.Line, "%%%%%s -a (append) is not supported", magic)
+			errs.add(name, c.Line+1, "%%%%%s -a (append) is not supported", magic)
 			return
 		}
-		if checkPath(name, c.Line+1, magic, fname, errs) {
+		if checkPath(name, c.Line+1, "%%"+magic, fname, errs) {
 			c.File = &FileSpec{Name: fname, Verbatim: true}
 		}
 	case magic == "bash" || magic == "sh":
@@ -120,7 +120,7 @@ func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
 		}
 		fs.Header = fs.Name
 	}
-	if !checkPath(name, c.Line+1, c.Magic, fs.Name, errs) {
+	if !checkPath(name, c.Line+1, "%%"+c.Magic, fs.Name, errs) {
 		return nil
 	}
 	lines := strings.Split(c.Source, "\n")[1:]
@@ -146,16 +146,21 @@ func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
 }
 
 // checkPath refuses a missing file name or one that leaves the work dir.
-func checkPath(name string, line int, magic, fname string, errs *ErrorList) bool {
+// label names where the name came from: "%%cpp" or "file=".
+func checkPath(name string, line int, label, fname string, errs *ErrorList) bool {
+	given := label + " " + fname
+	if strings.HasSuffix(label, "=") {
+		given = label + fname
+	}
 	switch {
 	case fname == "":
-		errs.add(name, line, "%%%%%s needs a file name", magic)
+		errs.add(name, line, "%s needs a file name", label)
 		return false
 	case path.IsAbs(fname):
-		errs.add(name, line, "%%%%%s %s: absolute path; files are written inside the work directory", magic, fname)
+		errs.add(name, line, "%s: absolute path; files are written inside the work directory", given)
 		return false
 	case path.Clean(fname) == ".." || strings.HasPrefix(path.Clean(fname), "../"):
-		errs.add(name, line, "%%%%%s %s: path leaves the work directory", magic, fname)
+		errs.add(name, line, "%s: path leaves the work directory", given)
 		return false
 	}
 	return true
@@ -163,7 +168,11 @@ func checkPath(name string, line int, magic, fname string, errs *ErrorList) bool
 
 // checkPythonLines refuses line magics labrun does not know.
 func checkPythonLines(name string, c *Cell, errs *ErrorList) {
+	inString := InString(c.Source)
 	for i, line := range strings.Split(c.Source, "\n") {
+		if inString[i] {
+			continue
+		}
 		s := strings.TrimLeft(line, " \t")
 		if rest, ok := strings.CutPrefix(s, "%%"); ok {
 			word, _, _ := strings.Cut(rest, " ")
@@ -205,8 +214,10 @@ func isAssign(s string) bool {
 
 // classifyNative reads a native-dialect cell:
 // ```cpp file=hello.c run="gcc hello.c && ./a.out" timeout=2s
-func classifyNative(name string, c *Cell, lang string, attrs map[string]string, errs *ErrorList) {
-	for k, v := range attrs {
+func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *ErrorList) {
+	before := len(*errs)
+	for _, a := range attrs {
+		k, v := a.key, a.value
 		switch k {
 		case "file":
 			if checkPath(name, c.Line, "file=", v, errs) {
@@ -225,6 +236,8 @@ func classifyNative(name string, c *Cell, lang string, attrs map[string]string, 
 		}
 	}
 	switch {
+	case len(*errs) > before:
+		return // the attributes said what is wrong
 	case c.File != nil:
 		c.Kind = File
 	case lang == "bash" || lang == "sh":
@@ -243,9 +256,12 @@ func classifyNative(name string, c *Cell, lang string, attrs map[string]string, 
 	}
 }
 
+// attr is one key=value attribute, in the order written.
+type attr struct{ key, value string }
+
 // splitInfo splits a fence info string into its language and its
 // key=value attributes (values may be double-quoted).
-func splitInfo(info string) (string, map[string]string, error) {
+func splitInfo(info string) (string, []attr, error) {
 	lang, rest, _ := strings.Cut(strings.TrimSpace(info), " ")
 	if !strings.Contains(rest, "=") {
 		return lang, nil, nil
@@ -254,9 +270,10 @@ func splitInfo(info string) (string, map[string]string, error) {
 	return lang, attrs, err
 }
 
-// parseAttrs reads `k=v k2="v with spaces"`.
-func parseAttrs(s string) (map[string]string, error) {
-	attrs := map[string]string{}
+// parseAttrs reads `k=v k2="v with spaces"`, in order.
+func parseAttrs(s string) ([]attr, error) {
+	var attrs []attr
+	seen := map[string]bool{}
 	s = strings.TrimSpace(s)
 	for s != "" {
 		k, rest, ok := strings.Cut(s, "=")
@@ -274,10 +291,11 @@ func parseAttrs(s string) (map[string]string, error) {
 		} else {
 			v, rest, _ = strings.Cut(rest, " ")
 		}
-		if _, dup := attrs[k]; dup {
+		if seen[k] {
 			return nil, fmt.Errorf("%s given twice", k)
 		}
-		attrs[k] = v
+		seen[k] = true
+		attrs = append(attrs, attr{k, v})
 		s = strings.TrimSpace(rest)
 	}
 	return attrs, nil

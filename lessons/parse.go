@@ -34,25 +34,21 @@ func Parse(name string, src []byte) (*Lesson, error) {
 	doc := goldmark.New().Parser().Parse(text.NewReader(src))
 	l := &Lesson{Name: name, Source: src}
 	lessonSettings(name, doc, src, l, &errs)
-	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if !entering {
-			return ast.WalkContinue, nil
-		}
+	// Cells are the fenced blocks with an info string at the top level: a
+	// fence inside a list or a blockquote is prose, as in the notebooks
+	// the lessons come from, where code cells are never nested.
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		fc, ok := n.(*ast.FencedCodeBlock)
 		if !ok || fc.Info == nil {
-			return ast.WalkContinue, nil
+			continue
 		}
 		c := fencedCell(name, src, lines, fc, &errs)
 		if c == nil {
-			return ast.WalkSkipChildren, nil
+			continue
 		}
 		c.Index = len(l.Cells)
 		classify(name, c, &errs)
 		l.Cells = append(l.Cells, c)
-		return ast.WalkSkipChildren, nil
-	})
-	if err != nil {
-		errs.add(name, 0, "%v", err)
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -211,8 +207,8 @@ func lessonSettings(name string, doc ast.Node, src []byte, l *Lesson, errs *Erro
 			errs.add(name, at, "labrun directive: %v", err)
 			continue
 		}
-		for k, v := range attrs {
-			if err := l.set(k, v); err != nil {
+		for _, a := range attrs {
+			if err := l.set(a.key, a.value); err != nil {
 				errs.add(name, at, "labrun directive: %v", err)
 			}
 		}

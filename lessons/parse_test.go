@@ -63,7 +63,7 @@ func TestParseErrors(t *testing.T) {
 		{"file cell subcommand", py("%%cpp a.c\n%bogus thing\nint x;"),
 			"lesson.md:3: unknown %%cpp subcommand %bogus (known: %run CMD, %MD TEXT, %// or %# comment)"},
 		{"writefile append", py("%%writefile -a x.txt\nx"),
-			"lesson.md:1: %%writefile -a (append) is not supported"},
+			"lesson.md:2: %%writefile -a (append) is not supported"},
 		{"invalid UTF-8", "# t\n\nbad \xff here\n",
 			"lesson.md:3: invalid UTF-8"},
 		{"invalid UTF-8 in a cell", "# t\n" + py("print('\xc3')"),

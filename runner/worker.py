@@ -285,13 +285,47 @@ _LINE_MAGIC = re.compile(r"^([ \t]*)%(\w+)[ \t]?(.*)$")
 _ASSIGN_MAGIC = re.compile(r"^([ \t]*)([\w\.\[\], ]+?)\s*=\s*%(\w+)[ \t]?(.*)$")
 
 
+def _in_string(lines):
+    """For each line, whether it starts inside a string spanning lines
+    (labrun's lessons.InString does the same on the Go side)."""
+    out, quote = [], ""
+    for line in lines:
+        out.append(quote != "")
+        j = 0
+        while j < len(line):
+            c = line[j]
+            if not quote and c == "#":
+                break
+            if not quote and c in "\"'":
+                quote = c * 3 if line.startswith(c * 3, j) else c
+                j += len(quote)
+                continue
+            if quote and c == "\\":
+                j += 2
+                continue
+            if quote and line.startswith(quote, j):
+                j += len(quote)
+                quote = ""
+                continue
+            j += 1
+        if len(quote) == 1 and not line.endswith("\\"):
+            quote = ""
+    return out
+
+
 def transform_cell(src):
-    """Turn IPython syntax (!cmd, x = !cmd, %magic) into Python calls."""
+    """Turn IPython syntax (!cmd, x = !cmd, %magic) into Python calls, on
+    lines that start code (not inside a string that spans lines)."""
     lines = src.split("\n")
+    in_string = _in_string(lines)
     out = []
     i = 0
     while i < len(lines):
         line = lines[i]
+        if in_string[i]:
+            out.append(line)
+            i += 1
+            continue
         # A shell escape may continue over lines ending in a backslash.
         while line.rstrip().endswith("\\") and i + 1 < len(lines) and re.match(r"^\s*(\S.*=\s*)?[!%]", line):
             line = line.rstrip()[:-1] + lines[i + 1]
