@@ -33,7 +33,7 @@ type bgStep struct {
 	id    int
 	style string
 	pid   int
-	stdin *os.File
+	stdin *feeder
 	// inq is the input queue FIFO (input_queue_path()), if made.
 	inq     *os.File
 	inqPath string
@@ -50,6 +50,9 @@ type bgStep struct {
 	logBytes int
 	status   *unix.WaitStatus
 	lastOut  time.Time
+	// pendingOut and pendingErr hold the lines of the current burst.
+	pendingOut, pendingErr []string
+	burstStart             time.Time
 }
 
 // background holds the run's background steps.
@@ -130,7 +133,7 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 		errR.Close()
 		return nil, fmt.Errorf("start background step: %w", err)
 	}
-	s := &bgStep{id: len(b.steps) + 1, style: style, pid: c.Process.Pid, stdin: inW,
+	s := &bgStep{id: len(b.steps) + 1, style: style, pid: c.Process.Pid, stdin: newFeeder(inW),
 		eof: make(chan struct{}), cell: cr, lastOut: time.Now()}
 	s.done = getReaper().watch(s.pid)
 	s.out = cr.add(Log, "")
@@ -141,6 +144,7 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	go func() { s.read("O", outR); left <- struct{}{} }()
 	go func() { s.read("E", errR); left <- struct{}{} }()
 	go func() { <-left; <-left; close(s.eof) }()
+	go s.flusher()
 	b.steps = append(b.steps, s)
 	return s, nil
 }
@@ -201,11 +205,54 @@ func (s *bgStep) read(tag string, r io.ReadCloser) {
 // maxLogBytes bounds what a background step's log keeps.
 const maxLogBytes = 1 << 20
 
+// A background step's output lines are logged in bursts, as the course's
+// launcher did when it polled every 0.1 s: within a burst, stdout lines
+// before stderr lines. A burst ends when both streams have been quiet for
+// burstQuiet, or lasts at most burstMax. So lines a program writes
+// together are logged in the same order on every run.
+const (
+	burstQuiet = 20 * time.Millisecond
+	burstMax   = 100 * time.Millisecond
+)
+
+// output records a line of stream tag ("O" or "E") for the next burst.
 func (s *bgStep) output(tag, line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lastOut = time.Now()
+	now := time.Now()
+	s.lastOut = now
+	if len(s.pendingOut)+len(s.pendingErr) == 0 {
+		s.burstStart = now
+	}
 	line = strings.ToValidUTF8(line, "\uFFFD")
+	if tag == "O" {
+		s.pendingOut = append(s.pendingOut, line)
+	} else {
+		s.pendingErr = append(s.pendingErr, line)
+	}
+}
+
+// flushBurst logs the pending lines when their burst is over (or always,
+// with force). The caller holds s.mu.
+func (s *bgStep) flushBurst(force bool) {
+	if len(s.pendingOut)+len(s.pendingErr) == 0 {
+		return
+	}
+	now := time.Now()
+	if !force && now.Sub(s.lastOut) < burstQuiet && now.Sub(s.burstStart) < burstMax {
+		return
+	}
+	for _, l := range s.pendingOut {
+		s.logOutput("O", l)
+	}
+	for _, l := range s.pendingErr {
+		s.logOutput("E", l)
+	}
+	s.pendingOut, s.pendingErr = s.pendingOut[:0], s.pendingErr[:0]
+}
+
+// logOutput appends one output line to the log, within maxLogBytes.
+func (s *bgStep) logOutput(tag, line string) {
 	if s.logBytes > maxLogBytes {
 		return
 	}
@@ -221,8 +268,25 @@ func (s *bgStep) output(tag, line string) {
 	s.log = append(s.log, tag+" | "+strings.TrimRight(line, " \t\r\n"))
 }
 
+// flusher ends bursts as they go quiet, until the step's output ends.
+func (s *bgStep) flusher() {
+	tick := time.NewTicker(burstQuiet / 2)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.eof:
+			return
+		case <-tick.C:
+			s.mu.Lock()
+			s.flushBurst(false)
+			s.mu.Unlock()
+		}
+	}
+}
+
 func (s *bgStep) logLine(tag, text string) {
 	s.mu.Lock()
+	s.flushBurst(true) // what the step printed before comes first
 	s.log = append(s.log, tag+" | "+text)
 	s.mu.Unlock()
 }
@@ -235,9 +299,7 @@ func (s *bgStep) write(text string) {
 		}
 		s.logLine("I", strings.TrimRight(line, " \t\r\n"))
 	}
-	if s.stdin != nil {
-		_, _ = s.stdin.WriteString(text)
-	}
+	s.stdin.push(text)
 }
 
 // exited reports whether the step has ended, collecting its status.
@@ -264,10 +326,8 @@ func (s *bgStep) finish() {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stdin != nil {
-		s.stdin.Close()
-		s.stdin = nil
-	}
+	s.flushBurst(true)
+	s.stdin.close()
 	if s.inq != nil {
 		s.inq.Close()
 		os.Remove(s.inqPath)
@@ -291,12 +351,7 @@ func (b *background) close(s *bgStep, timeout time.Duration) {
 	if s.exited() && s.done == nil {
 		return
 	}
-	s.mu.Lock()
-	if s.stdin != nil {
-		s.stdin.Close()
-		s.stdin = nil
-	}
-	s.mu.Unlock()
+	s.stdin.close()
 	deadline := time.Now().Add(timeout)
 	stuckSince := time.Time{}
 	for !s.exited() {

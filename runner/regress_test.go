@@ -7,14 +7,7 @@ import (
 	"time"
 )
 
-// Tests of bugs found while writing this suite and not fixed yet (see the
-// test report). They are skipped unless LABRUN_KNOWN_BUGS=1, so that the
-// suite stays green; run them to check a fix, then drop the skip.
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("LABRUN_KNOWN_BUGS") == "" {
-		t.Skip("known bug: " + what + "; LABRUN_KNOWN_BUGS=1 runs it")
-	}
+// Regression tests for bugs found by the first test suite.
 }
 
 // TestLauncherStreamOrder: lines written to stdout then stderr at once
@@ -22,7 +15,6 @@ func knownBug(t *testing.T, what string) {
 // before stderr). labrun reads the two pipes in two goroutines, so the
 // order flips now and then.
 func TestLauncherStreamOrder(t *testing.T) {
-	knownBug(t, "launcher stdout/stderr lines written together are logged in either order")
 	md := fence("a = TInteractiveLauncher('echo out; echo err >&2')") + "\n" + fence("a.close()")
 	for i := 0; i < bgRepeats; i++ {
 		res := runLesson(t, md, Options{})
@@ -37,7 +29,6 @@ func TestLauncherStreamOrder(t *testing.T) {
 // that does not read, blocks labrun for good: no timeout, no Ctrl-C gets
 // it out (the course's launcher queued the input instead).
 func TestLauncherLargeWrite(t *testing.T) {
-	knownBug(t, "a.write() larger than the pipe buffer to a step that does not read hangs labrun")
 	tag := setTag(t)
 	defer killTagged(tag) // unblocks the write: the pipe loses its reader
 	l := parseLesson(t, fence("a = TInteractiveLauncher('sleep 30')\na.write('x' * 200000)")+"\n"+fence("print('next')"))
@@ -61,7 +52,6 @@ func TestLauncherLargeWrite(t *testing.T) {
 // TestBangInString: a line starting with ! inside a triple-quoted string
 // is text, not a shell escape (IPython transforms logical lines only).
 func TestBangInString(t *testing.T) {
-	knownBug(t, "worker.py turns !lines inside multi-line strings into shell calls")
 	res := runLesson(t, fence("s = \"\"\"\n!not a command\n\"\"\"\nprint(repr(s))"), Options{})
 	if got := streams(res.Cells[0]); got != "'\\n!not a command\\n'\n" {
 		t.Errorf("got %q\n%s", got, dump(res.Cells[0]))
