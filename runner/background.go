@@ -53,6 +53,8 @@ type bgStep struct {
 	// pendingOut and pendingErr hold the lines of the current burst.
 	pendingOut, pendingErr []string
 	burstStart             time.Time
+	// busy is set once the step kept running through a whole settle.
+	busy bool
 }
 
 // background holds the run's background steps.
@@ -438,7 +440,7 @@ func (b *background) finishLogs() {
 func (b *background) settle() {
 	live := false
 	for _, s := range b.steps {
-		if s.done != nil && !s.exited() {
+		if s.done != nil && !s.busy && !s.exited() {
 			live = true
 		}
 	}
@@ -458,22 +460,38 @@ func (b *background) settle() {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	// A step that never rests (a busy loop, a stream of output) would cost
+	// every later settle its full bound: later settles do not wait for it.
+	for _, s := range b.steps {
+		if s.done != nil && !s.exited() && !s.resting() {
+			s.busy = true
+		}
+	}
+}
+
+// resting reports whether every process of the step sleeps and it printed
+// nothing in the last few milliseconds.
+func (s *bgStep) resting() bool {
+	if s.quietFor() < 5*time.Millisecond {
+		return false
+	}
+	for _, pi := range groupPids(s.pid) {
+		if pi.state != 'S' {
+			return false
+		}
+	}
+	return true
 }
 
 // asleep reports whether every process of every live background step is
 // sleeping (or gone) and none printed in the last few milliseconds.
 func (b *background) asleep() bool {
 	for _, s := range b.steps {
-		if s.done == nil || s.exited() {
+		if s.done == nil || s.busy || s.exited() {
 			continue
 		}
-		if s.quietFor() < 5*time.Millisecond {
+		if !s.resting() {
 			return false
-		}
-		for _, pi := range groupPids(s.pid) {
-			if pi.state != 'S' {
-				return false
-			}
 		}
 	}
 	return true

@@ -92,6 +92,10 @@ func startProc(l *launcher, spec procSpec, capBytes int) (*proc, error) {
 			return nil, fmt.Errorf("open pty: %w", err)
 		}
 		_ = pty.Setsize(ptm, &pty.Winsize{Rows: ptyRows, Cols: ptyCols})
+		if ptm, err = pollable(ptm); err != nil {
+			pts.Close()
+			return nil, fmt.Errorf("open pty: %w", err)
+		}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 		closeAfterStart = append(closeAfterStart, pts)
@@ -157,6 +161,23 @@ func startProc(l *launcher, spec procSpec, capBytes int) (*proc, error) {
 		close(p.eof)
 	}()
 	return p, nil
+}
+
+// pollable returns a copy of f that Go's poller serves (a non-blocking
+// descriptor), so that closing it interrupts a read in progress; f is
+// closed.
+func pollable(f *os.File) (*os.File, error) {
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
 }
 
 // copyOut copies r into the sink until EOF (EIO on a pty whose slaves

@@ -135,6 +135,9 @@ func (r *run) stuck(p *proc) (string, bool) {
 	if time.Since(p.stuckSeen) < 50*time.Millisecond {
 		return "", false
 	}
+	if alarmPending() {
+		return "", false
+	}
 	return "blocked in " + where, true
 }
 
@@ -152,6 +155,9 @@ func (r *run) allWaiting(fg int) (string, bool) {
 			return "", false
 		}
 		seen = true
+		if waitsForChild(w) {
+			continue // say what the child waits for, not that its parent waits
+		}
 		if any == "" {
 			any = w
 		}
@@ -162,5 +168,22 @@ func (r *run) allWaiting(fg int) (string, bool) {
 	if where == "" {
 		where = any
 	}
+	if where == "" {
+		where = "wait4"
+	}
 	return where, seen
+}
+
+// waitsForChild reports whether a wait is a parent waiting for a child.
+func waitsForChild(wchan string) bool {
+	return wchan == "do_wait" || wchan == "wait4" || wchan == "waitid" || wchan == "kernel_wait4"
+}
+
+// alarmPending reports whether some process has an alarm() timer armed
+// (an it_real_fn timer in /proc/timer_list). Which process is not shown,
+// so any one keeps a step from being called stuck: its SIGALRM might be
+// the step's way out.
+func alarmPending() bool {
+	b, err := os.ReadFile("/proc/timer_list")
+	return err == nil && strings.Contains(string(b), "it_real_fn")
 }
