@@ -86,6 +86,9 @@ type Result struct {
 	Cells []*CellResult
 	// WorkDir is where the steps ran.
 	WorkDir string
+	// KeptWorkDir says the work dir is still there (--keep, or labrun
+	// could not run a step).
+	KeptWorkDir bool
 	// Interrupted is set when labrun was stopped before the end.
 	Interrupted bool
 	// Duration is the lesson's wall time.

@@ -137,7 +137,10 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		r.launch.close()
 		r.bg.finishLogs()
 		res.Duration = time.Since(start)
-		if !opts.Keep && !opts.InPlace {
+		// The work dir goes, unless asked for, or kept to look into when
+		// labrun could not run a step.
+		res.KeptWorkDir = opts.Keep || (err != nil && !opts.InPlace)
+		if !res.KeptWorkDir && !opts.InPlace {
 			os.RemoveAll(r.dir)
 		}
 	}()

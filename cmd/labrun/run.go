@@ -147,7 +147,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		render.Summary(stderr, res, o.out)
-		if o.runner.Keep {
+		if res.KeptWorkDir {
 			fmt.Fprintf(stderr, "labrun: work dir kept: %s\n", res.WorkDir)
 		}
 	}
