@@ -41,8 +41,11 @@ fuzz: fuzz-short
 eval: build
 	../shared/tools/corpus_eval.sh $(BIN)
 
+# Benchmarks only (no tests): bench/ compares labrun with a shell script and
+# with the Jupyter pipeline; see bench/README.md. Each run is bounded by the
+# benchmark itself, the Jupyter one takes about a minute.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 30m ./...
 
 clean:
 	rm -rf bin out
