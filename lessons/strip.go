@@ -18,20 +18,13 @@ func Strip(transcript []byte) []byte {
 	var b bytes.Buffer
 	b.Grow(len(transcript))
 	in := false
-	for len(transcript) > 0 {
-		i := bytes.IndexByte(transcript, '\n')
-		var line []byte
-		if i < 0 {
-			line, transcript = transcript, nil
-		} else {
-			line, transcript = transcript[:i+1], transcript[i+1:]
-		}
+	for line := range bytes.Lines(transcript) {
 		switch {
 		case !in && bytes.HasPrefix(line, []byte(OutOpen)):
 			in = true
 		case in && bytes.Equal(bytes.TrimRight(line, "\r\n"), []byte(OutClose)):
 			in = false
-			if len(transcript) == 0 && !bytes.HasSuffix(line, []byte("\n")) {
+			if !bytes.HasSuffix(line, []byte("\n")) { // the transcript's last line
 				b.Truncate(max(b.Len()-1, 0))
 			}
 		case !in:

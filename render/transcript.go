@@ -23,17 +23,10 @@ func Transcript(res *runner.Result) []byte {
 	var b bytes.Buffer
 	b.Grow(len(src) * 2)
 	line := 1
-	for len(src) > 0 {
-		i := bytes.IndexByte(src, '\n')
-		var text []byte
-		if i < 0 {
-			text, src = src, nil
-		} else {
-			text, src = src[:i+1], src[i+1:]
-		}
+	for text := range bytes.Lines(src) {
 		b.Write(text)
 		if cr, ok := after[line]; ok {
-			if i < 0 {
+			if !bytes.HasSuffix(text, []byte("\n")) {
 				// The lesson ends here without a newline: the block gets
 				// one before it and none after, which Strip undoes.
 				b.WriteByte('\n')
