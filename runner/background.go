@@ -52,7 +52,11 @@ type bgStep struct {
 	lastOut  time.Time
 	// pendingOut and pendingErr hold the lines of the current burst.
 	pendingOut, pendingErr []string
+	pendingBytes           int
 	burstStart             time.Time
+	// cut is set once output was dropped past maxLogBytes; cutLogged once
+	// the log says so.
+	cut, cutLogged bool
 	// busy is set once the step kept running through a whole settle.
 	busy bool
 }
@@ -189,16 +193,20 @@ func (s *bgStep) openInputQueue(dir string) string {
 	return "./" + rel
 }
 
+// maxLogLine is the longest line a background log holds; a longer one is
+// logged in pieces of that size, so that labrun's memory stays bounded.
+const maxLogLine = 64 * 1024
+
 // read logs a stream of the step line by line.
 func (s *bgStep) read(tag string, r io.ReadCloser) {
 	defer r.Close()
-	br := bufio.NewReaderSize(r, 64*1024)
+	br := bufio.NewReaderSize(r, maxLogLine)
 	for {
-		line, err := br.ReadString('\n')
-		if line != "" {
-			s.output(tag, line)
+		line, err := br.ReadSlice('\n')
+		if len(line) > 0 {
+			s.output(tag, string(line))
 		}
-		if err != nil {
+		if err != nil && err != bufio.ErrBufferFull {
 			return
 		}
 	}
@@ -226,6 +234,11 @@ func (s *bgStep) output(tag, line string) {
 	if len(s.pendingOut)+len(s.pendingErr) == 0 {
 		s.burstStart = now
 	}
+	if s.logBytes+s.pendingBytes+len(line) > maxLogBytes {
+		s.cut = true
+		return
+	}
+	s.pendingBytes += len(line)
 	line = strings.ToValidUTF8(line, "\uFFFD")
 	if tag == "O" {
 		s.pendingOut = append(s.pendingOut, line)
@@ -237,7 +250,7 @@ func (s *bgStep) output(tag, line string) {
 // flushBurst logs the pending lines when their burst is over (or always,
 // with force). The caller holds s.mu.
 func (s *bgStep) flushBurst(force bool) {
-	if len(s.pendingOut)+len(s.pendingErr) == 0 {
+	if len(s.pendingOut)+len(s.pendingErr) == 0 && (!s.cut || s.cutLogged) {
 		return
 	}
 	now := time.Now()
@@ -250,18 +263,16 @@ func (s *bgStep) flushBurst(force bool) {
 	for _, l := range s.pendingErr {
 		s.logOutput("E", l)
 	}
-	s.pendingOut, s.pendingErr = s.pendingOut[:0], s.pendingErr[:0]
+	s.pendingOut, s.pendingErr, s.pendingBytes = s.pendingOut[:0], s.pendingErr[:0], 0
+	if s.cut && !s.cutLogged {
+		s.cutLogged = true
+		s.log = append(s.log, "L | labrun: log cut at 1 MiB; later output dropped")
+	}
 }
 
-// logOutput appends one output line to the log, within maxLogBytes.
+// logOutput appends one output line to the log.
 func (s *bgStep) logOutput(tag, line string) {
-	if s.logBytes > maxLogBytes {
-		return
-	}
 	s.logBytes += len(line)
-	if s.logBytes > maxLogBytes {
-		line = "[labrun: log cut at 1 MiB]\n"
-	}
 	if tag == "O" {
 		s.stdout.WriteString(line)
 	} else {

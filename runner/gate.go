@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -57,7 +58,8 @@ func gate(fdText string) error {
 		return fmt.Errorf("read settings: %w", err)
 	}
 	f.Close()
-	if err := cfg.Limits.apply(); err != nil {
+	limits, err := cfg.Limits.rlimits()
+	if err != nil {
 		return err
 	}
 	if cfg.Sandbox {
@@ -74,7 +76,35 @@ func gate(fdText string) error {
 			env = append(env, kv)
 		}
 	}
-	return syscall.Exec(cfg.Path, cfg.Argv, env)
+	return execLimited(cfg.Path, cfg.Argv, env, limits)
+}
+
+// execLimited sets the resource limits and executes the program, with
+// nothing allocated in between: under a low address-space limit the Go
+// runtime could not grow its heap any more.
+func execLimited(path string, argv, env []string, limits []rlimit) error {
+	pathp, err := syscall.BytePtrFromString(path)
+	if err != nil {
+		return err
+	}
+	argvp, err := syscall.SlicePtrFromStrings(argv)
+	if err != nil {
+		return err
+	}
+	envp, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return err
+	}
+	for i := range limits {
+		_, _, errno := unix.RawSyscall6(unix.SYS_PRLIMIT64, 0, uintptr(limits[i].res),
+			uintptr(unsafe.Pointer(&limits[i].lim)), 0, 0, 0)
+		if errno != 0 {
+			return fmt.Errorf("set resource limit %d: %w", limits[i].res, errno)
+		}
+	}
+	_, _, errno := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(pathp)),
+		uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])))
+	return fmt.Errorf("exec %s: %w", path, errno)
 }
 
 // gated turns cmd into a gate for its own program. It returns the pipe

@@ -74,23 +74,16 @@ func (l Limits) String() string {
 	return strings.Join(parts, " ")
 }
 
-// apply sets the limits on the calling process (the gate), so that the
-// program it executes inherits them. A limit above the current hard
-// limit is lowered to it.
-func (l Limits) apply() error {
-	set := func(res int, v uint64) error {
-		if v == 0 {
-			return nil
-		}
-		var cur unix.Rlimit
-		if err := unix.Getrlimit(res, &cur); err != nil {
-			return err
-		}
-		if v > cur.Max {
-			v = cur.Max
-		}
-		return unix.Setrlimit(res, &unix.Rlimit{Cur: v, Max: v})
-	}
+// rlimit is one resource limit to set.
+type rlimit struct {
+	res int
+	lim unix.Rlimit
+}
+
+// rlimits computes the resource limits to set on a step, each lowered to
+// the current hard limit where that is lower.
+func (l Limits) rlimits() ([]rlimit, error) {
+	var out []rlimit
 	for _, x := range []struct {
 		res int
 		v   uint64
@@ -99,11 +92,24 @@ func (l Limits) apply() error {
 		{unix.RLIMIT_FSIZE, l.FileSize}, {unix.RLIMIT_NOFILE, l.OpenFiles},
 		{unix.RLIMIT_NPROC, l.NProc},
 	} {
-		if err := set(x.res, x.v); err != nil {
-			return fmt.Errorf("set resource limit %d to %d: %w", x.res, x.v, err)
+		if x.v == 0 {
+			continue
 		}
+		var cur unix.Rlimit
+		if err := unix.Getrlimit(x.res, &cur); err != nil {
+			return nil, fmt.Errorf("resource limit %d: %w", x.res, err)
+		}
+		hard := x.v
+		if x.res == unix.RLIMIT_CPU {
+			// SIGXCPU ("CPU time limit exceeded") comes at the soft
+			// limit; SIGKILL at the hard one, for a program that
+			// ignores it.
+			hard = x.v + 5
+		}
+		hard = min(hard, cur.Max)
+		out = append(out, rlimit{x.res, unix.Rlimit{Cur: min(x.v, hard), Max: hard}})
 	}
-	return nil
+	return out, nil
 }
 
 // userProcesses counts the processes of the calling user.

@@ -254,10 +254,12 @@ func (p *proc) wait(ctx context.Context, lim stepLimits) stepOutcome {
 				}
 				eof = true
 			case exited && p.ptm != nil && now.Sub(exitedAt) >= ptyDrain && p.out.quietFor() >= ptyDrain:
-				// As pexpect: once the program is dead and nothing more
-				// comes, that is the end, even if a daemon it left
-				// behind still holds the terminal.
-				p.closeOutput()
+				// As pexpect: once the program is dead, what is left to
+				// read is read and that is the end, even if a daemon it
+				// left behind still holds the terminal. An expired read
+				// deadline lets the reader drain the terminal's buffer,
+				// then stop.
+				_ = p.ptm.SetReadDeadline(now)
 				select {
 				case <-p.eof:
 				case <-time.After(time.Second):

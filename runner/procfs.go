@@ -58,17 +58,26 @@ func allPids() []int {
 
 // hasMarker reports whether pid's environment holds key=value.
 func hasMarker(pid int, key, value string) bool {
+	v, ok := envValue(pid, key)
+	return ok && v == value
+}
+
+// markerOf returns the run marker in pid's environment, if any.
+func markerOf(pid int) (string, bool) { return envValue(pid, MarkerVar) }
+
+// envValue returns the value of key in pid's environment.
+func envValue(pid int, key string) (string, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
 	if err != nil {
-		return false
+		return "", false
 	}
-	want := []byte(key + "=" + value)
+	prefix := []byte(key + "=")
 	for _, kv := range bytes.Split(b, []byte{0}) {
-		if bytes.Equal(kv, want) {
-			return true
+		if v, ok := bytes.CutPrefix(kv, prefix); ok {
+			return string(v), true
 		}
 	}
-	return false
+	return "", false
 }
 
 // markedPids lists the live processes whose environment holds key=value,

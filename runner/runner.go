@@ -50,8 +50,9 @@ type Options struct {
 	OutputCap int
 	// Progress, when set, gets one line per cell as the run goes.
 	Progress io.Writer
-	// Limits bound every step (zero fields: DefaultLimits; a lesson may
-	// declare its own).
+	// Limits bound every step. What is set here wins over what the lesson
+	// declares, which wins over DefaultLimits: a CI job's --procs 50
+	// holds whatever a lesson says.
 	Limits Limits
 	// Sandbox runs every step in a new network namespace (loopback only)
 	// with writes confined to the work dir and /tmp where the kernel
@@ -73,7 +74,6 @@ func (o *Options) Validate() error {
 	if o.OutputCap == 0 {
 		o.OutputCap = DefaultOutputCap
 	}
-	o.Limits = DefaultLimits.Merge(o.Limits)
 	if o.Keep && o.InPlace {
 		return errors.New("--keep and --in-place do not go together: in place, nothing is scratch")
 	}
@@ -113,8 +113,8 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		r.timeout = lesson.Timeout
 	}
 	ll := lesson.Limits
-	r.opts.Limits = r.opts.Limits.Merge(Limits{CPUSeconds: ll.CPUSeconds, AddressSpace: ll.AddressSpace,
-		Processes: ll.Processes, FileSize: ll.FileSize, OpenFiles: ll.OpenFiles})
+	r.opts.Limits = DefaultLimits.Merge(Limits{CPUSeconds: ll.CPUSeconds, AddressSpace: ll.AddressSpace,
+		Processes: ll.Processes, FileSize: ll.FileSize, OpenFiles: ll.OpenFiles}).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
 	}
@@ -123,7 +123,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	}
 	r.env = stepEnv(r.id)
 	r.launch = newLauncher(r.id, r.opts, r.dir)
-	live.Store(r.id, r.launch)
+	live.Store(r.id, r)
 	defer live.Delete(r.id)
 	r.bg = newBackground(r)
 	res = &Result{Lesson: lesson, WorkDir: r.dir, Protections: r.launch.protections()}

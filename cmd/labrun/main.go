@@ -15,6 +15,7 @@ const (
 	exitOK          = 0
 	exitRunFailed   = 1 // labrun itself could not run a step
 	exitBadInput    = 2 // bad lesson, bad flags
+	exitHangup      = 129
 	exitInterrupted = 130
 	exitTerminated  = 143
 )
@@ -56,8 +57,9 @@ Example:
 
 Exit status: 0 when the lesson ran (cells may fail: that is content),
 1 when labrun could not run a step (no sh, bash or python3), 2 on a bad
-lesson or bad usage, 130 / 143 when stopped by Ctrl-C / SIGTERM (the
-partial transcript is still written).
+lesson or bad usage, 130 / 143 / 129 when stopped by Ctrl-C / SIGTERM /
+SIGHUP (the partial transcript is still written; a second one quits at
+once).
 `
 
 func main() {

@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/lessons"
@@ -51,11 +49,12 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
 	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
-	fs.Uint64Var(&o.runner.Limits.CPUSeconds, "cpu", runner.DefaultLimits.CPUSeconds, "CPU `seconds` each process of a step may use")
-	fs.Uint64Var(&o.runner.Limits.Processes, "procs", runner.DefaultLimits.Processes, "how many `processes` the run may have at once (a fork bomb stops there)")
-	fs.Uint64Var(&o.runner.Limits.FileSize, "fsize", runner.DefaultLimits.FileSize, "largest file a step may write, in `bytes`")
-	fs.Uint64Var(&o.runner.Limits.OpenFiles, "nofile", runner.DefaultLimits.OpenFiles, "open `files` per process")
-	fs.Uint64Var(&o.runner.Limits.AddressSpace, "as", 0, "virtual memory per process in `bytes` (0: no limit; AddressSanitizer needs none)")
+	d := runner.DefaultLimits
+	fs.Uint64Var(&o.runner.Limits.CPUSeconds, "cpu", 0, fmt.Sprintf("CPU `seconds` each process of a step may use (default %d)", d.CPUSeconds))
+	fs.Uint64Var(&o.runner.Limits.Processes, "procs", 0, fmt.Sprintf("how many `processes` the run may have at once; a fork bomb stops there (default %d)", d.Processes))
+	fs.Uint64Var(&o.runner.Limits.FileSize, "fsize", 0, fmt.Sprintf("largest file a step may write, in `bytes` (default %d)", d.FileSize))
+	fs.Uint64Var(&o.runner.Limits.OpenFiles, "nofile", 0, fmt.Sprintf("open `files` per process (default %d)", d.OpenFiles))
+	fs.Uint64Var(&o.runner.Limits.AddressSpace, "as", 0, "virtual memory per process in `bytes` (default: no limit, as AddressSanitizer needs)")
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -89,9 +88,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	src, err := os.ReadFile(o.lesson)
+	src, err := readLesson(o.lesson)
 	if err != nil {
-		return &exitError{exitBadInput, fmt.Errorf("%s: %w", o.lesson, errors.Unwrap(err))}
+		return &exitError{exitBadInput, err}
 	}
 	if o.out != "" {
 		if same(o.out, o.lesson) {
@@ -115,25 +114,11 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	stoppedBy := make(chan os.Signal, 1)
-	go func() {
-		s, ok := <-sigs
-		if !ok {
-			return
-		}
-		stoppedBy <- s
-		fmt.Fprintf(stderr, "labrun: %v: stopping the running step; the partial transcript is written (again to quit now)\n", s)
-		cancel()
-		if _, ok := <-sigs; ok {
-			runner.KillAll()
-			os.Exit(exitInterrupted)
-		}
-	}()
+	stop := watchSignals(cancel, stderr)
+	defer stop.stop()
 
 	res, runErr := runner.Run(ctx, lesson, filepath.Dir(o.lesson), o.runner)
+	stop.waitIfQuitting()
 	if res != nil {
 		for _, p := range res.Protections {
 			fmt.Fprintf(stderr, "labrun: sandbox: %s\n", p)
@@ -157,15 +142,32 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		return runErr
 	}
-	select {
-	case s := <-stoppedBy:
-		if s == syscall.SIGTERM {
-			return &exitError{exitTerminated, nil}
-		}
-		return &exitError{exitInterrupted, nil}
-	default:
+	if code := stop.exitCode(); code != 0 {
+		return &exitError{code, nil}
 	}
 	return nil
+}
+
+// maxLessonBytes bounds what labrun reads as a lesson.
+const maxLessonBytes = 64 << 20
+
+// readLesson reads a lesson file, refusing what is not a regular file of
+// lesson size (a device, /dev/zero, a folder) before reading it.
+func readLesson(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: not a regular file; a lesson is a Markdown file", path)
+	case info.Size() > maxLessonBytes:
+		return nil, fmt.Errorf("%s: %d MiB: too big to be a lesson (at most %d MiB)", path, info.Size()>>20, maxLessonBytes>>20)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	return src, nil
 }
 
 // same reports whether two paths name the same file.
