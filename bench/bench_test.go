@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/internal/testbin"
 )
 
 const (
@@ -59,9 +61,7 @@ func record(name string, f figures) {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	printSummary()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
 }
 
@@ -89,31 +89,14 @@ func printSummary() {
 	}
 }
 
-// built is the labrun binary the benchmarks run, built once on first use.
-var built struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-}
-
+// labrun returns the labrun binary the benchmarks run, built once.
 func labrun(b *testing.B) string {
 	b.Helper()
-	built.once.Do(func() {
-		built.dir, built.err = os.MkdirTemp("", "labrun-bench-")
-		if built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "labrun")
-		cmd := exec.Command("go", "build", "-o", built.bin, "github.com/labrun/labrun/cmd/labrun")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		b.Fatal(built.err)
+	bin, err := testbin.Labrun()
+	if err != nil {
+		b.Fatal(err)
 	}
-	return built.bin
+	return bin
 }
 
 // run runs name args in dir with env added to the environment and returns

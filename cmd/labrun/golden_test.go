@@ -39,11 +39,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/labrun/labrun/internal/testbin"
 	"github.com/labrun/labrun/lessons"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
@@ -67,44 +67,19 @@ type cleanupM struct{ m *testing.M }
 
 func (c cleanupM) Run() int {
 	code := c.m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
-	}
+	testbin.Cleanup()
 	return code
 }
 
-// built is the labrun binary the golden tests run, built on first use.
-var built struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-}
-
-// labrunBinary builds ./cmd/labrun once per test process and returns the
-// binary's path.
+// labrunBinary returns the labrun binary the tests run, built once per
+// test process.
 func labrunBinary(t *testing.T) string {
 	t.Helper()
-	built.once.Do(func() {
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			built.err = fmt.Errorf("the go tool is not in PATH: %w", err)
-			return
-		}
-		built.dir, built.err = os.MkdirTemp("", "labrun-test-bin-")
-		if built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "labrun")
-		cmd := exec.Command(goTool, "build", "-o", built.bin, ".")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
+	bin, err := testbin.Labrun()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return built.bin
+	return bin
 }
 
 // The repository's testdata folder, seen from this package.

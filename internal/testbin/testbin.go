@@ -1,0 +1,46 @@
+// Package testbin builds the labrun command once per test process, for
+// the tests and benchmarks that run it the way a user does.
+package testbin
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+)
+
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// Labrun returns the path of a labrun binary built from this module,
+// building it on the first call.
+func Labrun() (string, error) {
+	built.once.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			built.err = fmt.Errorf("the go tool is not in PATH: %w", err)
+			return
+		}
+		if built.dir, built.err = os.MkdirTemp("", "labrun-test-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "labrun")
+		cmd := exec.Command(goTool, "build", "-o", built.bin, "github.com/labrun/labrun/cmd/labrun")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	return built.bin, built.err
+}
+
+// Cleanup removes the built binary; call it once the tests are done.
+func Cleanup() {
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+}
