@@ -20,12 +20,6 @@ var fileMagics = map[string]string{
 // LineMagics are the line magics a Python cell may use.
 var LineMagics = map[string]bool{"p": true, "MD": true, "bash_async": true}
 
-// commentFor gives the comment of a native-dialect file by language.
-var commentFor = map[string]string{
-	"c": "//", "cpp": "//", "c++": "//", "asm": "//", "gas": "//", "go": "//",
-	"python": "#", "py": "#", "bash": "#", "sh": "#", "cmake": "#", "makefile": "#", "make": "#",
-}
-
 // classify decides a cell's kind from its first line (or, in the native
 // dialect, from its info string) and checks its magic lines.
 func classify(name string, c *Cell, errs *ErrorList) {
@@ -213,46 +207,51 @@ func isAssign(s string) bool {
 }
 
 // classifyNative reads a native-dialect cell:
-// ```cpp file=hello.c run="gcc hello.c && ./a.out" timeout=2s
+// ```c file=hello.c run="gcc hello.c && ./a.out" timeout=2s
+// A cell with file= writes its body verbatim to the file, then runs each
+// run= command (there may be several) as %run does; a cell with run= and
+// no body only runs them; a bash or sh cell without file= feeds its body
+// to that shell; a python cell is a Python cell.
 func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *ErrorList) {
 	before := len(*errs)
+	var file string
+	var runs []Command
 	for _, a := range attrs {
-		k, v := a.key, a.value
-		switch k {
+		switch a.key {
 		case "file":
-			if checkPath(name, c.Line, "file=", v, errs) {
-				c.File = &FileSpec{Name: v, Verbatim: true, Comment: commentFor[lang]}
+			if checkPath(name, c.Line, "file=", a.value, errs) {
+				file = a.value
 			}
 		case "run":
-			c.Run = append(c.Run, Command{Run, v, c.Line})
+			runs = append(runs, Command{Run, a.value, c.Line})
 		case "timeout":
-			d, err := parseTimeout(v)
+			d, err := parseTimeout(a.value)
 			if err != nil {
 				errs.add(name, c.Line, "fence info: %v", err)
 			}
 			c.Timeout = d
 		default:
-			errs.add(name, c.Line, "fence info: unknown attribute %q (known: file, run, timeout)", k)
+			errs.add(name, c.Line, "fence info: unknown attribute %q (known: file, run, timeout)", a.key)
 		}
 	}
 	switch {
 	case len(*errs) > before:
 		return // the attributes said what is wrong
-	case c.File != nil:
+	case file != "":
 		c.Kind = File
+		c.File = &FileSpec{Name: file, Verbatim: true, Commands: runs}
+	case len(runs) > 0 && strings.TrimSpace(c.Source) != "":
+		errs.add(name, c.Line, "fence info: run= without file=: the cell's body would be ignored (add file=NAME to write it)")
+	case len(runs) > 0:
+		c.Kind = File
+		c.File = &FileSpec{Commands: runs}
 	case lang == "bash" || lang == "sh":
 		c.Kind, c.Magic = Script, lang
 	case lang == "python" || lang == "py" || lang == "":
 		c.Kind = Python
 		checkPythonLines(name, c, errs)
-	case len(c.Run) > 0:
-		c.Kind = Script
-		c.Magic = "sh"
 	default:
 		errs.add(name, c.Line, "fence info: a %s cell with attributes needs file= or run=", lang)
-	}
-	if c.File != nil && c.File.Comment == "" {
-		c.File.Comment = "#"
 	}
 }
 
@@ -291,7 +290,7 @@ func parseAttrs(s string) ([]attr, error) {
 		} else {
 			v, rest, _ = strings.Cut(rest, " ")
 		}
-		if seen[k] {
+		if seen[k] && k != "run" {
 			return nil, fmt.Errorf("%s given twice", k)
 		}
 		seen[k] = true

@@ -79,8 +79,9 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("cell %d at line %d overlaps the previous cell ending at %d", i, c.Line, prevEnd)
 			}
 			prevEnd = c.EndLine
-			if (c.Kind == lessons.File || c.Kind == lessons.WriteFile) && (c.File == nil || c.File.Name == "") {
-				t.Fatalf("cell %d: file cell without a file", i)
+			if (c.Kind == lessons.File || c.Kind == lessons.WriteFile) && (c.File == nil ||
+				c.File.Name == "" && (c.Kind == lessons.WriteFile || len(c.File.Commands) == 0)) {
+				t.Fatalf("cell %d: file cell without a file (or, native, without commands)", i)
 			}
 			if c.File != nil {
 				name := c.File.Name

@@ -88,8 +88,6 @@ type Cell struct {
 	// Timeout, when non-zero, overrides the step timeout for this cell
 	// (native dialect: timeout=2s).
 	Timeout time.Duration
-	// Run holds the commands of a native-dialect cell (run="...").
-	Run []Command
 }
 
 // Pos returns "name:line" for the cell's opening fence.
@@ -115,13 +113,15 @@ type Command struct {
 	Kind CommandKind
 	// Text is the command or the text to show, trimmed.
 	Text string
-	// Line is the 1-based lesson line it stands on.
+	// Line is the 1-based lesson line it stands on (the fence line in
+	// the native dialect).
 	Line int
 }
 
 // FileSpec is what a file cell writes.
 type FileSpec struct {
-	// Name is the path relative to the work directory.
+	// Name is the path relative to the work directory; empty for a
+	// native cell that only runs commands.
 	Name string
 	// Comment starts a line comment in the file's language ("//" or "#").
 	// Empty for verbatim writes.

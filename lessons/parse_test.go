@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -362,36 +363,45 @@ func TestSetupCell(t *testing.T) {
 
 // TestNativeDialect: attributes in the fence info string.
 func TestNativeDialect(t *testing.T) {
-	l := parse(t, "```cpp file=hello.c run=\"gcc hello.c -o hello && ./hello\" timeout=2s\nint main() {}\n```\n\n"+
-		"```sh run=\"echo hi\"\n```\n\n"+
-		"```bash run='x'\necho body\n```\n\n"+
+	l := parse(t, "```cpp file=hello.c run=\"gcc hello.c -o hello\" run=./hello timeout=2s\nint main() {}\n```\n\n"+
+		"```sh timeout=3s\necho hi\n```\n\n"+
+		"```bash timeout=1s\necho body\n```\n\n"+
+		"```sh run=\"echo one\" run=\"echo two\"\n```\n\n"+
 		"```python timeout=1m30s\nprint(1)\n```\n\n"+
-		"```text run=ls\n```\n\n"+
 		"```makefile file=sub/makefile\nall:\n```\n")
 	c := l.Cells[0]
-	if c.Kind != lessons.File || c.Magic != "" || c.File == nil || c.File.Name != "hello.c" || !c.File.Verbatim || c.File.Comment != "//" {
+	if c.Kind != lessons.File || c.Magic != "" || c.File == nil || c.File.Name != "hello.c" || !c.File.Verbatim {
 		t.Errorf("native file cell: %+v %+v", c, c.File)
 	}
-	if len(c.Run) != 1 || c.Run[0].Text != "gcc hello.c -o hello && ./hello" || c.Run[0].Kind != lessons.Run || c.Run[0].Line != 1 {
-		t.Errorf("native run: %+v", c.Run)
+	want := []lessons.Command{{Kind: lessons.Run, Text: "gcc hello.c -o hello", Line: 1}, {Kind: lessons.Run, Text: "./hello", Line: 1}}
+	if diff := cmp.Diff(want, c.File.Commands); diff != "" {
+		t.Errorf("native run= commands (-want +got):\n%s", diff)
 	}
 	if c.Timeout != 2*time.Second {
 		t.Errorf("native timeout %v", c.Timeout)
 	}
-	if c := l.Cells[1]; c.Kind != lessons.Script || c.Magic != "sh" || len(c.Run) != 1 || c.Run[0].Text != "echo hi" {
+	if c := l.Cells[1]; c.Kind != lessons.Script || c.Magic != "sh" || c.Timeout != 3*time.Second {
 		t.Errorf("native sh cell: %+v", c)
 	}
-	if c := l.Cells[2]; c.Kind != lessons.Script || c.Magic != "bash" || c.Run[0].Text != "'x'" {
-		t.Errorf("native bash cell (unquoted value taken as written): %+v", c)
+	if c := l.Cells[2]; c.Kind != lessons.Script || c.Magic != "bash" {
+		t.Errorf("native bash cell: %+v", c)
 	}
-	if c := l.Cells[3]; c.Kind != lessons.Python || c.Timeout != 90*time.Second {
+	if c := l.Cells[3]; c.Kind != lessons.File || c.File.Name != "" || len(c.File.Commands) != 2 {
+		t.Errorf("native command cell: %+v %+v", c, c.File)
+	}
+	if c := l.Cells[4]; c.Kind != lessons.Python || c.Timeout != 90*time.Second {
 		t.Errorf("native python cell: %+v", c)
 	}
-	if c := l.Cells[4]; c.Kind != lessons.Script || c.Magic != "sh" {
-		t.Errorf("native run= in another language: %+v", c)
-	}
-	if c := l.Cells[5]; c.Kind != lessons.File || c.File.Comment != "#" || c.File.Name != "sub/makefile" || c.File.Tabs {
+	if c := l.Cells[5]; c.Kind != lessons.File || c.File.Name != "sub/makefile" || c.File.Tabs || !c.File.Verbatim {
 		t.Errorf("native makefile: %+v %+v", c, c.File)
+	}
+	for src, want := range map[string]string{
+		"```sh run=\"echo hi\"\necho body\n```\n": "lesson.md:1: fence info: run= without file=: the cell's body would be ignored (add file=NAME to write it)",
+		"```text timeout=1s\nx\n```\n":            "lesson.md:1: fence info: a text cell with attributes needs file= or run=",
+	} {
+		if _, err := lessons.Parse("lesson.md", []byte(src)); err == nil || err.Error() != want {
+			t.Errorf("%q: got %v, want %s", src, err, want)
+		}
 	}
 }
 

@@ -315,16 +315,14 @@ func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
 // runFileCell writes the file, then runs its %run lines and shows its
 // %MD lines, in order.
 func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
-	if _, err := writeCellFile(r.dir, c); err != nil {
-		cr.addStream("stderr", err.Error()+"\n")
-		cr.Status = Failed
-		return nil
+	if c.File.Name != "" {
+		if _, err := writeCellFile(r.dir, c); err != nil {
+			cr.addStream("stderr", err.Error()+"\n")
+			cr.Status = Failed
+			return nil
+		}
 	}
-	cmds := c.File.Commands
-	if c.Magic == "" {
-		cmds = c.Run
-	}
-	for _, cmd := range cmds {
+	for _, cmd := range c.File.Commands {
 		switch cmd.Kind {
 		case lessons.Markdown:
 			cr.add(Markdown, cmd.Text)
@@ -358,18 +356,8 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 // runScriptCell feeds the body to bash or sh on stdin through pipes, as
 // IPython's %%bash and %%sh did, stdout and stderr kept apart.
 func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
-	shell := c.Magic
-	argv := []string{shell}
 	body := cellBody(c) + "\n"
-	if c.Magic == "" || len(c.Run) > 0 {
-		// native dialect: run="..." commands, body is the script
-		argv = []string{shell, "-c", c.Run[0].Text}
-		body = ""
-	}
-	if c.Magic == "sh" && len(c.Run) > 0 {
-		argv = []string{r.sh, "-c", c.Run[0].Text}
-	}
-	out, err := r.step(procSpec{argv: argv, stdin: []byte(body)}, c)
+	out, err := r.step(procSpec{argv: []string{c.Magic}, stdin: []byte(body)}, c)
 	if err != nil {
 		return err
 	}
