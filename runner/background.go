@@ -1,9 +1,7 @@
 package runner
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,9 +21,6 @@ const (
 	// styleBashAsync is %bash_async: STDOUT, STDERR and RUN LOG shown.
 	styleBashAsync = "bash_async"
 )
-
-// settleLimit bounds the wait for background steps to block or exit.
-const settleLimit = time.Second
 
 // bgStep is a background step: a process group started in one cell,
 // running across later cells, collected at close() or at the lesson end.
@@ -193,117 +188,6 @@ func (s *bgStep) openInputQueue(dir string) string {
 	return "./" + rel
 }
 
-// maxLogLine is the longest line a background log holds; a longer one is
-// logged in pieces of that size, so that labrun's memory stays bounded.
-const maxLogLine = 64 * 1024
-
-// read logs a stream of the step line by line.
-func (s *bgStep) read(tag string, r io.ReadCloser) {
-	defer r.Close()
-	br := bufio.NewReaderSize(r, maxLogLine)
-	for {
-		line, err := br.ReadSlice('\n')
-		if len(line) > 0 {
-			s.output(tag, string(line))
-		}
-		if err != nil && err != bufio.ErrBufferFull {
-			return
-		}
-	}
-}
-
-// maxLogBytes bounds what a background step's log keeps.
-const maxLogBytes = 1 << 20
-
-// A background step's output lines are logged in bursts, as the course's
-// launcher did when it polled every 0.1 s: within a burst, stdout lines
-// before stderr lines. A burst ends when both streams have been quiet for
-// burstQuiet, or lasts at most burstMax. So lines a program writes
-// together are logged in the same order on every run.
-const (
-	burstQuiet = 20 * time.Millisecond
-	burstMax   = 100 * time.Millisecond
-)
-
-// output records a line of stream tag ("O" or "E") for the next burst.
-func (s *bgStep) output(tag, line string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := time.Now()
-	s.lastOut = now
-	if len(s.pendingOut)+len(s.pendingErr) == 0 {
-		s.burstStart = now
-	}
-	if s.logBytes+s.pendingBytes+len(line) > maxLogBytes {
-		s.cut = true
-		return
-	}
-	s.pendingBytes += len(line)
-	line = strings.ToValidUTF8(line, "\uFFFD")
-	if tag == "O" {
-		s.pendingOut = append(s.pendingOut, line)
-	} else {
-		s.pendingErr = append(s.pendingErr, line)
-	}
-}
-
-// flushBurst logs the pending lines when their burst is over (or always,
-// with force). The caller holds s.mu.
-func (s *bgStep) flushBurst(force bool) {
-	if len(s.pendingOut)+len(s.pendingErr) == 0 && (!s.cut || s.cutLogged) {
-		return
-	}
-	now := time.Now()
-	if !force && now.Sub(s.lastOut) < burstQuiet && now.Sub(s.burstStart) < burstMax {
-		return
-	}
-	for _, l := range s.pendingOut {
-		s.logOutput("O", l)
-	}
-	for _, l := range s.pendingErr {
-		s.logOutput("E", l)
-	}
-	s.pendingOut, s.pendingErr, s.pendingBytes = s.pendingOut[:0], s.pendingErr[:0], 0
-	if s.cut && !s.cutLogged {
-		s.cutLogged = true
-		s.log = append(s.log, "L | labrun: log cut at 1 MiB; later output dropped")
-	}
-}
-
-// logOutput appends one output line to the log.
-func (s *bgStep) logOutput(tag, line string) {
-	s.logBytes += len(line)
-	if tag == "O" {
-		s.stdout.WriteString(line)
-	} else {
-		s.stderr.WriteString(line)
-	}
-	s.log = append(s.log, tag+" | "+strings.TrimRight(line, " \t\r\n"))
-}
-
-// flusher ends bursts as they go quiet, until the step's output ends.
-func (s *bgStep) flusher() {
-	tick := time.NewTicker(burstQuiet / 2)
-	defer tick.Stop()
-	for {
-		select {
-		case <-s.eof:
-			return
-		case <-tick.C:
-			s.mu.Lock()
-			s.flushBurst(false)
-			s.mu.Unlock()
-		}
-	}
-}
-
-func (s *bgStep) logLine(tag, text string) {
-	s.mu.Lock()
-	s.flushBurst(true) // what the step printed before comes first
-	s.log = append(s.log, tag+" | "+text)
-	s.mu.Unlock()
-}
-
 // write feeds text to the step's stdin, logging each line as "I | line".
 func (s *bgStep) write(text string) {
 	for _, line := range strings.SplitAfter(text, "\n") {
@@ -418,92 +302,4 @@ func (b *background) stopAll() {
 			s.stop()
 		}
 	}
-}
-
-// finishLogs writes each step's final log into the output of the cell
-// that started it.
-func (b *background) finishLogs() {
-	for _, s := range b.steps {
-		s.mu.Lock()
-		var text string
-		switch s.style {
-		case styleLauncher:
-			text = strings.Join(s.log, "\n")
-		default:
-			code := 0
-			if s.status != nil {
-				code = exitCode(*s.status)
-				if s.status.Signaled() {
-					code = 128 + int(s.status.Signal())
-				}
-			}
-			text = "STDOUT:\n" + s.stdout.String() + "STDERR:\n" + s.stderr.String() +
-				"RUN LOG:\nProcess started! pid=" + strconv.Itoa(s.pid) + "\nProcess finished! exit_code=" + strconv.Itoa(code)
-		}
-		s.cell.Outputs[s.out].Text = text
-		s.mu.Unlock()
-	}
-}
-
-// settle waits (at most settleLimit) until every live background step
-// is asleep or has exited and printed nothing for a moment, so that the
-// next step sees the order the lesson shows, not the scheduler's.
-func (b *background) settle() {
-	live := false
-	for _, s := range b.steps {
-		if s.done != nil && !s.busy && !s.exited() {
-			live = true
-		}
-	}
-	if !live {
-		return
-	}
-	deadline := time.Now().Add(settleLimit)
-	calm := 0
-	for time.Now().Before(deadline) {
-		if b.asleep() {
-			calm++
-			if calm >= 2 {
-				return
-			}
-		} else {
-			calm = 0
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	// A step that never rests (a busy loop, a stream of output) would cost
-	// every later settle its full bound: later settles do not wait for it.
-	for _, s := range b.steps {
-		if s.done != nil && !s.exited() && !s.resting() {
-			s.busy = true
-		}
-	}
-}
-
-// resting reports whether every process of the step sleeps and it printed
-// nothing in the last few milliseconds.
-func (s *bgStep) resting() bool {
-	if s.quietFor() < 5*time.Millisecond {
-		return false
-	}
-	for _, pi := range groupPids(s.pid) {
-		if pi.state != 'S' {
-			return false
-		}
-	}
-	return true
-}
-
-// asleep reports whether every process of every live background step is
-// sleeping (or gone) and none printed in the last few milliseconds.
-func (b *background) asleep() bool {
-	for _, s := range b.steps {
-		if s.done == nil || s.busy || s.exited() {
-			continue
-		}
-		if !s.resting() {
-			return false
-		}
-	}
-	return true
 }
