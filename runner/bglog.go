@@ -133,7 +133,7 @@ func (b *background) finishLogs() {
 		switch s.style {
 		case styleLauncher:
 			text = strings.Join(s.log, "\n")
-		default:
+		case styleBashAsync:
 			code := 0
 			if s.status != nil {
 				code = exitCode(*s.status)
