@@ -39,7 +39,7 @@ func Summary(w io.Writer, res *runner.Result, out string) {
 		if cr.Status != runner.Failed && cr.Status != runner.Interrupted && (cr.Status != runner.OK || len(cr.Notes) == 0) {
 			continue
 		}
-		fmt.Fprintf(w, "  %s:%d: cell %d %s: %s\n", res.Lesson.Name, cr.Cell.Line, cr.Cell.Index,
+		fmt.Fprintf(w, "  %s: cell %d %s: %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index,
 			color.YellowString(string(cr.Status)), Annotation(cr))
 	}
 }

@@ -43,16 +43,13 @@ type message struct {
 	Text      string  `json:"text,omitempty"`
 	Mime      string  `json:"mime,omitempty"`
 	Data      string  `json:"data,omitempty"`
-	Result    bool    `json:"result,omitempty"`
 	Cmd       string  `json:"cmd,omitempty"`
 	Code      string  `json:"code,omitempty"`
 	Cell      int     `json:"cell,omitempty"`
-	OK        bool    `json:"ok,omitempty"`
 	Traceback string  `json:"traceback,omitempty"`
 	ID        int     `json:"id,omitempty"`
 	Style     string  `json:"style,omitempty"`
 	Timeout   float64 `json:"timeout,omitempty"`
-	PID       int     `json:"pid,omitempty"`
 }
 
 // startWorker starts python3 with the worker script in the work dir.

@@ -159,7 +159,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 			cr.Status = Failed
 			cr.note("labrun could not run it: " + err.Error())
 			cr.Duration = time.Since(t0)
-			return res, fmt.Errorf("%s:%d: %w", lesson.Name, c.Line, err)
+			return res, fmt.Errorf("%s: %w", c.Pos(lesson.Name), err)
 		}
 		cr.Duration = time.Since(t0)
 		r.progress(cr)
@@ -179,7 +179,7 @@ func (r *run) progress(cr *CellResult) {
 	if len(cr.Notes) > 0 {
 		extra = " (" + strings.Join(cr.Notes, "; ") + ")"
 	}
-	fmt.Fprintf(r.opts.Progress, "%s:%d: cell %d %s %s in %.2fs%s\n", r.lesson.Name, cr.Cell.Line,
+	fmt.Fprintf(r.opts.Progress, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(r.lesson.Name),
 		cr.Cell.Index, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
 }
 

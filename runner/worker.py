@@ -64,6 +64,7 @@ class _Stream:
         self.errors = "replace"
         self._buf = []
         self._since = None
+        self._size = 0
 
     def write(self, s):
         if not isinstance(s, str):
@@ -74,9 +75,8 @@ class _Stream:
             self._buf.append(s)
             if self._since is None:
                 self._since = now
-            self._size = getattr(self, "_size", 0) + len(s)
+            self._size += len(s)
             if self._size > (1 << 20):
-                self._size = 0
                 self.flush()
         return len(s)
 
@@ -490,10 +490,7 @@ def _run_source(src, filename):
         if value is not None:
             _user_ns["_"] = value
             _flush_all()
-            ev = _display_event(value)
-            if ev["mime"] == "text/plain":
-                ev["result"] = True
-            _send(ev)
+            _send(_display_event(value))
 
 
 def _run_cell(msg):
