@@ -17,9 +17,6 @@ var fileMagics = map[string]string{
 	"makefile":  "#",
 }
 
-// LineMagics are the line magics a Python cell may use.
-var LineMagics = map[string]bool{"p": true, "MD": true, "bash_async": true}
-
 // classify decides a cell's kind from its first line (or, in the native
 // dialect, from its info string) and checks its magic lines.
 func classify(name string, c *Cell, errs *ErrorList) {
@@ -32,7 +29,8 @@ func classify(name string, c *Cell, errs *ErrorList) {
 		classifyNative(name, c, lang, attrs, errs)
 		return
 	}
-	first, _, _ := strings.Cut(c.Source, "\n")
+	c.Body = c.Source
+	first, body, _ := strings.Cut(c.Source, "\n")
 	if isSetup(c.Source) {
 		c.Kind = Setup
 		return
@@ -44,7 +42,7 @@ func classify(name string, c *Cell, errs *ErrorList) {
 	}
 	// As IPython does: strip the line's end, split at the first space.
 	magic, args, _ := strings.Cut(strings.TrimRight(strings.TrimPrefix(first, "%%"), " \t\r"), " ")
-	c.Magic, c.Args = magic, args
+	c.Magic, c.Args, c.Body = magic, args, body
 	switch {
 	case fileMagics[magic] != "":
 		c.Kind = File
@@ -60,7 +58,7 @@ func classify(name string, c *Cell, errs *ErrorList) {
 			c.File = &FileSpec{Name: fname, Verbatim: true}
 		}
 	case magic == "bash" || magic == "sh":
-		c.Kind = Script
+		c.Kind, c.Shell = Script, magic
 	case magic == "sql" || magic == "save_cell_as_string":
 		c.Kind = Skipped
 	default:
@@ -160,50 +158,22 @@ func checkPath(name string, line int, label, fname string, errs *ErrorList) bool
 	return true
 }
 
-// checkPythonLines refuses line magics labrun does not know.
+// checkPythonLines refuses line magics labrun does not know and cell
+// magics out of place.
 func checkPythonLines(name string, c *Cell, errs *ErrorList) {
-	inString := InString(c.Source)
-	for i, line := range strings.Split(c.Source, "\n") {
-		if inString[i] {
-			continue
-		}
-		s := strings.TrimLeft(line, " \t")
-		if rest, ok := strings.CutPrefix(s, "%%"); ok {
-			word, _, _ := strings.Cut(rest, " ")
+	lines := strings.Split(c.Source, "\n")
+	for i, pl := range PythonLines(c.Source) {
+		switch {
+		case pl.Kind == PyCode && strings.HasPrefix(strings.TrimLeft(lines[i], " \t"), "%%"):
+			word, _, _ := strings.Cut(strings.TrimLeft(lines[i], " \t")[2:], " ")
 			errs.add(name, c.BodyLine(i), "cell magic %%%%%s must be the first line of its cell", word)
-			continue
-		}
-		if _, rhs, ok := strings.Cut(s, "= %"); ok && isAssign(s) {
-			s = "%" + rhs
-		}
-		rest, ok := strings.CutPrefix(s, "%")
-		if !ok {
-			continue
-		}
-		word, _, _ := strings.Cut(rest, " ")
-		if !LineMagics[word] {
-			if word == "run" {
-				errs.add(name, c.BodyLine(i), "%%run is only known inside a file cell (%%%%cpp FILE ...): use !CMD in a Python cell")
-				continue
-			}
-			errs.add(name, c.BodyLine(i), "unknown magic %%%s", word)
+		case pl.Kind != PyMagic && pl.Kind != PyMagicAssign, lineMagics[pl.Magic]:
+		case pl.Magic == "run":
+			errs.add(name, c.BodyLine(i), "%%run is only known inside a file cell (%%%%cpp FILE ...): use !CMD in a Python cell")
+		default:
+			errs.add(name, c.BodyLine(i), "unknown magic %%%s", pl.Magic)
 		}
 	}
-}
-
-// isAssign reports whether s is "NAME = %..." with a plain name.
-func isAssign(s string) bool {
-	lhs, _, _ := strings.Cut(s, "=")
-	lhs = strings.TrimSpace(lhs)
-	if lhs == "" {
-		return false
-	}
-	for _, r := range lhs {
-		if r != '_' && r != ',' && r != ' ' && !(r >= 'a' && r <= 'z') && !(r >= 'A' && r <= 'Z') && !(r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // classifyNative reads a native-dialect cell:
@@ -213,6 +183,7 @@ func isAssign(s string) bool {
 // no body only runs them; a bash or sh cell without file= feeds its body
 // to that shell; a python cell is a Python cell.
 func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *ErrorList) {
+	c.Body = c.Source
 	before := len(*errs)
 	var file string
 	var runs []Command
@@ -246,7 +217,7 @@ func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *Error
 		c.Kind = File
 		c.File = &FileSpec{Commands: runs}
 	case lang == "bash" || lang == "sh":
-		c.Kind, c.Magic = Script, lang
+		c.Kind, c.Shell = Script, lang
 	case lang == "python" || lang == "py" || lang == "":
 		c.Kind = Python
 		checkPythonLines(name, c, errs)

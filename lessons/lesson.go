@@ -83,6 +83,13 @@ type Cell struct {
 	Magic string
 	// Args is the cell magic's argument string, as written.
 	Args string
+	// Body is what the cell holds below its %% magic line: what a file
+	// cell writes, what a script cell feeds its shell. It is the whole
+	// Source when the cell has no magic line (Python cells, the native
+	// dialect).
+	Body string
+	// Shell is the shell a Script cell feeds its body to: "bash" or "sh".
+	Shell string
 	// File describes the file a File or WriteFile cell writes.
 	File *FileSpec
 	// Timeout, when non-zero, overrides the step timeout for this cell

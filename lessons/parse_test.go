@@ -380,10 +380,10 @@ func TestNativeDialect(t *testing.T) {
 	if c.Timeout != 2*time.Second {
 		t.Errorf("native timeout %v", c.Timeout)
 	}
-	if c := l.Cells[1]; c.Kind != lessons.Script || c.Magic != "sh" || c.Timeout != 3*time.Second {
+	if c := l.Cells[1]; c.Kind != lessons.Script || c.Shell != "sh" || c.Magic != "" || c.Timeout != 3*time.Second {
 		t.Errorf("native sh cell: %+v", c)
 	}
-	if c := l.Cells[2]; c.Kind != lessons.Script || c.Magic != "bash" {
+	if c := l.Cells[2]; c.Kind != lessons.Script || c.Shell != "bash" || c.Body != "echo body" {
 		t.Errorf("native bash cell: %+v", c)
 	}
 	if c := l.Cells[3]; c.Kind != lessons.File || c.File.Name != "" || len(c.File.Commands) != 2 {
@@ -432,6 +432,30 @@ func TestCorpusParses(t *testing.T) {
 		}
 		if _, err := lessons.Parse(f, b); err != nil {
 			t.Errorf("%v", err)
+		}
+	}
+}
+
+// TestCellBody: the body below the magic line and the shell of a script
+// cell come from lessons, so that runner derives neither.
+func TestCellBody(t *testing.T) {
+	tests := []struct {
+		src, body, shell string
+	}{
+		{"```cpp\n%%cpp a.c\nint x;\n%run gcc a.c\n```\n", "int x;\n%run gcc a.c", ""},
+		{"```bash\n%%bash\n```\n", "", "bash"},
+		{"```sh\n%%sh  \necho hi\n```\n", "echo hi", "sh"},
+		{"```python\nprint(1)\n!ls\n```\n", "print(1)\n!ls", ""},
+		{"```python\n%%writefile w.txt\n%%not a magic here\n```\n", "%%not a magic here", ""},
+		// The native dialect has no magic line: a body that starts with
+		// %% is written as it is.
+		{"```c file=a.c\n%%cpp is text here\nint x;\n```\n", "%%cpp is text here\nint x;", ""},
+		{"```sh timeout=2s\n%%bash\necho\n```\n", "%%bash\necho", "sh"},
+	}
+	for _, tt := range tests {
+		c := parse(t, tt.src).Cells[0]
+		if c.Body != tt.body || c.Shell != tt.shell {
+			t.Errorf("%q: body %q shell %q, want %q %q", tt.src, c.Body, c.Shell, tt.body, tt.shell)
 		}
 	}
 }

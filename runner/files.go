@@ -45,16 +45,6 @@ func fileBytes(fs *lessons.FileSpec, body string) []byte {
 	return []byte(b.String())
 }
 
-// cellBody returns the body of a cell: everything after its %% magic
-// line (the whole source in the native dialect, which has none).
-func cellBody(c *lessons.Cell) string {
-	if !strings.HasPrefix(c.Source, "%%") {
-		return c.Source
-	}
-	_, body, _ := strings.Cut(c.Source, "\n")
-	return body
-}
-
 // writeCellFile writes a file cell's file into dir and says whether it
 // existed before (for %%writefile's "Overwriting"). It writes through an
 // os.Root, so a symbolic link a step planted cannot lead the write out of
@@ -72,7 +62,7 @@ func writeCellFile(dir string, c *lessons.Cell) (existed bool, err error) {
 	if err := root.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return existed, fmt.Errorf("write %s: %w", c.File.Name, err)
 	}
-	if err := root.WriteFile(name, fileBytes(c.File, cellBody(c)), 0o644); err != nil {
+	if err := root.WriteFile(name, fileBytes(c.File, c.Body), 0o644); err != nil {
 		return existed, fmt.Errorf("write %s: %w", c.File.Name, err)
 	}
 	return existed, nil
