@@ -279,12 +279,6 @@ class SList(list):
 
 # ---- the IPython surface the lessons touch ------------------------------
 
-_ESCAPE = re.compile(r"^([ \t]*)!(!?)(.*)$")
-_ASSIGN_ESCAPE = re.compile(r"^([ \t]*)([\w\.\[\], ]+?)\s*=\s*!(.*)$")
-_LINE_MAGIC = re.compile(r"^([ \t]*)%(\w+)[ \t]?(.*)$")
-_ASSIGN_MAGIC = re.compile(r"^([ \t]*)([\w\.\[\], ]+?)\s*=\s*%(\w+)[ \t]?(.*)$")
-
-
 def _in_string(lines):
     """For each line, whether it starts inside a string spanning lines
     (labrun's lessons.InString does the same on the Go side)."""
@@ -313,39 +307,75 @@ def _in_string(lines):
     return out
 
 
-def transform_cell(src):
-    """Turn IPython syntax (!cmd, x = !cmd, %magic) into Python calls, on
-    lines that start code (not inside a string that spans lines)."""
+def _is_target(s):
+    """Whether s can be what "s = !cmd" assigns to (lessons.isTarget)."""
+    return s.strip(" \t") != "" and all(c.isalnum() or c in "_.,[] \t" for c in s)
+
+
+def _line_kind(line):
+    """What one logical line is, as lessons.pyLine reads it: (kind,
+    target, magic name, text after ! or the magic's arguments)."""
+    s = line.lstrip(" \t")
+    if s.startswith("!"):
+        return "shell", None, None, s[1:]
+    if s.startswith("%%"):
+        return "code", None, None, None  # a cell magic out of place: Python's error
+    if s.startswith("%"):
+        name, _, args = s[1:].partition(" ")  # as IPython splits it
+        return "magic", None, name, args
+    target, eq, rhs = s.partition("=")
+    if eq and _is_target(target):
+        rhs, target = rhs.lstrip(" \t"), target.rstrip(" \t")
+        if rhs.startswith("!"):
+            return "shell-assign", target, None, rhs[1:]
+        if rhs.startswith("%"):
+            name, _, args = rhs[1:].partition(" ")
+            return "magic-assign", target, name, args
+    return "code", None, None, None
+
+
+def _logical_lines(src):
+    """Read a cell's lines as IPython's input transformers do, by the
+    rules of lessons.PythonLines (a test holds the two together): for each
+    logical line, (first line index, lines joined, line, kind, target,
+    magic name, text). An escape or magic line ending with a backslash
+    goes on with the next line."""
     lines = src.split("\n")
     in_string = _in_string(lines)
-    out = []
     i = 0
     while i < len(lines):
-        line = lines[i]
+        first, line = i, lines[i]
         if in_string[i]:
-            out.append(line)
+            yield (first, 1, line, "text", None, None, None)
             i += 1
             continue
-        # A shell escape may continue over lines ending in a backslash.
-        while line.rstrip().endswith("\\") and i + 1 < len(lines) and re.match(r"^\s*(\S.*=\s*)?[!%]", line):
-            line = line.rstrip()[:-1] + lines[i + 1]
-            i += 1
-        m = _ESCAPE.match(line)
-        if m:
-            fn = "getoutput" if m.group(2) else "system"
-            out.append("%sget_ipython().%s(%r)" % (m.group(1), fn, m.group(3)))
-        elif _ASSIGN_ESCAPE.match(line):
-            m = _ASSIGN_ESCAPE.match(line)
-            out.append("%s%s = get_ipython().getoutput(%r)" % (m.group(1), m.group(2), m.group(3)))
-        elif _ASSIGN_MAGIC.match(line):
-            m = _ASSIGN_MAGIC.match(line)
-            out.append("%s%s = get_ipython().run_line_magic(%r, %r)" % m.group(1, 2, 3, 4))
-        elif _LINE_MAGIC.match(line) and not line.lstrip().startswith("%%"):
-            m = _LINE_MAGIC.match(line)
-            out.append("%sget_ipython().run_line_magic(%r, %r)" % m.group(1, 2, 3))
+        if _line_kind(line)[0] != "code":
+            while i + 1 < len(lines) and line.rstrip(" \t").endswith("\\"):
+                i += 1
+                line = line.rstrip(" \t")[:-1] + lines[i]
+        yield (first, i + 1 - first, line) + _line_kind(line)
+        i += 1
+
+
+def transform_cell(src):
+    """Turn IPython syntax (!cmd, x = !cmd, %magic) into Python calls, on
+    lines that start code (not inside a string that spans lines). Lines
+    joined by a backslash leave blank lines, so that line numbers hold."""
+    out = []
+    for _, n, line, kind, target, magic, text in _logical_lines(src):
+        indent = line[:len(line) - len(line.lstrip(" \t"))]
+        if kind == "shell":
+            fn, cmd = ("getoutput", text[1:]) if text.startswith("!") else ("system", text)
+            out.append("%sget_ipython().%s(%r)" % (indent, fn, cmd))
+        elif kind == "shell-assign":
+            out.append("%s%s = get_ipython().getoutput(%r)" % (indent, target, text))
+        elif kind == "magic-assign":
+            out.append("%s%s = get_ipython().run_line_magic(%r, %r)" % (indent, target, magic, text))
+        elif kind == "magic":
+            out.append("%sget_ipython().run_line_magic(%r, %r)" % (indent, magic, text))
         else:
             out.append(line)
-        i += 1
+        out.extend([""] * (n - 1))
     return "\n".join(out)
 
 
@@ -558,3 +588,17 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def _classify_main():
+    """For labrun's lexer agreement test: read a JSON list of cells on
+    stdin, write for each the kind of every line (as lessons.PythonLines
+    names them) and the known line magics, as JSON on stdout."""
+    cells = json.load(sys.stdin)
+    kinds = []
+    for src in cells:
+        k = ["continued"] * len(src.split("\n"))
+        for first, _, _, kind, _, _, _ in _logical_lines(src):
+            k[first] = kind
+        kinds.append(k)
+    json.dump({"kinds": kinds, "magics": sorted(_Shell().magics)}, sys.stdout)
