@@ -2,13 +2,6 @@ package lessons
 
 import "bytes"
 
-// Markers around what labrun adds to a lesson in a transcript. The
-// opening marker is followed by an annotation and " -->".
-const (
-	OutOpen  = "<!-- labrun:out"
-	OutClose = "<!-- labrun:end -->"
-)
-
 // Strip returns the lesson a labrun transcript was rendered from: it
 // removes every block from an OutOpen line to the next OutClose line,
 // both included. Other lines are kept byte for byte. A transcript that

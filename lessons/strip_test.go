@@ -192,3 +192,22 @@ func readTxtar(t testing.TB, path string) map[string][]byte {
 	}
 	return files
 }
+
+// TestOpenMarker: an annotation cannot end the HTML comment it stands in,
+// and Strip removes what OpenMarker opens.
+func TestOpenMarker(t *testing.T) {
+	for _, note := range []string{"cell=0 ok", "a --> b", "a ---> b", "----", "x--", "<!-- labrun:end -->"} {
+		line := lessons.OpenMarker(note)
+		body := strings.TrimSuffix(strings.TrimPrefix(line, lessons.OutOpen), " -->")
+		if strings.Contains(body, "--") || !strings.HasSuffix(line, " -->") {
+			t.Errorf("OpenMarker(%q) = %q: a \"--\" is left inside", note, line)
+		}
+		tr := "```python\nx\n```\n" + line + "\n\n    out\n\n" + lessons.OutClose + "\n"
+		if got := string(lessons.Strip([]byte(tr))); got != "```python\nx\n```\n" {
+			t.Errorf("Strip after OpenMarker(%q) = %q", note, got)
+		}
+		if !lessons.IsMarker(line) || !lessons.IsMarker(lessons.OutClose) {
+			t.Errorf("IsMarker does not know the marker lines")
+		}
+	}
+}

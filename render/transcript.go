@@ -43,7 +43,7 @@ func Transcript(res *runner.Result) []byte {
 
 // writeCell writes one cell's annotation and outputs.
 func writeCell(b *bytes.Buffer, cr *runner.CellResult) {
-	b.WriteString(lessons.OutOpen + " " + Annotation(cr) + " -->\n")
+	b.WriteString(lessons.OpenMarker(Annotation(cr)) + "\n")
 	for _, o := range cr.Outputs {
 		switch o.Kind {
 		case runner.Stream, runner.Text, runner.Error:
@@ -63,20 +63,17 @@ func writeCell(b *bytes.Buffer, cr *runner.CellResult) {
 // one of labrun's markers (Markdown renders it the same).
 func raw(text string) string {
 	text = strings.TrimRight(text, "\n")
-	if !strings.Contains(text, markerStart) {
+	if !strings.Contains(text, lessons.MarkerPrefix) {
 		return text
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if strings.HasPrefix(l, markerStart) {
+		if lessons.IsMarker(l) {
 			lines[i] = " " + l
 		}
 	}
 	return strings.Join(lines, "\n")
 }
-
-// markerStart begins both of labrun's marker lines.
-const markerStart = "<!-- labrun:"
 
 // fenceFor returns a backtick fence longer than any run of backticks that
 // starts a line of text, so the text cannot close it.
