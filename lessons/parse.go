@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,11 +9,14 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
-	"github.com/yuin/goldmark/text"
+	gmtext "github.com/yuin/goldmark/text"
 )
 
 // MaxLineBytes is the longest lesson line Parse accepts.
 const MaxLineBytes = 1 << 20
+
+// bom is the UTF-8 byte order mark some editors put at a file's start.
+const bom = "\ufeff"
 
 // Parse reads a lesson. name is used in messages only. It returns an
 // ErrorList when the lesson is malformed: invalid UTF-8 or binary
@@ -24,16 +28,21 @@ func Parse(name string, src []byte) (*Lesson, error) {
 		errs = append(errs, err)
 		return nil, errs
 	}
-	lines := splitLines(src)
+	// A byte order mark is no part of line 1's text: Markdown would read
+	// "\ufeff```python" as prose. The lesson keeps it in Source (the
+	// transcript starts with it too); lines are read without it, at the
+	// same line numbers.
+	text := bytes.TrimPrefix(src, []byte(bom))
+	lines := splitLines(text)
 	for n := 1; n <= lines.count(); n++ {
 		if t := lines.text(n); strings.HasPrefix(t, OutOpen) || t == OutClose {
 			errs.add(name, n, "a labrun output marker: this is a transcript, not a lesson (run the lesson it came from)")
 			return nil, errs
 		}
 	}
-	doc := goldmark.New().Parser().Parse(text.NewReader(src))
+	doc := goldmark.New().Parser().Parse(gmtext.NewReader(text))
 	l := &Lesson{Name: name, Source: src}
-	lessonSettings(name, doc, src, l, &errs)
+	lessonSettings(name, doc, text, l, &errs)
 	// Cells are the fenced blocks with an info string at the top level: a
 	// fence inside a list or a blockquote is prose, as in the notebooks
 	// the lessons come from, where code cells are never nested.
@@ -42,7 +51,7 @@ func Parse(name string, src []byte) (*Lesson, error) {
 		if !ok || fc.Info == nil {
 			continue
 		}
-		c := fencedCell(name, src, lines, fc, &errs)
+		c := fencedCell(name, text, lines, fc, &errs)
 		if c == nil {
 			continue
 		}

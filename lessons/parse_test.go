@@ -459,3 +459,23 @@ func TestCellBody(t *testing.T) {
 		}
 	}
 }
+
+// TestBOM: a byte order mark at the start is no part of line 1: a fence
+// or a directive there is read, at the same line numbers, and Source keeps
+// the mark.
+func TestBOM(t *testing.T) {
+	l := parse(t, "\ufeff```python\nprint(1)\n```\n")
+	if len(l.Cells) != 1 || l.Cells[0].Line != 1 || l.Cells[0].EndLine != 3 || l.Cells[0].Source != "print(1)" {
+		t.Fatalf("cells %+v", l.Cells)
+	}
+	if !strings.HasPrefix(string(l.Source), "\ufeff") {
+		t.Errorf("Source lost the byte order mark")
+	}
+	l = parse(t, "\ufeff<!-- labrun timeout=3s -->\n\n```python\nx\n```\n")
+	if l.Timeout != 3*time.Second || len(l.Cells) != 1 || l.Cells[0].Line != 3 {
+		t.Errorf("directive after a BOM: timeout %v, cells %+v", l.Timeout, l.Cells)
+	}
+	if _, err := lessons.Parse("lesson.md", []byte("\ufeff```python\n%foo\n```\n")); err == nil || err.Error() != "lesson.md:2: unknown magic %foo" {
+		t.Errorf("error after a BOM: %v", err)
+	}
+}
