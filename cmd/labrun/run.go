@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
+	"golang.org/x/sys/unix"
 )
 
 // runOptions are the flags of "labrun run".
@@ -41,7 +43,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		fmt.Fprint(stderr, runUsage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically) instead of standard output")
+	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically; a device or a pipe such as /dev/null is written directly) instead of standard output")
 	fs.DurationVar(&o.runner.Timeout, "timeout", runner.DefaultTimeout, "default timeout of each step, e.g. 5s or 1m (a lesson may set its own)")
 	fs.DurationVar(&o.runner.Grace, "grace", runner.DefaultGrace, "how long an interrupted step may take to end after Ctrl-C before it is killed")
 	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
@@ -76,11 +78,26 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, usageError(fmt.Sprintf("run: one lesson at a time (got %d: %v)", len(rest), rest))
 	}
 	o.lesson = rest[0]
+	// Options.Validate reads a zero as "the default"; on the command line
+	// a zero is a mistake, refused as the lesson's timeout=0 is.
+	var zero error
+	fs.Visit(func(f *flag.Flag) {
+		d, ok := f.Value.(flag.Getter).Get().(time.Duration)
+		if ok && d <= 0 && zero == nil {
+			zero = usageError(fmt.Sprintf("run: --%s %s: want a positive duration such as %s", f.Name, d, durationExamples[f.Name]))
+		}
+	})
+	if zero != nil {
+		return nil, zero
+	}
 	if err := o.runner.Validate(); err != nil {
 		return nil, usageError("run: " + err.Error())
 	}
 	return o, nil
 }
+
+// durationExamples are the examples a refused duration flag suggests.
+var durationExamples = map[string]string{"timeout": "5s or 1m", "grace": "500ms or 2s"}
 
 // runCommand is "labrun run".
 func runCommand(args []string, stdout, stderr io.Writer) error {
@@ -96,10 +113,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		if same(o.out, o.lesson) {
 			return &exitError{exitBadInput, fmt.Errorf("%s: the transcript would overwrite the lesson; choose another -o", o.out)}
 		}
-		if info, err := os.Stat(o.out); err == nil && !info.Mode().IsRegular() {
-			return &exitError{exitBadInput, fmt.Errorf("%s: not a regular file; -o takes the path of the transcript to write", o.out)}
-		}
-		if err := atomicfile.CheckWritable(o.out); err != nil {
+		if err := checkOutput(o.out); err != nil {
 			return &exitError{exitBadInput, err}
 		}
 	}
@@ -128,7 +142,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 			if _, err := stdout.Write(out); err != nil {
 				return err
 			}
-		} else if err := atomicfile.Write(o.out, out, 0o644); err != nil {
+		} else if err := writeOutput(o.out, out); err != nil {
 			return err
 		}
 		render.Summary(stderr, res, o.out)
@@ -180,4 +194,45 @@ func same(a, b string) bool {
 	pa, _ := filepath.Abs(a)
 	pb, _ := filepath.Abs(b)
 	return pa == pb
+}
+
+// isStream reports whether path is a character device or a pipe
+// (/dev/null, /dev/stdout): written to directly, not replaced by renaming
+// a temporary file beside it.
+func isStream(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) != 0
+}
+
+// checkOutput refuses, before anything runs, an -o that cannot receive
+// the transcript: a folder, a socket, a block device, a folder where no
+// file can be made.
+func checkOutput(path string) error {
+	if isStream(path) {
+		if err := unix.Access(path, unix.W_OK); err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, err)
+		}
+		return nil
+	}
+	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file, a character device or a pipe; -o takes the path of the transcript to write", path)
+	}
+	return atomicfile.CheckWritable(path)
+}
+
+// writeOutput writes the transcript to path: atomically to a file, as
+// it is to a device or a pipe.
+func writeOutput(path string, data []byte) error {
+	if !isStream(path) {
+		return atomicfile.Write(path, data, 0o644)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
 }
