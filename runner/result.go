@@ -93,6 +93,9 @@ type Result struct {
 	Interrupted bool
 	// Duration is the lesson's wall time.
 	Duration time.Duration
+	// NotCopied are the entries of the lesson folder the scratch copy
+	// left out because they could not be read.
+	NotCopied []NotCopied
 	// Protections says, under --sandbox, which protections were in force
 	// and which the machine could not give.
 	Protections []string

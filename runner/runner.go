@@ -117,7 +117,8 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
 	}
-	if r.dir, err = workDir(lessonDir, opts); err != nil {
+	var notCopied []NotCopied
+	if r.dir, notCopied, err = workDir(lessonDir, opts); err != nil {
 		return nil, err
 	}
 	r.env = stepEnv(r.id)
@@ -125,7 +126,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	live.Store(r.id, r)
 	defer live.Delete(r.id)
 	r.bg = newBackground(r)
-	res = &Result{Lesson: lesson, WorkDir: r.dir, Protections: r.launch.protections()}
+	res = &Result{Lesson: lesson, WorkDir: r.dir, NotCopied: notCopied, Protections: r.launch.protections()}
 	start := time.Now()
 	defer func() {
 		r.bg.stopAll()

@@ -1,26 +1,41 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
+// NotCopied is an entry of the lesson folder that the scratch copy left
+// out because it could not be read (a file of another user's, a folder
+// without read permission). The run goes on without it.
+type NotCopied struct {
+	// Path is the entry's path relative to the lesson folder.
+	Path string
+	// Err says why it could not be read.
+	Err error
+}
+
 // workDir returns where the steps run: the lesson folder itself, or a
-// scratch copy of it.
-func workDir(lessonDir string, opts Options) (string, error) {
+// scratch copy of it, and the entries the copy left out.
+func workDir(lessonDir string, opts Options) (string, []NotCopied, error) {
 	if opts.InPlace {
-		return filepath.Abs(lessonDir)
+		dir, err := filepath.Abs(lessonDir)
+		return dir, nil, err
 	}
 	dir, err := os.MkdirTemp("", "labrun-")
 	if err != nil {
-		return "", fmt.Errorf("make work dir: %w", err)
+		return "", nil, fmt.Errorf("make work dir: %w", err)
 	}
-	if err := copyTree(lessonDir, dir); err != nil {
+	skipped, err := copyTree(lessonDir, dir)
+	if err != nil {
 		os.RemoveAll(dir)
-		return "", fmt.Errorf("copy %s to the work dir: %w", lessonDir, err)
+		return "", nil, fmt.Errorf("copy %s to the work dir: %w", lessonDir, err)
 	}
-	return dir, nil
+	return dir, skipped, nil
 }
 
 // Bounds of the scratch copy: a lesson folder larger than this is
@@ -32,19 +47,43 @@ const (
 )
 
 // copyTree copies the regular files, folders and links of src into dst,
-// leaving out dst itself when it lies inside src.
-func copyTree(src, dst string) error {
+// leaving out dst itself when it lies inside src. An entry that cannot be
+// read is left out and returned; failing to write the copy is an error.
+// A link keeps pointing where it pointed (copiedLink).
+func copyTree(src, dst string) ([]NotCopied, error) {
 	var bytes int64
+	var skipped []NotCopied
 	files := 0
 	absDst, _ := filepath.Abs(dst)
-	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+	root, err := filepath.Abs(src)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
+	if err != nil {
+		return nil, err
+	}
+	skip := func(rel string, err error) {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		skipped = append(skipped, NotCopied{Path: rel, Err: err})
+	}
+	err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(src, p)
 		if err != nil {
-			return err
+			if d == nil && rel == "." {
+				return err // the lesson folder itself is not there
+			}
+			skip(rel, err)
+			if d != nil && d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		if abs, _ := filepath.Abs(p); abs == absDst {
 			return filepath.SkipDir
 		}
-		rel, _ := filepath.Rel(src, p)
 		to := filepath.Join(dst, rel)
 		files++
 		if files > maxCopyFiles {
@@ -56,13 +95,15 @@ func copyTree(src, dst string) error {
 		case d.Type()&os.ModeSymlink != 0:
 			link, err := os.Readlink(p)
 			if err != nil {
-				return err
+				skip(rel, err)
+				return nil
 			}
-			return os.Symlink(link, to)
+			return os.Symlink(copiedLink(root, filepath.Join(root, filepath.Dir(rel)), link), to)
 		case d.Type().IsRegular():
 			info, err := d.Info()
 			if err != nil {
-				return err
+				skip(rel, err)
+				return nil
 			}
 			bytes += info.Size()
 			if bytes > maxCopyBytes {
@@ -70,10 +111,56 @@ func copyTree(src, dst string) error {
 			}
 			b, err := os.ReadFile(p)
 			if err != nil {
-				return err
+				skip(rel, err)
+				return nil
 			}
 			return os.WriteFile(to, b, info.Mode().Perm())
 		}
 		return nil // fifos, sockets, devices: not copied
 	})
+	return skipped, err
+}
+
+// copiedLink returns what the copy of a link must hold so that it points
+// where the original does. root is the lesson folder and linkDir the
+// link's folder, both with no symbolic link in them. An absolute target
+// stays; a relative one that stays inside the lesson folder stays
+// relative, so that it points into the copy; a relative one that leaves
+// the folder (../shared) is made absolute: kept as text, it would point
+// beside the scratch copy, to a path anyone may create.
+func copiedLink(root, linkDir, target string) string {
+	if filepath.IsAbs(target) {
+		return target
+	}
+	// Does the path climb above the lesson folder on its way? (Going out
+	// and back in by the folder's name is out: the copy has another name.)
+	rel, err := filepath.Rel(root, linkDir)
+	depth := 0
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		depth = -1
+	} else if rel != "." {
+		depth = len(strings.Split(rel, "/"))
+	}
+	// Cleaning a/../b is only safe when no ".." follows a name (the name
+	// may be a link of its own); linkDir has no link in it.
+	leaves, name, exact := depth < 0, false, true
+	for _, part := range strings.Split(target, "/") {
+		switch part {
+		case "..":
+			depth--
+			leaves = leaves || depth < 0
+			exact = exact && !name
+		case ".", "":
+		default:
+			depth++
+			name = true
+		}
+	}
+	switch {
+	case !leaves:
+		return target
+	case exact:
+		return filepath.Join(linkDir, target)
+	}
+	return linkDir + "/" + target
 }

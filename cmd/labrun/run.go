@@ -134,6 +134,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	res, runErr := runner.Run(ctx, lesson, filepath.Dir(o.lesson), o.runner)
 	stop.waitIfQuitting()
 	if res != nil {
+		for _, nc := range res.NotCopied {
+			fmt.Fprintf(stderr, "labrun: %s: not in the work dir: cannot read it (%v)\n", filepath.Join(filepath.Dir(o.lesson), nc.Path), nc.Err)
+		}
 		for _, p := range res.Protections {
 			fmt.Fprintf(stderr, "labrun: sandbox: %s\n", p)
 		}
