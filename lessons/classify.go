@@ -49,12 +49,7 @@ func classify(name string, c *Cell, errs *ErrorList) {
 		c.File = fileSpec(name, c, fileMagics[magic], errs)
 	case magic == "writefile" || magic == "file":
 		c.Kind = WriteFile
-		fname := strings.TrimSpace(args)
-		if strings.HasPrefix(fname, "-a ") || fname == "-a" {
-			errs.add(name, c.Line+1, "%%%%%s -a (append) is not supported", magic)
-			return
-		}
-		if checkPath(name, c.Line+1, "%%"+magic, fname, errs) {
+		if fname, ok := writefileName(name, c, errs); ok && checkPath(name, c.Line+1, "%%"+magic, fname, errs) {
 			c.File = &FileSpec{Name: fname, Verbatim: true}
 		}
 	case magic == "bash" || magic == "sh":
@@ -135,6 +130,71 @@ func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
 		}
 	}
 	return fs
+}
+
+// writefileName reads %%writefile's arguments as IPython does: split by
+// magicArgs, then argparse with -a/--append and one file name, whose
+// quotes go ('my file.txt' names my file.txt). A name starting with ~
+// would be expanded to the home folder: refused, as outside the work dir.
+func writefileName(name string, c *Cell, errs *ErrorList) (string, bool) {
+	at, label := c.Line+1, "%%"+c.Magic
+	argv, err := magicArgs(c.Args)
+	if err != nil {
+		errs.add(name, at, "%s %s: %v", label, c.Args, err)
+		return "", false
+	}
+	var fname string
+	for _, a := range argv {
+		switch {
+		case a == "-a" || a == "--append":
+			errs.add(name, at, "%s -a (append) is not supported", label)
+			return "", false
+		case len(a) > 1 && a[0] == '-':
+			errs.add(name, at, "%s: unknown option %s", label, a)
+			return "", false
+		case fname != "":
+			errs.add(name, at, "%s: more than one file name (%s, %s): quote a name with spaces", label, fname, a)
+			return "", false
+		}
+		fname = a
+		if q := a[0]; (q == '"' || q == '\'') && len(a) >= 2 && a[len(a)-1] == q {
+			fname = a[1 : len(a)-1]
+		}
+	}
+	if strings.HasPrefix(fname, "~") {
+		errs.add(name, at, "%s %s: a home folder path; files are written inside the work directory", label, fname)
+		return "", false
+	}
+	return fname, true
+}
+
+// magicArgs splits a magic's argument string as IPython's arg_split
+// does (shlex in non-POSIX mode, splitting at blanks): a word that starts
+// with a quote runs to the matching quote and keeps both; quotes inside a
+// word and backslashes are plain characters.
+func magicArgs(s string) ([]string, error) {
+	var args []string
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+		case c == '"' || c == '\'':
+			end := strings.IndexByte(s[i+1:], c)
+			if end < 0 {
+				return nil, fmt.Errorf("no closing quotation")
+			}
+			args = append(args, s[i:i+end+2])
+			i += end + 2
+		default:
+			end := strings.IndexAny(s[i:], " \t\r\n")
+			if end < 0 {
+				end = len(s) - i
+			}
+			args = append(args, s[i:i+end])
+			i += end
+		}
+	}
+	return args, nil
 }
 
 // checkPath refuses a missing file name or one that leaves the work dir.

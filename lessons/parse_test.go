@@ -479,3 +479,35 @@ func TestBOM(t *testing.T) {
 		t.Errorf("error after a BOM: %v", err)
 	}
 }
+
+// TestWritefileArgs: %%writefile's arguments are split as IPython splits
+// them; what IPython would refuse (or write outside) is refused.
+func TestWritefileArgs(t *testing.T) {
+	for args, want := range map[string]string{
+		`"my file.txt"`:  "my file.txt",
+		`'it is.txt'`:    "it is.txt",
+		`  plain.txt  `:  "plain.txt",
+		`sub/"q".txt`:    `sub/"q".txt`,
+		`"sub dir/x.py"`: "sub dir/x.py",
+	} {
+		c := parse(t, "```python\n%%writefile "+args+"\nx\n```\n").Cells[0]
+		if c.File == nil || c.File.Name != want {
+			t.Errorf("%%%%writefile %s: file %+v, want %q", args, c.File, want)
+		}
+	}
+	for args, want := range map[string]string{
+		`my file.txt`:   "lesson.md:2: %%writefile: more than one file name (my, file.txt): quote a name with spaces",
+		`"my file.txt`:  `lesson.md:2: %%writefile "my file.txt: no closing quotation`,
+		`-a log.txt`:    "lesson.md:2: %%writefile -a (append) is not supported",
+		`--force x`:     "lesson.md:2: %%writefile: unknown option --force",
+		`""`:            "lesson.md:2: %%writefile needs a file name",
+		`~/.bashrc`:     "lesson.md:2: %%writefile ~/.bashrc: a home folder path; files are written inside the work directory",
+		`"../up.txt"`:   "lesson.md:2: %%writefile ../up.txt: path leaves the work directory",
+		`'/etc/passwd'`: "lesson.md:2: %%writefile /etc/passwd: absolute path; files are written inside the work directory",
+	} {
+		_, err := lessons.Parse("lesson.md", []byte("```python\n%%writefile "+args+"\nx\n```\n"))
+		if err == nil || err.Error() != want {
+			t.Errorf("%%%%writefile %s: %v, want %s", args, err, want)
+		}
+	}
+}
