@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -81,18 +82,21 @@ func (o *Options) Validate() error {
 
 // run is the state of one lesson run.
 type run struct {
-	opts    Options
-	lesson  *lessons.Lesson
-	dir     string
-	id      string
-	env     []string
-	sh      string // sh found through PATH, as pexpect finds it
-	timeout time.Duration
-	py      *worker
-	bg      *background
-	launch  *launcher
-	cur     *CellResult
-	ctx     context.Context
+	opts   Options
+	lesson *lessons.Lesson
+	dir    string
+	id     string
+	env    []string
+	sh     string // sh found through PATH, as pexpect finds it
+	// lessonFile is the lesson's own file when the steps run in its
+	// folder (--in-place): no cell may write over it.
+	lessonFile os.FileInfo
+	timeout    time.Duration
+	py         *worker
+	bg         *background
+	launch     *launcher
+	cur        *CellResult
+	ctx        context.Context
 }
 
 // Run runs lesson, whose file is in lessonDir, and returns the outputs of
@@ -120,6 +124,9 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	var notCopied []NotCopied
 	if r.dir, notCopied, err = workDir(lessonDir, opts); err != nil {
 		return nil, err
+	}
+	if opts.InPlace {
+		r.lessonFile, _ = os.Stat(filepath.Join(lessonDir, filepath.Base(lesson.Name)))
 	}
 	r.env = stepEnv(r.id)
 	r.launch = newLauncher(r.id, r.opts, r.dir)
@@ -212,7 +219,7 @@ func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 	case lessons.File:
 		return r.runFileCell(c, cr)
 	case lessons.WriteFile:
-		existed, err := writeCellFile(r.dir, c)
+		existed, err := r.writeCellFile(c)
 		if err != nil {
 			cr.addStream("stderr", err.Error()+"\n")
 			cr.Status = Failed
@@ -244,7 +251,7 @@ func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
 // %MD lines, in order.
 func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 	if c.File.Name != "" {
-		if _, err := writeCellFile(r.dir, c); err != nil {
+		if _, err := r.writeCellFile(c); err != nil {
 			cr.addStream("stderr", err.Error()+"\n")
 			cr.Status = Failed
 			return nil
