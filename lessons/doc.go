@@ -1,4 +1,5 @@
-// Package lessons reads Markdown lessons into cells and steps.
+// Package lessons reads Markdown lessons into cells and steps; it is the
+// one place that knows the dialect.
 //
 // A lesson is lecture notes in Markdown whose fenced code blocks are cells:
 // C/C++/assembly sources written to files and compiled (%%cpp, %%asm,
@@ -10,6 +11,12 @@
 //
 // Parsing takes bytes and does no I/O: Parse builds the Markdown AST with
 // goldmark, finds every fenced block that has an info string, and
-// classifies it. Errors name the file and line they are about. Strip turns
-// a transcript written by labrun back into the lesson it came from.
+// classifies it. Errors name the file and line they are about. A Cell
+// says what the runner needs and nothing is left to re-derive: its Body
+// below the magic line, the Shell of a script cell, the FileSpec of a
+// file cell and the bytes it writes (FileContent). PythonLines reads a
+// Python cell's lines as IPython does (the Python worker follows the same
+// rules, and a test holds the two together). The transcript's marker
+// lines are defined here (markers.go): render writes them, Strip turns a
+// transcript back into the lesson it came from.
 package lessons
