@@ -117,3 +117,29 @@ func FuzzStrip(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPythonLines: one entry a line; text lines are the ones InString
+// says start inside a string; a continued line follows an escape or magic
+// (or another continued line) whose line ends with a backslash, as IPython
+// continues lines.
+func FuzzPythonLines(f *testing.F) {
+	for _, s := range []string{"!ls\nx = !ls \\\n  -l\n%p x", "s = '''\n!x\n'''", "%%bash\n% x\ny=%p 1", "!\\\\\n\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		lines := strings.Split(src, "\n")
+		pls := lessons.PythonLines(src)
+		if len(pls) != len(lines) {
+			t.Fatalf("%d entries for %d lines", len(pls), len(lines))
+		}
+		inString := lessons.InString(src)
+		for i, pl := range pls {
+			if (pl.Kind == lessons.PyText) != (inString[i] && pl.Kind != lessons.PyContinued) {
+				t.Fatalf("line %d %q: kind %v, InString %v", i, lines[i], pl.Kind, inString[i])
+			}
+			if pl.Kind == lessons.PyContinued && (i == 0 || !strings.HasSuffix(lines[i-1], `\`) || pls[i-1].Kind == lessons.PyCode || pls[i-1].Kind == lessons.PyText) {
+				t.Fatalf("line %d %q continued, after %v %q", i, lines[i], pls[i-1].Kind, lines[i-1])
+			}
+		}
+	})
+}

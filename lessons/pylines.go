@@ -82,9 +82,11 @@ func LineMagics() []string {
 //   - TARGET = !CMD and TARGET = %NAME ARGS, where TARGET is the text
 //     before the first "=" and holds only letters, digits and "_.,[] \t",
 //     assign a command's lines or a magic's value;
-//   - an escape or magic line that ends with a backslash (before trailing
-//     spaces and tabs) goes on with the next line, whatever that holds;
-//     the backslash goes, and the next line is PyContinued.
+//   - an escape or magic line that ends with a backslash goes on with the
+//     next line, whatever that holds, and so on while a line ends with
+//     one; the next line is PyContinued. As IPython assembles them, each
+//     line loses its backslash, the last its trailing blanks, and they
+//     are joined with a space.
 //
 // Every other line is code.
 func PythonLines(src string) []PyLine {
@@ -96,25 +98,36 @@ func PythonLines(src string) []PyLine {
 			out[i].Kind = PyText
 			continue
 		}
-		pl := pyLine(lines[i])
-		if pl.Kind == PyCode {
+		if pyLine(lines[i]).Kind == PyCode {
 			continue
 		}
 		first := i
-		line := lines[i]
-		for i+1 < len(lines) {
-			t := strings.TrimRight(line, " \t")
-			if !strings.HasSuffix(t, `\`) {
-				break
-			}
+		parts := []string{lines[i]}
+		for strings.HasSuffix(lines[i], `\`) && i+1 < len(lines) {
 			i++
-			line = t[:len(t)-1] + lines[i]
 			out[i].Kind = PyContinued
+			parts = append(parts, lines[i])
 		}
-		out[first] = pyLine(line)
+		out[first] = pyLine(joinContinued(parts))
 	}
 	return out
 }
+
+// joinContinued assembles continued lines as IPython's
+// assemble_continued_line does: without their backslashes, the last one
+// without trailing blanks, joined with a space.
+func joinContinued(parts []string) string {
+	last := len(parts) - 1
+	for j, p := range parts[:last] {
+		parts[j] = p[:len(p)-1]
+	}
+	parts[last] = strings.TrimRightFunc(parts[last], isPySpace)
+	return strings.Join(parts, " ")
+}
+
+// isPySpace reports whether Python's str.isspace holds for r: Go's
+// unicode.IsSpace, and the ASCII separators \x1c to \x1f.
+func isPySpace(r rune) bool { return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f }
 
 // pyLine classifies one logical line, continued lines joined.
 func pyLine(line string) PyLine {

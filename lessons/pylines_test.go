@@ -25,7 +25,7 @@ func TestPythonLines(t *testing.T) {
 		"s = '''",             // 9 code opening a string
 		"!not a shell",        // 10 text
 		"'''",                 // 11 text (closes it)
-		"!echo a \\ ",         // 12 shell, continued
+		"!echo a\\",           // 12 shell, continued
 		"b",                   // 13 continued
 		"f(a = !b)",           // 14 code: not a plain target
 		"x == !y",             // 15 code: after the first "=" comes "=", not "!"
@@ -33,6 +33,10 @@ func TestPythonLines(t *testing.T) {
 		"print('!x') # = !ls", // 17 code
 		"x = 5 % 3",           // 18 code
 		"x = % 3",             // 19 magic-assign named "" (Parse refuses it)
+		"%p 1 + \\",           // 20 magic p, continued
+		"2  ",                 // 21 continued
+		"!echo \\ ",           // 22 shell: a blank after the backslash ends it
+		"x",                   // 23 code
 	}, "\n")
 	want := []lessons.PyLine{
 		{Kind: lessons.PyCode},
@@ -55,6 +59,10 @@ func TestPythonLines(t *testing.T) {
 		{Kind: lessons.PyCode},
 		{Kind: lessons.PyCode},
 		{Kind: lessons.PyMagicAssign, Target: "x", Text: "3"},
+		{Kind: lessons.PyMagic, Magic: "p", Text: "1 +  2"},
+		{Kind: lessons.PyContinued},
+		{Kind: lessons.PyShell, Text: `echo \`},
+		{Kind: lessons.PyCode},
 	}
 	if diff := cmp.Diff(want, lessons.PythonLines(src)); diff != "" {
 		t.Errorf("PythonLines (-want +got):\n%s", diff)

@@ -19,7 +19,8 @@ const corpusGlob = "/work/shared/corpus/caos/*/*/README_no_output.md"
 
 // TestPythonLexersAgree: the Go side (lessons.PythonLines, which decides
 // what Parse checks) and the worker (_logical_lines, which decides what
-// it turns into calls) read every line of a Python cell the same way:
+// it turns into calls) read every line of a Python cell the same way, and
+// name the same magics:
 // over every Python cell of the dev corpus, over hand-picked edge cases,
 // and over random cells made of the characters the rules look at.
 func TestPythonLexersAgree(t *testing.T) {
@@ -58,7 +59,11 @@ func TestPythonLexersAgree(t *testing.T) {
 	for i, src := range cells {
 		var goKinds []string
 		for _, pl := range lessons.PythonLines(src) {
-			goKinds = append(goKinds, pl.Kind.String())
+			k := pl.Kind.String()
+			if pl.Kind == lessons.PyMagic || pl.Kind == lessons.PyMagicAssign {
+				k += " " + pl.Magic
+			}
+			goKinds = append(goKinds, k)
 		}
 		if slices.Equal(goKinds, got.Kinds[i]) {
 			continue
@@ -100,7 +105,8 @@ var lexerEdgeCases = []string{
 // look at: quotes, backslashes, #, !, %, =, blanks, names.
 func randomCell(rng *rand.Rand) string {
 	pieces := []string{"!", "!!", "%", "%%", "=", " = ", "==", "\"", "'", "\"\"\"", "'''", "\\", "#", " ", "\t",
-		"x", "ab", "p", "MD", "bash_async", "run", "[0]", ".", ",", "(", ")", "é", "ж", "²", "½", "+", "\r", "\u00a0"}
+		"x", "ab", "p", "MD", "bash_async", "run", "[0]", ".", ",", "(", ")", "é", "ж", "²", "½", "+", "\r", "\u00a0",
+		"\x1c", "\v", "\u2003"}
 	var b strings.Builder
 	for range 1 + rng.IntN(6) {
 		for range rng.IntN(8) {

@@ -339,7 +339,7 @@ def _logical_lines(src):
     rules of lessons.PythonLines (a test holds the two together): for each
     logical line, (first line index, lines joined, line, kind, target,
     magic name, text). An escape or magic line ending with a backslash
-    goes on with the next line."""
+    goes on with the next line, as in IPython."""
     lines = src.split("\n")
     in_string = _in_string(lines)
     i = 0
@@ -350,9 +350,12 @@ def _logical_lines(src):
             i += 1
             continue
         if _line_kind(line)[0] != "code":
-            while i + 1 < len(lines) and line.rstrip(" \t").endswith("\\"):
+            parts = [line]
+            while lines[i].endswith("\\") and i + 1 < len(lines):
                 i += 1
-                line = line.rstrip(" \t")[:-1] + lines[i]
+                parts.append(lines[i])
+            # As IPython's assemble_continued_line.
+            line = " ".join([p[:-1] for p in parts[:-1]] + [parts[-1].rstrip()])
         yield (first, i + 1 - first, line) + _line_kind(line)
         i += 1
 
@@ -593,12 +596,13 @@ if __name__ == "__main__":
 def _classify_main():
     """For labrun's lexer agreement test: read a JSON list of cells on
     stdin, write for each the kind of every line (as lessons.PythonLines
-    names them) and the known line magics, as JSON on stdout."""
+    names them, a magic's name after it) and the known line magics, as
+    JSON on stdout."""
     cells = json.load(sys.stdin)
     kinds = []
     for src in cells:
         k = ["continued"] * len(src.split("\n"))
-        for first, _, _, kind, _, _, _ in _logical_lines(src):
-            k[first] = kind
+        for first, _, _, kind, _, magic, _ in _logical_lines(src):
+            k[first] = kind if magic is None else kind + " " + magic
         kinds.append(k)
     json.dump({"kinds": kinds, "magics": sorted(_Shell().magics)}, sys.stdout)
