@@ -78,13 +78,22 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, usageError(fmt.Sprintf("run: one lesson at a time (got %d: %v)", len(rest), rest))
 	}
 	o.lesson = rest[0]
-	// Options.Validate reads a zero as "the default"; on the command line
-	// a zero is a mistake, refused as the lesson's timeout=0 is.
+	// Options reads a zero as "the default"; on the command line a zero
+	// is a mistake, refused as the lesson's timeout=0 or procs=0 is.
 	var zero error
 	fs.Visit(func(f *flag.Flag) {
-		d, ok := f.Value.(flag.Getter).Get().(time.Duration)
-		if ok && d <= 0 && zero == nil {
-			zero = usageError(fmt.Sprintf("run: --%s %s: want a positive duration such as %s", f.Name, d, durationExamples[f.Name]))
+		if zero != nil {
+			return
+		}
+		switch v := f.Value.(flag.Getter).Get().(type) {
+		case time.Duration:
+			if v <= 0 {
+				zero = usageError(fmt.Sprintf("run: --%s %s: want a positive duration such as %s", f.Name, v, durationExamples[f.Name]))
+			}
+		case uint64:
+			if v == 0 {
+				zero = usageError(fmt.Sprintf("run: --%s 0: want a positive number (leave the flag out for the default)", f.Name))
+			}
 		}
 	})
 	if zero != nil {
