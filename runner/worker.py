@@ -3,8 +3,9 @@
 # It runs Python cells the way an IPython kernel with the course's magics
 # did, but it starts no external process itself: every shell command and
 # background step is a request to the Go side, which owns processes,
-# timeouts and cleanup. Protocol: one JSON object a line; requests from Go
-# on fd 3, events and requests to Go on fd 4.
+# timeouts and cleanup. The protocol (one JSON object a line; requests from
+# Go on fd 3, events and requests to Go on fd 4) is documented, op by op,
+# in runner/protocol.go; _TO_GO and _FROM_GO below are its table.
 import ast
 import builtins
 import json
@@ -22,30 +23,101 @@ import types
 _IN = os.fdopen(3, "r", encoding="utf-8", errors="surrogateescape")
 _OUT = os.fdopen(4, "w", encoding="utf-8", errors="surrogateescape")
 
+# The fields of each op, beside "op" and "seq" (runner/protocol.go).
+_TO_GO = {
+    "ready": (),
+    "stream": ("name", "text"),
+    "display": ("mime", "data"),
+    "error": ("ename", "evalue", "traceback", "fails"),
+    "done": (),
+    "expanded": ("text",),
+    "system": ("cmd",),
+    "getoutput": ("cmd",),
+    "bg_start": ("cmd", "style"),
+    "bg_write": ("id", "data"),
+    "bg_close": ("id", "timeout"),
+    "bg_terminate_all": (),
+}
+_FROM_GO = {
+    "run": ("cell", "code"),
+    "expand": ("text",),
+    "status": ("status",),
+    "output": ("output",),
+    "started": ("id", "pid", "inq"),
+    "ok": (),
+    "refused": ("error",),
+}
+# The answer each request of the worker awaits ("refused" answers any).
+_ANSWER = {"system": "status", "getoutput": "output", "bg_start": "started",
+           "bg_write": "ok", "bg_close": "ok", "bg_terminate_all": "ok"}
 
-def _send(msg):
-    _OUT.write(json.dumps(msg) + "\n")
+
+class ProtocolError(BaseException):
+    """A message from labrun that the protocol does not allow. A
+    BaseException, so that the lesson's `except Exception` does not hide
+    it: it fails the cell."""
+
+
+# _seq is the seq of labrun's request being served (events carry it);
+# _req_seq numbers the worker's own requests.
+_seq = 0
+_req_seq = 0
+
+
+def _send(op, seq, **fields):
+    """The one encoder: write message op with exactly its fields."""
+    if set(fields) != set(_TO_GO[op]):
+        raise ProtocolError("labrun worker: %s takes %s, not %s" % (op, _TO_GO[op], sorted(fields)))
+    fields["op"], fields["seq"] = op, seq
+    _OUT.write(json.dumps(fields) + "\n")
     _OUT.flush()
+
+
+def _event(op, **fields):
+    """Send an event of the request being served."""
+    _send(op, _seq, **fields)
+
+
+def _decode(line):
+    """Parse one line from labrun, checking its op and fields."""
+    try:
+        msg = json.loads(line)
+    except ValueError as e:
+        raise ProtocolError("labrun sent a line that is not a message (%s): %r" % (e, line[:300]))
+    if not isinstance(msg, dict) or msg.get("op") not in _FROM_GO:
+        raise ProtocolError("labrun sent an unknown message: %r" % line[:300])
+    want = set(_FROM_GO[msg["op"]]) | {"op", "seq"}
+    if set(msg) != want or not isinstance(msg["seq"], int):
+        raise ProtocolError("labrun sent a %s message with fields %s, want %s: %r" % (
+            msg["op"], sorted(msg), sorted(want), line[:300]))
+    return msg
 
 
 def _recv():
     line = _IN.readline()
     if not line:
         os._exit(0)
-    return json.loads(line)
+    return _decode(line)
+
+
+def _await_answer(op, seq):
+    """Wait for labrun's answer to the worker's request op #seq."""
+    msg = _recv()
+    if msg["seq"] != seq or msg["op"] not in (_ANSWER[op], "refused"):
+        raise ProtocolError("labrun answered %s #%d with %s #%d: %r" % (
+            op, seq, msg["op"], msg["seq"], json.dumps(msg)[:300]))
+    if msg["op"] == "refused":
+        raise RuntimeError(msg["error"])
+    return msg
 
 
 def _call(op, **kw):
     """Ask the Go side to do something and wait for its answer."""
+    global _req_seq
     _flush_all()
-    kw["op"] = op
-    _send(kw)
-    while True:
-        msg = _recv()
-        if msg.get("op") == "reply":
-            if msg.get("error"):
-                raise RuntimeError(msg["error"])
-            return msg
+    _req_seq += 1
+    _send(op, _req_seq, **kw)
+    return _await_answer(op, _req_seq)
 
 
 # Like ipykernel, each stream keeps what is written and sends it 0.2 s
@@ -89,7 +161,7 @@ class _Stream:
             text = "".join(self._buf)
             self._buf, self._since, self._size = [], None, 0
             for i in range(0, len(text), 1 << 16):  # bounded protocol lines
-                _send({"op": "stream", "name": self.name, "text": text[i:i + (1 << 16)]})
+                _event("stream", name=self.name, text=text[i:i + (1 << 16)])
 
     def isatty(self):
         return False
@@ -160,12 +232,14 @@ class IFrame:
             self.width, self.height, self.src)
 
 
-def _display_event(obj):
+def _display(obj):
+    """Send obj's display: its HTML, Markdown or text form."""
     if hasattr(obj, "_repr_html_"):
-        return {"op": "display", "mime": "text/html", "data": obj._repr_html_()}
-    if hasattr(obj, "_repr_markdown_"):
-        return {"op": "display", "mime": "text/markdown", "data": obj._repr_markdown_()}
-    return {"op": "display", "mime": "text/plain", "data": _pretty(obj)}
+        _event("display", mime="text/html", data=obj._repr_html_())
+    elif hasattr(obj, "_repr_markdown_"):
+        _event("display", mime="text/markdown", data=obj._repr_markdown_())
+    else:
+        _event("display", mime="text/plain", data=_pretty(obj))
 
 
 def _pretty(obj):
@@ -187,7 +261,7 @@ def display(*objs, **kwargs):
     """IPython.display.display: show each object in the transcript."""
     _flush_all()
     for obj in objs:
-        _send(_display_event(obj))
+        _display(obj)
 
 
 # ---- IPython's variable expansion: {expr} and $name ----------------------
@@ -490,24 +564,22 @@ def _run_source(src, filename):
         if value is not None:
             _user_ns["_"] = value
             _flush_all()
-            _send(_display_event(value))
+            _display(value)
 
 
 def _run_cell(msg):
-    n = msg.get("cell", 0)
-    ok = True
+    n = msg["cell"]
     try:
         _run_source(msg["code"], "<cell-%d>" % n)
     except SystemExit:
         pass
     except BaseException:
-        ok = False
         etype, value, tb = sys.exc_info()
         _flush_all()
-        _send({"op": "error", "ename": etype.__name__, "evalue": str(value),
-               "traceback": _format_exception(etype, value, tb)})
+        _event("error", ename=etype.__name__, evalue=str(value),
+               traceback=_format_exception(etype, value, tb), fails=True)
     _flush_all()
-    _send({"op": "done", "ok": ok})
+    _event("done")
 
 
 _user_ns = {"__name__": "__main__", "__builtins__": builtins}
@@ -540,20 +612,28 @@ def main():
     exec("import os, sys, re, signal, shutil, shlex, glob, time, random, subprocess", _user_ns)
     _user_ns.update({"display": display, "Markdown": Markdown, "HTML": HTML, "IFrame": IFrame,
                      "TInteractiveLauncher": TInteractiveLauncher, "get_ipython": lambda: _shell})
-    _send({"op": "ready", "pid": os.getpid()})
+    _send("ready", 0)
+    global _seq
     while True:
         try:
             msg = _recv()
         except KeyboardInterrupt:
             continue  # a late interrupt, after the cell ended
-        op = msg.get("op")
+        op = msg["op"]
+        if op not in ("run", "expand"):
+            raise ProtocolError("labrun sent %s #%d while no request of the worker awaited an answer" % (
+                op, msg["seq"]))
+        _seq = msg["seq"]
         try:
             if op == "run":
                 _run_cell(msg)
-            elif op == "expand":
-                _send({"op": "expanded", "text": _expand(msg["text"])})
+            else:
+                text = _expand(msg["text"])
+                _flush_all()
+                _event("expanded", text=text)
         except KeyboardInterrupt:
-            _send({"op": "done", "ok": False})
+            _flush_all()
+            _event("done" if op == "run" else "expanded", **({} if op == "run" else {"text": msg["text"]}))
 
 
 if __name__ == "__main__":
