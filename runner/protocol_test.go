@@ -1,8 +1,12 @@
 package runner
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestWorkerProtocolDecode: what the worker sends is checked op by op:
@@ -101,4 +105,36 @@ func TestWorkerProtocolRejects(t *testing.T) {
 	if got := streams(res.Cells[6]); got != "still here\n" {
 		t.Errorf("the worker goes on after rejecting an answer: %q", got)
 	}
+}
+
+// TestWorkerStartupBounded: a python3 that never finishes starting (here
+// a sitecustomize that sleeps) fails the run after workerStartTimeout with
+// an error saying so, and labrun interrupted meanwhile stops waiting at
+// once, the cell interrupted.
+func TestWorkerStartupBounded(t *testing.T) {
+	need(t, "python3", "sh", "bash")
+	site := t.TempDir()
+	if err := os.WriteFile(filepath.Join(site, "sitecustomize.py"), []byte("import time\ntime.sleep(1000)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PYTHONPATH", site)
+	l := parseLesson(t, fence("print('never')"))
+
+	t.Run("timeout", func(t *testing.T) {
+		_, err := Run(context.Background(), l, t.TempDir(), Options{})
+		if err == nil || !strings.Contains(err.Error(), "python3 worker did not start within "+workerStartTimeout.String()) {
+			t.Errorf("Run: %v, want the start-up bound", err)
+		}
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(300*time.Millisecond, cancel)
+		res, err := Run(ctx, l, t.TempDir(), Options{})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if cr := res.Cells[0]; cr.Status != Interrupted || !res.Interrupted {
+			t.Errorf("cell %s, run interrupted %v\n%s", cr.Status, res.Interrupted, dump(cr))
+		}
+	})
 }

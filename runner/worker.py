@@ -6,8 +6,14 @@
 # timeouts and cleanup. The protocol (one JSON object a line; requests from
 # Go on fd 3, events and requests to Go on fd 4) is documented, op by op,
 # in runner/protocol.go; _TO_GO and _FROM_GO below are its table.
+#
+# Everything the worker needs, and what it pre-imports for the lesson, is
+# imported here, before the work dir goes on sys.path (in main): a
+# lesson's glob.py or shlex.py must not replace them.
 import ast
 import builtins
+import collections
+import itertools
 import json
 import linecache
 import os
@@ -19,6 +25,13 @@ import sys
 import time
 import traceback
 import types
+import unicodedata  # noqa: F401 -- traceback imports it lazily
+import warnings  # noqa: F401 -- imported lazily by the standard library
+
+# What the course's set-up cell imported for the lessons.
+_PREIMPORTED = ("os", "sys", "re", "signal", "shutil", "shlex", "glob", "time", "random", "subprocess")
+for _name in _PREIMPORTED:
+    __import__(_name)
 
 _IN = os.fdopen(3, "r", encoding="utf-8", errors="surrogateescape")
 _OUT = os.fdopen(4, "w", encoding="utf-8", errors="surrogateescape")
@@ -608,8 +621,9 @@ def main():
     sys.stdout = _Stream("stdout")
     sys.stderr = _Stream("stderr")
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.path[0] = ""  # the work dir, as in IPython
-    exec("import os, sys, re, signal, shutil, shlex, glob, time, random, subprocess", _user_ns)
+    for name in _PREIMPORTED:
+        _user_ns[name] = sys.modules[name]
+    sys.path[0] = ""  # the work dir, as in IPython: last, see the imports
     _user_ns.update({"display": display, "Markdown": Markdown, "HTML": HTML, "IFrame": IFrame,
                      "TInteractiveLauncher": TInteractiveLauncher, "get_ipython": lambda: _shell})
     _send("ready", 0)
