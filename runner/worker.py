@@ -580,12 +580,23 @@ def _run_source(src, filename):
             _display(value)
 
 
+def _system_exit(e):
+    """Show a SystemExit as IPython's run_code does: the exception only,
+    then a warning on stderr; the worker goes on. A code other than 0 or
+    None (an exit status of 1 or more for Python) fails the cell."""
+    _flush_all()
+    text = "An exception has occurred, use %tb to see the full traceback.\n\n" + \
+        "".join(traceback.format_exception_only(SystemExit, e)).rstrip("\n")
+    _event("error", ename="SystemExit", evalue=str(e), traceback=text, fails=e.code not in (None, 0))
+    sys.stderr.write("UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
+
+
 def _run_cell(msg):
     n = msg["cell"]
     try:
         _run_source(msg["code"], "<cell-%d>" % n)
-    except SystemExit:
-        pass
+    except SystemExit as e:
+        _system_exit(e)
     except BaseException:
         etype, value, tb = sys.exc_info()
         _flush_all()
