@@ -537,27 +537,77 @@ def _bash_async(line):
 
 
 def _user_frames(frames):
-    """The frames of the user's code: from the first cell frame on, without
-    the worker's own frames and the library frames an interrupt may land
-    in while the worker waits for labrun."""
-    start = next((i for i, f in enumerate(frames) if f.filename.startswith("<cell")), 0)
+    """The frames (FrameSummary, code) of the user's code: from the first
+    cell frame on, without the worker's own frames and the library frames
+    an interrupt may land in while the worker waits for labrun."""
+    start = next((i for i, (f, _) in enumerate(frames) if f.filename.startswith("<cell")), 0)
     frames = frames[start:]
-    while frames and (frames[-1].filename == __file__ or frames[-1].filename.startswith("<frozen")
-                      or frames[-1].filename.startswith(_STDLIB)):
+    while frames and (frames[-1][0].filename == __file__ or frames[-1][0].filename.startswith("<frozen")
+                      or frames[-1][0].filename.startswith(_STDLIB)):
         frames = frames[:-1]
-    return [f for f in frames if f.filename != __file__]
+    return [(f, code) for f, code in frames if f.filename != __file__]
 
 
 _STDLIB = os.path.dirname(os.__file__)
 
 
+def _collapse_repeated(frames):
+    """Collapse repeated frames as IPython's tracebacks do (stack_data's
+    collapse_repeated, IPython's ultratb): in a run of frames whose (code,
+    line) appears more than 3 times in the traceback, the first, second
+    and last frame of each such (code, line) are kept and every stretch of
+    the others becomes one "[... skipping similar frames: ...]" line,
+    naming each (code, line) and its count. Gives frames and description
+    strings."""
+    keys = [(code, f.lineno) for f, code in frames]
+    counts = collections.Counter(keys)
+    shown = []
+    for common, group in itertools.groupby(keys, key=lambda k: counts[k] > 3):
+        group = list(group)
+        if not common:
+            shown += [True] * len(group)
+            continue
+        keep = [False] * len(group)
+        for k in set(group):
+            first = group.index(k)
+            keep[first] = True
+            if k in group[first + 1:]:
+                keep[group.index(k, first + 1)] = True
+            keep[len(group) - 1 - group[::-1].index(k)] = True
+        shown += keep
+    out = []
+    for keep, stretch in itertools.groupby(zip(frames, keys, shown), key=lambda t: t[2]):
+        stretch = list(stretch)
+        if keep:
+            out += [f for (f, _), _, _ in stretch]
+            continue
+        n = sorted(collections.Counter(k for _, k, _ in stretch).items(),
+                   key=lambda item: (-item[1], item[0][0].co_name))
+        out.append(", ".join("%s at line %d (%d times)" % (getattr(code, "co_qualname", code.co_name), line, count)
+                             for (code, line), count in n))
+    return out
+
+
 def _format_exception(etype, value, tb):
-    """A traceback shaped like IPython's, without colours."""
+    """A traceback shaped like IPython's, without colours (Python's own,
+    should that fail)."""
+    try:
+        return _format_ipython(etype, value, tb)
+    except Exception:
+        return "".join(traceback.format_exception(etype, value, tb)).rstrip("\n")
+
+
+def _format_ipython(etype, value, tb):
     lines = ["-" * 75, "%-42sTraceback (most recent call last)" % etype.__name__]
-    for f in _user_frames(traceback.extract_tb(tb)):
-        lines.append("%s in %s" % (f.filename, f.name))
-        if f.line:
-            lines.append("----> %d %s" % (f.lineno, f.line))
+    codes = [frame.f_code for frame, _ in traceback.walk_tb(tb)]
+    frames = _user_frames(list(zip(traceback.extract_tb(tb, limit=len(codes)), codes)))
+    for f in _collapse_repeated(frames):
+        if isinstance(f, str):
+            lines.append("    [... skipping similar frames: %s]" % f)
+        else:
+            lines.append("%s in %s" % (f.filename, f.name))
+            if f.line:
+                lines.append("----> %d %s" % (f.lineno, f.line))
         lines.append("")
     lines.extend(l.rstrip("\n") for l in traceback.format_exception_only(etype, value))
     return "\n".join(lines)
