@@ -33,6 +33,15 @@ package runner
 //	ok                →    -                            answer to bg_write, bg_close, bg_terminate_all
 //	refused           →    error                        answer to any worker request that failed
 //
+// Output: stream events carry what the cell's Python writes to sys.stdout
+// and sys.stderr, buffered as ipykernel does, and what reaches the
+// worker's fd 1 and 2 (os.write, C code, the lesson's own child
+// processes): those are pipes the worker reads itself, taking in what they
+// hold before each write and each event, so output keeps the order of its
+// writes (worker.py, _capture_fds). What the worker writes before it
+// captures them, or as its last words, reaches labrun's pipe and is shown
+// with the cell.
+//
 // Sequence ids: labrun numbers its requests (run, expand) 1, 2, 3...; every
 // message the worker sends while it serves one (stream, display, error,
 // done, expanded) carries that request's seq. The worker numbers its own

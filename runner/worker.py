@@ -12,6 +12,7 @@
 # lesson's glob.py or shlex.py must not replace them.
 import ast
 import builtins
+import codecs
 import collections
 import itertools
 import json
@@ -19,9 +20,11 @@ import linecache
 import os
 import pprint
 import re
+import select
 import signal
 import string
 import sys
+import threading
 import time
 import traceback
 import types
@@ -82,8 +85,10 @@ def _send(op, seq, **fields):
     if set(fields) != set(_TO_GO[op]):
         raise ProtocolError("labrun worker: %s takes %s, not %s" % (op, _TO_GO[op], sorted(fields)))
     fields["op"], fields["seq"] = op, seq
-    _OUT.write(json.dumps(fields) + "\n")
-    _OUT.flush()
+    line = json.dumps(fields) + "\n"
+    with _io_lock:
+        _OUT.write(line)
+        _OUT.flush()
 
 
 def _event(op, **fields):
@@ -138,6 +143,24 @@ def _call(op, **kw):
 # shell step, the cell's end: stdout first, then stderr). That is what
 # decides the order of stdout and stderr in the recorded lessons.
 _FLUSH_INTERVAL = 0.2
+# A stream sends what it keeps once it holds this many characters.
+_FLUSH_SIZE = 1 << 20
+
+# What reaches the worker's fd 1 and 2 (os.write, C code, a child process
+# of the lesson's Python) is captured too, as ipykernel's OutStream with
+# watchfd does: fd 1 and 2 are pipes the worker reads itself. To keep the
+# order of writes, every write to sys.stdout or sys.stderr first takes in
+# what the pipes hold (a write to a pipe is there once os.write returns),
+# and so does every event sent; a thread (_pump) takes in what arrives
+# while the cell's Python does not write. (Writes to fd 1 and fd 2 with no
+# Python write between them cannot be told apart in time: fd 1's come
+# first.) _io_lock guards the streams' buffers and every send; the thread
+# sends nothing between requests (_active false): what arrives then is
+# kept, up to _FLUSH_SIZE a stream, for the next request.
+_io_lock = threading.RLock()
+_active = False
+_fd_pipes = {}  # read end -> (stream, incremental decoder)
+_RAW_ERR = 2  # the worker's own stderr (labrun's pipe), for its last words
 
 
 class _Stream:
@@ -150,31 +173,43 @@ class _Stream:
         self._buf = []
         self._since = None
         self._size = 0
+        self._dropped = 0  # characters dropped between requests
 
     def write(self, s):
         if not isinstance(s, str):
             raise TypeError("write() argument must be str, not %s" % type(s).__name__)
         if s:
-            now = time.monotonic()
-            _flush_due(now)
-            self._buf.append(s)
-            if self._since is None:
-                self._since = now
-            self._size += len(s)
-            if self._size > (1 << 20):
-                self.flush()
+            with _io_lock:
+                _drain_fds()
+                _flush_due(time.monotonic())
+                self._append(s)
         return len(s)
+
+    def _append(self, s):
+        if not _active and self._size > _FLUSH_SIZE:
+            self._dropped += len(s)  # a thread of the lesson floods between cells
+            return
+        if self._since is None:
+            self._since = time.monotonic()
+        self._buf.append(s)
+        self._size += len(s)
+        if self._size > _FLUSH_SIZE and _active:
+            self.flush()
 
     def writelines(self, lines):
         for line in lines:
             self.write(line)
 
     def flush(self):
-        if self._buf:
-            text = "".join(self._buf)
-            self._buf, self._since, self._size = [], None, 0
-            for i in range(0, len(text), 1 << 16):  # bounded protocol lines
-                _event("stream", name=self.name, text=text[i:i + (1 << 16)])
+        with _io_lock:
+            if self._buf and _active:  # between requests, kept for the next one
+                if self._dropped:
+                    self._buf.append("\n[labrun: %d characters written between cells dropped]\n" % self._dropped)
+                    self._dropped = 0
+                text = "".join(self._buf)
+                self._buf, self._since, self._size = [], None, 0
+                for i in range(0, len(text), 1 << 16):  # bounded protocol lines
+                    _event("stream", name=self.name, text=text[i:i + (1 << 16)])
 
     def isatty(self):
         return False
@@ -193,17 +228,64 @@ class _Stream:
         return True
 
 
+_STDOUT = _Stream("stdout")
+_STDERR = _Stream("stderr")
+
+
+def _capture_fds():
+    """Make fd 1 and 2 pipes that the worker reads (see _io_lock)."""
+    global _RAW_ERR
+    _RAW_ERR = os.dup(2)
+    for fd, stream in ((1, _STDOUT), (2, _STDERR)):
+        r, w = os.pipe()
+        os.dup2(w, fd)
+        os.close(w)
+        os.set_blocking(r, False)
+        _fd_pipes[r] = (stream, codecs.getincrementaldecoder("utf-8")("replace"))
+    threading.Thread(target=_pump, name="labrun-fd-pump", daemon=True).start()
+
+
+def _drain_fds():
+    """Take in what fd 1 and 2 hold, without waiting (_io_lock held)."""
+    for r, (stream, decoder) in _fd_pipes.items():
+        while True:
+            try:
+                data = os.read(r, 1 << 16)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            text = decoder.decode(data)
+            if text:
+                stream._append(text)
+
+
+def _pump():
+    """Take in fd output while the cell's Python is not writing."""
+    fds = list(_fd_pipes)
+    while True:
+        select.select(fds, [], [])
+        with _io_lock:
+            full = not _active and max(_STDOUT._size, _STDERR._size) > _FLUSH_SIZE
+            if not full:
+                _drain_fds()
+        if full:
+            time.sleep(_FLUSH_INTERVAL)  # the writers wait on the full pipe
+
+
 def _flush_due(now):
     """Send the streams whose first pending write is 0.2 s old, oldest first."""
-    due = [s for s in (sys.stdout, sys.stderr)
-           if isinstance(s, _Stream) and s._since is not None and now - s._since >= _FLUSH_INTERVAL]
+    due = [s for s in (_STDOUT, _STDERR) if s._since is not None and now - s._since >= _FLUSH_INTERVAL]
     for s in sorted(due, key=lambda s: s._since):
         s.flush()
 
 
 def _flush_all():
-    for s in (sys.stdout, sys.stderr):
-        s.flush()
+    """Send everything written so far: stdout first, then stderr."""
+    with _io_lock:
+        _drain_fds()
+        _STDOUT.flush()
+        _STDERR.flush()
 
 
 # ---- display ---------------------------------------------------------------
@@ -649,7 +731,7 @@ def _system_exit(e):
     text = "An exception has occurred, use %tb to see the full traceback.\n\n" + \
         "".join(traceback.format_exception_only(SystemExit, e)).rstrip("\n")
     _event("error", ename="SystemExit", evalue=str(e), traceback=text, fails=e.code not in (None, 0))
-    sys.stderr.write("UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
+    _STDERR.write("UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
 
 
 def _run_cell(msg):
@@ -663,8 +745,30 @@ def _run_cell(msg):
         _flush_all()
         _event("error", ename=etype.__name__, evalue=str(value),
                traceback=_format_exception(etype, value, tb), fails=True)
-    _flush_all()
-    _event("done")
+    _answer("done")
+
+
+# _answered says whether the request being served got its final answer.
+_answered = True
+
+
+def _begin(seq):
+    """Start serving labrun's request seq."""
+    global _seq, _active, _answered
+    with _io_lock:
+        _seq, _active, _answered = seq, True, False
+
+
+def _answer(op, **fields):
+    """Send what was written, then the request's final answer (once)."""
+    global _active, _answered
+    with _io_lock:
+        if _answered:
+            return
+        _flush_all()
+        _answered = True
+        _event(op, **fields)
+        _active = False
 
 
 _user_ns = {"__name__": "__main__", "__builtins__": builtins}
@@ -690,8 +794,8 @@ def main():
     _install_ipython_modules()
     builtins.get_ipython = lambda: _shell
     builtins.display = display
-    sys.stdout = _Stream("stdout")
-    sys.stderr = _Stream("stderr")
+    _capture_fds()
+    sys.stdout, sys.stderr = _STDOUT, _STDERR
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for name in _PREIMPORTED:
         _user_ns[name] = sys.modules[name]
@@ -699,7 +803,6 @@ def main():
     _user_ns.update({"display": display, "Markdown": Markdown, "HTML": HTML, "IFrame": IFrame,
                      "TInteractiveLauncher": TInteractiveLauncher, "get_ipython": lambda: _shell})
     _send("ready", 0)
-    global _seq
     while True:
         try:
             msg = _recv()
@@ -709,18 +812,24 @@ def main():
         if op not in ("run", "expand"):
             raise ProtocolError("labrun sent %s #%d while no request of the worker awaited an answer" % (
                 op, msg["seq"]))
-        _seq = msg["seq"]
+        _begin(msg["seq"])
         try:
             if op == "run":
                 _run_cell(msg)
             else:
-                text = _expand(msg["text"])
-                _flush_all()
-                _event("expanded", text=text)
+                _answer("expanded", text=_expand(msg["text"]))
         except KeyboardInterrupt:
-            _flush_all()
-            _event("done" if op == "run" else "expanded", **({} if op == "run" else {"text": msg["text"]}))
+            if op == "run":
+                _answer("done")
+            else:
+                _answer("expanded", text=msg["text"])
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BaseException:
+        # The worker cannot go on: its last words go to its own stderr,
+        # which labrun shows with the cell.
+        os.write(_RAW_ERR, traceback.format_exc().encode("utf-8", "replace"))
+        os._exit(1)
