@@ -337,13 +337,14 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 	case *streamMsg:
 		cr.addStream(m.Name, cleanText([]byte(m.Text), false))
 	case *displayMsg:
+		data := shown(m.Data, r.opts.OutputCap)
 		switch m.Mime {
 		case "text/markdown":
-			cr.add(Markdown, m.Data)
+			cr.add(Markdown, data)
 		case "text/html":
-			cr.add(HTML, m.Data)
+			cr.add(HTML, data)
 		default:
-			cr.add(Text, m.Data)
+			cr.add(Text, data)
 		}
 	case *errorMsg:
 		cr.add(Error, m.Traceback)
@@ -375,6 +376,17 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 		return w.send(rep)
 	}
 	return nil
+}
+
+// shown is what the transcript shows of a displayed value: at most
+// capBytes, head and tail, cut as a step's output is.
+func shown(data string, capBytes int) string {
+	if len(data) <= capBytes {
+		return data
+	}
+	s := newSink(capBytes)
+	s.write("stdout", []byte(data))
+	return strings.ToValidUTF8(s.text(), "\uFFFD")
 }
 
 // drainRaw adds what the worker wrote straight to fd 1 or 2 (C code called

@@ -344,12 +344,23 @@ def _pretty(obj):
         return obj.__qualname__ if mod in ("builtins", "__builtin__") else mod + "." + obj.__qualname__
     if isinstance(obj, types.FunctionType):
         return "<function %s.%s>" % (obj.__module__, obj.__qualname__)
-    if type(obj) in (list, tuple, dict, set, frozenset):
+    base = next((t for t in (list, tuple, dict, set) if isinstance(obj, t) and type(obj).__repr__ is t.__repr__), None)
+    if base is not None:
+        # Subclasses too (x = !cmd gives an SList), as IPython's pretty;
+        # like it, at most _MAX_SEQ_LENGTH items, then "...".
         try:
-            return pprint.pformat(obj, width=79, sort_dicts=False)
+            if len(obj) <= _MAX_SEQ_LENGTH:
+                return pprint.pformat(obj, width=79, sort_dicts=False)
+            items = itertools.islice(obj.items() if base is dict else obj, _MAX_SEQ_LENGTH)
+            text = pprint.pformat(base(items), width=79, sort_dicts=False)
+            return text[:-1] + (",\n ...%s" if "\n" in text else ", ...%s") % text[-1]
         except Exception:
             pass
     return repr(obj)
+
+
+# IPython's PlainTextFormatter.max_seq_length: items shown of a collection.
+_MAX_SEQ_LENGTH = 1000
 
 
 def display(*objs, **kwargs):
