@@ -51,7 +51,10 @@ package runner
 // not the one awaited is a protocol error: labrun fails the cell with an
 // error that shows what arrived and stops the worker (its state can no
 // longer be trusted); the worker raises an exception that fails the cell,
-// naming what arrived. Nothing is dropped silently.
+// naming what arrived. Nothing is dropped silently; one answer is set
+// aside on purpose: when a KeyboardInterrupt (SIGINT) reaches the worker
+// while it awaits the answer to its request n, it gives up on n, ends the
+// run (error, done) and discards the answer to n when that arrives.
 //
 // Every exchange is supervised: start-up within workerStartTimeout, a run
 // and an expansion ({expr} in a %run line evaluates the lesson's Python)

@@ -138,3 +138,22 @@ func TestWorkerStartupBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkerAbandonedAnswer: a KeyboardInterrupt while the worker awaits
+// labrun's answer to !cmd ends the cell; the answer, sent once the step
+// is over, is set aside by the worker, which serves the next cell.
+func TestWorkerAbandonedAnswer(t *testing.T) {
+	md := fence("import signal\n"+
+		"def interrupt(*args):\n    raise KeyboardInterrupt\n"+
+		"signal.signal(signal.SIGALRM, interrupt)\n"+
+		"signal.setitimer(signal.ITIMER_REAL, 0.2)\n"+
+		"!sleep 1") + "\n" +
+		fence("print('next')")
+	res := runLesson(t, md, Options{})
+	if cr := res.Cells[0]; cr.Status != Failed || !strings.Contains(strings.Join(outputsOf(cr, Error), ""), "KeyboardInterrupt") {
+		t.Errorf("cell 0: want a KeyboardInterrupt\n%s", dump(cr))
+	}
+	if cr := res.Cells[1]; cr.Status != OK || streams(cr) != "next\n" || len(cr.Notes) != 0 {
+		t.Errorf("cell 1: want the same worker to print next\n%s", dump(cr))
+	}
+}

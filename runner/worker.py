@@ -129,13 +129,23 @@ def _await_answer(op, seq):
     return msg
 
 
+# The worker's requests whose answer it stopped waiting for (an interrupt
+# came first): their answers are read, and discarded, later.
+_abandoned = {}
+
+
 def _call(op, **kw):
     """Ask the Go side to do something and wait for its answer."""
     global _req_seq
     _flush_all()
     _req_seq += 1
-    _send(op, _req_seq, **kw)
-    return _await_answer(op, _req_seq)
+    seq = _req_seq
+    _send(op, seq, **kw)
+    try:
+        return _await_answer(op, seq)
+    except KeyboardInterrupt:
+        _abandoned[seq] = op
+        raise
 
 
 # Like ipykernel, each stream keeps what is written and sends it 0.2 s
@@ -820,6 +830,9 @@ def main():
         except KeyboardInterrupt:
             continue  # a late interrupt, after the cell ended
         op = msg["op"]
+        if msg["seq"] in _abandoned and op in (_ANSWER[_abandoned[msg["seq"]]], "refused"):
+            del _abandoned[msg["seq"]]
+            continue
         if op not in ("run", "expand"):
             raise ProtocolError("labrun sent %s #%d while no request of the worker awaited an answer" % (
                 op, msg["seq"]))
