@@ -379,14 +379,15 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 }
 
 // shown is what the transcript shows of a displayed value: at most
-// capBytes, head and tail, cut as a step's output is.
+// capBytes, head and tail, cut as a step's output is, and cleaned as
+// output is (no NUL bytes).
 func shown(data string, capBytes int) string {
 	if len(data) <= capBytes {
-		return data
+		return cleanText([]byte(data), false)
 	}
 	s := newSink(capBytes)
 	s.write("stdout", []byte(data))
-	return strings.ToValidUTF8(s.text(), "\uFFFD")
+	return cleanText([]byte(s.text()), false)
 }
 
 // drainRaw adds what the worker wrote straight to fd 1 or 2 (C code called

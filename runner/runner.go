@@ -4,6 +4,8 @@
 // background steps across cells), and collects each cell's outputs.
 // Every process it starts is in a process group it owns and carries the
 // run's marker in its environment; when the lesson ends nothing survives.
+// How labrun and the Python worker talk is written down, op by op, in
+// protocol.go.
 package runner
 
 import (

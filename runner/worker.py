@@ -572,7 +572,7 @@ class _Shell:
     def system(self, cmd):
         cmd = _expand(cmd, sys._getframe(1).f_locals)
         rep = _call("system", cmd=cmd)
-        _user_ns["_exit_code"] = rep.get("status", 0)
+        _user_ns["_exit_code"] = rep["status"]
         return None
 
     system_piped = system_raw = system
@@ -580,7 +580,7 @@ class _Shell:
     def getoutput(self, cmd, split=True, depth=0):
         cmd = _expand(cmd, sys._getframe(depth + 1).f_locals)
         rep = _call("getoutput", cmd=cmd)
-        out = rep.get("output", "")
+        out = rep["output"]
         return SList(out.splitlines()) if split else out
 
     def run_line_magic(self, name, line, _stack_depth=1):
