@@ -62,6 +62,7 @@ package runner
 // workerInterruptGrace plus the run's grace, SIGKILL.
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -79,6 +80,10 @@ const (
 	// maxCaptureBytes bounds the output x = !cmd captures as a value;
 	// past it the cell fails. (What is shown is cut at Options.OutputCap.)
 	maxCaptureBytes = 64 << 20
+	// maxWorkerLine bounds one line from the worker, which cuts what it
+	// displays to Options.OutputCap itself (worker.py, _cut): a longer
+	// line is a protocol error, not a reason to run out of memory.
+	maxWorkerLine = 64 << 20
 	// maxShownLine bounds how much of a rejected message a protocol error
 	// quotes.
 	maxShownLine = 300
@@ -333,6 +338,21 @@ func encodeMessage(m workerMessage) ([]byte, error) {
 		return nil, fmt.Errorf("python worker protocol: encode %s: %w", m.op(), err)
 	}
 	return append(b, '\n'), nil
+}
+
+// readLine reads one line of at most maxWorkerLine bytes.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxWorkerLine {
+			return nil, &protocolError{why: fmt.Sprintf("a line longer than %d MiB", maxWorkerLine>>20), line: line[:maxShownLine]}
+		}
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
+	}
 }
 
 // decodeFromWorker parses one line the worker sent. The error, if any, is

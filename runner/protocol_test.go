@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,5 +157,19 @@ func TestWorkerAbandonedAnswer(t *testing.T) {
 	}
 	if cr := res.Cells[1]; cr.Status != OK || streams(cr) != "next\n" || len(cr.Notes) != 0 {
 		t.Errorf("cell 1: want the same worker to print next\n%s", dump(cr))
+	}
+}
+
+// TestWorkerLineBound: a line from the worker longer than maxWorkerLine
+// is a protocol error, read no further than the bound.
+func TestWorkerLineBound(t *testing.T) {
+	r := bufio.NewReaderSize(strings.NewReader(`{"op":"done","seq":1}`+"\n"+strings.Repeat("a", maxWorkerLine+10)+"\n"), 1<<16)
+	if line, err := readLine(r); err != nil || string(line) != `{"op":"done","seq":1}`+"\n" {
+		t.Fatalf("readLine = %q, %v", line, err)
+	}
+	_, err := readLine(r)
+	var perr *protocolError
+	if !errors.As(err, &perr) || !strings.Contains(err.Error(), "a line longer than 64 MiB; got: aaa") {
+		t.Errorf("readLine of a long line: %v", err)
 	}
 }

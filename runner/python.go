@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -54,9 +55,10 @@ type inbound struct {
 var errWorkerInterrupted = errors.New("interrupted while the python3 worker started")
 
 // startWorker starts python3 with the worker script in the work dir and
-// waits, within workerStartTimeout, for it to be ready. On failure it
-// closes and removes what it made.
-func startWorker(ctx context.Context, l *launcher, dir string, env []string) (w *worker, err error) {
+// waits, within workerStartTimeout, for it to be ready. showCap is how
+// many bytes of a display or traceback the transcript shows: the worker
+// cuts longer ones itself. On failure it closes and removes what it made.
+func startWorker(ctx context.Context, l *launcher, dir string, env []string, showCap int) (w *worker, err error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, ErrNoPython
@@ -85,7 +87,7 @@ func startWorker(ctx context.Context, l *launcher, dir string, env []string) (w 
 		closeAll(append(rs, ws...)...)
 		return nil, err
 	}
-	cmd := exec.Command(py, "-u", script)
+	cmd := exec.Command(py, "-u", script, strconv.Itoa(showCap))
 	cmd.Dir, cmd.Env = dir, append(env, "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, rawW, rawW
 	cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
@@ -130,7 +132,7 @@ func startWorker(ctx context.Context, l *launcher, dir string, env []string) (w 
 // the protocol.
 func (w *worker) read(r *bufio.Reader) {
 	for {
-		line, err := r.ReadBytes('\n')
+		line, err := readLine(r)
 		in := inbound{line: line, err: err}
 		if err == nil {
 			in.m, in.err = decodeFromWorker(line)
@@ -179,7 +181,7 @@ func (r *run) ensureWorker() error {
 	if r.py != nil && !r.py.dead {
 		return nil
 	}
-	w, err := startWorker(r.ctx, r.launch, r.dir, r.env)
+	w, err := startWorker(r.ctx, r.launch, r.dir, r.env, r.opts.OutputCap)
 	if err != nil {
 		return err
 	}
@@ -347,7 +349,7 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 			cr.add(Text, data)
 		}
 	case *errorMsg:
-		cr.add(Error, m.Traceback)
+		cr.add(Error, shown(m.Traceback, r.opts.OutputCap))
 		if m.Fails && cr.Status == OK {
 			cr.Status = Failed
 		}

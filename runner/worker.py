@@ -337,14 +337,33 @@ class IFrame:
             self.width, self.height, self.src)
 
 
+# How many bytes of a display or a traceback labrun shows (its
+# Options.OutputCap, the worker's argument): the worker cuts longer text
+# itself, head and tail, marked as labrun marks a step's cut output, so
+# that it never sends more than labrun keeps.
+_SHOW_CAP = int(sys.argv[1]) if len(sys.argv) > 1 else 1 << 20
+_MARKER_ROOM = 100
+
+
+def _cut(text):
+    if len(text) * 4 <= _SHOW_CAP - _MARKER_ROOM:
+        return text
+    b = text.encode("utf-8", "replace")
+    if len(b) <= _SHOW_CAP - _MARKER_ROOM:
+        return text
+    half = (_SHOW_CAP - _MARKER_ROOM) // 2
+    return "%s\n[labrun: %d bytes of output dropped here; %d kept]\n%s" % (
+        b[:half].decode("utf-8", "ignore"), len(b) - 2 * half, 2 * half, b[-half:].decode("utf-8", "ignore"))
+
+
 def _display(obj):
     """Send obj's display: its HTML, Markdown or text form."""
     if hasattr(obj, "_repr_html_"):
-        _event("display", mime="text/html", data=obj._repr_html_())
+        _event("display", mime="text/html", data=_cut(obj._repr_html_()))
     elif hasattr(obj, "_repr_markdown_"):
-        _event("display", mime="text/markdown", data=obj._repr_markdown_())
+        _event("display", mime="text/markdown", data=_cut(obj._repr_markdown_()))
     else:
-        _event("display", mime="text/plain", data=_pretty(obj))
+        _event("display", mime="text/plain", data=_cut(_pretty(obj)))
 
 
 def _pretty(obj):
@@ -764,8 +783,8 @@ def _run_cell(msg):
     except BaseException:
         etype, value, tb = sys.exc_info()
         _flush_all()
-        _event("error", ename=etype.__name__, evalue=str(value),
-               traceback=_format_exception(etype, value, tb), fails=True)
+        _event("error", ename=etype.__name__, evalue=_cut(str(value)),
+               traceback=_cut(_format_exception(etype, value, tb)), fails=True)
     _answer("done")
 
 
