@@ -33,6 +33,13 @@ package runner
 //	ok                →    -                            answer to bg_write, bg_close, bg_terminate_all
 //	refused           →    error                        answer to any worker request that failed
 //
+// The worker runs as "python3 -u worker.py SHOWCAP" in the work dir;
+// SHOWCAP is Options.OutputCap, the most bytes of a display or traceback
+// the transcript shows (the worker cuts longer ones itself). The error
+// event's ename and evalue (the exception's name and message) are sent
+// for the cell's typed outcome; labrun checks ename is there and does not
+// read them otherwise yet.
+//
 // Output: stream events carry what the cell's Python writes to sys.stdout
 // and sys.stderr, buffered as ipykernel does, and what reaches the
 // worker's fd 1 and 2 (os.write, C code, the lesson's own child
