@@ -255,6 +255,28 @@ def _capture_fds():
     threading.Thread(target=_pump, name="labrun-fd-pump", daemon=True).start()
 
 
+def _before_fork():
+    """The lesson's Python forks: no other thread holds _io_lock meanwhile,
+    and what was written so far is sent first."""
+    _io_lock.acquire()
+    _flush_all()
+
+
+def _after_fork_in_child():
+    """In the child: a fresh lock (the pump thread is not there), nothing
+    of the parent's output to send again, and the fd output is the
+    parent's to read."""
+    global _io_lock
+    _io_lock = threading.RLock()
+    _fd_pipes.clear()
+    for stream in (_STDOUT, _STDERR):
+        stream._buf, stream._since, stream._size = [], None, 0
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=lambda: _io_lock.release(),
+                    after_in_child=_after_fork_in_child)
+
+
 def _drain_fds():
     """Take in what fd 1 and 2 hold, without waiting (_io_lock held)."""
     for r, (stream, decoder) in _fd_pipes.items():
