@@ -92,7 +92,10 @@ def _send(op, seq, **fields):
 
 
 def _event(op, **fields):
-    """Send an event of the request being served."""
+    """Send an event of the request being served (a thread of the lesson
+    that displays something between cells gets an error)."""
+    if not _active:
+        raise RuntimeError("labrun worker: no cell is running to show this %s in" % op)
     _send(op, _seq, **fields)
 
 
