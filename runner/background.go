@@ -64,40 +64,41 @@ type background struct {
 
 func newBackground(r *run) *background { return &background{r: r} }
 
-// request serves a worker's background request.
-func (b *background) request(m message, cr *CellResult) (reply, error) {
-	switch m.Op {
-	case "bg_start":
+// request serves a worker's background request; the reply's seq is the
+// caller's to set.
+func (b *background) request(m workerMessage, cr *CellResult) (workerMessage, error) {
+	switch m := m.(type) {
+	case *bgStartReq:
 		s, err := b.start(m.Cmd, m.Style, cr)
 		if err != nil {
-			return reply{}, err
+			return nil, err
 		}
 		inq := ""
 		if s.style == styleLauncher {
 			inq = s.openInputQueue(b.r.dir)
 		}
 		b.settle()
-		return reply{ID: s.id, PID: s.pid, Inq: inq}, nil
-	case "bg_write":
+		return &startedReply{ID: s.id, PID: s.pid, Inq: inq}, nil
+	case *bgWriteReq:
 		s, err := b.get(m.ID)
 		if err != nil {
-			return reply{}, err
+			return nil, err
 		}
 		s.write(m.Data)
 		b.settle()
-		return reply{}, nil
-	case "bg_close":
+		return &okReply{}, nil
+	case *bgCloseReq:
 		s, err := b.get(m.ID)
 		if err != nil {
-			return reply{}, err
+			return nil, err
 		}
 		b.close(s, time.Duration(m.Timeout*float64(time.Second)))
-		return reply{}, nil
-	case "bg_terminate_all":
+		return &okReply{}, nil
+	case *bgTerminateAllReq:
 		b.stopAll()
-		return reply{}, nil
+		return &okReply{}, nil
 	}
-	return reply{}, fmt.Errorf("unknown request %q", m.Op)
+	return nil, fmt.Errorf("unknown request %q", m.op())
 }
 
 func (b *background) get(id int) (*bgStep, error) {

@@ -2,13 +2,14 @@ package runner
 
 import (
 	"bufio"
+	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -24,36 +25,40 @@ var workerSource []byte
 var ErrNoPython = errors.New("python3 is not in PATH: Python cells need it")
 
 // worker is the lesson's Python process. It asks the Go side to run every
-// external process; the Go side answers on its request pipe.
+// external process; the Go side answers on its request pipe (protocol.go).
 type worker struct {
-	pid     int
-	toPy    *os.File
-	fromPy  *bufio.Reader
-	fromFd  *os.File
-	raw     *sink // what the worker writes to fd 1 and 2 itself (C code)
-	done    <-chan unix.WaitStatus
-	scratch string
-	dead    bool
+	pid    int
+	toPy   *os.File
+	fromFd *os.File
+	// in carries what the worker sends, read by one goroutine (read) for
+	// the worker's whole life; quit ends that goroutine.
+	in   chan inbound
+	quit chan struct{}
+	raw  *sink // what reaches the worker's own fd 1 and 2 before it captures them
+	done <-chan unix.WaitStatus
+	// seq numbers labrun's requests; lastReq is the seq of the worker's
+	// last request.
+	seq, lastReq uint64
+	scratch      string
+	dead         bool
 }
 
-// message is one line of the worker protocol, either way.
-type message struct {
-	Op        string  `json:"op"`
-	Name      string  `json:"name,omitempty"`
-	Text      string  `json:"text,omitempty"`
-	Mime      string  `json:"mime,omitempty"`
-	Data      string  `json:"data,omitempty"`
-	Cmd       string  `json:"cmd,omitempty"`
-	Code      string  `json:"code,omitempty"`
-	Cell      int     `json:"cell,omitempty"`
-	Traceback string  `json:"traceback,omitempty"`
-	ID        int     `json:"id,omitempty"`
-	Style     string  `json:"style,omitempty"`
-	Timeout   float64 `json:"timeout,omitempty"`
+// inbound is one line from the worker: a message, or why there is none.
+type inbound struct {
+	m    workerMessage
+	line []byte
+	err  error
 }
 
-// startWorker starts python3 with the worker script in the work dir.
-func startWorker(l *launcher, dir string, env []string) (*worker, error) {
+// errWorkerInterrupted says labrun was interrupted while the worker
+// started.
+var errWorkerInterrupted = errors.New("interrupted while the python3 worker started")
+
+// startWorker starts python3 with the worker script in the work dir and
+// waits, within workerStartTimeout, for it to be ready. showCap is how
+// many bytes of a display or traceback the transcript shows: the worker
+// cuts longer ones itself. On failure it closes and removes what it made.
+func startWorker(ctx context.Context, l *launcher, dir string, env []string, showCap int) (w *worker, err error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, ErrNoPython
@@ -62,6 +67,11 @@ func startWorker(l *launcher, dir string, env []string) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if w == nil {
+			os.RemoveAll(scratch)
+		}
+	}()
 	script := filepath.Join(scratch, "labrun_worker.py")
 	if err := os.WriteFile(script, workerSource, 0o644); err != nil {
 		return nil, err
@@ -77,7 +87,7 @@ func startWorker(l *launcher, dir string, env []string) (*worker, error) {
 		closeAll(append(rs, ws...)...)
 		return nil, err
 	}
-	cmd := exec.Command(py, "-u", script)
+	cmd := exec.Command(py, "-u", script, strconv.Itoa(showCap))
 	cmd.Dir, cmd.Env = dir, append(env, "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, rawW, rawW
 	cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
@@ -87,39 +97,65 @@ func startWorker(l *launcher, dir string, env []string) (*worker, error) {
 		f.Close()
 	}
 	if err != nil {
+		closeAll(inW, outR, rawR)
 		return nil, fmt.Errorf("start python3: %w", err)
 	}
-	w := &worker{pid: cmd.Process.Pid, toPy: inW, fromFd: outR, fromPy: bufio.NewReaderSize(outR, 1<<16),
+	nw := &worker{pid: cmd.Process.Pid, toPy: inW, fromFd: outR, in: make(chan inbound), quit: make(chan struct{}),
 		raw: newSink(DefaultOutputCap), scratch: scratch}
-	w.done = getReaper().watch(w.pid)
-	go copyOut(w.raw, "stdout", rawR)
-	m, err := w.recv()
-	if err != nil || m.Op != "ready" {
-		w.stop()
-		return nil, fmt.Errorf("python3 worker did not start: %v %s", err, w.raw.text())
+	nw.done = getReaper().watch(nw.pid)
+	go copyOut(nw.raw, "stdout", rawR)
+	go nw.read(bufio.NewReaderSize(outR, 1<<16))
+	timer := time.NewTimer(workerStartTimeout)
+	defer timer.Stop()
+	select {
+	case in := <-nw.in:
+		if in.err == nil {
+			if _, ok := in.m.(*readyMsg); !ok || in.m.head().Seq != 0 {
+				in.err = &protocolError{why: "the worker's first message is not ready", line: in.line}
+			}
+		}
+		if in.err != nil {
+			nw.stop()
+			return nil, fmt.Errorf("python3 worker did not start: %w %s", in.err, nw.raw.text())
+		}
+	case <-timer.C:
+		nw.stop()
+		return nil, fmt.Errorf("python3 worker did not start within %s %s", workerStartTimeout, nw.raw.text())
+	case <-ctx.Done():
+		nw.stop()
+		return nil, errWorkerInterrupted
 	}
-	return w, nil
+	return nw, nil
 }
 
-func (w *worker) send(m any) error {
-	b, err := json.Marshal(m)
+// read reads the worker's lines until it ends or stops, or a line breaks
+// the protocol.
+func (w *worker) read(r *bufio.Reader) {
+	for {
+		line, err := readLine(r)
+		in := inbound{line: line, err: err}
+		if err == nil {
+			in.m, in.err = decodeFromWorker(line)
+		}
+		select {
+		case w.in <- in:
+		case <-w.quit:
+			return
+		}
+		if in.err != nil {
+			return
+		}
+	}
+}
+
+// send writes one message to the worker.
+func (w *worker) send(m workerMessage) error {
+	b, err := encodeMessage(m)
 	if err != nil {
 		return err
 	}
-	_, err = w.toPy.Write(append(b, '\n'))
+	_, err = w.toPy.Write(b)
 	return err
-}
-
-func (w *worker) recv() (message, error) {
-	line, err := w.fromPy.ReadBytes('\n')
-	if err != nil {
-		return message{}, err
-	}
-	var m message
-	if err := json.Unmarshal(line, &m); err != nil {
-		return message{}, fmt.Errorf("worker protocol: %w", err)
-	}
-	return m, nil
 }
 
 // stop ends the worker and its process group.
@@ -128,6 +164,7 @@ func (w *worker) stop() {
 		return
 	}
 	w.dead = true
+	close(w.quit)
 	w.toPy.Close()
 	_ = unix.Kill(-w.pid, unix.SIGKILL)
 	select {
@@ -144,7 +181,7 @@ func (r *run) ensureWorker() error {
 	if r.py != nil && !r.py.dead {
 		return nil
 	}
-	w, err := startWorker(r.launch, r.dir, r.env)
+	w, err := startWorker(r.ctx, r.launch, r.dir, r.env, r.opts.OutputCap)
 	if err != nil {
 		return err
 	}
@@ -152,67 +189,88 @@ func (r *run) ensureWorker() error {
 	return nil
 }
 
-// expand interpolates {expr} and $name in a %run line from the Python
-// namespace, as IPython's system() did. Without a worker (the lesson has
-// run no Python yet) a line with neither is left as it is.
-func (r *run) expand(line string) (string, error) {
-	if !strings.ContainsAny(line, "{$") {
-		return line, nil
-	}
-	if err := r.ensureWorker(); err != nil {
-		return "", err
-	}
-	if err := r.py.send(message{Op: "expand", Text: line}); err != nil {
-		return line, nil
-	}
-	m, err := r.py.recv()
-	if err != nil || m.Op != "expanded" {
-		return line, nil
-	}
-	return m.Text, nil
+// workerInterrupted records in cr that labrun was interrupted while the
+// worker started.
+func workerInterrupted(cr *CellResult) {
+	cr.Status = Interrupted
+	cr.note("interrupted: labrun interrupted")
 }
 
-// reply answers a worker request.
-type reply struct {
-	Op     string `json:"op"`
-	Status int    `json:"status"`
-	Output string `json:"output,omitempty"`
-	ID     int    `json:"id,omitempty"`
-	PID    int    `json:"pid,omitempty"`
-	Inq    string `json:"inq,omitempty"`
-	Error  string `json:"error,omitempty"`
+// expand interpolates {expr} and $name in a %run line from the Python
+// namespace, as IPython's system() did. Without a worker (the lesson has
+// run no Python yet) a line with neither is left as it is. ok is false
+// when the expansion did not end (the cell says why): the line must not
+// run.
+func (r *run) expand(line string) (string, bool, error) {
+	if !strings.ContainsAny(line, "{$") {
+		return line, true, nil
+	}
+	cr := r.cur
+	if err := r.ensureWorker(); err != nil {
+		if errors.Is(err, errWorkerInterrupted) {
+			workerInterrupted(cr)
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	r.py.seq++
+	before := cr.Status
+	m, err := r.converse(r.py, &expandReq{header: header{Seq: r.py.seq}, Text: line}, cr.Cell, cr)
+	if err != nil || m == nil || (cr.Status == Interrupted && before != Interrupted) {
+		return "", false, err
+	}
+	return m.(*expandedMsg).Text, true, nil
 }
 
 // runPythonCell sends the cell to the worker and serves its requests until
-// it is done. The cell's own Python time is bounded by the timeout (the
-// time its shell steps take is theirs); past it the worker gets SIGINT
-// (KeyboardInterrupt, as Jupyter's interrupt), and if it does not answer
-// within a second it is killed and restarted, its state lost.
+// it is done.
 func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 	if strings.TrimSpace(c.Source) == "" {
 		return nil
 	}
 	if err := r.ensureWorker(); err != nil {
+		if errors.Is(err, errWorkerInterrupted) {
+			workerInterrupted(cr)
+			return nil
+		}
 		return err
 	}
 	w := r.py
-	if err := w.send(message{Op: "run", Code: c.Source, Cell: c.Index}); err != nil {
-		return fmt.Errorf("python worker: %w", err)
+	w.seq++
+	m, err := r.converse(w, &runReq{header: header{Seq: w.seq}, Code: c.Source, Cell: c.Index}, c, cr)
+	if err != nil || m == nil {
+		return err
 	}
-	msgs := make(chan message)
-	errc := make(chan error, 1)
-	next := make(chan struct{}, 1)
-	go func() {
-		for range next {
-			m, err := w.recv()
-			if err != nil {
-				errc <- err
-				return
-			}
-			msgs <- m
+	r.bg.settle()
+	return nil
+}
+
+// converse sends req (run or expand) to the worker and serves what the
+// worker sends until the message that ends req (done or expanded), which
+// it returns. The worker's own Python time is bounded by the cell's
+// timeout (the time its shell steps take is theirs); past it the worker
+// gets SIGINT (KeyboardInterrupt, as Jupyter's interrupt), and if it does
+// not answer within workerInterruptGrace plus the grace it is killed,
+// its state lost. When the worker ends, is killed or breaks the protocol,
+// converse says so in cr and returns nil; its error is one that must stop
+// the run (a step could not be started).
+func (r *run) converse(w *worker, req workerMessage, c *lessons.Cell, cr *CellResult) (workerMessage, error) {
+	x := exchange{seq: req.head().Seq, final: opDone}
+	if req.op() == opExpand {
+		x.final = opExpanded
+	}
+	lost := func(why string) {
+		r.drainRaw(cr)
+		w.stop()
+		if cr.Status != Interrupted {
+			cr.Status = Failed
 		}
-	}()
-	defer close(next)
+		cr.note(why)
+	}
+	if err := w.send(req); err != nil {
+		lost(fmt.Sprintf("python worker: %v; its state is lost, the next Python cell starts afresh", err))
+		return nil, nil
+	}
 	timeout := r.cellTimeout(c)
 	deadline := time.Now().Add(timeout)
 	var sigintAt time.Time
@@ -229,40 +287,44 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 	ctxDone := r.ctx.Done()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	next <- struct{}{}
 	for {
 		select {
-		case m := <-msgs:
-			t0 := time.Now()
-			done, err := r.handle(w, m, c, cr)
-			if err != nil {
-				return err
+		case in := <-w.in:
+			var perr *protocolError
+			switch {
+			case errors.As(in.err, &perr):
+				lost(perr.Error() + "; the worker was stopped, its state is lost")
+				return nil, nil
+			case in.err != nil:
+				lost(fmt.Sprintf("python worker ended (%v); its state is lost, the next Python cell starts afresh", in.err))
+				return nil, nil
 			}
-			if done {
+			if err := x.check(in.m, w.lastReq); err != nil {
+				lost((&protocolError{why: err.Error(), line: in.line}).Error() + "; the worker was stopped, its state is lost")
+				return nil, nil
+			}
+			if isWorkerRequest(in.m) {
+				w.lastReq = in.m.head().Seq
+			}
+			if in.m.op() == x.final {
 				r.drainRaw(cr)
-				r.bg.settle()
-				return nil
+				return in.m, nil
+			}
+			t0 := time.Now()
+			if err := r.handle(w, in.m, c, cr); err != nil {
+				return nil, err
 			}
 			deadline = deadline.Add(time.Since(t0))
-			next <- struct{}{}
-		case err := <-errc:
-			r.drainRaw(cr)
-			w.stop()
-			if cr.Status != Interrupted {
-				cr.Status = Failed
-			}
-			cr.note(fmt.Sprintf("python worker ended (%v); its state is lost, the next Python cell starts afresh", err))
-			return nil
 		case <-ctxDone:
 			ctxDone = nil
 			interrupt("interrupted: labrun interrupted")
 		case now := <-tick.C:
 			switch {
-			case !sigintAt.IsZero() && now.Sub(sigintAt) > time.Second+r.opts.Grace:
+			case !sigintAt.IsZero() && now.Sub(sigintAt) > workerInterruptGrace+r.opts.Grace:
 				r.drainRaw(cr)
 				w.stop()
 				cr.note("python worker did not stop on KeyboardInterrupt: killed; its state is lost")
-				return nil
+				return nil, nil
 			case sigintAt.IsZero() && now.After(deadline):
 				interrupt(fmt.Sprintf("interrupted after %s: timeout", roundDur(timeout)))
 			}
@@ -270,48 +332,64 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 	}
 }
 
-// handle serves one worker message; done is true when the cell finished.
-func (r *run) handle(w *worker, m message, c *lessons.Cell, cr *CellResult) (done bool, err error) {
-	switch m.Op {
-	case "stream":
-		cr.addStream(m.Name, m.Text)
-	case "display":
+// handle serves one message of the worker other than the one that ends
+// the exchange.
+func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult) error {
+	switch m := m.(type) {
+	case *streamMsg:
+		cr.addStream(m.Name, cleanText([]byte(m.Text), false))
+	case *displayMsg:
+		data := shown(m.Data, r.opts.OutputCap)
 		switch m.Mime {
 		case "text/markdown":
-			cr.add(Markdown, m.Data)
+			cr.add(Markdown, data)
 		case "text/html":
-			cr.add(HTML, m.Data)
+			cr.add(HTML, data)
 		default:
-			cr.add(Text, m.Data)
+			cr.add(Text, data)
 		}
-	case "error":
-		cr.add(Error, m.Traceback)
-		if cr.Status == OK {
+	case *errorMsg:
+		cr.add(Error, shown(m.Traceback, r.opts.OutputCap))
+		if m.Fails && cr.Status == OK {
 			cr.Status = Failed
 		}
-	case "done":
-		return true, nil
-	case "system":
+	case *systemReq:
 		code, err := r.system(m.Cmd, c)
 		if err != nil {
-			return false, err
+			return err
 		}
-		return false, w.send(reply{Op: "reply", Status: code})
-	case "getoutput":
-		out, err := r.getoutput(m.Cmd, c)
+		return w.send(&statusReply{header: header{Seq: m.Seq}, Status: code})
+	case *getoutputReq:
+		out, cut, err := r.capture(m.Cmd, c, maxCaptureBytes)
 		if err != nil {
-			return false, err
+			return err
 		}
-		return false, w.send(reply{Op: "reply", Output: out})
+		if cut {
+			return w.send(&refusedReply{header: header{Seq: m.Seq}, Error: fmt.Sprintf(
+				"labrun: x = !cmd captured more than %d MiB of output, the most a captured value holds", maxCaptureBytes>>20)})
+		}
+		return w.send(&outputReply{header: header{Seq: m.Seq}, Output: out})
 	default:
 		rep, err := r.bg.request(m, cr)
 		if err != nil {
-			rep = reply{Error: err.Error()}
+			rep = &refusedReply{Error: err.Error()}
 		}
-		rep.Op = "reply"
-		return false, w.send(rep)
+		rep.head().Seq = m.head().Seq
+		return w.send(rep)
 	}
-	return false, nil
+	return nil
+}
+
+// shown is what the transcript shows of a displayed value: at most
+// capBytes, head and tail, cut as a step's output is, and cleaned as
+// output is (no NUL bytes).
+func shown(data string, capBytes int) string {
+	if len(data) <= capBytes {
+		return cleanText([]byte(data), false)
+	}
+	s := newSink(capBytes)
+	s.write("stdout", []byte(data))
+	return cleanText([]byte(s.text()), false)
 }
 
 // drainRaw adds what the worker wrote straight to fd 1 or 2 (C code called

@@ -4,6 +4,8 @@
 // background steps across cells), and collects each cell's outputs.
 // Every process it starts is in a process group it owns and carries the
 // run's marker in its environment; when the lesson ends nothing survives.
+// How labrun and the Python worker talk is written down, op by op, in
+// protocol.go.
 package runner
 
 import (
@@ -263,9 +265,12 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 			cr.add(Markdown, cmd.Text)
 		case lessons.Run:
 			cr.add(Markdown, "Run: `"+cmd.Text+"`")
-			line, err := r.expand(cmd.Text)
+			line, ok, err := r.expand(cmd.Text)
 			if err != nil {
 				return err
+			}
+			if !ok {
+				return nil
 			}
 			if c.File.SpoilerThreshold > 0 {
 				out, err := r.getoutput(line, c)
@@ -315,23 +320,38 @@ func (r *run) system(cmd string, c *lessons.Cell) (int, error) {
 }
 
 // getoutput runs cmd through pipes, stderr merged, and returns its output
-// (x = !cmd).
+// to be shown, cut as a step's output is.
 func (r *run) getoutput(cmd string, c *lessons.Cell) (string, error) {
-	out, err := r.step(procSpec{argv: []string{r.sh, "-c", cmd}, merge: true}, c)
+	out, _, err := r.capture(cmd, c, r.opts.OutputCap)
+	return out, err
+}
+
+// capture runs cmd through pipes, stderr merged, keeping at most capBytes
+// of its output (x = !cmd); cut says that more was dropped.
+func (r *run) capture(cmd string, c *lessons.Cell, capBytes int) (out string, cut bool, err error) {
+	o, err := r.stepCap(procSpec{argv: []string{r.sh, "-c", cmd}, merge: true}, c, capBytes)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	var b strings.Builder
-	for _, ch := range out.chunks {
+	kept := 0
+	for _, ch := range o.chunks {
+		kept += len(ch.data)
 		b.WriteString(cleanText(ch.data, false))
 	}
-	return b.String(), nil
+	// A sink holds at most capBytes, plus a marker when it dropped bytes.
+	return b.String(), kept > capBytes, nil
 }
 
 // step runs one foreground step of cell c and records how it ended.
 func (r *run) step(spec procSpec, c *lessons.Cell) (stepOutcome, error) {
+	return r.stepCap(spec, c, r.opts.OutputCap)
+}
+
+// stepCap is step, keeping at most outputCap bytes of its output.
+func (r *run) stepCap(spec procSpec, c *lessons.Cell, outputCap int) (stepOutcome, error) {
 	spec.dir, spec.env = r.dir, r.env
-	lim := stepLimits{timeout: r.cellTimeout(c), grace: r.opts.Grace, outputCap: r.opts.OutputCap}
+	lim := stepLimits{timeout: r.cellTimeout(c), grace: r.opts.Grace, outputCap: outputCap}
 	if !r.opts.NoStuckDetection {
 		lim.stuck = r.stuck
 	}

@@ -3,49 +3,152 @@
 # It runs Python cells the way an IPython kernel with the course's magics
 # did, but it starts no external process itself: every shell command and
 # background step is a request to the Go side, which owns processes,
-# timeouts and cleanup. Protocol: one JSON object a line; requests from Go
-# on fd 3, events and requests to Go on fd 4.
+# timeouts and cleanup. The protocol (one JSON object a line; requests from
+# Go on fd 3, events and requests to Go on fd 4) is documented, op by op,
+# in runner/protocol.go; _TO_GO and _FROM_GO below are its table.
+#
+# Everything the worker needs, and what it pre-imports for the lesson, is
+# imported here, before the work dir goes on sys.path (in main): a
+# lesson's glob.py or shlex.py must not replace them.
 import ast
 import builtins
+import codecs
+import collections
+import itertools
 import json
 import linecache
 import os
 import pprint
 import re
+import select
 import signal
 import string
 import sys
+import threading
 import time
 import traceback
 import types
+import unicodedata  # noqa: F401 -- traceback imports it lazily
+import warnings  # noqa: F401 -- imported lazily by the standard library
+
+# What the course's set-up cell imported for the lessons.
+_PREIMPORTED = ("os", "sys", "re", "signal", "shutil", "shlex", "glob", "time", "random", "subprocess")
+for _name in _PREIMPORTED:
+    __import__(_name)
 
 _IN = os.fdopen(3, "r", encoding="utf-8", errors="surrogateescape")
 _OUT = os.fdopen(4, "w", encoding="utf-8", errors="surrogateescape")
 
+# The fields of each op, beside "op" and "seq" (runner/protocol.go).
+_TO_GO = {
+    "ready": (),
+    "stream": ("name", "text"),
+    "display": ("mime", "data"),
+    "error": ("ename", "evalue", "traceback", "fails"),
+    "done": (),
+    "expanded": ("text",),
+    "system": ("cmd",),
+    "getoutput": ("cmd",),
+    "bg_start": ("cmd", "style"),
+    "bg_write": ("id", "data"),
+    "bg_close": ("id", "timeout"),
+    "bg_terminate_all": (),
+}
+_FROM_GO = {
+    "run": ("cell", "code"),
+    "expand": ("text",),
+    "status": ("status",),
+    "output": ("output",),
+    "started": ("id", "pid", "inq"),
+    "ok": (),
+    "refused": ("error",),
+}
+# The answer each request of the worker awaits ("refused" answers any).
+_ANSWER = {"system": "status", "getoutput": "output", "bg_start": "started",
+           "bg_write": "ok", "bg_close": "ok", "bg_terminate_all": "ok"}
 
-def _send(msg):
-    _OUT.write(json.dumps(msg) + "\n")
-    _OUT.flush()
+
+class ProtocolError(BaseException):
+    """A message from labrun that the protocol does not allow. A
+    BaseException, so that the lesson's `except Exception` does not hide
+    it: it fails the cell."""
+
+
+# _seq is the seq of labrun's request being served (events carry it);
+# _req_seq numbers the worker's own requests.
+_seq = 0
+_req_seq = 0
+
+
+def _send(op, seq, **fields):
+    """The one encoder: write message op with exactly its fields."""
+    if set(fields) != set(_TO_GO[op]):
+        raise ProtocolError("labrun worker: %s takes %s, not %s" % (op, _TO_GO[op], sorted(fields)))
+    fields["op"], fields["seq"] = op, seq
+    line = json.dumps(fields) + "\n"
+    with _io_lock:
+        _OUT.write(line)
+        _OUT.flush()
+
+
+def _event(op, **fields):
+    """Send an event of the request being served (a thread of the lesson
+    that displays something between cells gets an error)."""
+    if not _active:
+        raise RuntimeError("labrun worker: no cell is running to show this %s in" % op)
+    _send(op, _seq, **fields)
+
+
+def _decode(line):
+    """Parse one line from labrun, checking its op and fields."""
+    try:
+        msg = json.loads(line)
+    except ValueError as e:
+        raise ProtocolError("labrun sent a line that is not a message (%s): %r" % (e, line[:300]))
+    if not isinstance(msg, dict) or msg.get("op") not in _FROM_GO:
+        raise ProtocolError("labrun sent an unknown message: %r" % line[:300])
+    want = set(_FROM_GO[msg["op"]]) | {"op", "seq"}
+    if set(msg) != want or not isinstance(msg["seq"], int):
+        raise ProtocolError("labrun sent a %s message with fields %s, want %s: %r" % (
+            msg["op"], sorted(msg), sorted(want), line[:300]))
+    return msg
 
 
 def _recv():
     line = _IN.readline()
     if not line:
         os._exit(0)
-    return json.loads(line)
+    return _decode(line)
+
+
+def _await_answer(op, seq):
+    """Wait for labrun's answer to the worker's request op #seq."""
+    msg = _recv()
+    if msg["seq"] != seq or msg["op"] not in (_ANSWER[op], "refused"):
+        raise ProtocolError("labrun answered %s #%d with %s #%d: %r" % (
+            op, seq, msg["op"], msg["seq"], json.dumps(msg)[:300]))
+    if msg["op"] == "refused":
+        raise RuntimeError(msg["error"])
+    return msg
+
+
+# The worker's requests whose answer it stopped waiting for (an interrupt
+# came first): their answers are read, and discarded, later.
+_abandoned = {}
 
 
 def _call(op, **kw):
     """Ask the Go side to do something and wait for its answer."""
+    global _req_seq
     _flush_all()
-    kw["op"] = op
-    _send(kw)
-    while True:
-        msg = _recv()
-        if msg.get("op") == "reply":
-            if msg.get("error"):
-                raise RuntimeError(msg["error"])
-            return msg
+    _req_seq += 1
+    seq = _req_seq
+    _send(op, seq, **kw)
+    try:
+        return _await_answer(op, seq)
+    except KeyboardInterrupt:
+        _abandoned[seq] = op
+        raise
 
 
 # Like ipykernel, each stream keeps what is written and sends it 0.2 s
@@ -53,6 +156,24 @@ def _call(op, **kw):
 # shell step, the cell's end: stdout first, then stderr). That is what
 # decides the order of stdout and stderr in the recorded lessons.
 _FLUSH_INTERVAL = 0.2
+# A stream sends what it keeps once it holds this many characters.
+_FLUSH_SIZE = 1 << 20
+
+# What reaches the worker's fd 1 and 2 (os.write, C code, a child process
+# of the lesson's Python) is captured too, as ipykernel's OutStream with
+# watchfd does: fd 1 and 2 are pipes the worker reads itself. To keep the
+# order of writes, every write to sys.stdout or sys.stderr first takes in
+# what the pipes hold (a write to a pipe is there once os.write returns),
+# and so does every event sent; a thread (_pump) takes in what arrives
+# while the cell's Python does not write. (Writes to fd 1 and fd 2 with no
+# Python write between them cannot be told apart in time: fd 1's come
+# first.) _io_lock guards the streams' buffers and every send; the thread
+# sends nothing between requests (_active false): what arrives then is
+# kept, up to _FLUSH_SIZE a stream, for the next request.
+_io_lock = threading.RLock()
+_active = False
+_fd_pipes = {}  # read end -> (stream, incremental decoder)
+_RAW_ERR = 2  # the worker's own stderr (labrun's pipe), for its last words
 
 
 class _Stream:
@@ -65,31 +186,43 @@ class _Stream:
         self._buf = []
         self._since = None
         self._size = 0
+        self._dropped = 0  # characters dropped between requests
 
     def write(self, s):
         if not isinstance(s, str):
             raise TypeError("write() argument must be str, not %s" % type(s).__name__)
         if s:
-            now = time.monotonic()
-            _flush_due(now)
-            self._buf.append(s)
-            if self._since is None:
-                self._since = now
-            self._size += len(s)
-            if self._size > (1 << 20):
-                self.flush()
+            with _io_lock:
+                _drain_fds()
+                _flush_due(time.monotonic())
+                self._append(s)
         return len(s)
+
+    def _append(self, s):
+        if not _active and self._size > _FLUSH_SIZE:
+            self._dropped += len(s)  # a thread of the lesson floods between cells
+            return
+        if self._since is None:
+            self._since = time.monotonic()
+        self._buf.append(s)
+        self._size += len(s)
+        if self._size > _FLUSH_SIZE and _active:
+            self.flush()
 
     def writelines(self, lines):
         for line in lines:
             self.write(line)
 
     def flush(self):
-        if self._buf:
-            text = "".join(self._buf)
-            self._buf, self._since, self._size = [], None, 0
-            for i in range(0, len(text), 1 << 16):  # bounded protocol lines
-                _send({"op": "stream", "name": self.name, "text": text[i:i + (1 << 16)]})
+        with _io_lock:
+            if self._buf and _active:  # between requests, kept for the next one
+                if self._dropped:
+                    self._buf.append("\n[labrun: %d characters written between cells dropped]\n" % self._dropped)
+                    self._dropped = 0
+                text = "".join(self._buf)
+                self._buf, self._since, self._size = [], None, 0
+                for i in range(0, len(text), 1 << 16):  # bounded protocol lines
+                    _event("stream", name=self.name, text=text[i:i + (1 << 16)])
 
     def isatty(self):
         return False
@@ -108,17 +241,86 @@ class _Stream:
         return True
 
 
+_STDOUT = _Stream("stdout")
+_STDERR = _Stream("stderr")
+
+
+def _capture_fds():
+    """Make fd 1 and 2 pipes that the worker reads (see _io_lock)."""
+    global _RAW_ERR
+    _RAW_ERR = os.dup(2)
+    for fd, stream in ((1, _STDOUT), (2, _STDERR)):
+        r, w = os.pipe()
+        os.dup2(w, fd)
+        os.close(w)
+        os.set_blocking(r, False)
+        _fd_pipes[r] = (stream, codecs.getincrementaldecoder("utf-8")("replace"))
+    threading.Thread(target=_pump, name="labrun-fd-pump", daemon=True).start()
+
+
+def _before_fork():
+    """The lesson's Python forks: no other thread holds _io_lock meanwhile,
+    and what was written so far is sent first."""
+    _io_lock.acquire()
+    _flush_all()
+
+
+def _after_fork_in_child():
+    """In the child: a fresh lock (the pump thread is not there), nothing
+    of the parent's output to send again, and the fd output is the
+    parent's to read."""
+    global _io_lock
+    _io_lock = threading.RLock()
+    _fd_pipes.clear()
+    for stream in (_STDOUT, _STDERR):
+        stream._buf, stream._since, stream._size = [], None, 0
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=lambda: _io_lock.release(),
+                    after_in_child=_after_fork_in_child)
+
+
+def _drain_fds():
+    """Take in what fd 1 and 2 hold, without waiting (_io_lock held)."""
+    for r, (stream, decoder) in _fd_pipes.items():
+        while True:
+            try:
+                data = os.read(r, 1 << 16)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            text = decoder.decode(data)
+            if text:
+                stream._append(text)
+
+
+def _pump():
+    """Take in fd output while the cell's Python is not writing."""
+    fds = list(_fd_pipes)
+    while True:
+        select.select(fds, [], [])
+        with _io_lock:
+            full = not _active and max(_STDOUT._size, _STDERR._size) > _FLUSH_SIZE
+            if not full:
+                _drain_fds()
+        if full:
+            time.sleep(_FLUSH_INTERVAL)  # the writers wait on the full pipe
+
+
 def _flush_due(now):
     """Send the streams whose first pending write is 0.2 s old, oldest first."""
-    due = [s for s in (sys.stdout, sys.stderr)
-           if isinstance(s, _Stream) and s._since is not None and now - s._since >= _FLUSH_INTERVAL]
+    due = [s for s in (_STDOUT, _STDERR) if s._since is not None and now - s._since >= _FLUSH_INTERVAL]
     for s in sorted(due, key=lambda s: s._since):
         s.flush()
 
 
 def _flush_all():
-    for s in (sys.stdout, sys.stderr):
-        s.flush()
+    """Send everything written so far: stdout first, then stderr."""
+    with _io_lock:
+        _drain_fds()
+        _STDOUT.flush()
+        _STDERR.flush()
 
 
 # ---- display ---------------------------------------------------------------
@@ -160,12 +362,33 @@ class IFrame:
             self.width, self.height, self.src)
 
 
-def _display_event(obj):
+# How many bytes of a display or a traceback labrun shows (its
+# Options.OutputCap, the worker's argument): the worker cuts longer text
+# itself, head and tail, marked as labrun marks a step's cut output, so
+# that it never sends more than labrun keeps.
+_SHOW_CAP = 1 << 20  # main() sets it from the argument
+_MARKER_ROOM = 100
+
+
+def _cut(text):
+    if len(text) * 4 <= _SHOW_CAP - _MARKER_ROOM:
+        return text
+    b = text.encode("utf-8", "replace")
+    if len(b) <= _SHOW_CAP - _MARKER_ROOM:
+        return text
+    half = (_SHOW_CAP - _MARKER_ROOM) // 2
+    return "%s\n[labrun: %d bytes of output dropped here; %d kept]\n%s" % (
+        b[:half].decode("utf-8", "ignore"), len(b) - 2 * half, 2 * half, b[-half:].decode("utf-8", "ignore"))
+
+
+def _display(obj):
+    """Send obj's display: its HTML, Markdown or text form."""
     if hasattr(obj, "_repr_html_"):
-        return {"op": "display", "mime": "text/html", "data": obj._repr_html_()}
-    if hasattr(obj, "_repr_markdown_"):
-        return {"op": "display", "mime": "text/markdown", "data": obj._repr_markdown_()}
-    return {"op": "display", "mime": "text/plain", "data": _pretty(obj)}
+        _event("display", mime="text/html", data=_cut(obj._repr_html_()))
+    elif hasattr(obj, "_repr_markdown_"):
+        _event("display", mime="text/markdown", data=_cut(obj._repr_markdown_()))
+    else:
+        _event("display", mime="text/plain", data=_cut(_pretty(obj)))
 
 
 def _pretty(obj):
@@ -175,19 +398,30 @@ def _pretty(obj):
         return obj.__qualname__ if mod in ("builtins", "__builtin__") else mod + "." + obj.__qualname__
     if isinstance(obj, types.FunctionType):
         return "<function %s.%s>" % (obj.__module__, obj.__qualname__)
-    if type(obj) in (list, tuple, dict, set, frozenset):
+    base = next((t for t in (list, tuple, dict, set) if isinstance(obj, t) and type(obj).__repr__ is t.__repr__), None)
+    if base is not None:
+        # Subclasses too (x = !cmd gives an SList), as IPython's pretty;
+        # like it, at most _MAX_SEQ_LENGTH items, then "...".
         try:
-            return pprint.pformat(obj, width=79, sort_dicts=False)
+            if len(obj) <= _MAX_SEQ_LENGTH:
+                return pprint.pformat(obj, width=79, sort_dicts=False)
+            items = itertools.islice(obj.items() if base is dict else obj, _MAX_SEQ_LENGTH)
+            text = pprint.pformat(base(items), width=79, sort_dicts=False)
+            return text[:-1] + (",\n ...%s" if "\n" in text else ", ...%s") % text[-1]
         except Exception:
             pass
     return repr(obj)
+
+
+# IPython's PlainTextFormatter.max_seq_length: items shown of a collection.
+_MAX_SEQ_LENGTH = 1000
 
 
 def display(*objs, **kwargs):
     """IPython.display.display: show each object in the transcript."""
     _flush_all()
     for obj in objs:
-        _send(_display_event(obj))
+        _display(obj)
 
 
 # ---- IPython's variable expansion: {expr} and $name ----------------------
@@ -415,7 +649,7 @@ class _Shell:
     def system(self, cmd):
         cmd = _expand(cmd, sys._getframe(1).f_locals)
         rep = _call("system", cmd=cmd)
-        _user_ns["_exit_code"] = rep.get("status", 0)
+        _user_ns["_exit_code"] = rep["status"]
         return None
 
     system_piped = system_raw = system
@@ -423,7 +657,7 @@ class _Shell:
     def getoutput(self, cmd, split=True, depth=0):
         cmd = _expand(cmd, sys._getframe(depth + 1).f_locals)
         rep = _call("getoutput", cmd=cmd)
-        out = rep.get("output", "")
+        out = rep["output"]
         return SList(out.splitlines()) if split else out
 
     def run_line_magic(self, name, line, _stack_depth=1):
@@ -456,19 +690,30 @@ class TInteractiveLauncher:
         rep = _call("bg_start", cmd=cmd, style="launcher")
         self._id = rep["id"]
         self.pid = rep["pid"]
-        self._inq = rep.get("inq", "")
+        self._inq = rep["inq"]
+        self._closed = False
+
+    # After close(), the course's launcher had closed its queue file and
+    # set pid and the paths to None: its calls then raised these errors.
 
     def write(self, s):
+        if self._closed:
+            raise ValueError("I/O operation on closed file")
         _call("bg_write", id=self._id, data=s if isinstance(s, str) else s.decode())
 
     def get_pid(self):
+        if self._closed:
+            raise TypeError("expected str, bytes or os.PathLike object, not NoneType")
         return self.pid
 
     def input_queue_path(self):
-        return self._inq
+        return None if self._closed else self._inq
 
     def close(self, timeout=3):
+        if self._closed:
+            raise TypeError("'NoneType' object cannot be interpreted as an integer")
         _call("bg_close", id=self._id, timeout=float(timeout))
+        self._closed, self.pid = True, None
 
     @staticmethod
     def terminate_all():
@@ -483,27 +728,77 @@ def _bash_async(line):
 
 
 def _user_frames(frames):
-    """The frames of the user's code: from the first cell frame on, without
-    the worker's own frames and the library frames an interrupt may land
-    in while the worker waits for labrun."""
-    start = next((i for i, f in enumerate(frames) if f.filename.startswith("<cell")), 0)
+    """The frames (FrameSummary, code) of the user's code: from the first
+    cell frame on, without the worker's own frames and the library frames
+    an interrupt may land in while the worker waits for labrun."""
+    start = next((i for i, (f, _) in enumerate(frames) if f.filename.startswith("<cell")), 0)
     frames = frames[start:]
-    while frames and (frames[-1].filename == __file__ or frames[-1].filename.startswith("<frozen")
-                      or frames[-1].filename.startswith(_STDLIB)):
+    while frames and (frames[-1][0].filename == __file__ or frames[-1][0].filename.startswith("<frozen")
+                      or frames[-1][0].filename.startswith(_STDLIB)):
         frames = frames[:-1]
-    return [f for f in frames if f.filename != __file__]
+    return [(f, code) for f, code in frames if f.filename != __file__]
 
 
 _STDLIB = os.path.dirname(os.__file__)
 
 
+def _collapse_repeated(frames):
+    """Collapse repeated frames as IPython's tracebacks do (stack_data's
+    collapse_repeated, IPython's ultratb): in a run of frames whose (code,
+    line) appears more than 3 times in the traceback, the first, second
+    and last frame of each such (code, line) are kept and every stretch of
+    the others becomes one "[... skipping similar frames: ...]" line,
+    naming each (code, line) and its count. Gives frames and description
+    strings."""
+    keys = [(code, f.lineno) for f, code in frames]
+    counts = collections.Counter(keys)
+    shown = []
+    for common, group in itertools.groupby(keys, key=lambda k: counts[k] > 3):
+        group = list(group)
+        if not common:
+            shown += [True] * len(group)
+            continue
+        keep = [False] * len(group)
+        for k in set(group):
+            first = group.index(k)
+            keep[first] = True
+            if k in group[first + 1:]:
+                keep[group.index(k, first + 1)] = True
+            keep[len(group) - 1 - group[::-1].index(k)] = True
+        shown += keep
+    out = []
+    for keep, stretch in itertools.groupby(zip(frames, keys, shown), key=lambda t: t[2]):
+        stretch = list(stretch)
+        if keep:
+            out += [f for (f, _), _, _ in stretch]
+            continue
+        n = sorted(collections.Counter(k for _, k, _ in stretch).items(),
+                   key=lambda item: (-item[1], item[0][0].co_name))
+        out.append(", ".join("%s at line %d (%d times)" % (getattr(code, "co_qualname", code.co_name), line, count)
+                             for (code, line), count in n))
+    return out
+
+
 def _format_exception(etype, value, tb):
-    """A traceback shaped like IPython's, without colours."""
+    """A traceback shaped like IPython's, without colours (Python's own,
+    should that fail)."""
+    try:
+        return _format_ipython(etype, value, tb)
+    except Exception:
+        return "".join(traceback.format_exception(etype, value, tb)).rstrip("\n")
+
+
+def _format_ipython(etype, value, tb):
     lines = ["-" * 75, "%-42sTraceback (most recent call last)" % etype.__name__]
-    for f in _user_frames(traceback.extract_tb(tb)):
-        lines.append("%s in %s" % (f.filename, f.name))
-        if f.line:
-            lines.append("----> %d %s" % (f.lineno, f.line))
+    codes = [frame.f_code for frame, _ in traceback.walk_tb(tb)]
+    frames = _user_frames(list(zip(traceback.extract_tb(tb, limit=len(codes)), codes)))
+    for f in _collapse_repeated(frames):
+        if isinstance(f, str):
+            lines.append("    [... skipping similar frames: %s]" % f)
+        else:
+            lines.append("%s in %s" % (f.filename, f.name))
+            if f.line:
+                lines.append("----> %d %s" % (f.lineno, f.line))
         lines.append("")
     lines.extend(l.rstrip("\n") for l in traceback.format_exception_only(etype, value))
     return "\n".join(lines)
@@ -523,24 +818,55 @@ def _run_source(src, filename):
         if value is not None:
             _user_ns["_"] = value
             _flush_all()
-            _send(_display_event(value))
+            _display(value)
+
+
+def _system_exit(e):
+    """Show a SystemExit as IPython's run_code does: the exception only,
+    then a warning on stderr; the worker goes on. A code other than 0 or
+    None (an exit status of 1 or more for Python) fails the cell."""
+    _flush_all()
+    text = "An exception has occurred, use %tb to see the full traceback.\n\n" + \
+        "".join(traceback.format_exception_only(SystemExit, e)).rstrip("\n")
+    _event("error", ename="SystemExit", evalue=str(e), traceback=text, fails=e.code not in (None, 0))
+    _STDERR.write("UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
 
 
 def _run_cell(msg):
-    n = msg.get("cell", 0)
-    ok = True
+    n = msg["cell"]
     try:
         _run_source(msg["code"], "<cell-%d>" % n)
-    except SystemExit:
-        pass
+    except SystemExit as e:
+        _system_exit(e)
     except BaseException:
-        ok = False
         etype, value, tb = sys.exc_info()
         _flush_all()
-        _send({"op": "error", "ename": etype.__name__, "evalue": str(value),
-               "traceback": _format_exception(etype, value, tb)})
-    _flush_all()
-    _send({"op": "done", "ok": ok})
+        _event("error", ename=etype.__name__, evalue=_cut(str(value)),
+               traceback=_cut(_format_exception(etype, value, tb)), fails=True)
+    _answer("done")
+
+
+# _answered says whether the request being served got its final answer.
+_answered = True
+
+
+def _begin(seq):
+    """Start serving labrun's request seq."""
+    global _seq, _active, _answered
+    with _io_lock:
+        _seq, _active, _answered = seq, True, False
+
+
+def _answer(op, **fields):
+    """Send what was written, then the request's final answer (once)."""
+    global _active, _answered
+    with _io_lock:
+        if _answered:
+            return
+        _flush_all()
+        _answered = True
+        _event(op, **fields)
+        _active = False
 
 
 _user_ns = {"__name__": "__main__", "__builtins__": builtins}
@@ -563,34 +889,44 @@ _shell = _Shell()
 
 
 def main():
+    global _SHOW_CAP
+    if len(sys.argv) > 1:
+        _SHOW_CAP = int(sys.argv[1])
     _install_ipython_modules()
     builtins.get_ipython = lambda: _shell
     builtins.display = display
-    sys.stdout = _Stream("stdout")
-    sys.stderr = _Stream("stderr")
+    _capture_fds()
+    sys.stdout, sys.stderr = _STDOUT, _STDERR
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    sys.path[0] = ""  # the work dir, as in IPython
-    exec("import os, sys, re, signal, shutil, shlex, glob, time, random, subprocess", _user_ns)
+    for name in _PREIMPORTED:
+        _user_ns[name] = sys.modules[name]
+    sys.path[0] = ""  # the work dir, as in IPython: last, see the imports
     _user_ns.update({"display": display, "Markdown": Markdown, "HTML": HTML, "IFrame": IFrame,
                      "TInteractiveLauncher": TInteractiveLauncher, "get_ipython": lambda: _shell})
-    _send({"op": "ready", "pid": os.getpid()})
+    _send("ready", 0)
     while True:
         try:
             msg = _recv()
         except KeyboardInterrupt:
             continue  # a late interrupt, after the cell ended
-        op = msg.get("op")
+        op = msg["op"]
+        if msg["seq"] in _abandoned and op in (_ANSWER[_abandoned[msg["seq"]]], "refused"):
+            del _abandoned[msg["seq"]]
+            continue
+        if op not in ("run", "expand"):
+            raise ProtocolError("labrun sent %s #%d while no request of the worker awaited an answer" % (
+                op, msg["seq"]))
+        _begin(msg["seq"])
         try:
             if op == "run":
                 _run_cell(msg)
-            elif op == "expand":
-                _send({"op": "expanded", "text": _expand(msg["text"])})
+            else:
+                _answer("expanded", text=_expand(msg["text"]))
         except KeyboardInterrupt:
-            _send({"op": "done", "ok": False})
-
-
-if __name__ == "__main__":
-    main()
+            if op == "run":
+                _answer("done")
+            else:
+                _answer("expanded", text=msg["text"])
 
 
 def _classify_main():
@@ -606,3 +942,13 @@ def _classify_main():
             k[first] = kind if magic is None else kind + " " + magic
         kinds.append(k)
     json.dump({"kinds": kinds, "magics": sorted(_Shell().magics)}, sys.stdout)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException:
+        # The worker cannot go on: its last words go to its own stderr,
+        # which labrun shows with the cell.
+        os.write(_RAW_ERR, traceback.format_exc().encode("utf-8", "replace"))
+        os._exit(1)
