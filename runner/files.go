@@ -73,7 +73,14 @@ func escapingLink(dir, name string) (link, target string, ok bool) {
 			continue
 		}
 		to, err := filepath.EvalSymlinks(p)
-		if err != nil || (to != top && !strings.HasPrefix(to, top+string(filepath.Separator))) {
+		if err != nil { // a dangling link: where its text leads
+			to = target
+			if !filepath.IsAbs(to) {
+				parent, _ := filepath.EvalSymlinks(filepath.Dir(p))
+				to = filepath.Join(parent, target)
+			}
+		}
+		if to != top && !strings.HasPrefix(to, top+string(filepath.Separator)) {
 			return rel, target, true
 		}
 	}

@@ -84,21 +84,22 @@ func (o *Options) Validate() error {
 
 // run is the state of one lesson run.
 type run struct {
-	opts   Options
-	lesson *lessons.Lesson
-	dir    string
-	id     string
-	env    []string
-	sh     string // sh found through PATH, as pexpect finds it
+	opts    Options
+	lesson  *lessons.Lesson
+	dir     string
+	id      string
+	env     []string
+	sh      string // sh found through PATH, as pexpect finds it
+	timeout time.Duration
+	py      *worker
+	bg      *background
+	launch  *launcher
+	cur     *CellResult
+	ctx     context.Context
+
 	// lessonFile is the lesson's own file when the steps run in its
 	// folder (--in-place): no cell may write over it.
 	lessonFile os.FileInfo
-	timeout    time.Duration
-	py         *worker
-	bg         *background
-	launch     *launcher
-	cur        *CellResult
-	ctx        context.Context
 }
 
 // Run runs lesson, whose file is in lessonDir, and returns the outputs of

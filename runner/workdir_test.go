@@ -184,3 +184,33 @@ func TestCopiedLink(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapingLink: the link named when labrun refuses to write a cell's
+// file is the first on the way that leads out of the work dir; a link
+// inside it, even a dangling one, is not blamed.
+func TestEscapingLink(t *testing.T) {
+	dir := t.TempDir()
+	for link, target := range map[string]string{"out": "/etc", "in": "sub", "dangling_in": "sub/missing", "dangling_out": "../nowhere", "sub/up": "../.."} {
+		if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct{ name, link, target string }{
+		{"out/x", "out", "/etc"},
+		{"in/up/x", "in/up", "../.."},
+		{"sub/up/x", "sub/up", "../.."},
+		{"dangling_out", "dangling_out", "../nowhere"},
+		{"dangling_in/x", "", ""},
+		{"in/x", "", ""},
+		{"plain/x", "", ""},
+	}
+	for _, tt := range tests {
+		link, target, ok := escapingLink(dir, tt.name)
+		if link != tt.link || target != tt.target || ok != (tt.link != "") {
+			t.Errorf("escapingLink(%s) = %q %q %v, want %q %q", tt.name, link, target, ok, tt.link, tt.target)
+		}
+	}
+}
