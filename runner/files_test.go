@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/labrun/labrun/lessons"
 )
 
 // fence wraps a cell body in a python fence, as the exported lessons do.
@@ -117,7 +119,7 @@ func TestFileBytes(t *testing.T) {
 			if c.File.Name != tt.file {
 				t.Errorf("file name = %q, want %q", c.File.Name, tt.file)
 			}
-			if got := string(fileBytes(c.File, cellBody(c))); got != tt.want {
+			if got := string(lessons.FileBytes(c)); got != tt.want {
 				t.Errorf("fileBytes:\n got %q\nwant %q", got, tt.want)
 			}
 		})
@@ -127,7 +129,7 @@ func TestFileBytes(t *testing.T) {
 func TestFileBytesNative(t *testing.T) {
 	l := parseLesson(t, "```cpp file=hello.c run=\"gcc hello.c -o hello && ./hello\" timeout=2s\nint main() {  \n}\n```\n")
 	c := l.Cells[0]
-	if got, want := string(fileBytes(c.File, cellBody(c))), "int main() {  \n}\n"; got != want {
+	if got, want := string(lessons.FileBytes(c)), "int main() {  \n}\n"; got != want {
 		t.Errorf("native file bytes = %q, want %q", got, want)
 	}
 }

@@ -356,7 +356,7 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 // runScriptCell feeds the body to bash or sh on stdin through pipes, as
 // IPython's %%bash and %%sh did, stdout and stderr kept apart.
 func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
-	body := cellBody(c) + "\n"
+	body := lessons.Body(c) + "\n"
 	out, err := r.step(procSpec{argv: []string{c.Magic}, stdin: []byte(body)}, c)
 	if err != nil {
 		return err

@@ -76,6 +76,8 @@ func route(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		err = runCommand(args[1:], stdout, stderr)
+	case "strip":
+		err = stripCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":

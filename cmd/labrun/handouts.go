@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/lessons"
+)
+
+// handoutFlags parses the flags of a handout subcommand (flags may stand
+// before or after the input) and returns its one positional argument.
+func handoutFlags(fs *flag.FlagSet, args []string, usageLine string, stderr io.Writer) (string, error) {
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", usageLine)
+		fs.PrintDefaults()
+	}
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return "", &exitError{code: exitOK, err: errors.New("")}
+			}
+			return "", usageError(err.Error())
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch len(rest) {
+	case 0:
+		return "", usageError(fmt.Sprintf("%s: which file? (%s)", fs.Name(), usageLine))
+	case 1:
+		return rest[0], nil
+	}
+	return "", usageError(fmt.Sprintf("%s: one file at a time (got %d: %s)", fs.Name(), len(rest), strings.Join(rest, " ")))
+}
+
+// writeOutput writes data to out atomically, or to stdout when out is
+// empty; out must not be the input file.
+func writeOutput(out, in string, data []byte, stdout io.Writer) error {
+	if out == "" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if same(out, in) {
+		return &exitError{exitBadInput, fmt.Errorf("%s: the output would overwrite the input; choose another -o", out)}
+	}
+	if err := atomicfile.Write(out, data, 0o644); err != nil {
+		return &exitError{exitBadInput, err}
+	}
+	return nil
+}
+
+// readInput reads a lesson or transcript (see readLesson).
+func readInput(path string) ([]byte, error) {
+	src, err := readLesson(path)
+	if err != nil {
+		return nil, &exitError{exitBadInput, err}
+	}
+	return src, nil
+}
+
+// stripCommand is "labrun strip TRANSCRIPT [-o OUT]".
+func stripCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("strip", flag.ContinueOnError)
+	out := fs.String("o", "", "write the skeleton to `OUT` (atomically) instead of standard output")
+	in, err := handoutFlags(fs, args, "labrun strip TRANSCRIPT [-o OUT]", stderr)
+	if err != nil {
+		return err
+	}
+	src, err := readInput(in)
+	if err != nil {
+		return err
+	}
+	return writeOutput(*out, in, lessons.StripAny(src), stdout)
+}

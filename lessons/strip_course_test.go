@@ -1,0 +1,72 @@
+package lessons
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// corpusPairs returns every dev-corpus lesson folder that holds both a
+// recorded transcript and its skeleton.
+func corpusPairs(t *testing.T) []string {
+	dirs, _ := filepath.Glob("../../shared/corpus/caos/*/*/README_no_output.md")
+	if len(dirs) == 0 {
+		t.Skip("no corpus at ../../shared/corpus/caos (the course's lessons are test data from outside the repository)")
+	}
+	for i, d := range dirs {
+		dirs[i] = filepath.Dir(d)
+	}
+	return dirs
+}
+
+// TestStripCorpus: stripping every recorded corpus transcript gives its
+// skeleton byte for byte, and stripping a skeleton changes nothing.
+func TestStripCorpus(t *testing.T) {
+	for _, dir := range corpusPairs(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			rec, err := os.ReadFile(filepath.Join(dir, "README.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			skel, err := os.ReadFile(filepath.Join(dir, "README_no_output.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := StripAny(rec); !bytes.Equal(got, skel) {
+				t.Errorf("strip README.md != README_no_output.md\n%s", firstDiff(got, skel))
+			}
+			if got := StripAny(skel); !bytes.Equal(got, skel) {
+				t.Errorf("strip README_no_output.md changed it\n%s", firstDiff(got, skel))
+			}
+		})
+	}
+}
+
+// firstDiff shows the first line where got and want differ, with context.
+func firstDiff(got, want []byte) string {
+	g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+	for i := 0; i < max(len(g), len(w)); i++ {
+		var gl, wl []byte
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i >= len(g) || i >= len(w) || !bytes.Equal(gl, wl) {
+			lo := max(i-3, 0)
+			return "line " + strconv.Itoa(i+1) + ":\n got: " + quoteLines(g[lo:min(i+4, len(g))]) + "\nwant: " + quoteLines(w[lo:min(i+4, len(w))])
+		}
+	}
+	return "(equal)"
+}
+
+func quoteLines(ls [][]byte) string {
+	var b bytes.Buffer
+	for _, l := range ls {
+		b.WriteString("\n  | " + string(l))
+	}
+	return b.String()
+}
