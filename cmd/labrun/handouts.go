@@ -9,6 +9,7 @@ import (
 
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render/tangle"
 )
 
 // handoutFlags parses the flags of a handout subcommand (flags may stand
@@ -80,4 +81,32 @@ func stripCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return writeOutput(*out, in, lessons.StripAny(src), stdout)
+}
+
+// tangleCommand is "labrun tangle LESSON -d DIR".
+func tangleCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tangle", flag.ContinueOnError)
+	dir := fs.String("d", "", "write the lesson's files and run.sh into folder `DIR` (created if missing)")
+	in, err := handoutFlags(fs, args, "labrun tangle LESSON -d DIR", stderr)
+	if err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usageError("tangle: where to? (labrun tangle LESSON -d DIR)")
+	}
+	src, err := readInput(in)
+	if err != nil {
+		return err
+	}
+	lesson, err := lessons.Parse(in, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return &exitError{exitBadInput, nil}
+	}
+	files := tangle.Tangle(lesson)
+	if err := tangle.Write(*dir, files); err != nil {
+		return &exitError{exitBadInput, err}
+	}
+	fmt.Fprintf(stderr, "labrun: %s: %d files written to %s\n", in, len(files), *dir)
+	return nil
 }

@@ -78,6 +78,8 @@ func route(args []string, stdout, stderr io.Writer) int {
 		err = runCommand(args[1:], stdout, stderr)
 	case "strip":
 		err = stripCommand(args[1:], stdout, stderr)
+	case "tangle":
+		err = tangleCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":
