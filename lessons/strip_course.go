@@ -36,27 +36,55 @@ func StripAny(transcript []byte) []byte {
 // printed marker); that line goes too. A skeleton has no outputs and is
 // returned unchanged.
 func StripCourse(transcript []byte) []byte {
-	lines := strings.SplitAfter(string(transcript), "\n")
+	lines := linesOf(string(transcript))
+	regions := courseRegions(lines)
+	var out strings.Builder
+	out.Grow(len(transcript))
+	next := 0
+	for _, r := range regions {
+		out.WriteString(strings.Join(lines[next:r.start], ""))
+		out.WriteString(r.sep)
+		next = r.end
+	}
+	out.WriteString(strings.Join(lines[next:], ""))
+	s := out.String()
+	if len(regions) > 0 && strings.HasPrefix(s, "\n") {
+		s = s[1:]
+	}
+	return []byte(s)
+}
+
+// linesOf splits s after each newline; the last line may lack one.
+func linesOf(s string) []string {
+	lines := strings.SplitAfter(s, "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
-	var out strings.Builder
-	out.Grow(len(transcript))
-	found := false
+	return lines
+}
+
+// region is the output block after a code cell of a course transcript:
+// lines[start:end], which the skeleton has as sep (the blank lines
+// between cells).
+type region struct {
+	start, end int
+	sep        string
+}
+
+// courseRegions finds the output blocks of a course transcript.
+func courseRegions(lines []string) []region {
+	var regions []region
 	for i := 0; i < len(lines); i++ {
-		out.WriteString(lines[i])
 		fence := courseFence(lines[i])
 		if fence == "" {
 			continue
 		}
 		start := i
 		for i++; i < len(lines) && !closes(lines[i], fence); i++ {
-			out.WriteString(lines[i])
 		}
 		if i == len(lines) {
 			break // an unclosed fence runs to the end
 		}
-		out.WriteString(lines[i])
 		info := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(lines[start]), fence[:1]))
 		if info == "" || indentOf(lines[start]) > 0 {
 			continue // a plain block of prose, not a code cell
@@ -66,21 +94,18 @@ func StripCourse(transcript []byte) []byte {
 		if !has {
 			continue
 		}
-		found = true
+		r := region{start: i + 1, end: end}
 		switch {
 		case end == len(lines):
 		case courseFence(lines[end]) != "" && !isBareFence(lines[end]):
-			out.WriteString("\n\n")
+			r.sep = "\n\n"
 		default:
-			out.WriteString("\n")
+			r.sep = "\n"
 		}
+		regions = append(regions, r)
 		i = end - 1
 	}
-	s := out.String()
-	if found && strings.HasPrefix(s, "\n") {
-		s = s[1:]
-	}
-	return []byte(s)
+	return regions
 }
 
 // courseFence returns the fence a line opens ("```", "~~~~"), or "".

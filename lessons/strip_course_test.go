@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -69,4 +70,33 @@ func quoteLines(ls [][]byte) string {
 		b.WriteString("\n  | " + string(l))
 	}
 	return b.String()
+}
+
+// TestSplitTranscript: the parts of a course transcript put together
+// give it back, and their outputs are what strip removes; the parts of a
+// labrun transcript give its lesson and keep each cell's annotation.
+func TestSplitTranscript(t *testing.T) {
+	for _, dir := range corpusPairs(t) {
+		rec, _ := os.ReadFile(filepath.Join(dir, "README.md"))
+		var all, outs bytes.Buffer
+		n := 0
+		for _, p := range SplitTranscript(rec) {
+			all.WriteString(p.Skeleton + p.Outputs)
+			if p.HasOutputs {
+				n++
+				outs.WriteString(p.Outputs)
+			}
+		}
+		if !bytes.Equal(all.Bytes(), rec) {
+			t.Errorf("%s: parts do not put README.md back together", dir)
+		}
+		if n == 0 || strings.TrimSpace(outs.String()) == "" {
+			t.Errorf("%s: no outputs found", dir)
+		}
+	}
+	tr := "# T\n\n```python\nprint(1)\n```\n" + OutOpen + " cell=0 kind=python status=ok time=0.01s -->\n\n    1\n\n" + OutClose + "\nafter\n"
+	parts := SplitTranscript([]byte(tr))
+	if len(parts) != 2 || parts[0].Annotation != "cell=0 kind=python status=ok time=0.01s" || parts[0].Outputs != "\n    1\n\n" || parts[1].Skeleton != "after\n" {
+		t.Errorf("SplitTranscript = %#v", parts)
+	}
 }
