@@ -9,7 +9,9 @@ import (
 
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/lessons"
+	htmlpage "github.com/labrun/labrun/render/html"
 	"github.com/labrun/labrun/render/tangle"
+	"github.com/labrun/labrun/runner"
 )
 
 // handoutFlags parses the flags of a handout subcommand (flags may stand
@@ -109,4 +111,34 @@ func tangleCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "labrun: %s: %d files written to %s\n", in, len(files), *dir)
 	return nil
+}
+
+// htmlCommand is "labrun html TRANSCRIPT -o PAGE.html [--no-output]".
+func htmlCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("html", flag.ContinueOnError)
+	out := fs.String("o", "", "write the page to `PAGE.html` (atomically) instead of standard output")
+	var opts htmlpage.Options
+	fs.BoolVar(&opts.NoOutput, "no-output", false, "leave outputs and badges out (the students' version)")
+	in, err := handoutFlags(fs, args, "labrun html TRANSCRIPT [-o PAGE.html] [--no-output]", stderr)
+	if err != nil {
+		return err
+	}
+	src, err := readInput(in)
+	if err != nil {
+		return err
+	}
+	page, err := htmlpage.Render(htmlpage.FromTranscript(in, src), opts)
+	if err != nil {
+		return err
+	}
+	return writeOutput(*out, in, page, stdout)
+}
+
+// writePage writes the HTML page of a run (labrun run --html PAGE).
+func writePage(path string, res *runner.Result) error {
+	page, err := htmlpage.Render(htmlpage.FromResult(res), htmlpage.Options{})
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, page, 0o644)
 }

@@ -80,6 +80,8 @@ func route(args []string, stdout, stderr io.Writer) int {
 		err = stripCommand(args[1:], stdout, stderr)
 	case "tangle":
 		err = tangleCommand(args[1:], stdout, stderr)
+	case "html":
+		err = htmlCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":

@@ -19,6 +19,7 @@ import (
 type runOptions struct {
 	lesson  string
 	out     string
+	html    string
 	verbose bool
 	runner  runner.Options
 }
@@ -42,6 +43,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically) instead of standard output")
+	fs.StringVar(&o.html, "html", "", "also write the lesson as a self-contained HTML page to `PAGE` (with the programs' colours)")
 	fs.DurationVar(&o.runner.Timeout, "timeout", runner.DefaultTimeout, "default timeout of each step, e.g. 5s or 1m (a lesson may set its own)")
 	fs.DurationVar(&o.runner.Grace, "grace", runner.DefaultGrace, "how long an interrupted step may take to end after Ctrl-C before it is killed")
 	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
@@ -130,6 +132,11 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 			}
 		} else if err := atomicfile.Write(o.out, out, 0o644); err != nil {
 			return err
+		}
+		if o.html != "" {
+			if err := writePage(o.html, res); err != nil {
+				return err
+			}
 		}
 		render.Summary(stderr, res, o.out)
 		if res.KeptWorkDir {

@@ -126,13 +126,7 @@ func (t *term) endLine(nl bool) {
 		t.emit(string(c.r), c.st)
 	}
 	if nl {
-		// The newline takes the style of the line's end so segments
-		// merge; it carries no colour of its own.
-		st := t.pen
-		if n := len(t.segs); n > 0 {
-			st = t.segs[n-1].Style
-		}
-		t.emit("\n", st)
+		t.emit("\n", Style{}) // a newline has no colour of its own
 	}
 	t.line, t.col = t.line[:0], 0
 }
