@@ -111,7 +111,6 @@ func TestRenderColours(t *testing.T) {
 	}
 }
 
-
 // FuzzOutputEscaped: whatever a program prints, in whatever kind of
 // output, the page holds no element of the program's making.
 func FuzzOutputEscaped(f *testing.F) {
