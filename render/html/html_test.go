@@ -40,7 +40,7 @@ func TestRenderTranscript(t *testing.T) {
 		`<div class="code" data-lang="cpp">`,
 		`<pre class="out stream">&lt;script&gt;alert(2)&lt;/script&gt;` + "\n&amp; more</pre>",
 		`<div class="badge ok" data-status="ok"><span class="status">ok · exit 0 · 0.02 s</span></div>`,
-		`<div class="badge interrupted" data-status="interrupted"><span class="status">interrupted · signal 2 · 0.41 s</span> <span class="note">interrupted after 0.4s — stuck: blocked in open()</span></div>`,
+		`<div class="badge interrupted" data-status="interrupted"><span class="status">signal 2 · 0.41 s</span> <span class="note">interrupted after 0.4s — stuck: blocked in open()</span></div>`,
 		`<div class="out display"><p>Run: <code>./a.exe</code></p>`,
 		`<span class="log-line log-O"><span class="tag">O</span> | &lt;b&gt;out&lt;/b&gt;</span>`,
 		`<span class="log-line log-E">`, `<span class="log-line log-I">`, `<span class="log-line log-L">`,

@@ -64,7 +64,9 @@ func badge(e *Ending) string {
 		}
 	}
 	var parts []string
-	parts = append(parts, text)
+	if !(e.Status == "interrupted" && len(e.Notes) > 0 && strings.HasPrefix(e.Notes[0], "interrupted")) {
+		parts = append(parts, text) // else the note says it
+	}
 	if e.HasExit {
 		if e.Exit < 0 {
 			parts = append(parts, fmt.Sprintf("signal %d", -e.Exit))

@@ -106,6 +106,7 @@ code, pre { font-family: ui-monospace, SFMono-Regular, "DejaVu Sans Mono", Menlo
 pre { margin: 0; padding: 0.8rem 1rem; overflow-x: auto; line-height: 1.45; tab-size: 4; }
 .code, pre.code { margin: 1rem 0 0; border: 1px solid var(--border); border-radius: 6px; background: var(--code-bg); }
 .code pre.chroma { background: transparent; }
+.code .chroma .err { color: #8250df; background: none; } /* ! and $ of IPython lines, not errors */
 table { border-collapse: collapse; margin: 1rem 0; } th, td { border: 1px solid var(--border); padding: 0.3rem 0.7rem; }
 blockquote { margin: 1rem 0; padding: 0 1em; color: var(--muted); border-left: 0.25em solid var(--border); }
 img { max-width: 100%; }
