@@ -47,7 +47,14 @@ func Transcript(res *runner.Result) []byte {
 // \r rewrites and overstrikes resolved, control bytes made visible.
 func writeCell(b *bytes.Buffer, cr *runner.CellResult) {
 	b.WriteString(lessons.OutOpen + " " + Annotation(cr) + " -->\n")
-	for _, o := range cr.Outputs {
+	writeOutputs(b, cr.Outputs)
+	b.WriteString(lessons.OutClose + "\n")
+}
+
+// writeOutputs lays out outputs as nbconvert does (ParseOutputs reads
+// them back).
+func writeOutputs(b *bytes.Buffer, outs []runner.Output) {
+	for _, o := range outs {
 		switch o.Kind {
 		case runner.Stream, runner.Text, runner.Error:
 			b.WriteString("\n" + indent(termtext.Plain(o.Text)) + "\n")
@@ -59,7 +66,6 @@ func writeCell(b *bytes.Buffer, cr *runner.CellResult) {
 			b.WriteString("\n\n\n" + fence + "\n" + raw(text) + "\n\n" + fence + "\n\n")
 		}
 	}
-	b.WriteString(lessons.OutClose + "\n")
 }
 
 // raw prepares text shown as it is (Markdown, HTML, a log): without

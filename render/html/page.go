@@ -87,7 +87,7 @@ func FromResult(res *runner.Result) *Page {
 func FromTranscript(name string, transcript []byte) *Page {
 	p := &Page{Name: path.Base(name)}
 	for _, sp := range lessons.SplitTranscript(transcript) {
-		part := Part{Markdown: sp.Skeleton, Outputs: ParseOutputs(sp.Outputs)}
+		part := Part{Markdown: sp.Skeleton, Outputs: render.ParseOutputs(sp.Outputs)}
 		if sp.Annotation != "" {
 			part.Ending = ParseAnnotation(sp.Annotation)
 		}
@@ -121,50 +121,4 @@ func ParseAnnotation(a string) *Ending {
 		e.Notes = strings.Split(notes, " · ")
 	}
 	return e
-}
-
-// ParseOutputs reads an outputs block laid out as nbconvert does: lines
-// indented by four spaces are stream text, a bare fence or <pre> block is
-// a background log, other lines are Markdown displays (Run: lines, %p
-// values).
-func ParseOutputs(block string) []runner.Output {
-	var outs []runner.Output
-	lines := strings.Split(strings.TrimRight(block, "\n"), "\n")
-	fresh := true // a blank line ends the output before it
-	add := func(kind runner.OutputKind, text string) {
-		if n := len(outs); n > 0 && !fresh && outs[n-1].Kind == kind {
-			outs[n-1].Text += "\n" + text
-			return
-		}
-		outs = append(outs, runner.Output{Kind: kind, Text: text})
-		fresh = false
-	}
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(l, "    "):
-			add(runner.Stream, l[4:])
-		case t == "":
-			fresh = true
-		case isFence(t) || t == "<pre>":
-			closing := t
-			if t == "<pre>" {
-				closing = "</pre>"
-			}
-			var body []string
-			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != closing; i++ {
-				body = append(body, lines[i])
-			}
-			outs = append(outs, runner.Output{Kind: runner.Log, Text: strings.TrimRight(strings.Join(body, "\n"), "\n")})
-			fresh = true
-		default:
-			add(runner.Markdown, l)
-		}
-	}
-	return outs
-}
-
-func isFence(t string) bool {
-	return len(t) >= 3 && strings.Trim(t, "`") == "" || len(t) >= 3 && strings.Trim(t, "~") == ""
 }
