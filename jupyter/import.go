@@ -21,7 +21,13 @@ type ImportOptions struct {
 // Import returns the lesson a notebook holds, laid out as the course
 // exported its notebooks: nbconvert's Markdown (Markdown(nb)), then the
 // course's post-processing (improveMD).
+//
+// A notebook that Export wrote from a labrun transcript gives that
+// transcript back byte for byte (its skeleton only, with NoOutput).
 func Import(nb *Notebook, opts ImportOptions) []byte {
+	if _, ok := nb.Metadata[metaKey]; ok {
+		return importLabrun(nb, opts.NoOutput)
+	}
 	return []byte(improveMD(Markdown(nb, opts.NoOutput), opts.Dir))
 }
 

@@ -27,9 +27,6 @@ type Cell struct {
 	Source         Text           `json:"source"`
 	ExecutionCount *int           `json:"execution_count,omitempty"`
 	Outputs        []Output       `json:"outputs,omitempty"`
-	// code says the cell is a code cell, whose execution_count and
-	// outputs are written even when empty (nbformat requires them).
-	code bool
 }
 
 // Output is one output of a code cell.

@@ -1,8 +1,10 @@
 package render
 
 import (
+	"bytes"
 	"strings"
 
+	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/runner"
 )
 
@@ -28,10 +30,12 @@ func ParseOutputs(block string) []runner.Output {
 		last := len(outs) - 1
 		switch {
 		case strings.HasPrefix(l, "    "):
+			// Stream text keeps its final newline (the layout shows a
+			// last empty line as four spaces).
 			if last >= 0 && blanks == 0 && outs[last].Kind == runner.Stream {
-				outs[last].Text += "\n" + l[4:]
+				outs[last].Text += l[4:] + "\n"
 			} else {
-				outs = append(outs, runner.Output{Kind: runner.Stream, Name: "stdout", Text: l[4:]})
+				outs = append(outs, runner.Output{Kind: runner.Stream, Name: "stdout", Text: l[4:] + "\n"})
 			}
 		case t == "":
 			blanks++
@@ -61,4 +65,15 @@ func ParseOutputs(block string) []runner.Output {
 // isBareFence says whether a trimmed line is a fence with no info string.
 func isBareFence(t string) bool {
 	return len(t) >= 3 && (strings.Trim(t, "`") == "" || strings.Trim(t, "~") == "")
+}
+
+// OutputsBlock returns what Transcript writes after a cell that ran: the
+// opening marker with the annotation, the outputs laid out, and the
+// closing marker.
+func OutputsBlock(annotation string, outs []runner.Output) string {
+	var b bytes.Buffer
+	b.WriteString(lessons.OutOpen + " " + annotation + " -->\n")
+	writeOutputs(&b, outs)
+	b.WriteString(lessons.OutClose + "\n")
+	return b.String()
 }

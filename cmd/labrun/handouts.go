@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	htmlpage "github.com/labrun/labrun/render/html"
 	"github.com/labrun/labrun/render/tangle"
@@ -141,4 +143,49 @@ func writePage(path string, res *runner.Result) error {
 		return err
 	}
 	return atomicfile.Write(path, page, 0o644)
+}
+
+// importCommand is "labrun import NOTEBOOK.ipynb [-o LESSON.md] [--no-output]".
+func importCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	out := fs.String("o", "", "write the lesson to `LESSON.md` (atomically) instead of standard output")
+	noOutput := fs.Bool("no-output", false, "leave the notebook's outputs out (the skeleton)")
+	in, err := handoutFlags(fs, args, "labrun import NOTEBOOK.ipynb [-o LESSON.md] [--no-output]", stderr)
+	if err != nil {
+		return err
+	}
+	src, err := readInput(in)
+	if err != nil {
+		return err
+	}
+	nb, err := jupyter.Parse(in, src)
+	if err != nil {
+		return &exitError{exitBadInput, err}
+	}
+	md := jupyter.Import(nb, jupyter.ImportOptions{NoOutput: *noOutput, Dir: filepath.Dir(in)})
+	return writeOutput(*out, in, md, stdout)
+}
+
+// exportCommand is "labrun export TRANSCRIPT -o NOTEBOOK.ipynb".
+func exportCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	out := fs.String("o", "", "write the notebook to `NOTEBOOK.ipynb` (atomically) instead of standard output")
+	in, err := handoutFlags(fs, args, "labrun export TRANSCRIPT -o NOTEBOOK.ipynb", stderr)
+	if err != nil {
+		return err
+	}
+	src, err := readInput(in)
+	if err != nil {
+		return err
+	}
+	nb, err := jupyter.Export(in, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return &exitError{exitBadInput, nil}
+	}
+	data, err := jupyter.Marshal(nb)
+	if err != nil {
+		return err
+	}
+	return writeOutput(*out, in, data, stdout)
 }

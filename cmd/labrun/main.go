@@ -82,6 +82,10 @@ func route(args []string, stdout, stderr io.Writer) int {
 		err = tangleCommand(args[1:], stdout, stderr)
 	case "html":
 		err = htmlCommand(args[1:], stdout, stderr)
+	case "import":
+		err = importCommand(args[1:], stdout, stderr)
+	case "export":
+		err = exportCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":
