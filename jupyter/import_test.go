@@ -152,16 +152,6 @@ func TestImportScore(t *testing.T) {
 	}
 }
 
-func TestImportDump(t *testing.T) {
-	out := os.Getenv("IMPORT_DUMP")
-	if out == "" {
-		t.Skip()
-	}
-	for _, nb := range corpusNotebooks(t) {
-		os.WriteFile(filepath.Join(out, filepath.Base(filepath.Dir(nb))+".md"), importFile(t, nb, false), 0o644)
-	}
-}
-
 func trunc(s string) string {
 	if len(s) > 100 {
 		return s[:100] + "..."

@@ -13,8 +13,11 @@
 // CSI sequences are dropped except SGR (colours, kept as styles), erase
 // in line (EL) and horizontal cursor moves (CUF, CUB, CHA), which edit the
 // line; OSC, DCS, APC, PM and SOS strings and other escape sequences are
-// dropped; any other C0 or C1 control (NUL, BEL, VT, FF, DEL, ...) is
-// shown as a visible escape such as \x00. Invalid UTF-8 shows as U+FFFD.
+// dropped; NUL is dropped too: a terminal shows nothing for it, and so did
+// Jupyter and the course's recorded transcripts (C lessons often write a
+// string's terminating NUL: "Hello from C!\n\0"); any other C0 or C1
+// control (BEL, VT, FF, DEL, ...) is shown as a visible escape such as
+// \x07. Invalid UTF-8 shows as U+FFFD.
 package termtext
 
 import (
@@ -164,6 +167,8 @@ func (t *term) feed(s string) {
 			}
 		case r == '\t':
 			t.put('\t', t.pen, false)
+		case r == 0:
+			// NUL: nothing, as on a terminal.
 		case r == 0x1b:
 			i += t.escape(s[i+1:])
 		case r == 0x9b: // C1 CSI

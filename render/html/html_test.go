@@ -100,7 +100,7 @@ func TestRenderColours(t *testing.T) {
 		`<span class="term" style="color:#cd0000;font-weight:bold">error:</span>`,
 		`<span class="term" style="color:#ff8700">o</span>`,
 		`<span class="term" style="color:#00cd00">green</span>`,
-		" l a\\x00b\n100%</pre>",
+		" l ab\n100%</pre>",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)
