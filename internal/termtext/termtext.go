@@ -58,6 +58,7 @@ func Parse(s string) []Segment {
 	t := &term{}
 	t.feed(s)
 	t.endLine(false)
+	t.flush()
 	return t.segs
 }
 
@@ -86,6 +87,8 @@ type term struct {
 	col  int
 	pen  Style
 	segs []Segment
+	cur  strings.Builder // the text of the last segment, not yet in segs
+	st   Style           // its style
 }
 
 // put writes r at the cursor with style st and moves right. Writing over
@@ -125,8 +128,13 @@ func (t *term) putString(s string) {
 // endLine appends the current line (and a newline if nl) to the segments
 // and starts a new one.
 func (t *term) endLine(nl bool) {
-	for _, c := range t.line {
-		t.emit(string(c.r), c.st)
+	var run []rune
+	for i, c := range t.line {
+		run = append(run, c.r)
+		if i == len(t.line)-1 || t.line[i+1].st != c.st {
+			t.emit(string(run), c.st)
+			run = run[:0]
+		}
 	}
 	if nl {
 		t.emit("\n", Style{}) // a newline has no colour of its own
@@ -134,12 +142,22 @@ func (t *term) endLine(nl bool) {
 	t.line, t.col = t.line[:0], 0
 }
 
+// emit adds text in style st, growing the current segment while the
+// style stays the same (linear in the output's size).
 func (t *term) emit(s string, st Style) {
-	if n := len(t.segs); n > 0 && t.segs[n-1].Style == st {
-		t.segs[n-1].Text += s
-		return
+	if st != t.st && t.cur.Len() > 0 {
+		t.flush()
 	}
-	t.segs = append(t.segs, Segment{Text: s, Style: st})
+	t.st = st
+	t.cur.WriteString(s)
+}
+
+// flush closes the current segment.
+func (t *term) flush() {
+	if t.cur.Len() > 0 {
+		t.segs = append(t.segs, Segment{Text: t.cur.String(), Style: t.st})
+		t.cur.Reset()
+	}
 }
 
 // feed interprets s.

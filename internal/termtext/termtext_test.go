@@ -149,3 +149,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestLargeOutput: a flood with control bytes in it (4 MiB, what a cell
+// may keep) is handled in one linear pass: the result is exact.
+func TestLargeOutput(t *testing.T) {
+	line := strings.Repeat("x", 99) + "\n"
+	in := "\x00" + strings.Repeat(line, 4<<20/len(line)) + "\x1b[31mred\x1b[0m"
+	got := Parse(in)
+	if len(got) != 2 || got[0].Text != strings.Repeat(line, 4<<20/len(line)) || got[1].Text != "red" {
+		t.Fatalf("Parse of a 4 MiB flood: %d segments", len(got))
+	}
+}
