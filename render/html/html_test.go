@@ -14,7 +14,7 @@ const transcript = "# Pipes & `<FIFOs>`\n\nSome **prose**, https://example.com, 
 	"<details><summary>more</summary><script>alert(1)</script><a href=\"javascript:x()\" onclick=\"y()\">k</a></details>\n\n" +
 	"```python\n!echo '<script>'\n```\n" +
 	lessons.OutOpen + " cell=0 kind=python status=ok exit=0 time=0.02s -->\n\n    <script>alert(2)</script>\n    & more\n\n" + lessons.OutClose + "\n\n" +
-	"## Stuck\n\n```cpp\n%%cpp a.c\n%run ./a.exe\nint main() {}\n```\n" +
+	"## Stuck \\<here\\>\n\n```cpp\n%%cpp a.c\n%run ./a.exe\nint main() {}\n```\n" +
 	lessons.OutOpen + " cell=1 kind=file status=interrupted exit=-2 time=0.41s · interrupted after 0.4s: stuck: blocked in open() -->\n\n\nRun: `./a.exe`\n\n\n\n\n\n```\nL | Process started. PID = 7\nO | <b>out</b>\nE | err\nI | in\nL | Process finished. Exit code 0\n\n```\n\n" + lessons.OutClose + "\n"
 
 func renderPage(t *testing.T, p *Page, opts Options) string {
@@ -34,7 +34,7 @@ func TestRenderTranscript(t *testing.T) {
 	for _, want := range []string{
 		"<title>Pipes &amp; &lt;FIFOs&gt;</title>",
 		`<h1 id="pipes-fifos">`,
-		`<a href="#stuck">Stuck</a>`,
+		`<a href="#stuck-here">Stuck &lt;here&gt;</a>`,
 		"<table>", `type="checkbox"`, `<a href="https://example.com">`,
 		`<div class="code" data-lang="python"><pre class="chroma">`,
 		`<div class="code" data-lang="cpp">`,

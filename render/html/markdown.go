@@ -97,7 +97,7 @@ func plainText(n ast.Node, source []byte) string {
 		}
 		switch t := c.(type) {
 		case *ast.Text:
-			b.Write(t.Segment.Value(source))
+			b.Write(util.UnescapePunctuations(t.Segment.Value(source)))
 			if t.SoftLineBreak() {
 				b.WriteByte(' ')
 			}
