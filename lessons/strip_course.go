@@ -110,14 +110,15 @@ func courseRegions(lines []string) []region {
 
 // courseFence returns the fence a line opens ("```", "~~~~"), or "".
 func courseFence(line string) string {
-	if indentOf(line) > 3 {
+	t := strings.TrimSpace(line)
+	if indentOf(line) > 3 || !strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") {
 		return ""
 	}
 	f := fenceOf(line)
 	if len(f) < 3 || (f[0] != '`' && f[0] != '~') {
 		return ""
 	}
-	if f[0] == '`' && strings.Contains(strings.TrimSpace(line)[len(f):], "`") {
+	if f[0] == '`' && strings.Contains(t[len(f):], "`") {
 		return "" // inline code, not a fence
 	}
 	return f

@@ -100,3 +100,30 @@ func TestSplitTranscript(t *testing.T) {
 		t.Errorf("SplitTranscript = %#v", parts)
 	}
 }
+
+// FuzzStripCourse: any text strips without a panic to no more than it
+// was, and text without a code cell (a fence with an info string) is
+// kept as it is; SplitTranscript's parts put the text back together.
+func FuzzStripCourse(f *testing.F) {
+	f.Add("# T\n\n```python\n!echo hi\n```\n\n    hi\n\n\n\ntext\n")
+	f.Add("\n\n```cpp\n%%cpp a.c\n%run gcc a.c\n```\n\n\nRun: `gcc a.c`\n\n\n\n```\nL | Process started. PID = 1\n```\n")
+	f.Add("```\nbare\n```\n    indented\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		out := StripCourse([]byte(in))
+		if len(out) > len(in) {
+			t.Fatalf("StripCourse grew %q to %q", in, out)
+		}
+		if !strings.Contains(in, "```") && !strings.Contains(in, "~~~") && string(out) != in {
+			t.Fatalf("no code cell, yet %q became %q", in, out)
+		}
+		var all strings.Builder
+		for _, p := range SplitTranscript([]byte(in)) {
+			if !strings.HasPrefix(in, OutOpen) && !strings.Contains(in, "\n"+OutOpen) {
+				all.WriteString(p.Skeleton + p.Outputs)
+			}
+		}
+		if !strings.HasPrefix(in, OutOpen) && !strings.Contains(in, "\n"+OutOpen) && all.String() != in {
+			t.Fatalf("parts of %q give %q", in, all.String())
+		}
+	})
+}
