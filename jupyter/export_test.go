@@ -139,3 +139,30 @@ func checkNBFormat45(t *testing.T, data []byte) {
 		}
 	}
 }
+
+// FuzzExport: any transcript labrun can parse exports to a notebook that
+// reads back and imports without a panic, and only a labrun transcript
+// (with its markers) is exported as one (to be given back byte for byte;
+// TestExportImportIdentity checks that on real transcripts).
+func FuzzExport(f *testing.F) {
+	f.Add("# T\n\n```python\nprint(1)\n```\n<!-- labrun:out cell=0 kind=python status=ok time=0.01s -->\n\n    1\n\n<!-- labrun:end -->\n")
+	f.Add("```cpp\n%%cpp a.c\n%run gcc a.c\nint x;\n```")
+	f.Fuzz(func(t *testing.T, in string) {
+		nb, err := Export("in.md", []byte(in))
+		if err != nil {
+			return // not a lesson labrun reads: Export says so
+		}
+		data, err := Marshal(nb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Parse("nb.ipynb", data)
+		if err != nil {
+			t.Fatalf("exported notebook does not read back: %v", err)
+		}
+		Import(back, ImportOptions{})
+		if _, ok := back.Metadata[metaKey]; ok && !bytes.Contains([]byte(in), []byte("<!-- labrun:")) {
+			t.Fatalf("a lesson without outputs was exported as a labrun transcript")
+		}
+	})
+}
