@@ -32,7 +32,12 @@ vet:
 fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./lessons
 	$(GO) test -run '^$$' -fuzz '^FuzzStrip$$' -fuzztime $(FUZZTIME) ./lessons
+	$(GO) test -run '^$$' -fuzz '^FuzzStripCourse$$' -fuzztime $(FUZZTIME) ./lessons
 	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./render
+	$(GO) test -run '^$$' -fuzz '^FuzzParseOutputs$$' -fuzztime $(FUZZTIME) ./render
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/termtext
+	$(GO) test -run '^$$' -fuzz '^FuzzOutputEscaped$$' -fuzztime $(FUZZTIME) ./render/html
+	$(GO) test -run '^$$' -fuzz '^FuzzExport$$' -fuzztime $(FUZZTIME) ./jupyter
 
 # Long fuzzing: make fuzz FUZZTIME=10m
 fuzz: fuzz-short

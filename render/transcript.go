@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/runner"
 )
@@ -41,21 +42,30 @@ func Transcript(res *runner.Result) []byte {
 	return b.Bytes()
 }
 
-// writeCell writes one cell's annotation and outputs.
+// writeCell writes one cell's annotation and outputs. What programs
+// printed is shown as a terminal showed it (termtext): no colour codes,
+// \r rewrites and overstrikes resolved, control bytes made visible.
 func writeCell(b *bytes.Buffer, cr *runner.CellResult) {
 	b.WriteString(lessons.OpenMarker(Annotation(cr)) + "\n")
-	for _, o := range cr.Outputs {
+	writeOutputs(b, cr.Outputs)
+	b.WriteString(lessons.OutClose + "\n")
+}
+
+// writeOutputs lays out outputs as nbconvert does (ParseOutputs reads
+// them back).
+func writeOutputs(b *bytes.Buffer, outs []runner.Output) {
+	for _, o := range outs {
 		switch o.Kind {
 		case runner.Stream, runner.Text, runner.Error:
-			b.WriteString("\n" + indent(o.Text) + "\n")
+			b.WriteString("\n" + indent(termtext.Plain(o.Text)) + "\n")
 		case runner.Markdown, runner.HTML:
 			b.WriteString("\n\n" + raw(o.Text) + "\n\n")
 		case runner.Log:
-			fence := fenceFor(o.Text)
-			b.WriteString("\n\n\n" + fence + "\n" + raw(o.Text) + "\n\n" + fence + "\n\n")
+			text := termtext.Plain(o.Text)
+			fence := fenceFor(text)
+			b.WriteString("\n\n\n" + fence + "\n" + raw(text) + "\n\n" + fence + "\n\n")
 		}
 	}
-	b.WriteString(lessons.OutClose + "\n")
 }
 
 // raw prepares text shown as it is (Markdown, HTML, a log): without

@@ -383,12 +383,12 @@ func roundDur(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 }
 
-// cleanText turns program output into transcript text: valid UTF-8
-// (invalid bytes replaced), no NUL bytes (Jupyter drops them too), and for
-// pty output the terminal's \r\n turned back into \n.
+// cleanText turns program output into result text: valid UTF-8 (invalid
+// bytes replaced), and for pty output the terminal's \r\n turned back into
+// \n. Control bytes (NUL, colour codes, \r rewrites) are kept: render
+// shows them as a terminal would (internal/termtext).
 func cleanText(b []byte, tty bool) string {
 	s := strings.ToValidUTF8(string(b), "\uFFFD")
-	s = strings.ReplaceAll(s, "\x00", "")
 	if tty {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}

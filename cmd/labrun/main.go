@@ -26,7 +26,12 @@ var version = "dev"
 const usage = `labrun runs Markdown lessons and writes annotated transcripts.
 
 Usage:
-  labrun run LESSON.md [-o OUT.md] [--timeout D] [--keep | --in-place]
+  labrun run LESSON.md [-o OUT.md] [--html PAGE.html] [--timeout D] [--keep | --in-place]
+  labrun strip TRANSCRIPT [-o OUT.md]
+  labrun tangle LESSON.md -d DIR
+  labrun html TRANSCRIPT [-o PAGE.html] [--no-output]
+  labrun import NOTEBOOK.ipynb [-o LESSON.md] [--no-output]
+  labrun export TRANSCRIPT [-o NOTEBOOK.ipynb]
   labrun version
   labrun help
 
@@ -52,8 +57,28 @@ The transcript keeps every line of the lesson and adds each cell's output
 after it, as "jupyter nbconvert --to markdown" lays it out, with an HTML
 comment saying how the cell ended.
 
+What a step prints is shown as a terminal showed it: colour codes and
+hyperlinks removed (an HTML page keeps the colours), \r rewrites and
+backspace overstrikes resolved, NUL and other control bytes as \x00.
+
+Handouts, from one lesson:
+  strip   the skeleton: a transcript (labrun's, or a course README.md in
+          nbconvert's layout) without its outputs, byte for byte
+  tangle  every file the lesson writes, byte for byte as run writes it,
+          and run.sh replaying its shell commands in order, each with a
+          timeout (LABRUN_STEP_TIMEOUT, default 10 s)
+  html    one self-contained page (no script, nothing fetched): prose,
+          highlighted code, outputs, background logs, how each cell ended,
+          contents; --no-output for the students' version
+  import  a Jupyter notebook as a lesson in the course's Markdown layout
+          (the set-up cell dropped, %%cpp fenced as cpp, outputs as
+          nbconvert lays them out); --no-output for the skeleton
+  export  a transcript as an nbformat 4.5 notebook with its outputs
+          (import gives a labrun transcript back byte for byte)
+
 Example:
   labrun run examples/fifo/lesson.md -o /tmp/fifo.md --timeout 5s
+  labrun html /tmp/fifo.md -o /tmp/fifo.html
 
 Exit status: 0 when the lesson ran (cells may fail: that is content),
 1 when labrun could not run a step (no sh, bash or python3), 2 on a bad
@@ -76,12 +101,22 @@ func route(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		err = runCommand(args[1:], stdout, stderr)
+	case "strip":
+		err = stripCommand(args[1:], stdout, stderr)
+	case "tangle":
+		err = tangleCommand(args[1:], stdout, stderr)
+	case "html":
+		err = htmlCommand(args[1:], stdout, stderr)
+	case "import":
+		err = importCommand(args[1:], stdout, stderr)
+	case "export":
+		err = exportCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":
 		io.WriteString(stdout, usage)
 	default:
-		err = usageError(fmt.Sprintf("unknown command %q (known: run, version, help)", args[0]))
+		err = usageError(fmt.Sprintf("unknown command %q (known: run, strip, tangle, html, import, export, version, help)", args[0]))
 	}
 	return exitCode(err, stderr)
 }

@@ -21,6 +21,7 @@ import (
 type runOptions struct {
 	lesson  string
 	out     string
+	html    string
 	verbose bool
 	runner  runner.Options
 }
@@ -44,6 +45,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically; a device or a pipe such as /dev/null is written directly) instead of standard output")
+	fs.StringVar(&o.html, "html", "", "also write the lesson as a self-contained HTML page to `PAGE` (with the programs' colours)")
 	fs.DurationVar(&o.runner.Timeout, "timeout", runner.DefaultTimeout, "default timeout of each step, e.g. 5s or 1m (a lesson may set its own)")
 	fs.DurationVar(&o.runner.Grace, "grace", runner.DefaultGrace, "how long an interrupted step may take to end after Ctrl-C before it is killed")
 	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
@@ -154,8 +156,13 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 			if _, err := stdout.Write(out); err != nil {
 				return err
 			}
-		} else if err := writeOutput(o.out, out); err != nil {
+		} else if err := writeFile(o.out, out); err != nil {
 			return err
+		}
+		if o.html != "" {
+			if err := writePage(o.html, res); err != nil {
+				return err
+			}
 		}
 		render.Summary(stderr, res, o.out)
 		if res.KeptWorkDir {
@@ -232,9 +239,9 @@ func checkOutput(path string) error {
 	return atomicfile.CheckWritable(path)
 }
 
-// writeOutput writes the transcript to path: atomically to a file, as
+// writeFile writes an output of labrun to path: atomically to a file, as
 // it is to a device or a pipe.
-func writeOutput(path string, data []byte) error {
+func writeFile(path string, data []byte) error {
 	if !isStream(path) {
 		return atomicfile.Write(path, data, 0o644)
 	}

@@ -1,0 +1,229 @@
+package jupyter
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// metaKey is the metadata key under which a notebook exported from a
+// labrun transcript keeps what Import needs to give the transcript back
+// byte for byte: the fence lines of each code cell, the blank lines
+// between cells, each cell's annotation.
+const metaKey = "labrun"
+
+// Export returns the notebook of a transcript (labrun's or a course's):
+// prose between code cells becomes Markdown cells, each code cell a code
+// cell with its outputs (streams as stream outputs, Run: lines and %p
+// values as Markdown displays, background logs as displays marked as
+// logs). name is used in errors.
+func Export(name string, transcript []byte) (*Notebook, error) {
+	parts := lessons.SplitTranscript(transcript)
+	labrun := false // a labrun transcript: kept byte for byte
+	for _, p := range parts {
+		labrun = labrun || p.Annotation != ""
+	}
+	var skel strings.Builder
+	type block struct {
+		endLine    int // the skeleton line the outputs follow
+		annotation string
+		outputs    []runner.Output
+	}
+	var blocks []block
+	line := 0
+	for _, p := range parts {
+		skel.WriteString(p.Skeleton)
+		line += strings.Count(p.Skeleton, "\n")
+		if !strings.HasSuffix(p.Skeleton, "\n") && p.Skeleton != "" {
+			line++
+		}
+		if p.HasOutputs {
+			blocks = append(blocks, block{line, p.Annotation, render.ParseOutputs(p.Outputs)})
+		}
+	}
+	src := skel.String()
+	lesson, err := lessons.Parse(name, []byte(src))
+	if err != nil {
+		return nil, err
+	}
+	byEnd := map[int]block{}
+	for _, b := range blocks {
+		byEnd[b.endLine] = b
+	}
+	lines := strings.SplitAfter(src, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	nb := &Notebook{
+		Metadata: map[string]any{
+			"kernelspec":    map[string]any{"name": "python3", "display_name": "Python 3", "language": "python"},
+			"language_info": map[string]any{"name": "python"},
+		},
+		NBFormat: 4, NBFormatMinor: 5,
+	}
+	if labrun {
+		nb.Metadata[metaKey] = map[string]any{"version": 1}
+	}
+	next := 0 // the first line not yet in a cell (0-based)
+	count := 0
+	for _, c := range lesson.Cells {
+		between := strings.Join(lines[next:c.Line-1], "")
+		meta := map[string]any{}
+		switch {
+		case strings.TrimSpace(between) == "":
+			meta["before"] = between
+		case labrun:
+			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), between, true))
+		default:
+			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), strings.Trim(between, "\n"), false))
+		}
+		open := lines[c.Line-1]
+		body := strings.Join(lines[c.Line:c.EndLine-1], "")
+		closing := lines[c.EndLine-1]
+		meta["open"], meta["close"] = open, closing
+		source := strings.TrimSuffix(body, "\n")
+		meta["body_newline"] = source != body
+		cell := Cell{ID: cellID(len(nb.Cells)), CellType: "code", Metadata: map[string]any{}, Source: Text(source)}
+		if labrun {
+			cell.Metadata[metaKey] = meta
+		}
+		if b, ok := byEnd[c.EndLine]; ok {
+			meta["annotation"] = b.annotation
+			count++
+			n := count
+			cell.ExecutionCount = &n
+			for _, o := range b.outputs {
+				cell.Outputs = append(cell.Outputs, toNotebook(o, n))
+			}
+		}
+		nb.Cells = append(nb.Cells, cell)
+		next = c.EndLine
+	}
+	if tail := strings.Join(lines[next:], ""); tail != "" {
+		switch {
+		case labrun && strings.TrimSpace(tail) == "":
+			nb.Metadata[metaKey].(map[string]any)["tail"] = tail
+		case labrun:
+			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), tail, true))
+		case strings.TrimSpace(tail) != "":
+			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), strings.Trim(tail, "\n"), false))
+		}
+	}
+	return nb, nil
+}
+
+func markdownCell(i int, text string, verbatim bool) Cell {
+	c := Cell{ID: cellID(i), CellType: "markdown", Metadata: map[string]any{}, Source: Text(text)}
+	if verbatim {
+		c.Metadata[metaKey] = map[string]any{"verbatim": true}
+	}
+	return c
+}
+
+// cellID is a cell's nbformat 4.5 id.
+func cellID(i int) string { return fmt.Sprintf("labrun-%d", i) }
+
+// toNotebook turns an output into its nbformat form.
+func toNotebook(o runner.Output, count int) Output {
+	switch o.Kind {
+	case runner.Stream:
+		name := o.Name
+		if name == "" {
+			name = "stdout"
+		}
+		t := Text(o.Text)
+		return Output{OutputType: "stream", Name: name, Text: &t}
+	case runner.Log:
+		return Output{OutputType: "display_data",
+			Data:     map[string]Text{"text/markdown": Text("```\n" + o.Text + "\n```"), "text/plain": Text(o.Text)},
+			Metadata: map[string]any{metaKey: map[string]any{"kind": "log"}}}
+	case runner.HTML:
+		return Output{OutputType: "display_data", Data: map[string]Text{"text/html": Text(o.Text), "text/plain": "<IPython.core.display.HTML object>"}}
+	case runner.Text:
+		n := count
+		return Output{OutputType: "execute_result", Data: map[string]Text{"text/plain": Text(o.Text)}, ExecutionCount: &n}
+	case runner.Error:
+		return Output{OutputType: "error", EName: "Error", Traceback: strings.Split(o.Text, "\n")}
+	default:
+		return Output{OutputType: "display_data", Data: map[string]Text{"text/markdown": Text(o.Text), "text/plain": Text(o.Text)}}
+	}
+}
+
+// fromNotebook turns an nbformat output back into labrun's.
+func fromNotebook(o Output) runner.Output {
+	switch o.OutputType {
+	case "stream":
+		t := ""
+		if o.Text != nil {
+			t = string(*o.Text)
+		}
+		return runner.Output{Kind: runner.Stream, Name: o.Name, Text: t}
+	case "error":
+		return runner.Output{Kind: runner.Error, Text: strings.Join(o.Traceback, "\n")}
+	case "execute_result":
+		return runner.Output{Kind: runner.Text, Text: string(o.Data["text/plain"])}
+	}
+	if m, ok := o.Metadata[metaKey].(map[string]any); ok && m["kind"] == "log" {
+		return runner.Output{Kind: runner.Log, Text: string(o.Data["text/plain"])}
+	}
+	if h, ok := o.Data["text/html"]; ok {
+		return runner.Output{Kind: runner.HTML, Text: string(h)}
+	}
+	if md, ok := o.Data["text/markdown"]; ok {
+		return runner.Output{Kind: runner.Markdown, Text: string(md)}
+	}
+	return runner.Output{Kind: runner.Text, Text: string(o.Data["text/plain"])}
+}
+
+// importLabrun gives back the transcript a notebook was exported from
+// (Export): the skeleton from the cells and their fence lines, each
+// annotated cell's outputs laid out between labrun's markers.
+func importLabrun(nb *Notebook, noOutput bool) []byte {
+	var b strings.Builder
+	for _, c := range nb.Cells {
+		if c.CellType != "code" {
+			b.WriteString(string(c.Source))
+			continue
+		}
+		meta, _ := c.Metadata[metaKey].(map[string]any)
+		str := func(k string) string { s, _ := meta[k].(string); return s }
+		b.WriteString(str("before"))
+		open := str("open")
+		if open == "" {
+			open = "```python\n"
+		}
+		closing := str("close")
+		if closing == "" {
+			closing = "```\n"
+		}
+		b.WriteString(open + string(c.Source))
+		if nl, ok := meta["body_newline"].(bool); ok && nl || !ok && c.Source != "" {
+			b.WriteString("\n")
+		}
+		b.WriteString(closing)
+		ann, ok := meta["annotation"].(string)
+		if noOutput || !ok {
+			continue
+		}
+		var outs []runner.Output
+		for _, o := range c.Outputs {
+			outs = append(outs, fromNotebook(o))
+		}
+		block := render.OutputsBlock(ann, outs)
+		if !strings.HasSuffix(closing, "\n") {
+			// The lesson ends at this fence without a newline.
+			b.WriteString("\n" + block[:len(block)-1])
+			continue
+		}
+		b.WriteString(block)
+	}
+	if m, ok := nb.Metadata[metaKey].(map[string]any); ok {
+		if tail, ok := m["tail"].(string); ok {
+			b.WriteString(tail)
+		}
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,222 @@
+package lessons
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+)
+
+// StripAny returns the skeleton of a transcript of either kind: a labrun
+// transcript (its outputs stand between OutOpen and OutClose markers) or
+// a course transcript in the layout "jupyter nbconvert --to markdown"
+// gives (see StripCourse).
+func StripAny(transcript []byte) []byte {
+	if bytes.HasPrefix(transcript, []byte(OutOpen)) || bytes.Contains(transcript, []byte("\n"+OutOpen)) {
+		return Strip(transcript)
+	}
+	return StripCourse(transcript)
+}
+
+// StripCourse returns the skeleton of a course transcript: the lesson as
+// nbconvert exported it without outputs (README_no_output.md from
+// README.md). After the closing fence of every code cell (a fence with an
+// info string), nbconvert placed the cell's outputs:
+//
+//   - stream and text output: lines indented by four spaces;
+//   - Markdown and HTML displays ("Run: `CMD`" in a cell with %run lines, "%p"
+//     values, %MD text, display(HTML(...))): raw lines, which StripCourse
+//     recognizes from the cell's own source (a display shows what the
+//     cell says);
+//   - background logs: a bare fence or a <pre> block of "X | text" lines;
+//
+// each with blank lines around. StripCourse removes them and puts back
+// the blank lines nbconvert puts between cells: two before a code cell,
+// one before anything else, none at the end. The course's export adds one
+// blank line at the top of a lesson that has outputs (the set-up cell's
+// printed marker); that line goes too. A skeleton has no outputs and is
+// returned unchanged.
+func StripCourse(transcript []byte) []byte {
+	lines := linesOf(string(transcript))
+	regions := courseRegions(lines)
+	var out strings.Builder
+	out.Grow(len(transcript))
+	next := 0
+	for _, r := range regions {
+		out.WriteString(strings.Join(lines[next:r.start], ""))
+		out.WriteString(r.sep)
+		next = r.end
+	}
+	out.WriteString(strings.Join(lines[next:], ""))
+	s := out.String()
+	if len(regions) > 0 && strings.HasPrefix(s, "\n") {
+		s = s[1:]
+	}
+	return []byte(s)
+}
+
+// linesOf splits s after each newline; the last line may lack one.
+func linesOf(s string) []string {
+	lines := strings.SplitAfter(s, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// region is the output block after a code cell of a course transcript:
+// lines[start:end], which the skeleton has as sep (the blank lines
+// between cells).
+type region struct {
+	start, end int
+	sep        string
+}
+
+// courseRegions finds the output blocks of a course transcript.
+func courseRegions(lines []string) []region {
+	var regions []region
+	for i := 0; i < len(lines); i++ {
+		fence := courseFence(lines[i])
+		if fence == "" {
+			continue
+		}
+		start := i
+		for i++; i < len(lines) && !closes(lines[i], fence); i++ {
+		}
+		if i == len(lines) {
+			break // an unclosed fence runs to the end
+		}
+		info := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(lines[start]), fence[:1]))
+		if info == "" || indentOf(lines[start]) > 0 {
+			continue // a plain block of prose, not a code cell
+		}
+		src := strings.Join(lines[start+1:i], "")
+		end, has := outputEnd(lines, i+1, src)
+		if !has {
+			continue
+		}
+		r := region{start: i + 1, end: end}
+		switch {
+		case end == len(lines):
+		case courseFence(lines[end]) != "" && !isBareFence(lines[end]):
+			r.sep = "\n\n"
+		default:
+			r.sep = "\n"
+		}
+		regions = append(regions, r)
+		i = end - 1
+	}
+	return regions
+}
+
+// courseFence returns the fence a line opens ("```", "~~~~"), or "".
+func courseFence(line string) string {
+	t := strings.TrimSpace(line)
+	if indentOf(line) > 3 || !strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") {
+		return ""
+	}
+	f := fenceOf(line)
+	if len(f) < 3 || (f[0] != '`' && f[0] != '~') {
+		return ""
+	}
+	if f[0] == '`' && strings.Contains(t[len(f):], "`") {
+		return "" // inline code, not a fence
+	}
+	return f
+}
+
+func isBareFence(line string) bool {
+	f := courseFence(line)
+	return f != "" && strings.TrimSpace(line) == f
+}
+
+func indentOf(line string) int {
+	return len(line) - len(strings.TrimLeft(line, " "))
+}
+
+// logLine matches a line of a background log as the course's launcher
+// wrote it ("L | Process started. PID = 8402", "O | Hello").
+var logLine = regexp.MustCompile(`^[LOEI] \| |^Process (started|finished)`)
+
+// outputEnd scans the outputs that follow a code cell of source src from
+// line j and returns the index of the first line after them and whether
+// there were any. Blank lines between outputs belong to them; trailing
+// blank lines up to the next cell are counted in the region too.
+func outputEnd(lines []string, j int, src string) (int, bool) {
+	has := false
+	blanks := 0 // blank lines just before j
+	for j < len(lines) {
+		l := strings.TrimRight(lines[j], "\n")
+		switch {
+		case strings.TrimSpace(l) == "" && len(l) < 4:
+			blanks++
+			j++
+			continue
+		case strings.HasPrefix(l, "    "):
+			j++
+		case isBareFence(l) && blanks > 0:
+			end, ok := logBlock(lines, j, func(s string) bool { return closes(s, courseFence(l)) })
+			if !ok {
+				return j, has
+			}
+			j = end
+		case strings.TrimSpace(l) == "<pre>" && blanks > 0:
+			end, ok := logBlock(lines, j, func(s string) bool { return strings.TrimSpace(s) == "</pre>" })
+			if !ok {
+				return j, has
+			}
+			j = end
+		case blanks > 0 && isDisplay(l, src):
+			j++
+		default:
+			return j, has
+		}
+		has = true
+		blanks = 0
+	}
+	return j, has
+}
+
+// logBlock reads a block opened at line j and closed by the first line
+// for which closing is true; it must hold a background log. It returns
+// the index of the line after the block.
+func logBlock(lines []string, j int, closing func(string) bool) (int, bool) {
+	seen := false
+	for k := j + 1; k < len(lines); k++ {
+		l := strings.TrimRight(lines[k], "\n")
+		if closing(l) {
+			return k + 1, seen
+		}
+		if l == "" {
+			continue
+		}
+		if !logLine.MatchString(l) {
+			return 0, false
+		}
+		seen = true
+	}
+	return 0, false
+}
+
+// isDisplay says whether line l can be a display output of a cell with
+// source src: "Run: `CMD`" for one of its %run lines, the value of one of
+// its %p expressions, or text that the cell itself holds (%MD text,
+// "%p # text", display(HTML('...'))).
+func isDisplay(l, src string) bool {
+	if strings.HasPrefix(l, "Run: `") {
+		// Any %run line: a recording may predate an edit of the command.
+		return strings.HasPrefix(src, "%run ") || strings.Contains(src, "\n%run ")
+	}
+	for _, sl := range strings.Split(src, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(sl), "%p ")
+		if !ok {
+			continue
+		}
+		expr, _, _ := strings.Cut(rest, " #")
+		expr = strings.TrimSpace(expr)
+		if expr != "" && (strings.HasPrefix(l, "`"+expr+" = ") || strings.HasPrefix(l, expr+" = ")) {
+			return true
+		}
+	}
+	t := strings.TrimSpace(l)
+	return len([]rune(t)) >= 3 && strings.Contains(src, t)
+}

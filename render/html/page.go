@@ -1,0 +1,124 @@
+// Package html renders a lesson's transcript as one self-contained HTML
+// page: inline CSS, no script, nothing fetched from the network. Prose is
+// rendered by goldmark (GitHub-flavoured: tables, task lists, autolinks),
+// code is highlighted by chroma, outputs stand apart from code with the
+// colours the programs printed (internal/termtext), background logs are
+// panels with their L/O/E/I lines styled, and each cell's ending is a
+// badge (exit status, interruption, duration). A table of contents
+// leads the page; print CSS lays it out for paper.
+//
+// Everything that comes from program output is escaped: a step that
+// prints <script> shows the text. The lesson's own prose is the
+// teacher's and may hold HTML (<details>, <br>), which is kept, except
+// script, iframe, object and embed elements and inline event handlers,
+// which are dropped: the page runs nothing.
+package html
+
+import (
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// Page is a lesson ready to render.
+type Page struct {
+	// Name is the source file's name, the title when the lesson has no
+	// heading.
+	Name string
+	// Parts are the lesson's pieces in order.
+	Parts []Part
+}
+
+// Part is lesson text (prose and code, Markdown) and the outputs of the
+// cell it ends with.
+type Part struct {
+	Markdown string
+	// Outputs of the cell that closes Markdown, in order.
+	Outputs []runner.Output
+	// Ending says how that cell ended; nil when unknown (a course
+	// transcript) or when the cell did not run.
+	Ending *Ending
+}
+
+// Ending is how a cell ended, from labrun's annotation.
+type Ending struct {
+	Cell     int
+	Kind     string
+	Status   string // ok, error, interrupted, skipped
+	Exit     int
+	HasExit  bool   // the cell ran shell steps
+	Duration string // "0.02s"; "" when not run
+	Notes    []string
+}
+
+// FromResult makes the page of a run: the lesson's text cut after each
+// cell, with the cell's outputs as the programs printed them (colours
+// included).
+func FromResult(res *runner.Result) *Page {
+	p := &Page{Name: path.Base(res.Lesson.Name)}
+	lines := strings.SplitAfter(string(res.Lesson.Source), "\n")
+	next := 0
+	for _, cr := range res.Cells {
+		end := min(cr.Cell.EndLine, len(lines))
+		if end <= next {
+			continue
+		}
+		p.Parts = append(p.Parts, Part{
+			Markdown: strings.Join(lines[next:end], ""),
+			Outputs:  cr.Outputs,
+			Ending:   ParseAnnotation(render.Annotation(cr)),
+		})
+		next = end
+	}
+	if rest := strings.Join(lines[next:], ""); rest != "" {
+		p.Parts = append(p.Parts, Part{Markdown: rest})
+	}
+	return p
+}
+
+// FromTranscript makes the page of a written transcript: labrun's (with
+// its annotations) or a course's (nbconvert layout). Colours are not in a
+// transcript (it shows text as a terminal did); a page made from a run
+// (FromResult) has them.
+func FromTranscript(name string, transcript []byte) *Page {
+	p := &Page{Name: path.Base(name)}
+	for _, sp := range lessons.SplitTranscript(transcript) {
+		part := Part{Markdown: sp.Skeleton, Outputs: render.ParseOutputs(sp.Outputs)}
+		if sp.Annotation != "" {
+			part.Ending = ParseAnnotation(sp.Annotation)
+		}
+		p.Parts = append(p.Parts, part)
+	}
+	return p
+}
+
+// ParseAnnotation reads labrun's annotation of a cell
+// ("cell=3 kind=python status=ok exit=0 time=0.02s · note · note").
+func ParseAnnotation(a string) *Ending {
+	fields, notes, _ := strings.Cut(a, " · ")
+	e := &Ending{}
+	for _, f := range strings.Fields(fields) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "cell":
+			e.Cell, _ = strconv.Atoi(v)
+		case "kind":
+			e.Kind = v
+		case "status":
+			e.Status = v
+		case "exit":
+			e.Exit, _ = strconv.Atoi(v)
+			e.HasExit = true
+		case "time":
+			e.Duration = v
+		}
+	}
+	if notes != "" {
+		e.Notes = strings.Split(notes, " · ")
+	}
+	return e
+}
