@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,7 +29,7 @@ type bgStep struct {
 	id    int
 	style string
 	pid   int
-	stdin *feeder
+	stdin *proc.Feeder
 	// inq is the input queue FIFO (input_queue_path()), if made.
 	inq     *os.File
 	inqPath string
@@ -113,7 +114,7 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
 	}
-	rs, ws, err := pipes(3)
+	rs, ws, err := proc.Pipes(3)
 	if err != nil {
 		return nil, err
 	}
@@ -124,19 +125,14 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	c.Dir, c.Env = b.r.dir, b.r.env
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = b.r.launch.start(c)
-	for _, f := range []*os.File{inR, outW, errW} {
-		f.Close()
-	}
+	p, err := b.r.sess.Start(c)
+	proc.CloseAll(inR, outW, errW)
 	if err != nil {
-		inW.Close()
-		outR.Close()
-		errR.Close()
+		proc.CloseAll(inW, outR, errR)
 		return nil, fmt.Errorf("start background step: %w", err)
 	}
-	s := &bgStep{id: len(b.steps) + 1, style: style, pid: c.Process.Pid, stdin: newFeeder(inW),
-		eof: make(chan struct{}), cell: cr, lastOut: time.Now()}
-	s.done = getReaper().watch(s.pid)
+	s := &bgStep{id: len(b.steps) + 1, style: style, pid: p.Pid, stdin: proc.NewFeeder(inW),
+		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done()}
 	s.out = cr.add(Log, "")
 	if style == styleLauncher {
 		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.pid))
@@ -196,7 +192,7 @@ func (s *bgStep) write(text string) {
 		}
 		s.logLine("I", strings.TrimRight(line, " \t\r\n"))
 	}
-	s.stdin.push(text)
+	s.stdin.Push(text)
 }
 
 // exited reports whether the step has ended, collecting its status.
@@ -224,7 +220,7 @@ func (s *bgStep) finish() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.flushBurst(true)
-	s.stdin.close()
+	s.stdin.Close()
 	if s.inq != nil {
 		s.inq.Close()
 		os.Remove(s.inqPath)
@@ -248,9 +244,9 @@ func (b *background) close(s *bgStep, timeout time.Duration) {
 	if s.exited() && s.done == nil {
 		return
 	}
-	s.stdin.close()
+	s.stdin.Close()
 	deadline := time.Now().Add(timeout)
-	stuckSince := time.Time{}
+	stuck := b.r.sess.StuckCheck(s.pid, s.quietFor, proc.BackgroundStuckQuiet)
 	for !s.exited() {
 		now := time.Now()
 		if now.After(deadline) {
@@ -260,14 +256,8 @@ func (b *background) close(s *bgStep, timeout time.Duration) {
 			time.Sleep(20 * time.Millisecond)
 			continue
 		}
-		if _, ok := b.r.allWaiting(s.pid); ok && s.quietFor() > 100*time.Millisecond {
-			if stuckSince.IsZero() {
-				stuckSince = now
-			} else if now.Sub(stuckSince) > 50*time.Millisecond {
-				break
-			}
-		} else {
-			stuckSince = time.Time{}
+		if _, ok := stuck(); ok {
+			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"bufio"
+
+	"github.com/labrun/labrun/internal/proc"
 	"io"
 	"strconv"
 	"strings"
@@ -136,7 +138,7 @@ func (b *background) finishLogs() {
 		case styleBashAsync:
 			code := 0
 			if s.status != nil {
-				code = exitCode(*s.status)
+				code = proc.ExitCode(*s.status)
 				if s.status.Signaled() {
 					code = 128 + int(s.status.Signal())
 				}

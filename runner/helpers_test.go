@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 	"golang.org/x/sys/unix"
 )
@@ -169,18 +170,14 @@ func setTag(t *testing.T) string {
 // whose environment holds the tag, as "PID STATE CMDLINE".
 func tagged(tag string) []string {
 	var out []string
-	self := os.Getpid()
-	for _, pid := range allPids() {
-		if pid == self || !hasMarker(pid, testTagVar, tag) {
-			continue
-		}
-		pi, ok := readProc(pid)
-		if !ok || pi.state == 'Z' {
+	for _, pid := range proc.Marked(testTagVar, tag) {
+		state, ok := proc.State(pid)
+		if !ok || state == 'Z' {
 			continue
 		}
 		cmd, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 		cmd = bytes.TrimRight(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '}), " ")
-		out = append(out, fmt.Sprintf("%d %c %s", pid, pi.state, cmd))
+		out = append(out, fmt.Sprintf("%d %c %s", pid, state, cmd))
 	}
 	return out
 }
@@ -188,10 +185,8 @@ func tagged(tag string) []string {
 // killTagged kills what a failed test left behind, so that one failure
 // does not disturb the next tests.
 func killTagged(tag string) {
-	for _, pid := range allPids() {
-		if pid != os.Getpid() && hasMarker(pid, testTagVar, tag) {
-			_ = unix.Kill(pid, unix.SIGKILL)
-		}
+	for _, pid := range proc.Marked(testTagVar, tag) {
+		_ = unix.Kill(pid, unix.SIGKILL)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 	"golang.org/x/sys/unix"
 )
@@ -30,7 +31,7 @@ type worker struct {
 	toPy    *os.File
 	fromPy  *bufio.Reader
 	fromFd  *os.File
-	raw     *sink // what the worker writes to fd 1 and 2 itself (C code)
+	raw     *proc.Sink // what the worker writes to fd 1 and 2 itself (C code)
 	done    <-chan unix.WaitStatus
 	scratch string
 	dead    bool
@@ -53,7 +54,7 @@ type message struct {
 }
 
 // startWorker starts python3 with the worker script in the work dir.
-func startWorker(l *launcher, dir string, env []string) (*worker, error) {
+func startWorker(sess *proc.Session, dir string, env []string) (*worker, error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, ErrNoPython
@@ -64,17 +65,20 @@ func startWorker(l *launcher, dir string, env []string) (*worker, error) {
 	}
 	script := filepath.Join(scratch, "labrun_worker.py")
 	if err := os.WriteFile(script, workerSource, 0o644); err != nil {
+		os.RemoveAll(scratch)
 		return nil, err
 	}
-	rs, ws, err := pipes(3)
+	rs, ws, err := proc.Pipes(3)
 	if err != nil {
+		os.RemoveAll(scratch)
 		return nil, err
 	}
 	inR, outR, rawR := rs[0], rs[1], rs[2]
 	inW, outW, rawW := ws[0], ws[1], ws[2]
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		closeAll(append(rs, ws...)...)
+		proc.CloseAll(append(rs, ws...)...)
+		os.RemoveAll(scratch)
 		return nil, err
 	}
 	cmd := exec.Command(py, "-u", script)
@@ -82,21 +86,24 @@ func startWorker(l *launcher, dir string, env []string) (*worker, error) {
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, rawW, rawW
 	cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = l.start(cmd)
-	for _, f := range []*os.File{inR, outW, rawW, devnull} {
-		f.Close()
-	}
+	p, err := sess.Start(cmd)
+	proc.CloseAll(inR, outW, rawW, devnull)
 	if err != nil {
+		proc.CloseAll(inW, outR, rawR)
+		os.RemoveAll(scratch)
 		return nil, fmt.Errorf("start python3: %w", err)
 	}
-	w := &worker{pid: cmd.Process.Pid, toPy: inW, fromFd: outR, fromPy: bufio.NewReaderSize(outR, 1<<16),
-		raw: newSink(DefaultOutputCap), scratch: scratch}
-	w.done = getReaper().watch(w.pid)
-	go copyOut(w.raw, "stdout", rawR)
+	sess.Exempt(p.Pid)
+	w := &worker{pid: p.Pid, toPy: inW, fromFd: outR, fromPy: bufio.NewReaderSize(outR, 1<<16),
+		raw: proc.NewSink(DefaultOutputCap), scratch: scratch, done: p.Done()}
+	go func() {
+		proc.CopyOut(w.raw, "stdout", rawR)
+		rawR.Close()
+	}()
 	m, err := w.recv()
 	if err != nil || m.Op != "ready" {
 		w.stop()
-		return nil, fmt.Errorf("python3 worker did not start: %v %s", err, w.raw.text())
+		return nil, fmt.Errorf("python3 worker did not start: %v %s", err, w.raw.Text())
 	}
 	return w, nil
 }
@@ -144,7 +151,7 @@ func (r *run) ensureWorker() error {
 	if r.py != nil && !r.py.dead {
 		return nil
 	}
-	w, err := startWorker(r.launch, r.dir, r.env)
+	w, err := startWorker(r.sess, r.dir, r.env)
 	if err != nil {
 		return err
 	}
@@ -320,7 +327,7 @@ func (r *run) drainRaw(cr *CellResult) {
 	if r.py == nil {
 		return
 	}
-	if text := r.py.raw.take(); text != "" {
+	if text := r.py.raw.Take(); text != "" {
 		cr.addStream("stdout", cleanText([]byte(text), false))
 	}
 }

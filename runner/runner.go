@@ -18,18 +18,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labrun/labrun/internal/limits"
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 )
 
 // Defaults for Options.
 const (
 	DefaultTimeout = 10 * time.Second
-	DefaultGrace   = 500 * time.Millisecond
+	DefaultGrace   = proc.DefaultGrace
 )
 
-// MarkerVar is the environment variable that marks every process of a run
-// with the run's id, so that a sweep (and a test) can find them all.
-const MarkerVar = "LABRUN_RUN_ID"
+// DefaultOutputCap is how many bytes of one step's output labrun keeps:
+// the first half and the last half; what lies between is dropped and
+// counted.
+const DefaultOutputCap = proc.DefaultOutputCap
+
+// ErrNoProgram says a program labrun needs (sh, bash, python3) is missing.
+var ErrNoProgram = proc.ErrNoProgram
 
 // Options control a run.
 type Options struct {
@@ -51,9 +57,9 @@ type Options struct {
 	// Progress, when set, gets one line per cell as the run goes.
 	Progress io.Writer
 	// Limits bound every step. What is set here wins over what the lesson
-	// declares, which wins over DefaultLimits: a CI job's --procs 50
+	// declares, which wins over limits.Default(): a CI job's --procs 50
 	// holds whatever a lesson says.
-	Limits Limits
+	Limits limits.Limits
 	// Sandbox runs every step in a new network namespace (loopback only)
 	// with writes confined to the work dir and /tmp where the kernel
 	// offers Landlock.
@@ -85,13 +91,12 @@ type run struct {
 	opts    Options
 	lesson  *lessons.Lesson
 	dir     string
-	id      string
 	env     []string
 	sh      string // sh found through PATH, as pexpect finds it
 	timeout time.Duration
 	py      *worker
 	bg      *background
-	launch  *launcher
+	sess    *proc.Session
 	cur     *CellResult
 	ctx     context.Context
 }
@@ -105,15 +110,13 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	getReaper()
 	r := &run{opts: opts, lesson: lesson, ctx: ctx}
-	r.id = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	r.timeout = opts.Timeout
 	if lesson.Timeout > 0 {
 		r.timeout = lesson.Timeout
 	}
 	ll := lesson.Limits
-	r.opts.Limits = DefaultLimits.Merge(Limits{CPUSeconds: ll.CPUSeconds, AddressSpace: ll.AddressSpace,
+	r.opts.Limits = limits.Default().Merge(limits.Limits{CPUSeconds: ll.CPUSeconds, AddressSpace: ll.AddressSpace,
 		Processes: ll.Processes, FileSize: ll.FileSize, OpenFiles: ll.OpenFiles}).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
@@ -121,20 +124,20 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if r.dir, err = workDir(lessonDir, opts); err != nil {
 		return nil, err
 	}
-	r.env = stepEnv(r.id)
-	r.launch = newLauncher(r.id, r.opts, r.dir)
-	live.Store(r.id, r)
-	defer live.Delete(r.id)
+	r.env = stepEnv()
+	r.sess = proc.NewSession(proc.Config{Limits: r.opts.Limits, Sandbox: opts.Sandbox}, r.dir)
+	if !opts.Keep && !opts.InPlace {
+		r.sess.OnKilled(func() { os.RemoveAll(r.dir) })
+	}
 	r.bg = newBackground(r)
-	res = &Result{Lesson: lesson, WorkDir: r.dir, Protections: r.launch.protections()}
+	res = &Result{Lesson: lesson, WorkDir: r.dir, Protections: r.sess.Protections()}
 	start := time.Now()
 	defer func() {
 		r.bg.stopAll()
 		if r.py != nil {
 			r.py.stop()
 		}
-		sweep(r.id, r.launch.cg)
-		r.launch.close()
+		r.sess.Close()
 		r.bg.finishLogs()
 		res.Duration = time.Since(start)
 		// The work dir goes, unless asked for, or kept to look into when
@@ -183,19 +186,19 @@ func (r *run) progress(cr *CellResult) {
 		cr.Cell.Index, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
 }
 
-// stepEnv is the environment of every step: labrun's own, the run's
-// marker, and what an IPython kernel set for its children.
-func stepEnv(id string) []string {
+// stepEnv is the environment of every step: labrun's own and what an
+// IPython kernel set for its children (the Session adds its marker).
+func stepEnv() []string {
 	env := make([]string, 0, len(os.Environ())+6)
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case MarkerVar, "TERM", "CLICOLOR", "PAGER", "GIT_PAGER", "COLUMNS", "LINES":
+		case "TERM", "CLICOLOR", "PAGER", "GIT_PAGER", "COLUMNS", "LINES":
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env, MarkerVar+"="+id, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
+	return append(env, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
 }
 
 // workDir returns where the steps run: the lesson folder itself, or a
@@ -357,12 +360,16 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 // IPython's %%bash and %%sh did, stdout and stderr kept apart.
 func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	body := cellBody(c) + "\n"
-	out, err := r.step(procSpec{argv: []string{c.Magic}, stdin: []byte(body)}, c)
+	path, err := exec.LookPath(c.Magic)
+	if err != nil {
+		return fmt.Errorf("%w: %s is not in PATH", ErrNoProgram, c.Magic)
+	}
+	out, err := r.step(proc.StepSpec{Path: path, Args: []string{c.Magic}, Stdin: []byte(body)}, c)
 	if err != nil {
 		return err
 	}
-	for _, ch := range out.chunks {
-		cr.addStream(ch.stream, cleanText(ch.data, false))
+	for _, ch := range out.Chunks {
+		cr.addStream(ch.Stream, cleanText(ch.Data, false))
 	}
 	return nil
 }
@@ -370,55 +377,52 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 // system runs cmd under a pty as IPython's system() did, showing its
 // output as the cell's stdout, and returns its exit status.
 func (r *run) system(cmd string, c *lessons.Cell) (int, error) {
-	out, err := r.step(procSpec{argv: []string{r.sh, "-c", cmd}, pty: true}, c)
+	out, err := r.step(proc.StepSpec{Path: r.sh, Args: []string{r.sh, "-c", cmd}, Pty: true}, c)
 	if err != nil {
 		return 0, err
 	}
-	for _, ch := range out.chunks {
-		r.cur.addStream("stdout", cleanText(ch.data, true))
+	for _, ch := range out.Chunks {
+		r.cur.addStream("stdout", cleanText(ch.Data, true))
 	}
-	return out.code, nil
+	return proc.ExitCode(out.Status), nil
 }
 
 // getoutput runs cmd through pipes, stderr merged, and returns its output
 // (x = !cmd).
 func (r *run) getoutput(cmd string, c *lessons.Cell) (string, error) {
-	out, err := r.step(procSpec{argv: []string{r.sh, "-c", cmd}, merge: true}, c)
+	out, err := r.step(proc.StepSpec{Path: r.sh, Args: []string{r.sh, "-c", cmd}, Merge: true}, c)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
-	for _, ch := range out.chunks {
-		b.WriteString(cleanText(ch.data, false))
+	for _, ch := range out.Chunks {
+		b.WriteString(cleanText(ch.Data, false))
 	}
 	return b.String(), nil
 }
 
 // step runs one foreground step of cell c and records how it ended.
-func (r *run) step(spec procSpec, c *lessons.Cell) (stepOutcome, error) {
-	spec.dir, spec.env = r.dir, r.env
-	lim := stepLimits{timeout: r.cellTimeout(c), grace: r.opts.Grace, outputCap: r.opts.OutputCap}
-	if !r.opts.NoStuckDetection {
-		lim.stuck = r.stuck
-	}
+func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error) {
+	spec.Dir, spec.Env, spec.OutputCap = r.dir, r.env, r.opts.OutputCap
 	r.bg.settle()
-	out, err := runProc(r.ctx, r.launch, spec, lim)
+	st, err := r.sess.StartStep(spec)
 	if err != nil {
-		return out, err
+		return proc.StepResult{}, err
 	}
+	pol := proc.Policy{Timeout: r.cellTimeout(c), Grace: r.opts.Grace}
+	if !r.opts.NoStuckDetection {
+		pol.Stuck = r.sess.StuckCheck(st.Pid, st.Output().QuietFor, proc.StuckQuiet)
+	}
+	out := st.Wait(r.ctx, pol)
+	code := proc.ExitCode(out.Status)
 	r.cur.Steps++
-	r.cur.Exit = out.code
-	if out.code == 127 && out.interrupted == "" {
+	r.cur.Exit = code
+	if code == 127 && out.Interrupted == "" {
 		r.cur.note("exit 127: a command was not found (is its package installed?)")
 	}
-	if out.interrupted != "" {
+	if out.Interrupted != "" {
 		r.cur.Status = Interrupted
-		switch out.interrupted {
-		case "timeout":
-			r.cur.note(fmt.Sprintf("interrupted after %s: timeout", roundDur(out.duration)))
-		default:
-			r.cur.note(fmt.Sprintf("interrupted after %s: %s", roundDur(out.duration), out.interrupted))
-		}
+		r.cur.note(fmt.Sprintf("interrupted after %s: %s", roundDur(out.Duration), out.Interrupted))
 	}
 	r.bg.settle()
 	return out, nil

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/labrun/labrun/internal/proc"
 )
 
 // Exit codes, decided here only.
@@ -63,6 +65,7 @@ once).
 `
 
 func main() {
+	proc.MaybeGate() // a step starting: becomes the step's program
 	os.Exit(route(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -49,7 +50,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
 	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
-	d := runner.DefaultLimits
+	d := limits.Default()
 	fs.Uint64Var(&o.runner.Limits.CPUSeconds, "cpu", 0, fmt.Sprintf("CPU `seconds` each process of a step may use (default %d)", d.CPUSeconds))
 	fs.Uint64Var(&o.runner.Limits.Processes, "procs", 0, fmt.Sprintf("how many `processes` the run may have at once; a fork bomb stops there (default %d)", d.Processes))
 	fs.Uint64Var(&o.runner.Limits.FileSize, "fsize", 0, fmt.Sprintf("largest file a step may write, in `bytes` (default %d)", d.FileSize))

@@ -1,4 +1,4 @@
-package runner
+package proc
 
 import (
 	"encoding/json"
@@ -11,11 +11,13 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/labrun/labrun/internal/limits"
 	"golang.org/x/sys/unix"
 )
 
-// Every step starts as a gate: labrun's own binary (any binary that links
-// this package) re-executed with gateVar set. Before the step's program
+// Every process a Session starts begins as a gate: labrun's own binary
+// (the running executable, which must call MaybeGate first thing)
+// re-executed with gateVar set. Before the step's program
 // runs, the gate waits for labrun to have put it in the run's cgroup,
 // reads its settings on a pipe, applies resource limits and, under
 // --sandbox, brings up loopback in its new network namespace and confines
@@ -25,16 +27,26 @@ const gateVar = "LABRUN_GATE_FD"
 
 // gateConfig is what the gate reads.
 type gateConfig struct {
-	Path    string   `json:"path"`
-	Argv    []string `json:"argv"`
-	Limits  Limits   `json:"limits"`
-	Sandbox bool     `json:"sandbox,omitempty"`
+	Path   string        `json:"path"`
+	Argv   []string      `json:"argv"`
+	Limits limits.Limits `json:"limits"`
+	// NProc, when set, is the RLIMIT_NPROC to apply: the user's processes
+	// at the start plus Limits.Processes, used where no cgroup holds the
+	// run.
+	NProc   uint64 `json:"nproc,omitempty"`
+	Sandbox bool   `json:"sandbox,omitempty"`
 	// Writable lists the folders (and device files) writes stay in under
 	// the sandbox.
 	Writable []string `json:"writable,omitempty"`
 }
 
-func init() {
+// MaybeGate makes this process a gate when a Session started it as one:
+// it applies the settings the Session sends and executes the step's
+// program in its place, never returning. In any other process it returns
+// at once. Every program that starts processes through a Session (labrun's
+// main, and the TestMain of every package whose tests do) must call it
+// first thing, before it does anything else.
+func MaybeGate() {
 	fdText, ok := os.LookupEnv(gateVar)
 	if !ok {
 		return
@@ -58,7 +70,7 @@ func gate(fdText string) error {
 		return fmt.Errorf("read settings: %w", err)
 	}
 	f.Close()
-	limits, err := cfg.Limits.rlimits()
+	rls, err := rlimits(cfg.Limits, cfg.NProc)
 	if err != nil {
 		return err
 	}
@@ -76,7 +88,7 @@ func gate(fdText string) error {
 			env = append(env, kv)
 		}
 	}
-	return execLimited(cfg.Path, cfg.Argv, env, limits)
+	return execLimited(cfg.Path, cfg.Argv, env, rls)
 }
 
 // execLimited sets the resource limits and executes the program, with

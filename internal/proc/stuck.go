@@ -1,4 +1,4 @@
-package runner
+package proc
 
 import (
 	"os"
@@ -6,10 +6,6 @@ import (
 	"strings"
 	"time"
 )
-
-// quietPeriod is how long a step must have printed nothing before it may
-// be called stuck.
-const quietPeriod = 300 * time.Millisecond
 
 // Syscalls (x86-64 numbers) in which a process may wait without end, and
 // which argument, when non-zero (or not -1), gives the wait a time limit.
@@ -114,40 +110,45 @@ func processWaits(pid int) (where string, ok bool) {
 	return where, true
 }
 
-// stuck reports whether foreground step p can never progress: it printed
-// nothing for the quiet period and every process of the lesson (but the
-// Python worker, which waits for labrun) is asleep without a timer, twice
-// in a row.
-func (r *run) stuck(p *proc) (string, bool) {
-	if p.out.quietFor() < quietPeriod {
-		p.stuckSeen = time.Time{}
-		return "", false
+// StuckCheck returns a check, for Policy.Stuck, of whether a step
+// (whose process group is fg, and which printed nothing for quiet())
+// can never progress: it printed nothing for quietMin and every process
+// of the Session (but the exempt ones, which wait for labrun) is asleep
+// without a timer, at two looks stuckConfirm apart. The check keeps
+// state between calls: one check per step.
+func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool) {
+	var seen time.Time
+	return func() (string, bool) {
+		if quiet() < quietMin {
+			seen = time.Time{}
+			return "", false
+		}
+		where, ok := s.allWaiting(fg)
+		if !ok {
+			seen = time.Time{}
+			return "", false
+		}
+		if seen.IsZero() {
+			seen = time.Now()
+			return "", false
+		}
+		if time.Since(seen) < stuckConfirm {
+			return "", false
+		}
+		if alarmPending() {
+			return "", false
+		}
+		return "blocked in " + where, true
 	}
-	where, ok := r.allWaiting(p.pid)
-	if !ok {
-		p.stuckSeen = time.Time{}
-		return "", false
-	}
-	if p.stuckSeen.IsZero() {
-		p.stuckSeen = time.Now()
-		return "", false
-	}
-	if time.Since(p.stuckSeen) < 50*time.Millisecond {
-		return "", false
-	}
-	if alarmPending() {
-		return "", false
-	}
-	return "blocked in " + where, true
 }
 
-// allWaiting reports whether every process of the run waits without end;
-// where is the wait of a process of the foreground group fg.
-func (r *run) allWaiting(fg int) (string, bool) {
+// allWaiting reports whether every process of the Session waits without
+// end; where is the wait of a process of the foreground group fg.
+func (s *Session) allWaiting(fg int) (string, bool) {
 	where, any := "", ""
 	seen := false
-	for _, pid := range markedPids(MarkerVar, r.id) {
-		if r.py != nil && pid == r.py.pid {
+	for _, pid := range markedPids(MarkerVar, s.id) {
+		if s.isExempt(pid) {
 			continue
 		}
 		w, ok := processWaits(pid)
