@@ -20,7 +20,7 @@ import (
 // re-executed with gateVar set. Before the step's program
 // runs, the gate waits for labrun to have put it in the run's cgroup,
 // reads its settings on a pipe, applies resource limits and, under
-// --sandbox, brings up loopback in its new network namespace and confines
+// --sandbox, joins the run's network namespace (netns.go) and confines
 // writes with Landlock; then it executes the program in its place. So the
 // limits hold from the program's first instruction on.
 const gateVar = "LABRUN_GATE_FD"
@@ -47,11 +47,14 @@ type gateConfig struct {
 // main, and the TestMain of every package whose tests do) must call it
 // first thing, before it does anything else.
 func MaybeGate() {
+	if os.Getenv(holderVar) == "1" {
+		hold()
+	}
 	fdText, ok := os.LookupEnv(gateVar)
 	if !ok {
 		return
 	}
-	runtime.LockOSThread() // Landlock and no_new_privs hold for this thread, which execs
+	runtime.LockOSThread() // Landlock, no_new_privs and setns hold for this thread, which execs
 	err := gate(fdText)
 	fmt.Fprintf(os.Stderr, "labrun: step could not start: %v\n", err)
 	os.Exit(127)
@@ -75,8 +78,8 @@ func gate(fdText string) error {
 		return err
 	}
 	if cfg.Sandbox {
-		if err := loopbackUp(); err != nil {
-			return fmt.Errorf("sandbox: loopback: %w", err)
+		if err := enterNet(); err != nil {
+			return fmt.Errorf("sandbox: %w", err)
 		}
 		if err := restrictWrites(cfg.Writable); err != nil && err != errNoLandlock {
 			return fmt.Errorf("sandbox: landlock: %w", err)
@@ -84,7 +87,7 @@ func gate(fdText string) error {
 	}
 	env := make([]string, 0, len(os.Environ()))
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, gateVar+"=") {
+		if !strings.HasPrefix(kv, gateVar+"=") && !strings.HasPrefix(kv, netnsVar+"=") {
 			env = append(env, kv)
 		}
 	}
@@ -147,22 +150,4 @@ func gated(cmd *exec.Cmd) (w, r *os.File, err error) {
 func release(w *os.File, cfg gateConfig) error {
 	defer w.Close()
 	return json.NewEncoder(w).Encode(cfg)
-}
-
-// loopbackUp brings up "lo" in the (new) network namespace of the process.
-func loopbackUp() error {
-	s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(s)
-	ifr, err := unix.NewIfreq("lo")
-	if err != nil {
-		return err
-	}
-	if err := unix.IoctlIfreq(s, unix.SIOCGIFFLAGS, ifr); err != nil {
-		return err
-	}
-	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
-	return unix.IoctlIfreq(s, unix.SIOCSIFFLAGS, ifr)
 }

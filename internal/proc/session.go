@@ -53,6 +53,7 @@ type Session struct {
 	mu       sync.Mutex
 	exempt   map[int]bool // pids stuck detection does not wait for
 	closed   bool
+	net      *netns   // the sandbox's network namespace, made on first use
 	onKilled []func() // run by KillAll after the sweep
 }
 
@@ -150,17 +151,14 @@ func (s *Session) Start(cmd *exec.Cmd) (*Process, error) {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = s.Env(cmd.Env)
+	if s.cfg.Sandbox {
+		if err := s.sandboxNet(cmd); err != nil {
+			return nil, err
+		}
+	}
 	w, r, err := gated(cmd)
 	if err != nil {
 		return nil, err
-	}
-	if s.cfg.Sandbox {
-		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNET
-		if os.Geteuid() != 0 {
-			cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWUSER
-			cmd.SysProcAttr.UidMappings = []syscall.SysProcIDMap{{ContainerID: os.Getuid(), HostID: os.Getuid(), Size: 1}}
-			cmd.SysProcAttr.GidMappings = []syscall.SysProcIDMap{{ContainerID: os.Getgid(), HostID: os.Getgid(), Size: 1}}
-		}
 	}
 	err = cmd.Start()
 	r.Close()
@@ -187,7 +185,10 @@ func (s *Session) Protections() []string {
 	if !s.cfg.Sandbox {
 		return nil
 	}
-	out := []string{"network: a new network namespace per step (loopback only)"}
+	out := []string{"network: one network namespace for the whole run, loopback only: its steps talk to each other, not to the outside"}
+	if !sharedNetns {
+		out[0] = "network: a network namespace per step, loopback only: a server and a client in different steps cannot talk (an unprivileged labrun built without cgo cannot share one)"
+	}
 	if abi := landlockABI(); abi > 0 {
 		out = append(out, "writes: confined by Landlock (ABI "+strconv.Itoa(abi)+") to the work dir, /tmp and /dev/shm")
 	} else {
@@ -215,6 +216,9 @@ func (s *Session) Close() {
 	s.closed = true
 	s.mu.Unlock()
 	s.Sweep()
+	if s.net != nil {
+		s.net.close()
+	}
 	sessions.Delete(s.id)
 	if s.cg != nil {
 		s.cg.remove()

@@ -40,6 +40,10 @@ const (
 	// SIGCHLD came (a signal may be coalesced).
 	reapPoll = 250 * time.Millisecond
 
+	// holderStart bounds the start of the sandbox's network namespace
+	// holder (netns.go): it only brings loopback up.
+	holderStart = 5 * time.Second
+
 	// sweepRounds and sweepPause bound the sweep: kill, pause, look again.
 	sweepRounds = 100
 	sweepPause  = 10 * time.Millisecond
