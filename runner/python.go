@@ -59,7 +59,7 @@ func startWorker(sess *proc.Session, dir string, env []string) (*worker, error) 
 	if err != nil {
 		return nil, ErrNoPython
 	}
-	scratch, err := os.MkdirTemp("", "labrun-py-")
+	scratch, err := os.MkdirTemp("", scratchPattern()+"py-")
 	if err != nil {
 		return nil, err
 	}

@@ -143,7 +143,11 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		// The work dir goes, unless asked for, or kept to look into when
 		// labrun could not run a step.
 		res.KeptWorkDir = opts.Keep || (err != nil && !opts.InPlace)
-		if !res.KeptWorkDir && !opts.InPlace {
+		switch {
+		case opts.InPlace:
+		case res.KeptWorkDir:
+			res.WorkDir = keepWorkDir(r.dir)
+		default:
 			os.RemoveAll(r.dir)
 		}
 	}()
@@ -207,7 +211,11 @@ func workDir(lessonDir string, opts Options) (string, error) {
 	if opts.InPlace {
 		return filepath.Abs(lessonDir)
 	}
-	dir, err := os.MkdirTemp("", "labrun-")
+	pattern := scratchPattern()
+	if opts.Keep {
+		pattern = keptPrefix
+	}
+	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {
 		return "", fmt.Errorf("make work dir: %w", err)
 	}

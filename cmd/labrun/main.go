@@ -29,6 +29,7 @@ const usage = `labrun runs Markdown lessons and writes annotated transcripts.
 
 Usage:
   labrun run LESSON.md [-o OUT.md] [--timeout D] [--keep | --in-place]
+  labrun clean       kill what killed runs left behind (see below)
   labrun version
   labrun help
 
@@ -48,7 +49,9 @@ order, in a scratch copy of the lesson's folder:
 
 Every step has a timeout; on expiry (or as soon as it can never progress)
 labrun sends Ctrl-C, waits a short grace, kills its process group, and goes
-on with the next cell. Nothing labrun started survives the lesson.
+on with the next cell. Nothing labrun started survives the lesson. Only a
+labrun killed with SIGKILL cannot clean up: what its lesson left running
+lives on until the next "labrun run" or "labrun clean", which kill it.
 
 The transcript keeps every line of the lesson and adds each cell's output
 after it, as "jupyter nbconvert --to markdown" lays it out, with an HTML
@@ -79,12 +82,14 @@ func route(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		err = runCommand(args[1:], stdout, stderr)
+	case "clean":
+		err = cleanCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":
 		io.WriteString(stdout, usage)
 	default:
-		err = usageError(fmt.Sprintf("unknown command %q (known: run, version, help)", args[0]))
+		err = usageError(fmt.Sprintf("unknown command %q (known: run, clean, version, help)", args[0]))
 	}
 	return exitCode(err, stderr)
 }

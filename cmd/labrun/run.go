@@ -89,6 +89,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	render.Cleaned(stderr, runner.CleanStale(), false)
 	src, err := readLesson(o.lesson)
 	if err != nil {
 		return &exitError{exitBadInput, err}

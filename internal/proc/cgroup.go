@@ -22,7 +22,6 @@ var cgroupRoots = []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sy
 // controller).
 func newCgroup(id string, max uint64) *cgroup {
 	for _, root := range cgroupRoots {
-		removeStale(root)
 		dir := filepath.Join(root, "labrun-"+id)
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			continue
@@ -62,19 +61,3 @@ func (c *cgroup) pids() []int {
 
 // remove deletes the (empty) cgroup.
 func (c *cgroup) remove() { os.Remove(c.dir) }
-
-// removeStale removes the empty cgroups of labrun runs whose labrun is
-// gone (killed before it could clean up). A cgroup that still holds
-// processes is left alone: rmdir refuses it.
-func removeStale(root string) {
-	dirs, _ := filepath.Glob(filepath.Join(root, "labrun-*-*"))
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(filepath.Base(d), "labrun-"), "-", 2)[0])
-		if err != nil {
-			continue
-		}
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); os.IsNotExist(err) {
-			os.Remove(d)
-		}
-	}
-}

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/labrun/labrun/internal/limits"
 	"golang.org/x/sys/unix"
@@ -71,7 +70,7 @@ var seq atomic.Int64
 func NewSession(cfg Config, workDir string) *Session {
 	startReaper()
 	s := &Session{
-		id:     fmt.Sprintf("%d-%d-%d", os.Getpid(), time.Now().UnixNano(), seq.Add(1)),
+		id:     Owner() + "-" + strconv.FormatInt(seq.Add(1), 10),
 		cfg:    cfg,
 		exempt: map[int]bool{},
 	}
