@@ -126,8 +126,9 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	}
 	r.env = stepEnv()
 	r.sess = proc.NewSession(proc.Config{Limits: r.opts.Limits, Sandbox: opts.Sandbox}, r.dir)
+	work := &scratch{dir: r.dir}
 	if !opts.Keep && !opts.InPlace {
-		r.sess.OnKilled(func() { os.RemoveAll(r.dir) })
+		r.sess.OnKilled(work.remove)
 	}
 	r.bg = newBackground(r)
 	res = &Result{Lesson: lesson, WorkDir: r.dir, Protections: r.sess.Protections()}
@@ -146,9 +147,10 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		switch {
 		case opts.InPlace:
 		case res.KeptWorkDir:
-			res.WorkDir = keepWorkDir(r.dir)
+			res.WorkDir = work.keep()
+			res.KeptWorkDir = res.WorkDir != ""
 		default:
-			os.RemoveAll(r.dir)
+			work.remove()
 		}
 	}()
 	for _, c := range lesson.Cells {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/labrun/labrun/internal/proc"
 )
@@ -63,4 +64,35 @@ func keepWorkDir(dir string) string {
 		return dir
 	}
 	return kept
+}
+
+// scratch is a run's scratch work dir, which two may settle at once: the
+// run's end (remove it, or keep it) and a second Ctrl-C (proc.KillAll
+// runs remove, after its sweep, which may have let the run end first).
+// remove always wins: the dir goes under whichever name it has.
+type scratch struct {
+	mu      sync.Mutex
+	dir     string
+	settled bool
+}
+
+// remove removes the dir, kept or not.
+func (s *scratch) remove() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settled = true
+	os.RemoveAll(s.dir)
+}
+
+// keep keeps the dir under a name no CleanStale takes and returns its
+// path, or "" when it was settled already.
+func (s *scratch) keep() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.settled {
+		return ""
+	}
+	s.settled = true
+	s.dir = keepWorkDir(s.dir)
+	return s.dir
 }
