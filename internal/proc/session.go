@@ -188,6 +188,9 @@ func (s *Session) Protections() []string {
 	if !sharedNetns {
 		out[0] = "network: a network namespace per step, loopback only: a server and a client in different steps cannot talk (an unprivileged labrun built without cgo cannot share one)"
 	}
+	if s.cfg.Limits.Processes > 0 && s.cg == nil {
+		out = append(out, "processes: NOT counted per run: no pids cgroup (labrun needs root or a delegated cgroup), so --procs holds through RLIMIT_NPROC, which counts all of the user's processes")
+	}
 	if abi := landlockABI(); abi > 0 {
 		out = append(out, "writes: confined by Landlock (ABI "+strconv.Itoa(abi)+") to the work dir, /tmp and /dev/shm")
 	} else {

@@ -97,7 +97,7 @@ func CleanStale() Stale {
 		}
 	}
 	var stale []*cgroup
-	for _, root := range cgroupRoots {
+	for _, root := range cgroupParents() {
 		dirs, _ := filepath.Glob(filepath.Join(root, "labrun-*"))
 		for _, d := range dirs {
 			if OwnerGone(strings.TrimPrefix(filepath.Base(d), "labrun-")) {
