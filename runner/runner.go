@@ -21,6 +21,7 @@ import (
 	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"golang.org/x/sys/unix"
 )
 
 // Defaults for Options.
@@ -98,7 +99,11 @@ type run struct {
 	bg      *background
 	sess    *proc.Session
 	cur     *CellResult
-	ctx     context.Context
+	// deadline bounds the current cell: every step of it, and its Python.
+	cellStart, deadline time.Time
+	// cellSV supervises the current Python cell, if one runs.
+	cellSV *proc.Supervisor
+	ctx    context.Context
 }
 
 // Run runs lesson, whose file is in lessonDir, and returns the outputs of
@@ -158,6 +163,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		}
 		r.cur = cr
 		t0 := time.Now()
+		r.cellStart, r.deadline = t0, t0.Add(r.cellTimeout(c))
 		if err := r.runCell(c, cr); err != nil {
 			cr.Status = Failed
 			cr.note("labrun could not run it: " + err.Error())
@@ -307,7 +313,8 @@ func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 	return fmt.Errorf("cell of unknown kind %v", c.Kind)
 }
 
-// cellTimeout is the step timeout in force for cell c.
+// cellTimeout is the timeout in force for cell c: it bounds the whole
+// cell.
 func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout
@@ -404,12 +411,25 @@ func (r *run) getoutput(cmd string, c *lessons.Cell) (string, error) {
 // step runs one foreground step of cell c and records how it ended.
 func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error) {
 	spec.Dir, spec.Env, spec.OutputCap = r.dir, r.env, r.opts.OutputCap
+	if now := time.Now(); now.After(r.deadline) {
+		// The cell's time is up (a Python cell went on after its step
+		// was interrupted): its further steps do not start, and the
+		// cell's own interruption comes at once.
+		if r.cur.Status != Interrupted {
+			r.cur.Status = Interrupted
+			r.cur.note(interruptionNote(&proc.Interruption{Cause: proc.Timeout, After: now.Sub(r.cellStart)}))
+		}
+		if r.cellSV != nil {
+			r.cellSV.Expedite()
+		}
+		return proc.StepResult{Status: sigintStatus}, nil
+	}
 	r.bg.settle()
 	st, err := r.sess.StartStep(spec)
 	if err != nil {
 		return proc.StepResult{}, err
 	}
-	pol := proc.Policy{Timeout: r.cellTimeout(c), Grace: r.opts.Grace}
+	pol := proc.Policy{Deadline: r.deadline, Start: r.cellStart, Grace: r.opts.Grace}
 	if !r.opts.NoStuckDetection {
 		pol.Stuck = r.sess.StuckCheck(st.Pid, st.Output().QuietFor, proc.StuckQuiet)
 	}
@@ -417,15 +437,30 @@ func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error)
 	code := proc.ExitCode(out.Status)
 	r.cur.Steps++
 	r.cur.Exit = code
-	if code == 127 && out.Interrupted == "" {
+	if code == 127 && out.Interrupted == nil {
 		r.cur.note("exit 127: a command was not found (is its package installed?)")
 	}
-	if out.Interrupted != "" {
+	if out.Interrupted != nil {
 		r.cur.Status = Interrupted
-		r.cur.note(fmt.Sprintf("interrupted after %s: %s", roundDur(out.Duration), out.Interrupted))
+		r.cur.note(interruptionNote(out.Interrupted))
 	}
 	r.bg.settle()
 	return out, nil
+}
+
+// sigintStatus is the wait status of a step that Ctrl-C ended.
+const sigintStatus = unix.WaitStatus(unix.SIGINT)
+
+// interruptionNote words an interruption (until render does).
+func interruptionNote(why *proc.Interruption) string {
+	cause := "timeout"
+	switch why.Cause {
+	case proc.Stuck:
+		cause = "stuck: blocked in " + why.Where
+	case proc.Cancelled:
+		cause = "labrun interrupted"
+	}
+	return fmt.Sprintf("interrupted after %s: %s", roundDur(why.After), cause)
 }
 
 func roundDur(d time.Duration) string {

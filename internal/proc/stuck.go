@@ -138,7 +138,7 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 		if alarmPending() {
 			return "", false
 		}
-		return "blocked in " + where, true
+		return where, true
 	}
 }
 

@@ -8,6 +8,11 @@ const (
 	// its Ctrl-C before its group is killed, unless the run sets its own.
 	DefaultGrace = 500 * time.Millisecond
 
+	// InterpreterGrace is what an interpreter (the Python worker) gets on
+	// top of the grace to turn Ctrl-C into KeyboardInterrupt and end its
+	// cell.
+	InterpreterGrace = time.Second
+
 	// KillWait is how long, after SIGKILL, the supervisor waits for a
 	// step's end (its output's EOF) before it closes the output itself:
 	// past it, what holds the output open lies outside the step's group.
