@@ -233,10 +233,7 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 	defer func() { r.cellSV = nil }()
 	interrupted := func() {
 		if why := sv.Stop(); why != nil {
-			if cr.Status != Interrupted { // a step may have said why already
-				cr.note(interruptionNote(why))
-			}
-			cr.Status = Interrupted
+			cr.interrupt(why)
 		}
 	}
 	next <- struct{}{}
@@ -263,13 +260,13 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 			r.drainRaw(cr)
 			w.stop()
 			if killed {
-				cr.note("python worker did not stop on KeyboardInterrupt: killed; its state is lost")
+				cr.WorkerLost = &WorkerLoss{Killed: true}
 				return nil
 			}
 			if cr.Status != Interrupted {
 				cr.Status = Failed
 			}
-			cr.note(fmt.Sprintf("python worker ended (%v); its state is lost, the next Python cell starts afresh", err))
+			cr.WorkerLost = &WorkerLoss{Err: err.Error()}
 			return nil
 		}
 	}
@@ -291,6 +288,9 @@ func (r *run) handle(w *worker, m message, c *lessons.Cell, cr *CellResult) (don
 		}
 	case "error":
 		cr.add(Error, m.Traceback)
+		if cr.Exception == nil {
+			cr.Exception = exceptionOf(m.Traceback)
+		}
 		if cr.Status == OK {
 			cr.Status = Failed
 		}
@@ -346,4 +346,13 @@ func spoiler(out string, threshold int) string {
 		return "<pre><code>" + out + "</code></pre>"
 	}
 	return ""
+}
+
+// exceptionOf reads the exception's name and message from the last line
+// of a traceback ("ValueError: boom", "KeyboardInterrupt").
+func exceptionOf(traceback string) *Exception {
+	lines := strings.Split(strings.TrimRight(traceback, "\n"), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	name, msg, _ := strings.Cut(last, ": ")
+	return &Exception{Name: name, Message: msg}
 }

@@ -10,11 +10,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,8 +53,9 @@ type Options struct {
 	NoStuckDetection bool
 	// OutputCap bounds the bytes kept of one step's output (default 1 MiB).
 	OutputCap int
-	// Progress, when set, gets one line per cell as the run goes.
-	Progress io.Writer
+	// OnCell, when set, is called with each cell's result as soon as the
+	// cell is over (cmd/labrun prints a progress line from it).
+	OnCell func(*CellResult)
 	// Limits bound every step. What is set here wins over what the lesson
 	// declares, which wins over limits.Default(): a CI job's --procs 50
 	// holds whatever a lesson says.
@@ -156,8 +155,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		cr := &CellResult{Cell: c, Status: OK}
 		res.Cells = append(res.Cells, cr)
 		if ctx.Err() != nil {
-			cr.Status = Skipped
-			cr.note("not run: labrun was interrupted")
+			cr.Status, cr.Skip = Skipped, StoppedBefore
 			res.Interrupted = true
 			continue
 		}
@@ -165,31 +163,20 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		t0 := time.Now()
 		r.cellStart, r.deadline = t0, t0.Add(r.cellTimeout(c))
 		if err := r.runCell(c, cr); err != nil {
-			cr.Status = Failed
-			cr.note("labrun could not run it: " + err.Error())
+			cr.Status, cr.Err = Failed, err
 			cr.Duration = time.Since(t0)
 			return res, fmt.Errorf("%s: %w", c.Pos(lesson.Name), err)
 		}
 		cr.Duration = time.Since(t0)
-		r.progress(cr)
+		if opts.OnCell != nil {
+			opts.OnCell(cr)
+		}
 		if ctx.Err() != nil && cr.Status != Skipped {
 			res.Interrupted = true
 			cr.Status = Interrupted
 		}
 	}
 	return res, nil
-}
-
-func (r *run) progress(cr *CellResult) {
-	if r.opts.Progress == nil {
-		return
-	}
-	extra := ""
-	if len(cr.Notes) > 0 {
-		extra = " (" + strings.Join(cr.Notes, "; ") + ")"
-	}
-	fmt.Fprintf(r.opts.Progress, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(r.lesson.Name),
-		cr.Cell.Index, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
 }
 
 // stepEnv is the environment of every step: labrun's own and what an
@@ -283,12 +270,10 @@ func copyTree(src, dst string) error {
 func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 	switch c.Kind {
 	case lessons.Setup:
-		cr.Status = Skipped
-		cr.note("set-up cell: labrun provides the course's magics itself")
+		cr.Status, cr.Skip = Skipped, SetupCell
 		return nil
 	case lessons.Skipped:
-		cr.Status = Skipped
-		cr.note("%%" + c.Magic + " cells are not run")
+		cr.Status, cr.Skip = Skipped, MagicNotRun
 		return nil
 	case lessons.File:
 		return r.runFileCell(c, cr)
@@ -391,7 +376,7 @@ func (r *run) system(cmd string, c *lessons.Cell) (int, error) {
 	for _, ch := range out.Chunks {
 		r.cur.addStream("stdout", cleanText(ch.Data, true))
 	}
-	return proc.ExitCode(out.Status), nil
+	return out.Exit.IPython(), nil
 }
 
 // getoutput runs cmd through pipes, stderr merged, and returns its output
@@ -415,14 +400,11 @@ func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error)
 		// The cell's time is up (a Python cell went on after its step
 		// was interrupted): its further steps do not start, and the
 		// cell's own interruption comes at once.
-		if r.cur.Status != Interrupted {
-			r.cur.Status = Interrupted
-			r.cur.note(interruptionNote(&proc.Interruption{Cause: proc.Timeout, After: now.Sub(r.cellStart)}))
-		}
+		r.cur.interrupt(&Interruption{Cause: Timeout, After: now.Sub(r.cellStart)})
 		if r.cellSV != nil {
 			r.cellSV.Expedite()
 		}
-		return proc.StepResult{Status: sigintStatus}, nil
+		return proc.StepResult{Exit: Exit{Code: 128 + int(unix.SIGINT), Signal: unix.SIGINT}}, nil
 	}
 	r.bg.settle()
 	st, err := r.sess.StartStep(spec)
@@ -434,37 +416,16 @@ func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error)
 		pol.Stuck = r.sess.StuckCheck(st.Pid, st.Output().QuietFor, proc.StuckQuiet)
 	}
 	out := st.Wait(r.ctx, pol)
-	code := proc.ExitCode(out.Status)
 	r.cur.Steps++
-	r.cur.Exit = code
-	if code == 127 && out.Interrupted == nil {
-		r.cur.note("exit 127: a command was not found (is its package installed?)")
+	r.cur.Exit = out.Exit
+	if out.Exit.NotFound() && out.Interrupted == nil {
+		r.cur.CommandNotFound = true
 	}
 	if out.Interrupted != nil {
-		r.cur.Status = Interrupted
-		r.cur.note(interruptionNote(out.Interrupted))
+		r.cur.interrupt(out.Interrupted)
 	}
 	r.bg.settle()
 	return out, nil
-}
-
-// sigintStatus is the wait status of a step that Ctrl-C ended.
-const sigintStatus = unix.WaitStatus(unix.SIGINT)
-
-// interruptionNote words an interruption (until render does).
-func interruptionNote(why *proc.Interruption) string {
-	cause := "timeout"
-	switch why.Cause {
-	case proc.Stuck:
-		cause = "stuck: blocked in " + why.Where
-	case proc.Cancelled:
-		cause = "labrun interrupted"
-	}
-	return fmt.Sprintf("interrupted after %s: %s", roundDur(why.After), cause)
-}
-
-func roundDur(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 }
 
 // cleanText turns program output into transcript text: valid UTF-8

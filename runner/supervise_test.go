@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestOneSupervisor drives each kind of step that can refuse to end
@@ -18,10 +20,10 @@ func TestOneSupervisor(t *testing.T) {
 		fence("print('after')")
 	res := runLesson(t, md, Options{Timeout: time.Second, Grace: 200 * time.Millisecond})
 	fg, py, bg := res.Cells[0], res.Cells[1], res.Cells[2]
-	if fg.Status != Interrupted || !hasNote(fg, "timeout") || fg.Exit != -9 {
+	if !interruptedBy(fg, Timeout) || fg.Exit.Signal != unix.SIGKILL {
 		t.Errorf("foreground step: want interrupted on timeout and killed (exit -9)\n%s", dump(fg))
 	}
-	if py.Status != Interrupted || !hasNote(py, "timeout") || !hasNote(py, "killed") {
+	if !interruptedBy(py, Timeout) || py.WorkerLost == nil || !py.WorkerLost.Killed {
 		t.Errorf("Python cell: want interrupted on timeout and the worker killed\n%s", dump(py))
 	}
 	if log := logOf(t, bg); !strings.HasSuffix(log, "L | Process finished. Got signal 9") {

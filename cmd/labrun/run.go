@@ -110,7 +110,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return &exitError{exitBadInput, nil}
 	}
 	if o.verbose {
-		o.runner.Progress = stderr
+		o.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -219,8 +219,8 @@ func (st *Step) CloseOutput() { CloseAll(st.readEnds...) }
 type StepResult struct {
 	// Chunks are its output, as kept.
 	Chunks []Chunk
-	// Status is its wait status.
-	Status unix.WaitStatus
+	// Exit is how it ended.
+	Exit Exit
 	// Duration is its wall time.
 	Duration time.Duration
 	// Interrupted says why the supervisor interrupted it; nil when it
@@ -269,5 +269,5 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 	why := sv.Stop()
 	st.Kill()
 	st.CloseOutput()
-	return StepResult{Chunks: st.out.Chunks(), Status: ws, Duration: time.Since(start), Interrupted: why}
+	return StepResult{Chunks: st.out.Chunks(), Exit: ExitOf(ws), Duration: time.Since(start), Interrupted: why}
 }

@@ -147,6 +147,7 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 func (s *Session) allWaiting(fg int) (string, bool) {
 	where, any := "", ""
 	seen := false
+	var reaping map[int]bool
 	for _, pid := range markedPids(MarkerVar, s.id) {
 		if s.isExempt(pid) {
 			continue
@@ -157,6 +158,14 @@ func (s *Session) allWaiting(fg int) (string, bool) {
 		}
 		seen = true
 		if waitsForChild(w) {
+			if reaping == nil {
+				reaping = zombieParents()
+			}
+			if reaping[pid] {
+				// A child of it just ended: it is about to wake up (a
+				// shell between two commands of a loop).
+				return "", false
+			}
 			continue // say what the child waits for, not that its parent waits
 		}
 		if any == "" {
@@ -187,4 +196,16 @@ func waitsForChild(wchan string) bool {
 func alarmPending() bool {
 	b, err := os.ReadFile("/proc/timer_list")
 	return err == nil && strings.Contains(string(b), "it_real_fn")
+}
+
+// zombieParents lists the processes that have a child ended and not yet
+// reaped.
+func zombieParents() map[int]bool {
+	out := map[int]bool{}
+	for _, pid := range allPids() {
+		if pi, ok := readProc(pid); ok && pi.state == 'Z' {
+			out[pi.ppid] = true
+		}
+	}
+	return out
 }
