@@ -119,9 +119,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if lesson.Timeout > 0 {
 		r.timeout = lesson.Timeout
 	}
-	ll := lesson.Limits
-	r.opts.Limits = limits.Default().Merge(limits.Limits{CPUSeconds: ll.CPUSeconds, AddressSpace: ll.AddressSpace,
-		Processes: ll.Processes, FileSize: ll.FileSize, OpenFiles: ll.OpenFiles}).Merge(opts.Limits)
+	r.opts.Limits = limits.Default().Merge(lesson.Limits).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
 	}

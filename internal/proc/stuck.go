@@ -5,26 +5,36 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// Syscalls (x86-64 numbers) in which a process may wait without end, and
-// which argument, when non-zero (or not -1), gives the wait a time limit.
-// An argument index of -1 means the wait has no time limit at all.
-// Waits for a signal (pause, sigsuspend, sigtimedwait) are not here: an
-// alarm() timer, which /proc does not show, may end them.
-var endlessSyscalls = map[int]struct {
+// endlessSyscall is a syscall in which a process may wait without end:
+// timerArg is the index of the argument that, when non-zero (or not -1,
+// with minusOne), gives the wait a time limit; -1 means the wait has none
+// at all.
+type endlessSyscall struct {
 	name     string
-	timerArg int  // index of the timeout argument, -1: none
+	timerArg int
 	minusOne bool // the timeout is an int where -1 means "forever"
-}{
-	0: {"read", -1, false}, 1: {"write", -1, false}, 2: {"open", -1, false}, 257: {"openat", -1, false},
-	19: {"readv", -1, false}, 20: {"writev", -1, false}, 17: {"pread64", -1, false},
-	61: {"wait4", -1, false}, 247: {"waitid", -1, false},
-	43: {"accept", -1, false}, 288: {"accept4", -1, false}, 45: {"recvfrom", -1, false}, 47: {"recvmsg", -1, false},
-	44: {"sendto", -1, false}, 46: {"sendmsg", -1, false}, 42: {"connect", -1, false},
-	73: {"flock", -1, false}, 72: {"fcntl", -1, false}, 65: {"semop", -1, false}, 69: {"msgsnd", -1, false}, 70: {"msgrcv", -1, false},
-	202: {"futex", 3, false}, 23: {"select", 4, false}, 270: {"pselect6", 4, false}, 7: {"poll", 2, true},
-	271: {"ppoll", 2, false}, 232: {"epoll_wait", 3, true}, 281: {"epoll_pwait", 3, true}, 441: {"epoll_pwait2", 3, false},
+}
+
+// endlessSyscalls are the waits of every architecture, by the numbers
+// x/sys/unix gives for the one labrun is built for; legacySyscalls
+// (stuck_amd64.go, stuck_arm64.go) holds those only some architectures
+// have (open, select, poll, epoll_wait). Waits for a signal (pause, sigsuspend, sigtimedwait) are
+// not here: a timer may end them.
+var endlessSyscalls = map[int]endlessSyscall{
+	unix.SYS_READ: {"read", -1, false}, unix.SYS_WRITE: {"write", -1, false}, unix.SYS_OPENAT: {"openat", -1, false},
+	unix.SYS_READV: {"readv", -1, false}, unix.SYS_WRITEV: {"writev", -1, false}, unix.SYS_PREAD64: {"pread64", -1, false},
+	unix.SYS_WAIT4: {"wait4", -1, false}, unix.SYS_WAITID: {"waitid", -1, false},
+	unix.SYS_ACCEPT: {"accept", -1, false}, unix.SYS_ACCEPT4: {"accept4", -1, false},
+	unix.SYS_RECVFROM: {"recvfrom", -1, false}, unix.SYS_RECVMSG: {"recvmsg", -1, false},
+	unix.SYS_SENDTO: {"sendto", -1, false}, unix.SYS_SENDMSG: {"sendmsg", -1, false}, unix.SYS_CONNECT: {"connect", -1, false},
+	unix.SYS_FLOCK: {"flock", -1, false}, unix.SYS_FCNTL: {"fcntl", -1, false}, unix.SYS_SEMOP: {"semop", -1, false},
+	unix.SYS_MSGSND: {"msgsnd", -1, false}, unix.SYS_MSGRCV: {"msgrcv", -1, false},
+	unix.SYS_FUTEX: {"futex", 3, false}, unix.SYS_PSELECT6: {"pselect6", 4, false}, unix.SYS_PPOLL: {"ppoll", 2, false},
+	unix.SYS_EPOLL_PWAIT: {"epoll_pwait", 3, true}, unix.SYS_EPOLL_PWAIT2: {"epoll_pwait2", 3, false},
 }
 
 // endlessWait reports whether task (a /proc/PID/task/TID path) is asleep
@@ -60,6 +70,9 @@ func endlessWait(task string) (string, bool) {
 		return wchan, false
 	}
 	s, ok := endlessSyscalls[nr]
+	if !ok {
+		s, ok = legacySyscalls[nr]
+	}
 	if !ok {
 		return wchan, false
 	}
