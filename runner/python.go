@@ -298,13 +298,17 @@ func (r *run) handle(w *worker, m message, c *lessons.Cell, cr *CellResult) (don
 		return true, nil
 	case "system":
 		code, err := r.system(m.Cmd, c)
-		if err != nil {
+		if msg, ok := cellsFault(err); ok {
+			return false, w.send(reply{Op: "reply", Error: msg})
+		} else if err != nil {
 			return false, err
 		}
 		return false, w.send(reply{Op: "reply", Status: code})
 	case "getoutput":
 		out, err := r.getoutput(m.Cmd, c)
-		if err != nil {
+		if msg, ok := cellsFault(err); ok {
+			return false, w.send(reply{Op: "reply", Error: msg})
+		} else if err != nil {
 			return false, err
 		}
 		return false, w.send(reply{Op: "reply", Output: out})

@@ -327,7 +327,11 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 			}
 			if c.File.SpoilerThreshold > 0 {
 				out, err := r.getoutput(line, c)
-				if err != nil {
+				if msg, ok := cellsFault(err); ok {
+					cr.addStream("stderr", msg+"\n")
+					cr.Status = Failed
+					return nil
+				} else if err != nil {
 					return err
 				}
 				if html := spoiler(out, c.File.SpoilerThreshold); html != "" {
@@ -336,6 +340,11 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 				continue
 			}
 			if _, err := r.system(line, c); err != nil {
+				if msg, ok := cellsFault(err); ok {
+					cr.addStream("stderr", msg+"\n")
+					cr.Status = Failed
+					return nil
+				}
 				return err
 			}
 		}
@@ -424,6 +433,17 @@ func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error)
 	}
 	r.bg.settle()
 	return out, nil
+}
+
+// cellsFault tells a step that could not start because of what the cell
+// asked (a command longer than the kernel takes, E2BIG) from one labrun
+// could not run: the former fails the cell only, as in IPython, where
+// starting the shell raises OSError; msg says it as Python does.
+func cellsFault(err error) (msg string, ok bool) {
+	if errors.Is(err, unix.E2BIG) {
+		return "OSError: [Errno 7] Argument list too long: '/bin/sh'", true
+	}
+	return "", false
 }
 
 // cleanText turns program output into transcript text: valid UTF-8
