@@ -33,6 +33,11 @@ const (
 // counted.
 const DefaultOutputCap = proc.DefaultOutputCap
 
+// ErrBadLimits says the resource limits of a run (a lesson's directive,
+// or the command line's flags) leave no room to start the programs the
+// lesson needs: the input is at fault, not labrun.
+var ErrBadLimits = errors.New("the resource limits leave no room to start a program")
+
 // ErrNoProgram says a program labrun needs (sh, bash, python3) is missing.
 var ErrNoProgram = proc.ErrNoProgram
 
@@ -123,6 +128,9 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
 	}
+	if err := r.probeLimits(); err != nil {
+		return nil, err
+	}
 	if r.dir, err = workDir(lessonDir, opts); err != nil {
 		return nil, err
 	}
@@ -141,14 +149,20 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		}
 		r.sess.Close()
 		r.bg.finishLogs()
-		res.Duration = time.Since(start)
 		// The work dir goes, unless asked for, or kept to look into when
-		// labrun could not run a step.
-		res.KeptWorkDir = opts.Keep || (err != nil && !opts.InPlace)
-		if !res.KeptWorkDir && !opts.InPlace {
+		// labrun could not run a step (a bad lesson is no such case: it
+		// has no result).
+		kept := opts.Keep || (err != nil && res != nil && !opts.InPlace)
+		if !kept && !opts.InPlace {
 			os.RemoveAll(r.dir)
 		}
+		if res != nil {
+			res.Duration, res.KeptWorkDir = time.Since(start), kept
+		}
 	}()
+	if err := r.probeWorker(); err != nil {
+		return nil, err
+	}
 	for _, c := range lesson.Cells {
 		cr := &CellResult{Cell: c, Status: OK}
 		res.Cells = append(res.Cells, cr)
@@ -175,6 +189,61 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		}
 	}
 	return res, nil
+}
+
+// probeLimits starts sh, and python3 when the lesson has Python cells,
+// once under the run's limits, when the lesson or the options set any:
+// limits that leave no room to start them would fail every step.
+func (r *run) probeLimits() error {
+	if r.lesson.LimitsLine == 0 && r.opts.Limits == (limits.Limits{}) {
+		return nil
+	}
+	err := proc.Probe(proc.Config{Limits: r.opts.Limits, Sandbox: r.opts.Sandbox}, os.TempDir(), r.sh, "-c", ":")
+	var pe *proc.ProbeError
+	if errors.As(err, &pe) {
+		return r.badLimits("sh", pe)
+	}
+	return err
+}
+
+// probeWorker starts the lesson's Python worker before the first cell
+// when the run has limits of its own and the lesson has Python cells.
+// When it cannot start under them but can under labrun's defaults, the
+// limits are at fault. Any other failure is left to the first Python
+// cell to report.
+func (r *run) probeWorker() error {
+	if r.lesson.LimitsLine == 0 && r.opts.Limits == (limits.Limits{}) {
+		return nil
+	}
+	hasPython := false
+	for _, c := range r.lesson.Cells {
+		hasPython = hasPython || c.Kind == lessons.Python
+	}
+	if !hasPython {
+		return nil
+	}
+	err := r.ensureWorker()
+	if err == nil || errors.Is(err, ErrNoPython) {
+		return nil
+	}
+	free := proc.NewSession(proc.Config{Limits: limits.Default(), Sandbox: r.opts.Sandbox}, r.dir)
+	defer free.Close()
+	w, ferr := startWorker(free, r.dir, r.env)
+	if ferr != nil {
+		return nil
+	}
+	w.stop()
+	return r.badLimits("python3", err)
+}
+
+// badLimits says the run's limits leave no room to start prog, naming the
+// lesson's directive when it set them.
+func (r *run) badLimits(prog string, err error) error {
+	where := "the command line's limits (" + r.opts.Limits.String() + ")"
+	if r.lesson.LimitsLine > 0 {
+		where = fmt.Sprintf("%s:%d: labrun directive: %s", r.lesson.Name, r.lesson.LimitsLine, r.lesson.Limits)
+	}
+	return fmt.Errorf("%s: %w: %s cannot start (%s)", where, ErrBadLimits, prog, strings.TrimSpace(err.Error()))
 }
 
 // stepEnv is the environment of every step: labrun's own and what an

@@ -138,6 +138,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if runErr != nil {
+		if errors.Is(runErr, runner.ErrBadLimits) {
+			return &exitError{exitBadInput, runErr}
+		}
 		if errors.Is(runErr, runner.ErrNoProgram) || errors.Is(runErr, runner.ErrNoPython) {
 			return &exitError{exitRunFailed, runErr}
 		}

@@ -45,6 +45,11 @@ const (
 	// SIGCHLD came (a signal may be coalesced).
 	reapPoll = 250 * time.Millisecond
 
+	// probeTimeout bounds Probe's trivial program; probeOutput what is
+	// kept of its output.
+	probeTimeout = 10 * time.Second
+	probeOutput  = 4096
+
 	// sweepRounds and sweepPause bound the sweep: kill, pause, look again.
 	sweepRounds = 100
 	sweepPause  = 10 * time.Millisecond
