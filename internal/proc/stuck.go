@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -125,30 +126,33 @@ func processWaits(pid int) (where string, ok bool) {
 
 // StuckCheck returns a check, for Policy.Stuck, of whether a step
 // (whose process group is fg, and which printed nothing for quiet())
-// can never progress: it printed nothing for quietMin and every process
-// of the Session (but the exempt ones, which wait for labrun) is asleep
-// without a timer, at two looks stuckConfirm apart. The check keeps
-// state between calls: one check per step.
+// can never progress: it printed nothing for quietMin, the same processes
+// of the Session (but the exempt ones, which wait for labrun) are asleep
+// in the same waits without a timer at two looks stuckConfirm apart, and
+// no alarm may end their wait (alarm.go). The check keeps state between
+// calls: one check per step.
 func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool) {
 	var seen time.Time
+	var first string // what the first look saw
 	return func() (string, bool) {
 		if quiet() < quietMin {
 			seen = time.Time{}
 			return "", false
 		}
-		where, ok := s.allWaiting(fg)
+		where, pids, ok := s.allWaiting(fg)
 		if !ok {
 			seen = time.Time{}
 			return "", false
 		}
-		if seen.IsZero() {
-			seen = time.Now()
+		look := fmt.Sprint(pids, where)
+		if seen.IsZero() || look != first {
+			seen, first = time.Now(), look
 			return "", false
 		}
 		if time.Since(seen) < stuckConfirm {
 			return "", false
 		}
-		if alarmPending() {
+		if alarmMayEnd(pids) {
 			return "", false
 		}
 		return where, true
@@ -156,10 +160,10 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 }
 
 // allWaiting reports whether every process of the Session waits without
-// end; where is the wait of a process of the foreground group fg.
-func (s *Session) allWaiting(fg int) (string, bool) {
-	where, any := "", ""
-	seen := false
+// end; where is the wait of a process of the foreground group fg, pids
+// the processes seen.
+func (s *Session) allWaiting(fg int) (where string, pids []int, ok bool) {
+	any := ""
 	var reaping map[int]bool
 	for _, pid := range markedPids(MarkerVar, s.id) {
 		if s.isExempt(pid) {
@@ -167,9 +171,9 @@ func (s *Session) allWaiting(fg int) (string, bool) {
 		}
 		w, ok := processWaits(pid)
 		if !ok {
-			return "", false
+			return "", nil, false
 		}
-		seen = true
+		pids = append(pids, pid)
 		if waitsForChild(w) {
 			if reaping == nil {
 				reaping = zombieParents()
@@ -177,7 +181,7 @@ func (s *Session) allWaiting(fg int) (string, bool) {
 			if reaping[pid] {
 				// A child of it just ended: it is about to wake up (a
 				// shell between two commands of a loop).
-				return "", false
+				return "", nil, false
 			}
 			continue // say what the child waits for, not that its parent waits
 		}
@@ -194,21 +198,12 @@ func (s *Session) allWaiting(fg int) (string, bool) {
 	if where == "" {
 		where = "wait4"
 	}
-	return where, seen
+	return where, pids, len(pids) > 0
 }
 
 // waitsForChild reports whether a wait is a parent waiting for a child.
 func waitsForChild(wchan string) bool {
 	return wchan == "do_wait" || wchan == "wait4" || wchan == "waitid" || wchan == "kernel_wait4"
-}
-
-// alarmPending reports whether some process has an alarm() timer armed
-// (an it_real_fn timer in /proc/timer_list). Which process is not shown,
-// so any one keeps a step from being called stuck: its SIGALRM might be
-// the step's way out.
-func alarmPending() bool {
-	b, err := os.ReadFile("/proc/timer_list")
-	return err == nil && strings.Contains(string(b), "it_real_fn")
 }
 
 // zombieParents lists the processes that have a child ended and not yet
