@@ -1,9 +1,18 @@
-// Package runner runs a parsed lesson: it makes the work directory, writes
-// the cells' files, runs every step in order under its timeout (shell steps
-// under a pty or through pipes, Python cells in one worker per lesson,
-// background steps across cells), and collects each cell's outputs.
-// Every process it starts is in a process group it owns and carries the
-// run's marker in its environment; when the lesson ends nothing survives.
+// Package runner runs a parsed lesson and says how each cell ended. It
+// holds the lesson's semantics and reads as the lesson runs: Run walks the
+// cells; runCell picks the cell's way by its kind (runner.go: file cells,
+// script cells; python.go: Python cells and the worker that runs them,
+// whose shell steps and background requests it serves); each shell step
+// goes through step (runner.go), which starts it in the run's
+// proc.Session and waits for it under the cell's deadline; background
+// steps live in background.go (bglog.go lays out their logs, settle.go
+// waits for them to rest). Outcomes are typed values (result.go): render
+// words them; runner prints nothing for people.
+//
+// Processes are not runner's concern: internal/proc starts, bounds,
+// supervises and sweeps them (every process in a group it owns, marked
+// with the run's id; when the lesson ends nothing survives). Several
+// lessons may run at once in one process: all state is in the run value.
 package runner
 
 import (
