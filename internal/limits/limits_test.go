@@ -34,3 +34,13 @@ func TestSetAndMerge(t *testing.T) {
 		t.Errorf("Merge: %+v", got)
 	}
 }
+
+func TestSizeFlag(t *testing.T) {
+	var s Size
+	if err := s.Set("10M"); err != nil || s != 10<<20 || s.String() != "10485760" {
+		t.Errorf("Set(10M): %v, %d %q", err, s, s.String())
+	}
+	if err := s.Set("ten"); err == nil {
+		t.Errorf("Set(ten): no error")
+	}
+}
