@@ -108,10 +108,15 @@ type run struct {
 	env     []string
 	sh      string // sh found through PATH, as pexpect finds it
 	timeout time.Duration
-	py      *worker
-	bg      *background
-	sess    *proc.Session
-	cur     *CellResult
+	// ownLimits is set when the lesson or the options set limits of
+	// their own, which probeLimits and probeWorker try; flagLimits are
+	// those of the options.
+	ownLimits  bool
+	flagLimits limits.Limits
+	py         *worker
+	bg         *background
+	sess       *proc.Session
+	cur        *CellResult
 	// deadline bounds the current cell: every step of it, and its Python.
 	cellStart, deadline time.Time
 	// cellSV supervises the current Python cell, if one runs.
@@ -133,6 +138,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if lesson.Timeout > 0 {
 		r.timeout = lesson.Timeout
 	}
+	r.ownLimits, r.flagLimits = lesson.LimitsLine > 0 || opts.Limits != (limits.Limits{}), opts.Limits
 	r.opts.Limits = limits.Default().Merge(lesson.Limits).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
@@ -194,17 +200,17 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		}
 		if ctx.Err() != nil && cr.Status != Skipped {
 			res.Interrupted = true
-			cr.Status = Interrupted
+			cr.interrupt(&Interruption{Cause: Cancelled, After: cr.Duration})
 		}
 	}
 	return res, nil
 }
 
-// probeLimits starts sh, and python3 when the lesson has Python cells,
-// once under the run's limits, when the lesson or the options set any:
-// limits that leave no room to start them would fail every step.
+// probeLimits starts sh once under the run's limits, when the lesson or
+// the options set any: limits that leave no room to start it would fail
+// every step.
 func (r *run) probeLimits() error {
-	if r.lesson.LimitsLine == 0 && r.opts.Limits == (limits.Limits{}) {
+	if !r.ownLimits {
 		return nil
 	}
 	err := proc.Probe(proc.Config{Limits: r.opts.Limits, Sandbox: r.opts.Sandbox}, os.TempDir(), r.sh, "-c", ":")
@@ -221,7 +227,7 @@ func (r *run) probeLimits() error {
 // limits are at fault. Any other failure is left to the first Python
 // cell to report.
 func (r *run) probeWorker() error {
-	if r.lesson.LimitsLine == 0 && r.opts.Limits == (limits.Limits{}) {
+	if !r.ownLimits {
 		return nil
 	}
 	hasPython := false
@@ -246,11 +252,18 @@ func (r *run) probeWorker() error {
 }
 
 // badLimits says the run's limits leave no room to start prog, naming the
-// lesson's directive when it set them.
+// lesson's directive when it set them (and the command line's flags when
+// they did, as they win).
 func (r *run) badLimits(prog string, err error) error {
-	where := "the command line's limits (" + r.opts.Limits.String() + ")"
-	if r.lesson.LimitsLine > 0 {
+	var where string
+	flags := "the command line's limits (" + r.flagLimits.String() + ")"
+	switch {
+	case r.lesson.LimitsLine > 0 && r.flagLimits != (limits.Limits{}):
+		where = fmt.Sprintf("%s:%d: labrun directive: %s, with %s", r.lesson.Name, r.lesson.LimitsLine, r.lesson.Limits, flags)
+	case r.lesson.LimitsLine > 0:
 		where = fmt.Sprintf("%s:%d: labrun directive: %s", r.lesson.Name, r.lesson.LimitsLine, r.lesson.Limits)
+	default:
+		where = flags
 	}
 	return fmt.Errorf("%s: %w: %s cannot start (%s)", where, ErrBadLimits, prog, strings.TrimSpace(err.Error()))
 }
