@@ -28,9 +28,9 @@ func TestNestedFencesAreProse(t *testing.T) {
 	}
 }
 
-// The same kind of problem is reported on the magic line for %%cpp but on
-// the fence line for %%writefile.
-func TestBugErrorLines(t *testing.T) {
+// A bad %%writefile is reported on its magic line, as a bad %%cpp is
+// (it once was on the fence line).
+func TestWritefileErrorOnMagicLine(t *testing.T) {
 	for _, src := range []string{
 		"```python\n%%writefile\nx\n```\n",
 		"```python\n%%writefile -a x\nx\n```\n",
@@ -43,9 +43,9 @@ func TestBugErrorLines(t *testing.T) {
 	}
 }
 
-// Several bad attributes in one fence are reported in map order: the
-// error text changes from run to run.
-func TestBugAttributeErrorOrder(t *testing.T) {
+// Several bad attributes in one fence are reported in the same order on
+// every parse (they once came in map order).
+func TestAttributeErrorsInStableOrder(t *testing.T) {
 	src := []byte("```cpp a=1 b=2 c=3 d=4 e=5\n```\n")
 	_, first := lessons.Parse("lesson.md", src)
 	for i := 0; i < 50; i++ {
@@ -56,8 +56,8 @@ func TestBugAttributeErrorOrder(t *testing.T) {
 }
 
 // A %-line inside a multi-line Python string is not a magic (IPython looks
-// at logical lines only); Parse refuses the lesson.
-func TestBugPercentInString(t *testing.T) {
+// at logical lines only): Parse accepts the lesson (it once refused it).
+func TestPercentLineInStringIsNotMagic(t *testing.T) {
 	if _, err := lessons.Parse("lesson.md", []byte("```python\ns = \"\"\"\n%d items\n\"\"\"\n```\n")); err != nil {
 		t.Errorf("Parse: %v", err)
 	}

@@ -237,45 +237,54 @@ func (s *bgStep) finish() {
 	s.done = nil
 }
 
-// close closes the step's stdin and waits up to timeout for it to end;
-// then (or at once, when every process of the lesson waits without end,
-// so that nothing can wake it) it kills the step's group.
+// close closes the step's stdin and waits up to timeout (within the
+// cell's deadline) for it to end, under a supervisor that kills the
+// step's group then, or at once when every process of the lesson waits
+// without end, so that nothing can wake it.
 func (b *background) close(s *bgStep, timeout time.Duration) {
-	if s.exited() && s.done == nil {
-		return
+	if s.done == nil {
+		return // finished already
 	}
 	s.stdin.Close()
 	deadline := time.Now().Add(timeout)
-	stuck := b.r.sess.StuckCheck(s.pid, s.quietFor, proc.BackgroundStuckQuiet)
-	for !s.exited() {
-		now := time.Now()
-		if now.After(deadline) {
-			break
-		}
-		if b.r.opts.NoStuckDetection {
-			time.Sleep(20 * time.Millisecond)
-			continue
-		}
-		if _, ok := stuck(); ok {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !b.r.deadline.IsZero() && b.r.deadline.Before(deadline) {
+		deadline = b.r.deadline
 	}
-	s.stop()
+	pol := proc.Policy{Deadline: deadline}
+	if !b.r.opts.NoStuckDetection {
+		pol.Stuck = b.r.sess.StuckCheck(s.pid, s.quietFor, proc.BackgroundStuckQuiet)
+	}
+	b.supervise(s, pol)
 }
 
-// stop kills the step's group, collects its status (a step still
-// running then ends with "Got signal 9") and logs how it ended.
-func (s *bgStep) stop() {
-	if !s.exited() {
+// stop kills the step's group at once, through the same supervisor (a
+// step still running then ends with "Got signal 9"), and logs how it
+// ended.
+func (b *background) stop(s *bgStep) {
+	if s.done == nil {
+		return
+	}
+	s.stdin.Close()
+	b.supervise(s, proc.Policy{Deadline: time.Now()})
+}
+
+// supervise waits for the step's end under pol, killing its group (there
+// is no polite stage: the course's launcher killed), and logs how it
+// ended.
+func (b *background) supervise(s *bgStep, pol proc.Policy) {
+	kill := func() {
 		_ = unix.Kill(-s.pid, unix.SIGKILL)
-		_ = unix.Kill(s.pid, unix.SIGKILL)
+		_ = unix.Kill(s.pid, unix.SIGKILL) // left its group
+	}
+	if !s.exited() {
+		sv := proc.Supervise(b.r.ctx, proc.Escalation{Kill: kill}, pol)
 		ws := <-s.done
+		sv.Stop()
 		s.mu.Lock()
 		s.status = &ws
 		s.mu.Unlock()
 	}
-	_ = unix.Kill(-s.pid, unix.SIGKILL)
+	kill() // what is left of its group
 	s.finish()
 }
 
@@ -288,8 +297,6 @@ func (s *bgStep) quietFor() time.Duration {
 // stopAll kills every background step still running (the lesson ends).
 func (b *background) stopAll() {
 	for _, s := range b.steps {
-		if s.done != nil {
-			s.stop()
-		}
+		b.stop(s)
 	}
 }

@@ -151,6 +151,9 @@ func (r *run) ensureWorker() error {
 	if r.py != nil && !r.py.dead {
 		return nil
 	}
+	// Starting python3 is labrun's time, not the cell's.
+	t0 := time.Now()
+	defer func() { r.deadline = r.deadline.Add(time.Since(t0)) }()
 	w, err := startWorker(r.sess, r.dir, r.env)
 	if err != nil {
 		return err
@@ -191,10 +194,11 @@ type reply struct {
 }
 
 // runPythonCell sends the cell to the worker and serves its requests until
-// it is done. The cell's own Python time is bounded by the timeout (the
-// time its shell steps take is theirs); past it the worker gets SIGINT
-// (KeyboardInterrupt, as Jupyter's interrupt), and if it does not answer
-// within a second it is killed and restarted, its state lost.
+// it is done, under a supervisor whose deadline is the cell's: past it the
+// worker gets SIGINT (KeyboardInterrupt, as Jupyter's interrupt), and if it
+// does not end the cell within the grace it is killed and restarted, its
+// state lost. While the worker waits for a request (a shell step, which
+// has the same deadline) the supervisor holds back.
 func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 	if strings.TrimSpace(c.Source) == "" {
 		return nil
@@ -220,59 +224,50 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 		}
 	}()
 	defer close(next)
-	timeout := r.cellTimeout(c)
-	deadline := time.Now().Add(timeout)
-	var sigintAt time.Time
-	interrupt := func(why string) {
-		if sigintAt.IsZero() {
-			sigintAt = time.Now()
-			_ = unix.Kill(w.pid, unix.SIGINT)
-			if cr.Status != Interrupted { // a step may have said why already
-				cr.note(why)
-			}
-			cr.Status = Interrupted
+	sv := proc.Supervise(r.ctx, proc.Escalation{
+		Interrupt: func() { _ = unix.Kill(w.pid, unix.SIGINT) },
+		Kill:      func() { _ = unix.Kill(-w.pid, unix.SIGKILL) },
+		CloseIO:   func() { w.fromFd.Close() },
+	}, proc.Policy{Deadline: r.deadline, Start: r.cellStart, Grace: r.opts.Grace + proc.InterpreterGrace})
+	r.cellSV = sv
+	defer func() { r.cellSV = nil }()
+	interrupted := func() {
+		if why := sv.Stop(); why != nil {
+			cr.interrupt(why)
 		}
 	}
-	ctxDone := r.ctx.Done()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
 	next <- struct{}{}
 	for {
 		select {
 		case m := <-msgs:
-			t0 := time.Now()
+			sv.Hold()
 			done, err := r.handle(w, m, c, cr)
+			sv.Release()
 			if err != nil {
+				sv.Stop()
 				return err
 			}
 			if done {
+				interrupted()
 				r.drainRaw(cr)
 				r.bg.settle()
 				return nil
 			}
-			deadline = deadline.Add(time.Since(t0))
 			next <- struct{}{}
 		case err := <-errc:
+			killed := sv.Killed()
+			interrupted()
 			r.drainRaw(cr)
 			w.stop()
+			if killed {
+				cr.WorkerLost = &WorkerLoss{Killed: true}
+				return nil
+			}
 			if cr.Status != Interrupted {
 				cr.Status = Failed
 			}
-			cr.note(fmt.Sprintf("python worker ended (%v); its state is lost, the next Python cell starts afresh", err))
+			cr.WorkerLost = &WorkerLoss{Err: err.Error()}
 			return nil
-		case <-ctxDone:
-			ctxDone = nil
-			interrupt("interrupted: labrun interrupted")
-		case now := <-tick.C:
-			switch {
-			case !sigintAt.IsZero() && now.Sub(sigintAt) > time.Second+r.opts.Grace:
-				r.drainRaw(cr)
-				w.stop()
-				cr.note("python worker did not stop on KeyboardInterrupt: killed; its state is lost")
-				return nil
-			case sigintAt.IsZero() && now.After(deadline):
-				interrupt(fmt.Sprintf("interrupted after %s: timeout", roundDur(timeout)))
-			}
 		}
 	}
 }
@@ -293,6 +288,9 @@ func (r *run) handle(w *worker, m message, c *lessons.Cell, cr *CellResult) (don
 		}
 	case "error":
 		cr.add(Error, m.Traceback)
+		if cr.Exception == nil {
+			cr.Exception = exceptionOf(m.Traceback)
+		}
 		if cr.Status == OK {
 			cr.Status = Failed
 		}
@@ -300,13 +298,17 @@ func (r *run) handle(w *worker, m message, c *lessons.Cell, cr *CellResult) (don
 		return true, nil
 	case "system":
 		code, err := r.system(m.Cmd, c)
-		if err != nil {
+		if msg, ok := cellsFault(err); ok {
+			return false, w.send(reply{Op: "reply", Error: msg})
+		} else if err != nil {
 			return false, err
 		}
 		return false, w.send(reply{Op: "reply", Status: code})
 	case "getoutput":
 		out, err := r.getoutput(m.Cmd, c)
-		if err != nil {
+		if msg, ok := cellsFault(err); ok {
+			return false, w.send(reply{Op: "reply", Error: msg})
+		} else if err != nil {
 			return false, err
 		}
 		return false, w.send(reply{Op: "reply", Output: out})
@@ -348,4 +350,13 @@ func spoiler(out string, threshold int) string {
 		return "<pre><code>" + out + "</code></pre>"
 	}
 	return ""
+}
+
+// exceptionOf reads the exception's name and message from the last line
+// of a traceback ("ValueError: boom", "KeyboardInterrupt").
+func exceptionOf(traceback string) *Exception {
+	lines := strings.Split(strings.TrimRight(traceback, "\n"), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	name, msg, _ := strings.Cut(last, ": ")
+	return &Exception{Name: name, Message: msg}
 }

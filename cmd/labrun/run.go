@@ -53,9 +53,9 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	d := limits.Default()
 	fs.Uint64Var(&o.runner.Limits.CPUSeconds, "cpu", 0, fmt.Sprintf("CPU `seconds` each process of a step may use (default %d)", d.CPUSeconds))
 	fs.Uint64Var(&o.runner.Limits.Processes, "procs", 0, fmt.Sprintf("how many `processes` the run may have at once; a fork bomb stops there (default %d)", d.Processes))
-	fs.Uint64Var(&o.runner.Limits.FileSize, "fsize", 0, fmt.Sprintf("largest file a step may write, in `bytes` (default %d)", d.FileSize))
+	fs.Var((*limits.Size)(&o.runner.Limits.FileSize), "fsize", fmt.Sprintf("largest file a step may write, a `size` such as 10M (default %d bytes)", d.FileSize))
 	fs.Uint64Var(&o.runner.Limits.OpenFiles, "nofile", 0, fmt.Sprintf("open `files` per process (default %d)", d.OpenFiles))
-	fs.Uint64Var(&o.runner.Limits.AddressSpace, "as", 0, "virtual memory per process in `bytes` (default: no limit, as AddressSanitizer needs)")
+	fs.Var((*limits.Size)(&o.runner.Limits.AddressSpace), "as", "virtual memory per process, a `size` such as 2G (default: no limit, as AddressSanitizer needs)")
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -111,7 +111,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return &exitError{exitBadInput, nil}
 	}
 	if o.verbose {
-		o.runner.Progress = stderr
+		o.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -139,6 +139,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if runErr != nil {
+		if errors.Is(runErr, runner.ErrBadLimits) {
+			return &exitError{exitBadInput, runErr}
+		}
 		if errors.Is(runErr, runner.ErrNoProgram) || errors.Is(runErr, runner.ErrNoPython) {
 			return &exitError{exitRunFailed, runErr}
 		}

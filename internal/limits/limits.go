@@ -6,6 +6,7 @@
 package limits
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -129,4 +130,21 @@ func ParseSize(key, v string) (uint64, error) {
 		return 0, fmt.Errorf("%s=%s: want a size such as 512K, 10M or 2G", key, v)
 	}
 	return n * mult, nil
+}
+
+// Size is a size in bytes as a command-line flag: it reads what ParseSize
+// reads ("512K", "10M", "2G", or bytes).
+type Size uint64
+
+// String gives the size in bytes.
+func (s *Size) String() string { return strconv.FormatUint(uint64(*s), 10) }
+
+// Set reads a size.
+func (s *Size) Set(v string) error {
+	n, err := ParseSize("size", v)
+	if err != nil {
+		return errors.New("want a size such as 512K, 10M or 2G")
+	}
+	*s = Size(n)
+	return nil
 }

@@ -10,14 +10,23 @@
 // run's pids cgroup (cgroup.go) and, with the sandbox, in a new network
 // namespace with writes confined by Landlock (landlock.go), then executes
 // the program); Session.StartStep starts a foreground step with a pty or
-// pipes (step.go) whose output goes to a bounded Sink (sink.go);
-// Step.Wait supervises it: interrupt (Ctrl-C) on timeout, on stuck or on
-// cancel, kill after a grace, close the output after KillWait. A Feeder
-// (feeder.go) writes to a step's stdin without ever blocking labrun.
-// Session.StuckCheck (stuck.go) tells whether a step can never progress,
-// from /proc (procfs.go). Session.Sweep (sweep.go) kills whatever is left
-// of a run; Session.Close sweeps and removes the cgroup. Every timing is
-// in timings.go.
+// pipes (step.go) whose output goes to a bounded Sink (sink.go). One
+// Supervisor (supervise.go), modelled on os/exec's Cancel and WaitDelay,
+// stops whatever will not end: Interrupt (Ctrl-C) on a deadline, on stuck
+// or on cancel, Kill after a grace, CloseIO after KillWait; Step.Wait uses
+// it, and so does labrun's runner for Python cells and background steps.
+// How a process ended is an Exit (exit.go), why it was interrupted an
+// Interruption. A Feeder (feeder.go) writes to a step's stdin without ever
+// blocking labrun. Session.StuckCheck (stuck.go, with the per-architecture
+// tables in stuck_*.go and the alarm rule in alarm.go) tells whether a
+// step can never progress, from /proc (procfs.go). Probe (probe.go) tries
+// a run's limits on a trivial program. Session.Sweep (sweep.go) kills
+// whatever is left of a run; Session.Close sweeps and removes the cgroup.
+// Every timing is in timings.go.
+//
+// A Session is where a run's other kernel objects belong too: a per-run
+// network namespace or cgroup would be made in NewSession, joined by the
+// gate from its Config, and released in Close.
 //
 // # Invariants
 //

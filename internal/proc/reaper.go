@@ -88,12 +88,3 @@ func (r *reaper) watch(pid int) <-chan unix.WaitStatus {
 	r.waiters[pid] = ch
 	return ch
 }
-
-// ExitCode turns a wait status into a shell-style code: the exit status,
-// or -N for death by signal N (as IPython reports it).
-func ExitCode(ws unix.WaitStatus) int {
-	if ws.Signaled() {
-		return -int(ws.Signal())
-	}
-	return ws.ExitStatus()
-}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/labrun/labrun/internal/limits"
 	"golang.org/x/sys/unix"
@@ -227,8 +228,9 @@ func (s *Session) Close() {
 	}
 }
 
-// KillAll kills every process of every Session not yet closed, at once,
-// and runs their OnKilled functions: labrun calls it when it must quit
+// KillAll kills every process of every Session not yet closed, and every
+// other descendant of labrun, at once, and runs the Sessions' OnKilled
+// functions: labrun calls it when it must quit
 // without waiting (a second Ctrl-C).
 func KillAll() {
 	sessions.Range(func(_, v any) bool {
@@ -245,6 +247,19 @@ func KillAll() {
 		}
 		return true
 	})
+	// Orphans no Session could claim (their environment cleared, no
+	// cgroup) are labrun's all the same: none may outlive it.
+	for i := 0; i < sweepRounds; i++ {
+		pids := descendants(os.Getpid())
+		if len(pids) == 0 {
+			return
+		}
+		for _, pid := range pids {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+		time.Sleep(sweepPause)
+		theReaper.reapAll()
+	}
 }
 
 // Pipes makes n pipes and returns their read and write ends; on failure

@@ -219,100 +219,55 @@ func (st *Step) CloseOutput() { CloseAll(st.readEnds...) }
 type StepResult struct {
 	// Chunks are its output, as kept.
 	Chunks []Chunk
-	// Status is its wait status.
-	Status unix.WaitStatus
+	// Exit is how it ended.
+	Exit Exit
 	// Duration is its wall time.
 	Duration time.Duration
-	// Interrupted is "" when the step ended by itself, else "timeout",
-	// "stuck: …" or "labrun interrupted".
-	Interrupted string
+	// Interrupted says why the supervisor interrupted it; nil when it
+	// ended by itself.
+	Interrupted *Interruption
 }
 
-// Policy says when the supervisor interrupts a step.
-type Policy struct {
-	// Timeout bounds the step.
-	Timeout time.Duration
-	// Grace is how long an interrupted step may take to end before its
-	// group is killed.
-	Grace time.Duration
-	// Stuck, when set, is asked a few times a second whether the step can
-	// never progress; it returns where it waits, such as "pipe_read".
-	Stuck func() (string, bool)
-}
-
-// Wait runs the step to its end: it exits and its output reaches EOF, or
-// it is interrupted on timeout, on stuck, or when ctx ends (labrun
-// interrupted), then killed after the grace. Nothing of the step's group
-// outlives Wait.
+// Wait runs the step to its end, under a Supervisor with pol: it exits
+// and its output reaches EOF, or it is interrupted on timeout, on stuck,
+// or when ctx ends (labrun interrupted), killed after the grace, and its
+// output closed KillWait later if something outside its group holds it
+// open. Nothing of the step's group outlives Wait.
 func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 	start := time.Now()
-	deadline := start.Add(pol.Timeout)
-	tick := time.NewTicker(supervisorTick)
-	defer tick.Stop()
-	var (
-		ws          unix.WaitStatus
-		exited, eof bool
-		why         string
-		killAt      time.Time
-		giveUpAt    time.Time
-		exitedAt    time.Time
-	)
-	done, eofc := st.done, st.eof
-	stop := func(reason string) {
-		if why != "" {
-			return
-		}
-		why = reason
-		st.Interrupt()
-		killAt = time.Now().Add(pol.Grace)
-	}
-	ctxDone := ctx.Done()
-	for !(exited && eof) {
+	sv := Supervise(ctx, Escalation{Interrupt: st.Interrupt, Kill: st.Kill, CloseIO: st.CloseOutput}, pol)
+	var ws unix.WaitStatus
+	done, eof := st.done, st.eof
+	var drain <-chan time.Time // ticks once the program died, under a pty
+	for done != nil || eof != nil {
 		select {
 		case ws = <-done:
-			exited = true
-			exitedAt = time.Now()
 			done = nil
-		case <-eofc:
-			eof = true
-			eofc = nil
-		case <-ctxDone:
-			ctxDone = nil
-			stop("labrun interrupted")
-		case now := <-tick.C:
-			switch {
-			case !giveUpAt.IsZero() && now.After(giveUpAt):
-				st.CloseOutput()
-				if !exited {
-					ws, exited = <-done, true
-				}
-				eof = true
-			case exited && st.ptm != nil && now.Sub(exitedAt) >= PtyDrain && st.out.QuietFor() >= PtyDrain:
-				// As pexpect: once the program is dead, what is left to
-				// read is read and that is the end, even if a daemon it
-				// left behind still holds the terminal. An expired read
-				// deadline lets the reader drain the terminal's buffer,
-				// then stop.
-				_ = st.ptm.SetReadDeadline(now)
-				select {
-				case <-st.eof:
-				case <-time.After(ptyDrainMax):
-				}
-				eof = true
-			case !killAt.IsZero() && now.After(killAt):
-				st.Kill()
-				killAt = time.Time{}
-				giveUpAt = now.Add(KillWait)
-			case why == "" && now.After(deadline):
-				stop("timeout")
-			case why == "" && !exited && pol.Stuck != nil:
-				if reason, ok := pol.Stuck(); ok {
-					stop("stuck: " + reason)
-				}
+			if st.ptm != nil && eof != nil {
+				t := time.NewTicker(PtyDrain / 2)
+				defer t.Stop()
+				drain = t.C
 			}
+		case <-eof:
+			eof, drain = nil, nil
+		case <-drain:
+			if st.out.QuietFor() < PtyDrain {
+				continue
+			}
+			// As pexpect: once the program is dead, what is left to read
+			// is read and that is the end, even if a daemon it left
+			// behind still holds the terminal. An expired read deadline
+			// lets the reader drain the terminal's buffer, then stop.
+			_ = st.ptm.SetReadDeadline(time.Now())
+			select {
+			case <-st.eof:
+			case <-time.After(ptyDrainMax):
+			}
+			eof, drain = nil, nil
 		}
 	}
+	why := sv.Stop()
 	st.Kill()
 	st.CloseOutput()
-	return StepResult{Chunks: st.out.Chunks(), Status: ws, Duration: time.Since(start), Interrupted: why}
+	return StepResult{Chunks: st.out.Chunks(), Exit: ExitOf(ws), Duration: time.Since(start), Interrupted: why}
 }

@@ -1,30 +1,41 @@
 package proc
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// Syscalls (x86-64 numbers) in which a process may wait without end, and
-// which argument, when non-zero (or not -1), gives the wait a time limit.
-// An argument index of -1 means the wait has no time limit at all.
-// Waits for a signal (pause, sigsuspend, sigtimedwait) are not here: an
-// alarm() timer, which /proc does not show, may end them.
-var endlessSyscalls = map[int]struct {
+// endlessSyscall is a syscall in which a process may wait without end:
+// timerArg is the index of the argument that, when non-zero (or not -1,
+// with minusOne), gives the wait a time limit; -1 means the wait has none
+// at all.
+type endlessSyscall struct {
 	name     string
-	timerArg int  // index of the timeout argument, -1: none
+	timerArg int
 	minusOne bool // the timeout is an int where -1 means "forever"
-}{
-	0: {"read", -1, false}, 1: {"write", -1, false}, 2: {"open", -1, false}, 257: {"openat", -1, false},
-	19: {"readv", -1, false}, 20: {"writev", -1, false}, 17: {"pread64", -1, false},
-	61: {"wait4", -1, false}, 247: {"waitid", -1, false},
-	43: {"accept", -1, false}, 288: {"accept4", -1, false}, 45: {"recvfrom", -1, false}, 47: {"recvmsg", -1, false},
-	44: {"sendto", -1, false}, 46: {"sendmsg", -1, false}, 42: {"connect", -1, false},
-	73: {"flock", -1, false}, 72: {"fcntl", -1, false}, 65: {"semop", -1, false}, 69: {"msgsnd", -1, false}, 70: {"msgrcv", -1, false},
-	202: {"futex", 3, false}, 23: {"select", 4, false}, 270: {"pselect6", 4, false}, 7: {"poll", 2, true},
-	271: {"ppoll", 2, false}, 232: {"epoll_wait", 3, true}, 281: {"epoll_pwait", 3, true}, 441: {"epoll_pwait2", 3, false},
+}
+
+// endlessSyscalls are the waits of every architecture, by the numbers
+// x/sys/unix gives for the one labrun is built for; legacySyscalls
+// (stuck_amd64.go, stuck_arm64.go) holds those only some architectures
+// have (open, select, poll, epoll_wait). Waits for a signal (pause, sigsuspend, sigtimedwait) are
+// not here: a timer may end them.
+var endlessSyscalls = map[int]endlessSyscall{
+	unix.SYS_READ: {"read", -1, false}, unix.SYS_WRITE: {"write", -1, false}, unix.SYS_OPENAT: {"openat", -1, false},
+	unix.SYS_READV: {"readv", -1, false}, unix.SYS_WRITEV: {"writev", -1, false}, unix.SYS_PREAD64: {"pread64", -1, false},
+	unix.SYS_WAIT4: {"wait4", -1, false}, unix.SYS_WAITID: {"waitid", -1, false},
+	unix.SYS_ACCEPT: {"accept", -1, false}, unix.SYS_ACCEPT4: {"accept4", -1, false},
+	unix.SYS_RECVFROM: {"recvfrom", -1, false}, unix.SYS_RECVMSG: {"recvmsg", -1, false},
+	unix.SYS_SENDTO: {"sendto", -1, false}, unix.SYS_SENDMSG: {"sendmsg", -1, false}, unix.SYS_CONNECT: {"connect", -1, false},
+	unix.SYS_FLOCK: {"flock", -1, false}, unix.SYS_FCNTL: {"fcntl", -1, false}, unix.SYS_SEMOP: {"semop", -1, false},
+	unix.SYS_MSGSND: {"msgsnd", -1, false}, unix.SYS_MSGRCV: {"msgrcv", -1, false},
+	unix.SYS_FUTEX: {"futex", 3, false}, unix.SYS_PSELECT6: {"pselect6", 4, false}, unix.SYS_PPOLL: {"ppoll", 2, false},
+	unix.SYS_EPOLL_PWAIT: {"epoll_pwait", 3, true}, unix.SYS_EPOLL_PWAIT2: {"epoll_pwait2", 3, false},
 }
 
 // endlessWait reports whether task (a /proc/PID/task/TID path) is asleep
@@ -60,6 +71,9 @@ func endlessWait(task string) (string, bool) {
 		return wchan, false
 	}
 	s, ok := endlessSyscalls[nr]
+	if !ok {
+		s, ok = legacySyscalls[nr]
+	}
 	if !ok {
 		return wchan, false
 	}
@@ -112,51 +126,63 @@ func processWaits(pid int) (where string, ok bool) {
 
 // StuckCheck returns a check, for Policy.Stuck, of whether a step
 // (whose process group is fg, and which printed nothing for quiet())
-// can never progress: it printed nothing for quietMin and every process
-// of the Session (but the exempt ones, which wait for labrun) is asleep
-// without a timer, at two looks stuckConfirm apart. The check keeps
-// state between calls: one check per step.
+// can never progress: it printed nothing for quietMin, the same processes
+// of the Session (but the exempt ones, which wait for labrun) are asleep
+// in the same waits without a timer at two looks stuckConfirm apart, and
+// no alarm may end their wait (alarm.go). The check keeps state between
+// calls: one check per step.
 func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool) {
 	var seen time.Time
+	var first string // what the first look saw
 	return func() (string, bool) {
 		if quiet() < quietMin {
 			seen = time.Time{}
 			return "", false
 		}
-		where, ok := s.allWaiting(fg)
+		where, pids, ok := s.allWaiting(fg)
 		if !ok {
 			seen = time.Time{}
 			return "", false
 		}
-		if seen.IsZero() {
-			seen = time.Now()
+		look := fmt.Sprint(pids, where)
+		if seen.IsZero() || look != first {
+			seen, first = time.Now(), look
 			return "", false
 		}
 		if time.Since(seen) < stuckConfirm {
 			return "", false
 		}
-		if alarmPending() {
+		if alarmMayEnd(pids) {
 			return "", false
 		}
-		return "blocked in " + where, true
+		return where, true
 	}
 }
 
 // allWaiting reports whether every process of the Session waits without
-// end; where is the wait of a process of the foreground group fg.
-func (s *Session) allWaiting(fg int) (string, bool) {
-	where, any := "", ""
-	seen := false
+// end; where is the wait of a process of the foreground group fg, pids
+// the processes seen.
+func (s *Session) allWaiting(fg int) (where string, pids []int, ok bool) {
+	any := ""
+	var reaping map[int]bool
 	for _, pid := range markedPids(MarkerVar, s.id) {
 		if s.isExempt(pid) {
 			continue
 		}
 		w, ok := processWaits(pid)
 		if !ok {
-			return "", false
+			return "", nil, false
 		}
-		seen = true
+		pids = append(pids, pid)
 		if waitsForChild(w) {
+			if reaping == nil {
+				reaping = zombieParents()
+			}
+			if reaping[pid] {
+				// A child of it just ended: it is about to wake up (a
+				// shell between two commands of a loop).
+				return "", nil, false
+			}
 			continue // say what the child waits for, not that its parent waits
 		}
 		if any == "" {
@@ -172,7 +198,7 @@ func (s *Session) allWaiting(fg int) (string, bool) {
 	if where == "" {
 		where = "wait4"
 	}
-	return where, seen
+	return where, pids, len(pids) > 0
 }
 
 // waitsForChild reports whether a wait is a parent waiting for a child.
@@ -180,11 +206,14 @@ func waitsForChild(wchan string) bool {
 	return wchan == "do_wait" || wchan == "wait4" || wchan == "waitid" || wchan == "kernel_wait4"
 }
 
-// alarmPending reports whether some process has an alarm() timer armed
-// (an it_real_fn timer in /proc/timer_list). Which process is not shown,
-// so any one keeps a step from being called stuck: its SIGALRM might be
-// the step's way out.
-func alarmPending() bool {
-	b, err := os.ReadFile("/proc/timer_list")
-	return err == nil && strings.Contains(string(b), "it_real_fn")
+// zombieParents lists the processes that have a child ended and not yet
+// reaped.
+func zombieParents() map[int]bool {
+	out := map[int]bool{}
+	for _, pid := range allPids() {
+		if pi, ok := readProc(pid); ok && pi.state == 'Z' {
+			out[pi.ppid] = true
+		}
+	}
+	return out
 }

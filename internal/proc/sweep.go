@@ -72,3 +72,22 @@ func (s *Session) orphans() []int {
 	}
 	return out
 }
+
+// descendants lists the live processes below pid.
+func descendants(pid int) []int {
+	children := map[int][]int{}
+	for _, p := range allPids() {
+		if pi, ok := readProc(p); ok && pi.state != 'Z' {
+			children[pi.ppid] = append(children[pi.ppid], p)
+		}
+	}
+	var out []int
+	todo := children[pid]
+	for len(todo) > 0 {
+		p := todo[0]
+		todo = todo[1:]
+		out = append(out, p)
+		todo = append(todo, children[p]...)
+	}
+	return out
+}

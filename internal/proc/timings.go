@@ -8,6 +8,11 @@ const (
 	// its Ctrl-C before its group is killed, unless the run sets its own.
 	DefaultGrace = 500 * time.Millisecond
 
+	// InterpreterGrace is what an interpreter (the Python worker) gets on
+	// top of the grace to turn Ctrl-C into KeyboardInterrupt and end its
+	// cell.
+	InterpreterGrace = time.Second
+
 	// KillWait is how long, after SIGKILL, the supervisor waits for a
 	// step's end (its output's EOF) before it closes the output itself:
 	// past it, what holds the output open lies outside the step's group.
@@ -43,6 +48,11 @@ const (
 	// holderStart bounds the start of the sandbox's network namespace
 	// holder (netns.go): it only brings loopback up.
 	holderStart = 5 * time.Second
+
+	// probeTimeout bounds Probe's trivial program; probeOutput what is
+	// kept of its output.
+	probeTimeout = 10 * time.Second
+	probeOutput  = 4096
 
 	// sweepRounds and sweepPause bound the sweep: kill, pause, look again.
 	sweepRounds = 100
