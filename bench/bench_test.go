@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/internal/testbin"
 )
 
@@ -59,6 +60,7 @@ func record(name string, f figures) {
 }
 
 func TestMain(m *testing.M) {
+	proc.MaybeGate()
 	code := m.Run()
 	printSummary()
 	testbin.Cleanup()

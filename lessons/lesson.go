@@ -3,6 +3,8 @@ package lessons
 import (
 	"fmt"
 	"time"
+
+	"github.com/labrun/labrun/internal/limits"
 )
 
 // Kind says what a code cell does when it runs.
@@ -51,16 +53,10 @@ type Lesson struct {
 	// Limits are the resource limits the lesson declares
 	// (<!-- labrun cpu=60 procs=64 fsize=10M nofile=256 as=2G -->); zero
 	// fields are left to labrun's defaults.
-	Limits Limits
-}
-
-// Limits are resource limits a lesson declares for its steps.
-type Limits struct {
-	CPUSeconds   uint64 // cpu=N seconds
-	AddressSpace uint64 // as=SIZE bytes
-	Processes    uint64 // procs=N
-	FileSize     uint64 // fsize=SIZE bytes
-	OpenFiles    uint64 // nofile=N
+	Limits limits.Limits
+	// LimitsLine is the line of the last directive that set a limit, for
+	// messages about them; 0 when none did.
+	LimitsLine int
 }
 
 // Cell is one fenced code block with an info string.

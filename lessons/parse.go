@@ -3,10 +3,10 @@ package lessons
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/labrun/labrun/internal/limits"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	gmtext "github.com/yuin/goldmark/text"
@@ -217,59 +217,25 @@ func lessonSettings(name string, doc ast.Node, src []byte, l *Lesson, errs *Erro
 			continue
 		}
 		for _, a := range attrs {
-			if err := l.set(a.key, a.value); err != nil {
+			isLimit, err := l.set(a.key, a.value)
+			if err != nil {
 				errs.add(name, at, "labrun directive: %v", err)
+			} else if isLimit {
+				l.LimitsLine = at
 			}
 		}
 	}
 }
 
-// set applies one lesson-wide setting.
-func (l *Lesson) set(k, v string) error {
-	var err error
-	switch k {
-	case "timeout":
+// set applies one lesson-wide setting; isLimit says it was a resource
+// limit.
+func (l *Lesson) set(k, v string) (isLimit bool, err error) {
+	if k == "timeout" {
 		l.Timeout, err = parseTimeout(v)
-	case "cpu":
-		l.Limits.CPUSeconds, err = parseCount(k, v)
-	case "procs":
-		l.Limits.Processes, err = parseCount(k, v)
-	case "nofile":
-		l.Limits.OpenFiles, err = parseCount(k, v)
-	case "fsize":
-		l.Limits.FileSize, err = parseSize(k, v)
-	case "as":
-		l.Limits.AddressSpace, err = parseSize(k, v)
-	default:
-		err = fmt.Errorf("unknown setting %q (known: timeout, cpu, procs, nofile, fsize, as)", k)
+		return false, err
 	}
-	return err
-}
-
-// parseCount reads a positive whole number.
-func parseCount(k, v string) (uint64, error) {
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n == 0 {
-		return 0, fmt.Errorf("%s=%s: want a positive whole number", k, v)
+	if ok, err := l.Limits.Set(k, v); ok {
+		return true, err
 	}
-	return n, nil
-}
-
-// parseSize reads a size in bytes with an optional K, M or G suffix.
-func parseSize(k, v string) (uint64, error) {
-	mult := uint64(1)
-	num := v
-	switch {
-	case strings.HasSuffix(v, "K"):
-		mult, num = 1<<10, v[:len(v)-1]
-	case strings.HasSuffix(v, "M"):
-		mult, num = 1<<20, v[:len(v)-1]
-	case strings.HasSuffix(v, "G"):
-		mult, num = 1<<30, v[:len(v)-1]
-	}
-	n, err := strconv.ParseUint(num, 10, 64)
-	if err != nil || n == 0 {
-		return 0, fmt.Errorf("%s=%s: want a size such as 512K, 10M or 2G", k, v)
-	}
-	return n * mult, nil
+	return false, fmt.Errorf("unknown setting %q (known: timeout, %s)", k, limits.Keys)
 }

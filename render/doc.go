@@ -1,5 +1,9 @@
 // Package render turns a lesson and its run results into outputs for
 // people: the Markdown transcript (the lesson with each cell's outputs in
 // the layout jupyter nbconvert --to markdown uses, and annotations in HTML
-// comments) and the one-line-per-cell terminal summary. It runs nothing.
+// comments: transcript.go), the terminal summary (summary.go) and the -v
+// progress line. runner keeps outcomes as typed values (exit status and
+// signal, interruption and its cause, Python exception, ...); outcome.go
+// is where they are put in words, once, for all of these. It runs
+// nothing.
 package render

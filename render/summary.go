@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/fatih/color"
 	"github.com/labrun/labrun/runner"
@@ -36,10 +37,17 @@ func Summary(w io.Writer, res *runner.Result, out string) {
 	fmt.Fprintf(w, "labrun: %s: %s, %d cells run, %d failed, %d interrupted, %.1fs -> %s\n",
 		res.Lesson.Name, state, ran, failed, interrupted, res.Duration.Seconds(), out)
 	for _, cr := range res.Cells {
-		if cr.Status != runner.Failed && cr.Status != runner.Interrupted && (cr.Status != runner.OK || len(cr.Notes) == 0) {
+		notes := Notes(cr)
+		if cr.Status != runner.Failed && cr.Status != runner.Interrupted && (cr.Status != runner.OK || len(notes) == 0) {
 			continue
 		}
-		fmt.Fprintf(w, "  %s: cell %d %s: %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index,
-			color.YellowString(string(cr.Status)), Annotation(cr))
+		if e := cr.Exception; e != nil {
+			notes = append([]string{strings.TrimSuffix(e.Name+": "+e.Message, ": ")}, notes...)
+		}
+		if cr.Steps > 0 && cr.Exit.Code != 0 {
+			notes = append([]string{"last step: exit " + ExitWord(cr.Exit)}, notes...)
+		}
+		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index,
+			color.YellowString(StatusWord(cr.Status)), cr.Cell.Kind, strings.Join(notes, "; "))
 	}
 }

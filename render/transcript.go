@@ -97,19 +97,20 @@ func fenceFor(text string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
-// Annotation says how a cell ended: "cell 3 python ok exit=0 0.02s", then
-// notes such as "interrupted after 0.4s: stuck: blocked in wait_for_partner".
+// Annotation says how a cell ended, for its marker: "cell=3 kind=python
+// status=interrupted exit=130 (SIGINT) time=2.01s", then its notes, such as
+// "interrupted after 0.4s: stuck: blocked in wait_for_partner".
 func Annotation(cr *runner.CellResult) string {
 	var parts []string
-	parts = append(parts, fmt.Sprintf("cell=%d", cr.Cell.Index), "kind="+cr.Cell.Kind.String(), "status="+string(cr.Status))
+	parts = append(parts, fmt.Sprintf("cell=%d", cr.Cell.Index), "kind="+cr.Cell.Kind.String(), "status="+StatusWord(cr.Status))
 	if cr.Steps > 0 {
-		parts = append(parts, fmt.Sprintf("exit=%d", cr.Exit))
+		parts = append(parts, "exit="+ExitWord(cr.Exit))
 	}
 	if cr.Status != runner.Skipped {
 		parts = append(parts, fmt.Sprintf("time=%.2fs", cr.Duration.Seconds()))
 	}
 	s := strings.Join(parts, " ")
-	for _, n := range cr.Notes {
+	for _, n := range Notes(cr) {
 		s += " · " + strings.ReplaceAll(n, "--", "- -")
 	}
 	return s

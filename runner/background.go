@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,7 +29,7 @@ type bgStep struct {
 	id    int
 	style string
 	pid   int
-	stdin *feeder
+	stdin *proc.Feeder
 	// inq is the input queue FIFO (input_queue_path()), if made.
 	inq     *os.File
 	inqPath string
@@ -114,7 +115,7 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
 	}
-	rs, ws, err := pipes(3)
+	rs, ws, err := proc.Pipes(3)
 	if err != nil {
 		return nil, err
 	}
@@ -125,19 +126,14 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	c.Dir, c.Env = b.r.dir, b.r.env
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = b.r.launch.start(c)
-	for _, f := range []*os.File{inR, outW, errW} {
-		f.Close()
-	}
+	p, err := b.r.sess.Start(c)
+	proc.CloseAll(inR, outW, errW)
 	if err != nil {
-		inW.Close()
-		outR.Close()
-		errR.Close()
+		proc.CloseAll(inW, outR, errR)
 		return nil, fmt.Errorf("start background step: %w", err)
 	}
-	s := &bgStep{id: len(b.steps) + 1, style: style, pid: c.Process.Pid, stdin: newFeeder(inW),
-		eof: make(chan struct{}), cell: cr, lastOut: time.Now()}
-	s.done = getReaper().watch(s.pid)
+	s := &bgStep{id: len(b.steps) + 1, style: style, pid: p.Pid, stdin: proc.NewFeeder(inW),
+		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done()}
 	s.out = cr.add(Log, "")
 	if style == styleLauncher {
 		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.pid))
@@ -197,7 +193,7 @@ func (s *bgStep) write(text string) {
 		}
 		s.logLine("I", strings.TrimRight(line, " \t\r\n"))
 	}
-	s.stdin.push(text)
+	s.stdin.Push(text)
 }
 
 // exited reports whether the step has ended, collecting its status.
@@ -225,7 +221,7 @@ func (s *bgStep) finish() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.flushBurst(true)
-	s.stdin.close()
+	s.stdin.Close()
 	if s.inq != nil {
 		s.inq.Close()
 		os.Remove(s.inqPath)
@@ -242,51 +238,54 @@ func (s *bgStep) finish() {
 	s.done = nil
 }
 
-// close closes the step's stdin and waits up to timeout for it to end;
-// then (or at once, when every process of the lesson waits without end,
-// so that nothing can wake it) it kills the step's group.
+// close closes the step's stdin and waits up to timeout (within the
+// cell's deadline) for it to end, under a supervisor that kills the
+// step's group then, or at once when every process of the lesson waits
+// without end, so that nothing can wake it.
 func (b *background) close(s *bgStep, timeout time.Duration) {
-	if s.exited() && s.done == nil {
-		return
+	if s.done == nil {
+		return // finished already
 	}
-	s.stdin.close()
+	s.stdin.Close()
 	deadline := time.Now().Add(timeout)
-	stuckSince := time.Time{}
-	for !s.exited() {
-		now := time.Now()
-		if now.After(deadline) {
-			break
-		}
-		if b.r.opts.NoStuckDetection {
-			time.Sleep(20 * time.Millisecond)
-			continue
-		}
-		if _, ok := b.r.allWaiting(s.pid); ok && s.quietFor() > 100*time.Millisecond {
-			if stuckSince.IsZero() {
-				stuckSince = now
-			} else if now.Sub(stuckSince) > 50*time.Millisecond {
-				break
-			}
-		} else {
-			stuckSince = time.Time{}
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !b.r.deadline.IsZero() && b.r.deadline.Before(deadline) {
+		deadline = b.r.deadline
 	}
-	s.stop()
+	pol := proc.Policy{Deadline: deadline}
+	if !b.r.opts.NoStuckDetection {
+		pol.Stuck = b.r.sess.StuckCheck(s.pid, s.quietFor, proc.BackgroundStuckQuiet)
+	}
+	b.supervise(s, pol)
 }
 
-// stop kills the step's group, collects its status (a step still
-// running then ends with "Got signal 9") and logs how it ended.
-func (s *bgStep) stop() {
-	if !s.exited() {
+// stop kills the step's group at once, through the same supervisor (a
+// step still running then ends with "Got signal 9"), and logs how it
+// ended.
+func (b *background) stop(s *bgStep) {
+	if s.done == nil {
+		return
+	}
+	s.stdin.Close()
+	b.supervise(s, proc.Policy{Deadline: time.Now()})
+}
+
+// supervise waits for the step's end under pol, killing its group (there
+// is no polite stage: the course's launcher killed), and logs how it
+// ended.
+func (b *background) supervise(s *bgStep, pol proc.Policy) {
+	kill := func() {
 		_ = unix.Kill(-s.pid, unix.SIGKILL)
-		_ = unix.Kill(s.pid, unix.SIGKILL)
+		_ = unix.Kill(s.pid, unix.SIGKILL) // left its group
+	}
+	if !s.exited() {
+		sv := proc.Supervise(b.r.ctx, proc.Escalation{Kill: kill}, pol)
 		ws := <-s.done
+		sv.Stop()
 		s.mu.Lock()
 		s.status = &ws
 		s.mu.Unlock()
 	}
-	_ = unix.Kill(-s.pid, unix.SIGKILL)
+	kill() // what is left of its group
 	s.finish()
 }
 
@@ -299,8 +298,6 @@ func (s *bgStep) quietFor() time.Duration {
 // stopAll kills every background step still running (the lesson ends).
 func (b *background) stopAll() {
 	for _, s := range b.steps {
-		if s.done != nil {
-			s.stop()
-		}
+		b.stop(s)
 	}
 }

@@ -102,7 +102,7 @@ func TestBackgroundFIFOs(t *testing.T) {
 				}
 				for _, cr := range res.Cells {
 					if cr.Status != OK {
-						t.Errorf("cell %d status %s\n%s", cr.Cell.Index, cr.Status, dump(cr))
+						t.Errorf("cell %d status %d\n%s", cr.Cell.Index, cr.Status, dump(cr))
 					}
 				}
 			}

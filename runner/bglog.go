@@ -2,6 +2,8 @@ package runner
 
 import (
 	"bufio"
+
+	"github.com/labrun/labrun/internal/proc"
 	"io"
 	"strconv"
 	"strings"
@@ -136,10 +138,7 @@ func (b *background) finishLogs() {
 		case styleBashAsync:
 			code := 0
 			if s.status != nil {
-				code = exitCode(*s.status)
-				if s.status.Signaled() {
-					code = 128 + int(s.status.Signal())
-				}
+				code = proc.ExitOf(*s.status).Code
 			}
 			text = "STDOUT:\n" + s.stdout.String() + "STDERR:\n" + s.stderr.String() +
 				"RUN LOG:\nProcess started! pid=" + strconv.Itoa(s.pid) + "\nProcess finished! exit_code=" + strconv.Itoa(code)

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// procWatch is an Options.Progress writer: after every cell (Run calls it
+// procWatch is an Options.OnCell hook: after every cell (Run calls it
 // synchronously) it records the tagged processes alive at that moment.
 type procWatch struct {
 	tag  string
@@ -16,14 +16,13 @@ type procWatch struct {
 	seen map[string]bool // command lines seen alive between cells
 }
 
-func (w *procWatch) Write(p []byte) (int, error) {
+func (w *procWatch) onCell(*CellResult) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, s := range tagged(w.tag) {
 		_, cmd, _ := strings.Cut(s[strings.IndexByte(s, ' ')+1:], " ")
 		w.seen[cmd] = true
 	}
-	return len(p), nil
 }
 
 func (w *procWatch) saw(cmd string) bool {
@@ -56,7 +55,7 @@ func TestNoProcessLeft(t *testing.T) {
 		fence("a = TInteractiveLauncher('sleep 1000')") + "\n" +
 		fence("%bash_async sleep 1005") + "\n" +
 		fence("!echo last")
-	res := runLesson(t, md, Options{Progress: w})
+	res := runLesson(t, md, Options{OnCell: w.onCell})
 	if left := tagged(tag); len(left) > 0 {
 		t.Errorf("processes left after Run returned:\n%s", strings.Join(left, "\n"))
 	}
@@ -67,7 +66,7 @@ func TestNoProcessLeft(t *testing.T) {
 	}
 	for _, cr := range res.Cells {
 		if cr.Status != OK {
-			t.Errorf("status %s, want ok:\n%s", cr.Status, dump(cr))
+			t.Errorf("status %d, want ok:\n%s", cr.Status, dump(cr))
 		}
 		if cr.Duration > 5*time.Second {
 			t.Errorf("cell %d took %v: a daemon held it", cr.Cell.Index, cr.Duration)

@@ -40,7 +40,7 @@ func TestFileCellsRun(t *testing.T) {
 	}
 	for _, cr := range res.Cells {
 		if cr.Status != OK {
-			t.Errorf("status %s, want ok:\n%s", cr.Status, dump(cr))
+			t.Errorf("status %d, want ok:\n%s", cr.Status, dump(cr))
 		}
 	}
 	c0 := res.Cells[0]
@@ -51,8 +51,8 @@ func TestFileCellsRun(t *testing.T) {
 	if got := streams(c0); got != "hi\n" {
 		t.Errorf("cpp cell output = %q, want %q\n%s", got, "hi\n", dump(c0))
 	}
-	if c0.Steps != 2 || c0.Exit != 0 {
-		t.Errorf("cpp cell steps=%d exit=%d, want 2 and 0", c0.Steps, c0.Exit)
+	if c0.Steps != 2 || c0.Exit != (Exit{}) {
+		t.Errorf("cpp cell steps=%d exit=%+v, want 2 and 0", c0.Steps, c0.Exit)
 	}
 	if got := streams(res.Cells[1]); got != "made\n" {
 		t.Errorf("makefile cell output = %q", got)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 	"golang.org/x/sys/unix"
 )
@@ -106,14 +107,34 @@ func logOf(t *testing.T, cr *CellResult) string {
 	return logs[0]
 }
 
-// hasNote reports whether a note of cr contains sub.
-func hasNote(cr *CellResult, sub string) bool {
-	for _, n := range cr.Notes {
-		if strings.Contains(n, sub) {
-			return true
-		}
+// interruptedBy reports whether cr was interrupted for cause.
+func interruptedBy(cr *CellResult, cause Cause) bool {
+	return cr.Status == Interrupted && cr.Interruption != nil && cr.Interruption.Cause == cause
+}
+
+// outcome describes what cr holds beyond its status, for messages and
+// comparisons (times left out).
+func outcome(cr *CellResult) string {
+	var parts []string
+	if why := cr.Interruption; why != nil {
+		parts = append(parts, fmt.Sprintf("interrupted cause=%d where=%q", why.Cause, why.Where))
 	}
-	return false
+	if w := cr.WorkerLost; w != nil {
+		parts = append(parts, fmt.Sprintf("worker lost killed=%v", w.Killed))
+	}
+	if e := cr.Exception; e != nil {
+		parts = append(parts, "exception "+e.Name+": "+e.Message)
+	}
+	if cr.CommandNotFound {
+		parts = append(parts, "command not found")
+	}
+	if cr.OutputCut {
+		parts = append(parts, "output cut")
+	}
+	if cr.Skip != NotSkipped {
+		parts = append(parts, fmt.Sprintf("skip=%d", cr.Skip))
+	}
+	return strings.Join(parts, "; ")
 }
 
 var kindName = map[OutputKind]string{Stream: "stream", Markdown: "markdown", HTML: "html", Text: "text", Error: "error", Log: "log"}
@@ -121,8 +142,8 @@ var kindName = map[OutputKind]string{Stream: "stream", Markdown: "markdown", HTM
 // dump describes a cell result for failure messages.
 func dump(cr *CellResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "cell %d (%s, line %d) status=%s exit=%d steps=%d time=%v notes=%q\n",
-		cr.Cell.Index, cr.Cell.Kind, cr.Cell.Line, cr.Status, cr.Exit, cr.Steps, cr.Duration, cr.Notes)
+	fmt.Fprintf(&b, "cell %d (%s, line %d) status=%d exit=%+v steps=%d time=%v outcome=%q\n",
+		cr.Cell.Index, cr.Cell.Kind, cr.Cell.Line, cr.Status, cr.Exit, cr.Steps, cr.Duration, outcome(cr))
 	for _, o := range cr.Outputs {
 		fmt.Fprintf(&b, "  [%s %s] %q\n", kindName[o.Kind], o.Name, o.Text)
 	}
@@ -147,8 +168,7 @@ var (
 func normalized(res *Result) string {
 	var b strings.Builder
 	for _, cr := range res.Cells {
-		notes := secsRe.ReplaceAllString(strings.Join(cr.Notes, "; "), "Ns")
-		fmt.Fprintf(&b, "cell %d %s exit=%d steps=%d notes=%q\n", cr.Cell.Index, cr.Status, cr.Exit, cr.Steps, notes)
+		fmt.Fprintf(&b, "cell %d %d exit=%+v steps=%d outcome=%q\n", cr.Cell.Index, cr.Status, cr.Exit, cr.Steps, outcome(cr))
 		for _, o := range cr.Outputs {
 			fmt.Fprintf(&b, "  [%s %s] %q\n", kindName[o.Kind], o.Name, pidRe.ReplaceAllString(o.Text, "${1}N"))
 		}
@@ -169,18 +189,14 @@ func setTag(t *testing.T) string {
 // whose environment holds the tag, as "PID STATE CMDLINE".
 func tagged(tag string) []string {
 	var out []string
-	self := os.Getpid()
-	for _, pid := range allPids() {
-		if pid == self || !hasMarker(pid, testTagVar, tag) {
-			continue
-		}
-		pi, ok := readProc(pid)
-		if !ok || pi.state == 'Z' {
+	for _, pid := range proc.Marked(testTagVar, tag) {
+		state, ok := proc.State(pid)
+		if !ok || state == 'Z' {
 			continue
 		}
 		cmd, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 		cmd = bytes.TrimRight(bytes.ReplaceAll(cmd, []byte{0}, []byte{' '}), " ")
-		out = append(out, fmt.Sprintf("%d %c %s", pid, pi.state, cmd))
+		out = append(out, fmt.Sprintf("%d %c %s", pid, state, cmd))
 	}
 	return out
 }
@@ -188,10 +204,8 @@ func tagged(tag string) []string {
 // killTagged kills what a failed test left behind, so that one failure
 // does not disturb the next tests.
 func killTagged(tag string) {
-	for _, pid := range allPids() {
-		if pid != os.Getpid() && hasMarker(pid, testTagVar, tag) {
-			_ = unix.Kill(pid, unix.SIGKILL)
-		}
+	for _, pid := range proc.Marked(testTagVar, tag) {
+		_ = unix.Kill(pid, unix.SIGKILL)
 	}
 }
 

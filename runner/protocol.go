@@ -63,27 +63,21 @@ package runner
 // while it awaits the answer to its request n, it gives up on n, ends the
 // run (error, done) and discards the answer to n when that arrives.
 //
-// Every exchange is supervised: start-up within workerStartTimeout, a run
-// and an expansion ({expr} in a %run line evaluates the lesson's Python)
-// within the cell's timeout, then SIGINT (KeyboardInterrupt) and, past
-// workerInterruptGrace plus the run's grace, SIGKILL.
+// Every exchange is supervised: start-up within proc.InterpreterStart, a
+// run and an expansion ({expr} in a %run line evaluates the lesson's
+// Python) within the cell's timeout by proc.Supervise: SIGINT
+// (KeyboardInterrupt) and, past proc.InterpreterGrace plus the run's
+// grace, SIGKILL.
 
 import (
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"time"
 )
 
-// Timings and sizes of the worker protocol.
+// Sizes of the worker protocol (its timings are in internal/proc/timings.go).
 const (
-	// workerStartTimeout bounds the worker's start-up (python3 starting
-	// and importing what the worker needs).
-	workerStartTimeout = 10 * time.Second
-	// workerInterruptGrace is how long the worker may take to stop after
-	// SIGINT (plus Options.Grace) before it is killed.
-	workerInterruptGrace = time.Second
 	// maxCaptureBytes bounds the output x = !cmd captures as a value;
 	// past it the cell fails. (What is shown is cut at Options.OutputCap.)
 	maxCaptureBytes = 64 << 20

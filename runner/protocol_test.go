@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"github.com/labrun/labrun/internal/proc"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,21 +88,26 @@ func TestWorkerProtocolRejects(t *testing.T) {
 		fence("import __main__ as w, io\nsaved = w._IN\ntry:\n    w._IN = io.StringIO('{\"op\":\"output\",\"seq\":8,\"output\":\"\"}\\n')\n    w._await_answer('system', 8)\nfinally:\n    w._IN = saved") + "\n" +
 		fence("print('still here')")
 	res := runLesson(t, md, Options{})
-	notes := func(i int) string { return strings.Join(res.Cells[i].Notes, " | ") }
+	notes := func(i int) string {
+		if w := res.Cells[i].WorkerLost; w != nil {
+			return w.Err
+		}
+		return ""
+	}
 	if cr := res.Cells[1]; cr.Status != Failed || !strings.Contains(notes(1), "stale done") || !strings.Contains(notes(1), `got: {"op": "done"`) {
-		t.Errorf("stale done: status %s, notes %q", cr.Status, notes(1))
+		t.Errorf("stale done: status %d, notes %q", cr.Status, notes(1))
 	}
 	if got := streams(res.Cells[2]); got != "False\n" {
 		t.Errorf("after a protocol error the worker starts afresh: %q", got)
 	}
 	if cr := res.Cells[3]; cr.Status != Failed || !strings.Contains(notes(3), `unknown op "bogus"`) {
-		t.Errorf("unknown op: status %s, notes %q", cr.Status, notes(3))
+		t.Errorf("unknown op: status %d, notes %q", cr.Status, notes(3))
 	}
 	for _, i := range []int{4, 5} {
 		cr := res.Cells[i]
 		errs := strings.Join(outputsOf(cr, Error), "")
 		if cr.Status != Failed || !strings.Contains(errs, "ProtocolError: labrun answered system #8 with") {
-			t.Errorf("cell %d: a bad answer to the worker: status %s\n%s", i, cr.Status, dump(cr))
+			t.Errorf("cell %d: a bad answer to the worker: status %d\n%s", i, cr.Status, dump(cr))
 		}
 	}
 	if got := streams(res.Cells[6]); got != "still here\n" {
@@ -110,7 +116,7 @@ func TestWorkerProtocolRejects(t *testing.T) {
 }
 
 // TestWorkerStartupBounded: a python3 that never finishes starting (here
-// a sitecustomize that sleeps) fails the run after workerStartTimeout with
+// a sitecustomize that sleeps) fails the run after proc.InterpreterStart with
 // an error saying so, and labrun interrupted meanwhile stops waiting at
 // once, the cell interrupted.
 func TestWorkerStartupBounded(t *testing.T) {
@@ -124,7 +130,7 @@ func TestWorkerStartupBounded(t *testing.T) {
 
 	t.Run("timeout", func(t *testing.T) {
 		_, err := Run(context.Background(), l, t.TempDir(), Options{})
-		if err == nil || !strings.Contains(err.Error(), "python3 worker did not start within "+workerStartTimeout.String()) {
+		if err == nil || !strings.Contains(err.Error(), "python3 worker did not start within "+proc.InterpreterStart.String()) {
 			t.Errorf("Run: %v, want the start-up bound", err)
 		}
 	})
@@ -136,7 +142,7 @@ func TestWorkerStartupBounded(t *testing.T) {
 			t.Fatalf("Run: %v", err)
 		}
 		if cr := res.Cells[0]; cr.Status != Interrupted || !res.Interrupted {
-			t.Errorf("cell %s, run interrupted %v\n%s", cr.Status, res.Interrupted, dump(cr))
+			t.Errorf("cell %d, run interrupted %v\n%s", cr.Status, res.Interrupted, dump(cr))
 		}
 	})
 }
@@ -155,7 +161,7 @@ func TestWorkerAbandonedAnswer(t *testing.T) {
 	if cr := res.Cells[0]; cr.Status != Failed || !strings.Contains(strings.Join(outputsOf(cr, Error), ""), "KeyboardInterrupt") {
 		t.Errorf("cell 0: want a KeyboardInterrupt\n%s", dump(cr))
 	}
-	if cr := res.Cells[1]; cr.Status != OK || streams(cr) != "next\n" || len(cr.Notes) != 0 {
+	if cr := res.Cells[1]; cr.Status != OK || streams(cr) != "next\n" || outcome(cr) != "" {
 		t.Errorf("cell 1: want the same worker to print next\n%s", dump(cr))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 	"golang.org/x/sys/unix"
 )
@@ -34,7 +35,7 @@ type worker struct {
 	// the worker's whole life; quit ends that goroutine.
 	in   chan inbound
 	quit chan struct{}
-	raw  *sink // what reaches the worker's own fd 1 and 2 before it captures them
+	raw  *proc.Sink // what reaches the worker's own fd 1 and 2 before it captures them
 	done <-chan unix.WaitStatus
 	// seq numbers labrun's requests; lastReq is the seq of the worker's
 	// last request.
@@ -55,15 +56,15 @@ type inbound struct {
 var errWorkerInterrupted = errors.New("interrupted while the python3 worker started")
 
 // startWorker starts python3 with the worker script in the work dir and
-// waits, within workerStartTimeout, for it to be ready. showCap is how
+// waits, within proc.InterpreterStart, for it to be ready. showCap is how
 // many bytes of a display or traceback the transcript shows: the worker
 // cuts longer ones itself. On failure it closes and removes what it made.
-func startWorker(ctx context.Context, l *launcher, dir string, env []string, showCap int) (w *worker, err error) {
+func startWorker(ctx context.Context, sess *proc.Session, dir string, env []string, showCap int) (w *worker, err error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, ErrNoPython
 	}
-	scratch, err := os.MkdirTemp("", "labrun-py-")
+	scratch, err := os.MkdirTemp("", scratchPattern()+"py-")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func startWorker(ctx context.Context, l *launcher, dir string, env []string, sho
 	if err := os.WriteFile(script, workerSource, 0o644); err != nil {
 		return nil, err
 	}
-	rs, ws, err := pipes(3)
+	rs, ws, err := proc.Pipes(3)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,7 @@ func startWorker(ctx context.Context, l *launcher, dir string, env []string, sho
 	inW, outW, rawW := ws[0], ws[1], ws[2]
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		closeAll(append(rs, ws...)...)
+		proc.CloseAll(append(rs, ws...)...)
 		return nil, err
 	}
 	cmd := exec.Command(py, "-u", script, strconv.Itoa(showCap))
@@ -92,20 +93,21 @@ func startWorker(ctx context.Context, l *launcher, dir string, env []string, sho
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, rawW, rawW
 	cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = l.start(cmd)
-	for _, f := range []*os.File{inR, outW, rawW, devnull} {
-		f.Close()
-	}
+	p, err := sess.Start(cmd)
+	proc.CloseAll(inR, outW, rawW, devnull)
 	if err != nil {
-		closeAll(inW, outR, rawR)
+		proc.CloseAll(inW, outR, rawR)
 		return nil, fmt.Errorf("start python3: %w", err)
 	}
-	nw := &worker{pid: cmd.Process.Pid, toPy: inW, fromFd: outR, in: make(chan inbound), quit: make(chan struct{}),
-		raw: newSink(DefaultOutputCap), scratch: scratch}
-	nw.done = getReaper().watch(nw.pid)
-	go copyOut(nw.raw, "stdout", rawR)
+	sess.Exempt(p.Pid)
+	nw := &worker{pid: p.Pid, toPy: inW, fromFd: outR, in: make(chan inbound), quit: make(chan struct{}),
+		raw: proc.NewSink(DefaultOutputCap), scratch: scratch, done: p.Done()}
+	go func() {
+		proc.CopyOut(nw.raw, "stdout", rawR)
+		rawR.Close()
+	}()
 	go nw.read(bufio.NewReaderSize(outR, 1<<16))
-	timer := time.NewTimer(workerStartTimeout)
+	timer := time.NewTimer(proc.InterpreterStart)
 	defer timer.Stop()
 	select {
 	case in := <-nw.in:
@@ -116,11 +118,11 @@ func startWorker(ctx context.Context, l *launcher, dir string, env []string, sho
 		}
 		if in.err != nil {
 			nw.stop()
-			return nil, fmt.Errorf("python3 worker did not start: %w %s", in.err, nw.raw.text())
+			return nil, fmt.Errorf("python3 worker did not start: %w %s", in.err, nw.raw.Text())
 		}
 	case <-timer.C:
 		nw.stop()
-		return nil, fmt.Errorf("python3 worker did not start within %s %s", workerStartTimeout, nw.raw.text())
+		return nil, fmt.Errorf("python3 worker did not start within %s %s", proc.InterpreterStart, nw.raw.Text())
 	case <-ctx.Done():
 		nw.stop()
 		return nil, errWorkerInterrupted
@@ -169,19 +171,21 @@ func (w *worker) stop() {
 	_ = unix.Kill(-w.pid, unix.SIGKILL)
 	select {
 	case <-w.done:
-	case <-time.After(2 * time.Second):
+	case <-time.After(proc.KillWait):
 	}
 	w.fromFd.Close()
 	os.RemoveAll(w.scratch)
 }
 
 // ensureWorker starts the lesson's worker on first use, or again after it
-// had to be killed.
+// had to be killed. Starting python3 is labrun's time, not the cell's.
 func (r *run) ensureWorker() error {
 	if r.py != nil && !r.py.dead {
 		return nil
 	}
-	w, err := startWorker(r.ctx, r.launch, r.dir, r.env, r.opts.OutputCap)
+	t0 := time.Now()
+	defer func() { r.deadline = r.deadline.Add(time.Since(t0)) }()
+	w, err := startWorker(r.ctx, r.sess, r.dir, r.env, r.opts.OutputCap)
 	if err != nil {
 		return err
 	}
@@ -191,9 +195,8 @@ func (r *run) ensureWorker() error {
 
 // workerInterrupted records in cr that labrun was interrupted while the
 // worker started.
-func workerInterrupted(cr *CellResult) {
-	cr.Status = Interrupted
-	cr.note("interrupted: labrun interrupted")
+func (r *run) workerInterrupted(cr *CellResult) {
+	cr.interrupt(&Interruption{Cause: proc.Cancelled, After: time.Since(r.cellStart)})
 }
 
 // expand interpolates {expr} and $name in a %run line from the Python
@@ -208,7 +211,7 @@ func (r *run) expand(line string) (string, bool, error) {
 	cr := r.cur
 	if err := r.ensureWorker(); err != nil {
 		if errors.Is(err, errWorkerInterrupted) {
-			workerInterrupted(cr)
+			r.workerInterrupted(cr)
 			return "", false, nil
 		}
 		return "", false, err
@@ -230,7 +233,7 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 	}
 	if err := r.ensureWorker(); err != nil {
 		if errors.Is(err, errWorkerInterrupted) {
-			workerInterrupted(cr)
+			r.workerInterrupted(cr)
 			return nil
 		}
 		return err
@@ -247,87 +250,76 @@ func (r *run) runPythonCell(c *lessons.Cell, cr *CellResult) error {
 
 // converse sends req (run or expand) to the worker and serves what the
 // worker sends until the message that ends req (done or expanded), which
-// it returns. The worker's own Python time is bounded by the cell's
-// timeout (the time its shell steps take is theirs); past it the worker
-// gets SIGINT (KeyboardInterrupt, as Jupyter's interrupt), and if it does
-// not answer within workerInterruptGrace plus the grace it is killed,
-// its state lost. When the worker ends, is killed or breaks the protocol,
-// converse says so in cr and returns nil; its error is one that must stop
-// the run (a step could not be started).
+// it returns. It runs under a supervisor whose deadline is the cell's:
+// past it the worker gets SIGINT (KeyboardInterrupt, as Jupyter's
+// interrupt), and if it does not end the request within the grace it is
+// killed, its state lost. While the worker waits for a request of its own
+// (a shell step, which has the same deadline) the supervisor holds back.
+// When the worker ends, is killed or breaks the protocol, converse says so
+// in cr and returns nil; its error is one that must stop the run (a step
+// could not be started).
 func (r *run) converse(w *worker, req workerMessage, c *lessons.Cell, cr *CellResult) (workerMessage, error) {
 	x := exchange{seq: req.head().Seq, final: opDone}
 	if req.op() == opExpand {
 		x.final = opExpanded
 	}
-	lost := func(why string) {
+	sv := proc.Supervise(r.ctx, proc.Escalation{
+		Interrupt: func() { _ = unix.Kill(w.pid, unix.SIGINT) },
+		Kill:      func() { _ = unix.Kill(-w.pid, unix.SIGKILL) },
+		CloseIO:   func() { w.fromFd.Close() },
+	}, proc.Policy{Deadline: r.deadline, Start: r.cellStart, Grace: r.opts.Grace + proc.InterpreterGrace})
+	r.cellSV = sv
+	defer func() { r.cellSV = nil }()
+	// end stops the supervisor and records its interruption, if any.
+	end := func() {
+		if why := sv.Stop(); why != nil {
+			cr.interrupt(why)
+		}
+	}
+	// lost ends the worker: the cell fails (unless it was interrupted) and
+	// says why; the next Python cell starts a fresh worker.
+	lost := func(loss *WorkerLoss) {
+		end()
 		r.drainRaw(cr)
 		w.stop()
 		if cr.Status != Interrupted {
 			cr.Status = Failed
 		}
-		cr.note(why)
+		cr.WorkerLost = loss
 	}
 	if err := w.send(req); err != nil {
-		lost(fmt.Sprintf("python worker: %v; its state is lost, the next Python cell starts afresh", err))
+		lost(&WorkerLoss{Err: err.Error()})
 		return nil, nil
 	}
-	timeout := r.cellTimeout(c)
-	deadline := time.Now().Add(timeout)
-	var sigintAt time.Time
-	interrupt := func(why string) {
-		if sigintAt.IsZero() {
-			sigintAt = time.Now()
-			_ = unix.Kill(w.pid, unix.SIGINT)
-			if cr.Status != Interrupted { // a step may have said why already
-				cr.note(why)
-			}
-			cr.Status = Interrupted
-		}
-	}
-	ctxDone := r.ctx.Done()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
 	for {
-		select {
-		case in := <-w.in:
-			var perr *protocolError
-			switch {
-			case errors.As(in.err, &perr):
-				lost(perr.Error() + "; the worker was stopped, its state is lost")
-				return nil, nil
-			case in.err != nil:
-				lost(fmt.Sprintf("python worker ended (%v); its state is lost, the next Python cell starts afresh", in.err))
-				return nil, nil
-			}
-			if err := x.check(in.m, w.lastReq); err != nil {
-				lost((&protocolError{why: err.Error(), line: in.line}).Error() + "; the worker was stopped, its state is lost")
-				return nil, nil
-			}
-			if isWorkerRequest(in.m) {
-				w.lastReq = in.m.head().Seq
-			}
-			if in.m.op() == x.final {
-				r.drainRaw(cr)
-				return in.m, nil
-			}
-			t0 := time.Now()
-			if err := r.handle(w, in.m, c, cr); err != nil {
-				return nil, err
-			}
-			deadline = deadline.Add(time.Since(t0))
-		case <-ctxDone:
-			ctxDone = nil
-			interrupt("interrupted: labrun interrupted")
-		case now := <-tick.C:
-			switch {
-			case !sigintAt.IsZero() && now.Sub(sigintAt) > workerInterruptGrace+r.opts.Grace:
-				r.drainRaw(cr)
-				w.stop()
-				cr.note("python worker did not stop on KeyboardInterrupt: killed; its state is lost")
-				return nil, nil
-			case sigintAt.IsZero() && now.After(deadline):
-				interrupt(fmt.Sprintf("interrupted after %s: timeout", roundDur(timeout)))
-			}
+		in := <-w.in
+		var perr *protocolError
+		switch {
+		case errors.As(in.err, &perr):
+			lost(&WorkerLoss{Err: perr.Error()})
+			return nil, nil
+		case in.err != nil:
+			lost(&WorkerLoss{Killed: sv.Killed(), Err: in.err.Error()})
+			return nil, nil
+		}
+		if err := x.check(in.m, w.lastReq); err != nil {
+			lost(&WorkerLoss{Err: (&protocolError{why: err.Error(), line: in.line}).Error()})
+			return nil, nil
+		}
+		if isWorkerRequest(in.m) {
+			w.lastReq = in.m.head().Seq
+		}
+		if in.m.op() == x.final {
+			end()
+			r.drainRaw(cr)
+			return in.m, nil
+		}
+		sv.Hold()
+		err := r.handle(w, in.m, c, cr)
+		sv.Release()
+		if err != nil {
+			sv.Stop()
+			return nil, err
 		}
 	}
 }
@@ -350,18 +342,27 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 		}
 	case *errorMsg:
 		cr.add(Error, shown(m.Traceback, r.opts.OutputCap))
-		if m.Fails && cr.Status == OK {
-			cr.Status = Failed
+		if m.Fails {
+			if cr.Exception == nil {
+				cr.Exception = &Exception{Name: m.Ename, Message: m.Evalue}
+			}
+			if cr.Status == OK {
+				cr.Status = Failed
+			}
 		}
 	case *systemReq:
 		code, err := r.system(m.Cmd, c)
-		if err != nil {
+		if msg, ok := cellsFault(err); ok {
+			return w.send(&refusedReply{header: header{Seq: m.Seq}, Error: msg})
+		} else if err != nil {
 			return err
 		}
 		return w.send(&statusReply{header: header{Seq: m.Seq}, Status: code})
 	case *getoutputReq:
 		out, cut, err := r.capture(m.Cmd, c, maxCaptureBytes)
-		if err != nil {
+		if msg, ok := cellsFault(err); ok {
+			return w.send(&refusedReply{header: header{Seq: m.Seq}, Error: msg})
+		} else if err != nil {
 			return err
 		}
 		if cut {
@@ -381,15 +382,14 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 }
 
 // shown is what the transcript shows of a displayed value: at most
-// capBytes, head and tail, cut as a step's output is, and cleaned as
-// output is (no NUL bytes).
+// capBytes, head and tail, cut as a step's output is.
 func shown(data string, capBytes int) string {
 	if len(data) <= capBytes {
 		return cleanText([]byte(data), false)
 	}
-	s := newSink(capBytes)
-	s.write("stdout", []byte(data))
-	return cleanText([]byte(s.text()), false)
+	s := proc.NewSink(capBytes)
+	s.Write("stdout", []byte(data))
+	return cleanText([]byte(s.Text()), false)
 }
 
 // drainRaw adds what the worker wrote straight to fd 1 or 2 (C code called
@@ -398,7 +398,7 @@ func (r *run) drainRaw(cr *CellResult) {
 	if r.py == nil {
 		return
 	}
-	if text := r.py.raw.take(); text != "" {
+	if text := r.py.raw.Take(); text != "" {
 		cr.addStream("stdout", cleanText([]byte(text), false))
 	}
 }

@@ -15,7 +15,7 @@ func TestPythonStateAcrossCells(t *testing.T) {
 	res := runLesson(t, md, Options{})
 	for _, cr := range res.Cells {
 		if cr.Status != OK {
-			t.Errorf("status %s:\n%s", cr.Status, dump(cr))
+			t.Errorf("status %d:\n%s", cr.Status, dump(cr))
 		}
 	}
 	if got := streams(res.Cells[3]); got != "hi" {
@@ -43,7 +43,7 @@ func TestInterpolation(t *testing.T) {
 	for i, w := range want {
 		cr := res.Cells[i]
 		if got := streams(cr); got != w || cr.Status != OK {
-			t.Errorf("cell %d: output %q status %s, want %q ok\n%s", i, got, cr.Status, w, dump(cr))
+			t.Errorf("cell %d: output %q status %d, want %q ok(0)\n%s", i, got, cr.Status, w, dump(cr))
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -35,24 +36,72 @@ type Output struct {
 	Text string
 }
 
-// Status says how a cell ended.
-type Status string
+// Status says how a cell ended; render words it.
+type Status int
 
 // Cell statuses.
 const (
 	// OK: the cell ran to its end (its programs may have failed: that is
 	// the lesson's content).
-	OK Status = "ok"
-	// Failed: a Python exception ended the cell.
-	Failed Status = "error"
-	// Interrupted: a step was interrupted (timeout, stuck, Ctrl-C).
-	Interrupted Status = "interrupted"
-	// Skipped: the cell was not run (set-up cell, %%sql, or labrun stopped
-	// before it).
-	Skipped Status = "skipped"
+	OK Status = iota
+	// Failed: a Python exception ended the cell, or its worker was lost.
+	Failed
+	// Interrupted: the cell or a step of it was interrupted (timeout,
+	// stuck, labrun interrupted).
+	Interrupted
+	// Skipped: the cell was not run (CellResult.Skip says why).
+	Skipped
 )
 
-// CellResult is what running one cell gave.
+// Exit is how a step's program ended (exit status or signal).
+type Exit = proc.Exit
+
+// Interruption is why and when a cell was interrupted.
+type Interruption = proc.Interruption
+
+// Cause is why a cell was interrupted.
+type Cause = proc.Cause
+
+// The causes of an interruption.
+const (
+	Timeout   = proc.Timeout
+	Stuck     = proc.Stuck
+	Cancelled = proc.Cancelled
+)
+
+// SkipReason says why a cell was not run.
+type SkipReason int
+
+// The reasons a cell is not run.
+const (
+	// NotSkipped: the cell ran.
+	NotSkipped SkipReason = iota
+	// SetupCell: a set-up cell; labrun provides the course's magics
+	// itself.
+	SetupCell
+	// MagicNotRun: a cell of a magic labrun does not run (%%sql).
+	MagicNotRun
+	// StoppedBefore: labrun was interrupted before the cell.
+	StoppedBefore
+)
+
+// Exception is a Python exception that ended a cell.
+type Exception struct {
+	// Name is its type ("ValueError"), Message its text ("boom").
+	Name, Message string
+}
+
+// WorkerLoss says the lesson's Python worker was lost during a cell, its
+// state with it; the next Python cell starts a fresh one.
+type WorkerLoss struct {
+	// Killed: it did not end the cell after KeyboardInterrupt and was
+	// killed. Otherwise it ended by itself, Err saying how it was seen.
+	Killed bool
+	Err    string
+}
+
+// CellResult is what running one cell gave: its outputs and how it ended,
+// as values (render words them).
 type CellResult struct {
 	// Cell is the cell that ran.
 	Cell *lessons.Cell
@@ -60,23 +109,36 @@ type CellResult struct {
 	Outputs []Output
 	// Status says how it ended.
 	Status Status
-	// Exit is the exit status of its last shell step (-N: signal N).
-	Exit int
 	// Steps counts the shell steps it ran.
 	Steps int
+	// Exit is how its last shell step ended (when Steps > 0).
+	Exit Exit
 	// Duration is its wall time.
 	Duration time.Duration
-	// Notes explain interruptions and failures ("timeout after 10s",
-	// "stuck: blocked in wait_for_partner").
-	Notes []string
+	// Interruption, when set, is the first interruption of the cell.
+	Interruption *Interruption
+	// Exception, when set, is the Python exception that ended the cell.
+	Exception *Exception
+	// WorkerLost, when set, says the Python worker was lost.
+	WorkerLost *WorkerLoss
+	// Skip says why the cell was not run (Status Skipped).
+	Skip SkipReason
+	// CommandNotFound says a step's shell reported a command not found
+	// (exit 127).
+	CommandNotFound bool
+	// OutputCut says the cell's streams were cut at MaxCellStream.
+	OutputCut bool
+	// Err, when set, is why labrun itself could not run the cell (the
+	// run stopped there).
+	Err error
 
 	// streamBytes counts the text its streams kept, dropped what was cut.
 	streamBytes, dropped int
 }
 
-// maxCellStream bounds the stream text one cell keeps (what Python
+// MaxCellStream bounds the stream text one cell keeps (what Python
 // prints; each shell step has its own cap).
-const maxCellStream = 4 << 20
+const MaxCellStream = 4 << 20
 
 // Result is what running a lesson gave.
 type Result struct {
@@ -107,8 +169,8 @@ func (c *CellResult) addStream(name, text string) {
 	if text == "" {
 		return
 	}
-	if c.streamBytes+len(text) > maxCellStream {
-		keep := max(maxCellStream-c.streamBytes, 0)
+	if c.streamBytes+len(text) > MaxCellStream {
+		keep := max(MaxCellStream-c.streamBytes, 0)
 		for keep > 0 && !utf8.RuneStart(text[keep]) {
 			keep--
 		}
@@ -116,7 +178,7 @@ func (c *CellResult) addStream(name, text string) {
 		c.dropped += len(text) - keep
 		text = text[:keep]
 		if first {
-			c.note("output cut at 4 MiB")
+			c.OutputCut = true
 			text += "\n[labrun: output cut at 4 MiB; what followed was dropped]\n"
 		}
 		if text == "" {
@@ -137,5 +199,10 @@ func (c *CellResult) add(kind OutputKind, text string) int {
 	return len(c.Outputs) - 1
 }
 
-// note records an annotation.
-func (c *CellResult) note(s string) { c.Notes = append(c.Notes, s) }
+// interrupt records an interruption of the cell (the first one counts).
+func (c *CellResult) interrupt(why *Interruption) {
+	c.Status = Interrupted
+	if c.Interruption == nil {
+		c.Interruption = why
+	}
+}

@@ -1,9 +1,18 @@
-// Package runner runs a parsed lesson: it makes the work directory, writes
-// the cells' files, runs every step in order under its timeout (shell steps
-// under a pty or through pipes, Python cells in one worker per lesson,
-// background steps across cells), and collects each cell's outputs.
-// Every process it starts is in a process group it owns and carries the
-// run's marker in its environment; when the lesson ends nothing survives.
+// Package runner runs a parsed lesson and says how each cell ended. It
+// holds the lesson's semantics and reads as the lesson runs: Run walks the
+// cells; runCell picks the cell's way by its kind (runner.go: file cells,
+// script cells; python.go: Python cells and the worker that runs them,
+// whose shell steps and background requests it serves); each shell step
+// goes through step (runner.go), which starts it in the run's
+// proc.Session and waits for it under the cell's deadline; background
+// steps live in background.go (bglog.go lays out their logs, settle.go
+// waits for them to rest). Outcomes are typed values (result.go): render
+// words them; runner prints nothing for people.
+//
+// Processes are not runner's concern: internal/proc starts, bounds,
+// supervises and sweeps them (every process in a group it owns, marked
+// with the run's id; when the lesson ends nothing survives). Several
+// lessons may run at once in one process: all state is in the run value.
 // How labrun and the Python worker talk is written down, op by op, in
 // protocol.go.
 package runner
@@ -12,26 +21,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/labrun/labrun/internal/limits"
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"golang.org/x/sys/unix"
 )
 
 // Defaults for Options.
 const (
 	DefaultTimeout = 10 * time.Second
-	DefaultGrace   = 500 * time.Millisecond
+	DefaultGrace   = proc.DefaultGrace
 )
 
-// MarkerVar is the environment variable that marks every process of a run
-// with the run's id, so that a sweep (and a test) can find them all.
-const MarkerVar = "LABRUN_RUN_ID"
+// DefaultOutputCap is how many bytes of one step's output labrun keeps:
+// the first half and the last half; what lies between is dropped and
+// counted.
+const DefaultOutputCap = proc.DefaultOutputCap
+
+// ErrBadLimits says the resource limits of a run (a lesson's directive,
+// or the command line's flags) leave no room to start the programs the
+// lesson needs: the input is at fault, not labrun.
+var ErrBadLimits = errors.New("the resource limits leave no room to start a program")
+
+// ErrNoProgram says a program labrun needs (sh, bash, python3) is missing.
+var ErrNoProgram = proc.ErrNoProgram
 
 // Options control a run.
 type Options struct {
@@ -50,12 +69,13 @@ type Options struct {
 	NoStuckDetection bool
 	// OutputCap bounds the bytes kept of one step's output (default 1 MiB).
 	OutputCap int
-	// Progress, when set, gets one line per cell as the run goes.
-	Progress io.Writer
+	// OnCell, when set, is called with each cell's result as soon as the
+	// cell is over (cmd/labrun prints a progress line from it).
+	OnCell func(*CellResult)
 	// Limits bound every step. What is set here wins over what the lesson
-	// declares, which wins over DefaultLimits: a CI job's --procs 50
+	// declares, which wins over limits.Default(): a CI job's --procs 50
 	// holds whatever a lesson says.
-	Limits Limits
+	Limits limits.Limits
 	// Sandbox runs every step in a new network namespace (loopback only)
 	// with writes confined to the work dir and /tmp where the kernel
 	// offers Landlock.
@@ -87,15 +107,23 @@ type run struct {
 	opts    Options
 	lesson  *lessons.Lesson
 	dir     string
-	id      string
 	env     []string
 	sh      string // sh found through PATH, as pexpect finds it
 	timeout time.Duration
-	py      *worker
-	bg      *background
-	launch  *launcher
-	cur     *CellResult
-	ctx     context.Context
+	// ownLimits is set when the lesson or the options set limits of
+	// their own, which probeLimits and probeWorker try; flagLimits are
+	// those of the options.
+	ownLimits  bool
+	flagLimits limits.Limits
+	py         *worker
+	bg         *background
+	sess       *proc.Session
+	cur        *CellResult
+	// deadline bounds the current cell: every step of it, and its Python.
+	cellStart, deadline time.Time
+	// cellSV supervises the current Python cell, if one runs.
+	cellSV *proc.Supervisor
+	ctx    context.Context
 
 	// lessonFile is the lesson's own file when the steps run in its
 	// folder (--in-place): no cell may write over it.
@@ -111,18 +139,18 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	getReaper()
 	r := &run{opts: opts, lesson: lesson, ctx: ctx}
-	r.id = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	r.timeout = opts.Timeout
 	if lesson.Timeout > 0 {
 		r.timeout = lesson.Timeout
 	}
-	ll := lesson.Limits
-	r.opts.Limits = DefaultLimits.Merge(Limits{CPUSeconds: ll.CPUSeconds, AddressSpace: ll.AddressSpace,
-		Processes: ll.Processes, FileSize: ll.FileSize, OpenFiles: ll.OpenFiles}).Merge(opts.Limits)
+	r.ownLimits, r.flagLimits = lesson.LimitsLine > 0 || opts.Limits != (limits.Limits{}), opts.Limits
+	r.opts.Limits = limits.Default().Merge(lesson.Limits).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
+	}
+	if err := r.probeLimits(); err != nil {
+		return nil, err
 	}
 	var notCopied []NotCopied
 	if r.dir, notCopied, err = workDir(lessonDir, opts); err != nil {
@@ -131,93 +159,156 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if opts.InPlace {
 		r.lessonFile, _ = os.Stat(filepath.Join(lessonDir, filepath.Base(lesson.Name)))
 	}
-	r.env = stepEnv(r.id)
-	r.launch = newLauncher(r.id, r.opts, r.dir)
-	live.Store(r.id, r)
-	defer live.Delete(r.id)
+	r.env = stepEnv()
+	r.sess = proc.NewSession(proc.Config{Limits: r.opts.Limits, Sandbox: opts.Sandbox}, r.dir)
+	work := &scratch{dir: r.dir}
+	if !opts.Keep && !opts.InPlace {
+		r.sess.OnKilled(work.remove)
+	}
 	r.bg = newBackground(r)
-	res = &Result{Lesson: lesson, WorkDir: r.dir, NotCopied: notCopied, Protections: r.launch.protections()}
+	res = &Result{Lesson: lesson, WorkDir: r.dir, NotCopied: notCopied, Protections: r.sess.Protections()}
 	start := time.Now()
 	defer func() {
 		r.bg.stopAll()
 		if r.py != nil {
 			r.py.stop()
 		}
-		sweep(r.id, r.launch.cg)
-		r.launch.close()
+		r.sess.Close()
 		r.bg.finishLogs()
-		res.Duration = time.Since(start)
 		// The work dir goes, unless asked for, or kept to look into when
-		// labrun could not run a step.
-		res.KeptWorkDir = opts.Keep || (err != nil && !opts.InPlace)
-		if !res.KeptWorkDir && !opts.InPlace {
-			os.RemoveAll(r.dir)
+		// labrun could not run a step (a bad lesson is no such case: it
+		// has no result).
+		kept := opts.Keep || (err != nil && res != nil && !opts.InPlace)
+		switch {
+		case opts.InPlace:
+		case kept:
+			dir := work.keep()
+			if kept = dir != ""; kept && res != nil {
+				res.WorkDir = dir
+			}
+		default:
+			work.remove()
+		}
+		if res != nil {
+			res.Duration, res.KeptWorkDir = time.Since(start), kept
 		}
 	}()
+	if err := r.probeWorker(); err != nil {
+		return nil, err
+	}
 	for _, c := range lesson.Cells {
 		cr := &CellResult{Cell: c, Status: OK}
 		res.Cells = append(res.Cells, cr)
 		if ctx.Err() != nil {
-			cr.Status = Skipped
-			cr.note("not run: labrun was interrupted")
+			cr.Status, cr.Skip = Skipped, StoppedBefore
 			res.Interrupted = true
 			continue
 		}
 		r.cur = cr
 		t0 := time.Now()
+		r.cellStart, r.deadline = t0, t0.Add(r.cellTimeout(c))
 		if err := r.runCell(c, cr); err != nil {
-			cr.Status = Failed
-			cr.note("labrun could not run it: " + err.Error())
+			cr.Status, cr.Err = Failed, err
 			cr.Duration = time.Since(t0)
 			return res, fmt.Errorf("%s: %w", c.Pos(lesson.Name), err)
 		}
 		cr.Duration = time.Since(t0)
-		r.progress(cr)
+		if opts.OnCell != nil {
+			opts.OnCell(cr)
+		}
 		if ctx.Err() != nil && cr.Status != Skipped {
 			res.Interrupted = true
-			cr.Status = Interrupted
+			cr.interrupt(&Interruption{Cause: Cancelled, After: cr.Duration})
 		}
 	}
 	return res, nil
 }
 
-func (r *run) progress(cr *CellResult) {
-	if r.opts.Progress == nil {
-		return
+// probeLimits starts sh once under the run's limits, when the lesson or
+// the options set any: limits that leave no room to start it would fail
+// every step.
+func (r *run) probeLimits() error {
+	if !r.ownLimits {
+		return nil
 	}
-	extra := ""
-	if len(cr.Notes) > 0 {
-		extra = " (" + strings.Join(cr.Notes, "; ") + ")"
+	err := proc.Probe(proc.Config{Limits: r.opts.Limits, Sandbox: r.opts.Sandbox}, os.TempDir(), r.sh, "-c", ":")
+	var pe *proc.ProbeError
+	if errors.As(err, &pe) {
+		return r.badLimits("sh", pe)
 	}
-	fmt.Fprintf(r.opts.Progress, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(r.lesson.Name),
-		cr.Cell.Index, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
+	return err
 }
 
-// stepEnv is the environment of every step: labrun's own, the run's
-// marker, and what an IPython kernel set for its children.
-func stepEnv(id string) []string {
+// probeWorker starts the lesson's Python worker before the first cell
+// when the run has limits of its own and the lesson has Python cells.
+// When it cannot start under them but can under labrun's defaults, the
+// limits are at fault. Any other failure is left to the first Python
+// cell to report.
+func (r *run) probeWorker() error {
+	if !r.ownLimits {
+		return nil
+	}
+	hasPython := false
+	for _, c := range r.lesson.Cells {
+		hasPython = hasPython || c.Kind == lessons.Python
+	}
+	if !hasPython {
+		return nil
+	}
+	err := r.ensureWorker()
+	if err == nil || errors.Is(err, ErrNoPython) {
+		return nil
+	}
+	free := proc.NewSession(proc.Config{Limits: limits.Default(), Sandbox: r.opts.Sandbox}, r.dir)
+	defer free.Close()
+	w, ferr := startWorker(r.ctx, free, r.dir, r.env, r.opts.OutputCap)
+	if ferr != nil {
+		return nil
+	}
+	w.stop()
+	return r.badLimits("python3", err)
+}
+
+// badLimits says the run's limits leave no room to start prog, naming the
+// lesson's directive when it set them (and the command line's flags when
+// they did, as they win).
+func (r *run) badLimits(prog string, err error) error {
+	var where string
+	flags := "the command line's limits (" + r.flagLimits.String() + ")"
+	switch {
+	case r.lesson.LimitsLine > 0 && r.flagLimits != (limits.Limits{}):
+		where = fmt.Sprintf("%s:%d: labrun directive: %s, with %s", r.lesson.Name, r.lesson.LimitsLine, r.lesson.Limits, flags)
+	case r.lesson.LimitsLine > 0:
+		where = fmt.Sprintf("%s:%d: labrun directive: %s", r.lesson.Name, r.lesson.LimitsLine, r.lesson.Limits)
+	default:
+		where = flags
+	}
+	return fmt.Errorf("%s: %w: %s cannot start (%s)", where, ErrBadLimits, prog, strings.TrimSpace(err.Error()))
+}
+
+// stepEnv is the environment of every step: labrun's own and what an
+// IPython kernel set for its children (the Session adds its marker).
+func stepEnv() []string {
 	env := make([]string, 0, len(os.Environ())+6)
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case MarkerVar, "TERM", "CLICOLOR", "PAGER", "GIT_PAGER", "COLUMNS", "LINES":
+		case "TERM", "CLICOLOR", "PAGER", "GIT_PAGER", "COLUMNS", "LINES":
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env, MarkerVar+"="+id, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
+	return append(env, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
 }
 
 // runCell runs one cell according to its kind.
 func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 	switch c.Kind {
 	case lessons.Setup:
-		cr.Status = Skipped
-		cr.note("set-up cell: labrun provides the course's magics itself")
+		cr.Status, cr.Skip = Skipped, SetupCell
 		return nil
 	case lessons.Skipped:
-		cr.Status = Skipped
-		cr.note("%%" + c.Magic + " cells are not run")
+		cr.Status, cr.Skip = Skipped, MagicNotRun
 		return nil
 	case lessons.File:
 		return r.runFileCell(c, cr)
@@ -242,7 +333,8 @@ func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 	return fmt.Errorf("cell of unknown kind %v", c.Kind)
 }
 
-// cellTimeout is the step timeout in force for cell c.
+// cellTimeout is the timeout in force for cell c: it bounds the whole
+// cell.
 func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout
@@ -275,7 +367,11 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 			}
 			if c.File.SpoilerThreshold > 0 {
 				out, err := r.getoutput(line, c)
-				if err != nil {
+				if msg, ok := cellsFault(err); ok {
+					cr.addStream("stderr", msg+"\n")
+					cr.Status = Failed
+					return nil
+				} else if err != nil {
 					return err
 				}
 				if html := spoiler(out, c.File.SpoilerThreshold); html != "" {
@@ -284,6 +380,11 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 				continue
 			}
 			if _, err := r.system(line, c); err != nil {
+				if msg, ok := cellsFault(err); ok {
+					cr.addStream("stderr", msg+"\n")
+					cr.Status = Failed
+					return nil
+				}
 				return err
 			}
 		}
@@ -297,12 +398,16 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 // runScriptCell feeds the body to bash or sh on stdin through pipes, as
 // IPython's %%bash and %%sh did, stdout and stderr kept apart.
 func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
-	out, err := r.step(procSpec{argv: []string{c.Shell}, stdin: []byte(c.Body + "\n")}, c)
+	path, err := exec.LookPath(c.Shell)
+	if err != nil {
+		return fmt.Errorf("%w: %s is not in PATH", ErrNoProgram, c.Shell)
+	}
+	out, err := r.step(proc.StepSpec{Path: path, Args: []string{c.Shell}, Stdin: []byte(c.Body + "\n")}, c)
 	if err != nil {
 		return err
 	}
-	for _, ch := range out.chunks {
-		cr.addStream(ch.stream, cleanText(ch.data, false))
+	for _, ch := range out.Chunks {
+		cr.addStream(ch.Stream, cleanText(ch.Data, false))
 	}
 	return nil
 }
@@ -310,14 +415,14 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 // system runs cmd under a pty as IPython's system() did, showing its
 // output as the cell's stdout, and returns its exit status.
 func (r *run) system(cmd string, c *lessons.Cell) (int, error) {
-	out, err := r.step(procSpec{argv: []string{r.sh, "-c", cmd}, pty: true}, c)
+	out, err := r.step(proc.StepSpec{Path: r.sh, Args: []string{r.sh, "-c", cmd}, Pty: true}, c)
 	if err != nil {
 		return 0, err
 	}
-	for _, ch := range out.chunks {
-		r.cur.addStream("stdout", cleanText(ch.data, true))
+	for _, ch := range out.Chunks {
+		r.cur.addStream("stdout", cleanText(ch.Data, true))
 	}
-	return out.code, nil
+	return out.Exit.IPython(), nil
 }
 
 // getoutput runs cmd through pipes, stderr merged, and returns its output
@@ -330,57 +435,69 @@ func (r *run) getoutput(cmd string, c *lessons.Cell) (string, error) {
 // capture runs cmd through pipes, stderr merged, keeping at most capBytes
 // of its output (x = !cmd); cut says that more was dropped.
 func (r *run) capture(cmd string, c *lessons.Cell, capBytes int) (out string, cut bool, err error) {
-	o, err := r.stepCap(procSpec{argv: []string{r.sh, "-c", cmd}, merge: true}, c, capBytes)
+	o, err := r.stepCap(proc.StepSpec{Path: r.sh, Args: []string{r.sh, "-c", cmd}, Merge: true}, c, capBytes)
 	if err != nil {
 		return "", false, err
 	}
 	var b strings.Builder
 	kept := 0
-	for _, ch := range o.chunks {
-		kept += len(ch.data)
-		b.WriteString(cleanText(ch.data, false))
+	for _, ch := range o.Chunks {
+		kept += len(ch.Data)
+		b.WriteString(cleanText(ch.Data, false))
 	}
 	// A sink holds at most capBytes, plus a marker when it dropped bytes.
 	return b.String(), kept > capBytes, nil
 }
 
 // step runs one foreground step of cell c and records how it ended.
-func (r *run) step(spec procSpec, c *lessons.Cell) (stepOutcome, error) {
+func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error) {
 	return r.stepCap(spec, c, r.opts.OutputCap)
 }
 
 // stepCap is step, keeping at most outputCap bytes of its output.
-func (r *run) stepCap(spec procSpec, c *lessons.Cell, outputCap int) (stepOutcome, error) {
-	spec.dir, spec.env = r.dir, r.env
-	lim := stepLimits{timeout: r.cellTimeout(c), grace: r.opts.Grace, outputCap: outputCap}
-	if !r.opts.NoStuckDetection {
-		lim.stuck = r.stuck
+func (r *run) stepCap(spec proc.StepSpec, c *lessons.Cell, outputCap int) (proc.StepResult, error) {
+	spec.Dir, spec.Env, spec.OutputCap = r.dir, r.env, outputCap
+	if now := time.Now(); now.After(r.deadline) {
+		// The cell's time is up (a Python cell went on after its step
+		// was interrupted): its further steps do not start, and the
+		// cell's own interruption comes at once.
+		r.cur.interrupt(&Interruption{Cause: Timeout, After: now.Sub(r.cellStart)})
+		if r.cellSV != nil {
+			r.cellSV.Expedite()
+		}
+		return proc.StepResult{Exit: Exit{Code: 128 + int(unix.SIGINT), Signal: unix.SIGINT}}, nil
 	}
 	r.bg.settle()
-	out, err := runProc(r.ctx, r.launch, spec, lim)
+	st, err := r.sess.StartStep(spec)
 	if err != nil {
-		return out, err
+		return proc.StepResult{}, err
 	}
+	pol := proc.Policy{Deadline: r.deadline, Start: r.cellStart, Grace: r.opts.Grace}
+	if !r.opts.NoStuckDetection {
+		pol.Stuck = r.sess.StuckCheck(st.Pid, st.Output().QuietFor, proc.StuckQuiet)
+	}
+	out := st.Wait(r.ctx, pol)
 	r.cur.Steps++
-	r.cur.Exit = out.code
-	if out.code == 127 && out.interrupted == "" {
-		r.cur.note("exit 127: a command was not found (is its package installed?)")
+	r.cur.Exit = out.Exit
+	if out.Exit.NotFound() && out.Interrupted == nil {
+		r.cur.CommandNotFound = true
 	}
-	if out.interrupted != "" {
-		r.cur.Status = Interrupted
-		switch out.interrupted {
-		case "timeout":
-			r.cur.note(fmt.Sprintf("interrupted after %s: timeout", roundDur(out.duration)))
-		default:
-			r.cur.note(fmt.Sprintf("interrupted after %s: %s", roundDur(out.duration), out.interrupted))
-		}
+	if out.Interrupted != nil {
+		r.cur.interrupt(out.Interrupted)
 	}
 	r.bg.settle()
 	return out, nil
 }
 
-func roundDur(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+// cellsFault tells a step that could not start because of what the cell
+// asked (a command longer than the kernel takes, E2BIG) from one labrun
+// could not run: the former fails the cell only, as in IPython, where
+// starting the shell raises OSError; msg says it as Python does.
+func cellsFault(err error) (msg string, ok bool) {
+	if errors.Is(err, unix.E2BIG) {
+		return "OSError: [Errno 7] Argument list too long: '/bin/sh'", true
+	}
+	return "", false
 }
 
 // cleanText turns program output into result text: valid UTF-8 (invalid

@@ -1,6 +1,10 @@
 package runner
 
-import "time"
+import (
+	"time"
+
+	"github.com/labrun/labrun/internal/proc"
+)
 
 // settleLimit bounds the wait for background steps to block or exit.
 const settleLimit = time.Second
@@ -46,12 +50,7 @@ func (s *bgStep) resting() bool {
 	if s.quietFor() < 5*time.Millisecond {
 		return false
 	}
-	for _, pi := range groupPids(s.pid) {
-		if pi.state != 'S' {
-			return false
-		}
-	}
-	return true
+	return proc.GroupAsleep(s.pid)
 }
 
 // asleep reports whether every process of every live background step is

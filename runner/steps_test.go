@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestShellUnderPty: ! lines run under a 24×80 terminal, stdout and stderr
@@ -28,14 +30,14 @@ func TestShellUnderPty(t *testing.T) {
 			}
 		}
 		if cr.Status != OK {
-			t.Errorf("cell %d status %s, want ok (a failing command is content)\n%s", i, cr.Status, dump(cr))
+			t.Errorf("cell %d status %d, want ok (a failing command is content)\n%s", i, cr.Status, dump(cr))
 		}
 	}
-	if got := res.Cells[3].Exit; got != 3 {
-		t.Errorf("!exit 3: Exit = %d, want 3", got)
+	if got := res.Cells[3].Exit; got != (Exit{Code: 3}) {
+		t.Errorf("!exit 3: Exit = %+v, want 3", got)
 	}
-	if got := res.Cells[4].Exit; got != -9 {
-		t.Errorf("!kill -9 $$: Exit = %d, want -9", got)
+	if got := res.Cells[4].Exit; got != (Exit{Code: 137, Signal: unix.SIGKILL}) {
+		t.Errorf("!kill -9 $$: Exit = %+v, want 137 (SIGKILL)", got)
 	}
 }
 
@@ -76,10 +78,10 @@ func TestTimeoutInterrupts(t *testing.T) {
 	for _, i := range []int{0, 2} {
 		cr := res.Cells[i]
 		if cr.Status != Interrupted {
-			t.Errorf("cell %d status %s, want interrupted\n%s", i, cr.Status, dump(cr))
+			t.Errorf("cell %d status %d, want interrupted\n%s", i, cr.Status, dump(cr))
 		}
-		if !hasNote(cr, "timeout") {
-			t.Errorf("cell %d: no note about the timeout: %q", i, cr.Notes)
+		if !interruptedBy(cr, Timeout) {
+			t.Errorf("cell %d: not interrupted on timeout: %s", i, dump(cr))
 		}
 		if cr.Duration < timeout-50*time.Millisecond || cr.Duration > timeout+2*time.Second {
 			t.Errorf("cell %d took %v, want about the %v timeout (at most +2s)", i, cr.Duration, timeout)
@@ -106,7 +108,7 @@ func TestTimeoutSettings(t *testing.T) {
 	res := runLesson(t, md, Options{Timeout: time.Minute})
 	for i, limit := range []time.Duration{time.Second, 500 * time.Millisecond} {
 		cr := res.Cells[i]
-		if cr.Status != Interrupted || !hasNote(cr, "timeout") {
+		if !interruptedBy(cr, Timeout) {
 			t.Errorf("cell %d: want interrupted on timeout\n%s", i, dump(cr))
 		}
 		if cr.Duration > limit+2*time.Second {
@@ -129,10 +131,10 @@ func TestStuckDetection(t *testing.T) {
 	for _, i := range []int{1, 2} {
 		cr := res.Cells[i]
 		if cr.Status != Interrupted {
-			t.Errorf("cell %d status %s, want interrupted\n%s", i, cr.Status, dump(cr))
+			t.Errorf("cell %d status %d, want interrupted\n%s", i, cr.Status, dump(cr))
 		}
-		if !hasNote(cr, "stuck: blocked in") {
-			t.Errorf("cell %d: notes %q, want one with \"stuck: blocked in\"", i, cr.Notes)
+		if !interruptedBy(cr, Stuck) || cr.Interruption.Where == "" {
+			t.Errorf("cell %d: want stuck with where it waits: %s", i, dump(cr))
 		}
 		if cr.Duration > 5*time.Second {
 			t.Errorf("cell %d took %v: stuck detection should beat the 10s timeout by far", i, cr.Duration)
@@ -153,7 +155,7 @@ func TestStuckDetection(t *testing.T) {
 func TestSleepIsNotStuck(t *testing.T) {
 	res := runLesson(t, fence("!sleep 2; echo done"), Options{})
 	cr := res.Cells[0]
-	if cr.Status != OK || streams(cr) != "done\n" || len(cr.Notes) != 0 {
+	if cr.Status != OK || streams(cr) != "done\n" || outcome(cr) != "" {
 		t.Errorf("want status ok, output done, no notes:\n%s", dump(cr))
 	}
 }
@@ -167,7 +169,7 @@ func TestPythonTimeout(t *testing.T) {
 		fence("print('alive', kept)")
 	res := runLesson(t, md, Options{Timeout: timeout})
 	cr := res.Cells[1]
-	if cr.Status != Interrupted || !hasNote(cr, "timeout") {
+	if !interruptedBy(cr, Timeout) {
 		t.Errorf("loop cell: want interrupted with a timeout note\n%s", dump(cr))
 	}
 	errs := outputsOf(cr, Error)
@@ -203,7 +205,7 @@ func TestContextCancel(t *testing.T) {
 	if got := streams(res.Cells[0]); got != "first\n" || res.Cells[0].Status != OK {
 		t.Errorf("first cell:\n%s", dump(res.Cells[0]))
 	}
-	if cr := res.Cells[1]; cr.Status != Interrupted || !hasNote(cr, "labrun interrupted") {
+	if cr := res.Cells[1]; !interruptedBy(cr, Cancelled) {
 		t.Errorf("running cell: want interrupted, labrun interrupted\n%s", dump(cr))
 	}
 	if cr := res.Cells[2]; cr.Status != Skipped || len(cr.Outputs) != 0 {
@@ -248,7 +250,7 @@ func TestOutputCap(t *testing.T) {
 func TestCaptureTimeout(t *testing.T) {
 	res := runLesson(t, fence("x = !echo partial; sleep 30\nprint(x)"), Options{Timeout: time.Second})
 	cr := res.Cells[0]
-	if cr.Status != Interrupted || !hasNote(cr, "timeout") || streams(cr) != "['partial']\n" {
+	if !interruptedBy(cr, Timeout) || streams(cr) != "['partial']\n" {
 		t.Errorf("want interrupted, ['partial'] printed:\n%s", dump(cr))
 	}
 	if cr.Duration > 3*time.Second {
@@ -263,7 +265,7 @@ func TestPythonWorkerDies(t *testing.T) {
 		fence("os.kill(os.getpid(), 9)") + "\n" +
 		fence("print('fresh', 'a' in dir())")
 	res := runLesson(t, md, Options{})
-	if cr := res.Cells[1]; cr.Status == OK || !hasNote(cr, "state is lost") {
+	if cr := res.Cells[1]; cr.Status == OK || cr.WorkerLost == nil {
 		t.Errorf("killed worker: want a failed cell with a note:\n%s", dump(cr))
 	}
 	if got := streams(res.Cells[2]); got != "fresh False\n" {
@@ -301,7 +303,7 @@ func TestContextCancelPython(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Run took %v after the cancel at 1s", d)
 	}
-	if cr := res.Cells[0]; cr.Status != Interrupted || !hasNote(cr, "labrun interrupted") {
+	if cr := res.Cells[0]; !interruptedBy(cr, Cancelled) {
 		t.Errorf("python cell:\n%s", dump(cr))
 	}
 	if cr := res.Cells[1]; cr.Status != Skipped {

@@ -26,7 +26,11 @@ func workDir(lessonDir string, opts Options) (string, []NotCopied, error) {
 		dir, err := filepath.Abs(lessonDir)
 		return dir, nil, err
 	}
-	dir, err := os.MkdirTemp("", "labrun-")
+	pattern := scratchPattern()
+	if opts.Keep {
+		pattern = keptPrefix
+	}
+	dir, err := os.MkdirTemp("", pattern)
 	if err != nil {
 		return "", nil, fmt.Errorf("make work dir: %w", err)
 	}

@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/internal/testbin"
 	"github.com/labrun/labrun/lessons"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -55,8 +56,11 @@ var update = flag.Bool("update", false, "rewrite want.md in testdata/golden/*.tx
 // as the "labrun" command when a script (script_test.go) calls it, and
 // otherwise runs the tests through cleanupM, which removes the labrun
 // binary the golden tests built once they are done. Nothing runs before
-// testscript.Main: it would run again in every re-executed command.
+// testscript.Main (it would run again in every re-executed command) but
+// proc.MaybeGate, which does nothing unless this binary was started as a
+// step's gate.
 func TestMain(m *testing.M) {
+	proc.MaybeGate()
 	testscript.Main(cleanupM{m}, map[string]func(){
 		"labrun": func() { os.Exit(route(os.Args[1:], os.Stdout, os.Stderr)) },
 	})

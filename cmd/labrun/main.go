@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/labrun/labrun/internal/proc"
 )
 
 // Exit codes, decided here only.
@@ -32,6 +34,7 @@ Usage:
   labrun html TRANSCRIPT [-o PAGE.html] [--no-output]
   labrun import NOTEBOOK.ipynb [-o LESSON.md] [--no-output]
   labrun export TRANSCRIPT [-o NOTEBOOK.ipynb]
+  labrun clean       kill what killed runs left behind (see below)
   labrun version
   labrun help
 
@@ -51,7 +54,9 @@ order, in a scratch copy of the lesson's folder:
 
 Every step has a timeout; on expiry (or as soon as it can never progress)
 labrun sends Ctrl-C, waits a short grace, kills its process group, and goes
-on with the next cell. Nothing labrun started survives the lesson.
+on with the next cell. Nothing labrun started survives the lesson. Only a
+labrun killed with SIGKILL cannot clean up: what its lesson left running
+lives on until the next "labrun run" or "labrun clean", which kill it.
 
 The transcript keeps every line of the lesson and adds each cell's output
 after it, as "jupyter nbconvert --to markdown" lays it out, with an HTML
@@ -88,6 +93,7 @@ once).
 `
 
 func main() {
+	proc.MaybeGate() // a step starting: becomes the step's program
 	os.Exit(route(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -111,12 +117,14 @@ func route(args []string, stdout, stderr io.Writer) int {
 		err = importCommand(args[1:], stdout, stderr)
 	case "export":
 		err = exportCommand(args[1:], stdout, stderr)
+	case "clean":
+		err = cleanCommand(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":
 		io.WriteString(stdout, usage)
 	default:
-		err = usageError(fmt.Sprintf("unknown command %q (known: run, strip, tangle, html, import, export, version, help)", args[0]))
+		err = usageError(fmt.Sprintf("unknown command %q (known: run, strip, tangle, html, import, export, clean, version, help)", args[0]))
 	}
 	return exitCode(err, stderr)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -53,12 +54,12 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
 	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
-	d := runner.DefaultLimits
+	d := limits.Default()
 	fs.Uint64Var(&o.runner.Limits.CPUSeconds, "cpu", 0, fmt.Sprintf("CPU `seconds` each process of a step may use (default %d)", d.CPUSeconds))
 	fs.Uint64Var(&o.runner.Limits.Processes, "procs", 0, fmt.Sprintf("how many `processes` the run may have at once; a fork bomb stops there (default %d)", d.Processes))
-	fs.Uint64Var(&o.runner.Limits.FileSize, "fsize", 0, fmt.Sprintf("largest file a step may write, in `bytes` (default %d)", d.FileSize))
+	fs.Var((*limits.Size)(&o.runner.Limits.FileSize), "fsize", fmt.Sprintf("largest file a step may write, a `size` such as 10M (default %d bytes)", d.FileSize))
 	fs.Uint64Var(&o.runner.Limits.OpenFiles, "nofile", 0, fmt.Sprintf("open `files` per process (default %d)", d.OpenFiles))
-	fs.Uint64Var(&o.runner.Limits.AddressSpace, "as", 0, "virtual memory per process in `bytes` (default: no limit, as AddressSanitizer needs)")
+	fs.Var((*limits.Size)(&o.runner.Limits.AddressSpace), "as", "virtual memory per process, a `size` such as 2G (default: no limit, as AddressSanitizer needs)")
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -116,6 +117,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	render.Cleaned(stderr, runner.CleanStale(), false)
 	src, err := readLesson(o.lesson)
 	if err != nil {
 		return &exitError{exitBadInput, err}
@@ -134,7 +136,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return &exitError{exitBadInput, nil}
 	}
 	if o.verbose {
-		o.runner.Progress = stderr
+		o.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -170,6 +172,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if runErr != nil {
+		if errors.Is(runErr, runner.ErrBadLimits) {
+			return &exitError{exitBadInput, runErr}
+		}
 		if errors.Is(runErr, runner.ErrNoProgram) || errors.Is(runErr, runner.ErrNoPython) {
 			return &exitError{exitRunFailed, runErr}
 		}

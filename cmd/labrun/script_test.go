@@ -16,6 +16,8 @@ package main
 //	    DIR exists and holds nothing (! emptydir: holds something)
 //	only NAME...
 //	    the current folder holds exactly these names (hidden ones too)
+//	alive NAME
+//	    a live process's command line holds NAME (! alive: none does)
 //	signal INT|TERM WAITFILE CODE PROG [ARGS...]
 //	    start PROG, wait until WAITFILE exists, send the signal, check the
 //	    exit status is CODE and that no process of the run survived
@@ -56,6 +58,7 @@ func TestScript(t *testing.T) {
 			"emptydir": cmdEmptyDir,
 			"only":     cmdOnly,
 			"signal":   cmdSignal,
+			"alive":    cmdAlive,
 		},
 		Setup: func(env *testscript.Env) error {
 			// $LABRUN: the labrun command by its full path, for scripts
@@ -230,4 +233,29 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 func isExecutable(p string) bool {
 	info, err := os.Stat(p)
 	return err == nil && info.Mode().IsRegular() && info.Mode()&0o111 != 0
+}
+
+func cmdAlive(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: alive NAME")
+	}
+	var found []string
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		cmdline, _ := os.ReadFile(p + "/cmdline")
+		st, err := os.ReadFile(p + "/stat")
+		if err != nil || !bytes.Contains(cmdline, []byte(args[0])) {
+			continue
+		}
+		if i := bytes.LastIndexByte(st, ')'); i > 0 && i+2 < len(st) && st[i+2] == 'Z' {
+			continue
+		}
+		found = append(found, filepath.Base(p))
+	}
+	switch {
+	case neg && len(found) > 0:
+		ts.Fatalf("processes %v are alive, holding %q", found, args[0])
+	case !neg && len(found) == 0:
+		ts.Fatalf("no live process holds %q", args[0])
+	}
 }

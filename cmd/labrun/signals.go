@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/internal/proc"
 )
 
 // stopper turns SIGINT, SIGTERM and SIGHUP into the end of a run: the
@@ -39,7 +39,7 @@ func watchSignals(cancel context.CancelFunc, stderr io.Writer) *stopper {
 		cancel()
 		if _, ok := <-s.sigs; ok {
 			s.quitting.Store(true)
-			runner.KillAll()
+			proc.KillAll()
 			os.Exit(exitFor[sig])
 		}
 	}()

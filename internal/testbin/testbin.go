@@ -17,9 +17,18 @@ var built struct {
 	err  error
 }
 
+// BinVar names an environment variable that may hold the path of a
+// labrun binary built beforehand: the tests then use it instead of
+// building one (so that they can run as a user who has no Go toolchain,
+// as .ci/run does for its unprivileged pass).
+const BinVar = "LABRUN_TEST_BIN"
+
 // Labrun returns the path of a labrun binary built from this module,
-// building it on the first call.
+// building it on the first call, or the one BinVar names.
 func Labrun() (string, error) {
+	if bin := os.Getenv(BinVar); bin != "" {
+		return bin, nil
+	}
 	built.once.Do(func() {
 		goTool, err := exec.LookPath("go")
 		if err != nil {

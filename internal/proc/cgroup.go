@@ -1,10 +1,12 @@
-package runner
+package proc
 
 import (
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // cgroup is the run's pids cgroup: it bounds how many processes the run
@@ -17,12 +19,40 @@ type cgroup struct {
 // pids hierarchy, or a v2 hierarchy.
 var cgroupRoots = []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"}
 
+// cgroupParents are the folders a run's cgroup may be made in: the
+// roots above (root may write there), then labrun's own cgroup v2 when it
+// was delegated to the user (systemd's Delegate=, a container's
+// namespace), where a normal user may make one.
+func cgroupParents() []string {
+	parents := cgroupRoots
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return parents
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		path, ok := strings.CutPrefix(line, "0::")
+		if !ok || path == "/" {
+			continue
+		}
+		for _, mount := range []string{"/sys/fs/cgroup", "/sys/fs/cgroup/unified"} {
+			dir := filepath.Join(mount, path)
+			if unix.Access(filepath.Join(dir, "cgroup.subtree_control"), unix.W_OK) == nil {
+				parents = append(parents[:len(parents):len(parents)], dir)
+			}
+		}
+	}
+	return parents
+}
+
 // newCgroup makes the run's cgroup with pids.max = max, or returns nil
-// when the machine does not let labrun make one (not root, no pids
-// controller).
+// when the machine does not let labrun make one (not root and no
+// delegated cgroup, or no pids controller).
 func newCgroup(id string, max uint64) *cgroup {
-	for _, root := range cgroupRoots {
-		removeStale(root)
+	for _, root := range cgroupParents() {
+		// In a delegated v2 cgroup the pids controller must be handed
+		// down first (a threaded controller: labrun may stay in the
+		// parent); where it is on already, or cannot be, this is a no-op.
+		_ = os.WriteFile(filepath.Join(root, "cgroup.subtree_control"), []byte("+pids"), 0o644)
 		dir := filepath.Join(root, "labrun-"+id)
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			continue
@@ -62,19 +92,3 @@ func (c *cgroup) pids() []int {
 
 // remove deletes the (empty) cgroup.
 func (c *cgroup) remove() { os.Remove(c.dir) }
-
-// removeStale removes the empty cgroups of labrun runs whose labrun is
-// gone (killed before it could clean up). A cgroup that still holds
-// processes is left alone: rmdir refuses it.
-func removeStale(root string) {
-	dirs, _ := filepath.Glob(filepath.Join(root, "labrun-*-*"))
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(filepath.Base(d), "labrun-"), "-", 2)[0])
-		if err != nil {
-			continue
-		}
-		if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); os.IsNotExist(err) {
-			os.Remove(d)
-		}
-	}
-}

@@ -1,4 +1,4 @@
-package runner
+package proc
 
 import (
 	"fmt"
@@ -12,38 +12,40 @@ import (
 // counted.
 const DefaultOutputCap = 1 << 20
 
-// chunk is a piece of output of one stream, in arrival order.
-type chunk struct {
-	stream string // "stdout" or "stderr"
-	data   []byte
+// Chunk is a piece of output of one stream, in arrival order.
+type Chunk struct {
+	Stream string // "stdout" or "stderr"
+	Data   []byte
 }
 
-// sink collects a step's output, coalescing consecutive writes to the same
+// Sink collects a step's output, coalescing consecutive writes to the same
 // stream, keeping at most capBytes (head and tail) so that labrun's memory
 // stays bounded whatever a step prints.
-type sink struct {
+type Sink struct {
 	mu       sync.Mutex
 	capBytes int
-	head     []chunk
+	head     []Chunk
 	headLen  int
-	tail     []chunk // ring of recent chunks once the head is full
+	tail     []Chunk // ring of recent chunks once the head is full
 	tailLen  int
 	dropped  int64
 	last     atomic.Int64 // unix nanos of the last write
 	total    atomic.Int64
 }
 
-func newSink(capBytes int) *sink {
+// NewSink returns a Sink keeping at most capBytes (DefaultOutputCap when
+// capBytes is not positive).
+func NewSink(capBytes int) *Sink {
 	if capBytes <= 0 {
 		capBytes = DefaultOutputCap
 	}
-	s := &sink{capBytes: capBytes}
+	s := &Sink{capBytes: capBytes}
 	s.last.Store(time.Now().UnixNano())
 	return s
 }
 
-// write appends data of stream; it copies data.
-func (s *sink) write(stream string, data []byte) {
+// Write appends data of stream; it copies data.
+func (s *Sink) Write(stream string, data []byte) {
 	if len(data) == 0 {
 		return
 	}
@@ -66,58 +68,58 @@ func (s *sink) write(stream string, data []byte) {
 	for s.tailLen > half {
 		excess := s.tailLen - half
 		c := &s.tail[0]
-		if len(c.data) <= excess {
-			s.dropped += int64(len(c.data))
-			s.tailLen -= len(c.data)
+		if len(c.Data) <= excess {
+			s.dropped += int64(len(c.Data))
+			s.tailLen -= len(c.Data)
 			s.tail = s.tail[1:]
 			continue
 		}
-		c.data = c.data[excess:]
+		c.Data = c.Data[excess:]
 		s.dropped += int64(excess)
 		s.tailLen -= excess
 	}
 }
 
-func appendChunk(cs []chunk, stream string, data []byte) []chunk {
-	if n := len(cs); n > 0 && cs[n-1].stream == stream {
-		cs[n-1].data = append(cs[n-1].data, data...)
+func appendChunk(cs []Chunk, stream string, data []byte) []Chunk {
+	if n := len(cs); n > 0 && cs[n-1].Stream == stream {
+		cs[n-1].Data = append(cs[n-1].Data, data...)
 		return cs
 	}
-	return append(cs, chunk{stream, append([]byte(nil), data...)})
+	return append(cs, Chunk{stream, append([]byte(nil), data...)})
 }
 
-// quietFor says how long the step has printed nothing.
-func (s *sink) quietFor() time.Duration {
+// QuietFor says how long the step has printed nothing.
+func (s *Sink) QuietFor() time.Duration {
 	return time.Since(time.Unix(0, s.last.Load()))
 }
 
-// chunks returns what was kept, with a marker where bytes were dropped.
-func (s *sink) chunks() []chunk {
+// Chunks returns what was kept, with a marker where bytes were dropped.
+func (s *Sink) Chunks() []Chunk {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := append([]chunk(nil), s.head...)
+	out := append([]Chunk(nil), s.head...)
 	if s.dropped > 0 {
 		marker := fmt.Sprintf("\n[labrun: %d bytes of output dropped here; %d kept]\n", s.dropped, s.headLen+s.tailLen)
-		out = appendChunk(out, out[len(out)-1].stream, []byte(marker))
+		out = appendChunk(out, out[len(out)-1].Stream, []byte(marker))
 	}
 	for _, c := range s.tail {
-		out = appendChunk(out, c.stream, c.data)
+		out = appendChunk(out, c.Stream, c.Data)
 	}
 	return out
 }
 
-// text returns every kept byte of every stream, in order.
-func (s *sink) text() string {
+// Text returns every kept byte of every stream, in order.
+func (s *Sink) Text() string {
 	var b []byte
-	for _, c := range s.chunks() {
-		b = append(b, c.data...)
+	for _, c := range s.Chunks() {
+		b = append(b, c.Data...)
 	}
 	return string(b)
 }
 
-// take returns the text kept so far and empties the sink.
-func (s *sink) take() string {
-	t := s.text()
+// Take returns the text kept so far and empties the sink.
+func (s *Sink) Take() string {
+	t := s.Text()
 	s.mu.Lock()
 	s.head, s.tail, s.headLen, s.tailLen, s.dropped = nil, nil, 0, 0, 0
 	s.mu.Unlock()

@@ -1,4 +1,4 @@
-package runner
+package proc
 
 import (
 	"encoding/json"
@@ -11,35 +11,50 @@ import (
 	"syscall"
 	"unsafe"
 
+	"github.com/labrun/labrun/internal/limits"
 	"golang.org/x/sys/unix"
 )
 
-// Every step starts as a gate: labrun's own binary (any binary that links
-// this package) re-executed with gateVar set. Before the step's program
+// Every process a Session starts begins as a gate: labrun's own binary
+// (the running executable, which must call MaybeGate first thing)
+// re-executed with gateVar set. Before the step's program
 // runs, the gate waits for labrun to have put it in the run's cgroup,
 // reads its settings on a pipe, applies resource limits and, under
-// --sandbox, brings up loopback in its new network namespace and confines
+// --sandbox, joins the run's network namespace (netns.go) and confines
 // writes with Landlock; then it executes the program in its place. So the
 // limits hold from the program's first instruction on.
 const gateVar = "LABRUN_GATE_FD"
 
 // gateConfig is what the gate reads.
 type gateConfig struct {
-	Path    string   `json:"path"`
-	Argv    []string `json:"argv"`
-	Limits  Limits   `json:"limits"`
-	Sandbox bool     `json:"sandbox,omitempty"`
+	Path   string        `json:"path"`
+	Argv   []string      `json:"argv"`
+	Limits limits.Limits `json:"limits"`
+	// NProc, when set, is the RLIMIT_NPROC to apply: the user's processes
+	// at the start plus Limits.Processes, used where no cgroup holds the
+	// run.
+	NProc   uint64 `json:"nproc,omitempty"`
+	Sandbox bool   `json:"sandbox,omitempty"`
 	// Writable lists the folders (and device files) writes stay in under
 	// the sandbox.
 	Writable []string `json:"writable,omitempty"`
 }
 
-func init() {
+// MaybeGate makes this process a gate when a Session started it as one:
+// it applies the settings the Session sends and executes the step's
+// program in its place, never returning. In any other process it returns
+// at once. Every program that starts processes through a Session (labrun's
+// main, and the TestMain of every package whose tests do) must call it
+// first thing, before it does anything else.
+func MaybeGate() {
+	if os.Getenv(holderVar) == "1" {
+		hold()
+	}
 	fdText, ok := os.LookupEnv(gateVar)
 	if !ok {
 		return
 	}
-	runtime.LockOSThread() // Landlock and no_new_privs hold for this thread, which execs
+	runtime.LockOSThread() // Landlock, no_new_privs and setns hold for this thread, which execs
 	err := gate(fdText)
 	fmt.Fprintf(os.Stderr, "labrun: step could not start: %v\n", err)
 	os.Exit(127)
@@ -58,13 +73,13 @@ func gate(fdText string) error {
 		return fmt.Errorf("read settings: %w", err)
 	}
 	f.Close()
-	limits, err := cfg.Limits.rlimits()
+	rls, err := rlimits(cfg.Limits, cfg.NProc)
 	if err != nil {
 		return err
 	}
 	if cfg.Sandbox {
-		if err := loopbackUp(); err != nil {
-			return fmt.Errorf("sandbox: loopback: %w", err)
+		if err := enterNet(); err != nil {
+			return fmt.Errorf("sandbox: %w", err)
 		}
 		if err := restrictWrites(cfg.Writable); err != nil && err != errNoLandlock {
 			return fmt.Errorf("sandbox: landlock: %w", err)
@@ -72,11 +87,11 @@ func gate(fdText string) error {
 	}
 	env := make([]string, 0, len(os.Environ()))
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, gateVar+"=") {
+		if !strings.HasPrefix(kv, gateVar+"=") && !strings.HasPrefix(kv, netnsVar+"=") {
 			env = append(env, kv)
 		}
 	}
-	return execLimited(cfg.Path, cfg.Argv, env, limits)
+	return execLimited(cfg.Path, cfg.Argv, env, rls)
 }
 
 // execLimited sets the resource limits and executes the program, with
@@ -135,22 +150,4 @@ func gated(cmd *exec.Cmd) (w, r *os.File, err error) {
 func release(w *os.File, cfg gateConfig) error {
 	defer w.Close()
 	return json.NewEncoder(w).Encode(cfg)
-}
-
-// loopbackUp brings up "lo" in the (new) network namespace of the process.
-func loopbackUp() error {
-	s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(s)
-	ifr, err := unix.NewIfreq("lo")
-	if err != nil {
-		return err
-	}
-	if err := unix.IoctlIfreq(s, unix.SIOCGIFFLAGS, ifr); err != nil {
-		return err
-	}
-	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
-	return unix.IoctlIfreq(s, unix.SIOCSIFFLAGS, ifr)
 }

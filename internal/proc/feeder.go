@@ -1,30 +1,30 @@
-package runner
+package proc
 
 import (
 	"os"
 	"sync"
 )
 
-// feeder writes what a lesson sends to a background step's stdin, in
+// Feeder writes what a lesson sends to a background step's stdin, in
 // order, from its own goroutine: a step that does not read never blocks
 // labrun, however much is sent.
-type feeder struct {
+type Feeder struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
 	queue  []string
 	closed bool
 }
 
-// newFeeder starts feeding f; f is closed once the feeder is closed and
+// NewFeeder starts feeding f; f is closed once the feeder is closed and
 // its queue written, or when a write fails (the step is gone).
-func newFeeder(f *os.File) *feeder {
-	fd := &feeder{}
+func NewFeeder(f *os.File) *Feeder {
+	fd := &Feeder{}
 	fd.cond = sync.NewCond(&fd.mu)
 	go fd.run(f)
 	return fd
 }
 
-func (fd *feeder) run(f *os.File) {
+func (fd *Feeder) run(f *os.File) {
 	defer f.Close()
 	for {
 		fd.mu.Lock()
@@ -47,8 +47,8 @@ func (fd *feeder) run(f *os.File) {
 	}
 }
 
-// push queues data for the step's stdin.
-func (fd *feeder) push(data string) {
+// Push queues data for the step's stdin.
+func (fd *Feeder) Push(data string) {
 	fd.mu.Lock()
 	if !fd.closed {
 		fd.queue = append(fd.queue, data)
@@ -57,8 +57,8 @@ func (fd *feeder) push(data string) {
 	fd.cond.Signal()
 }
 
-// close closes the step's stdin once what was queued is written.
-func (fd *feeder) close() {
+// Close closes the step's stdin once what was queued is written.
+func (fd *Feeder) Close() {
 	fd.mu.Lock()
 	fd.closed = true
 	fd.mu.Unlock()

@@ -1,4 +1,4 @@
-package runner
+package proc
 
 import (
 	"bytes"
@@ -95,13 +95,25 @@ func markedPids(key, value string) []int {
 	return out
 }
 
-// groupPids lists the live processes of process group pgid.
-func groupPids(pgid int) []procInfo {
-	var out []procInfo
+// GroupAsleep reports whether every live process of process group pgid
+// is asleep (state S): none runs, none is stopped or in disk sleep.
+func GroupAsleep(pgid int) bool {
 	for _, pid := range allPids() {
-		if pi, ok := readProc(pid); ok && pi.pgid == pgid && pi.state != 'Z' {
-			out = append(out, pi)
+		if pi, ok := readProc(pid); ok && pi.pgid == pgid && pi.state != 'Z' && pi.state != 'S' {
+			return false
 		}
 	}
-	return out
+	return true
+}
+
+// Marked lists the live processes, labrun itself left out, whose
+// environment holds key=value: what a Session's marker (MarkerVar) or a
+// test's own tag finds.
+func Marked(key, value string) []int { return markedPids(key, value) }
+
+// State returns pid's state letter (R, S, D, T, Z, ...); ok is false when
+// it is gone.
+func State(pid int) (state byte, ok bool) {
+	pi, ok := readProc(pid)
+	return pi.state, ok
 }

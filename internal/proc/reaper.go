@@ -1,4 +1,4 @@
-package runner
+package proc
 
 import (
 	"os"
@@ -14,7 +14,9 @@ import (
 // orphans that the kernel hands to labrun as a child subreaper, so that
 // nothing stays a zombie and each step learns how its process ended.
 //
-// labrun never calls exec.Cmd.Wait: the reaper owns wait4.
+// labrun never calls exec.Cmd.Wait: the reaper owns wait4. There is one
+// reaper per process, serving every Session: being a subreaper and
+// SIGCHLD are process-wide by nature.
 type reaper struct {
 	mu      sync.Mutex
 	waiters map[int]chan unix.WaitStatus
@@ -26,15 +28,15 @@ var (
 	theReaperOnce sync.Once
 )
 
-// getReaper makes labrun a child subreaper and starts reaping, once.
-func getReaper() *reaper {
+// startReaper makes labrun a child subreaper and starts reaping, once.
+func startReaper() {
 	theReaperOnce.Do(func() {
 		_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 		r := &reaper{waiters: map[int]chan unix.WaitStatus{}, exited: map[int]unix.WaitStatus{}}
 		sig := make(chan os.Signal, 16)
 		signal.Notify(sig, syscall.SIGCHLD)
 		go func() {
-			tick := time.NewTicker(250 * time.Millisecond)
+			tick := time.NewTicker(reapPoll)
 			defer tick.Stop()
 			for {
 				select {
@@ -46,7 +48,6 @@ func getReaper() *reaper {
 		}()
 		theReaper = r
 	})
-	return theReaper
 }
 
 func (r *reaper) reapAll() {
@@ -86,13 +87,4 @@ func (r *reaper) watch(pid int) <-chan unix.WaitStatus {
 	}
 	r.waiters[pid] = ch
 	return ch
-}
-
-// exitCode turns a wait status into a shell-style code: the exit status,
-// or -N for death by signal N (as IPython reports it).
-func exitCode(ws unix.WaitStatus) int {
-	if ws.Signaled() {
-		return -int(ws.Signal())
-	}
-	return ws.ExitStatus()
 }

@@ -1,0 +1,136 @@
+package proc
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A labrun killed with SIGKILL cannot clean up: the daemons its lessons
+// started live on (in its cgroup, where it had one, and marked with its
+// Session ids), and so do its scratch dirs. What a run leaves is named
+// after its owner, the labrun process that made it, by pid and start
+// time (Owner), so that a later labrun can tell, even after the pid was
+// reused, that the owner is gone and what it left is stale.
+
+// Owner is this process's owner tag, "PID-tSTART" (START: when it
+// started, in clock ticks since boot), which names every Session id,
+// cgroup and scratch dir it makes.
+func Owner() string {
+	ownerOnce.Do(func() {
+		pid := os.Getpid()
+		owner = strconv.Itoa(pid) + "-t" + strconv.FormatUint(startTime(pid), 10)
+	})
+	return owner
+}
+
+var (
+	owner     string
+	ownerOnce sync.Once
+)
+
+// startTime is when pid started, in clock ticks since boot (field 22 of
+// /proc/PID/stat), or 0 when it is gone.
+func startTime(pid int) uint64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 20 {
+		return 0
+	}
+	t, _ := strconv.ParseUint(f[19], 10, 64)
+	return t
+}
+
+// OwnerGone reports whether name begins with the owner tag of a labrun
+// that is no longer running ("PID-tSTART-..."). A name that holds no such
+// tag (those of older labruns among them) is never called gone.
+func OwnerGone(name string) bool {
+	f := strings.SplitN(name, "-", 3)
+	if len(f) < 2 {
+		return false
+	}
+	ticks, ok := strings.CutPrefix(f[1], "t")
+	if !ok {
+		return false
+	}
+	pid, err1 := strconv.Atoi(f[0])
+	start, err2 := strconv.ParseUint(ticks, 10, 64)
+	if err1 != nil || err2 != nil || pid <= 0 || start == 0 {
+		return false
+	}
+	return startTime(pid) != start
+}
+
+// Stale is what CleanStale found left by labrun processes that are gone.
+type Stale struct {
+	// Processes is how many processes it killed.
+	Processes int
+	// Cgroups is how many cgroups it removed.
+	Cgroups int
+}
+
+// CleanStale kills every process left by a labrun that is gone -- those
+// in its cgroups and those marked with its Session ids -- and removes its
+// cgroups. Processes that left both (a daemon that cleared its
+// environment, where the run had no cgroup) cannot be told and are left.
+// Only the caller's own processes are in reach of a normal user.
+func CleanStale() Stale {
+	var st Stale
+	killed := map[int]bool{}
+	kill := func(pid int) {
+		if !killed[pid] && pid != os.Getpid() {
+			killed[pid] = true
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+	}
+	var stale []*cgroup
+	for _, root := range cgroupParents() {
+		dirs, _ := filepath.Glob(filepath.Join(root, "labrun-*"))
+		for _, d := range dirs {
+			if OwnerGone(strings.TrimPrefix(filepath.Base(d), "labrun-")) {
+				stale = append(stale, &cgroup{dir: d})
+			}
+		}
+	}
+	for round := 0; round < sweepRounds; round++ {
+		found := false
+		for _, cg := range stale {
+			for _, pid := range cg.pids() {
+				kill(pid)
+				found = true
+			}
+		}
+		for _, pid := range allPids() {
+			if m, ok := markerOf(pid); ok && OwnerGone(m) {
+				if pi, ok := readProc(pid); ok && pi.state != 'Z' {
+					kill(pid)
+					found = true
+				}
+			}
+		}
+		if !found {
+			break
+		}
+		time.Sleep(sweepPause)
+	}
+	for _, cg := range stale {
+		if os.Remove(cg.dir) == nil {
+			st.Cgroups++
+		}
+	}
+	st.Processes = len(killed)
+	return st
+}

@@ -1,0 +1,273 @@
+package proc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// Terminal size of the pty, pexpect's default, so that ls and ps lay out
+// their columns as the recorded lessons show.
+const (
+	ptyRows = 24
+	ptyCols = 80
+)
+
+// StepSpec says how to start one foreground step.
+type StepSpec struct {
+	// Path is the program, Args its argv (Args[0] included).
+	Path string
+	Args []string
+	// Dir is its working directory, Env its environment (the Session
+	// adds its marker).
+	Dir string
+	Env []string
+	// Pty runs the step under a 24×80 pseudo-terminal, stdout and stderr
+	// merged, as IPython's pexpect-based system() did.
+	Pty bool
+	// Stdin is fed on a pipe and then closed (pipe mode only); nil gives
+	// no stdin at all (/dev/null).
+	Stdin []byte
+	// Merge sends stderr into stdout (pipe mode only).
+	Merge bool
+	// OutputCap bounds the bytes kept of the step's output.
+	OutputCap int
+}
+
+// Step is a started foreground step: one process group, its output read
+// into a Sink by goroutines of its own.
+//
+// The Step owns the read ends of its output (the pty master, or the pipes'
+// read ends) and closes them when it ends; the write ends are closed in
+// labrun once the step has started, so that EOF comes when the last
+// process holding them lets go.
+type Step struct {
+	*Process
+	ptm *os.File // pty master, or nil
+	out *Sink
+	eof chan struct{} // closed when every output stream reached EOF
+	// readEnds are closed to stop reading output that a process outside
+	// the group holds open.
+	readEnds []*os.File
+}
+
+// ErrNoProgram says a program labrun needs (sh, bash, python3) is missing.
+var ErrNoProgram = errors.New("program not found")
+
+// StartStep starts spec in a new process group (a new session under a
+// pty) and starts collecting its output.
+func (s *Session) StartStep(spec StepSpec) (*Step, error) {
+	cmd := exec.Command(spec.Path)
+	cmd.Args = spec.Args
+	cmd.Dir, cmd.Env = spec.Dir, spec.Env
+	st := &Step{out: NewSink(spec.OutputCap), eof: make(chan struct{})}
+	var readers []func()
+	var closeAfterStart []io.Closer
+	fail := func(err error) (*Step, error) {
+		for _, c := range closeAfterStart {
+			c.Close()
+		}
+		CloseAll(st.readEnds...)
+		return nil, err
+	}
+	if spec.Pty {
+		ptm, pts, err := pty.Open()
+		if err != nil {
+			return nil, fmt.Errorf("open pty: %w", err)
+		}
+		_ = pty.Setsize(ptm, &pty.Winsize{Rows: ptyRows, Cols: ptyCols})
+		if ptm, err = pollable(ptm); err != nil {
+			pts.Close()
+			return nil, fmt.Errorf("open pty: %w", err)
+		}
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+		closeAfterStart = append(closeAfterStart, pts)
+		st.ptm = ptm
+		st.readEnds = append(st.readEnds, ptm)
+		readers = append(readers, func() { CopyOut(st.out, "stdout", ptm) })
+	} else {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		var inW *os.File
+		if spec.Stdin != nil {
+			inR, w, err := os.Pipe()
+			if err != nil {
+				return fail(err)
+			}
+			cmd.Stdin, inW = inR, w
+			closeAfterStart = append(closeAfterStart, inR)
+		}
+		outR, outW, err := os.Pipe()
+		if err != nil {
+			if inW != nil {
+				inW.Close()
+			}
+			return fail(err)
+		}
+		cmd.Stdout = outW
+		st.readEnds = append(st.readEnds, outR)
+		closeAfterStart = append(closeAfterStart, outW)
+		readers = append(readers, func() { CopyOut(st.out, "stdout", outR) })
+		if spec.Merge {
+			cmd.Stderr = outW
+		} else {
+			errR, errW, err := os.Pipe()
+			if err != nil {
+				if inW != nil {
+					inW.Close()
+				}
+				return fail(err)
+			}
+			cmd.Stderr = errW
+			st.readEnds = append(st.readEnds, errR)
+			closeAfterStart = append(closeAfterStart, errW)
+			readers = append(readers, func() { CopyOut(st.out, "stderr", errR) })
+		}
+		if inW != nil {
+			// The feeding goroutine owns inW: a step that never reads
+			// does not block labrun; the write fails once it is gone.
+			data := spec.Stdin
+			go func() {
+				_, _ = inW.Write(data)
+				inW.Close()
+			}()
+		}
+	}
+	p, err := s.Start(cmd)
+	for _, c := range closeAfterStart {
+		c.Close()
+	}
+	if err != nil {
+		CloseAll(st.readEnds...)
+		var ee *exec.Error
+		if errors.As(err, &ee) {
+			return nil, fmt.Errorf("%w: %w", ErrNoProgram, err)
+		}
+		return nil, fmt.Errorf("start %s: %w", spec.Args[0], err)
+	}
+	st.Process = p
+	left := make(chan struct{}, len(readers))
+	for _, read := range readers {
+		go func() { read(); left <- struct{}{} }()
+	}
+	go func() {
+		for range readers {
+			<-left
+		}
+		close(st.eof)
+	}()
+	return st, nil
+}
+
+// pollable returns a copy of f that Go's poller serves (a non-blocking
+// descriptor), so that closing it interrupts a read in progress; f is
+// closed.
+func pollable(f *os.File) (*os.File, error) {
+	fd, err := unix.Dup(int(f.Fd()))
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
+}
+
+// CopyOut copies r into the sink as stream until EOF (EIO on a pty whose
+// slaves are all closed) or an error.
+func CopyOut(s *Sink, stream string, r io.Reader) {
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := r.Read(buf)
+		s.Write(stream, buf[:n])
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Output is the step's output as read so far.
+func (st *Step) Output() *Sink { return st.out }
+
+// Interrupt does what a person does in Jupyter: Ctrl-C. Under a pty it
+// writes ETX and a newline, as pexpect's sendline(chr(3)) did, so the
+// terminal echoes ^C; with pipes it sends SIGINT to the group.
+func (st *Step) Interrupt() {
+	if st.ptm != nil {
+		_, _ = st.ptm.Write([]byte("\x03\n"))
+		return
+	}
+	_ = unix.Kill(-st.Pid, unix.SIGINT)
+}
+
+// CloseOutput stops reading output held open by a process outside the
+// step's group.
+func (st *Step) CloseOutput() { CloseAll(st.readEnds...) }
+
+// StepResult is how a foreground step ended.
+type StepResult struct {
+	// Chunks are its output, as kept.
+	Chunks []Chunk
+	// Exit is how it ended.
+	Exit Exit
+	// Duration is its wall time.
+	Duration time.Duration
+	// Interrupted says why the supervisor interrupted it; nil when it
+	// ended by itself.
+	Interrupted *Interruption
+}
+
+// Wait runs the step to its end, under a Supervisor with pol: it exits
+// and its output reaches EOF, or it is interrupted on timeout, on stuck,
+// or when ctx ends (labrun interrupted), killed after the grace, and its
+// output closed KillWait later if something outside its group holds it
+// open. Nothing of the step's group outlives Wait.
+func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
+	start := time.Now()
+	sv := Supervise(ctx, Escalation{Interrupt: st.Interrupt, Kill: st.Kill, CloseIO: st.CloseOutput}, pol)
+	var ws unix.WaitStatus
+	done, eof := st.done, st.eof
+	var drain <-chan time.Time // ticks once the program died, under a pty
+	for done != nil || eof != nil {
+		select {
+		case ws = <-done:
+			done = nil
+			if st.ptm != nil && eof != nil {
+				t := time.NewTicker(PtyDrain / 2)
+				defer t.Stop()
+				drain = t.C
+			}
+		case <-eof:
+			eof, drain = nil, nil
+		case <-drain:
+			if st.out.QuietFor() < PtyDrain {
+				continue
+			}
+			// As pexpect: once the program is dead, what is left to read
+			// is read and that is the end, even if a daemon it left
+			// behind still holds the terminal. An expired read deadline
+			// lets the reader drain the terminal's buffer, then stop.
+			_ = st.ptm.SetReadDeadline(time.Now())
+			select {
+			case <-st.eof:
+			case <-time.After(ptyDrainMax):
+			}
+			eof, drain = nil, nil
+		}
+	}
+	why := sv.Stop()
+	st.Kill()
+	st.CloseOutput()
+	return StepResult{Chunks: st.out.Chunks(), Exit: ExitOf(ws), Duration: time.Since(start), Interrupted: why}
+}

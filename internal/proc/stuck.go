@@ -1,0 +1,219 @@
+package proc
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// endlessSyscall is a syscall in which a process may wait without end:
+// timerArg is the index of the argument that, when non-zero (or not -1,
+// with minusOne), gives the wait a time limit; -1 means the wait has none
+// at all.
+type endlessSyscall struct {
+	name     string
+	timerArg int
+	minusOne bool // the timeout is an int where -1 means "forever"
+}
+
+// endlessSyscalls are the waits of every architecture, by the numbers
+// x/sys/unix gives for the one labrun is built for; legacySyscalls
+// (stuck_amd64.go, stuck_arm64.go) holds those only some architectures
+// have (open, select, poll, epoll_wait). Waits for a signal (pause, sigsuspend, sigtimedwait) are
+// not here: a timer may end them.
+var endlessSyscalls = map[int]endlessSyscall{
+	unix.SYS_READ: {"read", -1, false}, unix.SYS_WRITE: {"write", -1, false}, unix.SYS_OPENAT: {"openat", -1, false},
+	unix.SYS_READV: {"readv", -1, false}, unix.SYS_WRITEV: {"writev", -1, false}, unix.SYS_PREAD64: {"pread64", -1, false},
+	unix.SYS_WAIT4: {"wait4", -1, false}, unix.SYS_WAITID: {"waitid", -1, false},
+	unix.SYS_ACCEPT: {"accept", -1, false}, unix.SYS_ACCEPT4: {"accept4", -1, false},
+	unix.SYS_RECVFROM: {"recvfrom", -1, false}, unix.SYS_RECVMSG: {"recvmsg", -1, false},
+	unix.SYS_SENDTO: {"sendto", -1, false}, unix.SYS_SENDMSG: {"sendmsg", -1, false}, unix.SYS_CONNECT: {"connect", -1, false},
+	unix.SYS_FLOCK: {"flock", -1, false}, unix.SYS_FCNTL: {"fcntl", -1, false}, unix.SYS_SEMOP: {"semop", -1, false},
+	unix.SYS_MSGSND: {"msgsnd", -1, false}, unix.SYS_MSGRCV: {"msgrcv", -1, false},
+	unix.SYS_FUTEX: {"futex", 3, false}, unix.SYS_PSELECT6: {"pselect6", 4, false}, unix.SYS_PPOLL: {"ppoll", 2, false},
+	unix.SYS_EPOLL_PWAIT: {"epoll_pwait", 3, true}, unix.SYS_EPOLL_PWAIT2: {"epoll_pwait2", 3, false},
+}
+
+// endlessWait reports whether task (a /proc/PID/task/TID path) is asleep
+// in a wait that no timer will end, and where (its wchan).
+func endlessWait(task string) (string, bool) {
+	stat, err := os.ReadFile(task + "/stat")
+	if err != nil {
+		return "", true // gone: it waits for nothing
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	if i < 0 || i+2 >= len(stat) {
+		return "", false
+	}
+	switch stat[i+2] {
+	case 'Z', 'X':
+		return "", true
+	case 'S':
+	default:
+		return "", false // running, in disk sleep, stopped
+	}
+	w, _ := os.ReadFile(task + "/wchan")
+	wchan := string(w)
+	sc, err := os.ReadFile(task + "/syscall")
+	if err != nil {
+		return wchan, blockingWchan[wchan]
+	}
+	f := strings.Fields(string(sc))
+	if len(f) == 0 || f[0] == "running" {
+		return "", false
+	}
+	nr, err := strconv.Atoi(f[0])
+	if err != nil {
+		return wchan, false
+	}
+	s, ok := endlessSyscalls[nr]
+	if !ok {
+		s, ok = legacySyscalls[nr]
+	}
+	if !ok {
+		return wchan, false
+	}
+	if wchan == "" || wchan == "0" {
+		wchan = s.name
+	}
+	if s.timerArg < 0 {
+		return wchan, true
+	}
+	if len(f) <= 1+s.timerArg {
+		return wchan, false
+	}
+	arg, err := strconv.ParseUint(strings.TrimPrefix(f[1+s.timerArg], "0x"), 16, 64)
+	if err != nil {
+		return wchan, false
+	}
+	if s.minusOne {
+		return wchan, int32(arg) < 0
+	}
+	return wchan, arg == 0
+}
+
+// blockingWchan names kernel waits without a timer, for kernels that do
+// not show /proc/PID/syscall.
+var blockingWchan = map[string]bool{
+	"wait_for_partner": true, "pipe_read": true, "pipe_write": true, "pipe_wait": true,
+	"n_tty_read": true, "unix_stream_read_generic": true, "unix_stream_data_wait": true,
+	"inet_csk_accept": true, "do_wait": true,
+}
+
+// processWaits reports whether every thread of pid waits without end;
+// where is the first thread's wchan.
+func processWaits(pid int) (where string, ok bool) {
+	base := "/proc/" + strconv.Itoa(pid) + "/task"
+	ents, err := os.ReadDir(base)
+	if err != nil {
+		return "", true // gone
+	}
+	for _, e := range ents {
+		w, ok := endlessWait(base + "/" + e.Name())
+		if !ok {
+			return "", false
+		}
+		if where == "" {
+			where = w
+		}
+	}
+	return where, true
+}
+
+// StuckCheck returns a check, for Policy.Stuck, of whether a step
+// (whose process group is fg, and which printed nothing for quiet())
+// can never progress: it printed nothing for quietMin, the same processes
+// of the Session (but the exempt ones, which wait for labrun) are asleep
+// in the same waits without a timer at two looks stuckConfirm apart, and
+// no alarm may end their wait (alarm.go). The check keeps state between
+// calls: one check per step.
+func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool) {
+	var seen time.Time
+	var first string // what the first look saw
+	return func() (string, bool) {
+		if quiet() < quietMin {
+			seen = time.Time{}
+			return "", false
+		}
+		where, pids, ok := s.allWaiting(fg)
+		if !ok {
+			seen = time.Time{}
+			return "", false
+		}
+		look := fmt.Sprint(pids, where)
+		if seen.IsZero() || look != first {
+			seen, first = time.Now(), look
+			return "", false
+		}
+		if time.Since(seen) < stuckConfirm {
+			return "", false
+		}
+		if alarmMayEnd(pids) {
+			return "", false
+		}
+		return where, true
+	}
+}
+
+// allWaiting reports whether every process of the Session waits without
+// end; where is the wait of a process of the foreground group fg, pids
+// the processes seen.
+func (s *Session) allWaiting(fg int) (where string, pids []int, ok bool) {
+	any := ""
+	var reaping map[int]bool
+	for _, pid := range markedPids(MarkerVar, s.id) {
+		if s.isExempt(pid) {
+			continue
+		}
+		w, ok := processWaits(pid)
+		if !ok {
+			return "", nil, false
+		}
+		pids = append(pids, pid)
+		if waitsForChild(w) {
+			if reaping == nil {
+				reaping = zombieParents()
+			}
+			if reaping[pid] {
+				// A child of it just ended: it is about to wake up (a
+				// shell between two commands of a loop).
+				return "", nil, false
+			}
+			continue // say what the child waits for, not that its parent waits
+		}
+		if any == "" {
+			any = w
+		}
+		if pi, ok := readProc(pid); ok && pi.pgid == fg && where == "" {
+			where = w
+		}
+	}
+	if where == "" {
+		where = any
+	}
+	if where == "" {
+		where = "wait4"
+	}
+	return where, pids, len(pids) > 0
+}
+
+// waitsForChild reports whether a wait is a parent waiting for a child.
+func waitsForChild(wchan string) bool {
+	return wchan == "do_wait" || wchan == "wait4" || wchan == "waitid" || wchan == "kernel_wait4"
+}
+
+// zombieParents lists the processes that have a child ended and not yet
+// reaped.
+func zombieParents() map[int]bool {
+	out := map[int]bool{}
+	for _, pid := range allPids() {
+		if pi, ok := readProc(pid); ok && pi.state == 'Z' {
+			out[pi.ppid] = true
+		}
+	}
+	return out
+}

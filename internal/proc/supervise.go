@@ -1,0 +1,221 @@
+package proc
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Escalation is how a supervised thing is stopped, one stage after the
+// other, as os/exec's Cmd.Cancel and Cmd.WaitDelay stop a command:
+// Interrupt, then, Grace later, Kill, then, KillWait later, CloseIO.
+type Escalation struct {
+	// Interrupt is the polite stop (Ctrl-C, KeyboardInterrupt); nil goes
+	// straight to Kill.
+	Interrupt func()
+	// Kill ends the thing for good (SIGKILL to its process group).
+	Kill func()
+	// CloseIO stops waiting for I/O that something outside the killed
+	// group holds open; nil when there is none to close.
+	CloseIO func()
+}
+
+// Cause says why the supervisor interrupted.
+type Cause int
+
+// The causes of an interruption.
+const (
+	// Timeout: the deadline passed.
+	Timeout Cause = iota + 1
+	// Stuck: it could never progress (Interruption.Where says where it
+	// waited).
+	Stuck
+	// Cancelled: labrun was interrupted (its context ended).
+	Cancelled
+)
+
+// Interruption says why and when the supervisor interrupted.
+type Interruption struct {
+	Cause Cause
+	// Where is the wait of a stuck step, such as "pipe_read".
+	Where string
+	// After is how long after Policy.Start it came.
+	After time.Duration
+}
+
+// Policy says when the supervisor interrupts.
+type Policy struct {
+	// Deadline is when it is interrupted for Timeout; zero is never.
+	Deadline time.Time
+	// Start is what Interruption.After counts from (the start of the
+	// cell a step belongs to); zero is when Supervise is called.
+	Start time.Time
+	// Grace is how long after Interrupt the thing may take to end before
+	// Kill.
+	Grace time.Duration
+	// Stuck, when set, is asked every supervisorTick whether the thing
+	// can never progress; it returns where it waits.
+	Stuck func() (where string, stuck bool)
+}
+
+// Supervisor watches one running thing, from Supervise to Stop, and
+// escalates when its policy calls for it. Its own goroutine looks at the
+// clock and takes the stages; the goroutine that called Supervise waits
+// for the thing to end and then calls Stop.
+type Supervisor struct {
+	esc  Escalation
+	pol  Policy
+	stop chan struct{}
+	done chan struct{}
+
+	mu   sync.Mutex // guards what follows; the stages are taken under it
+	held int        // while > 0, no stage is taken
+	why  *Interruption
+	// heldWhy is set when the cause came while held: the held step took
+	// the interruption, and the thing gets a grace to end by itself.
+	heldWhy bool
+	stage   stage
+	next    time.Time // when the next stage is due
+}
+
+// stage is how far the escalation went.
+type stage int
+
+const (
+	watching stage = iota
+	deferred       // the held step was interrupted; the thing's turn comes
+	interrupted
+	killed
+	over
+)
+
+// Supervise starts supervising under pol, escalating with esc; ctx ending
+// is an interruption (Cancelled).
+func Supervise(ctx context.Context, esc Escalation, pol Policy) *Supervisor {
+	if pol.Start.IsZero() {
+		pol.Start = time.Now()
+	}
+	s := &Supervisor{esc: esc, pol: pol, stop: make(chan struct{}), done: make(chan struct{})}
+	go s.run(ctx)
+	return s
+}
+
+func (s *Supervisor) run(ctx context.Context) {
+	defer close(s.done)
+	tick := time.NewTicker(supervisorTick)
+	defer tick.Stop()
+	ctxDone := ctx.Done()
+	for {
+		cancelled := false
+		select {
+		case <-s.stop:
+			return
+		case <-ctxDone:
+			ctxDone, cancelled = nil, true
+		case <-tick.C:
+		}
+		now := time.Now()
+		s.mu.Lock()
+		if s.why == nil {
+			var why *Interruption
+			switch {
+			case cancelled:
+				why = &Interruption{Cause: Cancelled}
+			case !s.pol.Deadline.IsZero() && now.After(s.pol.Deadline):
+				why = &Interruption{Cause: Timeout}
+			case s.held == 0 && s.pol.Stuck != nil:
+				if where, ok := s.pol.Stuck(); ok {
+					why = &Interruption{Cause: Stuck, Where: where}
+				}
+			}
+			if why != nil {
+				why.After = now.Sub(s.pol.Start)
+				s.why, s.heldWhy = why, s.held > 0
+			}
+		}
+		s.advance(now)
+		s.mu.Unlock()
+	}
+}
+
+// advance takes the stage that is due, if any; the caller holds s.mu.
+// While held, no stage is taken: a step within the thing is supervised on
+// its own, under the same deadline, and the stage is taken once it is
+// over (at Release). When the cause came while held, the held step took
+// the interruption (as IPython's system() swallows a KeyboardInterrupt
+// after passing Ctrl-C to its program), so the thing gets a grace to end
+// by itself before its own Interrupt.
+func (s *Supervisor) advance(now time.Time) {
+	if s.held > 0 || s.why == nil {
+		return
+	}
+	switch {
+	case s.stage == watching && s.heldWhy:
+		s.stage, s.next = deferred, now.Add(s.pol.Grace)
+	case s.stage == watching || (s.stage == deferred && (!s.heldWhy || !now.Before(s.next))):
+		s.stage, s.next = interrupted, now
+		if s.esc.Interrupt != nil {
+			s.esc.Interrupt()
+			s.next = now.Add(s.pol.Grace)
+		}
+	case s.stage == interrupted && !now.Before(s.next):
+		s.esc.Kill()
+		s.stage, s.next = killed, now.Add(KillWait)
+	case s.stage == killed && !now.Before(s.next):
+		if s.esc.CloseIO != nil {
+			s.esc.CloseIO()
+		}
+		s.stage = over
+	}
+}
+
+// Hold keeps the supervisor from taking any stage until Release: a step
+// the thing runs (a Python cell's shell step) is supervised by a
+// Supervisor of its own, under the same deadline, and interrupting the
+// thing meanwhile would interrupt it mid-request.
+func (s *Supervisor) Hold() {
+	s.mu.Lock()
+	s.held++
+	s.mu.Unlock()
+}
+
+// Release ends a Hold, taking at once the stage that came due meanwhile.
+func (s *Supervisor) Release() {
+	s.mu.Lock()
+	s.held--
+	s.advance(time.Now())
+	s.mu.Unlock()
+}
+
+// Expedite gives up the grace a thing gets after its held step took the
+// interruption: it goes on as if it had not seen it (a Python cell that
+// asks for another step past its deadline), so its own Interrupt is due
+// at the next Release.
+func (s *Supervisor) Expedite() {
+	s.mu.Lock()
+	s.heldWhy = false
+	s.mu.Unlock()
+}
+
+// Interrupted returns why the supervisor interrupted so far, or nil.
+func (s *Supervisor) Interrupted() *Interruption {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.why
+}
+
+// Killed reports whether the supervisor had to Kill.
+func (s *Supervisor) Killed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stage >= killed
+}
+
+// Stop ends the supervision (the thing ended) and returns why it was
+// interrupted, or nil when it ended by itself. No stage is taken after
+// Stop returns.
+func (s *Supervisor) Stop() *Interruption {
+	close(s.stop)
+	<-s.done
+	return s.Interrupted()
+}

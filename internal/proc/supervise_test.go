@@ -1,0 +1,116 @@
+package proc
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is an Escalation that records its stages.
+type recorder struct {
+	mu     sync.Mutex
+	stages []string
+	ended  chan struct{} // closed at the last stage expected
+	last   string
+}
+
+func newRecorder(last string) *recorder { return &recorder{ended: make(chan struct{}), last: last} }
+
+func (r *recorder) stage(name string) func() {
+	return func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.stages = append(r.stages, name)
+		if name == r.last {
+			close(r.ended)
+		}
+	}
+}
+
+func (r *recorder) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.stages...)
+}
+
+func (r *recorder) escalation(polite bool) Escalation {
+	e := Escalation{Kill: r.stage("kill"), CloseIO: r.stage("close")}
+	if polite {
+		e.Interrupt = r.stage("interrupt")
+	}
+	return e
+}
+
+// TestSupervisorStages: a thing that never ends goes through every stage,
+// in order, once; without an Interrupt the first stage is Kill.
+func TestSupervisorStages(t *testing.T) {
+	for _, polite := range []bool{true, false} {
+		r := newRecorder("close")
+		sv := Supervise(context.Background(), r.escalation(polite), Policy{Deadline: time.Now(), Grace: time.Millisecond})
+		<-r.ended
+		why := sv.Stop()
+		want := []string{"interrupt", "kill", "close"}
+		if !polite {
+			want = want[1:]
+		}
+		if got := r.got(); !reflect.DeepEqual(got, want) {
+			t.Errorf("polite=%v: stages %v, want %v", polite, got, want)
+		}
+		if why == nil || why.Cause != Timeout {
+			t.Errorf("polite=%v: interruption %+v, want a timeout", polite, why)
+		}
+		if !sv.Killed() {
+			t.Errorf("polite=%v: Killed() false after the kill stage", polite)
+		}
+	}
+}
+
+// TestSupervisorCauses: cancel and stuck are causes of their own; a thing
+// that ends before any cause comes is not interrupted.
+func TestSupervisorCauses(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := newRecorder("interrupt")
+	sv := Supervise(ctx, r.escalation(true), Policy{Grace: time.Hour})
+	cancel()
+	<-r.ended
+	if why := sv.Stop(); why == nil || why.Cause != Cancelled {
+		t.Errorf("cancelled: %+v", why)
+	}
+
+	r = newRecorder("interrupt")
+	sv = Supervise(context.Background(), r.escalation(true), Policy{Grace: time.Hour,
+		Stuck: func() (string, bool) { return "pipe_read", true }})
+	<-r.ended
+	if why := sv.Stop(); why == nil || why.Cause != Stuck || why.Where != "pipe_read" {
+		t.Errorf("stuck: %+v", why)
+	}
+
+	r = newRecorder("")
+	sv = Supervise(context.Background(), r.escalation(true), Policy{Deadline: time.Now().Add(time.Hour)})
+	if why := sv.Stop(); why != nil || len(r.got()) != 0 {
+		t.Errorf("ended by itself: interruption %+v, stages %v", why, r.got())
+	}
+}
+
+// TestSupervisorHold: while held, a due interruption is recorded but no
+// stage is taken; after Release the thing has a grace, then every stage
+// follows.
+func TestSupervisorHold(t *testing.T) {
+	r := newRecorder("close")
+	sv := Supervise(context.Background(), r.escalation(true), Policy{Deadline: time.Now(), Grace: time.Millisecond})
+	sv.Hold()
+	for sv.Interrupted() == nil {
+		time.Sleep(supervisorTick)
+	}
+	if got := r.got(); len(got) != 0 {
+		t.Fatalf("stages taken while held: %v", got)
+	}
+	sv.Release()
+	<-r.ended
+	if got := r.got(); !reflect.DeepEqual(got, []string{"interrupt", "kill", "close"}) {
+		t.Errorf("after Release: stages %v", got)
+	}
+	sv.Stop()
+}

@@ -1,0 +1,64 @@
+package proc
+
+import "time"
+
+// Every timing of the process layer, named once.
+const (
+	// DefaultGrace is how long an interrupted step may take to end after
+	// its Ctrl-C before its group is killed, unless the run sets its own.
+	DefaultGrace = 500 * time.Millisecond
+
+	// InterpreterGrace is what an interpreter (the Python worker) gets on
+	// top of the grace to turn Ctrl-C into KeyboardInterrupt and end its
+	// cell.
+	InterpreterGrace = time.Second
+
+	// InterpreterStart bounds an interpreter's start-up (python3 starting
+	// and importing what the worker needs).
+	InterpreterStart = 10 * time.Second
+
+	// KillWait is how long, after SIGKILL, the supervisor waits for a
+	// step's end (its output's EOF) before it closes the output itself:
+	// past it, what holds the output open lies outside the step's group.
+	KillWait = time.Second
+
+	// PtyDrain is how long a pty step's output may stay quiet after its
+	// program died before labrun stops reading it.
+	PtyDrain = 50 * time.Millisecond
+
+	// ptyDrainMax bounds the last read of a dead step's terminal.
+	ptyDrainMax = time.Second
+
+	// supervisorTick is how often the supervisor looks at the clock and
+	// asks whether the step is stuck.
+	supervisorTick = 20 * time.Millisecond
+
+	// StuckQuiet is how long a foreground step must have printed nothing
+	// before it may be called stuck.
+	StuckQuiet = 300 * time.Millisecond
+
+	// BackgroundStuckQuiet is the same for a background step being
+	// closed: nothing else runs meanwhile, so less is needed.
+	BackgroundStuckQuiet = 100 * time.Millisecond
+
+	// stuckConfirm is how long a step must stay stuck, from the first
+	// look, before the second look calls it so.
+	stuckConfirm = 50 * time.Millisecond
+
+	// reapPoll is how often the reaper looks for ended children when no
+	// SIGCHLD came (a signal may be coalesced).
+	reapPoll = 250 * time.Millisecond
+
+	// holderStart bounds the start of the sandbox's network namespace
+	// holder (netns.go): it only brings loopback up.
+	holderStart = 5 * time.Second
+
+	// probeTimeout bounds Probe's trivial program; probeOutput what is
+	// kept of its output.
+	probeTimeout = 10 * time.Second
+	probeOutput  = 4096
+
+	// sweepRounds and sweepPause bound the sweep: kill, pause, look again.
+	sweepRounds = 100
+	sweepPause  = 10 * time.Millisecond
+)

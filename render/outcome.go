@@ -1,0 +1,98 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/labrun/labrun/runner"
+)
+
+// The words of a cell's outcome: runner keeps outcomes as values, render
+// says them, in the transcript's marker and on the terminal.
+
+// StatusWord is how a status reads ("ok", "error", "interrupted",
+// "skipped").
+func StatusWord(s runner.Status) string {
+	switch s {
+	case runner.OK:
+		return "ok"
+	case runner.Failed:
+		return "error"
+	case runner.Interrupted:
+		return "interrupted"
+	case runner.Skipped:
+		return "skipped"
+	}
+	return "status " + strconv.Itoa(int(s))
+}
+
+// ExitWord is how an exit reads: "0", "3", or "139 (SIGSEGV)" for death by
+// a signal.
+func ExitWord(e runner.Exit) string {
+	s := strconv.Itoa(e.Code)
+	if name := e.SignalName(); name != "" {
+		s += " (" + name + ")"
+	}
+	return s
+}
+
+// InterruptionWords says why and when a cell was interrupted:
+// "interrupted after 2.0s: timeout", "... stuck: blocked in pipe_read",
+// "... labrun was interrupted".
+func InterruptionWords(why *runner.Interruption) string {
+	cause := "timeout"
+	switch why.Cause {
+	case runner.Stuck:
+		cause = "stuck: blocked in " + why.Where
+	case runner.Cancelled:
+		cause = "labrun was interrupted"
+	}
+	return fmt.Sprintf("interrupted after %.1fs: %s", why.After.Seconds(), cause)
+}
+
+// Notes says, one phrase each, what a cell's outcome holds beyond its
+// status: its interruption, a lost worker, a command not found, a cut
+// output, why it was skipped, why labrun could not run it.
+func Notes(cr *runner.CellResult) []string {
+	var out []string
+	if cr.Interruption != nil {
+		out = append(out, InterruptionWords(cr.Interruption))
+	}
+	if w := cr.WorkerLost; w != nil {
+		if w.Killed {
+			out = append(out, "python worker did not stop on KeyboardInterrupt: killed; its state is lost")
+		} else {
+			out = append(out, "python worker ended ("+w.Err+"); its state is lost, the next Python cell starts afresh")
+		}
+	}
+	if cr.CommandNotFound {
+		out = append(out, "exit 127: a command was not found (is its package installed?)")
+	}
+	if cr.OutputCut {
+		out = append(out, fmt.Sprintf("output cut at %d MiB", runner.MaxCellStream>>20))
+	}
+	switch cr.Skip {
+	case runner.SetupCell:
+		out = append(out, "set-up cell: labrun provides the course's magics itself")
+	case runner.MagicNotRun:
+		out = append(out, "%%"+cr.Cell.Magic+" cells are not run")
+	case runner.StoppedBefore:
+		out = append(out, "not run: labrun was interrupted")
+	}
+	if cr.Err != nil {
+		out = append(out, "labrun could not run it: "+cr.Err.Error())
+	}
+	return out
+}
+
+// Progress writes the line cmd/labrun -v prints as each cell ends.
+func Progress(w io.Writer, lessonName string, cr *runner.CellResult) {
+	extra := ""
+	if notes := Notes(cr); len(notes) > 0 {
+		extra = " (" + strings.Join(notes, "; ") + ")"
+	}
+	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(lessonName),
+		cr.Cell.Index, cr.Cell.Kind, StatusWord(cr.Status), cr.Duration.Seconds(), extra)
+}
