@@ -59,7 +59,9 @@ func writeOutputs(b *bytes.Buffer, outs []runner.Output) {
 		case runner.Stream, runner.Text, runner.Error:
 			b.WriteString("\n" + indent(termtext.Plain(o.Text)) + "\n")
 		case runner.Markdown, runner.HTML:
-			b.WriteString("\n\n" + raw(o.Text) + "\n\n")
+			// A display is no terminal text, but a NUL in it is shown by
+			// no viewer either (Jupyter drops it): it goes, as from streams.
+			b.WriteString("\n\n" + raw(strings.ReplaceAll(o.Text, "\x00", "")) + "\n\n")
 		case runner.Log:
 			text := termtext.Plain(o.Text)
 			fence := fenceFor(text)

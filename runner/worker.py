@@ -143,8 +143,11 @@ def _call(op, **kw):
     _flush_all()
     _req_seq += 1
     seq = _req_seq
-    _send(op, seq, **kw)
+    # An interrupt right after the request went out (labrun interrupts as
+    # soon as it reads a request that comes past the cell's deadline) must
+    # abandon it too: its answer comes all the same.
     try:
+        _send(op, seq, **kw)
         return _await_answer(op, seq)
     except KeyboardInterrupt:
         _abandoned[seq] = op

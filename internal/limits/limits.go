@@ -139,8 +139,16 @@ type Size uint64
 // String gives the size in bytes.
 func (s *Size) String() string { return strconv.FormatUint(uint64(*s), 10) }
 
-// Set reads a size.
+// Get gives the size in bytes, as a uint64 (flag.Getter).
+func (s *Size) Get() any { return uint64(*s) }
+
+// Set reads a size. A zero is read as such (the command line refuses it
+// with its own words, as for the other limits).
 func (s *Size) Set(v string) error {
+	if v == "0" {
+		*s = 0
+		return nil
+	}
 	n, err := ParseSize("size", v)
 	if err != nil {
 		return errors.New("want a size such as 512K, 10M or 2G")
