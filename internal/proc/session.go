@@ -10,7 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/labrun/labrun/internal/limits"
 	"golang.org/x/sys/unix"
@@ -249,17 +248,7 @@ func KillAll() {
 	})
 	// Orphans no Session could claim (their environment cleared, no
 	// cgroup) are labrun's all the same: none may outlive it.
-	for i := 0; i < sweepRounds; i++ {
-		pids := descendants(os.Getpid())
-		if len(pids) == 0 {
-			return
-		}
-		for _, pid := range pids {
-			_ = unix.Kill(pid, unix.SIGKILL)
-		}
-		time.Sleep(sweepPause)
-		theReaper.reapAll()
-	}
+	killUntilGone(func() []int { return descendants(os.Getpid()) })
 }
 
 // Pipes makes n pipes and returns their read and write ends; on failure

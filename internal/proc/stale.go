@@ -7,9 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // A labrun killed with SIGKILL cannot clean up: the daemons its lessons
@@ -89,13 +86,6 @@ type Stale struct {
 // Only the caller's own processes are in reach of a normal user.
 func CleanStale() Stale {
 	var st Stale
-	killed := map[int]bool{}
-	kill := func(pid int) {
-		if !killed[pid] && pid != os.Getpid() {
-			killed[pid] = true
-			_ = unix.Kill(pid, unix.SIGKILL)
-		}
-	}
 	var stale []*cgroup
 	for _, root := range cgroupParents() {
 		dirs, _ := filepath.Glob(filepath.Join(root, "labrun-*"))
@@ -105,27 +95,24 @@ func CleanStale() Stale {
 			}
 		}
 	}
-	for round := 0; round < sweepRounds; round++ {
-		found := false
+	killed := map[int]bool{}
+	killUntilGone(func() []int {
+		var pids []int
 		for _, cg := range stale {
-			for _, pid := range cg.pids() {
-				kill(pid)
-				found = true
-			}
+			pids = append(pids, cg.pids()...)
 		}
 		for _, pid := range allPids() {
-			if m, ok := markerOf(pid); ok && OwnerGone(m) {
+			if m, ok := markerOf(pid); ok && pid != os.Getpid() && OwnerGone(m) {
 				if pi, ok := readProc(pid); ok && pi.state != 'Z' {
-					kill(pid)
-					found = true
+					pids = append(pids, pid)
 				}
 			}
 		}
-		if !found {
-			break
+		for _, pid := range pids {
+			killed[pid] = true
 		}
-		time.Sleep(sweepPause)
-	}
+		return pids
+	})
 	for _, cg := range stale {
 		if os.Remove(cg.dir) == nil {
 			st.Cgroups++

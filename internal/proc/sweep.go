@@ -18,12 +18,20 @@ import (
 // an unmarked orphan whose Session cannot be told is swept only when no
 // other Session is open (else the last one to close sweeps it).
 func (s *Session) Sweep() {
-	for i := 0; i < sweepRounds; i++ {
+	killUntilGone(func() []int {
 		pids := markedPids(MarkerVar, s.id)
 		if s.cg != nil {
 			pids = append(pids, s.cg.pids()...)
 		}
-		pids = append(pids, s.orphans()...)
+		return append(pids, s.orphans()...)
+	})
+}
+
+// killUntilGone kills what list names, and looks again, until it names
+// nothing (at most sweepRounds times), letting the reaper collect them.
+func killUntilGone(list func() []int) {
+	for i := 0; i < sweepRounds; i++ {
+		pids := list()
 		if len(pids) == 0 {
 			return
 		}
