@@ -49,9 +49,9 @@ type Attrs struct {
 	Name string
 	// Background starts the cell's command in the background (background).
 	Background bool
-	// Expect is how the cell is expected to end (expect=); the zero value
-	// is exit 0.
-	Expect Expect
+	// Expect is how the cell is expected to end (expect=); nil is the
+	// default: every step exits 0 (a console block expects nothing).
+	Expect *Expect
 }
 
 // ExpectKind says what ending a cell expects.
@@ -266,7 +266,7 @@ func readAttrs(name string, c *Cell, attrs []attr, errs *ErrorList) (a *Attrs, f
 			if err != nil {
 				errs.add(name, c.Line, "fence info: %v", err)
 			}
-			a.Expect = e
+			a.Expect = &e
 		default:
 			if bareWords[at.key] {
 				errs.add(name, c.Line, "fence info: %s is a bare word, not %s=...", at.key, at.key)
