@@ -74,6 +74,9 @@ type Directive struct {
 	Signal unix.Signal
 }
 
+// outputPattern finds output=/REGEX/ in a wait.
+var outputPattern = regexp.MustCompile(`output=/(.*?)/(?:[ \t]|$)`)
+
 // checkRuleWords start the check rules' directives (labrun check reads
 // them).
 var checkRuleWords = map[string]bool{"ignore-output": true, "normalize": true, "any-order": true, "expect": true}
@@ -166,12 +169,23 @@ func (l *Lesson) set(k, v string) (isLimit bool, err error) {
 // flowDirective reads a wait, stop or check rule; names are the
 // background steps started so far.
 func flowDirective(name string, at int, text string, names map[string]bool, errs *ErrorList) *Directive {
+	// output=/REGEX/ runs to the first slash before a blank or the end:
+	// a pattern may hold blanks and backslashes as written.
+	var pattern *string
+	if m := outputPattern.FindStringSubmatchIndex(text); m != nil {
+		p := text[m[2]:m[3]]
+		pattern = &p
+		text = text[:m[0]] + "output=//" + text[m[3]+1:]
+	}
 	words, err := splitWords(text)
 	if err != nil {
 		errs.add(name, at, "labrun directive: %v", err)
 		return nil
 	}
 	d := &Directive{Line: at, Text: text}
+	if pattern != nil {
+		d.Text = strings.Replace(text, "output=//", "output=/"+*pattern+"/", 1)
+	}
 	bad := func(format string, args ...any) *Directive {
 		errs.add(name, at, "labrun directive: "+format, args...)
 		return nil
@@ -201,6 +215,11 @@ func flowDirective(name string, at int, text string, names map[string]bool, errs
 		}
 		return d
 	case verb == "wait":
+		for i, a := range args {
+			if a == "output=//" && pattern != nil {
+				args[i] = "output=/" + *pattern + "/"
+			}
+		}
 		return waitDirective(name, d, args, names, errs)
 	}
 	return bad("unknown directive %q (known: wait, stop, timeout, ignore-output, normalize, any-order, expect; settings key=value)", verb)

@@ -36,6 +36,9 @@ func nativeNotes(cr *runner.CellResult) []string {
 		}
 		out = append(out, fmt.Sprintf("expected %s, %s", expectWords(u.Want), got))
 	}
+	if a := cr.Cell.Attrs; a != nil && a.Expect != nil && cr.Unexpected == nil && cr.Status != runner.OK && cr.Status != runner.Skipped {
+		out = append(out, "as expected (expect="+a.Expect.String()+")")
+	}
 	if cr.Skip == runner.MarkedSkip {
 		out = append(out, "skip: not run")
 	}
