@@ -51,7 +51,7 @@ type Lesson struct {
 	Name string
 	// Source is the lesson's bytes, exactly as read.
 	Source []byte
-	// Cells are the fenced blocks with an info string, in order.
+	// Cells are the fenced blocks that run (dialect.go), in order.
 	Cells []*Cell
 	// Timeout, when non-zero, is the default step timeout the lesson
 	// declares (<!-- labrun timeout=30s -->).
