@@ -10,7 +10,7 @@ import (
 // directives.
 func TestSplitWords(t *testing.T) {
 	for in, want := range map[string][]string{
-		`a b  c`:                    {"a", "b", "c"},
+		`a b  c`:                     {"a", "b", "c"},
 		`run="gcc a.c -o a" run=./a`: {"run=gcc a.c -o a", "run=./a"},
 		`env="A=1 B='x y'"`:          {"env=A=1 B='x y'"},
 		`stdin='say "hi"'`:           {`stdin=say "hi"`},
