@@ -5,7 +5,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // fileMagics maps each file-writing cell magic to its line comment.
@@ -17,9 +16,9 @@ var fileMagics = map[string]string{
 	"makefile":  "#",
 }
 
-// classify decides a cell's kind from its first line (or, in the native
-// dialect, from its info string) and checks its magic lines.
-func classify(name string, c *Cell, errs *ErrorList) {
+// classify decides a cell's kind from its first line (or from its info
+// string's attributes) and checks its magic lines.
+func classify(name string, l *Lesson, c *Cell, errs *ErrorList) {
 	lang, attrs, err := splitInfo(c.Info)
 	if err != nil {
 		errs.add(name, c.Line, "fence info: %v", err)
@@ -27,6 +26,10 @@ func classify(name string, c *Cell, errs *ErrorList) {
 	}
 	if len(attrs) > 0 {
 		classifyNative(name, c, lang, attrs, errs)
+		return
+	}
+	if consoleLangs[lang] {
+		classifyConsole(name, c, errs)
 		return
 	}
 	c.Body = c.Source
@@ -236,106 +239,58 @@ func checkPythonLines(name string, c *Cell, errs *ErrorList) {
 	}
 }
 
-// classifyNative reads a native-dialect cell:
+// classifyNative reads a native-dialect cell (attrs.go has the grammar):
 // ```c file=hello.c run="gcc hello.c && ./a.out" timeout=2s
 // A cell with file= writes its body verbatim to the file, then runs each
 // run= command (there may be several) as %run does; a cell with run= and
-// no body only runs them; a bash or sh cell without file= feeds its body
-// to that shell; a python cell is a Python cell.
+// no body only runs them; ```sh run / ```bash run feed the body to that
+// shell; ```python run is a Python cell; ```console run a console block;
+// background starts the body (or the run= commands) in the background.
 func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *ErrorList) {
 	c.Body = c.Source
 	before := len(*errs)
-	var file string
-	var runs []Command
-	for _, a := range attrs {
-		switch a.key {
-		case "file":
-			if checkPath(name, c.Line, "file=", a.value, errs) {
-				file = a.value
-			}
-		case "run":
-			runs = append(runs, Command{Run, a.value, c.Line})
-		case "timeout":
-			d, err := parseTimeout(a.value)
-			if err != nil {
-				errs.add(name, c.Line, "fence info: %v", err)
-			}
-			c.Timeout = d
-		default:
-			errs.add(name, c.Line, "fence info: unknown attribute %q (known: file, run, timeout)", a.key)
-		}
-	}
+	a, file, runs := readAttrs(name, c, attrs, errs)
+	c.Attrs = a
+	shell := lang == "bash" || lang == "sh"
+	hasBody := strings.TrimSpace(c.Source) != ""
 	switch {
 	case len(*errs) > before:
 		return // the attributes said what is wrong
+	case a.Background && file != "":
+		errs.add(name, c.Line, "fence info: background does not go with file=: write the file in a cell of its own")
+	case a.Background && hasBody && len(runs) > 0:
+		errs.add(name, c.Line, "fence info: background runs the body or the run= commands, not both")
+	case a.Background && hasBody && !shell:
+		errs.add(name, c.Line, "fence info: a %s body cannot run in the background: use ```sh or run=CMD", lang)
+	case a.Background && !hasBody && len(runs) == 0:
+		errs.add(name, c.Line, "fence info: background with nothing to run: give a body or run=CMD")
+	case a.Background:
+		c.Kind = Background
+		if !hasBody {
+			cmds := make([]string, len(runs))
+			for i, r := range runs {
+				cmds[i] = r.Text
+			}
+			c.Body = strings.Join(cmds, "\n")
+		}
+	case consoleLangs[lang] && (a.Run || a.Skip) && file == "" && len(runs) == 0:
+		classifyConsole(name, c, errs)
 	case file != "":
 		c.Kind = File
 		c.File = &FileSpec{Name: file, Verbatim: true, Commands: runs}
-	case len(runs) > 0 && strings.TrimSpace(c.Source) != "":
+	case len(runs) > 0 && hasBody:
 		errs.add(name, c.Line, "fence info: run= without file=: the cell's body would be ignored (add file=NAME to write it)")
 	case len(runs) > 0:
 		c.Kind = File
 		c.File = &FileSpec{Commands: runs}
-	case lang == "bash" || lang == "sh":
+	case shell:
 		c.Kind, c.Shell = Script, lang
-	case lang == "python" || lang == "py" || lang == "":
+	case pythonLangs[lang] || lang == "":
 		c.Kind = Python
 		checkPythonLines(name, c, errs)
+	case a.Skip:
+		c.Kind = Skipped
 	default:
-		errs.add(name, c.Line, "fence info: a %s cell with attributes needs file= or run=", lang)
+		errs.add(name, c.Line, "fence info: a %s cell with attributes needs file=, run=CMD or a language that runs (sh, bash, python, console)", lang)
 	}
-}
-
-// attr is one key=value attribute, in the order written.
-type attr struct{ key, value string }
-
-// splitInfo splits a fence info string into its language and its
-// key=value attributes (values may be double-quoted).
-func splitInfo(info string) (string, []attr, error) {
-	lang, rest, _ := strings.Cut(strings.TrimSpace(info), " ")
-	if !strings.Contains(rest, "=") {
-		return lang, nil, nil
-	}
-	attrs, err := parseAttrs(rest)
-	return lang, attrs, err
-}
-
-// parseAttrs reads `k=v k2="v with spaces"`, in order.
-func parseAttrs(s string) ([]attr, error) {
-	var attrs []attr
-	seen := map[string]bool{}
-	s = strings.TrimSpace(s)
-	for s != "" {
-		k, rest, ok := strings.Cut(s, "=")
-		if !ok || strings.ContainsAny(k, " \t\"") {
-			return nil, fmt.Errorf("expected key=value at %q", s)
-		}
-		var v string
-		if strings.HasPrefix(rest, `"`) {
-			q, err := strconv.QuotedPrefix(rest)
-			if err != nil {
-				return nil, fmt.Errorf("%s: unterminated quoted value", k)
-			}
-			v, _ = strconv.Unquote(q)
-			rest = rest[len(q):]
-		} else {
-			v, rest, _ = strings.Cut(rest, " ")
-		}
-		if seen[k] && k != "run" {
-			return nil, fmt.Errorf("%s given twice", k)
-		}
-		seen[k] = true
-		attrs = append(attrs, attr{k, v})
-		s = strings.TrimSpace(rest)
-	}
-	return attrs, nil
-}
-
-// parseTimeout reads a positive duration such as "2s" or "1m30s".
-func parseTimeout(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("timeout=%s: want a positive duration such as 2s or 1m", v)
-	}
-	return d, nil
 }

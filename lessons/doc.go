@@ -5,13 +5,18 @@
 // C/C++/assembly sources written to files and compiled (%%cpp, %%asm,
 // %%save_file, %%cmake, %%makefile), shell scripts (%%bash, %%sh), files
 // written verbatim (%%writefile) and Python cells that may hold shell
-// escapes (!cmd, x = !cmd) and line magics (%p, %MD, %bash_async). The
-// first line of a cell decides what it is; the fence language is only a
-// highlighting hint.
+// escapes (!cmd, x = !cmd) and line magics (%p, %MD, %bash_async). Which
+// fences are cells is the dialect's rule (dialect.go): in the course
+// dialect a ```python fence or one whose first line is a %%magic, every
+// other fence being prose; in the native dialect, a fence whose info
+// string says how it runs (attrs.go: ```sh run, ```c file=a.c run=...,
+// console blocks in console.go). Directives in HTML comments
+// (directives.go) set the dialect and the lesson's settings, and wait for
+// readiness or stop background steps between cells.
 //
 // Parsing takes bytes and does no I/O: Parse builds the Markdown AST with
-// goldmark, finds every fenced block that has an info string, and
-// classifies it. Errors name the file and line they are about. A Cell
+// goldmark, finds every top-level fenced block the dialect runs, and
+// classifies it (the others are listed in Lesson.NotRun). Errors name the file and line they are about. A Cell
 // says what the runner needs and nothing is left to re-derive: its Body
 // below the magic line, the Shell of a script cell, the FileSpec of a
 // file cell and the bytes it writes (FileContent). PythonLines reads a

@@ -27,9 +27,15 @@ const (
 	// Skipped is a cell labrun knows but does not run (%%sql,
 	// %%save_cell_as_string).
 	Skipped
+	// Console is a console block: `$ command` lines run in one shell
+	// session under a pty, each followed by its recorded output.
+	Console
+	// Background starts its command in the background (native
+	// `name=NAME background`).
+	Background
 )
 
-var kindNames = [...]string{"python", "file", "writefile", "script", "setup", "skipped"}
+var kindNames = [...]string{"python", "file", "writefile", "script", "setup", "skipped", "console", "background"}
 
 // String returns the kind's name as used in annotations.
 func (k Kind) String() string {
@@ -45,7 +51,7 @@ type Lesson struct {
 	Name string
 	// Source is the lesson's bytes, exactly as read.
 	Source []byte
-	// Cells are the fenced blocks with an info string, in order.
+	// Cells are the fenced blocks that run (dialect.go), in order.
 	Cells []*Cell
 	// Timeout, when non-zero, is the default step timeout the lesson
 	// declares (<!-- labrun timeout=30s -->).
@@ -57,6 +63,18 @@ type Lesson struct {
 	// LimitsLine is the line of the last directive that set a limit, for
 	// messages about them; 0 when none did.
 	LimitsLine int
+	// Dialect says which fences run by default (dialect.go).
+	Dialect Dialect
+	// ConsoleRun runs every console block (<!-- labrun: console=run -->).
+	ConsoleRun bool
+	// NotRun are the fences that are not cells, with the reason.
+	NotRun []NotRun
+	// After are the directives that follow the last cell; they run
+	// after it.
+	After []*Directive
+	// CheckRules are the check rules' directives as written, in order,
+	// for labrun check to read (lessons/checkrules.go).
+	CheckRules []*Directive
 }
 
 // Cell is one fenced code block with an info string.
@@ -91,6 +109,13 @@ type Cell struct {
 	// Timeout, when non-zero, overrides the step timeout for this cell
 	// (native dialect: timeout=2s).
 	Timeout time.Duration
+	// Attrs are the attributes of a native fence; nil for a course cell.
+	Attrs *Attrs
+	// Console holds a console block's commands (Kind Console).
+	Console []*ConsoleCommand
+	// Before are the directives between the previous cell and this one,
+	// run before it.
+	Before []*Directive
 }
 
 // Pos returns "name:line" for the cell's opening fence.

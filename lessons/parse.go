@@ -2,11 +2,9 @@ package lessons
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/labrun/labrun/internal/limits"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	gmtext "github.com/yuin/goldmark/text"
@@ -42,23 +40,73 @@ func Parse(name string, src []byte) (*Lesson, error) {
 	}
 	doc := goldmark.New().Parser().Parse(gmtext.NewReader(text))
 	l := &Lesson{Name: name, Source: src}
-	lessonSettings(name, doc, text, l, &errs)
-	// Cells are the fenced blocks with an info string at the top level: a
-	// fence inside a list or a blockquote is prose, as in the notebooks
-	// the lessons come from, where code cells are never nested.
+	// Settings first (dialect=native decides which fences run), then the
+	// cells and the directives of the flow, in order.
+	var blocks []*ast.HTMLBlock
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if hb, ok := n.(*ast.HTMLBlock); ok && hb.Lines().Len() > 0 {
+			blocks = append(blocks, hb)
+		}
+	}
+	flow := map[*ast.HTMLBlock]bool{}
+	for _, hb := range blocks {
+		seg := hb.Lines().At(0)
+		if t, colon, ok := directiveText(string(seg.Value(text))); ok &&
+			!settingsDirective(name, lines.lineOf(seg.Start), t, colon, l, &errs) {
+			flow[hb] = true
+		}
+	}
+	// Cells are the fenced blocks at the top level that run in the
+	// lesson's dialect: a fence inside a list or a blockquote is prose,
+	// as in the notebooks the lessons come from, where code cells are
+	// never nested.
+	names := map[string]bool{}
+	var pending []*Directive
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if hb, ok := n.(*ast.HTMLBlock); ok && flow[hb] {
+			seg := hb.Lines().At(0)
+			t, _, _ := directiveText(string(seg.Value(text)))
+			if d := flowDirective(name, lines.lineOf(seg.Start), t, names, &errs); d != nil {
+				d.Next = len(l.Cells)
+				if d.Kind == CheckRule {
+					l.CheckRules = append(l.CheckRules, d)
+				} else {
+					pending = append(pending, d)
+				}
+			}
+			continue
+		}
 		fc, ok := n.(*ast.FencedCodeBlock)
-		if !ok || fc.Info == nil {
+		if !ok {
+			notRunNested(l, lines, text, n)
+			continue
+		}
+		if fc.Info == nil {
+			if fc.Lines().Len() > 0 {
+				l.NotRun = append(l.NotRun, NotRun{Line: lines.lineOf(fc.Lines().At(0).Start) - 1, Reason: NoLanguage, Dialect: l.Dialect})
+			}
 			continue
 		}
 		c := fencedCell(name, text, lines, fc, &errs)
 		if c == nil {
 			continue
 		}
+		if ok, why := runs(l, c.Info, c.Source); !ok {
+			l.NotRun = append(l.NotRun, NotRun{Line: c.Line, Info: c.Info, Reason: why, Dialect: l.Dialect})
+			continue
+		}
 		c.Index = len(l.Cells)
-		classify(name, c, &errs)
+		classify(name, l, c, &errs)
+		c.Before, pending = pending, nil
+		if c.Kind == Background && c.Attrs.Name != "" {
+			if names[c.Attrs.Name] {
+				errs.add(name, c.Line, "fence info: name=%s: a background step of that name was started before", c.Attrs.Name)
+			}
+			names[c.Attrs.Name] = true
+		}
 		l.Cells = append(l.Cells, c)
 	}
+	l.After = pending
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -194,48 +242,23 @@ func closes(line, fence string) bool {
 	return strings.Trim(s, fence[:1]) == ""
 }
 
-// lessonSettings reads lesson-wide directives in HTML comments:
-// <!-- labrun timeout=30s cpu=60 procs=64 fsize=10M nofile=256 as=2G -->.
-func lessonSettings(name string, doc ast.Node, src []byte, l *Lesson, errs *ErrorList) {
-	li := splitLines(src)
-	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
-		hb, ok := n.(*ast.HTMLBlock)
-		if !ok || hb.Lines().Len() == 0 {
-			continue
+// notRunNested lists the fences inside n (a list, a blockquote) as not
+// run.
+func notRunNested(l *Lesson, li *lineIndex, src []byte, n ast.Node) {
+	_ = ast.Walk(n, func(m ast.Node, entering bool) (ast.WalkStatus, error) {
+		fc, ok := m.(*ast.FencedCodeBlock)
+		if !entering || !ok {
+			return ast.WalkContinue, nil
 		}
-		seg := hb.Lines().At(0)
-		line := strings.TrimSpace(string(seg.Value(src)))
-		rest, ok := strings.CutPrefix(line, "<!-- labrun ")
-		if !ok {
-			continue
+		nr := NotRun{Reason: Nested, Dialect: l.Dialect}
+		if fc.Info != nil {
+			nr.Line, nr.Info = li.lineOf(fc.Info.Segment.Start), strings.TrimSpace(string(fc.Info.Segment.Value(src)))
+		} else if fc.Lines().Len() > 0 {
+			nr.Line = li.lineOf(fc.Lines().At(0).Start) - 1
+		} else {
+			return ast.WalkSkipChildren, nil // an empty fence without info: no line to name
 		}
-		at := li.lineOf(seg.Start)
-		rest = strings.TrimSuffix(strings.TrimSpace(rest), "-->")
-		attrs, err := parseAttrs(rest)
-		if err != nil {
-			errs.add(name, at, "labrun directive: %v", err)
-			continue
-		}
-		for _, a := range attrs {
-			isLimit, err := l.set(a.key, a.value)
-			if err != nil {
-				errs.add(name, at, "labrun directive: %v", err)
-			} else if isLimit {
-				l.LimitsLine = at
-			}
-		}
-	}
-}
-
-// set applies one lesson-wide setting; isLimit says it was a resource
-// limit.
-func (l *Lesson) set(k, v string) (isLimit bool, err error) {
-	if k == "timeout" {
-		l.Timeout, err = parseTimeout(v)
-		return false, err
-	}
-	if ok, err := l.Limits.Set(k, v); ok {
-		return true, err
-	}
-	return false, fmt.Errorf("unknown setting %q (known: timeout, %s)", k, limits.Keys)
+		l.NotRun = append(l.NotRun, nr)
+		return ast.WalkSkipChildren, nil
+	})
 }

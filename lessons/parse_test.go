@@ -72,17 +72,17 @@ func TestParseErrors(t *testing.T) {
 		{"NUL byte", "# t\n\nnul \x00 here\n",
 			"lesson.md:3: binary content (NUL byte): not a Markdown lesson"},
 		{"native unknown attribute", "```cpp file=a.c color=red\nint x;\n```\n",
-			"lesson.md:1: fence info: unknown attribute \"color\" (known: file, run, timeout)"},
+			"lesson.md:1: fence info: unknown attribute \"color\" (known: file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect=)"},
 		{"native bad timeout", "```sh run=\"ls\" timeout=soon\n```\n",
 			"lesson.md:1: fence info: timeout=soon: want a positive duration such as 2s or 1m"},
 		{"native negative timeout", "```sh run=ls timeout=-1s\n```\n",
 			"lesson.md:1: fence info: timeout=-1s: want a positive duration such as 2s or 1m"},
 		{"native unterminated quote", "```cpp file=a.c run=\"gcc a.c\n```\n",
-			"lesson.md:1: fence info: run: unterminated quoted value"},
+			"lesson.md:1: fence info: unterminated \" quote"},
 		{"native attribute twice", "```cpp file=a.c file=b.c\n```\n",
 			"lesson.md:1: fence info: file given twice"},
 		{"native without file or run", "```cpp timeout=2s\nint x;\n```\n",
-			"lesson.md:1: fence info: a cpp cell with attributes needs file= or run="},
+			"lesson.md:1: fence info: a cpp cell with attributes needs file=, run=CMD or a language that runs (sh, bash, python, console)"},
 		{"directive unknown setting", "<!-- labrun color=red -->\n\ntext\n",
 			"lesson.md:1: labrun directive: unknown setting \"color\" (known: timeout…"},
 		{"directive bad timeout", "text\n\n<!-- labrun timeout=0s -->\n",
@@ -397,7 +397,7 @@ func TestNativeDialect(t *testing.T) {
 	}
 	for src, want := range map[string]string{
 		"```sh run=\"echo hi\"\necho body\n```\n": "lesson.md:1: fence info: run= without file=: the cell's body would be ignored (add file=NAME to write it)",
-		"```text timeout=1s\nx\n```\n":            "lesson.md:1: fence info: a text cell with attributes needs file= or run=",
+		"```text timeout=1s\nx\n```\n":            "lesson.md:1: fence info: a text cell with attributes needs file=, run=CMD or a language that runs (sh, bash, python, console)",
 	} {
 		if _, err := lessons.Parse("lesson.md", []byte(src)); err == nil || err.Error() != want {
 			t.Errorf("%q: got %v, want %s", src, err, want)

@@ -81,6 +81,7 @@ func Notes(cr *runner.CellResult) []string {
 	case runner.StoppedBefore:
 		out = append(out, "not run: labrun was interrupted")
 	}
+	out = append(out, nativeNotes(cr)...)
 	if cr.Err != nil {
 		out = append(out, "labrun could not run it: "+cr.Err.Error())
 	}

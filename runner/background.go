@@ -26,7 +26,9 @@ const (
 // bgStep is a background step: a process group started in one cell,
 // running across later cells, collected at close() or at the lesson end.
 type bgStep struct {
-	id    int
+	id int
+	// name is its name= in the native dialect, for wait and stop.
+	name  string
 	style string
 	pid   int
 	stdin *proc.Feeder
@@ -111,6 +113,11 @@ func (b *background) get(id int) (*bgStep, error) {
 
 // start runs `bash -c cmd` in its own process group with pipes.
 func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
+	return b.startIn(cmd, style, b.r.dir, b.r.env, cr)
+}
+
+// startIn is start in folder dir with environment env.
+func (b *background) startIn(cmd, style, dir string, env []string, cr *CellResult) (*bgStep, error) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
@@ -123,7 +130,7 @@ func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
 	inW, outW, errW := ws[0], ws[1], ws[2]
 	c := exec.Command(bash, "-c", cmd)
 	c.Args[0] = "bash" // as the course's Popen(["bash", "-c", cmd]): errors say "bash: line 1: ..."
-	c.Dir, c.Env = b.r.dir, b.r.env
+	c.Dir, c.Env = dir, env
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	p, err := b.r.sess.Start(c)

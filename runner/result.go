@@ -83,6 +83,8 @@ const (
 	MagicNotRun
 	// StoppedBefore: labrun was interrupted before the cell.
 	StoppedBefore
+	// MarkedSkip: the fence says skip.
+	MarkedSkip
 )
 
 // Exception is a Python exception that ended a cell.
@@ -131,6 +133,17 @@ type CellResult struct {
 	// Err, when set, is why labrun itself could not run the cell (the
 	// run stopped there).
 	Err error
+	// Unexpected, when set, says the cell did not end as its fence
+	// expected (expect=; native cells expect exit 0).
+	Unexpected *Unexpected
+	// Directive, when set, is the wait or stop before the cell that
+	// failed; the cell did not run.
+	Directive *DirectiveFailure
+	// Console holds what each command of a console block printed.
+	Console []ConsoleOutput
+
+	// badExit is the first non-zero exit of its steps.
+	badExit *Exit
 
 	// streamBytes counts the text its streams kept, dropped what was cut.
 	streamBytes, dropped int

@@ -206,6 +206,14 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		}
 		r.cur = cr
 		t0 := time.Now()
+		if !r.directives(c.Before, cr) {
+			cr.Duration = time.Since(t0)
+			if opts.OnCell != nil {
+				opts.OnCell(cr)
+			}
+			continue
+		}
+		t0 = time.Now()
 		r.cellStart, r.deadline = t0, t0.Add(r.cellTimeout(c))
 		if err := r.runCell(c, cr); err != nil {
 			cr.Status, cr.Err = Failed, err
@@ -213,6 +221,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 			return res, fmt.Errorf("%s: %w", c.Pos(lesson.Name), err)
 		}
 		cr.Duration = time.Since(t0)
+		r.checkExpect(c, cr)
 		if opts.OnCell != nil {
 			opts.OnCell(cr)
 		}
@@ -220,6 +229,10 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 			res.Interrupted = true
 			cr.interrupt(&Interruption{Cause: Cancelled, After: cr.Duration})
 		}
+	}
+	if n := len(res.Cells); n > 0 && ctx.Err() == nil {
+		r.cur = res.Cells[n-1]
+		r.directives(lesson.After, r.cur)
 	}
 	return res, nil
 }
@@ -303,6 +316,9 @@ func stepEnv() []string {
 
 // runCell runs one cell according to its kind.
 func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
+	if skipped(c, cr) {
+		return nil
+	}
 	switch c.Kind {
 	case lessons.Setup:
 		cr.Status, cr.Skip = Skipped, SetupCell
@@ -329,6 +345,10 @@ func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 		return r.runScriptCell(c, cr)
 	case lessons.Python:
 		return r.runPythonCell(c, cr)
+	case lessons.Console:
+		return r.runConsoleCell(c, cr)
+	case lessons.Background:
+		return r.runBackgroundCell(c, cr)
 	}
 	return fmt.Errorf("cell of unknown kind %v", c.Kind)
 }
@@ -402,7 +422,7 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s is not in PATH", ErrNoProgram, c.Shell)
 	}
-	out, err := r.step(proc.StepSpec{Path: path, Args: []string{c.Shell}, Stdin: []byte(c.Body + "\n")}, c)
+	out, err := r.step(scriptSpec(path, c), c)
 	if err != nil {
 		return err
 	}
@@ -415,12 +435,13 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 // system runs cmd under a pty as IPython's system() did, showing its
 // output as the cell's stdout, and returns its exit status.
 func (r *run) system(cmd string, c *lessons.Cell) (int, error) {
-	out, err := r.step(proc.StepSpec{Path: r.sh, Args: []string{r.sh, "-c", cmd}, Pty: true}, c)
+	spec := r.shellSpec(cmd, c)
+	out, err := r.step(spec, c)
 	if err != nil {
 		return 0, err
 	}
 	for _, ch := range out.Chunks {
-		r.cur.addStream("stdout", cleanText(ch.Data, true))
+		r.cur.addStream("stdout", cleanText(ch.Data, spec.Pty))
 	}
 	return out.Exit.IPython(), nil
 }
@@ -456,7 +477,7 @@ func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error)
 
 // stepCap is step, keeping at most outputCap bytes of its output.
 func (r *run) stepCap(spec proc.StepSpec, c *lessons.Cell, outputCap int) (proc.StepResult, error) {
-	spec.Dir, spec.Env, spec.OutputCap = r.dir, r.env, outputCap
+	spec.Dir, spec.Env, spec.OutputCap = r.cellDir(c), r.cellEnv(c), outputCap
 	if now := time.Now(); now.After(r.deadline) {
 		// The cell's time is up (a Python cell went on after its step
 		// was interrupted): its further steps do not start, and the
@@ -479,6 +500,9 @@ func (r *run) stepCap(spec proc.StepSpec, c *lessons.Cell, outputCap int) (proc.
 	out := st.Wait(r.ctx, pol)
 	r.cur.Steps++
 	r.cur.Exit = out.Exit
+	if out.Exit.Code != 0 && r.cur.badExit == nil {
+		r.cur.badExit = &out.Exit
+	}
 	if out.Exit.NotFound() && out.Interrupted == nil {
 		r.cur.CommandNotFound = true
 	}

@@ -39,7 +39,8 @@ Usage:
   labrun help
 
 A lesson is lecture notes in Markdown. Its fenced code cells are run in
-order, in a scratch copy of the lesson's folder:
+order, in a scratch copy of the lesson's folder (which fences run, and
+the native dialect for new lessons: labrun help lessons):
 
   %%cpp FILE / %%asm / %%save_file / %%cmake / %%makefile
         write the cell to FILE, then run its "%run CMD" lines
@@ -122,6 +123,10 @@ func route(args []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "labrun", version)
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] == "lessons" {
+			io.WriteString(stdout, lessonsHelp)
+			break
+		}
 		io.WriteString(stdout, usage)
 	default:
 		err = usageError(fmt.Sprintf("unknown command %q (known: run, strip, tangle, html, import, export, clean, version, help)", args[0]))

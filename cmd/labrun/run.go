@@ -136,6 +136,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return &exitError{exitBadInput, nil}
 	}
 	if o.verbose {
+		render.NotRunList(stderr, lesson)
 		o.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 

@@ -75,6 +75,7 @@ func Tangle(l *lessons.Lesson) []File {
 	for _, c := range l.Cells {
 		g.cell(c)
 	}
+	g.directives(l.After)
 	g.footer()
 	return append(files, File{Name: Script, Data: []byte(g.b.String()), Mode: 0o755})
 }
@@ -117,7 +118,12 @@ func (g *gen) footer() {
 // cell writes one cell's part of run.sh.
 func (g *gen) cell(c *lessons.Cell) {
 	g.linef("")
+	g.directives(c.Before)
 	g.linef("# %s: cell %d (%s)", c.Pos(path.Base(g.lesson.Name)), c.Index, c.Kind)
+	if c.Attrs != nil && c.Attrs.Skip {
+		g.linef("# not run (skip)")
+		return
+	}
 	switch c.Kind {
 	case lessons.File, lessons.WriteFile:
 		if v, ok := g.versions[c.Index]; ok {
@@ -134,16 +140,24 @@ func (g *gen) cell(c *lessons.Cell) {
 			}
 		}
 	case lessons.Script:
-		shell := c.Magic
-		if shell == "" {
-			shell = "sh"
-		}
+		shell := c.Shell
 		body := c.Body
 		eof := heredocMarker(body)
 		g.linef(`timeout -s INT -k 2 "$T" %s <<'%s'`, shell, eof)
 		g.b.WriteString(strings.TrimSuffix(body, "\n") + "\n" + eof + "\n")
 	case lessons.Python:
 		g.python(c)
+	case lessons.Background:
+		g.background(c.Attrs.Name, c.Body, "bash")
+	case lessons.Console:
+		cmds := make([]string, len(c.Console))
+		for i, cmd := range c.Console {
+			cmds[i] = cmd.Text
+		}
+		body := strings.Join(cmds, "\n")
+		eof := heredocMarker(body)
+		g.linef(`timeout -s INT -k 2 "$T" bash <<'%s'`, eof)
+		g.b.WriteString(body + "\n" + eof + "\n")
 	default:
 		g.linef("# not run (labrun skips it too)")
 	}

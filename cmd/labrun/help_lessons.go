@@ -1,0 +1,52 @@
+package main
+
+// lessonsHelp is "labrun help lessons": which fences run, in both
+// dialects, the fence attributes, console blocks and directives.
+const lessonsHelp = `Which fences run
+
+Course dialect (the default): a ` + "```python" + ` fence is an IPython cell; a
+fence whose first line is a %%magic is that magic's cell; every other
+fence (` + "```c, ```bash, ```text, ```console" + ` ...) is prose, left alone: no
+output, no marker. Native dialect (<!-- labrun: dialect=native --> at the
+top): a fence runs only when its info string says so, ` + "```python" + ` too.
+In both, a fence with attributes runs as they say, so a lesson may mix
+the two. Fences inside lists and blockquotes never run. "labrun run -v"
+lists every fence not run, with the reason.
+
+Fence attributes (key=value, quoted as in a shell, or bare words):
+  ` + "```c file=hello.c run=\"gcc hello.c -o hello\" run=./hello" + `
+                      write the body verbatim, then run each run= as %run does
+  ` + "```sh run, ```bash run" + `   feed the body to that shell, as %%bash does
+  ` + "```python run" + `       a Python cell in the lesson's Python
+  timeout=2s          the cell's timeout
+  stdin="text"        fed to the steps on a pipe
+  cwd=DIR             run in DIR, inside the work dir
+  env="K=V K2=V2"     added to the steps' environment
+  pty, no-pty         under a terminal or not (run= commands: pty; scripts: pipes)
+  skip                shown, not run
+  name=NAME background   start the body (or the run= commands) in the
+                      background; its log is shown at this cell
+  expect=exit:N, expect=interrupted, expect=fail
+                      how the cell should end (default: exit 0); any
+                      other ending fails it, and the summary lists it
+
+Console blocks (` + "```console run, ```shell-session run" + `, or every one with
+<!-- labrun: console=run -->): "$ command" lines ("> " continues one),
+each followed by its recorded output. The commands run in one shell
+under a terminal (a cd or a variable carries over); where a command
+prints something else, the transcript holds the fresh output.
+
+Directives, in HTML comments (invisible on a forge):
+  <!-- labrun: wait NAME output=/REGEX/ 5s -->   until NAME printed a match
+  <!-- labrun: wait port=8080 5s -->             until a TCP port listens
+  <!-- labrun: wait file=PATH 5s -->             until PATH exists
+  <!-- labrun: stop NAME [SIGTERM] -->           signal NAME, kill it 2 s later
+  <!-- labrun: timeout 30s -->                   the lesson's step timeout
+A wait or stop runs before the next cell; one that fails fails that cell,
+which does not run. A mistake (an unknown attribute or directive, a wait
+or stop naming no background step before it, a path outside the work
+dir, a malformed pattern) is reported as lesson.md:LINE before anything
+runs, exit status 2.
+
+Example: examples/echo/README.md.
+`

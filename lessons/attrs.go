@@ -1,0 +1,294 @@
+package lessons
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The fence-attribute grammar, one for fences and directives: words
+// split at blanks as a shell splits them ('single quotes' keep
+// everything, "double quotes" keep everything but \" \\ \$ \`; outside
+// quotes a backslash escapes a blank, a quote or a backslash and is
+// kept before anything else, so output=/\d+/ means what it says), each
+// word either key=value or a bare word:
+//
+//	```c file=hello.c run="gcc hello.c -o hello" run=./hello timeout=2s
+//	```sh run stdin="hello" cwd=sub env="LANG=C TZ=UTC" no-pty
+//	```sh name=server background
+//	```python run expect=fail
+//	```console run
+//	```text skip
+
+// attr is one attribute as written: key=value, or a bare word (value
+// empty, bare set).
+type attr struct {
+	key, value string
+	bare       bool
+}
+
+// Attrs are the attributes of a native fence, read and checked.
+type Attrs struct {
+	// Run is set by the bare word run: the fence runs in its language.
+	Run bool
+	// Stdin, when set, is fed to the cell's steps on a pipe (stdin=).
+	Stdin *string
+	// Cwd is the folder, relative to the work dir, the steps run in
+	// (cwd=); "" is the work dir.
+	Cwd string
+	// Env are K=V pairs added to the steps' environment (env="K=V K2=V2").
+	Env []string
+	// Pty, when set, says whether steps run under a pseudo-terminal (pty,
+	// no-pty); unset keeps each kind's default (run= commands: a pty;
+	// scripts: pipes).
+	Pty *bool
+	// Skip: the cell is shown, not run (skip).
+	Skip bool
+	// Name names a background step (name=), for wait and stop.
+	Name string
+	// Background starts the cell's command in the background (background).
+	Background bool
+	// Expect is how the cell is expected to end (expect=); nil is the
+	// default: every step exits 0 (a console block expects nothing).
+	Expect *Expect
+}
+
+// ExpectKind says what ending a cell expects.
+type ExpectKind int
+
+// The expectations a cell may state.
+const (
+	// ExpectExit: every step exits with Expect.Code (exit:N; the default
+	// is exit 0).
+	ExpectExit ExpectKind = iota
+	// ExpectInterrupted: the cell is interrupted (timeout or stuck).
+	ExpectInterrupted
+	// ExpectFail: the cell fails (a non-zero exit, an exception).
+	ExpectFail
+)
+
+// Expect is how a cell is expected to end.
+type Expect struct {
+	Kind ExpectKind
+	// Code is the exit status of ExpectExit.
+	Code int
+}
+
+// String returns the expectation as written: "exit:0", "interrupted",
+// "fail".
+func (e Expect) String() string {
+	switch e.Kind {
+	case ExpectInterrupted:
+		return "interrupted"
+	case ExpectFail:
+		return "fail"
+	}
+	return "exit:" + strconv.Itoa(e.Code)
+}
+
+// parseExpect reads expect=exit:N|interrupted|fail.
+func parseExpect(v string) (Expect, error) {
+	switch v {
+	case "interrupted":
+		return Expect{Kind: ExpectInterrupted}, nil
+	case "fail":
+		return Expect{Kind: ExpectFail}, nil
+	}
+	if n, ok := strings.CutPrefix(v, "exit:"); ok {
+		code, err := strconv.Atoi(n)
+		if err == nil && code >= 0 && code <= 255 {
+			return Expect{Kind: ExpectExit, Code: code}, nil
+		}
+	}
+	return Expect{}, fmt.Errorf("expect=%s: want exit:N (0-255), interrupted or fail", v)
+}
+
+// attrKeys are the known key=value attributes; bareWords the known bare
+// words.
+var (
+	attrKeys  = map[string]bool{"file": true, "run": true, "timeout": true, "stdin": true, "cwd": true, "env": true, "name": true, "expect": true}
+	bareWords = map[string]bool{"run": true, "pty": true, "no-pty": true, "skip": true, "background": true}
+)
+
+const knownAttrs = "file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect="
+
+// splitWords splits s at blanks as a POSIX shell does, quotes removed.
+func splitWords(s string) ([]string, error) {
+	var words []string
+	var w strings.Builder
+	in := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t':
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated ' quote")
+			}
+			w.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+			in = true
+		case c == '"':
+			in = true
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
+					i++
+				}
+				w.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return nil, fmt.Errorf("unterminated \" quote")
+			}
+		case c == '\\' && i+1 < len(s) && strings.IndexByte(" \t'\"\\", s[i+1]) >= 0:
+			i++
+			w.WriteByte(s[i])
+			in = true
+		default:
+			w.WriteByte(c)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, w.String())
+	}
+	return words, nil
+}
+
+// parseAttrs reads the attributes of a fence or a directive: key=value
+// words and bare words, in order. A key given twice is refused, but run=.
+func parseAttrs(s string) ([]attr, error) {
+	words, err := splitWords(s)
+	if err != nil {
+		return nil, err
+	}
+	var attrs []attr
+	seen := map[string]bool{}
+	for _, w := range words {
+		k, v, ok := strings.Cut(w, "=")
+		if !ok {
+			attrs = append(attrs, attr{key: w, bare: true})
+			continue
+		}
+		if k == "" {
+			return nil, fmt.Errorf("expected key=value at %q", w)
+		}
+		if seen[k] && k != "run" {
+			return nil, fmt.Errorf("%s given twice", k)
+		}
+		seen[k] = true
+		attrs = append(attrs, attr{key: k, value: v})
+	}
+	return attrs, nil
+}
+
+// splitInfo splits a fence info string into its language and its
+// attributes.
+func splitInfo(info string) (string, []attr, error) {
+	lang, rest, _ := strings.Cut(strings.TrimSpace(info), " ")
+	attrs, err := parseAttrs(rest)
+	return lang, attrs, err
+}
+
+// readAttrs checks a native fence's attributes and gathers them; file and
+// runs are what a file cell writes and runs.
+func readAttrs(name string, c *Cell, attrs []attr, errs *ErrorList) (a *Attrs, file string, runs []Command) {
+	a = &Attrs{}
+	for _, at := range attrs {
+		if at.bare {
+			switch at.key {
+			case "run":
+				a.Run = true
+			case "pty", "no-pty":
+				if a.Pty != nil {
+					errs.add(name, c.Line, "fence info: pty and no-pty given together")
+				}
+				on := at.key == "pty"
+				a.Pty = &on
+			case "skip":
+				a.Skip = true
+			case "background":
+				a.Background = true
+			default:
+				if attrKeys[at.key] {
+					errs.add(name, c.Line, "fence info: %s needs a value (%s=...)", at.key, at.key)
+				} else {
+					errs.add(name, c.Line, "fence info: unknown attribute %q (known: %s)", at.key, knownAttrs)
+				}
+			}
+			continue
+		}
+		switch at.key {
+		case "file":
+			if checkPath(name, c.Line, "file=", at.value, errs) {
+				file = at.value
+			}
+		case "run":
+			runs = append(runs, Command{Run, at.value, c.Line})
+		case "timeout":
+			d, err := parseTimeout(at.value)
+			if err != nil {
+				errs.add(name, c.Line, "fence info: %v", err)
+			}
+			c.Timeout = d
+		case "stdin":
+			v := at.value
+			a.Stdin = &v
+		case "cwd":
+			if at.value != "." && checkPath(name, c.Line, "cwd=", at.value, errs) {
+				a.Cwd = at.value
+			}
+		case "env":
+			env, err := splitWords(at.value)
+			for _, kv := range env {
+				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+					err = fmt.Errorf("%q is not K=V", kv)
+				}
+			}
+			if err != nil {
+				errs.add(name, c.Line, "fence info: env=%s: %v", at.value, err)
+			}
+			a.Env = env
+		case "name":
+			if at.value == "" || strings.ContainsAny(at.value, " \t/") {
+				errs.add(name, c.Line, "fence info: name=%q: want a word", at.value)
+			}
+			a.Name = at.value
+		case "expect":
+			e, err := parseExpect(at.value)
+			if err != nil {
+				errs.add(name, c.Line, "fence info: %v", err)
+			}
+			a.Expect = &e
+		default:
+			if bareWords[at.key] {
+				errs.add(name, c.Line, "fence info: %s is a bare word, not %s=...", at.key, at.key)
+			} else {
+				errs.add(name, c.Line, "fence info: unknown attribute %q (known: %s)", at.key, knownAttrs)
+			}
+		}
+	}
+	if a.Name != "" && !a.Background {
+		errs.add(name, c.Line, "fence info: name=%s names a background step: add the word background", a.Name)
+	}
+	if a.Stdin != nil && a.Pty != nil && *a.Pty {
+		errs.add(name, c.Line, "fence info: stdin= is fed on a pipe: it does not go with pty")
+	}
+	return a, file, runs
+}
+
+// parseTimeout reads a positive duration such as "2s" or "1m30s".
+func parseTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("timeout=%s: want a positive duration such as 2s or 1m", v)
+	}
+	return d, nil
+}

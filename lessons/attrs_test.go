@@ -1,0 +1,88 @@
+package lessons
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+// TestSplitWords pins the shell-style quoting of fence attributes and
+// directives.
+func TestSplitWords(t *testing.T) {
+	for in, want := range map[string][]string{
+		`a b  c`:                     {"a", "b", "c"},
+		`run="gcc a.c -o a" run=./a`: {"run=gcc a.c -o a", "run=./a"},
+		`env="A=1 B='x y'"`:          {"env=A=1 B='x y'"},
+		`stdin='say "hi"'`:           {`stdin=say "hi"`},
+		`x="a \"q\" \\ \$"`:          {`x=a "q" \ $`},
+		`output=/\d+/`:               {`output=/\d+/`},
+		`a\ b`:                       {"a b"},
+		`''`:                         {""},
+	} {
+		got, err := splitWords(in)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("splitWords(%s) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{`"open`, `'open`} {
+		if _, err := splitWords(in); err == nil {
+			t.Errorf("splitWords(%s): no error", in)
+		}
+	}
+}
+
+// TestNativeAttrs reads each attribute into the cell.
+func TestNativeAttrs(t *testing.T) {
+	src := "```sh run stdin=\"in put\" cwd=sub env=\"A=1 B=2\" no-pty timeout=3s expect=exit:2\nexit 2\n```\n"
+	l, err := Parse("lesson.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := l.Cells[0]
+	a := c.Attrs
+	if c.Kind != Script || c.Shell != "sh" || !a.Run || *a.Stdin != "in put" || a.Cwd != "sub" ||
+		!reflect.DeepEqual(a.Env, []string{"A=1", "B=2"}) || a.Pty == nil || *a.Pty || c.Timeout != 3*time.Second ||
+		*a.Expect != (Expect{Kind: ExpectExit, Code: 2}) {
+		t.Errorf("cell %+v, attrs %+v", c, a)
+	}
+}
+
+// TestDirectives reads waits, stops, settings and check rules, each
+// placed before the cell that follows it.
+func TestDirectives(t *testing.T) {
+	src := "<!-- labrun: dialect=native console=run timeout=20s -->\n\n" +
+		"```sh name=srv background run=./srv\n```\n\n" +
+		"<!-- labrun: wait srv output=/ready on \\d+/ 2s -->\n\n" +
+		"<!-- labrun: wait port=8080 -->\n\n" +
+		"<!-- labrun: ignore-output -->\n\n" +
+		"```sh run\necho\n```\n\n" +
+		"<!-- labrun: stop srv SIGINT -->\n"
+	l, err := Parse("lesson.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Dialect != NativeDialect || !l.ConsoleRun || l.Timeout != 20*time.Second {
+		t.Errorf("settings: %v %v %v", l.Dialect, l.ConsoleRun, l.Timeout)
+	}
+	if c := l.Cells[0]; c.Kind != Background || c.Body != "./srv" || c.Attrs.Name != "srv" {
+		t.Errorf("background cell %+v", c)
+	}
+	before := l.Cells[1].Before
+	if len(before) != 2 {
+		t.Fatalf("%d directives before cell 1, want 2", len(before))
+	}
+	w := before[0]
+	if w.Kind != Wait || w.For != WaitOutput || w.Name != "srv" || w.Timeout != 2*time.Second ||
+		!w.Regexp.MatchString("ready on 8080") || w.Text != `wait srv output=/ready on \d+/ 2s` {
+		t.Errorf("wait %+v", w)
+	}
+	if p := before[1]; p.For != WaitPort || p.Port != 8080 || p.Timeout != DefaultWait {
+		t.Errorf("wait port %+v", p)
+	}
+	if len(l.CheckRules) != 1 || l.CheckRules[0].Text != "ignore-output" || l.CheckRules[0].Next != 1 {
+		t.Errorf("check rules %+v", l.CheckRules)
+	}
+	if len(l.After) != 1 || l.After[0].Kind != Stop || l.After[0].Signal != 2 {
+		t.Errorf("after %+v", l.After)
+	}
+}

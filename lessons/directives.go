@@ -1,0 +1,290 @@
+package lessons
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labrun/labrun/internal/limits"
+	"golang.org/x/sys/unix"
+)
+
+// Directives are HTML comments, invisible on every forge:
+//
+//	<!-- labrun: dialect=native console=run timeout=30s cpu=60 -->  lesson settings
+//	<!-- labrun: timeout 30s -->                                     the lesson's step timeout
+//	<!-- labrun: wait NAME output=/REGEX/ 5s -->                     until background step NAME printed a match
+//	<!-- labrun: wait port=8080 5s -->                               until something listens on TCP port 8080
+//	<!-- labrun: wait file=PATH 5s -->                               until PATH exists in the work dir
+//	<!-- labrun: stop NAME [SIGTERM] -->                             signal background step NAME, kill it after a grace
+//	<!-- labrun: ignore-output ... -->                               check rules, read by labrun check
+//
+// The older form <!-- labrun timeout=30s cpu=60 --> still sets settings.
+// A wait or a stop runs where it stands: before the next cell (or after
+// the last one).
+
+// DirectiveKind says what a directive does.
+type DirectiveKind int
+
+// The kinds of directive that stand in the lesson's flow.
+const (
+	// Wait waits until something is ready.
+	Wait DirectiveKind = iota
+	// Stop signals a background step and waits for its end.
+	Stop
+	// CheckRule is a rule for labrun check, kept as written.
+	CheckRule
+)
+
+// WaitFor says what a wait waits for.
+type WaitFor int
+
+// The things a wait waits for.
+const (
+	WaitOutput WaitFor = iota
+	WaitPort
+	WaitFile
+)
+
+// DefaultWait bounds a wait that names no duration.
+const DefaultWait = 5 * time.Second
+
+// Directive is one wait, stop or check rule.
+type Directive struct {
+	Kind DirectiveKind
+	// Line is its lesson line; Text what follows "labrun:", trimmed.
+	Line int
+	Text string
+	// Next is the index of the cell it runs before (the number of cells
+	// when it follows the last one).
+	Next int
+	// Name is the background step a wait on output or a stop is about.
+	Name string
+	// For says what a wait waits for: a match of Regexp in Name's
+	// output, something listening on Port, a file at Path.
+	For    WaitFor
+	Regexp *regexp.Regexp
+	Port   int
+	Path   string
+	// Timeout bounds a wait.
+	Timeout time.Duration
+	// Signal is what a stop sends first (default SIGTERM).
+	Signal unix.Signal
+}
+
+// outputPattern finds output=/REGEX/ in a wait.
+var outputPattern = regexp.MustCompile(`output=/(.*?)/(?:[ \t]|$)`)
+
+// checkRuleWords start the check rules' directives (labrun check reads
+// them).
+var checkRuleWords = map[string]bool{"ignore-output": true, "normalize": true, "any-order": true, "expect": true}
+
+// directiveText returns what a labrun comment holds and whether it is
+// the new form ("labrun:"); ok is false for other HTML.
+func directiveText(block string) (text string, colon, ok bool) {
+	line := strings.TrimSpace(block)
+	rest, ok := strings.CutPrefix(line, "<!-- labrun")
+	if !ok || !strings.HasSuffix(rest, "-->") {
+		return "", false, false
+	}
+	rest = strings.TrimSuffix(rest, "-->")
+	if r, c := strings.CutPrefix(rest, ":"); c {
+		return strings.TrimSpace(r), true, true
+	}
+	if rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return "", false, false // <!-- labrun:out ...: a marker, not a directive
+	}
+	return strings.TrimSpace(rest), false, true
+}
+
+// settingsDirective applies a directive of settings (key=value words, or
+// "timeout 30s") to l; it reports false for a directive of the flow.
+func settingsDirective(name string, at int, text string, colon bool, l *Lesson, errs *ErrorList) bool {
+	attrs, err := parseAttrs(text)
+	if err != nil {
+		errs.add(name, at, "labrun directive: %v", err)
+		return true
+	}
+	if len(attrs) == 0 {
+		errs.add(name, at, "labrun directive: empty")
+		return true
+	}
+	if colon && attrs[0].bare {
+		if attrs[0].key != "timeout" {
+			return false
+		}
+		if len(attrs) != 2 || !attrs[1].bare {
+			errs.add(name, at, "labrun directive: timeout DURATION (such as timeout 30s)")
+			return true
+		}
+		attrs = []attr{{key: "timeout", value: attrs[1].key}}
+	}
+	for _, a := range attrs {
+		if a.bare {
+			errs.add(name, at, "labrun directive: %s: expected key=value", a.key)
+			continue
+		}
+		isLimit, err := l.set(a.key, a.value)
+		if err != nil {
+			errs.add(name, at, "labrun directive: %v", err)
+		} else if isLimit {
+			l.LimitsLine = at
+		}
+	}
+	return true
+}
+
+// set applies one lesson-wide setting; isLimit says it was a resource
+// limit.
+func (l *Lesson) set(k, v string) (isLimit bool, err error) {
+	switch k {
+	case "timeout":
+		l.Timeout, err = parseTimeout(v)
+		return false, err
+	case "dialect":
+		switch v {
+		case "native":
+			l.Dialect = NativeDialect
+		case "course":
+			l.Dialect = CourseDialect
+		default:
+			return false, fmt.Errorf("dialect=%s: want native or course", v)
+		}
+		return false, nil
+	case "console":
+		if v != "run" {
+			return false, fmt.Errorf("console=%s: want console=run", v)
+		}
+		l.ConsoleRun = true
+		return false, nil
+	}
+	if ok, err := l.Limits.Set(k, v); ok {
+		return true, err
+	}
+	return false, fmt.Errorf("unknown setting %q (known: timeout, dialect, console, %s)", k, limits.Keys)
+}
+
+// flowDirective reads a wait, stop or check rule; names are the
+// background steps started so far.
+func flowDirective(name string, at int, text string, names map[string]bool, errs *ErrorList) *Directive {
+	// output=/REGEX/ runs to the first slash before a blank or the end:
+	// a pattern may hold blanks and backslashes as written.
+	var pattern *string
+	if m := outputPattern.FindStringSubmatchIndex(text); m != nil {
+		p := text[m[2]:m[3]]
+		pattern = &p
+		text = text[:m[0]] + "output=//" + text[m[3]+1:]
+	}
+	words, err := splitWords(text)
+	if err != nil {
+		errs.add(name, at, "labrun directive: %v", err)
+		return nil
+	}
+	d := &Directive{Line: at, Text: text}
+	if pattern != nil {
+		d.Text = strings.Replace(text, "output=//", "output=/"+*pattern+"/", 1)
+	}
+	bad := func(format string, args ...any) *Directive {
+		errs.add(name, at, "labrun directive: "+format, args...)
+		return nil
+	}
+	verb, args := words[0], words[1:]
+	switch {
+	case checkRuleWords[verb]:
+		d.Kind = CheckRule
+		return d
+	case verb == "stop":
+		d.Kind, d.Signal = Stop, unix.SIGTERM
+		if len(args) == 0 || len(args) > 2 {
+			return bad("stop NAME [SIGNAL]")
+		}
+		d.Name = args[0]
+		if len(args) == 2 {
+			sig := strings.ToUpper(args[1])
+			if !strings.HasPrefix(sig, "SIG") {
+				sig = "SIG" + sig
+			}
+			if d.Signal = unix.SignalNum(sig); d.Signal == 0 {
+				return bad("stop %s: unknown signal %s", d.Name, args[1])
+			}
+		}
+		if !names[d.Name] {
+			return bad("stop %s: no background step named %s before this line (```sh name=%s background)", d.Name, d.Name, d.Name)
+		}
+		return d
+	case verb == "wait":
+		for i, a := range args {
+			if a == "output=//" && pattern != nil {
+				args[i] = "output=/" + *pattern + "/"
+			}
+		}
+		return waitDirective(name, d, args, names, errs)
+	}
+	return bad("unknown directive %q (known: wait, stop, timeout, ignore-output, normalize, any-order, expect; settings key=value)", verb)
+}
+
+// waitDirective reads the words of a wait.
+func waitDirective(name string, d *Directive, args []string, names map[string]bool, errs *ErrorList) *Directive {
+	d.Kind, d.Timeout = Wait, DefaultWait
+	bad := func(format string, args ...any) *Directive {
+		errs.add(name, d.Line, "labrun directive: "+format, args...)
+		return nil
+	}
+	const usage = "wait NAME output=/REGEX/ [5s], wait port=N [5s] or wait file=PATH [5s]"
+	var what int
+	for _, a := range args {
+		k, v, kv := strings.Cut(a, "=")
+		switch {
+		case kv && k == "output":
+			if len(v) < 2 || v[0] != '/' || v[len(v)-1] != '/' {
+				return bad("wait: output=%s: write the pattern between slashes, output=/REGEX/", v)
+			}
+			re, err := regexp.Compile(v[1 : len(v)-1])
+			if err != nil {
+				return bad("wait: output=%s: %v", v, err)
+			}
+			d.For, d.Regexp = WaitOutput, re
+			what++
+		case kv && k == "port":
+			p, err := strconv.Atoi(v)
+			if err != nil || p < 1 || p > 65535 {
+				return bad("wait: port=%s: want a TCP port, 1-65535", v)
+			}
+			d.For, d.Port = WaitPort, p
+			what++
+		case kv && k == "file":
+			if !checkPath(name, d.Line, "file=", v, errs) {
+				return nil
+			}
+			d.For, d.Path = WaitFile, v
+			what++
+		case kv:
+			return bad("wait: unknown %s= (%s)", k, usage)
+		default:
+			if t, err := time.ParseDuration(a); err == nil {
+				if t <= 0 {
+					return bad("wait: %s: want a positive duration", a)
+				}
+				d.Timeout = t
+				continue
+			}
+			if d.Name != "" {
+				return bad("wait: %q: not a duration such as 5s (%s)", a, usage)
+			}
+			d.Name = a
+		}
+	}
+	switch {
+	case what != 1:
+		return bad("wait: say what to wait for, once: %s", usage)
+	case d.For == WaitOutput && d.Name == "":
+		return bad("wait output=: name the background step: wait NAME output=/REGEX/")
+	case d.For != WaitOutput && d.Name != "":
+		return bad("wait %s: a name goes with output=/REGEX/ only", d.Name)
+	case d.Name != "" && !names[d.Name]:
+		return bad("wait %s: no background step named %s before this line (```sh name=%s background)", d.Name, d.Name, d.Name)
+	}
+	return d
+}

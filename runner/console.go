@@ -1,0 +1,90 @@
+package runner
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/lessons"
+)
+
+// A console block's commands run in one shell session under the pty, so
+// that a cd or a variable carries over: one bash reads a script that
+// evals each command in turn (a syntax error ends that command only) and
+// prints a marker after it, with its exit status; the output between
+// markers is the command's.
+
+// ConsoleOutput is what one command of a console block printed.
+type ConsoleOutput struct {
+	// Command is the command, with the span of its recorded output.
+	Command *lessons.ConsoleCommand
+	// Ran says the command ran (a command after an exit, or after the
+	// cell was interrupted, does not).
+	Ran bool
+	// Output is what it printed, as the terminal gave it.
+	Output string
+	// Exit is its exit status.
+	Exit int
+}
+
+// markerByte brackets the markers; a nonce per run keeps a command from
+// forging one.
+const markerByte = "\x1e"
+
+// runConsoleCell runs a console block's commands in one bash under a pty.
+func (r *run) runConsoleCell(c *lessons.Cell, cr *CellResult) error {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		return fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
+	}
+	nonce := make([]byte, 8)
+	_, _ = rand.Read(nonce)
+	mark := markerByte + "labrun-" + hex.EncodeToString(nonce) + " "
+	var script strings.Builder
+	for _, cmd := range c.Console {
+		fmt.Fprintf(&script, "eval %s\nprintf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd.Text), markerByte, mark)
+	}
+	out, err := r.step(proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-c", script.String()}, Pty: true}, c)
+	if err != nil {
+		return err
+	}
+	var all bytes.Buffer
+	for _, ch := range out.Chunks {
+		all.Write(ch.Data)
+	}
+	text := cleanText(all.Bytes(), true)
+	ended := false
+	for _, cmd := range c.Console {
+		co := ConsoleOutput{Command: cmd}
+		before, after, found := strings.Cut(text, mark)
+		if found {
+			code, rest, ok := strings.Cut(after, markerByte+"\n")
+			if n, err := strconv.Atoi(code); ok && err == nil {
+				co.Ran, co.Exit, text = true, n, rest
+			} else {
+				found = false
+			}
+		}
+		if !found {
+			// The shell ended (exit, interrupted) during this command:
+			// what is left is its output; the commands after it did not
+			// run.
+			co.Ran, co.Output, text, ended = !ended, text, "", true
+			cr.Console = append(cr.Console, co)
+			continue
+		}
+		co.Output = before
+		cr.Console = append(cr.Console, co)
+	}
+	return nil
+}
+
+// shQuote quotes s for a POSIX shell.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
