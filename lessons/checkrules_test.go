@@ -1,0 +1,66 @@
+package lessons
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseCheckRules(t *testing.T) {
+	src := `<!-- labrun: normalize /a+/A/ -->
+
+# Title
+
+<!-- labrun: ignore-output -->
+<!-- another comment -->
+
+` + "```bash\nsleep 100\n```" + `
+
+<!-- labrun: expect interrupted -->
+<!-- labrun: any-order -->
+` + "```bash\nls\n```" + `
+
+<!-- labrun: expect exit=3 -->
+<!-- labrun: normalize |x/y|z| -->
+` + "```bash\nexit 3\n```\n"
+	l, err := Parse("l.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseCheckRules("l.md", []byte(src), l.Cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Lesson) != 1 || r.Lesson[0].Re.ReplaceAllString("baa", r.Lesson[0].Repl) != "bA" || r.Lesson[0].Line != 1 {
+		t.Errorf("lesson rules: %+v", r.Lesson)
+	}
+	if c := r.For(0); !c.IgnoreOutput || c.AnyOrder || c.Expect != nil {
+		t.Errorf("cell 0: %+v", c)
+	}
+	if c := r.For(1); !c.AnyOrder || c.Expect == nil || !c.Expect.Interrupted || c.Expect.Line != 12 {
+		t.Errorf("cell 1: %+v", c)
+	}
+	c := r.For(2)
+	if c.Expect == nil || c.Expect.Interrupted || c.Expect.Exit != 3 || len(c.Normalize) != 1 || c.Normalize[0].Re.String() != "x/y" {
+		t.Errorf("cell 2: %+v", c)
+	}
+}
+
+func TestParseCheckRulesErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		"<!-- labrun: normalize /a(/b/ -->\n":                          "l.md:1: labrun: normalize:",
+		"<!-- labrun: normalize /a/b -->\n":                            "want /REGEX/REPLACEMENT/",
+		"<!-- labrun: expect exit=x -->\n```bash\nls\n```\n":           "l.md:1: labrun: expect: exit=x",
+		"<!-- labrun: expect crashed -->\n```bash\nls\n```\n":          "want \"interrupted\" or \"exit=N\"",
+		"<!-- labrun: ignore-output -->\n\ntext\n\n```bash\nls\n```\n": "l.md:1: labrun: ignore-output: stands before no code cell",
+		"<!-- labrun: any-order please -->\n```bash\nls\n```\n":        "takes no argument",
+	} {
+		l, err := Parse("l.md", []byte(src))
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		_, err = ParseCheckRules("l.md", []byte(src), l.Cells)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", src, err, want)
+		}
+	}
+}
