@@ -1,6 +1,7 @@
 package check
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/labrun/labrun/lessons"
@@ -93,7 +94,11 @@ func courseBlock(p lessons.Part, fresh string) string {
 // part's recorded ones.
 func (r *Report) freshBlock(p lessons.Part, c *CellReport) string {
 	if !r.course {
-		return render.OutputsBlock(render.Annotation(c.Result), c.Result.Outputs)
+		ann := render.Annotation(c.Result)
+		if p.HasOutputs && timeless(p.Annotation) == timeless(ann) {
+			ann = p.Annotation // the cell ended as recorded: its time does not churn
+		}
+		return render.OutputsBlock(ann, c.Result.Outputs)
 	}
 	return courseBlock(p, c.RawFresh)
 }
@@ -109,3 +114,9 @@ func (r *Report) Unmendable() int {
 	}
 	return n
 }
+
+// annotationTime is the time field of an annotation.
+var annotationTime = regexp.MustCompile(` time=\S+`)
+
+// timeless is an annotation without its time.
+func timeless(ann string) string { return annotationTime.ReplaceAllString(ann, "") }

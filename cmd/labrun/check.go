@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/fatih/color"
+
+	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// checkOptions are the flags of "labrun check".
+type checkOptions struct {
+	paths   []string
+	verbose bool
+	update  bool
+	dryRun  bool
+	jobs    int
+	shardK  int
+	shardN  int
+	list    bool
+	junit   string
+	json    bool
+	color   string
+	runner  runner.Options
+}
+
+// parseCheck reads the flags of "labrun check"; flags may stand before
+// or after the paths.
+func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
+	o := &checkOptions{}
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, checkHelp)
+		fs.PrintDefaults()
+	}
+	var shard string
+	fs.BoolVar(&o.verbose, "v", false, "show the raw outputs of failing cells too")
+	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones (atomically; nothing else changes)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "with --update: print the diff it would apply, change nothing; exit 1 when anything would change")
+	fs.IntVar(&o.jobs, "j", runtime.NumCPU(), "check `N` lessons at once")
+	fs.StringVar(&shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path)")
+	fs.BoolVar(&o.list, "list", false, "print the lessons the check (or shard) would take, run nothing")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
+	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
+	fs.StringVar(&o.color, "color", "auto", "colours: `auto`, always or never (NO_COLOR turns auto off)")
+	fs.DurationVar(&o.runner.Timeout, "timeout", runner.DefaultTimeout, "default timeout of each step, e.g. 5s or 1m (a lesson may set its own)")
+	fs.DurationVar(&o.runner.Grace, "grace", runner.DefaultGrace, "how long an interrupted step may take to end after Ctrl-C before it is killed")
+	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
+	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a network namespace of the run's own (loopback only)")
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &exitError{code: exitOK, err: errors.New("")}
+			}
+			return nil, usageError(err.Error())
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		o.paths = append(o.paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(o.paths) == 0 {
+		return nil, usageError("check: which lessons? (labrun check PATH..., a transcript or a folder)")
+	}
+	if o.jobs < 1 {
+		return nil, usageError(fmt.Sprintf("check: -j %d: want at least 1", o.jobs))
+	}
+	if o.dryRun && !o.update {
+		return nil, usageError("check: --dry-run goes with --update")
+	}
+	if o.runner.Timeout <= 0 || o.runner.Grace <= 0 {
+		return nil, usageError("check: --timeout and --grace want a positive duration such as 5s")
+	}
+	switch o.color {
+	case "auto", "always", "never":
+	default:
+		return nil, usageError(fmt.Sprintf("check: --color %q: want auto, always or never", o.color))
+	}
+	if shard != "" {
+		k, n, ok := strings.Cut(shard, "/")
+		var err1, err2 error
+		o.shardK, err1 = strconv.Atoi(k)
+		o.shardN, err2 = strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || o.shardN < 1 || o.shardK < 1 || o.shardK > o.shardN {
+			return nil, usageError(fmt.Sprintf("check: --shard %q: want K/N with 1 <= K <= N, such as 2/3", shard))
+		}
+	}
+	if err := o.runner.Validate(); err != nil {
+		return nil, usageError("check: " + err.Error())
+	}
+	return o, nil
+}
+
+// checkCommand is "labrun check".
+func checkCommand(args []string, stdout, stderr io.Writer) error {
+	o, err := parseCheck(args, stderr)
+	if err != nil {
+		return err
+	}
+	setColor(o.color)
+	found, err := check.Find(o.paths)
+	if err != nil {
+		return &exitError{exitBadInput, err}
+	}
+	if o.shardN > 0 {
+		found = check.Shard(found, o.shardK, o.shardN)
+	}
+	if o.list {
+		for _, l := range found {
+			fmt.Fprintln(stdout, l.Path)
+		}
+		return nil
+	}
+	if !o.json {
+		render.Cleaned(stderr, runner.CleanStale(), false)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := watchSignals(cancel, stderr)
+	defer stop.stop()
+
+	var (
+		mu      sync.Mutex
+		totals  check.Totals
+		reports = make([]*check.Report, len(found))
+		errs    = make([]error, len(found))
+		code    = exitOK
+		events  *check.EventWriter
+		out     = stdout // the human report
+	)
+	if o.json {
+		events, out = check.NewEventWriter(stdout), stderr
+	}
+	worst := func(c int) {
+		if c > code {
+			code = c
+		}
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(o.jobs, max(len(found), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				l := found[i]
+				if ctx.Err() != nil {
+					continue
+				}
+				mu.Lock()
+				events.LessonStart(l)
+				mu.Unlock()
+				rep, err := check.Run(ctx, l, o.runner)
+				mu.Lock()
+				reports[i], errs[i] = rep, err
+				if rep != nil {
+					totals.Add(rep)
+					events.Cells(rep)
+				}
+				if err != nil {
+					totals.Broken++
+					fmt.Fprintf(out, "labrun: %v\n", err)
+					if isBadInput(err) {
+						worst(exitBadInput)
+					} else {
+						worst(exitRunFailed)
+					}
+				}
+				if rep != nil {
+					check.WriteFailures(out, rep, o.verbose)
+					if o.update {
+						worst(applyUpdate(out, rep, o.dryRun))
+					} else if _, f, _ := rep.Counts(); f > 0 {
+						worst(exitRunFailed)
+					}
+					fmt.Fprintln(out, check.LessonLine(rep))
+				}
+				events.LessonEnd(l, rep, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range found {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	stop.waitIfQuitting()
+	fmt.Fprintln(out, totals.Line())
+	if o.junit != "" {
+		if err := atomicfile.Write(o.junit, check.JUnit(found, reports, errs).Marshal(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "labrun: %v\n", err)
+			worst(exitRunFailed)
+		}
+	}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		for _, r := range reports {
+			if r != nil {
+				check.WriteAnnotations(out, r)
+			}
+		}
+	}
+	if sc := stop.exitCode(); sc != 0 {
+		return &exitError{sc, nil}
+	}
+	if code != exitOK {
+		return &exitError{code, nil}
+	}
+	return nil
+}
+
+// isBadInput says whether a lesson's error is about its text (exit 2),
+// not about running it.
+func isBadInput(err error) bool {
+	var le *lessons.Error
+	var ll lessons.ErrorList
+	return errors.As(err, &le) || errors.As(err, &ll) || errors.Is(err, runner.ErrBadLimits) || strings.Contains(err.Error(), "the skeleton is not this transcript's")
+}
+
+// applyUpdate rewrites a lesson's failing outputs (or, dry, prints the
+// diff it would apply) and returns the exit code it calls for.
+func applyUpdate(out io.Writer, rep *check.Report, dry bool) int {
+	text, changed := rep.Updated()
+	_, f, _ := rep.Counts()
+	if !changed {
+		if f > 0 {
+			return exitRunFailed // failures no output rewrite mends (expectations)
+		}
+		return exitOK
+	}
+	if dry {
+		old, err := os.ReadFile(rep.Path)
+		if err != nil {
+			fmt.Fprintf(out, "labrun: %v\n", err)
+			return exitRunFailed
+		}
+		io.WriteString(out, check.UnifiedDiff("a/"+rep.Path, "b/"+rep.Path, splitKeep(string(old)), splitKeep(string(text))))
+		return exitRunFailed
+	}
+	info, err := os.Stat(rep.Path)
+	perm := os.FileMode(0o644)
+	if err == nil {
+		perm = info.Mode().Perm()
+	}
+	if err := atomicfile.Write(rep.Path, text, perm); err != nil {
+		fmt.Fprintf(out, "labrun: %v\n", err)
+		return exitRunFailed
+	}
+	fmt.Fprintf(out, "labrun: %s: updated the outputs of %d failing cells\n", rep.Path, f)
+	if rest := rep.Unmendable(); rest > 0 {
+		return exitRunFailed
+	}
+	return exitOK
+}
+
+// splitKeep splits text into lines for a diff of a whole file.
+func splitKeep(s string) []string {
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// setColor turns colours on or off for --color: auto leaves fatih/color's
+// own choice (a terminal on standard output, no NO_COLOR, TERM not dumb).
+func setColor(mode string) {
+	switch mode {
+	case "always":
+		color.NoColor = false
+	case "never":
+		color.NoColor = true
+	}
+}
+
+// checkHelp is "labrun help check" and the head of "labrun check --help".
+const checkHelp = `Usage: labrun check PATH... [flags]
+
+Checks that lessons still give the outputs they recorded: for each lesson,
+runs its skeleton and compares every cell's fresh output with the recorded
+one.
+`
