@@ -29,10 +29,10 @@ type Event struct {
 	Reason   string   `json:"reason,omitempty"`
 	How      string   `json:"how,omitempty"`
 	Diff     string   `json:"diff,omitempty"`
-	Time     *float64 `json:"time,omitempty"`
 	Passed   *int     `json:"passed,omitempty"`
 	Failed   *int     `json:"failed,omitempty"`
 	Skipped  *int     `json:"skipped,omitempty"`
+	Time     *float64 `json:"time,omitempty"`
 	Error    string   `json:"error,omitempty"`
 }
 

@@ -109,6 +109,8 @@ func route(args []string, stdout, stderr io.Writer) int {
 		err = runCommand(args[1:], stdout, stderr)
 	case "check":
 		err = checkCommand(args[1:], stdout, stderr)
+	case "report":
+		err = reportCommand(args[1:], stdout, stderr)
 	case "strip":
 		err = stripCommand(args[1:], stdout, stderr)
 	case "tangle":
@@ -126,7 +128,7 @@ func route(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		io.WriteString(stdout, usage)
 	default:
-		err = usageError(fmt.Sprintf("unknown command %q (known: run, check, strip, tangle, html, import, export, clean, version, help)", args[0]))
+		err = usageError(fmt.Sprintf("unknown command %q (known: run, check, report, strip, tangle, html, import, export, clean, version, help)", args[0]))
 	}
 	return exitCode(err, stderr)
 }
