@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
 )
 
 // TestScorerAgreement runs every lesson of the dev corpus (a course pair:
@@ -35,7 +34,7 @@ func TestScorerAgreement(t *testing.T) {
 	for _, sk := range dirs {
 		dir := filepath.Dir(sk)
 		l := Lesson{Path: filepath.Join(dir, "README.md"), Skeleton: sk}
-		rep, err := Run(context.Background(), l, runner.Options{})
+		rep, err := Run(context.Background(), l, Options{})
 		if rep == nil {
 			t.Errorf("%s: %v", dir, err)
 			continue

@@ -115,11 +115,19 @@ func (r *Report) Counts() (pass, fail, skip int) {
 	return
 }
 
+// Options control a check of one lesson.
+type Options struct {
+	// Runner are the run's options (OnCell included).
+	Runner runner.Options
+	// OnStart, when set, is called with the lesson about to run.
+	OnStart func(*lessons.Lesson)
+}
+
 // Run checks one lesson: it runs the skeleton and compares every cell.
 // An error means the lesson could not be checked (bad input: a
 // *lessons.Error or lessons.ErrorList; or the run failed); a report may
 // come with it, holding what ran.
-func Run(ctx context.Context, l Lesson, opts runner.Options) (*Report, error) {
+func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	start := time.Now()
 	rep := &Report{Lesson: l, partOf: map[int]int{}}
 	rec, err := readFile(l.Path)
@@ -189,7 +197,10 @@ func Run(ctx context.Context, l Lesson, opts runner.Options) (*Report, error) {
 	if err := sameCells(l, recLesson, lesson); err != nil {
 		return nil, err
 	}
-	res, runErr := runner.Run(ctx, lesson, filepath.Dir(runName), opts)
+	if o.OnStart != nil {
+		o.OnStart(lesson)
+	}
+	res, runErr := runner.Run(ctx, lesson, filepath.Dir(runName), o.Runner)
 	rep.Result = res
 	if res == nil {
 		return nil, runErr

@@ -15,7 +15,7 @@ func TestFIFOLesson(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a whole lesson")
 	}
-	rep, err := Run(context.Background(), Lesson{Path: "testdata/fifo-proc/README.md", Skeleton: "testdata/fifo-proc/README_no_output.md"}, runner.Options{})
+	rep, err := Run(context.Background(), Lesson{Path: "testdata/fifo-proc/README.md", Skeleton: "testdata/fifo-proc/README_no_output.md"}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func checked(t *testing.T) (Lesson, *Report) {
 	path := filepath.Join(dir, "t.md")
 	os.WriteFile(path, []byte(tr), 0o644)
 	l := Lesson{Path: path}
-	rep, err := Run(context.Background(), l, runner.Options{})
+	rep, err := Run(context.Background(), l, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
+	"golang.org/x/sys/unix"
 )
 
 // checkOptions are the flags of "labrun check".
@@ -134,6 +135,8 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	stop := watchSignals(cancel, stderr)
 	defer stop.stop()
+	tty, width := terminal(stderr)
+	live := check.NewLive(stderr, tty && !o.json, len(found), width)
 
 	var (
 		mu      sync.Mutex
@@ -166,31 +169,36 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 				mu.Lock()
 				events.LessonStart(l)
 				mu.Unlock()
-				rep, err := check.Run(ctx, l, o.runner)
+				co := check.Options{Runner: o.runner}
+				co.OnStart = func(les *lessons.Lesson) { live.Started(l.Path, les) }
+				co.Runner.OnCell = func(cr *runner.CellResult) { live.CellDone(l.Path, cr) }
+				rep, err := check.Run(ctx, l, co)
 				mu.Lock()
 				reports[i], errs[i] = rep, err
 				if rep != nil {
 					totals.Add(rep)
 					events.Cells(rep)
 				}
-				if err != nil {
-					totals.Broken++
-					fmt.Fprintf(out, "labrun: %v\n", err)
-					if isBadInput(err) {
-						worst(exitBadInput)
-					} else {
-						worst(exitRunFailed)
+				live.Finished(l.Path, rep, func() {
+					if err != nil {
+						totals.Broken++
+						fmt.Fprintf(out, "labrun: %v\n", err)
+						if isBadInput(err) {
+							worst(exitBadInput)
+						} else {
+							worst(exitRunFailed)
+						}
 					}
-				}
-				if rep != nil {
-					check.WriteFailures(out, rep, o.verbose)
-					if o.update {
-						worst(applyUpdate(out, rep, o.dryRun))
-					} else if _, f, _ := rep.Counts(); f > 0 {
-						worst(exitRunFailed)
+					if rep != nil {
+						check.WriteFailures(out, rep, o.verbose)
+						if o.update {
+							worst(applyUpdate(out, rep, o.dryRun))
+						} else if _, f, _ := rep.Counts(); f > 0 {
+							worst(exitRunFailed)
+						}
+						fmt.Fprintln(out, check.LessonLine(rep))
 					}
-					fmt.Fprintln(out, check.LessonLine(rep))
-				}
+				})
 				events.LessonEnd(l, rep, err)
 				mu.Unlock()
 			}
@@ -201,6 +209,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	close(work)
 	wg.Wait()
+	live.Stop()
 	stop.waitIfQuitting()
 	fmt.Fprintln(out, totals.Line())
 	if o.junit != "" {
@@ -272,6 +281,25 @@ func applyUpdate(out io.Writer, rep *check.Report, dry bool) int {
 // splitKeep splits text into lines for a diff of a whole file.
 func splitKeep(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// terminal says whether w is a terminal and gives a function returning
+// its width.
+func terminal(w io.Writer) (bool, func() int) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false, nil
+	}
+	if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err != nil {
+		return false, nil
+	}
+	return true, func() int {
+		ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+		if err != nil {
+			return 0
+		}
+		return int(ws.Col)
+	}
 }
 
 // setColor turns colours on or off for --color: auto leaves fatih/color's
