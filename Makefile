@@ -12,8 +12,12 @@ FUZZTIME ?= 10s
 
 all: build
 
+# The VCS revision for "labrun version" where the go tool does not stamp
+# it (GOFLAGS=-buildvcs=false, a git worktree).
+REV     := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/labrun
+	$(GO) build -ldflags "-X main.revision=$(REV)" -o $(BIN) ./cmd/labrun
 
 run: build
 	mkdir -p out

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fatih/color"
 
@@ -58,8 +59,9 @@ func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
 	fs.StringVar(&o.color, "color", "auto", "colours: `auto`, always or never (NO_COLOR turns auto off)")
-	fs.DurationVar(&o.runner.Timeout, "timeout", runner.DefaultTimeout, "default timeout of each step, e.g. 5s or 1m (a lesson may set its own)")
-	fs.DurationVar(&o.runner.Grace, "grace", runner.DefaultGrace, "how long an interrupted step may take to end after Ctrl-C before it is killed")
+	o.runner.Timeout, o.runner.Grace = runner.DefaultTimeout, runner.DefaultGrace
+	fs.Var((*seconds)(&o.runner.Timeout), "timeout", "default timeout of each step: `seconds`, or a duration such as 1m (a lesson may set its own)")
+	fs.Var((*seconds)(&o.runner.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed")
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a network namespace of the run's own (loopback only)")
 	for {
@@ -302,6 +304,25 @@ func terminal(w io.Writer) (bool, func() int) {
 	}
 }
 
+// seconds is a duration flag that reads a bare number as seconds
+// ("--timeout 5"), as GNU tools do, and a Go duration ("1m30s") too.
+type seconds time.Duration
+
+func (d *seconds) String() string { return time.Duration(*d).String() }
+
+func (d *seconds) Set(s string) error {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		*d = seconds(f * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want seconds (5, 0.5) or a duration (1m)")
+	}
+	*d = seconds(v)
+	return nil
+}
+
 // setColor turns colours on or off for --color: auto leaves fatih/color's
 // own choice (a terminal on standard output, no NO_COLOR, TERM not dumb).
 func setColor(mode string) {
@@ -316,7 +337,74 @@ func setColor(mode string) {
 // checkHelp is "labrun help check" and the head of "labrun check --help".
 const checkHelp = `Usage: labrun check PATH... [flags]
 
-Checks that lessons still give the outputs they recorded: for each lesson,
-runs its skeleton and compares every cell's fresh output with the recorded
-one.
+Checks that lessons still give the outputs they recorded. Each PATH is a
+transcript or a folder; a folder holds, recursively, every course pair
+(README.md recorded beside README_no_output.md, its skeleton) and every
+labrun transcript (a Markdown file with labrun's output markers). A
+course README.md alone is stripped as "labrun strip" does. For each
+lesson check runs the skeleton (in a scratch copy of its folder, as
+"labrun run" does) and compares every cell's fresh output with the
+recorded one, after normalizing both, in this order:
+
+  1. layout: the text as a terminal shows it (colours, OSC hyperlinks,
+     \r rewrites, backspace overstrikes); trailing spaces, blank lines,
+     fence lines, <pre>, <code>, <details>, <summary> and whole-line HTML
+     comments dropped; the 4-space indent of streams removed; HTML
+     entities and "\#" unescaped;
+  2. volatile values: pids and tids (pid=N, PID = N, pid is N, tid N),
+     hex addresses and hashes, clock times, dates, temp paths (/tmp/...),
+     /usr/bin/sh as /bin/sh, durations (0.25s, 12 ms, 0m0.003s), and the
+     columns of ps and top rows but the command;
+  3. the lesson's rules, in HTML comments (invisible on every forge), one
+     a comment, on the lines before a cell's fence:
+       <!-- labrun: ignore-output -->       do not compare this cell
+       <!-- labrun: normalize /RE/REPL/ --> replace in both outputs (Go
+                  regexp, $1 for a group; any delimiter; before no cell:
+                  for the whole lesson), applied line by line after 1-2
+       <!-- labrun: any-order -->           its lines in any order
+       <!-- labrun: expect interrupted -->  it must be interrupted (a hang
+                  that is the point of the lesson)
+       <!-- labrun: expect exit=N -->       its last step must exit N
+
+Every cell is reported as passed, failed or skipped (ignore-output, cells
+labrun does not run). A failing cell is reported as
+"lesson.md:LINE: cell N: output differs" (N counts from 1) with a
+unified diff of the normalized lines, recorded -> fresh (-v adds the raw
+lines), and how the cell ended when it did not end well ("interrupted
+after 10.0s: timeout", "exit 139 (SIGSEGV)"). The last line is
+"N passed, N failed" (", N skipped" when some were).
+
+--update rewrites the outputs of failing cells only with the fresh ones
+(atomically: temp file and rename); prose, code, rules and the outputs of
+passing cells stay byte for byte. --update --dry-run prints the diff it
+would apply and exits 1 when anything would change.
+
+Reports: --junit FILE (one testsuite per lesson, one testcase per cell);
+--json writes events to standard output, one JSON object a line (the
+human report then goes to standard error), for each lesson:
+  {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
+  {"event":"cell","lesson":PATH,"cell":N,"line":L,"verdict":"pass"|"fail"|"skip",
+   "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}
+  {"event":"lesson-end","lesson":PATH,"passed":N,"failed":N,"skipped":N,
+   "time":SECONDS,"error":TEXT}
+("skeleton" for a course pair only; "reason", "how", "diff" and "error"
+only when not empty). With GITHUB_ACTIONS=true, failing cells are also
+written as "::error file=...,line=...::" annotations.
+"labrun report merge A.xml B.xml -o all.xml" merges shards' reports
+(JUnit, or JSON events).
+
+-j N checks N lessons at once, each with its own work dir and processes;
+--shard K/N takes the lessons whose path hashes to K (stable when a
+lesson is added); --list prints the lessons a check would take.
+
+On a terminal, standard error shows a live view: the counts, and a line
+per running lesson (its cell, command and time); elsewhere, a plain line
+per finished lesson. Colours: --color=auto|always|never (NO_COLOR=1 turns
+auto off).
+
+Exit status: 0 every cell passed; 1 a cell failed or a lesson could not
+run; 2 bad input or usage (an .ipynb: convert it with "labrun import");
+130/143 on Ctrl-C/SIGTERM (the reports are written for what ran).
+
+Flags:
 `

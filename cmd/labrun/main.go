@@ -29,6 +29,9 @@ const usage = `labrun runs Markdown lessons and writes annotated transcripts.
 
 Usage:
   labrun run LESSON.md [-o OUT.md] [--html PAGE.html] [--timeout D] [--keep | --in-place]
+  labrun check PATH... [--update [--dry-run]] [-j N] [--shard K/N] [--list]
+               [--junit FILE] [--json] [-v]     (labrun help check)
+  labrun report merge REPORT... [-o OUT]
   labrun strip TRANSCRIPT [-o OUT.md]
   labrun tangle LESSON.md -d DIR
   labrun html TRANSCRIPT [-o PAGE.html] [--no-output]
@@ -124,8 +127,12 @@ func route(args []string, stdout, stderr io.Writer) int {
 	case "clean":
 		err = cleanCommand(args[1:], stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "labrun", version)
+		fmt.Fprintln(stdout, "labrun", versionString())
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] == "check" {
+			parseCheck([]string{"--help"}, stdout)
+			break
+		}
 		io.WriteString(stdout, usage)
 	default:
 		err = usageError(fmt.Sprintf("unknown command %q (known: run, check, report, strip, tangle, html, import, export, clean, version, help)", args[0]))
