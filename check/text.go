@@ -11,6 +11,9 @@ import (
 // Totals counts verdicts over lessons.
 type Totals struct {
 	Passed, Failed, Skipped int
+	// Updated counts failing cells whose outputs --update rewrote (not
+	// counted as failed).
+	Updated int
 	// Broken counts lessons that could not be checked.
 	Broken int
 }
@@ -29,6 +32,9 @@ func (t Totals) Line() string {
 	s := fmt.Sprintf("%d passed, %d failed", t.Passed, t.Failed)
 	if t.Skipped > 0 {
 		s += fmt.Sprintf(", %d skipped", t.Skipped)
+	}
+	if t.Updated > 0 {
+		s += fmt.Sprintf(", %d updated", t.Updated)
 	}
 	if t.Broken > 0 {
 		s += fmt.Sprintf(", %d lessons could not be checked", t.Broken)

@@ -194,7 +194,10 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 					if rep != nil {
 						check.WriteFailures(out, rep, o.verbose)
 						if o.update {
-							worst(applyUpdate(out, rep, o.dryRun))
+							c, mended := applyUpdate(out, rep, o.dryRun)
+							worst(c)
+							totals.Failed -= mended
+							totals.Updated += mended
 						} else if _, f, _ := rep.Counts(); f > 0 {
 							worst(exitRunFailed)
 						}
@@ -245,24 +248,25 @@ func isBadInput(err error) bool {
 }
 
 // applyUpdate rewrites a lesson's failing outputs (or, dry, prints the
-// diff it would apply) and returns the exit code it calls for.
-func applyUpdate(out io.Writer, rep *check.Report, dry bool) int {
+// diff it would apply) and returns the exit code it calls for and how
+// many failing cells it mended.
+func applyUpdate(out io.Writer, rep *check.Report, dry bool) (int, int) {
 	text, changed := rep.Updated()
 	_, f, _ := rep.Counts()
 	if !changed {
 		if f > 0 {
-			return exitRunFailed // failures no output rewrite mends (expectations)
+			return exitRunFailed, 0 // failures no output rewrite mends (expectations)
 		}
-		return exitOK
+		return exitOK, 0
 	}
 	if dry {
 		old, err := os.ReadFile(rep.Path)
 		if err != nil {
 			fmt.Fprintf(out, "labrun: %v\n", err)
-			return exitRunFailed
+			return exitRunFailed, 0
 		}
 		io.WriteString(out, check.UnifiedDiff("a/"+rep.Path, "b/"+rep.Path, splitKeep(string(old)), splitKeep(string(text))))
-		return exitRunFailed
+		return exitRunFailed, 0
 	}
 	info, err := os.Stat(rep.Path)
 	perm := os.FileMode(0o644)
@@ -271,13 +275,14 @@ func applyUpdate(out io.Writer, rep *check.Report, dry bool) int {
 	}
 	if err := atomicfile.Write(rep.Path, text, perm); err != nil {
 		fmt.Fprintf(out, "labrun: %v\n", err)
-		return exitRunFailed
+		return exitRunFailed, 0
 	}
-	fmt.Fprintf(out, "labrun: %s: updated the outputs of %d failing cells\n", rep.Path, f)
-	if rest := rep.Unmendable(); rest > 0 {
-		return exitRunFailed
+	rest := rep.Unmendable()
+	fmt.Fprintf(out, "labrun: %s: updated the outputs of %d failing cells\n", rep.Path, f-rest)
+	if rest > 0 {
+		return exitRunFailed, f - rest
 	}
-	return exitOK
+	return exitOK, f - rest
 }
 
 // splitKeep splits text into lines for a diff of a whole file.
