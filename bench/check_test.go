@@ -90,4 +90,15 @@ func checkSummary(r map[string]figures) {
 	same := strings.Join(checkVerdicts["1"], "\n") == strings.Join(checkVerdicts["2"], "\n")
 	fmt.Printf("summary: check dev corpus: -j 1 %.1f s/op, -j 2 %.1f s/op, speed-up %.2fx, same verdicts: %v (%d cells)\n",
 		j1.seconds, j2.seconds, j1.seconds/j2.seconds, same, len(checkVerdicts["1"]))
+	if !same {
+		in2 := map[string]bool{}
+		for _, v := range checkVerdicts["2"] {
+			in2[v] = true
+		}
+		for _, v := range checkVerdicts["1"] {
+			if !in2[v] {
+				fmt.Printf("summary: check -j 1 only: %s\n", v)
+			}
+		}
+	}
 }
