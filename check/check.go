@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -207,7 +208,11 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	}
 	for i, c := range recLesson.Cells {
 		cr := res.Cells[i]
-		rep.Cells = append(rep.Cells, compare(c.Index, recordedLine(c), rep.recordedBlock(c.Index), cr, rules))
+		cell := compare(c.Index, recordedLine(c), rep.recordedBlock(c.Index), cr, rules)
+		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && rules.For(c.Index).Expect == nil {
+			endedAsRecorded(cell, rep.parts[i].Annotation)
+		}
+		rep.Cells = append(rep.Cells, cell)
 	}
 	rep.Duration = time.Since(start)
 	return rep, runErr
@@ -321,5 +326,38 @@ func readFile(path string) ([]byte, error) {
 	return b, nil
 }
 
-// reasonDiffers is the reason of a cell whose output differs.
-const reasonDiffers = "output differs"
+// The reasons of failing cells that --update mends.
+const (
+	// reasonDiffers is the reason of a cell whose output differs.
+	reasonDiffers = "output differs"
+	// reasonEnded begins the reason of a cell of a labrun transcript that
+	// ended otherwise than recorded.
+	reasonEnded = "ended otherwise than recorded"
+)
+
+// endingFields are the fields of a labrun annotation that say how a cell
+// ended.
+var endingFields = regexp.MustCompile(`\b(status|exit)=(\S+)`)
+
+// endedAsRecorded fails a cell of a labrun transcript whose status or
+// exit differs from its recorded annotation's (a cell that now hangs, or
+// now exits 1, with the same output).
+func endedAsRecorded(c *CellReport, recorded string) {
+	fresh := render.Annotation(c.Result)
+	if rec, now := ending(recorded), ending(fresh); rec != now {
+		c.Verdict, c.Reason = Fail, fmt.Sprintf("%s: recorded %s, now %s", reasonEnded, rec, now)
+	}
+}
+
+// ending is an annotation's status and exit fields; the exit of an
+// interrupted cell (SIGINT, or SIGKILL after the grace) is not its own.
+func ending(annotation string) string {
+	var parts []string
+	for _, m := range endingFields.FindAllStringSubmatch(annotation, -1) {
+		if m[0] == "status=interrupted" {
+			return m[0]
+		}
+		parts = append(parts, m[0])
+	}
+	return strings.Join(parts, " ")
+}

@@ -276,3 +276,37 @@ func TestShard(t *testing.T) {
 		}
 	}
 }
+
+// TestEndedOtherwise: in a labrun transcript, a cell whose output is the
+// same but whose exit differs from the recorded one fails; --update's
+// text records the fresh ending, and then it passes.
+func TestEndedOtherwise(t *testing.T) {
+	dir := t.TempDir()
+	src := "# E\n\n```python\n!echo same; exit 2\n```\n"
+	les, err := lessons.Parse("l.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := string(render.Transcript(res))
+	if !strings.Contains(tr, "exit=2") {
+		t.Fatalf("transcript:\n%s", tr)
+	}
+	path := filepath.Join(dir, "t.md")
+	os.WriteFile(path, []byte(strings.Replace(tr, "exit=2", "exit=0", 1)), 0o644)
+	rep, err := Run(context.Background(), Lesson{Path: path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Cells[0]
+	if c.Verdict != Fail || c.Reason != "ended otherwise than recorded: recorded status=ok exit=0, now status=ok exit=2" {
+		t.Fatalf("cell 1: %v %q", c.Verdict, c.Reason)
+	}
+	text, changed := rep.Updated()
+	if !changed || !strings.Contains(string(text), "exit=2") {
+		t.Fatalf("updated:\n%s", text)
+	}
+}

@@ -15,7 +15,7 @@ import (
 func (r *Report) Updated() (text []byte, changed bool) {
 	failing := map[int]*CellReport{}
 	for _, c := range r.Cells {
-		if c.Verdict == Fail && c.Reason == reasonDiffers && c.Result != nil {
+		if c.Verdict == Fail && mendable(c) && c.Result != nil {
 			failing[c.Index] = c
 		}
 	}
@@ -108,7 +108,7 @@ func (r *Report) freshBlock(p lessons.Part, c *CellReport) string {
 func (r *Report) Unmendable() int {
 	n := 0
 	for _, c := range r.Cells {
-		if c.Verdict == Fail && c.Reason != reasonDiffers {
+		if c.Verdict == Fail && !mendable(c) {
 			n++
 		}
 	}
@@ -120,3 +120,8 @@ var annotationTime = regexp.MustCompile(` time=\S+`)
 
 // timeless is an annotation without its time.
 func timeless(ann string) string { return annotationTime.ReplaceAllString(ann, "") }
+
+// mendable says whether rewriting a failing cell's outputs mends it.
+func mendable(c *CellReport) bool {
+	return c.Reason == reasonDiffers || strings.HasPrefix(c.Reason, reasonEnded)
+}
