@@ -42,6 +42,8 @@ fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/termtext
 	$(GO) test -run '^$$' -fuzz '^FuzzOutputEscaped$$' -fuzztime $(FUZZTIME) ./render/html
 	$(GO) test -run '^$$' -fuzz '^FuzzExport$$' -fuzztime $(FUZZTIME) ./jupyter
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCheckRules$$' -fuzztime $(FUZZTIME) ./lessons
+	$(GO) test -run '^$$' -fuzz '^FuzzUnifiedDiff$$' -fuzztime $(FUZZTIME) ./check
 
 # Long fuzzing: make fuzz FUZZTIME=10m
 fuzz: fuzz-short

@@ -68,3 +68,41 @@ func TestUnifiedDiff(t *testing.T) {
 		t.Error("equal lines give a diff")
 	}
 }
+
+// FuzzUnifiedDiff: the diff of two texts' lines is empty exactly when
+// they are equal; its kept and removed lines put the first back, its kept
+// and added lines the second.
+func FuzzUnifiedDiff(f *testing.F) {
+	f.Add("a\nb\nc", "a\nx\nc\nd")
+	f.Add("", "x")
+	f.Add("1\n2\n3\n4\n5\n6\n7\n8\n9", "1\n2\n3\n4\n5\n6\n7\n8\n0")
+	f.Fuzz(func(t *testing.T, x, y string) {
+		a, b := strings.Split(x, "\n"), strings.Split(y, "\n")
+		d := UnifiedDiff("a", "b", a, b)
+		if (d == "") != (x == y) {
+			t.Fatalf("diff %q for equal=%v", d, x == y)
+		}
+		ops := diffOps(a, b)
+		var ra, rb []string
+		ai, bi := 0, 0
+		for _, op := range ops {
+			switch op {
+			case ' ':
+				if a[ai] != b[bi] {
+					t.Fatalf("kept line differs: %q %q", a[ai], b[bi])
+				}
+				ra, rb = append(ra, a[ai]), append(rb, b[bi])
+				ai, bi = ai+1, bi+1
+			case '-':
+				ra = append(ra, a[ai])
+				ai++
+			case '+':
+				rb = append(rb, b[bi])
+				bi++
+			}
+		}
+		if strings.Join(ra, "\n") != x || strings.Join(rb, "\n") != y {
+			t.Fatal("the edit script does not put the texts back")
+		}
+	})
+}

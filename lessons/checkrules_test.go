@@ -64,3 +64,30 @@ func TestParseCheckRulesErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseCheckRules: any lesson text either gives rules or an error
+// naming a line; it never panics, and every rule it gives is for a cell
+// of the lesson.
+func FuzzParseCheckRules(f *testing.F) {
+	f.Add("<!-- labrun: normalize /a+/A/ -->\n```bash\nls\n```\n")
+	f.Add("<!-- labrun: expect exit=3 -->\n<!-- labrun: any-order -->\n\n```python\nx\n```\n")
+	f.Add("<!-- labrun: normalize |x\\|y|z| -->\n<!-- labrun: ignore-output -->\ntext\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		l, err := Parse("l.md", []byte(src))
+		if err != nil {
+			return
+		}
+		r, err := ParseCheckRules("l.md", []byte(src), l.Cells)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "l.md:") {
+				t.Fatalf("error names no line: %v", err)
+			}
+			return
+		}
+		for idx := range r.Cells {
+			if idx < 0 || idx >= len(l.Cells) {
+				t.Fatalf("rules for cell %d of %d", idx, len(l.Cells))
+			}
+		}
+	})
+}
