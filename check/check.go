@@ -138,6 +138,9 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	rep.transcript = rec
 	rep.course = !isLabrunTranscript(rec)
 	rep.parts = lessons.SplitTranscript(rec)
+	if rep.course && !hasOutputs(rep.parts) {
+		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
+	}
 
 	// The recorded transcript's skeleton, as its parts give it, with the
 	// line each part starts on in the transcript and in that skeleton.
@@ -360,4 +363,14 @@ func ending(annotation string) string {
 		parts = append(parts, m[0])
 	}
 	return strings.Join(parts, " ")
+}
+
+// hasOutputs says whether a transcript's parts record any output.
+func hasOutputs(parts []lessons.Part) bool {
+	for _, p := range parts {
+		if p.HasOutputs {
+			return true
+		}
+	}
+	return false
 }
