@@ -20,8 +20,9 @@ import (
 //     <summary> and whole-line HTML comments dropped; the four-space
 //     indent of stream text removed; HTML entities and "\#" unescaped;
 //  2. built-in volatile values (Volatile);
-//  3. the lesson's normalize rules, then the cell's, each on every line;
-//     with any-order, the lines sorted.
+//  3. the lesson's normalize rules, then the cell's, each on every line
+//     (a line a rule makes empty is dropped); with any-order, the lines
+//     sorted.
 //
 // Stages 1 and 2 do what ../shared/tools/lesson_score.py does for
 // "strict", then more: outputs the scorer finds equal are equal here.
@@ -101,7 +102,8 @@ func Volatile(l string) string {
 // Volatile, then the lesson's rules and the cell's (cell may be nil).
 func Normalize(block string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
 	lines := Layout(block)
-	for i, l := range lines {
+	kept := lines[:0]
+	for _, l := range lines {
 		l = Volatile(l)
 		for _, n := range lesson {
 			l = n.Re.ReplaceAllString(l, n.Repl)
@@ -111,8 +113,11 @@ func Normalize(block string, lesson []lessons.Normalize, cell *lessons.CellRules
 				l = n.Re.ReplaceAllString(l, n.Repl)
 			}
 		}
-		lines[i] = l
+		if l != "" { // a rule may drop a line: it made it empty
+			kept = append(kept, l)
+		}
 	}
+	lines = kept
 	if cell != nil && cell.AnyOrder {
 		sort.Strings(lines)
 	}

@@ -365,7 +365,8 @@ recorded one, after normalizing both, in this order:
        <!-- labrun: ignore-output -->       do not compare this cell
        <!-- labrun: normalize /RE/REPL/ --> replace in both outputs (Go
                   regexp, $1 for a group; any delimiter; before no cell:
-                  for the whole lesson), applied line by line after 1-2
+                  for the whole lesson), applied line by line after 1-2;
+                  a line it makes empty is dropped
        <!-- labrun: any-order -->           its lines in any order
        <!-- labrun: expect interrupted -->  it must be interrupted (a hang
                   that is the point of the lesson)
