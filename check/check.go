@@ -287,18 +287,21 @@ func How(cr *runner.CellResult) string {
 }
 
 // sameCells refuses a course pair whose skeleton does not hold the
-// transcript's cells.
+// transcript's cells (bad input: a *lessons.Error).
 func sameCells(l Lesson, rec, run *lessons.Lesson) error {
 	if len(rec.Cells) != len(run.Cells) {
-		return fmt.Errorf("%s: %d code cells, but %s has %d: the skeleton is not this transcript's", l.Path, len(rec.Cells), run.Name, len(run.Cells))
+		return &lessons.Error{Name: l.Path, Msg: fmt.Sprintf("%d code cells, but %s has %d: %s", len(rec.Cells), run.Name, len(run.Cells), notPair)}
 	}
 	for i, c := range rec.Cells {
 		if c.Source != run.Cells[i].Source || c.Info != run.Cells[i].Info {
-			return fmt.Errorf("%s:%d: cell %d differs from %s:%d: the skeleton is not this transcript's", l.Path, c.Line, i+1, run.Name, run.Cells[i].Line)
+			return &lessons.Error{Name: l.Path, Line: c.Line, Msg: fmt.Sprintf("cell %d differs from %s:%d: %s", i+1, run.Name, run.Cells[i].Line, notPair)}
 		}
 	}
 	return nil
 }
+
+// notPair ends the message about a skeleton that is not the transcript's.
+const notPair = "the skeleton is not this transcript's"
 
 // isLabrunTranscript says whether a transcript is labrun's (it has
 // output markers), not a course's.

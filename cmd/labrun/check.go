@@ -244,7 +244,7 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 func isBadInput(err error) bool {
 	var le *lessons.Error
 	var ll lessons.ErrorList
-	return errors.As(err, &le) || errors.As(err, &ll) || errors.Is(err, runner.ErrBadLimits) || strings.Contains(err.Error(), "the skeleton is not this transcript's")
+	return errors.As(err, &le) || errors.As(err, &ll) || errors.Is(err, runner.ErrBadLimits)
 }
 
 // applyUpdate rewrites a lesson's failing outputs (or, dry, prints the
