@@ -193,7 +193,10 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 					}
 					if rep != nil {
 						check.WriteFailures(out, rep, o.verbose)
-						if o.update {
+						if o.update && rep.Result != nil && rep.Result.Interrupted {
+							fmt.Fprintf(out, "labrun: %s: not updated: its run was interrupted\n", rep.Path)
+							worst(exitRunFailed)
+						} else if o.update {
 							c, mended := applyUpdate(out, rep, o.dryRun)
 							worst(c)
 							totals.Failed -= mended
