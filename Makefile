@@ -12,8 +12,12 @@ FUZZTIME ?= 10s
 
 all: build
 
+# The VCS revision for "labrun version" where the go tool does not stamp
+# it (GOFLAGS=-buildvcs=false, a git worktree).
+REV     := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+
 build:
-	$(GO) build -o $(BIN) ./cmd/labrun
+	$(GO) build -ldflags "-X main.revision=$(REV)" -o $(BIN) ./cmd/labrun
 
 run: build
 	mkdir -p out
@@ -38,6 +42,8 @@ fuzz-short:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/termtext
 	$(GO) test -run '^$$' -fuzz '^FuzzOutputEscaped$$' -fuzztime $(FUZZTIME) ./render/html
 	$(GO) test -run '^$$' -fuzz '^FuzzExport$$' -fuzztime $(FUZZTIME) ./jupyter
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCheckRules$$' -fuzztime $(FUZZTIME) ./lessons
+	$(GO) test -run '^$$' -fuzz '^FuzzUnifiedDiff$$' -fuzztime $(FUZZTIME) ./check
 
 # Long fuzzing: make fuzz FUZZTIME=10m
 fuzz: fuzz-short

@@ -89,6 +89,7 @@ func printSummary() {
 	if lok && jok && lr.seconds > 0 {
 		fmt.Printf("summary: FIFO lesson: jupyter/labrun %.2f\n", jp.seconds/lr.seconds)
 	}
+	checkSummary(r)
 }
 
 // labrun returns the labrun binary the benchmarks run, built once.

@@ -77,10 +77,6 @@ type Directive struct {
 // outputPattern finds output=/REGEX/ in a wait.
 var outputPattern = regexp.MustCompile(`output=/(.*?)/(?:[ \t]|$)`)
 
-// checkRuleWords start the check rules' directives (labrun check reads
-// them).
-var checkRuleWords = map[string]bool{"ignore-output": true, "normalize": true, "any-order": true, "expect": true}
-
 // directiveText returns what a labrun comment holds and whether it is
 // the new form ("labrun:"); ok is false for other HTML.
 func directiveText(block string) (text string, colon, ok bool) {
@@ -192,8 +188,14 @@ func flowDirective(name string, at int, text string, names map[string]bool, errs
 	}
 	verb, args := words[0], words[1:]
 	switch {
-	case checkRuleWords[verb]:
+	case isRule(verb):
+		// labrun check applies it (checkrules.go); a malformed one is
+		// refused here, before anything runs.
 		d.Kind = CheckRule
+		arg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), verb))
+		if err := (&CellRules{}).apply(verb, arg, at); err != nil {
+			return bad("%s: %v", verb, err)
+		}
 		return d
 	case verb == "stop":
 		d.Kind, d.Signal = Stop, unix.SIGTERM

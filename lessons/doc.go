@@ -23,5 +23,8 @@
 // Python cell's lines as IPython does (the Python worker follows the same
 // rules, and a test holds the two together). The transcript's marker
 // lines are defined here (markers.go): render writes them, Strip turns a
-// transcript back into the lesson it came from.
+// transcript back into the lesson it came from. ParseCheckRules reads the
+// rules a lesson gives "labrun check" in HTML comments (checkrules.go:
+// ignore-output, normalize, any-order, expect), with a small API the
+// native dialect's directives can share.
 package lessons

@@ -77,3 +77,11 @@ func OutputsBlock(annotation string, outs []runner.Output) string {
 	b.WriteString(lessons.OutClose + "\n")
 	return b.String()
 }
+
+// Outputs returns outputs laid out as Transcript writes them between a
+// cell's markers (nbconvert's layout), without the markers.
+func Outputs(outs []runner.Output) string {
+	var b bytes.Buffer
+	writeOutputs(&b, outs)
+	return b.String()
+}

@@ -29,6 +29,9 @@ const usage = `labrun runs Markdown lessons and writes annotated transcripts.
 
 Usage:
   labrun run LESSON.md [-o OUT.md] [--html PAGE.html] [--timeout D] [--keep | --in-place]
+  labrun check PATH... [--update [--dry-run]] [-j N] [--shard K/N] [--list]
+               [--junit FILE] [--json] [-v]     (labrun help check)
+  labrun report merge REPORT... [-o OUT]
   labrun strip TRANSCRIPT [-o OUT.md]
   labrun tangle LESSON.md -d DIR
   labrun html TRANSCRIPT [-o PAGE.html] [--no-output]
@@ -108,6 +111,10 @@ func route(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		err = runCommand(args[1:], stdout, stderr)
+	case "check":
+		err = checkCommand(args[1:], stdout, stderr)
+	case "report":
+		err = reportCommand(args[1:], stdout, stderr)
 	case "strip":
 		err = stripCommand(args[1:], stdout, stderr)
 	case "tangle":
@@ -121,15 +128,21 @@ func route(args []string, stdout, stderr io.Writer) int {
 	case "clean":
 		err = cleanCommand(args[1:], stdout, stderr)
 	case "version", "--version":
-		fmt.Fprintln(stdout, "labrun", version)
+		fmt.Fprintln(stdout, "labrun", versionString())
 	case "help", "-h", "--help":
-		if len(args) > 1 && args[1] == "lessons" {
-			io.WriteString(stdout, lessonsHelp)
-			break
+		if len(args) > 1 {
+			switch args[1] {
+			case "lessons":
+				io.WriteString(stdout, lessonsHelp)
+				return exitOK
+			case "check":
+				parseCheck([]string{"--help"}, stdout)
+				return exitOK
+			}
 		}
 		io.WriteString(stdout, usage)
 	default:
-		err = usageError(fmt.Sprintf("unknown command %q (known: run, strip, tangle, html, import, export, clean, version, help)", args[0]))
+		err = usageError(fmt.Sprintf("unknown command %q (known: run, check, report, strip, tangle, html, import, export, clean, version, help)", args[0]))
 	}
 	return exitCode(err, stderr)
 }

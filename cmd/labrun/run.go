@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/lessons"
@@ -116,6 +118,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	o, err := parseRun(args, stderr)
 	if err != nil {
 		return err
+	}
+	if strings.EqualFold(filepath.Ext(o.lesson), ".ipynb") {
+		return &exitError{exitBadInput, fmt.Errorf("%s: %w", o.lesson, check.ErrNotebook)}
 	}
 	render.Cleaned(stderr, runner.CleanStale(), false)
 	src, err := readLesson(o.lesson)

@@ -1,0 +1,101 @@
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/labrun/labrun/render"
+)
+
+// TestScorerAgreement runs every lesson of the dev corpus (a course pair:
+// README.md recorded, README_no_output.md skeleton), scores the fresh
+// transcript with ../shared/tools/lesson_score.py and requires every cell
+// the scorer calls strict to pass check. It prints the agreement table.
+// It takes minutes: it runs only with LABRUN_AGREEMENT=1 (make agreement).
+func TestScorerAgreement(t *testing.T) {
+	if os.Getenv("LABRUN_AGREEMENT") == "" {
+		t.Skip("set LABRUN_AGREEMENT=1 to run the corpus (minutes)")
+	}
+	corpus := envOr("LABRUN_CORPUS", "../../shared/corpus/caos/caos_2019-2020")
+	scorer := envOr("LABRUN_SCORER", "../../shared/tools/lesson_score.py")
+	dirs, _ := filepath.Glob(filepath.Join(corpus, "*", "README_no_output.md"))
+	if len(dirs) == 0 {
+		t.Skipf("no corpus under %s", corpus)
+	}
+	t.Logf("%-28s %6s %7s %6s %6s %s", "lesson", "cells", "strict", "pass", "both", "disagreements")
+	var tStrict, tPass, tBoth int
+	for _, sk := range dirs {
+		dir := filepath.Dir(sk)
+		l := Lesson{Path: filepath.Join(dir, "README.md"), Skeleton: sk}
+		rep, err := Run(context.Background(), l, Options{})
+		if rep == nil {
+			t.Errorf("%s: %v", dir, err)
+			continue
+		}
+		fresh := filepath.Join(t.TempDir(), "fresh.md")
+		os.WriteFile(fresh, render.Transcript(rep.Result), 0o644)
+		// labrun's reaper (a child subreaper) may reap the scorer before
+		// exec does: its output is whole all the same
+		out, err := exec.Command("python3", scorer, sk, l.Path, fresh, "--json").Output()
+		if err != nil && !errors.Is(err, syscall.ECHILD) {
+			t.Fatalf("%s: scorer: %v", dir, err)
+		}
+		var sc struct {
+			Cells []struct {
+				Cell   int
+				Status string
+			}
+		}
+		if err := json.Unmarshal(out, &sc); err != nil {
+			t.Fatal(err)
+		}
+		var strict, pass, both int
+		var notes string
+		for _, c := range rep.Cells {
+			if c.Verdict == Pass && c.Recorded != nil {
+				pass++
+			}
+		}
+		for _, s := range sc.Cells {
+			if s.Status != "strict" {
+				continue
+			}
+			strict++
+			if s.Cell >= len(rep.Cells) {
+				t.Errorf("%s: scorer's cell %d: check has %d cells", dir, s.Cell, len(rep.Cells))
+				continue
+			}
+			c := rep.Cells[s.Cell]
+			if c.Verdict == Pass {
+				both++
+				continue
+			}
+			t.Errorf("%s:%d: cell %d: strict for the scorer, %v for check: %s\n%s", l.Path, c.Line, c.Number, c.Verdict, c.Reason, c.Diff)
+		}
+		// cells check passes with a recorded output the scorer does not call strict
+		for _, s := range sc.Cells {
+			if s.Status != "strict" && s.Status != "no-recorded-output" && s.Cell < len(rep.Cells) && rep.Cells[s.Cell].Verdict == Pass {
+				notes += fmt.Sprintf(" %d:%s", s.Cell+1, s.Status)
+			}
+		}
+		t.Logf("%-28s %6d %7d %6d %6d%s", filepath.Base(dir), len(rep.Cells), strict, pass, both, notes)
+		tStrict += strict
+		tPass += pass
+		tBoth += both
+	}
+	t.Logf("%-28s %6s %7d %6d %6d", "total", "", tStrict, tPass, tBoth)
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

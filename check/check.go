@@ -1,0 +1,379 @@
+// Package check compares a lesson's recorded outputs with fresh ones: it
+// reads a recorded transcript (labrun's, or a course README.md), runs the
+// lesson's skeleton with runner.Run, and gives each cell a verdict, with
+// a diff of the normalized lines where they differ (see Normalize).
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// Verdict is how a cell's check came out.
+type Verdict int
+
+// The verdicts.
+const (
+	// Pass: the fresh output equals the recorded one after normalization
+	// and the cell ended as its rules expect.
+	Pass Verdict = iota
+	// Fail: the outputs differ, or the cell did not end as expected.
+	Fail
+	// Skip: not compared (ignore-output, or a cell labrun does not run).
+	Skip
+)
+
+// String returns "pass", "fail" or "skip".
+func (v Verdict) String() string {
+	switch v {
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	}
+	return "skip"
+}
+
+// Lesson is what to check: a recorded transcript and, for a course pair,
+// the skeleton beside it.
+type Lesson struct {
+	// Path is the recorded transcript (a labrun transcript or a course
+	// README.md): what reports name and --update rewrites.
+	Path string
+	// Skeleton is the lesson to run; "" runs the recorded transcript
+	// stripped (lessons.StripAny).
+	Skeleton string
+}
+
+// CellReport is one cell's verdict.
+type CellReport struct {
+	// Index is the cell's index among the lesson's code cells (from 0);
+	// Number is Index+1, as reports show it.
+	Index, Number int
+	// Line is the line of the cell's opening fence in the recorded
+	// transcript.
+	Line int
+	Verdict
+	// Reason says why a cell failed ("output differs", "expected to be
+	// interrupted; ended: ok") or was skipped.
+	Reason string
+	// How words how the fresh run of the cell ended when it did not end
+	// well ("interrupted after 10.0s: timeout", "exit 139 (SIGSEGV)",
+	// "ZeroDivisionError: division by zero"); "" when it ended well.
+	How string
+	// Diff is the unified diff of the normalized lines, recorded → fresh
+	// ("" when they are equal).
+	Diff string
+	// Recorded and Fresh are the normalized lines.
+	Recorded, Fresh []string
+	// RawRecorded and RawFresh are the outputs blocks as laid out.
+	RawRecorded, RawFresh string
+	// Result is the fresh run of the cell.
+	Result *runner.CellResult
+}
+
+// Report is a lesson's check.
+type Report struct {
+	Lesson
+	// Cells are the verdicts, in cell order.
+	Cells []*CellReport
+	// Result is the fresh run (nil when the lesson could not run).
+	Result *runner.Result
+	// Duration is the check's wall time.
+	Duration time.Duration
+	// transcript is the recorded transcript as read, and parts its
+	// pieces, for Update.
+	transcript []byte
+	parts      []lessons.Part
+	// partOf maps a cell index to its part holding outputs (-1: none).
+	partOf   map[int]int
+	recCells []*lessons.Cell
+	course   bool
+}
+
+// Counts returns how many cells passed, failed and were skipped.
+func (r *Report) Counts() (pass, fail, skip int) {
+	for _, c := range r.Cells {
+		switch c.Verdict {
+		case Pass:
+			pass++
+		case Fail:
+			fail++
+		default:
+			skip++
+		}
+	}
+	return
+}
+
+// Options control a check of one lesson.
+type Options struct {
+	// Runner are the run's options (OnCell included).
+	Runner runner.Options
+	// OnStart, when set, is called with the lesson about to run.
+	OnStart func(*lessons.Lesson)
+}
+
+// Run checks one lesson: it runs the skeleton and compares every cell.
+// An error means the lesson could not be checked (bad input: a
+// *lessons.Error or lessons.ErrorList; or the run failed); a report may
+// come with it, holding what ran.
+func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
+	start := time.Now()
+	rep := &Report{Lesson: l, partOf: map[int]int{}}
+	rec, err := readFile(l.Path)
+	if err != nil {
+		return nil, err
+	}
+	rep.transcript = rec
+	rep.course = !isLabrunTranscript(rec)
+	rep.parts = lessons.SplitTranscript(rec)
+	if rep.course && !hasOutputs(rep.parts) {
+		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
+	}
+
+	// The recorded transcript's skeleton, as its parts give it, with the
+	// line each part starts on in the transcript and in that skeleton.
+	var skel strings.Builder
+	recStart := make([]int, len(rep.parts))
+	skelStart := make([]int, len(rep.parts))
+	recLine, skelLine := 1, 1
+	for i, p := range rep.parts {
+		recStart[i], skelStart[i] = recLine, skelLine
+		n := strings.Count(p.Skeleton, "\n")
+		skel.WriteString(p.Skeleton)
+		recLine += n + strings.Count(p.Outputs, "\n")
+		if p.HasOutputs && !rep.course {
+			recLine += 2 // the markers
+		}
+		skelLine += n
+	}
+	recLesson, err := lessons.Parse(l.Path, []byte(skel.String()))
+	if err != nil {
+		return nil, err
+	}
+	rules, err := lessons.ParseCheckRules(l.Path, []byte(skel.String()), recLesson.Cells)
+	if err != nil {
+		return nil, err
+	}
+	rep.recCells = recLesson.Cells
+	byEnd := map[int]*lessons.Cell{}
+	for _, c := range recLesson.Cells {
+		byEnd[c.EndLine] = c
+	}
+	for i, p := range rep.parts {
+		end := skelStart[i] + strings.Count(p.Skeleton, "\n") - 1
+		if c := byEnd[end]; c != nil && p.HasOutputs {
+			rep.partOf[c.Index] = i
+		}
+	}
+	recordedLine := func(c *lessons.Cell) int {
+		for i := len(rep.parts) - 1; i >= 0; i-- {
+			if skelStart[i] <= c.Line {
+				return recStart[i] + c.Line - skelStart[i]
+			}
+		}
+		return c.Line
+	}
+
+	// The lesson to run.
+	runName, runSrc := l.Path, lessons.StripAny(rec)
+	if l.Skeleton != "" {
+		if runSrc, err = readFile(l.Skeleton); err != nil {
+			return nil, err
+		}
+		runName = l.Skeleton
+	}
+	lesson, err := lessons.Parse(runName, runSrc)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameCells(l, recLesson, lesson); err != nil {
+		return nil, err
+	}
+	if o.OnStart != nil {
+		o.OnStart(lesson)
+	}
+	res, runErr := runner.Run(ctx, lesson, filepath.Dir(runName), o.Runner)
+	rep.Result = res
+	if res == nil {
+		return nil, runErr
+	}
+	for i, c := range recLesson.Cells {
+		cr := res.Cells[i]
+		cell := compare(c.Index, recordedLine(c), rep.recordedBlock(c.Index), cr, rules)
+		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && rules.For(c.Index).Expect == nil {
+			endedAsRecorded(cell, rep.parts[i].Annotation)
+		}
+		rep.Cells = append(rep.Cells, cell)
+	}
+	rep.Duration = time.Since(start)
+	return rep, runErr
+}
+
+// recordedBlock returns the recorded outputs of a cell ("" when none).
+func (r *Report) recordedBlock(index int) string {
+	if i, ok := r.partOf[index]; ok {
+		return r.parts[i].Outputs
+	}
+	return ""
+}
+
+// compare gives one cell its verdict.
+func compare(index, line int, recorded string, cr *runner.CellResult, rules *lessons.CheckRules) *CellReport {
+	cellRules := rules.For(index)
+	c := &CellReport{Index: index, Number: index + 1, Line: line, Result: cr, RawRecorded: recorded, How: How(cr)}
+	c.RawFresh = render.Outputs(cr.Outputs)
+	if cr.Status == runner.Skipped {
+		c.Verdict, c.Reason = Skip, strings.Join(render.Notes(cr), "; ")
+		return c
+	}
+	c.Recorded = Normalize(recorded, rules.Lesson, cellRules)
+	c.Fresh = Normalize(c.RawFresh, rules.Lesson, cellRules)
+	if e := cellRules.Expect; e != nil {
+		ended := c.How
+		if ended == "" {
+			ended = "ok"
+		}
+		switch {
+		case e.Kind == lessons.ExpectInterrupted && cr.Status != runner.Interrupted:
+			c.Verdict, c.Reason = Fail, "expected to be interrupted; ended: "+ended
+			return c
+		case e.Kind == lessons.ExpectExit && (cr.Steps == 0 || cr.Exit.Code != e.Code || cr.Status == runner.Interrupted):
+			c.Verdict, c.Reason = Fail, fmt.Sprintf("expected exit %d; ended: %s", e.Code, ended)
+			return c
+		}
+	}
+	if cellRules.IgnoreOutput {
+		if cellRules.Expect != nil {
+			c.Verdict = Pass
+		} else {
+			c.Verdict, c.Reason = Skip, "ignore-output"
+		}
+		return c
+	}
+	c.Diff = UnifiedDiff("recorded", "fresh", c.Recorded, c.Fresh)
+	if c.Diff != "" {
+		c.Verdict, c.Reason = Fail, reasonDiffers
+	}
+	return c
+}
+
+// How words how a cell ended when it did not end well, in render's
+// words: "interrupted after 10.0s: timeout", "exit 139 (SIGSEGV)",
+// "ZeroDivisionError: division by zero"; "" for a cell that ended well.
+func How(cr *runner.CellResult) string {
+	var parts []string
+	if e := cr.Exception; e != nil {
+		parts = append(parts, strings.TrimSuffix(e.Name+": "+e.Message, ": "))
+	}
+	if cr.Steps > 0 && cr.Exit.Code != 0 && cr.Interruption == nil {
+		parts = append(parts, "exit "+render.ExitWord(cr.Exit))
+	}
+	if cr.Status != runner.Skipped {
+		parts = append(parts, render.Notes(cr)...)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// sameCells refuses a course pair whose skeleton does not hold the
+// transcript's cells (bad input: a *lessons.Error).
+func sameCells(l Lesson, rec, run *lessons.Lesson) error {
+	if len(rec.Cells) != len(run.Cells) {
+		return &lessons.Error{Name: l.Path, Msg: fmt.Sprintf("%d code cells, but %s has %d: %s", len(rec.Cells), run.Name, len(run.Cells), notPair)}
+	}
+	for i, c := range rec.Cells {
+		if c.Source != run.Cells[i].Source || c.Info != run.Cells[i].Info {
+			return &lessons.Error{Name: l.Path, Line: c.Line, Msg: fmt.Sprintf("cell %d differs from %s:%d: %s", i+1, run.Name, run.Cells[i].Line, notPair)}
+		}
+	}
+	return nil
+}
+
+// notPair ends the message about a skeleton that is not the transcript's.
+const notPair = "the skeleton is not this transcript's"
+
+// isLabrunTranscript says whether a transcript is labrun's (it has
+// output markers), not a course's.
+func isLabrunTranscript(b []byte) bool {
+	s := string(b)
+	return strings.HasPrefix(s, lessons.OutOpen) || strings.Contains(s, "\n"+lessons.OutOpen)
+}
+
+// maxTranscriptBytes bounds what check reads as a transcript.
+const maxTranscriptBytes = 64 << 20
+
+// readFile reads a transcript or a skeleton, refusing what is not a
+// regular file of lesson size.
+func readFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, &lessons.Error{Name: path, Msg: errors.Unwrap(err).Error()}
+	case !info.Mode().IsRegular():
+		return nil, &lessons.Error{Name: path, Msg: "not a regular file; a lesson is a Markdown file"}
+	case info.Size() > maxTranscriptBytes:
+		return nil, &lessons.Error{Name: path, Msg: fmt.Sprintf("%d MiB: too big to be a lesson", info.Size()>>20)}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &lessons.Error{Name: path, Msg: errors.Unwrap(err).Error()}
+	}
+	return b, nil
+}
+
+// The reasons of failing cells that --update mends.
+const (
+	// reasonDiffers is the reason of a cell whose output differs.
+	reasonDiffers = "output differs"
+	// reasonEnded begins the reason of a cell of a labrun transcript that
+	// ended otherwise than recorded.
+	reasonEnded = "ended otherwise than recorded"
+)
+
+// endingFields are the fields of a labrun annotation that say how a cell
+// ended.
+var endingFields = regexp.MustCompile(`\b(status|exit)=(\S+)`)
+
+// endedAsRecorded fails a cell of a labrun transcript whose status or
+// exit differs from its recorded annotation's (a cell that now hangs, or
+// now exits 1, with the same output).
+func endedAsRecorded(c *CellReport, recorded string) {
+	fresh := render.Annotation(c.Result)
+	if rec, now := ending(recorded), ending(fresh); rec != now {
+		c.Verdict, c.Reason = Fail, fmt.Sprintf("%s: recorded %s, now %s", reasonEnded, rec, now)
+	}
+}
+
+// ending is an annotation's status and exit fields; the exit of an
+// interrupted cell (SIGINT, or SIGKILL after the grace) is not its own.
+func ending(annotation string) string {
+	var parts []string
+	for _, m := range endingFields.FindAllStringSubmatch(annotation, -1) {
+		if m[0] == "status=interrupted" {
+			return m[0]
+		}
+		parts = append(parts, m[0])
+	}
+	return strings.Join(parts, " ")
+}
+
+// hasOutputs says whether a transcript's parts record any output.
+func hasOutputs(parts []lessons.Part) bool {
+	for _, p := range parts {
+		if p.HasOutputs {
+			return true
+		}
+	}
+	return false
+}

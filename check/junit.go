@@ -1,0 +1,152 @@
+package check
+
+import (
+	"encoding/xml"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// The JUnit XML report: one testsuite per lesson, one testcase per cell;
+// a failing cell has a <failure> whose message is the reason and whose
+// text is the diff, a skipped one <skipped>, a lesson that could not be
+// checked an <error> testcase named "lesson".
+
+// JUnitSuites is the document's root.
+type JUnitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []JUnitSuite `xml:"testsuite"`
+}
+
+// JUnitSuite is one lesson.
+type JUnitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []JUnitCase `xml:"testcase"`
+}
+
+// JUnitCase is one cell.
+type JUnitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *JUnitProblem `xml:"failure"`
+	Error     *JUnitProblem `xml:"error"`
+	Skipped   *JUnitProblem `xml:"skipped"`
+}
+
+// JUnitProblem is a failure, an error or a skip.
+type JUnitProblem struct {
+	Message string `xml:"message,attr,omitempty"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// JUnit returns the report of lessons (a nil report with err: the
+// lesson could not be checked).
+func JUnit(ls []Lesson, reps []*Report, errs []error) *JUnitSuites {
+	doc := &JUnitSuites{Name: "labrun check"}
+	for i, l := range ls {
+		s := JUnitSuite{Name: l.Path}
+		r := reps[i]
+		var d float64
+		if r != nil {
+			d = r.Duration.Seconds()
+			for _, c := range r.Cells {
+				tc := JUnitCase{Name: fmt.Sprintf("cell %d (line %d)", c.Number, c.Line), Classname: l.Path, File: l.Path, Line: c.Line, Time: "0.000"}
+				if c.Result != nil {
+					tc.Time = fmt.Sprintf("%.3f", c.Result.Duration.Seconds())
+				}
+				switch c.Verdict {
+				case Fail:
+					text := c.Diff
+					if c.How != "" {
+						text = "the cell ended: " + c.How + "\n" + text
+					}
+					tc.Failure = &JUnitProblem{Message: c.Reason, Type: "output", Text: xmlSafe(text)}
+					s.Failures++
+				case Skip:
+					tc.Skipped = &JUnitProblem{Message: c.Reason}
+					s.Skipped++
+				}
+				s.Cases = append(s.Cases, tc)
+			}
+		}
+		if i < len(errs) && errs[i] != nil {
+			s.Cases = append(s.Cases, JUnitCase{Name: "lesson", Classname: l.Path, File: l.Path, Time: "0.000",
+				Error: &JUnitProblem{Message: xmlSafe(errs[i].Error()), Type: "lesson"}})
+			s.Errors++
+		}
+		s.Tests = len(s.Cases)
+		s.Time = fmt.Sprintf("%.3f", d)
+		doc.Suites = append(doc.Suites, s)
+	}
+	doc.total()
+	return doc
+}
+
+// total sorts the suites by name and sums their counts.
+func (d *JUnitSuites) total() {
+	sort.SliceStable(d.Suites, func(i, j int) bool { return d.Suites[i].Name < d.Suites[j].Name })
+	d.Tests, d.Failures, d.Errors, d.Skipped = 0, 0, 0, 0
+	var t float64
+	for _, s := range d.Suites {
+		d.Tests += s.Tests
+		d.Failures += s.Failures
+		d.Errors += s.Errors
+		d.Skipped += s.Skipped
+		var st float64
+		fmt.Sscanf(s.Time, "%g", &st)
+		t += st
+	}
+	d.Time = fmt.Sprintf("%.3f", t)
+}
+
+// Marshal returns the XML document.
+func (d *JUnitSuites) Marshal() []byte {
+	b, _ := xml.MarshalIndent(d, "", "  ")
+	return append([]byte(xml.Header), append(b, '\n')...)
+}
+
+// MergeJUnit merges JUnit reports (of shards) into one: every suite of
+// every file, sorted by name, counts summed.
+func MergeJUnit(files []string) (*JUnitSuites, error) {
+	doc := &JUnitSuites{Name: "labrun check"}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var d JUnitSuites
+		if err := xml.Unmarshal(b, &d); err != nil {
+			return nil, fmt.Errorf("%s: not a JUnit report: %w", f, err)
+		}
+		doc.Suites = append(doc.Suites, d.Suites...)
+	}
+	doc.total()
+	return doc, nil
+}
+
+// xmlSafe drops what XML 1.0 cannot hold (control characters but tab
+// and newline): encoding/xml would write them as U+FFFD.
+func xmlSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,125 @@
+package check
+
+import (
+	"html"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/labrun/labrun/internal/termtext"
+	"github.com/labrun/labrun/lessons"
+)
+
+// Normalization turns an outputs block (recorded or fresh, as a
+// transcript lays it out) into the lines that are compared, in three
+// stages, in this order:
+//
+//  1. layout: the text as a terminal shows it (colours, OSC hyperlinks,
+//     \r rewrites, backspace overstrikes resolved: termtext); trailing
+//     spaces, blank lines, fence lines, <pre>, <code>, <details>,
+//     <summary> and whole-line HTML comments dropped; the four-space
+//     indent of stream text removed; HTML entities and "\#" unescaped;
+//  2. built-in volatile values (Volatile);
+//  3. the lesson's normalize rules, then the cell's, each on every line
+//     (a line a rule makes empty is dropped); with any-order, the lines
+//     sorted.
+//
+// Stages 1 and 2 do what ../shared/tools/lesson_score.py does for
+// "strict", then more: outputs the scorer finds equal are equal here.
+
+// layoutDrop matches lines that are layout, not output.
+var layoutDrop = regexp.MustCompile(`^\s*(` + "```" + `\w*|~~~\w*|</?pre>|</?code>|</?details>|<summary>.*</summary>|<!--.*-->)\s*$`)
+
+// ansi matches terminal sequences termtext did not see as such: a colour
+// code whose escape byte was already lost ("[0;31m").
+var ansi = regexp.MustCompile(`\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[A-Za-z]|\[[0-9;]*m(\[K)?|\[K`)
+
+// Layout returns the lines of an outputs block after stage 1.
+func Layout(block string) []string {
+	var kept []string
+	for _, l := range strings.Split(termtext.Plain(block), "\n") {
+		l = ansi.ReplaceAllString(strings.ReplaceAll(strings.TrimRight(l, " \t\r\n\v\f"), "\r", ""), "")
+		if strings.TrimSpace(l) == "" || layoutDrop.MatchString(l) {
+			continue
+		}
+		l = strings.TrimPrefix(l, "    ")
+		l = strings.ReplaceAll(html.UnescapeString(l), `\#`, "#")
+		kept = append(kept, l)
+	}
+	return kept
+}
+
+// volatile are the built-in volatile values, replaced in order.
+var volatile = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	// the scorer's, first
+	{regexp.MustCompile(`(?i)\b(pid\s*[=:]?\s*)\d+`), "${1}<PID>"},
+	{regexp.MustCompile(`(?i)\b((?:pid\)?|tid)\s*(?:is|=|:)?\s*)\d+`), "${1}<PID>"},
+	{regexp.MustCompile(`0x[0-9a-fA-F]+`), "0x<H>"},
+	{regexp.MustCompile(`\b[0-9a-f]{8,}\b`), "<H?>"}, // a hex run with a digit and a letter: a hash
+	{regexp.MustCompile(`\b\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\b`), "<T>"},
+	{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`), "<D>"},
+	{regexp.MustCompile(`\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b[^\n]*?\d{4}`), "<D>"},
+	{regexp.MustCompile(`/tmp/[\w.\-/]+`), "/tmp/<P>"},
+	{regexp.MustCompile(`(^|[^\w/])/usr/bin/sh\b`), "${1}/bin/sh"},
+	// then labrun's own
+	{regexp.MustCompile(`\b\d+m\d+(\.\d+)?s\b`), "<DUR>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)?\s?(ns|us|µs|ms|s|sec|secs|seconds)\b`), "<DUR>"},
+	// ps aux / ps u: USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
+	{regexp.MustCompile(`^\S+\s+(?:\d+|<PID>)\s+\d+\.\d+\s+\d+\.\d+\s+\d+\s+\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+(.*)$`), "<ps> ${1}"},
+	// ps -ef: UID PID PPID C STIME TTY TIME CMD
+	{regexp.MustCompile(`^\S+\s+\d+\s+\d+\s+\d+\s+\S+\s+\S+\s+(?:<T>|\d+:\d+:\d+)\s+(.*)$`), "<ps> ${1}"},
+	// ps: PID TTY TIME CMD
+	{regexp.MustCompile(`^\s*\d+\s+\S+\s+(?:<T>|\d+:\d+:\d+)\s+(.*)$`), "<ps> ${1}"},
+	// top: PID USER PR NI VIRT RES SHR S %CPU %MEM TIME+ COMMAND
+	{regexp.MustCompile(`^\s*\d+\s+\S+\s+(?:-?\d+|rt)\s+-?\d+\s+[\d.]+[kmgt]?\s+[\d.]+[kmgt]?\s+[\d.]+[kmgt]?\s+\S\s+[\d.]+\s+[\d.]+\s+\S+\s+(.*)$`), "<ps> ${1}"},
+}
+
+// Volatile replaces the built-in volatile values of one line: pids and
+// tids ("pid=N", "PID = N", "pid is N", "tid N"), hex addresses and
+// hashes, clock times, dates, temp paths (/tmp/...), /usr/bin/sh (the
+// same shell as /bin/sh), durations ("0.25s", "12 ms", "0m0.003s"), and
+// the volatile columns of ps and top rows (all but the command).
+func Volatile(l string) string {
+	for _, v := range volatile {
+		if v.repl == "<H?>" {
+			l = v.re.ReplaceAllStringFunc(l, func(m string) string {
+				if strings.ContainsAny(m, "0123456789") && strings.ContainsAny(m, "abcdef") {
+					return "<H>"
+				}
+				return m
+			})
+			continue
+		}
+		l = v.re.ReplaceAllString(l, v.repl)
+	}
+	return l
+}
+
+// Normalize returns the compared lines of an outputs block: Layout, then
+// Volatile, then the lesson's rules and the cell's (cell may be nil).
+func Normalize(block string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
+	lines := Layout(block)
+	kept := lines[:0]
+	for _, l := range lines {
+		l = Volatile(l)
+		for _, n := range lesson {
+			l = n.Re.ReplaceAllString(l, n.Repl)
+		}
+		if cell != nil {
+			for _, n := range cell.Normalize {
+				l = n.Re.ReplaceAllString(l, n.Repl)
+			}
+		}
+		if l != "" { // a rule may drop a line: it made it empty
+			kept = append(kept, l)
+		}
+	}
+	lines = kept
+	if cell != nil && cell.AnyOrder {
+		sort.Strings(lines)
+	}
+	return lines
+}

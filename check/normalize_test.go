@@ -1,0 +1,108 @@
+package check
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/labrun/labrun/lessons"
+)
+
+func TestLayout(t *testing.T) {
+	block := "\n    hello \x1b[31mred\x1b[0m\n    \n\n```\nL | log\n```\n<pre>\nO | x &lt; y\n</pre>\n<!-- a comment -->\n    ab\r    c\n    \\# not a heading\n"
+	got := Layout(block)
+	want := []string{"hello red", "L | log", "O | x < y", "cb", "# not a heading"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Layout (-want +got):\n%s", d)
+	}
+}
+
+func TestVolatile(t *testing.T) {
+	for in, want := range map[string]string{
+		"pid=1234 and PID = 77":     "pid=<PID> and PID = <PID>",
+		"child pid is 4242":         "child pid is <PID>",
+		"at 0x7ffd1234abcd":         "at 0x<H>",
+		"hash deadbeef12":           "hash <H>",
+		"12345678 stays":            "12345678 stays",
+		"took 0.25s, 12 ms":         "took <DUR>, <DUR>",
+		"real\t0m0.003s":            "real\t<DUR>",
+		"at 12:25:03 on 2020-03-01": "at <T> on <D>",
+		"in /tmp/labrun-x1/a.out":   "in /tmp/<P>",
+		"/usr/bin/sh: 1: oops":      "/bin/sh: 1: oops",
+		"pechatn+    8421  0.0  0.0   2608   588 pts/2    Ss+  12:25   0:00 /usr/bin/sh -c ps aux": "<ps> /bin/sh -c ps aux",
+		"  PID TTY          TIME CMD":  "  PID TTY          TIME CMD",
+		"  812 pts/0    00:00:00 bash": "<ps> bash",
+	} {
+		if got := Volatile(in); got != want {
+			t.Errorf("Volatile(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNormalizeRules(t *testing.T) {
+	src := "<!-- labrun: normalize /seed=\\d+/seed=N/ -->\n\n# x\n\n<!-- labrun: normalize /took \\d+ rounds/took R rounds/ -->\n<!-- labrun: any-order -->\n<!-- labrun: normalize /^.*grep.*$// -->\n```python\nprint()\n```\n"
+	l, err := lessons.Parse("l.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := lessons.ParseCheckRules("l.md", []byte(src), l.Cells)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Normalize("    b took 3 rounds\n    sh -c ps | grep x\n    a seed=9\n", rules.Lesson, rules.For(0))
+	want := []string{"a seed=N", "b took R rounds"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("Normalize (-want +got):\n%s", d)
+	}
+}
+
+func TestUnifiedDiff(t *testing.T) {
+	a := strings.Split("1 2 3 4 5 6 7 8 9 10", " ")
+	b := strings.Split("1 2 3 4 X 6 7 8 9 10 11", " ")
+	got := UnifiedDiff("recorded", "fresh", a, b)
+	want := "--- recorded\n+++ fresh\n@@ -2,9 +2,10 @@\n 2\n 3\n 4\n-5\n+X\n 6\n 7\n 8\n 9\n 10\n+11\n"
+	if got != want {
+		t.Errorf("UnifiedDiff:\n%s\nwant:\n%s", got, want)
+	}
+	if UnifiedDiff("a", "b", a, a) != "" {
+		t.Error("equal lines give a diff")
+	}
+}
+
+// FuzzUnifiedDiff: the diff of two texts' lines is empty exactly when
+// they are equal; its kept and removed lines put the first back, its kept
+// and added lines the second.
+func FuzzUnifiedDiff(f *testing.F) {
+	f.Add("a\nb\nc", "a\nx\nc\nd")
+	f.Add("", "x")
+	f.Add("1\n2\n3\n4\n5\n6\n7\n8\n9", "1\n2\n3\n4\n5\n6\n7\n8\n0")
+	f.Fuzz(func(t *testing.T, x, y string) {
+		a, b := strings.Split(x, "\n"), strings.Split(y, "\n")
+		d := UnifiedDiff("a", "b", a, b)
+		if (d == "") != (x == y) {
+			t.Fatalf("diff %q for equal=%v", d, x == y)
+		}
+		ops := diffOps(a, b)
+		var ra, rb []string
+		ai, bi := 0, 0
+		for _, op := range ops {
+			switch op {
+			case ' ':
+				if a[ai] != b[bi] {
+					t.Fatalf("kept line differs: %q %q", a[ai], b[bi])
+				}
+				ra, rb = append(ra, a[ai]), append(rb, b[bi])
+				ai, bi = ai+1, bi+1
+			case '-':
+				ra = append(ra, a[ai])
+				ai++
+			case '+':
+				rb = append(rb, b[bi])
+				bi++
+			}
+		}
+		if strings.Join(ra, "\n") != x || strings.Join(rb, "\n") != y {
+			t.Fatal("the edit script does not put the texts back")
+		}
+	})
+}

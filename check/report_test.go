@@ -1,0 +1,312 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// lessonFixture is a lesson with a passing cell, a cell whose recorded
+// output is changed below, a skipped cell (ignore-output) and a cell
+// expected to exit 3.
+const lessonFixture = "# L\n\n```python\nprint('same')\n```\n\n```bash\n%%bash\necho fresh\n```\n\n" +
+	"<!-- labrun: ignore-output -->\n```bash\n%%bash\ndate +%N\n```\n\n<!-- labrun: expect exit=3 -->\n```python\n!echo bye; exit 3\n```\n"
+
+// checked makes a transcript of lessonFixture, changes the output of its
+// cell 2 and checks it.
+func checked(t *testing.T) (Lesson, *Report) {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "l.md")
+	os.WriteFile(src, []byte(lessonFixture), 0o644)
+	les, err := lessons.Parse(src, []byte(lessonFixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := strings.Replace(string(render.Transcript(res)), "    fresh\n", "    stale\n", 1)
+	path := filepath.Join(dir, "t.md")
+	os.WriteFile(path, []byte(tr), 0o644)
+	l := Lesson{Path: path}
+	rep, err := Run(context.Background(), l, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, rep
+}
+
+func TestVerdicts(t *testing.T) {
+	_, rep := checked(t)
+	var got []string
+	for _, c := range rep.Cells {
+		got = append(got, c.Verdict.String()+":"+c.Reason)
+	}
+	want := "pass: fail:output differs skip:ignore-output pass:"
+	if strings.Join(got, " ") != want {
+		t.Errorf("verdicts %q, want %q", strings.Join(got, " "), want)
+	}
+	if c := rep.Cells[1]; c.Line != 12 || !strings.Contains(c.Diff, "-stale\n+fresh\n") {
+		t.Errorf("cell 2: line %d, diff:\n%s", c.Line, c.Diff)
+	}
+}
+
+// TestJUnitSchema checks the report against the JUnit XML schema
+// (Apache Ant's junit.xsd, as Jenkins and GitLab read it): the element
+// nesting, the required attributes and their types, and the counts.
+func TestJUnitSchema(t *testing.T) {
+	l, rep := checked(t)
+	doc := JUnit([]Lesson{l, {Path: "broken.md"}}, []*Report{rep, nil}, []error{nil, errors.New("broken.md:3: bad")}).Marshal()
+	validateJUnit(t, doc)
+	var d JUnitSuites
+	if err := xml.Unmarshal(doc, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Tests != 5 || d.Failures != 1 || d.Skipped != 1 || d.Errors != 1 || len(d.Suites) != 2 {
+		t.Errorf("counts: %+v", d)
+	}
+	// merging the report with itself split in two gives it back
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.xml"), filepath.Join(dir, "b.xml")
+	one := JUnit([]Lesson{l}, []*Report{rep}, nil).Marshal()
+	two := JUnit([]Lesson{{Path: "broken.md"}}, []*Report{nil}, []error{errors.New("broken.md:3: bad")}).Marshal()
+	os.WriteFile(a, two, 0o644)
+	os.WriteFile(b, one, 0o644)
+	m, err := MergeJUnit([]string{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Marshal(); !bytes.Equal(got, doc) {
+		t.Errorf("merged:\n%s\nwant:\n%s", got, doc)
+	}
+}
+
+// validateJUnit checks doc against the JUnit schema's rules.
+func validateJUnit(t *testing.T, doc []byte) {
+	t.Helper()
+	type elem struct {
+		name  string
+		attrs map[string]string
+	}
+	// allowed children and required attributes, after junit.xsd
+	children := map[string][]string{
+		"":           {"testsuites"},
+		"testsuites": {"testsuite"},
+		"testsuite":  {"properties", "testcase", "system-out", "system-err"},
+		"testcase":   {"skipped", "error", "failure", "system-out", "system-err"},
+		"properties": {"property"},
+	}
+	required := map[string][]string{
+		"testsuite": {"name", "tests", "failures", "errors", "time"},
+		"testcase":  {"name", "classname", "time"},
+		"failure":   {"type"},
+		"error":     {"type"},
+	}
+	ints := []string{"tests", "failures", "errors", "skipped"}
+	dec := xml.NewDecoder(bytes.NewReader(doc))
+	stack := []elem{{name: ""}}
+	problems := map[*elem]int{}
+	_ = problems
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if err.Error() != "EOF" {
+				t.Fatalf("not well-formed XML: %v", err)
+			}
+			break
+		}
+		switch tk := tok.(type) {
+		case xml.StartElement:
+			parent := stack[len(stack)-1].name
+			ok := false
+			for _, c := range children[parent] {
+				ok = ok || c == tk.Name.Local
+			}
+			if !ok {
+				t.Errorf("<%s> inside <%s>: not in the schema", tk.Name.Local, parent)
+			}
+			e := elem{name: tk.Name.Local, attrs: map[string]string{}}
+			for _, a := range tk.Attr {
+				e.attrs[a.Name.Local] = a.Value
+			}
+			for _, r := range required[e.name] {
+				if _, ok := e.attrs[r]; !ok {
+					t.Errorf("<%s> lacks required attribute %q", e.name, r)
+				}
+			}
+			for _, k := range ints {
+				if v, ok := e.attrs[k]; ok {
+					if n, err := strconv.Atoi(v); err != nil || n < 0 {
+						t.Errorf("<%s %s=%q>: not a non-negative integer", e.name, k, v)
+					}
+				}
+			}
+			if v, ok := e.attrs["time"]; ok {
+				if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 {
+					t.Errorf("<%s time=%q>: not a decimal", e.name, v)
+				}
+			}
+			stack = append(stack, e)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	// a testcase holds at most one of failure, error, skipped: count
+	var d JUnitSuites
+	if err := xml.Unmarshal(doc, &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.Suites {
+		var f, e, sk int
+		for _, c := range s.Cases {
+			n := 0
+			if c.Failure != nil {
+				f, n = f+1, n+1
+			}
+			if c.Error != nil {
+				e, n = e+1, n+1
+			}
+			if c.Skipped != nil {
+				sk, n = sk+1, n+1
+			}
+			if n > 1 {
+				t.Errorf("%s: %s: more than one of failure, error, skipped", s.Name, c.Name)
+			}
+		}
+		if s.Tests != len(s.Cases) || s.Failures != f || s.Errors != e || s.Skipped != sk {
+			t.Errorf("suite %s: counts %d/%d/%d/%d, cases say %d/%d/%d/%d", s.Name, s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases), f, e, sk)
+		}
+	}
+}
+
+// TestEvents checks the JSON events follow the documented schema.
+func TestEvents(t *testing.T) {
+	l, rep := checked(t)
+	var b bytes.Buffer
+	w := NewEventWriter(&b)
+	w.LessonStart(l)
+	w.Cells(rep)
+	w.LessonEnd(l, rep, nil)
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 2+len(rep.Cells) {
+		t.Fatalf("%d events, want %d", len(lines), 2+len(rep.Cells))
+	}
+	allowed := map[string][]string{
+		EventLessonStart: {"event", "lesson", "skeleton"},
+		EventCell:        {"event", "lesson", "cell", "line", "verdict", "reason", "how", "diff", "time"},
+		EventLessonEnd:   {"event", "lesson", "passed", "failed", "skipped", "time", "error"},
+	}
+	requiredKeys := map[string][]string{
+		EventLessonStart: {"event", "lesson"},
+		EventCell:        {"event", "lesson", "cell", "line", "verdict", "time"},
+		EventLessonEnd:   {"event", "lesson", "passed", "failed", "skipped", "time"},
+	}
+	for i, line := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("event %d: %v: %s", i, err, line)
+		}
+		ev, _ := m["event"].(string)
+		want := EventCell
+		switch i {
+		case 0:
+			want = EventLessonStart
+		case len(lines) - 1:
+			want = EventLessonEnd
+		}
+		if ev != want {
+			t.Errorf("event %d is %q, want %q", i, ev, want)
+		}
+		for k := range m {
+			if !strings.Contains(" "+strings.Join(allowed[ev], " ")+" ", " "+k+" ") {
+				t.Errorf("event %d: key %q not in the schema", i, k)
+			}
+		}
+		for _, k := range requiredKeys[ev] {
+			if _, ok := m[k]; !ok {
+				t.Errorf("event %d (%s): no %q", i, ev, k)
+			}
+		}
+		if ev == EventCell {
+			if v := m["verdict"]; v != "pass" && v != "fail" && v != "skip" {
+				t.Errorf("event %d: verdict %v", i, v)
+			}
+		}
+	}
+	if !strings.Contains(lines[len(lines)-1], `"passed":2,"failed":1,"skipped":1`) {
+		t.Errorf("lesson-end: %s", lines[len(lines)-1])
+	}
+}
+
+func TestShard(t *testing.T) {
+	var all []Lesson
+	for i := range 40 {
+		all = append(all, Lesson{Path: "c/lesson" + strconv.Itoa(i) + "/README.md"})
+	}
+	seen := map[string]int{}
+	for k := 1; k <= 3; k++ {
+		for _, l := range Shard(all, k, 3) {
+			seen[l.Path]++
+		}
+	}
+	for _, l := range all {
+		if seen[l.Path] != 1 {
+			t.Errorf("%s in %d shards", l.Path, seen[l.Path])
+		}
+	}
+	// adding a lesson moves no other
+	before := Shard(all, 2, 3)
+	after := Shard(append(all, Lesson{Path: "c/new/README.md"}), 2, 3)
+	for i, l := range before {
+		if after[i] != l {
+			t.Fatalf("adding a lesson moved %s", l.Path)
+		}
+	}
+}
+
+// TestEndedOtherwise: in a labrun transcript, a cell whose output is the
+// same but whose exit differs from the recorded one fails; --update's
+// text records the fresh ending, and then it passes.
+func TestEndedOtherwise(t *testing.T) {
+	dir := t.TempDir()
+	src := "# E\n\n```python\n!echo same; exit 2\n```\n"
+	les, err := lessons.Parse("l.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := string(render.Transcript(res))
+	if !strings.Contains(tr, "exit=2") {
+		t.Fatalf("transcript:\n%s", tr)
+	}
+	path := filepath.Join(dir, "t.md")
+	os.WriteFile(path, []byte(strings.Replace(tr, "exit=2", "exit=0", 1)), 0o644)
+	rep, err := Run(context.Background(), Lesson{Path: path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Cells[0]
+	if c.Verdict != Fail || c.Reason != "ended otherwise than recorded: recorded status=ok exit=0, now status=ok exit=2" {
+		t.Fatalf("cell 1: %v %q", c.Verdict, c.Reason)
+	}
+	text, changed := rep.Updated()
+	if !changed || !strings.Contains(string(text), "exit=2") {
+		t.Fatalf("updated:\n%s", text)
+	}
+}

@@ -1,0 +1,419 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fatih/color"
+
+	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+	"golang.org/x/sys/unix"
+)
+
+// checkOptions are the flags of "labrun check".
+type checkOptions struct {
+	paths   []string
+	verbose bool
+	update  bool
+	dryRun  bool
+	jobs    int
+	shardK  int
+	shardN  int
+	list    bool
+	junit   string
+	json    bool
+	color   string
+	runner  runner.Options
+}
+
+// parseCheck reads the flags of "labrun check"; flags may stand before
+// or after the paths.
+func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
+	o := &checkOptions{}
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, checkHelp)
+		fs.PrintDefaults()
+	}
+	var shard string
+	fs.BoolVar(&o.verbose, "v", false, "show the raw outputs of failing cells too")
+	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones (atomically; nothing else changes)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "with --update: print the diff it would apply, change nothing; exit 1 when anything would change")
+	fs.IntVar(&o.jobs, "j", runtime.NumCPU(), "check `N` lessons at once")
+	fs.StringVar(&shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path)")
+	fs.BoolVar(&o.list, "list", false, "print the lessons the check (or shard) would take, run nothing")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
+	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
+	fs.StringVar(&o.color, "color", "auto", "colours: `auto`, always or never (NO_COLOR turns auto off)")
+	o.runner.Timeout, o.runner.Grace = runner.DefaultTimeout, runner.DefaultGrace
+	fs.Var((*seconds)(&o.runner.Timeout), "timeout", "default timeout of each step: `seconds`, or a duration such as 1m (a lesson may set its own)")
+	fs.Var((*seconds)(&o.runner.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed")
+	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
+	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a network namespace of the run's own (loopback only)")
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &exitError{code: exitOK, err: errors.New("")}
+			}
+			return nil, usageError(err.Error())
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		o.paths = append(o.paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(o.paths) == 0 {
+		return nil, usageError("check: which lessons? (labrun check PATH..., a transcript or a folder)")
+	}
+	if o.jobs < 1 {
+		return nil, usageError(fmt.Sprintf("check: -j %d: want at least 1", o.jobs))
+	}
+	if o.dryRun && !o.update {
+		return nil, usageError("check: --dry-run goes with --update")
+	}
+	if o.runner.Timeout <= 0 || o.runner.Grace <= 0 {
+		return nil, usageError("check: --timeout and --grace want a positive duration such as 5s")
+	}
+	switch o.color {
+	case "auto", "always", "never":
+	default:
+		return nil, usageError(fmt.Sprintf("check: --color %q: want auto, always or never", o.color))
+	}
+	if shard != "" {
+		k, n, ok := strings.Cut(shard, "/")
+		var err1, err2 error
+		o.shardK, err1 = strconv.Atoi(k)
+		o.shardN, err2 = strconv.Atoi(n)
+		if !ok || err1 != nil || err2 != nil || o.shardN < 1 || o.shardK < 1 || o.shardK > o.shardN {
+			return nil, usageError(fmt.Sprintf("check: --shard %q: want K/N with 1 <= K <= N, such as 2/3", shard))
+		}
+	}
+	if err := o.runner.Validate(); err != nil {
+		return nil, usageError("check: " + err.Error())
+	}
+	return o, nil
+}
+
+// checkCommand is "labrun check".
+func checkCommand(args []string, stdout, stderr io.Writer) error {
+	o, err := parseCheck(args, stderr)
+	if err != nil {
+		return err
+	}
+	setColor(o.color)
+	found, err := check.Find(o.paths)
+	if err != nil {
+		return &exitError{exitBadInput, err}
+	}
+	if o.shardN > 0 {
+		found = check.Shard(found, o.shardK, o.shardN)
+	}
+	if o.list {
+		for _, l := range found {
+			fmt.Fprintln(stdout, l.Path)
+		}
+		return nil
+	}
+	if !o.json {
+		render.Cleaned(stderr, runner.CleanStale(), false)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := watchSignals(cancel, stderr)
+	defer stop.stop()
+	tty, width := terminal(stderr)
+	live := check.NewLive(stderr, tty && !o.json, len(found), width)
+
+	var (
+		mu      sync.Mutex
+		totals  check.Totals
+		reports = make([]*check.Report, len(found))
+		errs    = make([]error, len(found))
+		code    = exitOK
+		events  *check.EventWriter
+		out     = stdout // the human report
+	)
+	if o.json {
+		events, out = check.NewEventWriter(stdout), stderr
+	}
+	worst := func(c int) {
+		if c > code {
+			code = c
+		}
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(o.jobs, max(len(found), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				l := found[i]
+				if ctx.Err() != nil {
+					continue
+				}
+				mu.Lock()
+				events.LessonStart(l)
+				mu.Unlock()
+				co := check.Options{Runner: o.runner}
+				co.OnStart = func(les *lessons.Lesson) { live.Started(l.Path, les) }
+				co.Runner.OnCell = func(cr *runner.CellResult) { live.CellDone(l.Path, cr) }
+				rep, err := check.Run(ctx, l, co)
+				mu.Lock()
+				reports[i], errs[i] = rep, err
+				if rep != nil {
+					totals.Add(rep)
+					events.Cells(rep)
+				}
+				live.Finished(l.Path, rep, func() {
+					if err != nil {
+						totals.Broken++
+						fmt.Fprintf(out, "labrun: %v\n", err)
+						if isBadInput(err) {
+							worst(exitBadInput)
+						} else {
+							worst(exitRunFailed)
+						}
+					}
+					if rep != nil {
+						check.WriteFailures(out, rep, o.verbose)
+						if o.update && rep.Result != nil && rep.Result.Interrupted {
+							fmt.Fprintf(out, "labrun: %s: not updated: its run was interrupted\n", rep.Path)
+							worst(exitRunFailed)
+						} else if o.update {
+							c, mended := applyUpdate(out, rep, o.dryRun)
+							worst(c)
+							totals.Failed -= mended
+							totals.Updated += mended
+						} else if _, f, _ := rep.Counts(); f > 0 {
+							worst(exitRunFailed)
+						}
+						fmt.Fprintln(out, check.LessonLine(rep))
+					}
+				})
+				events.LessonEnd(l, rep, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range found {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	live.Stop()
+	stop.waitIfQuitting()
+	fmt.Fprintln(out, totals.Line())
+	if o.junit != "" {
+		if err := atomicfile.Write(o.junit, check.JUnit(found, reports, errs).Marshal(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "labrun: %v\n", err)
+			worst(exitRunFailed)
+		}
+	}
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		for _, r := range reports {
+			if r != nil {
+				check.WriteAnnotations(out, r)
+			}
+		}
+	}
+	if sc := stop.exitCode(); sc != 0 {
+		return &exitError{sc, nil}
+	}
+	if code != exitOK {
+		return &exitError{code, nil}
+	}
+	return nil
+}
+
+// isBadInput says whether a lesson's error is about its text (exit 2),
+// not about running it.
+func isBadInput(err error) bool {
+	var le *lessons.Error
+	var ll lessons.ErrorList
+	return errors.As(err, &le) || errors.As(err, &ll) || errors.Is(err, runner.ErrBadLimits)
+}
+
+// applyUpdate rewrites a lesson's failing outputs (or, dry, prints the
+// diff it would apply) and returns the exit code it calls for and how
+// many failing cells it mended.
+func applyUpdate(out io.Writer, rep *check.Report, dry bool) (int, int) {
+	text, changed := rep.Updated()
+	_, f, _ := rep.Counts()
+	if !changed {
+		if f > 0 {
+			return exitRunFailed, 0 // failures no output rewrite mends (expectations)
+		}
+		return exitOK, 0
+	}
+	if dry {
+		old, err := os.ReadFile(rep.Path)
+		if err != nil {
+			fmt.Fprintf(out, "labrun: %v\n", err)
+			return exitRunFailed, 0
+		}
+		io.WriteString(out, check.UnifiedDiff("a/"+rep.Path, "b/"+rep.Path, splitKeep(string(old)), splitKeep(string(text))))
+		return exitRunFailed, 0
+	}
+	info, err := os.Stat(rep.Path)
+	perm := os.FileMode(0o644)
+	if err == nil {
+		perm = info.Mode().Perm()
+	}
+	if err := atomicfile.Write(rep.Path, text, perm); err != nil {
+		fmt.Fprintf(out, "labrun: %v\n", err)
+		return exitRunFailed, 0
+	}
+	rest := rep.Unmendable()
+	fmt.Fprintf(out, "labrun: %s: updated the outputs of %d failing cells\n", rep.Path, f-rest)
+	if rest > 0 {
+		return exitRunFailed, f - rest
+	}
+	return exitOK, f - rest
+}
+
+// splitKeep splits text into lines for a diff of a whole file.
+func splitKeep(s string) []string {
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// terminal says whether w is a terminal and gives a function returning
+// its width.
+func terminal(w io.Writer) (bool, func() int) {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false, nil
+	}
+	if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err != nil {
+		return false, nil
+	}
+	return true, func() int {
+		ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+		if err != nil {
+			return 0
+		}
+		return int(ws.Col)
+	}
+}
+
+// seconds is a duration flag that reads a bare number as seconds
+// ("--timeout 5"), as GNU tools do, and a Go duration ("1m30s") too.
+type seconds time.Duration
+
+func (d *seconds) String() string { return time.Duration(*d).String() }
+
+func (d *seconds) Set(s string) error {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		*d = seconds(f * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want seconds (5, 0.5) or a duration (1m)")
+	}
+	*d = seconds(v)
+	return nil
+}
+
+// setColor turns colours on or off for --color: auto leaves fatih/color's
+// own choice (a terminal on standard output, no NO_COLOR, TERM not dumb).
+func setColor(mode string) {
+	switch mode {
+	case "always":
+		color.NoColor = false
+	case "never":
+		color.NoColor = true
+	}
+}
+
+// checkHelp is "labrun help check" and the head of "labrun check --help".
+const checkHelp = `Usage: labrun check PATH... [flags]
+
+Checks that lessons still give the outputs they recorded. Each PATH is a
+transcript or a folder; a folder holds, recursively, every course pair
+(README.md recorded beside README_no_output.md, its skeleton) and every
+labrun transcript (a Markdown file with labrun's output markers). A
+course README.md alone is stripped as "labrun strip" does. For each
+lesson check runs the skeleton (in a scratch copy of its folder, as
+"labrun run" does) and compares every cell's fresh output with the
+recorded one, after normalizing both, in this order:
+
+  1. layout: the text as a terminal shows it (colours, OSC hyperlinks,
+     \r rewrites, backspace overstrikes); trailing spaces, blank lines,
+     fence lines, <pre>, <code>, <details>, <summary> and whole-line HTML
+     comments dropped; the 4-space indent of streams removed; HTML
+     entities and "\#" unescaped;
+  2. volatile values: pids and tids (pid=N, PID = N, pid is N, tid N),
+     hex addresses and hashes, clock times, dates, temp paths (/tmp/...),
+     /usr/bin/sh as /bin/sh, durations (0.25s, 12 ms, 0m0.003s), and the
+     columns of ps and top rows but the command;
+  3. the lesson's rules, in HTML comments (invisible on every forge), one
+     a comment, on the lines before a cell's fence:
+       <!-- labrun: ignore-output -->       do not compare this cell
+       <!-- labrun: normalize /RE/REPL/ --> replace in both outputs (Go
+                  regexp, $1 for a group; any delimiter; before no cell:
+                  for the whole lesson), applied line by line after 1-2;
+                  a line it makes empty is dropped
+       <!-- labrun: any-order -->           its lines in any order
+       <!-- labrun: expect interrupted -->  it must be interrupted (a hang
+                  that is the point of the lesson)
+       <!-- labrun: expect exit=N -->       its last step must exit N
+
+Every cell is reported as passed, failed or skipped (ignore-output, cells
+labrun does not run). A failing cell is reported as
+"lesson.md:LINE: cell N: output differs" (N counts from 1) with a
+unified diff of the normalized lines, recorded -> fresh (-v adds the raw
+lines), and how the cell ended when it did not end well ("interrupted
+after 10.0s: timeout", "exit 139 (SIGSEGV)"). The last line is
+"N passed, N failed" (", N skipped" when some were).
+
+--update rewrites the outputs of failing cells only with the fresh ones
+(atomically: temp file and rename); prose, code, rules and the outputs of
+passing cells stay byte for byte. --update --dry-run prints the diff it
+would apply and exits 1 when anything would change.
+
+Reports: --junit FILE (one testsuite per lesson, one testcase per cell);
+--json writes events to standard output, one JSON object a line (the
+human report then goes to standard error), for each lesson:
+  {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
+  {"event":"cell","lesson":PATH,"cell":N,"line":L,"verdict":"pass"|"fail"|"skip",
+   "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}
+  {"event":"lesson-end","lesson":PATH,"passed":N,"failed":N,"skipped":N,
+   "time":SECONDS,"error":TEXT}
+("skeleton" for a course pair only; "reason", "how", "diff" and "error"
+only when not empty). With GITHUB_ACTIONS=true, failing cells are also
+written as "::error file=...,line=...::" annotations.
+"labrun report merge A.xml B.xml -o all.xml" merges shards' reports
+(JUnit, or JSON events).
+
+-j N checks N lessons at once, each with its own work dir and processes;
+--shard K/N takes the lessons whose path hashes to K (stable when a
+lesson is added); --list prints the lessons a check would take.
+
+On a terminal, standard error shows a live view: the counts, and a line
+per running lesson (its cell, command and time); elsewhere, a plain line
+per finished lesson. Colours: --color=auto|always|never (NO_COLOR=1 turns
+auto off).
+
+Exit status: 0 every cell passed; 1 a cell failed or a lesson could not
+run; 2 bad input or usage (an .ipynb: convert it with "labrun import");
+130/143 on Ctrl-C/SIGTERM (the reports are written for what ran).
+
+Flags:
+`

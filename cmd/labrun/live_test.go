@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/creack/pty"
+)
+
+// liveLesson is a course pair whose one cell takes long enough for the
+// live view to redraw a few times.
+var liveLesson = map[string]string{
+	"README_no_output.md": "# Live\n\n\n```python\nimport time; time.sleep(0.8); print('done')\n```\n",
+	"README.md":           "\n# Live\n\n\n```python\nimport time; time.sleep(0.8); print('done')\n```\n\n    done\n\n",
+}
+
+// checkUnder runs "labrun check" on liveLesson with stderr on a pty (tty)
+// or a pipe, and returns its stdout and stderr.
+func checkUnder(t *testing.T, tty bool, args ...string) (stdout, stderr string) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range liveLesson {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(labrunBinary(t), append([]string{"check"}, append(args, dir)...)...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=")
+	var out, errs bytes.Buffer
+	cmd.Stdout = &out
+	var ptm *os.File
+	if tty {
+		var pts *os.File
+		var err error
+		ptm, pts, err = pty.Open()
+		if err != nil {
+			t.Skipf("no pty: %v", err)
+		}
+		defer ptm.Close()
+		pty.Setsize(ptm, &pty.Winsize{Rows: 24, Cols: 100})
+		cmd.Stderr = pts
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pts.Close()
+		done := make(chan struct{})
+		go func() { io.Copy(&errs, ptm); close(done) }() // ends with EIO once labrun is gone
+		waitIgnoringReaper(t, cmd)
+		<-done
+	} else {
+		cmd.Stderr = &errs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitIgnoringReaper(t, cmd)
+	}
+	return out.String(), errs.String()
+}
+
+// waitIgnoringReaper waits for cmd; in this test process labrun's reaper
+// may have reaped it first (ECHILD), which is no failure.
+func waitIgnoringReaper(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Wait(); err != nil && !errors.Is(err, syscall.ECHILD) {
+		t.Fatalf("labrun check: %v", err)
+	}
+}
+
+// TestLiveView: on a terminal, check redraws a view in place (cursor up,
+// a spinner, the running cell and its command, the counts); the report
+// itself goes to stdout, plain.
+func TestLiveView(t *testing.T) {
+	stdout, stderr := checkUnder(t, true, "--color=always")
+	for _, want := range []string{"\x1b[2A", "\x1b[2K", "cell 1/1", "import time; time.sleep(0.8)", "lessons 0/1", "\x1b[32m✓\x1b[0m 1  \x1b[31m✗\x1b[0m 0  lessons 1/1", "⠋", "⠙"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("the live view lacks %q:\n%q", want, stderr)
+		}
+	}
+	if !strings.Contains(stdout, "1 passed, 0 failed\n") || !strings.Contains(stdout, "README.md: 1 passed") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	t.Logf("the live view, as written:\n%q", stderr)
+}
+
+// TestPlainView: not on a terminal, nothing is redrawn: no escape
+// sequences, no spinner; one line per finished lesson on stdout.
+func TestPlainView(t *testing.T) {
+	stdout, stderr := checkUnder(t, false)
+	if strings.Contains(stderr, "\x1b") || strings.Contains(stderr, "⠋") || strings.Contains(stdout, "\x1b") {
+		t.Errorf("escape sequences off a terminal:\nstdout %q\nstderr %q", stdout, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ok   ") || lines[1] != "1 passed, 0 failed" {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
