@@ -122,8 +122,13 @@ func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
 		case strings.HasPrefix(line, "%MD "):
 			fs.Commands = append(fs.Commands, Command{Markdown, strings.TrimSpace(line[len("%MD "):]), at})
 		case strings.HasPrefix(line, "%#") || strings.HasPrefix(line, "%//"):
-			// A comment line (%// or %#): written commented and, as the
-			// recorded course shows, not displayed.
+			// A comment line: save_file's comment_prefix is "%" and the
+			// cell's comment ("%//" in %%cpp); labrun reads either.
+			text := strings.TrimPrefix(line, "%#")
+			if strings.HasPrefix(line, "%//") {
+				text = line[len("%//"):]
+			}
+			fs.Commands = append(fs.Commands, Command{Comment, strings.TrimSpace(text), at})
 		default:
 			word, _, _ := strings.Cut(line, " ")
 			errs.add(name, at, "unknown %%%%%s subcommand %s (known: %%run CMD, %%MD TEXT, %%// or %%# comment)", c.Magic, word)

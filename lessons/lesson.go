@@ -57,6 +57,11 @@ type Lesson struct {
 	// LimitsLine is the line of the last directive that set a limit, for
 	// messages about them; 0 when none did.
 	LimitsLine int
+	// Magics is the version of the course's magics the lesson asks for
+	// (<!-- labrun magics=2019 -->), or, without such a directive, the
+	// one its own set-up cell defines (see config.MagicsCurrent); ""
+	// leaves it to the course's labrun.toml.
+	Magics string
 }
 
 // Cell is one fenced code block with an info string.
@@ -109,6 +114,10 @@ const (
 	Run CommandKind = iota
 	// Markdown shows text in the transcript (%MD text).
 	Markdown
+	// Comment is a comment line (%// in %%cpp and %%asm, %# in the
+	// others): written to the file commented; the course's current
+	// magics also show it as a level-4 heading, the 2019 ones do not.
+	Comment
 )
 
 // Command is one %-line of a file cell, in the order written.
@@ -143,7 +152,6 @@ type FileSpec struct {
 	// Verbatim writes the body as it is, with no header (%%writefile and
 	// the native dialect).
 	Verbatim bool
-	// Commands are the cell's %run and %MD lines, in order (comment
-	// lines, %// or %#, are written to the file only).
+	// Commands are the cell's %run, %MD and comment lines, in order.
 	Commands []Command
 }

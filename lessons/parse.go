@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/limits"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -58,6 +59,9 @@ func Parse(name string, src []byte) (*Lesson, error) {
 		c.Index = len(l.Cells)
 		classify(name, c, &errs)
 		l.Cells = append(l.Cells, c)
+		if c.Kind == Setup && l.Magics == "" {
+			l.Magics = setupMagics(c.Source)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -234,8 +238,22 @@ func (l *Lesson) set(k, v string) (isLimit bool, err error) {
 		l.Timeout, err = parseTimeout(v)
 		return false, err
 	}
+	if k == "magics" {
+		l.Magics = v
+		return false, config.CheckMagics(v)
+	}
 	if ok, err := l.Limits.Set(k, v); ok {
 		return true, err
 	}
-	return false, fmt.Errorf("unknown setting %q (known: timeout, %s)", k, limits.Keys)
+	return false, fmt.Errorf("unknown setting %q (known: timeout, magics, %s)", k, limits.Keys)
+}
+
+// setupMagics reads which version of the course's magics a lesson's own
+// set-up cell defines: the current save_file has a comment_prefix (it
+// shows comment lines), the 2019 one only knows %run.
+func setupMagics(src string) string {
+	if strings.Contains(src, "comment_prefix") {
+		return config.MagicsCurrent
+	}
+	return config.Magics2019
 }
