@@ -231,6 +231,8 @@ func TestFileSpec(t *testing.T) {
 	}
 	want := []lessons.Command{
 		{Kind: lessons.Run, Text: "gcc sol.c -o sol", Line: 5},
+		{Kind: lessons.Comment, Text: "a comment", Line: 6},
+		{Kind: lessons.Comment, Text: "another", Line: 7},
 		{Kind: lessons.Markdown, Text: "**done**", Line: 9},
 		{Kind: lessons.Run, Text: "./sol", Line: 10},
 	}
