@@ -19,7 +19,7 @@ var fileMagics = map[string]string{
 
 // classify decides a cell's kind from its first line (or, in the native
 // dialect, from its info string) and checks its magic lines.
-func classify(name string, c *Cell, errs *ErrorList) {
+func classify(name string, c *Cell, errs, warns *ErrorList) {
 	lang, attrs, err := splitInfo(c.Info)
 	if err != nil {
 		errs.add(name, c.Line, "fence info: %v", err)
@@ -46,7 +46,7 @@ func classify(name string, c *Cell, errs *ErrorList) {
 	switch {
 	case fileMagics[magic] != "":
 		c.Kind = File
-		c.File = fileSpec(name, c, fileMagics[magic], errs)
+		c.File = fileSpec(name, c, fileMagics[magic], errs, warns)
 	case magic == "writefile" || magic == "file":
 		c.Kind = WriteFile
 		if fname, ok := writefileName(name, c, errs); ok && checkPath(name, c.Line+1, "%%"+magic, fname, errs) {
@@ -67,40 +67,27 @@ func isSetup(src string) bool {
 		(strings.Contains(src, "MAGICS_SETUP_END") || strings.HasPrefix(src, "# look at tools/set_up_magics.ipynb"))
 }
 
-// fileSpec reads the arguments and %-lines of a file cell.
-func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
+// fileSpec reads the arguments and %-lines of a file cell. Arguments the
+// course's save_file refused leave the cell with a MagicExit (and a
+// warning), and no FileSpec.
+func fileSpec(name string, c *Cell, comment string, errs, warns *ErrorList) *FileSpec {
 	fs := &FileSpec{Comment: comment, Header: c.Args, Tabs: c.Magic == "makefile"}
-	fields := strings.Fields(c.Args)
-	for i := 0; i < len(fields); i++ {
-		switch f := fields[i]; {
-		case f == "--ejudge-style":
-			fs.EjudgeStyle = true
-		case f == "--under-spoiler-threshold" || strings.HasPrefix(f, "--under-spoiler-threshold="):
-			v, ok := strings.CutPrefix(f, "--under-spoiler-threshold=")
-			if !ok {
-				if i+1 >= len(fields) {
-					errs.add(name, c.Line+1, "--under-spoiler-threshold needs a number")
-					return nil
-				}
-				i++
-				v = fields[i]
-			}
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				errs.add(name, c.Line+1, "--under-spoiler-threshold: %q is not a line count", v)
-				return nil
-			}
-			fs.SpoilerThreshold = n
-		case strings.HasPrefix(f, "-"):
-			errs.add(name, c.Line+1, "%%%%%s: unknown option %s", c.Magic, f)
-			return nil
-		case fs.Name != "":
-			errs.add(name, c.Line+1, "%%%%%s: more than one file name (%s, %s)", c.Magic, fs.Name, f)
-			return nil
-		default:
-			fs.Name = f
-		}
+	args := c.Args
+	if c.Magic == "makefile" && strings.TrimSpace(args) == "" {
+		args = "makefile" // makefile(): fname = fname or "makefile"
 	}
+	a, exit := parseSaveFileArgs(args)
+	if exit != nil {
+		// The course's magic printed argparse's words and raised
+		// SystemExit: that is the cell's output; the lesson goes on.
+		c.MagicExit = exit
+		if exit.Code != 0 {
+			*warns = append(*warns, &Error{Name: name, Line: c.Line + 1,
+				Msg: fmt.Sprintf("%%%%%s %s: %s", c.Magic, c.Args, lastLine(exit.Text))})
+		}
+		return nil
+	}
+	fs.Name, fs.EjudgeStyle, fs.SpoilerThreshold = a.fname, a.ejudge, a.threshold
 	if c.Magic == "makefile" {
 		if fs.Name == "" {
 			fs.Name = "makefile"
@@ -343,4 +330,10 @@ func parseTimeout(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("timeout=%s: want a positive duration such as 2s or 1m", v)
 	}
 	return d, nil
+}
+
+// lastLine returns the last non-empty line of text.
+func lastLine(text string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return lines[len(lines)-1]
 }

@@ -62,6 +62,9 @@ type Lesson struct {
 	// one its own set-up cell defines (see config.MagicsCurrent); ""
 	// leaves it to the course's labrun.toml.
 	Magics string
+	// Warnings are cells that will fail as the course's magics failed
+	// (a magic line argparse refuses: see Cell.MagicExit), by line.
+	Warnings ErrorList
 }
 
 // Cell is one fenced code block with an info string.
@@ -96,6 +99,9 @@ type Cell struct {
 	// Timeout, when non-zero, overrides the step timeout for this cell
 	// (native dialect: timeout=2s).
 	Timeout time.Duration
+	// MagicExit, when set, is all the cell does: a course-dialect file
+	// cell whose magic line the course's argparse refused.
+	MagicExit *MagicExit
 }
 
 // Pos returns "name:line" for the cell's opening fence.

@@ -57,7 +57,7 @@ func Parse(name string, src []byte) (*Lesson, error) {
 			continue
 		}
 		c.Index = len(l.Cells)
-		classify(name, c, &errs)
+		classify(name, c, &errs, &l.Warnings)
 		l.Cells = append(l.Cells, c)
 		if c.Kind == Setup && l.Magics == "" {
 			l.Magics = setupMagics(c.Source)

@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -343,6 +344,10 @@ func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 		cr.Status, cr.Skip = Skipped, MagicNotRun
 		return nil
 	case lessons.File:
+		if c.MagicExit != nil {
+			cr.magicExit(c.MagicExit)
+			return nil
+		}
 		return r.runFileCell(c, cr)
 	case lessons.WriteFile:
 		existed, err := r.writeCellFile(c)
@@ -548,4 +553,19 @@ func cleanText(b []byte, tty bool) string {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
 	return s
+}
+
+// magicExit shows what the course's magic did with a magic line its
+// argparse refused: argparse's words, then the SystemExit as IPython's
+// run_code shows one (InteractiveShell.run_code: showtraceback with
+// exception_only, then the "To exit" warning), as the worker shows a
+// SystemExit of a Python cell. A code other than 0 fails the cell.
+func (cr *CellResult) magicExit(e *lessons.MagicExit) {
+	cr.addStream(e.Stream, e.Text)
+	cr.add(Error, fmt.Sprintf("An exception has occurred, use %%tb to see the full traceback.\n\nSystemExit: %d", e.Code))
+	cr.addStream("stderr", "UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
+	if e.Code != 0 {
+		cr.Exception = &Exception{Name: "SystemExit", Message: strconv.Itoa(e.Code)}
+		cr.Status = Failed
+	}
 }

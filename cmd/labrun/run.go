@@ -143,6 +143,9 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return &exitError{exitBadInput, err}
 	}
 	if o.verbose {
+		for _, w := range lesson.Warnings {
+			fmt.Fprintf(stderr, "labrun: warning: %v (the cell fails as the course's magic did; the lesson goes on)\n", w)
+		}
 		o.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 
