@@ -334,7 +334,8 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 	case *displayMsg:
 		data := shown(m.Data, r.opts.OutputCap)
 		switch m.Mime {
-		case "text/markdown":
+		case "text/markdown", "text/latex":
+			// nbconvert's Markdown writes both as they are.
 			cr.add(Markdown, data)
 		case "text/html":
 			cr.add(HTML, data)
