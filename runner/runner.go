@@ -449,7 +449,7 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	if err != nil {
 		return err
 	}
-	for _, ch := range out.Chunks {
+	for _, ch := range scriptLines(out.Chunks) {
 		cr.addStream(ch.Stream, cleanText(ch.Data, false))
 	}
 	return nil
