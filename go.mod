@@ -3,6 +3,7 @@ module github.com/labrun/labrun
 go 1.26.8
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/alecthomas/chroma/v2 v2.27.0
 	github.com/creack/pty v1.1.24
 	github.com/fatih/color v1.19.0

@@ -3,7 +3,6 @@ package lessons
 import (
 	"fmt"
 	"path"
-	"strconv"
 	"strings"
 )
 
@@ -17,8 +16,15 @@ var fileMagics = map[string]string{
 }
 
 // classify decides a cell's kind from its first line (or from its info
-// string's attributes) and checks its magic lines.
+// string's attributes) and checks its magic lines. A magic line the
+// course's argparse refused is, in the course dialect, a warning
+// (l.Warnings), the cell failing as the course's magic did; in the native
+// dialect, where the author asked for strictness, an error.
 func classify(name string, l *Lesson, c *Cell, errs *ErrorList) {
+	warns := &l.Warnings
+	if l.Dialect == NativeDialect {
+		warns = errs
+	}
 	lang, attrs, err := splitInfo(c.Info)
 	if err != nil {
 		errs.add(name, c.Line, "fence info: %v", err)
@@ -49,7 +55,7 @@ func classify(name string, l *Lesson, c *Cell, errs *ErrorList) {
 	switch {
 	case fileMagics[magic] != "":
 		c.Kind = File
-		c.File = fileSpec(name, c, fileMagics[magic], errs)
+		c.File = fileSpec(name, c, fileMagics[magic], errs, warns)
 	case magic == "writefile" || magic == "file":
 		c.Kind = WriteFile
 		if fname, ok := writefileName(name, c, errs); ok && checkPath(name, c.Line+1, "%%"+magic, fname, errs) {
@@ -70,40 +76,27 @@ func isSetup(src string) bool {
 		(strings.Contains(src, "MAGICS_SETUP_END") || strings.HasPrefix(src, "# look at tools/set_up_magics.ipynb"))
 }
 
-// fileSpec reads the arguments and %-lines of a file cell.
-func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
+// fileSpec reads the arguments and %-lines of a file cell. Arguments the
+// course's save_file refused leave the cell with a MagicExit (and a
+// warning), and no FileSpec.
+func fileSpec(name string, c *Cell, comment string, errs, warns *ErrorList) *FileSpec {
 	fs := &FileSpec{Comment: comment, Header: c.Args, Tabs: c.Magic == "makefile"}
-	fields := strings.Fields(c.Args)
-	for i := 0; i < len(fields); i++ {
-		switch f := fields[i]; {
-		case f == "--ejudge-style":
-			fs.EjudgeStyle = true
-		case f == "--under-spoiler-threshold" || strings.HasPrefix(f, "--under-spoiler-threshold="):
-			v, ok := strings.CutPrefix(f, "--under-spoiler-threshold=")
-			if !ok {
-				if i+1 >= len(fields) {
-					errs.add(name, c.Line+1, "--under-spoiler-threshold needs a number")
-					return nil
-				}
-				i++
-				v = fields[i]
-			}
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				errs.add(name, c.Line+1, "--under-spoiler-threshold: %q is not a line count", v)
-				return nil
-			}
-			fs.SpoilerThreshold = n
-		case strings.HasPrefix(f, "-"):
-			errs.add(name, c.Line+1, "%%%%%s: unknown option %s", c.Magic, f)
-			return nil
-		case fs.Name != "":
-			errs.add(name, c.Line+1, "%%%%%s: more than one file name (%s, %s)", c.Magic, fs.Name, f)
-			return nil
-		default:
-			fs.Name = f
-		}
+	args := c.Args
+	if c.Magic == "makefile" && strings.TrimSpace(args) == "" {
+		args = "makefile" // makefile(): fname = fname or "makefile"
 	}
+	a, exit := parseSaveFileArgs(args)
+	if exit != nil {
+		// The course's magic printed argparse's words and raised
+		// SystemExit: that is the cell's output; the lesson goes on.
+		c.MagicExit = exit
+		if exit.Code != 0 {
+			*warns = append(*warns, &Error{Name: name, Line: c.Line + 1,
+				Msg: fmt.Sprintf("%%%%%s %s: %s", c.Magic, c.Args, lastLine(exit.Text))})
+		}
+		return nil
+	}
+	fs.Name, fs.EjudgeStyle, fs.SpoilerThreshold = a.fname, a.ejudge, a.threshold
 	if c.Magic == "makefile" {
 		if fs.Name == "" {
 			fs.Name = "makefile"
@@ -125,8 +118,13 @@ func fileSpec(name string, c *Cell, comment string, errs *ErrorList) *FileSpec {
 		case strings.HasPrefix(line, "%MD "):
 			fs.Commands = append(fs.Commands, Command{Markdown, strings.TrimSpace(line[len("%MD "):]), at})
 		case strings.HasPrefix(line, "%#") || strings.HasPrefix(line, "%//"):
-			// A comment line (%// or %#): written commented and, as the
-			// recorded course shows, not displayed.
+			// A comment line: save_file's comment_prefix is "%" and the
+			// cell's comment ("%//" in %%cpp); labrun reads either.
+			text := strings.TrimPrefix(line, "%#")
+			if strings.HasPrefix(line, "%//") {
+				text = line[len("%//"):]
+			}
+			fs.Commands = append(fs.Commands, Command{Comment, strings.TrimSpace(text), at})
 		default:
 			word, _, _ := strings.Cut(line, " ")
 			errs.add(name, at, "unknown %%%%%s subcommand %s (known: %%run CMD, %%MD TEXT, %%// or %%# comment)", c.Magic, word)
@@ -293,4 +291,10 @@ func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *Error
 	default:
 		errs.add(name, c.Line, "fence info: a %s cell with attributes needs file=, run=CMD or a language that runs (sh, bash, python, console)", lang)
 	}
+}
+
+// lastLine returns the last non-empty line of text.
+func lastLine(text string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	return lines[len(lines)-1]
 }

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"github.com/labrun/labrun/internal/config"
 	"regexp"
 	"strconv"
 	"strings"
@@ -155,11 +156,14 @@ func (l *Lesson) set(k, v string) (isLimit bool, err error) {
 		}
 		l.ConsoleRun = true
 		return false, nil
+	case "magics":
+		l.Magics = v
+		return false, config.CheckMagics(v)
 	}
 	if ok, err := l.Limits.Set(k, v); ok {
 		return true, err
 	}
-	return false, fmt.Errorf("unknown setting %q (known: timeout, dialect, console, %s)", k, limits.Keys)
+	return false, fmt.Errorf("unknown setting %q (known: timeout, dialect, console, magics, %s)", k, limits.Keys)
 }
 
 // flowDirective reads a wait, stop or check rule; names are the

@@ -79,7 +79,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("cell %d at line %d overlaps the previous cell ending at %d", i, c.Line, prevEnd)
 			}
 			prevEnd = c.EndLine
-			if (c.Kind == lessons.File || c.Kind == lessons.WriteFile) && (c.File == nil ||
+			if (c.Kind == lessons.File || c.Kind == lessons.WriteFile) && c.MagicExit == nil && (c.File == nil ||
 				c.File.Name == "" && (c.Kind == lessons.WriteFile || len(c.File.Commands) == 0)) {
 				t.Fatalf("cell %d: file cell without a file (or, native, without commands)", i)
 			}

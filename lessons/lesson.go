@@ -75,6 +75,14 @@ type Lesson struct {
 	// CheckRules are the check rules' directives as written, in order,
 	// for labrun check to read (lessons/checkrules.go).
 	CheckRules []*Directive
+	// Magics is the version of the course's magics the lesson asks for
+	// (<!-- labrun magics=2019 -->), or, without such a directive, the
+	// one its own set-up cell defines (see config.MagicsCurrent); ""
+	// leaves it to the course's labrun.toml.
+	Magics string
+	// Warnings are cells that will fail as the course's magics failed
+	// (a magic line argparse refuses: see Cell.MagicExit), by line.
+	Warnings ErrorList
 }
 
 // Cell is one fenced code block with an info string.
@@ -116,6 +124,9 @@ type Cell struct {
 	// Before are the directives between the previous cell and this one,
 	// run before it.
 	Before []*Directive
+	// MagicExit, when set, is all the cell does: a course-dialect file
+	// cell whose magic line the course's argparse refused.
+	MagicExit *MagicExit
 }
 
 // Pos returns "name:line" for the cell's opening fence.
@@ -134,6 +145,10 @@ const (
 	Run CommandKind = iota
 	// Markdown shows text in the transcript (%MD text).
 	Markdown
+	// Comment is a comment line (%// in %%cpp and %%asm, %# in the
+	// others): written to the file commented; the course's current
+	// magics also show it as a level-4 heading, the 2019 ones do not.
+	Comment
 )
 
 // Command is one %-line of a file cell, in the order written.
@@ -168,7 +183,6 @@ type FileSpec struct {
 	// Verbatim writes the body as it is, with no header (%%writefile and
 	// the native dialect).
 	Verbatim bool
-	// Commands are the cell's %run and %MD lines, in order (comment
-	// lines, %// or %#, are written to the file only).
+	// Commands are the cell's %run, %MD and comment lines, in order.
 	Commands []Command
 }

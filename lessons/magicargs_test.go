@@ -79,3 +79,84 @@ json.dump(out, sys.stdout)`)
 		}
 	}
 }
+
+// TestMagicExit: in the course dialect, a file magic line the course's
+// argparse refuses is that cell's failure, with argparse's words; the
+// lesson parses, with a warning naming the line. Where python3 is
+// installed, each case is checked against argparse itself, with the
+// parser of set_up_magics' save_file.
+func TestMagicExit(t *testing.T) {
+	tests := map[string]string{
+		"":                                     "the following arguments are required: fname",
+		"a.c b.c":                              "unrecognized arguments: b.c",
+		"a.c --fast -x":                        "unrecognized arguments: --fast -x",
+		"--fast":                               "the following arguments are required: fname",
+		"a.c --under-spoiler-threshold":        "argument --under-spoiler-threshold: expected one argument",
+		"a.c --under-spoiler-threshold x":      "argument --under-spoiler-threshold: invalid int value: 'x'",
+		"a.c --ejudge-style=1":                 "argument --ejudge-style: ignored explicit argument '1'",
+		"--ej a.c --under=3":                   "",
+		"a.c -h":                               "help",
+		"-- -a.c":                              "",
+		"-1":                                   "",
+		"a.c --under-spoiler-threshold -x":     "argument --under-spoiler-threshold: expected one argument",
+		"a.c --under-spoiler-threshold=2 b.c ": "unrecognized arguments: b.c",
+	}
+	for args, want := range tests {
+		l, err := Parse("lesson.md", []byte("# t\n\n```cpp\n%%cpp "+args+"\nint x;\n```\n"))
+		if err != nil {
+			t.Errorf("%q: %v", args, err)
+			continue
+		}
+		c := l.Cells[0]
+		switch {
+		case want == "" && c.MagicExit != nil:
+			t.Errorf("%q: refused: %+v", args, c.MagicExit)
+		case want == "help" && (c.MagicExit == nil || c.MagicExit.Code != 0 || !strings.Contains(c.MagicExit.Text, "show this help message")):
+			t.Errorf("%q: no help: %+v", args, c.MagicExit)
+		case want != "" && want != "help":
+			line := "ipykernel_launcher.py: error: " + want + "\n"
+			if c.MagicExit == nil || c.MagicExit.Code != 2 || c.MagicExit.Stream != "stderr" || !strings.HasSuffix(c.MagicExit.Text, line) {
+				t.Errorf("%q: got %+v, want %q", args, c.MagicExit, line)
+			} else if len(l.Warnings) != 1 || l.Warnings[0].Line != 4 {
+				t.Errorf("%q: warnings %v, want one at line 4", args, l.Warnings)
+			}
+		}
+		if py, err := exec.LookPath("python3"); err == nil {
+			got := ""
+			if c.MagicExit != nil {
+				got = c.MagicExit.Text
+			}
+			if ref := argparseReference(t, py, args); ref != got {
+				t.Errorf("%q: argparse prints %q, labrun %q", args, ref, got)
+			}
+		}
+	}
+	if _, err := Parse("lesson.md", []byte("```cpp file=a.c run=\"x\" extra\nint x;\n```\n")); err == nil {
+		t.Errorf("native dialect: a malformed fence line is not refused")
+	}
+}
+
+// argparseReference runs save_file's parser on args in python3 and
+// returns what it printed before exiting ("" when it parsed).
+func argparseReference(t *testing.T, py, args string) string {
+	t.Helper()
+	script := `import argparse, sys
+sys.argv[0] = "/usr/lib/python3/dist-packages/ipykernel_launcher.py"
+sys.stderr = sys.stdout
+parser = argparse.ArgumentParser()
+parser.add_argument("fname")
+parser.add_argument("--ejudge-style", action="store_true")
+parser.add_argument("--under-spoiler-threshold", type=int, default=None)
+try:
+    parser.parse_args(sys.argv[1].split())
+except SystemExit:
+    pass
+`
+	cmd := exec.Command(py, "-c", script, args)
+	cmd.Env = append(cmd.Environ(), "COLUMNS=80")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python3: %v", err)
+	}
+	return string(out)
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/labrun/labrun/internal/config"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	gmtext "github.com/yuin/goldmark/text"
@@ -105,6 +106,9 @@ func Parse(name string, src []byte) (*Lesson, error) {
 			names[c.Attrs.Name] = true
 		}
 		l.Cells = append(l.Cells, c)
+		if c.Kind == Setup && l.Magics == "" {
+			l.Magics = setupMagics(c.Source)
+		}
 	}
 	l.After = pending
 	if len(errs) > 0 {
@@ -261,4 +265,14 @@ func notRunNested(l *Lesson, li *lineIndex, src []byte, n ast.Node) {
 		l.NotRun = append(l.NotRun, nr)
 		return ast.WalkSkipChildren, nil
 	})
+}
+
+// setupMagics reads which version of the course's magics a lesson's own
+// set-up cell defines: the current save_file has a comment_prefix (it
+// shows comment lines), the 2019 one only knows %run.
+func setupMagics(src string) string {
+	if strings.Contains(src, "comment_prefix") {
+		return config.MagicsCurrent
+	}
+	return config.Magics2019
 }

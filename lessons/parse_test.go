@@ -45,22 +45,12 @@ func TestParseErrors(t *testing.T) {
 			"lesson.md:2: unclosed code fence \"```python\": no closing ``` before the end of its block"},
 		{"unclosed tilde fence", "~~~~bash\n%%bash\n~~~\n",
 			"lesson.md:1: unclosed code fence \"~~~~bash\": no closing ~~~~ before the end of its block"},
-		{"cpp without file", "# t\n\n" + py("%%cpp\nint x;"),
-			"lesson.md:4: %%cpp needs a file name"},
 		{"cpp outside the work dir", "# t\n\n" + py("%%cpp ../x.c\nint x;"),
 			"lesson.md:4: %%cpp ../x.c: path leaves the work directory"},
 		{"cpp sneaking out", py("%%cpp a/../../x.c\nint x;"),
 			"lesson.md:2: %%cpp a/../../x.c: path leaves the work directory"},
 		{"cpp absolute", py("%%cpp /tmp/x.c\nint x;"),
 			"lesson.md:2: %%cpp /tmp/x.c: absolute path; files are written inside the work directory"},
-		{"cpp two names", py("%%cpp a.c b.c\nint x;"),
-			"lesson.md:2: %%cpp: more than one file name (a.c, b.c)"},
-		{"cpp unknown option", py("%%cpp a.c --fast\nint x;"),
-			"lesson.md:2: %%cpp: unknown option --fast"},
-		{"spoiler without number", py("%%cpp a.c --under-spoiler-threshold\nint x;"),
-			"lesson.md:2: --under-spoiler-threshold needs a number"},
-		{"spoiler not a number", py("%%cpp a.c --under-spoiler-threshold x\nint x;"),
-			"lesson.md:2: --under-spoiler-threshold: \"x\" is not a line count"},
 		{"file cell subcommand", py("%%cpp a.c\n%bogus thing\nint x;"),
 			"lesson.md:3: unknown %%cpp subcommand %bogus (known: %run CMD, %MD TEXT, %// or %# comment)"},
 		{"writefile append", py("%%writefile -a x.txt\nx"),
@@ -132,9 +122,9 @@ func TestNativePathOutside(t *testing.T) {
 
 // TestParseErrorsAll: every problem is reported, not just the first.
 func TestParseErrorsAll(t *testing.T) {
-	src := py("%%foo") + "\n" + py("%%cpp\nx") + "\n" + py("%bar")
+	src := py("%%foo") + "\n" + py("%%cpp ../x.c\nx") + "\n" + py("%bar")
 	_, err := lessons.Parse("l.md", []byte(src))
-	want := "l.md:2: unknown magic %%foo\nl.md:6: %%cpp needs a file name\nl.md:11: unknown magic %bar"
+	want := "l.md:2: unknown magic %%foo\nl.md:6: %%cpp ../x.c: path leaves the work directory\nl.md:11: unknown magic %bar"
 	if err == nil || err.Error() != want {
 		t.Errorf("errors:\n got %v\nwant %s", err, want)
 	}
@@ -231,6 +221,8 @@ func TestFileSpec(t *testing.T) {
 	}
 	want := []lessons.Command{
 		{Kind: lessons.Run, Text: "gcc sol.c -o sol", Line: 5},
+		{Kind: lessons.Comment, Text: "a comment", Line: 6},
+		{Kind: lessons.Comment, Text: "another", Line: 7},
 		{Kind: lessons.Markdown, Text: "**done**", Line: 9},
 		{Kind: lessons.Run, Text: "./sol", Line: 10},
 	}

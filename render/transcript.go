@@ -67,7 +67,11 @@ func writeOutputs(b *bytes.Buffer, outs []runner.Output) {
 		case runner.Markdown, runner.HTML:
 			// A display is no terminal text, but a NUL in it is shown by
 			// no viewer either (Jupyter drops it): it goes, as from streams.
-			b.WriteString("\n\n" + raw(strings.ReplaceAll(o.Text, "\x00", "")) + "\n\n")
+			text := strings.ReplaceAll(o.Text, "\x00", "")
+			if o.Kind == runner.HTML {
+				text = dedent(text)
+			}
+			b.WriteString("\n\n" + raw(text) + "\n\n")
 		case runner.Log:
 			text := termtext.Plain(o.Text)
 			fence := fenceFor(text)

@@ -44,7 +44,9 @@ func (r *run) cellEnv(c *lessons.Cell) []string {
 // IPython's system() did, or, when the fence says no-pty or gives
 // stdin=, through pipes with stderr merged.
 func (r *run) shellSpec(cmd string, c *lessons.Cell) proc.StepSpec {
-	spec := proc.StepSpec{Path: r.sh, Args: []string{r.sh, "-c", cmd}, Pty: true}
+	// IPython's system() ran it through pexpect, SIGPIPE ignored as the
+	// kernel had it (see proc.StepSpec.IgnorePipe).
+	spec := proc.StepSpec{Path: r.sh, Args: []string{r.sh, "-c", cmd}, Pty: true, IgnorePipe: true}
 	if a := nativeAttrs(c); a != nil && (a.Stdin != nil || (a.Pty != nil && !*a.Pty)) {
 		spec.Pty, spec.Merge = false, true
 		spec.Stdin = []byte{}

@@ -257,7 +257,7 @@ func (m *streamMsg) validate() error {
 
 func (m *displayMsg) validate() error {
 	switch m.Mime {
-	case "text/plain", "text/markdown", "text/html":
+	case "text/plain", "text/markdown", "text/html", "text/latex":
 		return nil
 	}
 	return fmt.Errorf("display of unknown type %q", m.Mime)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -89,7 +90,7 @@ func startWorker(ctx context.Context, sess *proc.Session, dir string, env []stri
 		return nil, err
 	}
 	cmd := exec.Command(py, "-u", script, strconv.Itoa(showCap))
-	cmd.Dir, cmd.Env = dir, append(env, "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
+	cmd.Dir, cmd.Env = dir, workerEnv(env)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, rawW, rawW
 	cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -333,7 +334,8 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 	case *displayMsg:
 		data := shown(m.Data, r.opts.OutputCap)
 		switch m.Mime {
-		case "text/markdown":
+		case "text/markdown", "text/latex":
+			// nbconvert's Markdown writes both as they are.
 			cr.add(Markdown, data)
 		case "text/html":
 			cr.add(HTML, data)
@@ -419,4 +421,25 @@ func spoiler(out string, threshold int) string {
 		return "<pre><code>" + out + "</code></pre>"
 	}
 	return ""
+}
+
+// workerAddedVar names, in the worker's environment, the variables labrun
+// added for the worker alone; the worker removes them (and this one)
+// from os.environ at start, so that no process a lesson starts from
+// Python (os.system, subprocess) sees them.
+const workerAddedVar = "LABRUN_WORKER_ADDED"
+
+// workerEnv is the steps' environment plus what the worker itself needs:
+// no bytecode files in the work dir, UTF-8 pipes to labrun.
+func workerEnv(env []string) []string {
+	out := append([]string(nil), env...)
+	var added []string
+	for _, kv := range []string{"PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8"} {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, k+"=") }) {
+			out = append(out, kv)
+			added = append(added, k)
+		}
+	}
+	return append(out, workerAddedVar+"="+strings.Join(added, ","))
 }

@@ -24,9 +24,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
@@ -80,6 +82,13 @@ type Options struct {
 	// with writes confined to the work dir and /tmp where the kernel
 	// offers Landlock.
 	Sandbox bool
+	// Course is the course's recording environment (its labrun.toml),
+	// when one was found: the lesson's directives win over it, and
+	// Timeout (when TimeoutSet) and Limits set here win over both.
+	Course *config.Config
+	// TimeoutSet says Timeout was asked for (a flag): it then wins over
+	// the lesson's directive, not only over labrun's default.
+	TimeoutSet bool
 }
 
 // Validate fills in defaults and refuses impossible values.
@@ -109,6 +118,7 @@ type run struct {
 	dir     string
 	env     []string
 	sh      string // sh found through PATH, as pexpect finds it
+	magics  string // the version of the course's magics (config.Magics*)
 	timeout time.Duration
 	// ownLimits is set when the lesson or the options set limits of
 	// their own, which probeLimits and probeWorker try; flagLimits are
@@ -140,12 +150,27 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 		return nil, err
 	}
 	r := &run{opts: opts, lesson: lesson, ctx: ctx}
-	r.timeout = opts.Timeout
-	if lesson.Timeout > 0 {
-		r.timeout = lesson.Timeout
+	course := opts.Course
+	if course == nil {
+		course = &config.Config{}
 	}
-	r.ownLimits, r.flagLimits = lesson.LimitsLine > 0 || opts.Limits != (limits.Limits{}), opts.Limits
-	r.opts.Limits = limits.Default().Merge(lesson.Limits).Merge(opts.Limits)
+	r.timeout = opts.Timeout
+	if !opts.TimeoutSet {
+		if course.Timeout > 0 {
+			r.timeout = course.Timeout
+		}
+		if lesson.Timeout > 0 {
+			r.timeout = lesson.Timeout
+		}
+	}
+	r.magics = config.MagicsCurrent
+	for _, m := range []string{course.Magics, lesson.Magics} {
+		if m != "" {
+			r.magics = m
+		}
+	}
+	r.ownLimits, r.flagLimits = lesson.LimitsLine > 0 || opts.Limits != (limits.Limits{}) || course.Limits != (limits.Limits{}), opts.Limits
+	r.opts.Limits = limits.Default().Merge(course.Limits).Merge(lesson.Limits).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
 		return nil, fmt.Errorf("%w: sh is not in PATH", ErrNoProgram)
 	}
@@ -159,8 +184,8 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if opts.InPlace {
 		r.lessonFile, _ = os.Stat(filepath.Join(lessonDir, filepath.Base(lesson.Name)))
 	}
-	r.env = stepEnv()
-	r.sess = proc.NewSession(proc.Config{Limits: r.opts.Limits, Sandbox: opts.Sandbox}, r.dir)
+	r.env = stepEnv(course)
+	r.sess = proc.NewSession(proc.Config{Limits: r.opts.Limits, Sandbox: opts.Sandbox, Umask: course.Umask}, r.dir)
 	work := &scratch{dir: r.dir}
 	if !opts.Keep && !opts.InPlace {
 		r.sess.OnKilled(work.remove)
@@ -299,19 +324,27 @@ func (r *run) badLimits(prog string, err error) error {
 	return fmt.Errorf("%s: %w: %s cannot start (%s)", where, ErrBadLimits, prog, strings.TrimSpace(err.Error()))
 }
 
-// stepEnv is the environment of every step: labrun's own and what an
-// IPython kernel set for its children (the Session adds its marker).
-func stepEnv() []string {
-	env := make([]string, 0, len(os.Environ())+6)
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "TERM", "CLICOLOR", "PAGER", "GIT_PAGER", "COLUMNS", "LINES":
-			continue
-		}
-		env = append(env, kv)
+// stepEnv is the environment of every step: labrun's own without what
+// the course's config unsets, what an IPython kernel set for its children
+// (ZMQInteractiveShell.init_environment), then the course's locale and
+// extra variables (the Session adds its marker).
+func stepEnv(course *config.Config) []string {
+	env := make([]string, 0, len(os.Environ())+6+len(course.Env))
+	drop := map[string]bool{"TERM": true, "CLICOLOR": true, "PAGER": true, "GIT_PAGER": true, "COLUMNS": true, "LINES": true}
+	for _, k := range course.Unset {
+		drop[k] = true
 	}
-	return append(env, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
+	for _, kv := range course.Env {
+		k, _, _ := strings.Cut(kv, "=")
+		drop[k] = true
+	}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !drop[k] {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
+	return append(env, course.Env...)
 }
 
 // runCell runs one cell according to its kind.
@@ -327,6 +360,10 @@ func (r *run) runCell(c *lessons.Cell, cr *CellResult) error {
 		cr.Status, cr.Skip = Skipped, MagicNotRun
 		return nil
 	case lessons.File:
+		if c.MagicExit != nil {
+			cr.magicExit(c.MagicExit)
+			return nil
+		}
 		return r.runFileCell(c, cr)
 	case lessons.WriteFile:
 		existed, err := r.writeCellFile(c)
@@ -376,6 +413,12 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 		switch cmd.Kind {
 		case lessons.Markdown:
 			cr.add(Markdown, cmd.Text)
+		case lessons.Comment:
+			// set_up_magics' save_file: display(Markdown("\#\#\#\# `%s`"
+			// % text)); the 2019 save_file showed nothing.
+			if r.magics != config.Magics2019 {
+				cr.add(Markdown, `\#\#\#\# `+"`"+cmd.Text+"`")
+			}
 		case lessons.Run:
 			cr.add(Markdown, "Run: `"+cmd.Text+"`")
 			line, ok, err := r.expand(cmd.Text)
@@ -426,7 +469,7 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	if err != nil {
 		return err
 	}
-	for _, ch := range out.Chunks {
+	for _, ch := range scriptLines(out.Chunks) {
 		cr.addStream(ch.Stream, cleanText(ch.Data, false))
 	}
 	return nil
@@ -534,4 +577,19 @@ func cleanText(b []byte, tty bool) string {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
 	return s
+}
+
+// magicExit shows what the course's magic did with a magic line its
+// argparse refused: argparse's words, then the SystemExit as IPython's
+// run_code shows one (InteractiveShell.run_code: showtraceback with
+// exception_only, then the "To exit" warning), as the worker shows a
+// SystemExit of a Python cell. A code other than 0 fails the cell.
+func (cr *CellResult) magicExit(e *lessons.MagicExit) {
+	cr.addStream(e.Stream, e.Text)
+	cr.add(Error, fmt.Sprintf("An exception has occurred, use %%tb to see the full traceback.\n\nSystemExit: %d", e.Code))
+	cr.addStream("stderr", "UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
+	if e.Code != 0 {
+		cr.Exception = &Exception{Name: "SystemExit", Message: strconv.Itoa(e.Code)}
+		cr.Status = Failed
+	}
 }

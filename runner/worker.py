@@ -330,39 +330,114 @@ def _flush_all():
 
 
 class _DisplayObject:
+    """IPython.core.display.TextDisplayObject: data given, read from a
+    file, or (Image) a URL; its text/plain form names its class in
+    IPython.core.display, as IPython's DisplayObject shows it."""
     mime = "text/plain"
 
     def __init__(self, data=None, url=None, filename=None, metadata=None):
         if data is None and filename:
             with open(filename, encoding="utf-8") as f:
                 data = f.read()
-        self.data = "" if data is None else str(data)
+        self.data, self.url = data, url
+        self.metadata = metadata or {}
 
     def __repr__(self):
-        return "<%s.%s object>" % (type(self).__module__, type(self).__name__)
+        return "<IPython.core.display.%s object>" % type(self).__name__
 
 
 class Markdown(_DisplayObject):
-    mime = "text/markdown"
-
     def _repr_markdown_(self):
         return self.data
 
 
 class HTML(_DisplayObject):
-    mime = "text/html"
-
     def _repr_html_(self):
         return self.data
 
 
-class IFrame:
-    def __init__(self, src, width, height, **kwargs):
-        self.src, self.width, self.height = src, width, height
+class Latex(_DisplayObject):
+    def _repr_latex_(self):
+        return self.data
+
+
+class Math(_DisplayObject):
+    def _repr_latex_(self):
+        s = r"$\displaystyle %s$" % self.data.strip("$")
+        return s
+
+
+class JSON(_DisplayObject):
+    """Its application/json form is no part of nbconvert's Markdown
+    (display_data_priority): the transcript shows the text/plain one."""
+
+    def __init__(self, data=None, url=None, filename=None, **kwargs):
+        super().__init__(data, url, filename)
+
+
+class Image(_DisplayObject):
+    """An image by URL (embed=False) shows as IPython's <img> element;
+    embedded image data becomes a file of nbconvert's, which labrun does
+    not write: it shows the text/plain form."""
+
+    def __init__(self, data=None, url=None, filename=None, format=None, embed=None,
+                 width=None, height=None, **kwargs):
+        if data is not None and isinstance(data, str) and data.startswith(("http://", "https://")):
+            url, data = data, None
+        self.embed = embed if embed is not None else url is None
+        super().__init__(None, url, None)
+        self.width, self.height = width, height
 
     def _repr_html_(self):
-        return '<iframe width="%s" height="%s" src="%s" frameborder="0" allowfullscreen></iframe>' % (
-            self.width, self.height, self.src)
+        if self.embed or not self.url:
+            return None
+        width = height = ""
+        if self.width:
+            width = ' width="%d"' % self.width
+        if self.height:
+            height = ' height="%d"' % self.height
+        return '<img src="%s"%s%s/>' % (self.url, width, height)
+
+
+class IFrame:
+    """IPython.lib.display.IFrame: its HTML spans several lines."""
+
+    iframe = """
+        <iframe
+            width="{width}"
+            height="{height}"
+            src="{src}{params}"
+            frameborder="0"
+            allowfullscreen
+            {extras}
+        ></iframe>
+        """
+
+    def __init__(self, src, width, height, extras=None, **kwargs):
+        self.src, self.width, self.height = src, width, height
+        self.extras = extras if extras is not None else []
+        self.params = kwargs
+
+    def _repr_html_(self):
+        params = ""
+        if self.params:
+            from urllib.parse import urlencode
+            params = "?" + urlencode(self.params)
+        return self.iframe.format(src=self.src, width=self.width, height=self.height,
+                                  params=params, extras=" ".join(self.extras))
+
+
+class YouTubeVideo(IFrame):
+    """IPython.lib.display.YouTubeVideo (its JPEG thumbnail needs the
+    network: offline, as here, IPython shows the iframe only)."""
+
+    def __init__(self, id, width=400, height=300, allow_autoplay=False, **kwargs):
+        self.id = id
+        src = "https://www.youtube.com/embed/{0}".format(id)
+        if allow_autoplay:
+            extras = list(kwargs.get("extras", [])) + ['allow="autoplay"']
+            kwargs.update(autoplay=1, extras=extras)
+        super().__init__(src, width, height, **kwargs)
 
 
 # How many bytes of a display or a traceback labrun shows (its
@@ -384,14 +459,29 @@ def _cut(text):
         b[:half].decode("utf-8", "ignore"), len(b) - 2 * half, 2 * half, b[-half:].decode("utf-8", "ignore"))
 
 
+# The forms of a display labrun can show, in the order nbconvert's
+# Markdown exporter prefers them (MarkdownExporter.default_config,
+# display_data_priority: text/html, text/markdown, ..., text/latex, ...,
+# text/plain).
+_DISPLAY_FORMS = (("text/html", "_repr_html_"), ("text/markdown", "_repr_markdown_"),
+                  ("text/latex", "_repr_latex_"))
+
+
 def _display(obj):
-    """Send obj's display: its HTML, Markdown or text form."""
-    if hasattr(obj, "_repr_html_"):
-        _event("display", mime="text/html", data=_cut(obj._repr_html_()))
-    elif hasattr(obj, "_repr_markdown_"):
-        _event("display", mime="text/markdown", data=_cut(obj._repr_markdown_()))
-    else:
-        _event("display", mime="text/plain", data=_cut(_pretty(obj)))
+    """Send obj's display in the form nbconvert's Markdown shows: the
+    first of its _repr_*_ methods (as IPython's DisplayFormatter calls
+    them) that gives something, else its text/plain form."""
+    for mime, method in _DISPLAY_FORMS:
+        f = getattr(obj, method, None)
+        if f is None or isinstance(obj, type):
+            continue
+        data = f()
+        if isinstance(data, tuple) and len(data) == 2:
+            data = data[0]  # (data, metadata)
+        if data is not None:
+            _event("display", mime=mime, data=_cut(str(data)))
+            return
+    _event("display", mime="text/plain", data=_cut(_pretty(obj)))
 
 
 def _pretty(obj):
@@ -413,6 +503,9 @@ def _pretty(obj):
             return text[:-1] + (",\n ...%s" if "\n" in text else ", ...%s") % text[-1]
         except Exception:
             pass
+    if type(obj).__repr__ is object.__repr__:
+        # IPython's pretty (_default_pprint) leaves out "object".
+        return "<%s.%s at 0x%x>" % (type(obj).__module__, type(obj).__qualname__, id(obj))
     return repr(obj)
 
 
@@ -880,12 +973,22 @@ def _install_ipython_modules():
     disp = types.ModuleType("IPython.display")
     core = types.ModuleType("IPython.core")
     coredisp = types.ModuleType("IPython.core.display")
-    for m in (disp, coredisp):
-        m.display, m.Markdown, m.HTML, m.IFrame = display, Markdown, HTML, IFrame
-    ipy.display, ipy.core, core.display = disp, core, coredisp
+    lib = types.ModuleType("IPython.lib")
+    libdisp = types.ModuleType("IPython.lib.display")
+    names = {"display": display, "Markdown": Markdown, "HTML": HTML, "Latex": Latex, "Math": Math,
+             "JSON": JSON, "Image": Image, "IFrame": IFrame, "YouTubeVideo": YouTubeVideo}
+    for m in (disp, coredisp, libdisp):
+        for k, v in names.items():
+            setattr(m, k, v)
+    for cls in (Markdown, HTML, Latex, Math, JSON, Image):
+        cls.__module__ = "IPython.core.display"
+    for cls in (IFrame, YouTubeVideo):
+        cls.__module__ = "IPython.lib.display"
+    ipy.display, ipy.core, ipy.lib, core.display, lib.display = disp, core, lib, coredisp, libdisp
     ipy.get_ipython = lambda: _shell
     sys.modules.update({"IPython": ipy, "IPython.display": disp, "IPython.core": core,
-                        "IPython.core.display": coredisp})
+                        "IPython.core.display": coredisp, "IPython.lib": lib,
+                        "IPython.lib.display": libdisp})
 
 
 _shell = _Shell()
@@ -895,6 +998,10 @@ def main():
     global _SHOW_CAP
     if len(sys.argv) > 1:
         _SHOW_CAP = int(sys.argv[1])
+    # What labrun set for the worker alone is no part of the lesson's
+    # environment (runner/python.go, workerEnv).
+    for _k in os.environ.pop("LABRUN_WORKER_ADDED", "").split(","):
+        os.environ.pop(_k, None)
     _install_ipython_modules()
     builtins.get_ipython = lambda: _shell
     builtins.display = display

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
@@ -26,6 +27,7 @@ type runOptions struct {
 	out     string
 	html    string
 	verbose bool
+	config  string
 	runner  runner.Options
 }
 
@@ -54,6 +56,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
 	fs.BoolVar(&o.runner.InPlace, "in-place", false, "run in the lesson's folder instead of a scratch copy (no cell may write over the lesson itself)")
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
+	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in the lesson's folder or above it")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
 	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
 	d := limits.Default()
@@ -90,6 +93,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		if zero != nil {
 			return
 		}
+		o.runner.TimeoutSet = o.runner.TimeoutSet || f.Name == "timeout"
 		switch v := f.Value.(flag.Getter).Get().(type) {
 		case time.Duration:
 			if v <= 0 {
@@ -140,8 +144,14 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return &exitError{exitBadInput, nil}
 	}
+	if o.runner.Course, err = config.ForLesson(o.lesson, o.config); err != nil {
+		return &exitError{exitBadInput, err}
+	}
 	if o.verbose {
 		render.NotRunList(stderr, lesson)
+		for _, w := range lesson.Warnings {
+			fmt.Fprintf(stderr, "labrun: warning: %v (the cell fails as the course's magic did; the lesson goes on)\n", w)
+		}
 		o.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 

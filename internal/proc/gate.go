@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -38,6 +39,11 @@ type gateConfig struct {
 	// Writable lists the folders (and device files) writes stay in under
 	// the sandbox.
 	Writable []string `json:"writable,omitempty"`
+	// Umask, when set, is the program's file mode mask.
+	Umask *uint32 `json:"umask,omitempty"`
+	// IgnorePipe starts the program with SIGPIPE ignored (otherwise it
+	// starts at its default action).
+	IgnorePipe bool `json:"ignore_pipe,omitempty"`
 }
 
 // MaybeGate makes this process a gate when a Session started it as one:
@@ -85,19 +91,33 @@ func gate(fdText string) error {
 			return fmt.Errorf("sandbox: landlock: %w", err)
 		}
 	}
+	if cfg.Umask != nil {
+		unix.Umask(int(*cfg.Umask))
+	}
+	// The signals Go handles go back to their default action at exec;
+	// an ignored one stays ignored (execve(2)).
+	if cfg.IgnorePipe {
+		signal.Ignore(unix.SIGPIPE)
+	} else {
+		signal.Reset(unix.SIGPIPE)
+	}
 	env := make([]string, 0, len(os.Environ()))
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, gateVar+"=") && !strings.HasPrefix(kv, netnsVar+"=") {
 			env = append(env, kv)
 		}
 	}
-	return execLimited(cfg.Path, cfg.Argv, env, rls)
+	return execLimited(cfg.Path, cfg.Argv, env, rls, fd)
 }
 
 // execLimited sets the resource limits and executes the program, with
 // nothing allocated in between: under a low address-space limit the Go
-// runtime could not grow its heap any more.
-func execLimited(path string, argv, env []string, limits []rlimit) error {
+// runtime could not grow its heap any more. Right before the exec it
+// empties the signal mask and closes every descriptor from firstExtra on
+// (the gate's own pipe is the highest one labrun passed; any above it
+// are the Go runtime's), so the program starts as a shell's child does:
+// with only the descriptors it was given and no signal blocked.
+func execLimited(path string, argv, env []string, limits []rlimit, firstExtra int) error {
 	pathp, err := syscall.BytePtrFromString(path)
 	if err != nil {
 		return err
@@ -115,6 +135,16 @@ func execLimited(path string, argv, env []string, limits []rlimit) error {
 			uintptr(unsafe.Pointer(&limits[i].lim)), 0, 0, 0)
 		if errno != 0 {
 			return fmt.Errorf("set resource limit %d: %w", limits[i].res, errno)
+		}
+	}
+	var empty [2]uint32 // a kernel sigset_t of 64 signals
+	if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK,
+		uintptr(unsafe.Pointer(&empty[0])), 0, 8, 0, 0); errno != 0 {
+		return fmt.Errorf("empty the signal mask: %w", errno)
+	}
+	if _, _, errno := unix.RawSyscall(unix.SYS_CLOSE_RANGE, uintptr(firstExtra), uintptr(^uint32(0)), 0); errno == unix.ENOSYS {
+		for fd := firstExtra; fd < firstExtra+closeWithoutCloseRange; fd++ {
+			unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
 		}
 	}
 	_, _, errno := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(pathp)),
@@ -151,3 +181,8 @@ func release(w *os.File, cfg gateConfig) error {
 	defer w.Close()
 	return json.NewEncoder(w).Encode(cfg)
 }
+
+// closeWithoutCloseRange is how many descriptors above the gate's pipe
+// the gate closes one by one where the kernel has no close_range (before
+// 5.9): the Go runtime opens a handful at most.
+const closeWithoutCloseRange = 64

@@ -30,6 +30,9 @@ type Config struct {
 	// Writable lists the folders (and device files) writes stay in under
 	// the sandbox.
 	Writable []string
+	// Umask, when set, is the file mode mask every process starts with
+	// (otherwise labrun's own).
+	Umask *uint32
 }
 
 // SandboxWritable are the places every sandboxed step may write to, on
@@ -139,6 +142,11 @@ func (p *Process) Kill() { _ = unix.Kill(-p.Pid, unix.SIGKILL) }
 // ownership of the files it set on cmd: it closes its ends of them once
 // Start has returned.
 func (s *Session) Start(cmd *exec.Cmd) (*Process, error) {
+	return s.start(cmd, false)
+}
+
+// start is Start; ignorePipe starts the program with SIGPIPE ignored.
+func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 	if cmd.Err != nil {
 		return nil, cmd.Err
 	}
@@ -170,7 +178,7 @@ func (s *Session) Start(cmd *exec.Cmd) (*Process, error) {
 		_ = s.cg.add(p.Pid)
 	}
 	err = release(w, gateConfig{Path: path, Argv: argv, Limits: s.cfg.Limits, NProc: s.nproc,
-		Sandbox: s.cfg.Sandbox, Writable: s.cfg.Writable})
+		Sandbox: s.cfg.Sandbox, Writable: s.cfg.Writable, Umask: s.cfg.Umask, IgnorePipe: ignorePipe})
 	if err != nil && !errors.Is(err, syscall.EPIPE) {
 		p.Kill()
 		return nil, fmt.Errorf("start %s: %w", path, err)

@@ -40,6 +40,11 @@ type StepSpec struct {
 	Merge bool
 	// OutputCap bounds the bytes kept of the step's output.
 	OutputCap int
+	// IgnorePipe starts the step with SIGPIPE ignored, as a child of
+	// IPython's system() starts (the kernel ignores it and pexpect's
+	// fork and exec keep that); otherwise it starts at its default, as
+	// subprocess and asyncio children do (restore_signals).
+	IgnorePipe bool
 }
 
 // Step is a started foreground step: one process group, its output read
@@ -141,7 +146,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 			}()
 		}
 	}
-	p, err := s.Start(cmd)
+	p, err := s.start(cmd, spec.IgnorePipe)
 	for _, c := range closeAfterStart {
 		c.Close()
 	}

@@ -1,0 +1,213 @@
+// Package config reads labrun.toml: the recording environment a course
+// shares across its lessons (the version of the course's magics, the
+// umask and locale of the machines it was recorded on, extra environment,
+// the step timeout and resource limits). A lesson's directives override
+// it; labrun's flags override both (cmd/labrun applies that order).
+//
+// The file is found as go.mod is: in the lesson's folder or the nearest
+// folder above it. It is TOML, read with BurntSushi/toml:
+//
+//	magics = "2019"          # or "current" (the default)
+//	umask = "002"
+//	timeout = "10s"
+//	unset = ["PYTHONUNBUFFERED"]
+//	[locale]
+//	LANG = "en_US.UTF-8"
+//	[env]
+//	EDITOR = "true"
+//	[limits]
+//	cpu = 60
+//	fsize = "10M"
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/labrun/labrun/internal/limits"
+)
+
+// FileName is the name labrun looks for above a lesson.
+const FileName = "labrun.toml"
+
+// The versions of the course's magics (set_up_magics) labrun knows.
+const (
+	// MagicsCurrent is the course's current set_up_magics: a file cell's
+	// comment lines (%// or %#) show as a level-4 heading, %MD lines as
+	// Markdown, %run lines as "Run: `CMD`", in the order written.
+	MagicsCurrent = "current"
+	// Magics2019 is the 2019 set_up_magics the caos_2019-2020 recordings
+	// were made with: comment lines are written to the file only.
+	Magics2019 = "2019"
+)
+
+// CheckMagics refuses a magics version labrun does not know.
+func CheckMagics(v string) error {
+	if v != MagicsCurrent && v != Magics2019 {
+		return fmt.Errorf("magics = %q: known versions are %q and %q", v, MagicsCurrent, Magics2019)
+	}
+	return nil
+}
+
+// Config is what a labrun.toml holds; zero fields are unset.
+type Config struct {
+	// Path is the file it was read from.
+	Path string
+	// Magics is the version of the course's magics ("current", "2019").
+	Magics string
+	// Umask, when set, is the file mode mask every step starts with.
+	Umask *uint32
+	// Env are the locale and extra variables steps see, as KEY=VALUE,
+	// sorted by key (locale first).
+	Env []string
+	// Unset are variables of labrun's own environment that steps do not
+	// see (e.g. PYTHONUNBUFFERED where labrun runs, absent where the
+	// course was recorded).
+	Unset []string
+	// Timeout, when non-zero, is the default step timeout.
+	Timeout time.Duration
+	// Limits are the resource limits of every step (zero: unset).
+	Limits limits.Limits
+}
+
+// file is the TOML layout.
+type file struct {
+	Magics  string            `toml:"magics"`
+	Umask   string            `toml:"umask"`
+	Timeout string            `toml:"timeout"`
+	Locale  map[string]string `toml:"locale"`
+	Env     map[string]string `toml:"env"`
+	Limits  map[string]any    `toml:"limits"`
+	Unset   []string          `toml:"unset"`
+}
+
+// Find returns the labrun.toml in dir or the nearest folder above it, or
+// "" when there is none.
+func Find(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		p := filepath.Join(abs, FileName)
+		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+			return p, nil
+		}
+		up := filepath.Dir(abs)
+		if up == abs {
+			return "", nil
+		}
+		abs = up
+	}
+}
+
+// ForLesson returns the config of the lesson at lessonPath: the file
+// given (--config), or else the labrun.toml found from the lesson's
+// folder up; nil when there is none.
+func ForLesson(lessonPath, given string) (*Config, error) {
+	path := given
+	if path == "" {
+		var err error
+		if path, err = Find(filepath.Dir(lessonPath)); err != nil || path == "" {
+			return nil, err
+		}
+	}
+	return Load(path)
+}
+
+// Load reads and checks the config file at path. Errors name the file
+// (and the line, where TOML gives one).
+func Load(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	return Parse(path, src)
+}
+
+// Parse reads a config file's bytes; name is used in messages.
+func Parse(name string, src []byte) (*Config, error) {
+	var f file
+	md, err := toml.Decode(string(src), &f)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s:%d: %s", name, pe.Position.Line, pe.Message)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("%s: unknown setting %s (known: magics, umask, timeout, unset, [locale], [env], [limits])", name, und[0])
+	}
+	c := &Config{Path: name, Magics: f.Magics, Unset: f.Unset}
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...))
+	}
+	if c.Magics != "" {
+		if err := CheckMagics(c.Magics); err != nil {
+			return nil, bad("%v", err)
+		}
+	}
+	if f.Umask != "" {
+		u, err := strconv.ParseUint(f.Umask, 8, 32)
+		if err != nil || u > 0o777 {
+			return nil, bad("umask = %q: want an octal mask such as \"022\" or \"002\"", f.Umask)
+		}
+		u32 := uint32(u)
+		c.Umask = &u32
+	}
+	if f.Timeout != "" {
+		d, err := time.ParseDuration(f.Timeout)
+		if err != nil || d <= 0 {
+			return nil, bad("timeout = %q: want a positive duration such as 10s or 1m", f.Timeout)
+		}
+		c.Timeout = d
+	}
+	for _, k := range sortedKeys(f.Locale) {
+		if k != "LANG" && k != "LANGUAGE" && !strings.HasPrefix(k, "LC_") {
+			return nil, bad("[locale] %s: not a locale variable (LANG, LANGUAGE, LC_*); put it under [env]", k)
+		}
+		c.Env = append(c.Env, k+"="+f.Locale[k])
+	}
+	for _, k := range sortedKeys(f.Env) {
+		if k == "" || strings.ContainsAny(k, "=\x00") || strings.Contains(f.Env[k], "\x00") {
+			return nil, bad("[env] %q: not a variable name", k)
+		}
+		c.Env = append(c.Env, k+"="+f.Env[k])
+	}
+	for _, k := range sortedKeys(f.Limits) {
+		var v string
+		switch x := f.Limits[k].(type) {
+		case int64:
+			v = strconv.FormatInt(x, 10)
+		case string:
+			v = x
+		default:
+			return nil, bad("[limits] %s = %v: want a number or a size such as \"10M\"", k, x)
+		}
+		ok, err := c.Limits.Set(k, v)
+		switch {
+		case !ok:
+			return nil, bad("[limits] unknown limit %q (known: %s)", k, limits.Keys)
+		case err != nil:
+			return nil, bad("[limits] %v", err)
+		}
+	}
+	return c, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

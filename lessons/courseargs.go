@@ -1,0 +1,156 @@
+package lessons
+
+import (
+	"strconv"
+	"strings"
+)
+
+// MagicExit is what one of the course's file magics did with an argument
+// string its argparse parser refused (or with -h): it printed Text on
+// Stream ("stderr": the usage and error lines; "stdout": the help) and
+// raised SystemExit(Code); nothing else of the cell ran, and the notebook
+// went on. Only the course dialect has it: the native one refuses the
+// lesson instead.
+type MagicExit struct {
+	Stream, Text string
+	Code         int
+}
+
+// The parser of the course's save_file (caos tools/set_up_magics.ipynb
+// cell 1): argparse.ArgumentParser() with fname, --ejudge-style and
+// --under-spoiler-threshold (type=int), in an IPython kernel started as
+// "python -m ipykernel_launcher" (so prog is "ipykernel_launcher.py")
+// whose stdout is no terminal (so argparse wraps at 80-2 columns).
+const (
+	saveFileProg  = "ipykernel_launcher.py"
+	saveFileUsage = "usage: ipykernel_launcher.py [-h] [--ejudge-style]\n" +
+		"                             [--under-spoiler-threshold UNDER_SPOILER_THRESHOLD]\n" +
+		"                             fname\n"
+	saveFileHelp = saveFileUsage + "\n" +
+		"positional arguments:\n" +
+		"  fname\n" +
+		"\n" +
+		"options:\n" +
+		"  -h, --help            show this help message and exit\n" +
+		"  --ejudge-style\n" +
+		"  --under-spoiler-threshold UNDER_SPOILER_THRESHOLD\n"
+)
+
+// saveFileArgs is what save_file's parse_args(args_str.split()) gives.
+type saveFileArgs struct {
+	fname     string
+	ejudge    bool
+	threshold int // 0: not given
+}
+
+// parseSaveFileArgs parses a file magic's argument string as the course's
+// save_file does: split at blanks, then argparse (Lib/argparse.py,
+// ArgumentParser.parse_args → _parse_known_args; long options may be
+// abbreviated to a unique prefix, --opt=value is one token, the required
+// fname is checked before unknown words are refused). A refusal comes
+// back as the MagicExit argparse's error (or -h) caused.
+func parseSaveFileArgs(s string) (saveFileArgs, *MagicExit) {
+	var a saveFileArgs
+	var extras []string
+	haveName := false
+	fail := func(msg string) *MagicExit {
+		return &MagicExit{Stream: "stderr", Code: 2,
+			Text: saveFileUsage + saveFileProg + ": error: " + msg + "\n"}
+	}
+	words := strings.Fields(s)
+	onlyPositional := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if onlyPositional || !strings.HasPrefix(w, "-") || w == "-" || isNegativeNumber(w) {
+			if !haveName {
+				a.fname, haveName = w, true
+			} else {
+				extras = append(extras, w)
+			}
+			continue
+		}
+		if w == "--" {
+			onlyPositional = true
+			continue
+		}
+		name, value, hasValue := strings.Cut(w, "=")
+		opt := longOption(name)
+		if name == "-h" {
+			opt = "--help"
+		}
+		switch opt {
+		case "":
+			extras = append(extras, w)
+		case "--help":
+			if hasValue {
+				return a, fail("argument -h/--help: ignored explicit argument '" + value + "'")
+			}
+			return a, &MagicExit{Stream: "stdout", Text: saveFileHelp, Code: 0}
+		case "--ejudge-style":
+			if hasValue {
+				return a, fail("argument --ejudge-style: ignored explicit argument '" + value + "'")
+			}
+			a.ejudge = true
+		case "--under-spoiler-threshold":
+			if !hasValue {
+				if i+1 >= len(words) || (strings.HasPrefix(words[i+1], "-") && !isNegativeNumber(words[i+1])) {
+					return a, fail("argument --under-spoiler-threshold: expected one argument")
+				}
+				i++
+				value = words[i]
+			}
+			n, err := strconv.Atoi(strings.ReplaceAll(value, "_", ""))
+			if err != nil {
+				return a, fail("argument --under-spoiler-threshold: invalid int value: '" + value + "'")
+			}
+			a.threshold = n
+		}
+	}
+	if !haveName {
+		return a, fail("the following arguments are required: fname")
+	}
+	if len(extras) > 0 {
+		return a, fail("unrecognized arguments: " + strings.Join(extras, " "))
+	}
+	return a, nil
+}
+
+// longOption returns the long option of save_file's parser that w names,
+// exactly or as a unique prefix (argparse's allow_abbrev); "" if none.
+func longOption(w string) string {
+	if !strings.HasPrefix(w, "--") || len(w) < 3 {
+		return ""
+	}
+	var found string
+	for _, o := range []string{"--help", "--ejudge-style", "--under-spoiler-threshold"} {
+		if o == w {
+			return o
+		}
+		if strings.HasPrefix(o, w) {
+			found = o // the three differ in their first letter: never ambiguous
+		}
+	}
+	return found
+}
+
+// isNegativeNumber is argparse's _negative_number_matcher ('^-\d+$|^-\d*\.\d+$'):
+// the parser has no option that looks like one, so such a word is a
+// positional argument.
+func isNegativeNumber(w string) bool {
+	if len(w) < 2 || w[0] != '-' {
+		return false
+	}
+	digits, frac, dot := strings.Cut(w[1:], ".")
+	allDigits := func(s string) bool {
+		for _, r := range s {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	if !dot {
+		return allDigits(digits)
+	}
+	return allDigits(digits) && frac != "" && allDigits(frac)
+}
