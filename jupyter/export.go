@@ -1,6 +1,9 @@
 package jupyter
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -31,6 +34,10 @@ func Export(name string, transcript []byte) (*Notebook, error) {
 		endLine    int // the skeleton line the outputs follow
 		annotation string
 		outputs    []runner.Output
+		// text is the outputs block as written, kept when laying out
+		// outputs again would not give it back (nbconvert's layout is
+		// ambiguous: an HTML display's indented lines read as a stream).
+		text string
 	}
 	var blocks []block
 	line := 0
@@ -41,7 +48,12 @@ func Export(name string, transcript []byte) (*Notebook, error) {
 			line++
 		}
 		if p.HasOutputs {
-			blocks = append(blocks, block{line, p.Annotation, render.ParseOutputs(p.Outputs)})
+			outs := render.ParseOutputs(p.Outputs)
+			b := block{endLine: line, annotation: p.Annotation, outputs: outs}
+			if labrun && render.Outputs(outs) != p.Outputs {
+				b.text = p.Outputs
+			}
+			blocks = append(blocks, b)
 		}
 	}
 	src := skel.String()
@@ -97,6 +109,9 @@ func Export(name string, transcript []byte) (*Notebook, error) {
 			cell.ExecutionCount = &n
 			for _, o := range b.outputs {
 				cell.Outputs = append(cell.Outputs, toNotebook(o, n))
+			}
+			if b.text != "" {
+				meta["outputs_text"], meta["outputs_sum"] = b.text, outputsSum(cell.Outputs)
 			}
 		}
 		nb.Cells = append(nb.Cells, cell)
@@ -213,6 +228,10 @@ func importLabrun(nb *Notebook, noOutput bool) []byte {
 			outs = append(outs, fromNotebook(o))
 		}
 		block := render.OutputsBlock(ann, outs)
+		if text, ok := meta["outputs_text"].(string); ok && meta["outputs_sum"] == outputsSum(c.Outputs) {
+			// The outputs as exported: their text as the transcript had it.
+			block = lessons.OutOpen + " " + ann + " -->\n" + text + lessons.OutClose + "\n"
+		}
 		if !strings.HasSuffix(closing, "\n") {
 			// The lesson ends at this fence without a newline.
 			b.WriteString("\n" + block[:len(block)-1])
@@ -226,4 +245,13 @@ func importLabrun(nb *Notebook, noOutput bool) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// outputsSum identifies a cell's outputs, so that Import uses the
+// outputs text Export kept only for the outputs it was kept for (not for
+// outputs a run in Jupyter put there since).
+func outputsSum(outs []Output) string {
+	b, _ := json.Marshal(outs)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

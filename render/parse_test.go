@@ -41,8 +41,9 @@ func TestParseOutputs(t *testing.T) {
 
 // representable says whether an output's text can come back from its
 // layout: Markdown without lines that read as a stream or a fence and
-// without three blank lines in a row, text without leading or trailing
-// blank lines, no carriage returns.
+// without three blank lines in a row and without NUL (the transcript
+// drops it), text without leading or trailing blank lines, no carriage
+// returns.
 func representable(o runner.Output) bool {
 	if o.Kind == runner.Stream {
 		return true // any text: shown as a terminal shows it, which is stable
@@ -52,7 +53,7 @@ func representable(o runner.Output) bool {
 	}
 	switch o.Kind {
 	case runner.Markdown:
-		if strings.Contains(o.Text, "\n\n\n") {
+		if strings.Contains(o.Text, "\n\n\n") || strings.Contains(o.Text, "\x00") {
 			return false
 		}
 		for _, l := range strings.Split(o.Text, "\n") {
