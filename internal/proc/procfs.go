@@ -106,6 +106,53 @@ func GroupAsleep(pgid int) bool {
 	return true
 }
 
+// GroupLook reports whether every live process of the Session's process
+// group pgid is asleep (state S), and what was seen: their pids and
+// context switch counts. Two equal looks say none of them ran in between.
+// It reads only the Session's processes where it has a cgroup.
+func (s *Session) GroupLook(pgid int) (look string, asleep bool) {
+	var pids []int
+	if s.cg != nil {
+		pids = s.cg.pids()
+	} else {
+		pids = allPids()
+	}
+	var b strings.Builder
+	for _, pid := range pids {
+		st, g, ok := statOf(pid)
+		if !ok || g != pgid || st == 'Z' {
+			continue
+		}
+		if st != 'S' {
+			return "", false
+		}
+		p := "/proc/" + strconv.Itoa(pid)
+		b.WriteString(strconv.Itoa(pid))
+		b.WriteByte(':')
+		b.WriteString(switches(p))
+		b.WriteByte(' ')
+	}
+	return b.String(), true
+}
+
+// statOf reads pid's state and process group from /proc/PID/stat.
+func statOf(pid int) (state byte, pgid int, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 3 {
+		return 0, 0, false
+	}
+	pgid, _ = strconv.Atoi(f[2])
+	return f[0][0], pgid, true
+}
+
 // Marked lists the live processes, labrun itself left out, whose
 // environment holds key=value: what a Session's marker (MarkerVar) or a
 // test's own tag finds.

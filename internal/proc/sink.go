@@ -31,6 +31,7 @@ type Sink struct {
 	dropped  int64
 	last     atomic.Int64 // unix nanos of the last write
 	total    atomic.Int64
+	changed  chan struct{} // receives (coalesced) after each write
 }
 
 // NewSink returns a Sink keeping at most capBytes (DefaultOutputCap when
@@ -39,7 +40,7 @@ func NewSink(capBytes int) *Sink {
 	if capBytes <= 0 {
 		capBytes = DefaultOutputCap
 	}
-	s := &Sink{capBytes: capBytes}
+	s := &Sink{capBytes: capBytes, changed: make(chan struct{}, 1)}
 	s.last.Store(time.Now().UnixNano())
 	return s
 }
@@ -51,6 +52,10 @@ func (s *Sink) Write(stream string, data []byte) {
 	}
 	s.last.Store(time.Now().UnixNano())
 	s.total.Add(int64(len(data)))
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	half := s.capBytes / 2
@@ -87,6 +92,10 @@ func appendChunk(cs []Chunk, stream string, data []byte) []Chunk {
 	}
 	return append(cs, Chunk{stream, append([]byte(nil), data...)})
 }
+
+// Changed receives after a write; writes that come before it is received
+// are told once (Policy.Changed).
+func (s *Sink) Changed() <-chan struct{} { return s.changed }
 
 // QuietFor says how long the step has printed nothing.
 func (s *Sink) QuietFor() time.Duration {

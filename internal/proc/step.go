@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -52,8 +53,12 @@ type StepSpec struct {
 type Step struct {
 	*Process
 	ptm *os.File // pty master, or nil
-	out *Sink
-	eof chan struct{} // closed when every output stream reached EOF
+	// pts is the name of the pty's slave ("/dev/pts/3"), sess the
+	// Session that started the step.
+	pts  string
+	sess *Session
+	out  *Sink
+	eof  chan struct{} // closed when every output stream reached EOF
 	// readEnds are closed to stop reading output that a process outside
 	// the group holds open.
 	readEnds []*os.File
@@ -68,7 +73,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 	cmd := exec.Command(spec.Path)
 	cmd.Args = spec.Args
 	cmd.Dir, cmd.Env = spec.Dir, spec.Env
-	st := &Step{out: NewSink(spec.OutputCap), eof: make(chan struct{})}
+	st := &Step{out: NewSink(spec.OutputCap), eof: make(chan struct{}), sess: s}
 	var readers []func()
 	var closeAfterStart []io.Closer
 	fail := func(err error) (*Step, error) {
@@ -91,7 +96,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 		closeAfterStart = append(closeAfterStart, pts)
-		st.ptm = ptm
+		st.ptm, st.pts = ptm, pts.Name()
 		st.readEnds = append(st.readEnds, ptm)
 		readers = append(readers, func() { CopyOut(st.out, "stdout", ptm) })
 	} else {
@@ -235,6 +240,9 @@ type StepResult struct {
 // open. Nothing of the step's group outlives Wait.
 func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 	start := time.Now()
+	if pol.Changed == nil {
+		pol.Changed = st.out.Changed()
+	}
 	sv := Supervise(ctx, Escalation{Interrupt: st.Interrupt, Kill: st.Kill, CloseIO: st.CloseOutput}, pol)
 	var ws unix.WaitStatus
 	done, eof := st.done, st.eof
@@ -243,11 +251,15 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 		select {
 		case ws = <-done:
 			done = nil
-			if st.ptm != nil && eof != nil {
+			if st.ptm != nil && eof != nil && st.terminalHeld() {
+				// A process left behind (a daemon) holds the terminal:
+				// no EOF will come; read until its output pauses.
 				t := time.NewTicker(PtyDrain / 2)
 				defer t.Stop()
 				drain = t.C
 			}
+			// Else the terminal's EOF (EIO once every slave is closed)
+			// comes as soon as its buffer is read.
 		case <-eof:
 			eof, drain = nil, nil
 		case <-drain:
@@ -270,4 +282,30 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 	st.Kill()
 	st.CloseOutput()
 	return StepResult{Chunks: st.out.Chunks(), Exit: ExitOf(ws), Duration: time.Since(start), Interrupted: why}
+}
+
+// terminalHeld reports whether a live process of the Session holds the
+// step's terminal open (its slave, among its open files).
+func (st *Step) terminalHeld() bool {
+	for _, pid := range st.sess.runPids() {
+		if holds(pid, st.pts) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether pid has file open (by path).
+func holds(pid int, file string) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if l, err := os.Readlink(dir + "/" + e.Name()); err == nil && l == file {
+			return true
+		}
+	}
+	return false
 }
