@@ -116,6 +116,7 @@ type run struct {
 	ownLimits  bool
 	flagLimits limits.Limits
 	py         *worker
+	pyEarly    chan startedWorker // the worker started early, until taken
 	bg         *background
 	sess       *proc.Session
 	cur        *CellResult
@@ -170,6 +171,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	start := time.Now()
 	defer func() {
 		r.bg.stopAll()
+		r.dropEarly()
 		if r.py != nil {
 			r.py.stop()
 		}
@@ -196,6 +198,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if err := r.probeWorker(); err != nil {
 		return nil, err
 	}
+	r.startEarly()
 	for _, c := range lesson.Cells {
 		cr := &CellResult{Cell: c, Status: OK}
 		res.Cells = append(res.Cells, cr)

@@ -10,11 +10,10 @@ import (
 // procInfo is what labrun reads of a process from /proc.
 type procInfo struct {
 	pid, ppid, pgid int
-	state           byte   // R, S, D, T, Z, ...
-	wchan           string // kernel function it sleeps in, "" when running
+	state           byte // R, S, D, T, Z, ...
 }
 
-// readProc reads /proc/PID/stat and wchan; ok is false when it is gone.
+// readProc reads /proc/PID/stat; ok is false when it is gone.
 func readProc(pid int) (procInfo, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -32,12 +31,6 @@ func readProc(pid int) (procInfo, bool) {
 	pi := procInfo{pid: pid, state: f[0][0]}
 	pi.ppid, _ = strconv.Atoi(f[1])
 	pi.pgid, _ = strconv.Atoi(f[2])
-	if w, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/wchan"); err == nil {
-		pi.wchan = string(w)
-		if pi.wchan == "0" {
-			pi.wchan = ""
-		}
-	}
 	return pi, true
 }
 
