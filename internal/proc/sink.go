@@ -12,6 +12,9 @@ import (
 // counted.
 const DefaultOutputCap = 1 << 20
 
+// tailPiece is the size of the pieces a Sink keeps its tail in.
+const tailPiece = 64 << 10
+
 // Chunk is a piece of output of one stream, in arrival order.
 type Chunk struct {
 	Stream string // "stdout" or "stderr"
@@ -68,7 +71,14 @@ func (s *Sink) Write(stream string, data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	s.tail = appendChunk(s.tail, stream, data)
+	// The tail is kept in pieces of at most tailPiece bytes, so that
+	// dropping its oldest bytes drops whole pieces instead of copying
+	// the rest (a flood through it costs one copy of each byte).
+	if n := len(s.tail); n > 0 && s.tail[n-1].Stream == stream && len(s.tail[n-1].Data)+len(data) <= tailPiece {
+		s.tail[n-1].Data = append(s.tail[n-1].Data, data...)
+	} else {
+		s.tail = append(s.tail, Chunk{stream, append(make([]byte, 0, max(len(data), min(tailPiece, half))), data...)})
+	}
 	s.tailLen += len(data)
 	for s.tailLen > half {
 		excess := s.tailLen - half

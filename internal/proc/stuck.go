@@ -181,6 +181,13 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 			seen = time.Time{}
 			return "", false
 		}
+		// A step whose leader is gone or a zombie is ending, not stuck
+		// (its output's EOF and its reaping are on their way), whatever
+		// the rest of the run waits for.
+		if st, ok := State(fg); !ok || st == 'Z' {
+			seen = time.Time{}
+			return "", false
+		}
 		if _, ok := processWaits(fg); !ok {
 			seen = time.Time{}
 			return "", false
@@ -222,28 +229,21 @@ func (s *Session) runPids() []int {
 // switches), to compare two looks.
 func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
 	any := ""
-	var reaping map[int]bool
 	var b strings.Builder
+	var parents []int // processes waiting for a child
 	self := os.Getpid()
 	for _, pid := range s.runPids() {
 		if pid == self || s.isExempt(pid) {
 			continue
 		}
-		w, progress, ok := processProgress(pid, true)
+		w, ok := processWaits(pid)
 		if !ok {
 			return "", "", nil, false
 		}
 		pids = append(pids, pid)
-		fmt.Fprintf(&b, "%d=%s[%s] ", pid, w, progress)
+		fmt.Fprintf(&b, "%d=%s ", pid, w)
 		if waitsForChild(w) {
-			if reaping == nil {
-				reaping = zombieParents()
-			}
-			if reaping[pid] {
-				// A child of it just ended: it is about to wake up (a
-				// shell between two commands of a loop).
-				return "", "", nil, false
-			}
+			parents = append(parents, pid)
 			continue // say what the child waits for, not that its parent waits
 		}
 		if any == "" {
@@ -251,6 +251,27 @@ func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
 		}
 		if pi, ok := readProc(pid); ok && pi.pgid == fg && where == "" {
 			where = w
+		}
+	}
+	// Only now that every process waits, the costlier reads: how often
+	// each thread ran, and whether a child ended.
+	for _, pid := range pids {
+		_, progress, ok := processProgress(pid, true)
+		if !ok {
+			return "", "", nil, false
+		}
+		fmt.Fprintf(&b, "%d[%s] ", pid, progress)
+	}
+	if len(parents) > 0 {
+		// Only now that every process waits (the costly part: all of
+		// /proc is read).
+		reaping := zombieParents()
+		for _, pid := range parents {
+			if reaping[pid] {
+				// A child of it just ended: it is about to wake up (a
+				// shell between two commands of a loop).
+				return "", "", nil, false
+			}
 		}
 	}
 	if where == "" {
