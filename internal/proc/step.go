@@ -118,6 +118,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 			return fail(err)
 		}
 		cmd.Stdout = outW
+		growPipe(outR)
 		st.readEnds = append(st.readEnds, outR)
 		closeAfterStart = append(closeAfterStart, outW)
 		readers = append(readers, func() { CopyOut(st.out, "stdout", outR) })
@@ -132,6 +133,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 				return fail(err)
 			}
 			cmd.Stderr = errW
+			growPipe(errR)
 			st.readEnds = append(st.readEnds, errR)
 			closeAfterStart = append(closeAfterStart, errW)
 			readers = append(readers, func() { CopyOut(st.out, "stderr", errR) })
@@ -189,10 +191,23 @@ func pollable(f *os.File) (*os.File, error) {
 	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
 }
 
+// outputPipeSize is what a step's output pipes are grown to: a step that
+// prints a lot is read in fewer, larger pieces, with fewer switches
+// between it and labrun.
+const outputPipeSize = 1 << 20
+
+// growPipe grows a pipe to outputPipeSize, where the system allows it
+// (fs.pipe-max-size); it is only a matter of speed.
+func growPipe(f *os.File) {
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, outputPipeSize) })
+	}
+}
+
 // CopyOut copies r into the sink as stream until EOF (EIO on a pty whose
 // slaves are all closed) or an error.
 func CopyOut(s *Sink, stream string, r io.Reader) {
-	buf := make([]byte, 32*1024)
+	buf := make([]byte, 256*1024)
 	for {
 		n, err := r.Read(buf)
 		s.Write(stream, buf[:n])

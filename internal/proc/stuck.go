@@ -173,41 +173,41 @@ func switches(task string) string {
 // A look costs little while the step works or sleeps on a timer: the
 // step's leader is read first, and the other processes only when it waits
 // without end.
-func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool) {
+func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool, time.Duration) {
 	var seen time.Time
 	var first string // what the first look saw
-	return func() (string, bool) {
-		if quiet() < quietMin {
+	return func() (string, bool, time.Duration) {
+		if q := quiet(); q < quietMin {
 			seen = time.Time{}
-			return "", false
+			return "", false, quietMin - q // look once the quiet period is over
 		}
 		// A step whose leader is gone or a zombie is ending, not stuck
 		// (its output's EOF and its reaping are on their way), whatever
 		// the rest of the run waits for.
 		if st, ok := State(fg); !ok || st == 'Z' {
 			seen = time.Time{}
-			return "", false
+			return "", false, 0
 		}
 		if _, ok := processWaits(fg); !ok {
 			seen = time.Time{}
-			return "", false
+			return "", false, 0
 		}
 		where, look, pids, ok := s.allWaiting(fg)
 		if !ok {
 			seen = time.Time{}
-			return "", false
+			return "", false, 0
 		}
 		if seen.IsZero() || look != first {
 			seen, first = time.Now(), look
-			return "", false
+			return "", false, stuckConfirm // the second look
 		}
-		if time.Since(seen) < stuckConfirm {
-			return "", false
+		if wait := stuckConfirm - time.Since(seen); wait > 0 {
+			return "", false, wait
 		}
 		if alarmMayEnd(pids) {
-			return "", false
+			return "", false, 0
 		}
-		return where, true
+		return where, true, 0
 	}
 }
 

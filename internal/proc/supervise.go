@@ -54,10 +54,11 @@ type Policy struct {
 	// Kill.
 	Grace time.Duration
 	// Stuck, when set, is asked whether the thing can never progress; it
-	// returns where it waits. It is asked stuckPollMin after the start
-	// and after each output (Changed), then less and less often, up to
-	// every stuckPollMax.
-	Stuck func() (where string, stuck bool)
+	// returns where it waits, or, when it is not stuck, after how long
+	// it would like to be asked again (zero: when the back-off says). It
+	// is asked stuckPollMin after the start and after each output
+	// (Changed), then less and less often, up to every stuckPollMax.
+	Stuck func() (where string, stuck bool, again time.Duration)
 	// Changed, when set, receives when the thing printed (Sink.Changed).
 	Changed <-chan struct{}
 }
@@ -124,6 +125,7 @@ func (s *Supervisor) run(ctx context.Context) {
 		s.mu.Unlock()
 		timer.Reset(time.Until(due))
 		cancelled, check := false, false
+		var hint time.Duration // when the stuck check asks to look again
 		select {
 		case <-s.stop:
 			return
@@ -151,9 +153,11 @@ func (s *Supervisor) run(ctx context.Context) {
 			case !s.pol.Deadline.IsZero() && !now.Before(s.pol.Deadline):
 				why = &Interruption{Cause: Timeout}
 			case check && s.held == 0 && s.pol.Stuck != nil:
-				if where, ok := s.pol.Stuck(); ok {
+				where, ok, again := s.pol.Stuck()
+				if ok {
 					why = &Interruption{Cause: Stuck, Where: where}
 				}
+				hint = again
 			}
 			if why != nil {
 				why.After = now.Sub(s.pol.Start)
@@ -163,6 +167,9 @@ func (s *Supervisor) run(ctx context.Context) {
 		if check {
 			backoff = min(2*backoff, stuckPollMax)
 			nextCheck = now.Add(backoff)
+			if hint > 0 && hint < backoff {
+				nextCheck = now.Add(hint)
+			}
 		}
 		s.advance(now)
 		s.mu.Unlock()

@@ -81,7 +81,7 @@ func TestSupervisorCauses(t *testing.T) {
 
 	r = newRecorder("interrupt")
 	sv = Supervise(context.Background(), r.escalation(true), Policy{Grace: time.Hour,
-		Stuck: func() (string, bool) { return "pipe_read", true }})
+		Stuck: func() (string, bool, time.Duration) { return "pipe_read", true, 0 }})
 	<-r.ended
 	if why := sv.Stop(); why == nil || why.Cause != Stuck || why.Where != "pipe_read" {
 		t.Errorf("stuck: %+v", why)
