@@ -207,6 +207,13 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 		if alarmMayEnd(pids) {
 			return "", false, 0
 		}
+		// A last look: an alarm that fired while the one above was
+		// looked for has woken its process (timer_list no longer shows
+		// it), which this look sees.
+		if _, again, _, ok := s.allWaiting(fg); !ok || again != first {
+			seen = time.Time{}
+			return "", false, 0
+		}
 		return where, true, 0
 	}
 }
