@@ -63,6 +63,7 @@ func TestMain(m *testing.M) {
 	proc.MaybeGate()
 	code := m.Run()
 	printSummary()
+	writeReport()
 	testbin.Cleanup()
 	os.Exit(code)
 }

@@ -57,15 +57,19 @@ type bgStep struct {
 	cut, cutLogged bool
 	// busy is set once the step kept running through a whole settle.
 	busy bool
+	// changed receives (coalesced) when the step printed: settle's event.
+	changed chan struct{}
 }
 
 // background holds the run's background steps.
 type background struct {
 	r     *run
 	steps []*bgStep
+	// changed receives when a step printed (shared by every step).
+	changed chan struct{}
 }
 
-func newBackground(r *run) *background { return &background{r: r} }
+func newBackground(r *run) *background { return &background{r: r, changed: make(chan struct{}, 1)} }
 
 // request serves a worker's background request; the reply's seq is the
 // caller's to set.
@@ -140,7 +144,7 @@ func (b *background) startIn(cmd, style, dir string, env []string, cr *CellResul
 		return nil, fmt.Errorf("start background step: %w", err)
 	}
 	s := &bgStep{id: len(b.steps) + 1, style: style, pid: p.Pid, stdin: proc.NewFeeder(inW),
-		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done()}
+		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done(), changed: b.changed}
 	s.out = cr.add(Log, "")
 	if style == styleLauncher {
 		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.pid))

@@ -53,6 +53,10 @@ func (s *bgStep) output(tag, line string) {
 	defer s.mu.Unlock()
 	now := time.Now()
 	s.lastOut = now
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 	if len(s.pendingOut)+len(s.pendingErr) == 0 {
 		s.burstStart = now
 	}

@@ -178,6 +178,45 @@ func (w *worker) stop() {
 	os.RemoveAll(w.scratch)
 }
 
+// startedWorker is how the early start of a worker went.
+type startedWorker struct {
+	w   *worker
+	err error
+}
+
+// startEarly starts the lesson's worker in the background, when it has
+// Python cells, so that python3's start-up overlaps the first steps (a
+// Jupyter kernel too is up before the first cell); ensureWorker takes it.
+func (r *run) startEarly() {
+	if r.py != nil || r.pyEarly != nil {
+		return
+	}
+	hasPython := false
+	for _, c := range r.lesson.Cells {
+		hasPython = hasPython || c.Kind == lessons.Python
+	}
+	if !hasPython {
+		return
+	}
+	ch := make(chan startedWorker, 1)
+	r.pyEarly = ch
+	go func() {
+		w, err := startWorker(r.ctx, r.sess, r.dir, r.env, r.opts.OutputCap)
+		ch <- startedWorker{w, err}
+	}()
+}
+
+// dropEarly stops a worker started early that no cell took.
+func (r *run) dropEarly() {
+	if r.pyEarly == nil {
+		return
+	}
+	if early := <-r.pyEarly; early.w != nil {
+		early.w.stop()
+	}
+	r.pyEarly = nil
+}
+
 // ensureWorker starts the lesson's worker on first use, or again after it
 // had to be killed. Starting python3 is labrun's time, not the cell's.
 func (r *run) ensureWorker() error {
@@ -186,6 +225,21 @@ func (r *run) ensureWorker() error {
 	}
 	t0 := time.Now()
 	defer func() { r.deadline = r.deadline.Add(time.Since(t0)) }()
+	if r.pyEarly != nil {
+		early := <-r.pyEarly
+		r.pyEarly = nil
+		if early.err == nil && !early.w.dead {
+			r.py = early.w
+			return nil
+		}
+		if early.w != nil {
+			early.w.stop()
+		}
+		if errors.Is(early.err, ErrNoPython) || errors.Is(early.err, errWorkerInterrupted) {
+			return early.err
+		}
+		// Else it failed on its own: start again, now, to say why.
+	}
 	w, err := startWorker(r.ctx, r.sess, r.dir, r.env, r.opts.OutputCap)
 	if err != nil {
 		return err

@@ -126,6 +126,7 @@ type run struct {
 	ownLimits  bool
 	flagLimits limits.Limits
 	py         *worker
+	pyEarly    chan startedWorker // the worker started early, until taken
 	bg         *background
 	sess       *proc.Session
 	cur        *CellResult
@@ -195,6 +196,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	start := time.Now()
 	defer func() {
 		r.bg.stopAll()
+		r.dropEarly()
 		if r.py != nil {
 			r.py.stop()
 		}
@@ -221,6 +223,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 	if err := r.probeWorker(); err != nil {
 		return nil, err
 	}
+	r.startEarly()
 	for _, c := range lesson.Cells {
 		cr := &CellResult{Cell: c, Status: OK}
 		res.Cells = append(res.Cells, cr)

@@ -13,6 +13,9 @@ type Feeder struct {
 	cond   *sync.Cond
 	queue  []string
 	closed bool
+	// writing is set while a write is under way: the step has the data,
+	// or does not read it.
+	writing bool
 }
 
 // NewFeeder starts feeding f; f is closed once the feeder is closed and
@@ -37,11 +40,16 @@ func (fd *Feeder) run(f *os.File) {
 		}
 		data := fd.queue[0]
 		fd.queue = fd.queue[1:]
+		fd.writing = true
 		fd.mu.Unlock()
-		if _, err := f.WriteString(data); err != nil {
-			fd.mu.Lock()
+		_, err := f.WriteString(data)
+		fd.mu.Lock()
+		fd.writing = false
+		if err != nil {
 			fd.queue, fd.closed = nil, true
-			fd.mu.Unlock()
+		}
+		fd.mu.Unlock()
+		if err != nil {
 			return
 		}
 	}
@@ -63,4 +71,12 @@ func (fd *Feeder) Close() {
 	fd.closed = true
 	fd.mu.Unlock()
 	fd.cond.Signal()
+}
+
+// Pending reports whether data was pushed that the feeder has not begun
+// to write: the step has not been offered it yet.
+func (fd *Feeder) Pending() bool {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	return len(fd.queue) > 0 && !fd.writing
 }

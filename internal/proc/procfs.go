@@ -10,11 +10,10 @@ import (
 // procInfo is what labrun reads of a process from /proc.
 type procInfo struct {
 	pid, ppid, pgid int
-	state           byte   // R, S, D, T, Z, ...
-	wchan           string // kernel function it sleeps in, "" when running
+	state           byte // R, S, D, T, Z, ...
 }
 
-// readProc reads /proc/PID/stat and wchan; ok is false when it is gone.
+// readProc reads /proc/PID/stat; ok is false when it is gone.
 func readProc(pid int) (procInfo, bool) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -32,12 +31,6 @@ func readProc(pid int) (procInfo, bool) {
 	pi := procInfo{pid: pid, state: f[0][0]}
 	pi.ppid, _ = strconv.Atoi(f[1])
 	pi.pgid, _ = strconv.Atoi(f[2])
-	if w, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/wchan"); err == nil {
-		pi.wchan = string(w)
-		if pi.wchan == "0" {
-			pi.wchan = ""
-		}
-	}
 	return pi, true
 }
 
@@ -104,6 +97,53 @@ func GroupAsleep(pgid int) bool {
 		}
 	}
 	return true
+}
+
+// GroupLook reports whether every live process of the Session's process
+// group pgid is asleep (state S), and what was seen: their pids and
+// context switch counts. Two equal looks say none of them ran in between.
+// It reads only the Session's processes where it has a cgroup.
+func (s *Session) GroupLook(pgid int) (look string, asleep bool) {
+	var pids []int
+	if s.cg != nil {
+		pids = s.cg.pids()
+	} else {
+		pids = allPids()
+	}
+	var b strings.Builder
+	for _, pid := range pids {
+		st, g, ok := statOf(pid)
+		if !ok || g != pgid || st == 'Z' {
+			continue
+		}
+		if st != 'S' {
+			return "", false
+		}
+		p := "/proc/" + strconv.Itoa(pid)
+		b.WriteString(strconv.Itoa(pid))
+		b.WriteByte(':')
+		b.WriteString(switches(p))
+		b.WriteByte(' ')
+	}
+	return b.String(), true
+}
+
+// statOf reads pid's state and process group from /proc/PID/stat.
+func statOf(pid int) (state byte, pgid int, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 3 {
+		return 0, 0, false
+	}
+	pgid, _ = strconv.Atoi(f[2])
+	return f[0][0], pgid, true
 }
 
 // Marked lists the live processes, labrun itself left out, whose

@@ -12,6 +12,9 @@ import (
 // counted.
 const DefaultOutputCap = 1 << 20
 
+// tailPiece is the size of the pieces a Sink keeps its tail in.
+const tailPiece = 64 << 10
+
 // Chunk is a piece of output of one stream, in arrival order.
 type Chunk struct {
 	Stream string // "stdout" or "stderr"
@@ -31,6 +34,7 @@ type Sink struct {
 	dropped  int64
 	last     atomic.Int64 // unix nanos of the last write
 	total    atomic.Int64
+	changed  chan struct{} // receives (coalesced) after each write
 }
 
 // NewSink returns a Sink keeping at most capBytes (DefaultOutputCap when
@@ -39,7 +43,7 @@ func NewSink(capBytes int) *Sink {
 	if capBytes <= 0 {
 		capBytes = DefaultOutputCap
 	}
-	s := &Sink{capBytes: capBytes}
+	s := &Sink{capBytes: capBytes, changed: make(chan struct{}, 1)}
 	s.last.Store(time.Now().UnixNano())
 	return s
 }
@@ -51,6 +55,10 @@ func (s *Sink) Write(stream string, data []byte) {
 	}
 	s.last.Store(time.Now().UnixNano())
 	s.total.Add(int64(len(data)))
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	half := s.capBytes / 2
@@ -63,7 +71,14 @@ func (s *Sink) Write(stream string, data []byte) {
 	if len(data) == 0 {
 		return
 	}
-	s.tail = appendChunk(s.tail, stream, data)
+	// The tail is kept in pieces of at most tailPiece bytes, so that
+	// dropping its oldest bytes drops whole pieces instead of copying
+	// the rest (a flood through it costs one copy of each byte).
+	if n := len(s.tail); n > 0 && s.tail[n-1].Stream == stream && len(s.tail[n-1].Data)+len(data) <= tailPiece {
+		s.tail[n-1].Data = append(s.tail[n-1].Data, data...)
+	} else {
+		s.tail = append(s.tail, Chunk{stream, append(make([]byte, 0, max(len(data), min(tailPiece, half))), data...)})
+	}
 	s.tailLen += len(data)
 	for s.tailLen > half {
 		excess := s.tailLen - half
@@ -87,6 +102,10 @@ func appendChunk(cs []Chunk, stream string, data []byte) []Chunk {
 	}
 	return append(cs, Chunk{stream, append([]byte(nil), data...)})
 }
+
+// Changed receives after a write; writes that come before it is received
+// are told once (Policy.Changed).
+func (s *Sink) Changed() <-chan struct{} { return s.changed }
 
 // QuietFor says how long the step has printed nothing.
 func (s *Sink) QuietFor() time.Duration {

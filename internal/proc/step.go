@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -57,8 +58,12 @@ type StepSpec struct {
 type Step struct {
 	*Process
 	ptm *os.File // pty master, or nil
-	out *Sink
-	eof chan struct{} // closed when every output stream reached EOF
+	// pts is the name of the pty's slave ("/dev/pts/3"), sess the
+	// Session that started the step.
+	pts  string
+	sess *Session
+	out  *Sink
+	eof  chan struct{} // closed when every output stream reached EOF
 	// readEnds are closed to stop reading output that a process outside
 	// the group holds open.
 	readEnds []*os.File
@@ -73,7 +78,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 	cmd := exec.Command(spec.Path)
 	cmd.Args = spec.Args
 	cmd.Dir, cmd.Env = spec.Dir, spec.Env
-	st := &Step{out: NewSink(spec.OutputCap), eof: make(chan struct{})}
+	st := &Step{out: NewSink(spec.OutputCap), eof: make(chan struct{}), sess: s}
 	var readers []func()
 	var closeAfterStart []io.Closer
 	fail := func(err error) (*Step, error) {
@@ -96,7 +101,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 		closeAfterStart = append(closeAfterStart, pts)
-		st.ptm = ptm
+		st.ptm, st.pts = ptm, pts.Name()
 		st.readEnds = append(st.readEnds, ptm)
 		readers = append(readers, func() { CopyOut(st.out, "stdout", ptm) })
 	} else {
@@ -118,6 +123,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 			return fail(err)
 		}
 		cmd.Stdout = outW
+		growPipe(outR)
 		st.readEnds = append(st.readEnds, outR)
 		closeAfterStart = append(closeAfterStart, outW)
 		readers = append(readers, func() { CopyOut(st.out, "stdout", outR) })
@@ -132,6 +138,7 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 				return fail(err)
 			}
 			cmd.Stderr = errW
+			growPipe(errR)
 			st.readEnds = append(st.readEnds, errR)
 			closeAfterStart = append(closeAfterStart, errW)
 			readers = append(readers, func() { CopyOut(st.out, "stderr", errR) })
@@ -189,10 +196,23 @@ func pollable(f *os.File) (*os.File, error) {
 	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
 }
 
+// outputPipeSize is what a step's output pipes are grown to: a step that
+// prints a lot is read in fewer, larger pieces, with fewer switches
+// between it and labrun.
+const outputPipeSize = 1 << 20
+
+// growPipe grows a pipe to outputPipeSize, where the system allows it
+// (fs.pipe-max-size); it is only a matter of speed.
+func growPipe(f *os.File) {
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, outputPipeSize) })
+	}
+}
+
 // CopyOut copies r into the sink as stream until EOF (EIO on a pty whose
 // slaves are all closed) or an error.
 func CopyOut(s *Sink, stream string, r io.Reader) {
-	buf := make([]byte, 32*1024)
+	buf := make([]byte, 256*1024)
 	for {
 		n, err := r.Read(buf)
 		s.Write(stream, buf[:n])
@@ -240,6 +260,9 @@ type StepResult struct {
 // open. Nothing of the step's group outlives Wait.
 func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 	start := time.Now()
+	if pol.Changed == nil {
+		pol.Changed = st.out.Changed()
+	}
 	sv := Supervise(ctx, Escalation{Interrupt: st.Interrupt, Kill: st.Kill, CloseIO: st.CloseOutput}, pol)
 	var ws unix.WaitStatus
 	done, eof := st.done, st.eof
@@ -248,11 +271,15 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 		select {
 		case ws = <-done:
 			done = nil
-			if st.ptm != nil && eof != nil {
+			if st.ptm != nil && eof != nil && st.terminalHeld() {
+				// A process left behind (a daemon) holds the terminal:
+				// no EOF will come; read until its output pauses.
 				t := time.NewTicker(PtyDrain / 2)
 				defer t.Stop()
 				drain = t.C
 			}
+			// Else the terminal's EOF (EIO once every slave is closed)
+			// comes as soon as its buffer is read.
 		case <-eof:
 			eof, drain = nil, nil
 		case <-drain:
@@ -275,4 +302,30 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 	st.Kill()
 	st.CloseOutput()
 	return StepResult{Chunks: st.out.Chunks(), Exit: ExitOf(ws), Duration: time.Since(start), Interrupted: why}
+}
+
+// terminalHeld reports whether a live process of the Session holds the
+// step's terminal open (its slave, among its open files).
+func (st *Step) terminalHeld() bool {
+	for _, pid := range st.sess.runPids() {
+		if holds(pid, st.pts) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds reports whether pid has file open (by path).
+func holds(pid int, file string) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if l, err := os.Readlink(dir + "/" + e.Name()); err == nil && l == file {
+			return true
+		}
+	}
+	return false
 }

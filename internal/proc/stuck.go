@@ -107,82 +107,150 @@ var blockingWchan = map[string]bool{
 // processWaits reports whether every thread of pid waits without end;
 // where is the first thread's wchan.
 func processWaits(pid int) (where string, ok bool) {
+	where, _, ok = processProgress(pid, false)
+	return where, ok
+}
+
+// processProgress is processWaits; with counts, progress also holds how
+// many times each thread was switched out so far (a thread seen asleep
+// twice with the same count did not run in between).
+func processProgress(pid int, counts bool) (where, progress string, ok bool) {
 	base := "/proc/" + strconv.Itoa(pid) + "/task"
 	ents, err := os.ReadDir(base)
 	if err != nil {
-		return "", true // gone
+		return "", "", true // gone
 	}
+	var b strings.Builder
 	for _, e := range ents {
-		w, ok := endlessWait(base + "/" + e.Name())
+		task := base + "/" + e.Name()
+		w, ok := endlessWait(task)
 		if !ok {
-			return "", false
+			return "", "", false
 		}
 		if where == "" {
 			where = w
 		}
+		if counts {
+			b.WriteString(e.Name())
+			b.WriteByte(':')
+			b.WriteString(switches(task))
+			b.WriteByte(' ')
+		}
 	}
-	return where, true
+	return where, b.String(), true
+}
+
+// switches returns a task's voluntary and involuntary context switches
+// (/proc/PID/task/TID/status), "" when it cannot be read.
+func switches(task string) string {
+	b, err := os.ReadFile(task + "/status")
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for _, key := range []string{"\nvoluntary_ctxt_switches:", "\nnonvoluntary_ctxt_switches:"} {
+		i := strings.Index(string(b), key)
+		if i < 0 {
+			continue
+		}
+		v, _, _ := strings.Cut(string(b[i+len(key):]), "\n")
+		out = append(out, strings.TrimSpace(v))
+	}
+	return strings.Join(out, "/")
 }
 
 // StuckCheck returns a check, for Policy.Stuck, of whether a step
 // (whose process group is fg, and which printed nothing for quiet())
-// can never progress: it printed nothing for quietMin, the same processes
-// of the Session (but the exempt ones, which wait for labrun) are asleep
-// in the same waits without a timer at two looks stuckConfirm apart, and
-// no alarm may end their wait (alarm.go). The check keeps state between
-// calls: one check per step.
-func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool) {
+// can never progress: it printed nothing for quietMin, and at two looks at
+// least stuckConfirm apart the same processes of the Session (but the
+// exempt ones, which wait for labrun) are asleep in the same waits without
+// a timer, none of their threads having run in between (their context
+// switch counts are the same), and no alarm may end their wait
+// (alarm.go). Whatever a look reads while another process wakes one of
+// them shows at the second look: the woken one is running, or it ran.
+// The check keeps state between calls: one check per step.
+//
+// A look costs little while the step works or sleeps on a timer: the
+// step's leader is read first, and the other processes only when it waits
+// without end.
+func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool, time.Duration) {
 	var seen time.Time
 	var first string // what the first look saw
-	return func() (string, bool) {
-		if quiet() < quietMin {
+	return func() (string, bool, time.Duration) {
+		if q := quiet(); q < quietMin {
 			seen = time.Time{}
-			return "", false
+			return "", false, quietMin - q // look once the quiet period is over
 		}
-		where, pids, ok := s.allWaiting(fg)
+		// A step whose leader is gone or a zombie is ending, not stuck
+		// (its output's EOF and its reaping are on their way), whatever
+		// the rest of the run waits for.
+		if st, ok := State(fg); !ok || st == 'Z' {
+			seen = time.Time{}
+			return "", false, 0
+		}
+		if _, ok := processWaits(fg); !ok {
+			seen = time.Time{}
+			return "", false, 0
+		}
+		where, look, pids, ok := s.allWaiting(fg)
 		if !ok {
 			seen = time.Time{}
-			return "", false
+			return "", false, 0
 		}
-		look := fmt.Sprint(pids, where)
 		if seen.IsZero() || look != first {
 			seen, first = time.Now(), look
-			return "", false
+			return "", false, stuckConfirm // the second look
 		}
-		if time.Since(seen) < stuckConfirm {
-			return "", false
+		if wait := stuckConfirm - time.Since(seen); wait > 0 {
+			return "", false, wait
 		}
 		if alarmMayEnd(pids) {
-			return "", false
+			return "", false, 0
 		}
-		return where, true
+		// A last look: an alarm that fired while the one above was
+		// looked for has woken its process (timer_list no longer shows
+		// it), which this look sees.
+		if _, again, _, ok := s.allWaiting(fg); !ok || again != first {
+			seen = time.Time{}
+			return "", false, 0
+		}
+		return where, true, 0
 	}
+}
+
+// runPids lists the live processes of the Session: its cgroup's, where it
+// has one (every process of the run, whatever its environment), else those
+// carrying its marker.
+func (s *Session) runPids() []int {
+	if s.cg != nil {
+		if pids := s.cg.pids(); pids != nil {
+			return pids
+		}
+	}
+	return markedPids(MarkerVar, s.id)
 }
 
 // allWaiting reports whether every process of the Session waits without
 // end; where is the wait of a process of the foreground group fg, pids
-// the processes seen.
-func (s *Session) allWaiting(fg int) (where string, pids []int, ok bool) {
+// the processes seen, look what was seen (pids, waits and context
+// switches), to compare two looks.
+func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
 	any := ""
-	var reaping map[int]bool
-	for _, pid := range markedPids(MarkerVar, s.id) {
-		if s.isExempt(pid) {
+	var b strings.Builder
+	var parents []int // processes waiting for a child
+	self := os.Getpid()
+	for _, pid := range s.runPids() {
+		if pid == self || s.isExempt(pid) {
 			continue
 		}
 		w, ok := processWaits(pid)
 		if !ok {
-			return "", nil, false
+			return "", "", nil, false
 		}
 		pids = append(pids, pid)
+		fmt.Fprintf(&b, "%d=%s ", pid, w)
 		if waitsForChild(w) {
-			if reaping == nil {
-				reaping = zombieParents()
-			}
-			if reaping[pid] {
-				// A child of it just ended: it is about to wake up (a
-				// shell between two commands of a loop).
-				return "", nil, false
-			}
+			parents = append(parents, pid)
 			continue // say what the child waits for, not that its parent waits
 		}
 		if any == "" {
@@ -192,13 +260,34 @@ func (s *Session) allWaiting(fg int) (where string, pids []int, ok bool) {
 			where = w
 		}
 	}
+	// Only now that every process waits, the costlier reads: how often
+	// each thread ran, and whether a child ended.
+	for _, pid := range pids {
+		_, progress, ok := processProgress(pid, true)
+		if !ok {
+			return "", "", nil, false
+		}
+		fmt.Fprintf(&b, "%d[%s] ", pid, progress)
+	}
+	if len(parents) > 0 {
+		// Only now that every process waits (the costly part: all of
+		// /proc is read).
+		reaping := zombieParents()
+		for _, pid := range parents {
+			if reaping[pid] {
+				// A child of it just ended: it is about to wake up (a
+				// shell between two commands of a loop).
+				return "", "", nil, false
+			}
+		}
+	}
 	if where == "" {
 		where = any
 	}
 	if where == "" {
 		where = "wait4"
 	}
-	return where, pids, len(pids) > 0
+	return where, b.String(), pids, len(pids) > 0
 }
 
 // waitsForChild reports whether a wait is a parent waiting for a child.

@@ -53,9 +53,14 @@ type Policy struct {
 	// Grace is how long after Interrupt the thing may take to end before
 	// Kill.
 	Grace time.Duration
-	// Stuck, when set, is asked every supervisorTick whether the thing
-	// can never progress; it returns where it waits.
-	Stuck func() (where string, stuck bool)
+	// Stuck, when set, is asked whether the thing can never progress; it
+	// returns where it waits, or, when it is not stuck, after how long
+	// it would like to be asked again (zero: when the back-off says). It
+	// is asked stuckPollMin after the start and after each output
+	// (Changed), then less and less often, up to every stuckPollMax.
+	Stuck func() (where string, stuck bool, again time.Duration)
+	// Changed, when set, receives when the thing printed (Sink.Changed).
+	Changed <-chan struct{}
 }
 
 // Supervisor watches one running thing, from Supervise to Stop, and
@@ -102,40 +107,100 @@ func Supervise(ctx context.Context, esc Escalation, pol Policy) *Supervisor {
 
 func (s *Supervisor) run(ctx context.Context) {
 	defer close(s.done)
-	tick := time.NewTicker(supervisorTick)
-	defer tick.Stop()
+	// One timer, set to what is due first: the deadline, the next stage,
+	// the next stuck check. Stuck checks back off from stuckPollMin to
+	// stuckPollMax while the answer is no, and start over at
+	// stuckPollMin when the step printed (Policy.Changed): a step is
+	// looked at soon after it fell silent, and rarely while it sleeps on
+	// a timer or works.
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	ctxDone := ctx.Done()
+	changed := s.pol.Changed
+	backoff := stuckPollMin
+	nextCheck := time.Now().Add(backoff)
 	for {
-		cancelled := false
+		s.mu.Lock()
+		due := s.dueLocked(nextCheck)
+		s.mu.Unlock()
+		timer.Reset(time.Until(due))
+		cancelled, check := false, false
+		var hint time.Duration // when the stuck check asks to look again
 		select {
 		case <-s.stop:
 			return
 		case <-ctxDone:
 			ctxDone, cancelled = nil, true
-		case <-tick.C:
+		case <-changed:
+			// Output: the step lives. Look again soon after it stops;
+			// further output is not listened to until that look.
+			changed, backoff = nil, stuckPollMin
+			nextCheck = time.Now().Add(backoff)
+			continue
+		case <-timer.C:
 		}
 		now := time.Now()
+		if !now.Before(nextCheck) {
+			check = true
+			changed = s.pol.Changed
+		}
 		s.mu.Lock()
 		if s.why == nil {
 			var why *Interruption
 			switch {
 			case cancelled:
 				why = &Interruption{Cause: Cancelled}
-			case !s.pol.Deadline.IsZero() && now.After(s.pol.Deadline):
+			case !s.pol.Deadline.IsZero() && !now.Before(s.pol.Deadline):
 				why = &Interruption{Cause: Timeout}
-			case s.held == 0 && s.pol.Stuck != nil:
-				if where, ok := s.pol.Stuck(); ok {
+			case check && s.held == 0 && s.pol.Stuck != nil:
+				where, ok, again := s.pol.Stuck()
+				if ok {
 					why = &Interruption{Cause: Stuck, Where: where}
 				}
+				hint = again
 			}
 			if why != nil {
 				why.After = now.Sub(s.pol.Start)
 				s.why, s.heldWhy = why, s.held > 0
 			}
 		}
+		if check {
+			backoff = min(2*backoff, stuckPollMax)
+			nextCheck = now.Add(backoff)
+			if hint > 0 && hint < backoff {
+				nextCheck = now.Add(hint)
+			}
+		}
 		s.advance(now)
 		s.mu.Unlock()
 	}
+}
+
+// dueLocked is when the supervisor must look next: the deadline, the next
+// stage, the next stuck check (nextCheck), whichever comes first; the
+// caller holds s.mu. While held, a stage may come due at Release: the
+// supervisor looks every stuckPollMax meanwhile.
+func (s *Supervisor) dueLocked(nextCheck time.Time) time.Time {
+	due := time.Now().Add(time.Hour)
+	earlier := func(t time.Time) {
+		if t.Before(due) {
+			due = t
+		}
+	}
+	if s.why == nil {
+		if !s.pol.Deadline.IsZero() {
+			earlier(s.pol.Deadline)
+		}
+		if s.pol.Stuck != nil {
+			earlier(nextCheck)
+		}
+	} else if s.stage < over {
+		earlier(s.next)
+	}
+	if s.held > 0 {
+		earlier(time.Now().Add(stuckPollMax))
+	}
+	return due
 }
 
 // advance takes the stage that is due, if any; the caller holds s.mu.

@@ -81,7 +81,7 @@ func TestSupervisorCauses(t *testing.T) {
 
 	r = newRecorder("interrupt")
 	sv = Supervise(context.Background(), r.escalation(true), Policy{Grace: time.Hour,
-		Stuck: func() (string, bool) { return "pipe_read", true }})
+		Stuck: func() (string, bool, time.Duration) { return "pipe_read", true, 0 }})
 	<-r.ended
 	if why := sv.Stop(); why == nil || why.Cause != Stuck || why.Where != "pipe_read" {
 		t.Errorf("stuck: %+v", why)
@@ -99,10 +99,11 @@ func TestSupervisorCauses(t *testing.T) {
 // follows.
 func TestSupervisorHold(t *testing.T) {
 	r := newRecorder("close")
-	sv := Supervise(context.Background(), r.escalation(true), Policy{Deadline: time.Now(), Grace: time.Millisecond})
+	// Held long before the deadline comes.
+	sv := Supervise(context.Background(), r.escalation(true), Policy{Deadline: time.Now().Add(100 * time.Millisecond), Grace: time.Millisecond})
 	sv.Hold()
 	for sv.Interrupted() == nil {
-		time.Sleep(supervisorTick)
+		time.Sleep(stuckPollMin)
 	}
 	if got := r.got(); len(got) != 0 {
 		t.Fatalf("stages taken while held: %v", got)

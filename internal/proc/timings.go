@@ -22,28 +22,33 @@ const (
 	// past it, what holds the output open lies outside the step's group.
 	KillWait = time.Second
 
-	// PtyDrain is how long a pty step's output may stay quiet after its
-	// program died before labrun stops reading it.
-	PtyDrain = 50 * time.Millisecond
+	// PtyDrain is how long a pty step's output may stay quiet, after its
+	// program died, before labrun stops reading it, when a process
+	// outside the step (a daemon it left) still holds its terminal: only
+	// then is there no EOF to wait for.
+	PtyDrain = 20 * time.Millisecond
 
 	// ptyDrainMax bounds the last read of a dead step's terminal.
 	ptyDrainMax = time.Second
 
-	// supervisorTick is how often the supervisor looks at the clock and
-	// asks whether the step is stuck.
-	supervisorTick = 20 * time.Millisecond
+	// stuckPollMin and stuckPollMax bound the back-off of the stuck
+	// checks: the first comes stuckPollMin after the start or the last
+	// output, each later one twice as late as the one before, at most
+	// stuckPollMax.
+	stuckPollMin = 5 * time.Millisecond
+	stuckPollMax = 40 * time.Millisecond
 
 	// StuckQuiet is how long a foreground step must have printed nothing
 	// before it may be called stuck.
-	StuckQuiet = 300 * time.Millisecond
+	StuckQuiet = 30 * time.Millisecond
 
 	// BackgroundStuckQuiet is the same for a background step being
-	// closed: nothing else runs meanwhile, so less is needed.
-	BackgroundStuckQuiet = 100 * time.Millisecond
+	// closed.
+	BackgroundStuckQuiet = 30 * time.Millisecond
 
 	// stuckConfirm is how long a step must stay stuck, from the first
 	// look, before the second look calls it so.
-	stuckConfirm = 50 * time.Millisecond
+	stuckConfirm = 20 * time.Millisecond
 
 	// reapPoll is how often the reaper looks for ended children when no
 	// SIGCHLD came (a signal may be coalesced).
