@@ -80,6 +80,13 @@ type CellReport struct {
 	RawRecorded, RawFresh string
 	// Result is the fresh run of the cell.
 	Result *runner.CellResult
+	// Commands are the checks of a console block's commands (nil for
+	// other cells); Diff then holds their diffs too, after the outputs
+	// block's.
+	Commands []*CommandReport
+	// outputsDiff is the diff of the outputs block alone, when Commands
+	// added theirs to Diff.
+	outputsDiff string
 }
 
 // Report is a lesson's check.
@@ -177,13 +184,13 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 			rep.partOf[c.Index] = i
 		}
 	}
-	recordedLine := func(c *lessons.Cell) int {
+	recordedLine := func(line int) int {
 		for i := len(rep.parts) - 1; i >= 0; i-- {
-			if skelStart[i] <= c.Line {
-				return recStart[i] + c.Line - skelStart[i]
+			if skelStart[i] <= line {
+				return recStart[i] + line - skelStart[i]
 			}
 		}
-		return c.Line
+		return line
 	}
 
 	// The lesson to run.
@@ -211,10 +218,11 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	}
 	for i, c := range recLesson.Cells {
 		cr := res.Cells[i]
-		cell := compare(c.Index, recordedLine(c), rep.recordedBlock(c.Index), cr, rules)
+		cell := compare(c.Index, recordedLine(c.Line), rep.recordedBlock(c.Index), cr, rules)
 		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && rules.For(c.Index).Expect == nil {
 			endedAsRecorded(cell, rep.parts[i].Annotation)
 		}
+		compareConsole(cell, c, cr, rules, recordedLine)
 		rep.Cells = append(rep.Cells, cell)
 	}
 	rep.Duration = time.Since(start)
