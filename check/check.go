@@ -61,7 +61,8 @@ type CellReport struct {
 	// Number is Index+1, as reports show it.
 	Index, Number int
 	// Line is the line of the cell's opening fence in the recorded
-	// transcript.
+	// transcript; for a console block that fails only because commands
+	// differ, the line of the first such command.
 	Line int
 	Verdict
 	// Reason says why a cell failed ("output differs", "expected to be
