@@ -146,9 +146,6 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	rep.transcript = rec
 	rep.course = !isLabrunTranscript(rec)
 	rep.parts = lessons.SplitTranscript(rec)
-	if rep.course && !hasOutputs(rep.parts) {
-		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
-	}
 
 	// The recorded transcript's skeleton, as its parts give it, with the
 	// line each part starts on in the transcript and in that skeleton.
@@ -173,6 +170,9 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	rules, err := lessons.ParseCheckRules(l.Path, []byte(skel.String()), recLesson.Cells)
 	if err != nil {
 		return nil, err
+	}
+	if rep.course && !hasOutputs(rep.parts) && !consoleRecords(recLesson.Cells) {
+		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
 	}
 	rep.recCells = recLesson.Cells
 	byEnd := map[int]*lessons.Cell{}
@@ -302,11 +302,29 @@ func sameCells(l Lesson, rec, run *lessons.Lesson) error {
 		return &lessons.Error{Name: l.Path, Msg: fmt.Sprintf("%d code cells, but %s has %d: %s", len(rec.Cells), run.Name, len(run.Cells), notPair)}
 	}
 	for i, c := range rec.Cells {
-		if c.Source != run.Cells[i].Source || c.Info != run.Cells[i].Info {
+		if c.Info != run.Cells[i].Info || !sameSource(c, run.Cells[i]) {
 			return &lessons.Error{Name: l.Path, Line: c.Line, Msg: fmt.Sprintf("cell %d differs from %s:%d: %s", i+1, run.Name, run.Cells[i].Line, notPair)}
 		}
 	}
 	return nil
+}
+
+// sameSource says whether a recorded cell and the skeleton's hold the
+// same code: for a console block, the same commands (the lines after
+// them are the record, the transcript's own).
+func sameSource(rec, run *lessons.Cell) bool {
+	if rec.Kind != lessons.Console || run.Kind != lessons.Console {
+		return rec.Source == run.Source
+	}
+	if len(rec.Console) != len(run.Console) {
+		return false
+	}
+	for i, c := range rec.Console {
+		if c.Text != run.Console[i].Text {
+			return false
+		}
+	}
+	return true
 }
 
 // notPair ends the message about a skeleton that is not the transcript's.

@@ -110,3 +110,16 @@ func consoleEdits(failing map[int]*CellReport) (skip map[int]bool, insert map[in
 	}
 	return skip, insert
 }
+
+// consoleRecords says whether a lesson's console blocks record any
+// output: such a lesson is a transcript of itself.
+func consoleRecords(cells []*lessons.Cell) bool {
+	for _, c := range cells {
+		for _, cmd := range c.Console {
+			if cmd.OutLines > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
