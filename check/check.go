@@ -61,7 +61,8 @@ type CellReport struct {
 	// Number is Index+1, as reports show it.
 	Index, Number int
 	// Line is the line of the cell's opening fence in the recorded
-	// transcript.
+	// transcript; for a console block that fails only because commands
+	// differ, the line of the first such command.
 	Line int
 	Verdict
 	// Reason says why a cell failed ("output differs", "expected to be
@@ -80,6 +81,13 @@ type CellReport struct {
 	RawRecorded, RawFresh string
 	// Result is the fresh run of the cell.
 	Result *runner.CellResult
+	// Commands are the checks of a console block's commands (nil for
+	// other cells); Diff then holds their diffs too, after the outputs
+	// block's.
+	Commands []*CommandReport
+	// outputsDiff is the diff of the outputs block alone, when Commands
+	// added theirs to Diff.
+	outputsDiff string
 }
 
 // Report is a lesson's check.
@@ -138,9 +146,6 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	rep.transcript = rec
 	rep.course = !isLabrunTranscript(rec)
 	rep.parts = lessons.SplitTranscript(rec)
-	if rep.course && !hasOutputs(rep.parts) {
-		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
-	}
 
 	// The recorded transcript's skeleton, as its parts give it, with the
 	// line each part starts on in the transcript and in that skeleton.
@@ -166,6 +171,9 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rep.course && !hasOutputs(rep.parts) && !consoleRecords(recLesson.Cells) {
+		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
+	}
 	rep.recCells = recLesson.Cells
 	byEnd := map[int]*lessons.Cell{}
 	for _, c := range recLesson.Cells {
@@ -177,13 +185,13 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 			rep.partOf[c.Index] = i
 		}
 	}
-	recordedLine := func(c *lessons.Cell) int {
+	recordedLine := func(line int) int {
 		for i := len(rep.parts) - 1; i >= 0; i-- {
-			if skelStart[i] <= c.Line {
-				return recStart[i] + c.Line - skelStart[i]
+			if skelStart[i] <= line {
+				return recStart[i] + line - skelStart[i]
 			}
 		}
-		return c.Line
+		return line
 	}
 
 	// The lesson to run.
@@ -211,10 +219,11 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	}
 	for i, c := range recLesson.Cells {
 		cr := res.Cells[i]
-		cell := compare(c.Index, recordedLine(c), rep.recordedBlock(c.Index), cr, rules)
+		cell := compare(c.Index, recordedLine(c.Line), rep.recordedBlock(c.Index), cr, rules)
 		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && rules.For(c.Index).Expect == nil {
 			endedAsRecorded(cell, rep.parts[i].Annotation)
 		}
+		compareConsole(cell, c, cr, rules, recordedLine)
 		rep.Cells = append(rep.Cells, cell)
 	}
 	rep.Duration = time.Since(start)
@@ -293,11 +302,29 @@ func sameCells(l Lesson, rec, run *lessons.Lesson) error {
 		return &lessons.Error{Name: l.Path, Msg: fmt.Sprintf("%d code cells, but %s has %d: %s", len(rec.Cells), run.Name, len(run.Cells), notPair)}
 	}
 	for i, c := range rec.Cells {
-		if c.Source != run.Cells[i].Source || c.Info != run.Cells[i].Info {
+		if c.Info != run.Cells[i].Info || !sameSource(c, run.Cells[i]) {
 			return &lessons.Error{Name: l.Path, Line: c.Line, Msg: fmt.Sprintf("cell %d differs from %s:%d: %s", i+1, run.Name, run.Cells[i].Line, notPair)}
 		}
 	}
 	return nil
+}
+
+// sameSource says whether a recorded cell and the skeleton's hold the
+// same code: for a console block, the same commands (the lines after
+// them are the record, the transcript's own).
+func sameSource(rec, run *lessons.Cell) bool {
+	if rec.Kind != lessons.Console || run.Kind != lessons.Console {
+		return rec.Source == run.Source
+	}
+	if len(rec.Console) != len(run.Console) {
+		return false
+	}
+	for i, c := range rec.Console {
+		if c.Text != run.Console[i].Text {
+			return false
+		}
+	}
+	return true
 }
 
 // notPair ends the message about a skeleton that is not the transcript's.

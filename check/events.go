@@ -16,7 +16,9 @@ import (
 //
 // "skeleton" is there for a course pair only; "reason", "how", "diff"
 // and "error" only when not empty. "cell" counts from 1, "line" is the
-// line of the cell's opening fence in the transcript.
+// line of the cell's opening fence in the transcript (for a console
+// block that differs only in its commands' outputs, the line of the
+// first command that differs).
 
 // Event is one JSON event.
 type Event struct {

@@ -45,21 +45,42 @@ func (t Totals) Line() string {
 // WriteFailures writes, for every failing cell of a lesson,
 // "lesson.md:LINE: cell N: REASON", how it ended when it did not end
 // well, and the diff of its normalized lines (recorded → fresh);
-// verbose adds the raw outputs blocks.
+// verbose adds the raw outputs blocks. Each command of a console block
+// that differs gets its own "lesson.md:LINE: cell N: output differs" at
+// its "$ " line, with its diff.
 func WriteFailures(w io.Writer, r *Report, verbose bool) {
 	for _, c := range r.Cells {
 		if c.Verdict != Fail {
 			continue
 		}
-		fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
-		if c.How != "" {
-			fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
+		cmds := c.failingCommands()
+		if len(cmds) == 0 || c.rewritesBlock() {
+			// the cell's own failure: its outputs block, or how it ended
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
+			if c.How != "" {
+				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
+			}
+			diff := c.Diff
+			if len(cmds) > 0 {
+				diff = c.outputsDiff
+			}
+			if diff != "" {
+				writeDiff(w, diff)
+			}
+			if verbose {
+				fmt.Fprintf(w, "  raw recorded:\n%s  raw fresh:\n%s", indentRaw(c.RawRecorded), indentRaw(c.RawFresh))
+			}
 		}
-		if c.Diff != "" {
-			writeDiff(w, c.Diff)
-		}
-		if verbose {
-			fmt.Fprintf(w, "  raw recorded:\n%s  raw fresh:\n%s", indentRaw(c.RawRecorded), indentRaw(c.RawFresh))
+		// each console command that differs, at its own line
+		for i, k := range cmds {
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, reasonDiffers)
+			if i == 0 && c.How != "" && !c.rewritesBlock() {
+				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
+			}
+			writeDiff(w, k.Diff)
+			if verbose {
+				fmt.Fprintf(w, "  raw recorded:\n%s  raw fresh:\n%s", indentRaw(k.RawRecorded), indentRaw(k.RawFresh))
+			}
 		}
 	}
 }

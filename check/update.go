@@ -32,22 +32,29 @@ func (r *Report) Updated() (text []byte, changed bool) {
 			endOf[c.EndLine] = c.Index
 		}
 	}
+	skip, insert := consoleEdits(failing)
 	var b strings.Builder
 	b.Grow(len(r.transcript) + 1024)
 	line := 0
 	for i, p := range r.parts {
-		// the skeleton, with fresh outputs after a failing cell that had none
+		// the skeleton, with the fresh outputs of the console commands
+		// that differ in their blocks, and fresh outputs after a failing
+		// cell that had none
 		for l := range strings.Lines(p.Skeleton) {
 			line++
+			if skip[line] {
+				continue
+			}
 			b.WriteString(l)
-			if idx, ok := endOf[line]; ok && failing[idx] != nil && strings.HasSuffix(l, "\n") {
+			b.WriteString(insert[line])
+			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() && strings.HasSuffix(l, "\n") {
 				b.WriteString(r.freshBlock(lessons.Part{}, failing[idx]))
 			}
 		}
 		if !p.HasOutputs {
 			continue
 		}
-		if c := failing[owner[i]]; c != nil {
+		if c := failing[owner[i]]; c != nil && c.rewritesBlock() {
 			if _, ok := owner[i]; ok {
 				b.WriteString(r.freshBlock(p, c))
 				continue

@@ -381,7 +381,10 @@ labrun does not run). A failing cell is reported as
 unified diff of the normalized lines, recorded -> fresh (-v adds the raw
 lines), and how the cell ended when it did not end well ("interrupted
 after 10.0s: timeout", "exit 139 (SIGSEGV)"). The last line is
-"N passed, N failed" (", N skipped" when some were).
+"N passed, N failed" (", N skipped" when some were). A console block is
+compared command by command (each "$ command"'s recorded lines with its
+fresh output, normalized as above); a command that differs fails the
+block at its own line, and --update rewrites that command's lines only.
 
 --update rewrites the outputs of failing cells only with the fresh ones
 (atomically: temp file and rename); prose, code, rules and the outputs of

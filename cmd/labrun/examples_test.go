@@ -16,7 +16,9 @@ import (
 // run ends with no cell failed or interrupted, its console blocks print
 // what they record (the transcript strips back to the lesson byte for
 // byte), and the transcripts are the same but for PIDs and durations
-// (readiness waits, not sleeps).
+// (readiness waits, not sleeps). Then "labrun check" on the last
+// transcript, beside a copy of the example's folder, passes: every cell
+// and every console command prints what it recorded.
 func TestNativeExamples(t *testing.T) {
 	found, _ := filepath.Glob(filepath.Join("..", "..", "examples", "*", "README.md"))
 	if len(found) == 0 {
@@ -31,8 +33,16 @@ func TestNativeExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			var first []byte
-			for i := 0; i < 3; i++ {
+			folder := filepath.Join(t.TempDir(), "example")
+			if err := os.CopyFS(folder, os.DirFS(filepath.Dir(lesson))); err != nil {
+				t.Fatal(err)
+			}
+			const runs = 3
+			for i := 0; i < runs; i++ {
 				out := filepath.Join(t.TempDir(), "out.md")
+				if i == runs-1 {
+					out = filepath.Join(folder, "transcript.md")
+				}
 				cmd := exec.Command(bin, "run", lesson, "-o", out)
 				cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
 				stderr, err := cmd.CombinedOutput()
@@ -55,6 +65,13 @@ func TestNativeExamples(t *testing.T) {
 				} else if !bytes.Equal(got, first) {
 					t.Fatalf("run %d differs from run 0:\n%s\n---\n%s", i, got, first)
 				}
+			}
+			transcript := filepath.Join(folder, "transcript.md")
+			cmd := exec.Command(bin, "check", transcript)
+			cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+			report, err := cmd.CombinedOutput()
+			if err != nil || !regexp.MustCompile(`(?m)^\d+ passed, 0 failed$`).Match(report) {
+				t.Fatalf("labrun check %s: %v\n%s", transcript, err, report)
 			}
 		})
 	}

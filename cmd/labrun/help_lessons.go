@@ -34,7 +34,8 @@ Console blocks (` + "```console run, ```shell-session run" + `, or every one wit
 <!-- labrun: console=run -->): "$ command" lines ("> " continues one),
 each followed by its recorded output. The commands run in one shell
 under a terminal (a cd or a variable carries over); where a command
-prints something else, the transcript holds the fresh output.
+prints something else, the transcript holds the fresh output; labrun
+check compares each command's lines and fails at the command's line.
 
 Directives, in HTML comments (invisible on a forge):
   <!-- labrun: wait NAME output=/REGEX/ 5s -->   until NAME printed a match

@@ -29,6 +29,7 @@ const usage = `labrun runs Markdown lessons and writes annotated transcripts.
 
 Usage:
   labrun run LESSON.md [-o OUT.md] [--html PAGE.html] [--timeout D] [--keep | --in-place]
+  labrun run LESSON.md... -o DIR   (one after the other; DIR/PATH of each lesson)
   labrun check PATH... [--update [--dry-run]] [-j N] [--shard K/N] [--list]
                [--junit FILE] [--json] [-v]     (labrun help check)
   labrun report merge REPORT... [-o OUT]

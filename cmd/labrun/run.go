@@ -23,7 +23,7 @@ import (
 
 // runOptions are the flags of "labrun run".
 type runOptions struct {
-	lesson  string
+	lessons []string
 	out     string
 	html    string
 	verbose bool
@@ -32,9 +32,12 @@ type runOptions struct {
 }
 
 const runUsage = `Usage: labrun run LESSON.md [flags]
+       labrun run LESSON.md... -o DIR [flags]
 
 Runs every cell of LESSON.md in order and writes the transcript to OUT
-(standard output when -o is not given).
+(standard output when -o is not given). Several lessons run one after
+the other, each transcript written under DIR at the lesson's path
+(DIR/NAME.md for a path outside the current folder).
 
 Flags:
 `
@@ -82,10 +85,12 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	switch {
 	case len(rest) == 0:
 		return nil, usageError("run: which lesson? (labrun run LESSON.md)")
-	case len(rest) > 1:
-		return nil, usageError(fmt.Sprintf("run: one lesson at a time (got %d: %v)", len(rest), rest))
+	case len(rest) > 1 && o.out == "":
+		return nil, usageError(fmt.Sprintf("run: %d lessons: give -o DIR, the folder their transcripts go to", len(rest)))
+	case len(rest) > 1 && o.html != "":
+		return nil, usageError("run: --html takes one lesson (labrun html TRANSCRIPT makes a page of each)")
 	}
-	o.lesson = rest[0]
+	o.lessons = rest
 	// Options reads a zero as "the default"; on the command line a zero
 	// is a mistake, refused as the lesson's timeout=0 or procs=0 is.
 	var zero error
@@ -117,42 +122,31 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 // durationExamples are the examples a refused duration flag suggests.
 var durationExamples = map[string]string{"timeout": "5s or 1m", "grace": "500ms or 2s"}
 
-// runCommand is "labrun run".
+// runCommand is "labrun run": one lesson, or several one after the
+// other (-o DIR). Every lesson is read and parsed before any runs: a bad
+// one stops them all (exit 2).
 func runCommand(args []string, stdout, stderr io.Writer) error {
 	o, err := parseRun(args, stderr)
 	if err != nil {
 		return err
 	}
-	if strings.EqualFold(filepath.Ext(o.lesson), ".ipynb") {
-		return &exitError{exitBadInput, fmt.Errorf("%s: %w", o.lesson, check.ErrNotebook)}
+	for _, l := range o.lessons {
+		if strings.EqualFold(filepath.Ext(l), ".ipynb") {
+			return &exitError{exitBadInput, fmt.Errorf("%s: %w", l, check.ErrNotebook)}
+		}
 	}
 	render.Cleaned(stderr, runner.CleanStale(), false)
-	src, err := readLesson(o.lesson)
+	outs, err := transcriptPaths(o)
 	if err != nil {
 		return &exitError{exitBadInput, err}
 	}
-	if o.out != "" {
-		if same(o.out, o.lesson) {
-			return &exitError{exitBadInput, fmt.Errorf("%s: the transcript would overwrite the lesson; choose another -o", o.out)}
+	var planned []*lessonRun
+	for i, path := range o.lessons {
+		lr, err := planLesson(o, path, outs[i], stderr)
+		if err != nil {
+			return err
 		}
-		if err := checkOutput(o.out); err != nil {
-			return &exitError{exitBadInput, err}
-		}
-	}
-	lesson, err := lessons.Parse(o.lesson, src)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return &exitError{exitBadInput, nil}
-	}
-	if o.runner.Course, err = config.ForLesson(o.lesson, o.config); err != nil {
-		return &exitError{exitBadInput, err}
-	}
-	if o.verbose {
-		render.NotRunList(stderr, lesson)
-		for _, w := range lesson.Warnings {
-			fmt.Fprintf(stderr, "labrun: warning: %v (the cell fails as the course's magic did; the lesson goes on)\n", w)
-		}
-		o.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
+		planned = append(planned, lr)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -160,21 +154,124 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	stop := watchSignals(cancel, stderr)
 	defer stop.stop()
 
-	res, runErr := runner.Run(ctx, lesson, filepath.Dir(o.lesson), o.runner)
+	var failed error
+	for i, lr := range planned {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "labrun: %d lessons not run: stopped\n", len(planned)-i)
+			break
+		}
+		if err := runLesson(ctx, o, lr, stdout, stderr, stop); err != nil {
+			if len(planned) == 1 {
+				return err
+			}
+			exitCode(err, stderr) // says what went wrong; the next lesson runs
+			if failed == nil || worse(err, failed) {
+				failed = err
+			}
+		}
+	}
+	if code := stop.exitCode(); code != 0 {
+		return &exitError{code, nil}
+	}
+	if failed != nil {
+		return &exitError{exitCode(failed, io.Discard), nil}
+	}
+	return nil
+}
+
+// worse says whether a lesson's error calls for a higher exit code than
+// another's.
+func worse(a, b error) bool { return exitCode(a, io.Discard) > exitCode(b, io.Discard) }
+
+// lessonRun is a lesson read, parsed and ready to run, with where its
+// transcript goes ("" for standard output).
+type lessonRun struct {
+	path, out string
+	lesson    *lessons.Lesson
+	runner    runner.Options
+}
+
+// transcriptPaths are the transcripts' paths: -o itself for one lesson;
+// for several, each under the folder -o at the lesson's path (its base
+// name for a path outside the current folder), the folders made; two
+// lessons that would write the same transcript are refused.
+func transcriptPaths(o *runOptions) ([]string, error) {
+	if len(o.lessons) == 1 {
+		return []string{o.out}, nil
+	}
+	if info, err := os.Stat(o.out); err == nil && !info.IsDir() {
+		return nil, fmt.Errorf("%s: not a folder; with several lessons -o names the folder their transcripts go to", o.out)
+	}
+	outs := make([]string, len(o.lessons))
+	by := map[string]string{}
+	for i, l := range o.lessons {
+		rel := filepath.Clean(l)
+		if !filepath.IsLocal(rel) {
+			rel = filepath.Base(rel)
+		}
+		outs[i] = filepath.Join(o.out, rel)
+		if prev, ok := by[outs[i]]; ok {
+			return nil, fmt.Errorf("%s and %s would both write %s; run them apart", prev, l, outs[i])
+		}
+		by[outs[i]] = l
+		if err := os.MkdirAll(filepath.Dir(outs[i]), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return outs, nil
+}
+
+// planLesson reads and parses a lesson and checks where its transcript
+// goes, before anything runs.
+func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, error) {
+	src, err := readLesson(path)
+	if err != nil {
+		return nil, &exitError{exitBadInput, err}
+	}
+	if out != "" {
+		if same(out, path) {
+			return nil, &exitError{exitBadInput, fmt.Errorf("%s: the transcript would overwrite the lesson; choose another -o", out)}
+		}
+		if err := checkOutput(out); err != nil {
+			return nil, &exitError{exitBadInput, err}
+		}
+	}
+	lesson, err := lessons.Parse(path, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, &exitError{exitBadInput, nil}
+	}
+	lr := &lessonRun{path: path, out: out, lesson: lesson, runner: o.runner}
+	if lr.runner.Course, err = config.ForLesson(path, o.config); err != nil {
+		return nil, &exitError{exitBadInput, err}
+	}
+	if o.verbose {
+		render.NotRunList(stderr, lesson)
+		for _, w := range lesson.Warnings {
+			fmt.Fprintf(stderr, "labrun: warning: %v (the cell fails as the course's magic did; the lesson goes on)\n", w)
+		}
+		lr.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
+	}
+	return lr, nil
+}
+
+// runLesson runs one planned lesson and writes its transcript.
+func runLesson(ctx context.Context, o *runOptions, lr *lessonRun, stdout, stderr io.Writer, stop *stopper) error {
+	res, runErr := runner.Run(ctx, lr.lesson, filepath.Dir(lr.path), lr.runner)
 	stop.waitIfQuitting()
 	if res != nil {
 		for _, nc := range res.NotCopied {
-			fmt.Fprintf(stderr, "labrun: %s: not in the work dir: cannot read it (%v)\n", filepath.Join(filepath.Dir(o.lesson), nc.Path), nc.Err)
+			fmt.Fprintf(stderr, "labrun: %s: not in the work dir: cannot read it (%v)\n", filepath.Join(filepath.Dir(lr.path), nc.Path), nc.Err)
 		}
 		for _, p := range res.Protections {
 			fmt.Fprintf(stderr, "labrun: sandbox: %s\n", p)
 		}
 		out := render.Transcript(res)
-		if o.out == "" {
+		if lr.out == "" {
 			if _, err := stdout.Write(out); err != nil {
 				return err
 			}
-		} else if err := writeFile(o.out, out); err != nil {
+		} else if err := writeFile(lr.out, out); err != nil {
 			return err
 		}
 		if o.html != "" {
@@ -182,7 +279,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		render.Summary(stderr, res, o.out)
+		render.Summary(stderr, res, lr.out)
 		if res.KeptWorkDir {
 			fmt.Fprintf(stderr, "labrun: work dir kept: %s\n", res.WorkDir)
 		}
@@ -195,9 +292,6 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 			return &exitError{exitRunFailed, runErr}
 		}
 		return runErr
-	}
-	if code := stop.exitCode(); code != 0 {
-		return &exitError{code, nil}
 	}
 	return nil
 }

@@ -113,10 +113,11 @@ func gate(fdText string) error {
 // execLimited sets the resource limits and executes the program, with
 // nothing allocated in between: under a low address-space limit the Go
 // runtime could not grow its heap any more. Right before the exec it
-// empties the signal mask and closes every descriptor from firstExtra on
-// (the gate's own pipe is the highest one labrun passed; any above it
-// are the Go runtime's), so the program starts as a shell's child does:
-// with only the descriptors it was given and no signal blocked.
+// empties the signal mask and marks close-on-exec every descriptor from
+// firstExtra on (the gate's own pipe is the highest one labrun passed;
+// any above it are the Go runtime's), so the program starts as a
+// shell's child does: with only the descriptors it was given and no
+// signal blocked.
 func execLimited(path string, argv, env []string, limits []rlimit, firstExtra int) error {
 	pathp, err := syscall.BytePtrFromString(path)
 	if err != nil {
@@ -142,9 +143,13 @@ func execLimited(path string, argv, env []string, limits []rlimit, firstExtra in
 		uintptr(unsafe.Pointer(&empty[0])), 0, 8, 0, 0); errno != 0 {
 		return fmt.Errorf("empty the signal mask: %w", errno)
 	}
-	if _, _, errno := unix.RawSyscall(unix.SYS_CLOSE_RANGE, uintptr(firstExtra), uintptr(^uint32(0)), 0); errno == unix.ENOSYS {
+	// Marked close-on-exec, not closed: the exec closes them at once,
+	// while closing one here (the runtime's epoll descriptor) could make
+	// a runtime thread still in epoll_wait die with "netpoll failed"
+	// before the exec, that message becoming the step's output.
+	if _, _, errno := unix.RawSyscall(unix.SYS_CLOSE_RANGE, uintptr(firstExtra), uintptr(^uint32(0)), unix.CLOSE_RANGE_CLOEXEC); errno != 0 {
 		for fd := firstExtra; fd < firstExtra+closeWithoutCloseRange; fd++ {
-			unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
+			unix.RawSyscall(unix.SYS_FCNTL, uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC)
 		}
 	}
 	_, _, errno := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(pathp)),
@@ -183,6 +188,7 @@ func release(w *os.File, cfg gateConfig) error {
 }
 
 // closeWithoutCloseRange is how many descriptors above the gate's pipe
-// the gate closes one by one where the kernel has no close_range (before
-// 5.9): the Go runtime opens a handful at most.
+// the gate marks close-on-exec one by one where the kernel has no
+// close_range with CLOSE_RANGE_CLOEXEC (before 5.11): the Go runtime
+// opens a handful at most.
 const closeWithoutCloseRange = 64

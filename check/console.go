@@ -1,0 +1,125 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// A console block records its outputs inside the block: the lines after
+// each "$ command" line (lessons.ConsoleCommand). check compares each
+// command's recorded lines with what it printed in the fresh run, both
+// normalized as cell outputs are (Normalize, with the block's rules); a
+// command that differs fails its cell at the command's line, and
+// --update rewrites the lines of those commands only.
+
+// CommandReport is the check of one command of a console block.
+type CommandReport struct {
+	// Command is the recorded command; its lines are the transcript's
+	// skeleton's (for Update).
+	Command *lessons.ConsoleCommand
+	// Line is the line of its "$ " line in the recorded transcript.
+	Line int
+	// Verdict is Skip for a command that did not run (after an exit, or
+	// after its block was interrupted): its record stays.
+	Verdict
+	// Diff is the unified diff of the normalized lines, recorded → fresh.
+	Diff string
+	// Recorded and Fresh are the normalized lines.
+	Recorded, Fresh []string
+	// RawRecorded is the recorded output as the block holds it; RawFresh
+	// the fresh output as the block would hold it.
+	RawRecorded, RawFresh string
+}
+
+// compareConsole compares each command of a console cell that ran; a
+// command that differs fails the cell (at the first such command's line
+// when the cell failed for nothing else). rec is the recorded cell, line
+// maps a line of the transcript's skeleton to the transcript's.
+func compareConsole(c *CellReport, rec *lessons.Cell, cr *runner.CellResult, rules *lessons.CheckRules, line func(int) int) {
+	cellRules := rules.For(c.Index)
+	if rec.Kind != lessons.Console || c.Verdict == Skip || cellRules.IgnoreOutput {
+		return
+	}
+	var diffs []string
+	first := 0
+	for i, cmd := range rec.Console {
+		k := &CommandReport{Command: cmd, Line: line(cmd.Line), Verdict: Skip, RawRecorded: cmd.Recorded}
+		c.Commands = append(c.Commands, k)
+		if i >= len(cr.Console) || !cr.Console[i].Ran {
+			continue
+		}
+		k.RawFresh, _ = render.ConsoleFresh(cr.Console[i])
+		k.Recorded = Normalize(k.RawRecorded, rules.Lesson, cellRules)
+		k.Fresh = Normalize(k.RawFresh, rules.Lesson, cellRules)
+		name := firstLine(cmd.Text)
+		k.Diff = UnifiedDiff("recorded: $ "+name, "fresh: $ "+name, k.Recorded, k.Fresh)
+		k.Verdict = Pass
+		if k.Diff != "" {
+			k.Verdict = Fail
+			diffs = append(diffs, k.Diff)
+			if first == 0 {
+				first = k.Line
+			}
+		}
+	}
+	if len(diffs) == 0 {
+		return
+	}
+	c.outputsDiff = c.Diff
+	c.Diff = strings.Join(append([]string{c.Diff}, diffs...), "")
+	if c.Verdict == Pass {
+		c.Verdict, c.Reason, c.Line = Fail, reasonDiffers, first
+	}
+}
+
+// failingCommands are a cell's console commands that differ.
+func (c *CellReport) failingCommands() []*CommandReport {
+	var f []*CommandReport
+	for _, k := range c.Commands {
+		if k.Verdict == Fail {
+			f = append(f, k)
+		}
+	}
+	return f
+}
+
+// rewritesBlock says whether an update of a failing cell rewrites its
+// outputs block: not when only its console commands differ (their lines
+// are rewritten in the block, the outputs block stays as it was).
+func (c *CellReport) rewritesBlock() bool {
+	return c.Reason != reasonDiffers || len(c.failingCommands()) == 0 || c.outputsDiff != ""
+}
+
+// consoleEdits says how Updated rewrites the console commands that
+// differ, by line of the transcript's skeleton: the recorded output
+// lines left out (skip) and the fresh ones written after the command's
+// last line (insert).
+func consoleEdits(failing map[int]*CellReport) (skip map[int]bool, insert map[int]string) {
+	skip, insert = map[int]bool{}, map[int]string{}
+	for _, c := range failing {
+		for _, k := range c.failingCommands() {
+			cmd := k.Command
+			for n := cmd.OutLine; n < cmd.OutLine+cmd.OutLines; n++ {
+				skip[n] = true
+			}
+			insert[cmd.LastLine] = k.RawFresh
+		}
+	}
+	return skip, insert
+}
+
+// consoleRecords says whether a lesson's console blocks record any
+// output: such a lesson is a transcript of itself.
+func consoleRecords(cells []*lessons.Cell) bool {
+	for _, c := range cells {
+		for _, cmd := range c.Console {
+			if cmd.OutLines > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
