@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
@@ -94,20 +93,13 @@ func gate(fdText string) error {
 	if cfg.Umask != nil {
 		unix.Umask(int(*cfg.Umask))
 	}
-	// The signals Go handles go back to their default action at exec;
-	// an ignored one stays ignored (execve(2)).
-	if cfg.IgnorePipe {
-		signal.Ignore(unix.SIGPIPE)
-	} else {
-		signal.Reset(unix.SIGPIPE)
-	}
 	env := make([]string, 0, len(os.Environ()))
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, gateVar+"=") && !strings.HasPrefix(kv, netnsVar+"=") {
 			env = append(env, kv)
 		}
 	}
-	return execLimited(cfg.Path, cfg.Argv, env, rls, fd)
+	return execLimited(cfg.Path, cfg.Argv, env, rls, fd, cfg.IgnorePipe)
 }
 
 // execLimited sets the resource limits and executes the program, with
@@ -118,7 +110,7 @@ func gate(fdText string) error {
 // any above it are the Go runtime's), so the program starts as a
 // shell's child does: with only the descriptors it was given and no
 // signal blocked.
-func execLimited(path string, argv, env []string, limits []rlimit, firstExtra int) error {
+func execLimited(path string, argv, env []string, limits []rlimit, firstExtra int, ignorePipe bool) error {
 	pathp, err := syscall.BytePtrFromString(path)
 	if err != nil {
 		return err
@@ -136,6 +128,36 @@ func execLimited(path string, argv, env []string, limits []rlimit, firstExtra in
 			uintptr(unsafe.Pointer(&limits[i].lim)), 0, 0, 0)
 		if errno != 0 {
 			return fmt.Errorf("set resource limit %d: %w", limits[i].res, errno)
+		}
+	}
+	// Signal dispositions: the signals Go handles go back to their default
+	// action at exec, but one labrun's own parent left ignored would stay
+	// ignored in every step (execve(2)): SIGINT under "nohup" or a "&" of
+	// a script, and labrun's Ctrl-C would reach no step. Every ignored
+	// signal goes back to its default, but SIGPIPE, which the step has as
+	// IPython gave it (ignored for ! steps, see StepSpec.IgnorePipe).
+	for sig := 1; sig <= 64; sig++ {
+		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
+			continue
+		}
+		var old kernelSigaction
+		if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0,
+			uintptr(unsafe.Pointer(&old)), 8, 0, 0); errno != 0 {
+			continue
+		}
+		want := old.handler
+		switch {
+		case sig == int(unix.SIGPIPE) && ignorePipe:
+			want = sigIgn
+		case sig == int(unix.SIGPIPE), old.handler == sigIgn:
+			want = sigDfl
+		}
+		if want != old.handler {
+			act := kernelSigaction{handler: want}
+			if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig),
+				uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); errno != 0 {
+				return fmt.Errorf("reset signal %d: %w", sig, errno)
+			}
 		}
 	}
 	var empty [2]uint32 // a kernel sigset_t of 64 signals
@@ -192,3 +214,18 @@ func release(w *os.File, cfg gateConfig) error {
 // close_range with CLOSE_RANGE_CLOEXEC (before 5.11): the Go runtime
 // opens a handful at most.
 const closeWithoutCloseRange = 64
+
+// kernelSigaction is the kernel's struct sigaction on amd64 and arm64
+// (both have sa_restorer).
+type kernelSigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
+}
+
+// The kernel's SIG_DFL and SIG_IGN handlers.
+const (
+	sigDfl uintptr = 0
+	sigIgn uintptr = 1
+)
