@@ -288,9 +288,11 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 			}
 			// As pexpect: once the program is dead, what is left to read
 			// is read and that is the end, even if a daemon it left
-			// behind still holds the terminal. An expired read deadline
-			// lets the reader drain the terminal's buffer, then stop.
-			_ = st.ptm.SetReadDeadline(time.Now())
+			// behind still holds the terminal. A read deadline a little
+			// ahead lets the reader drain the terminal's buffer, then
+			// stop (one already expired would fail the next read before
+			// it looked at the buffer, dropping what is in it).
+			_ = st.ptm.SetReadDeadline(time.Now().Add(PtyDrain))
 			select {
 			case <-st.eof:
 			case <-time.After(ptyDrainMax):
