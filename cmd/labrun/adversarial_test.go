@@ -69,6 +69,9 @@ package main
 //	no-cgroup: true            run where labrun cannot make a cgroup: as
 //	                           root, labrun runs as the user "nobody"
 //	needs-cgroup: true         skip unless labrun can make a pids cgroup
+//	needs-root: REASON         skip unless labrun runs as root, saying why
+//	                           (a guarantee that holds for root only, the
+//	                           README saying so)
 //	home-untouched: true       HOME is a fresh folder outside /tmp and
 //	                           TMPDIR; where the kernel offers Landlock it
 //	                           must still be empty after the run, and the
@@ -208,6 +211,7 @@ type advExpect struct {
 	maxRSSMB                       int64
 	processLimit                   int
 	noCgroup, needsCgroup          bool
+	needsRoot                      string
 	homeUntouched                  bool
 	heavy                          bool
 	anyOutputFile                  bool
@@ -322,6 +326,8 @@ func (e *advExpect) parse(data []byte) error {
 			e.noCgroup, err = strconv.ParseBool(val)
 		case "needs-cgroup":
 			e.needsCgroup, err = strconv.ParseBool(val)
+		case "needs-root":
+			e.needsRoot = val
 		case "home-untouched":
 			e.homeUntouched, err = strconv.ParseBool(val)
 		case "heavy":
@@ -493,6 +499,9 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 	runsAsRoot := root && cred == nil
 	if x.needsCgroup && !canMakePidsCgroup() {
 		t.Skip("needs a pids cgroup, and labrun cannot make one here")
+	}
+	if x.needsRoot != "" && !runsAsRoot {
+		t.Skip("needs root: " + x.needsRoot)
 	}
 	if x.processLimit > 0 && runsAsRoot && !canMakePidsCgroup() {
 		t.Skip("fork bomb case: root cannot make a pids cgroup here, and RLIMIT_NPROC does not bind root")
