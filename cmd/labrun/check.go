@@ -64,19 +64,11 @@ func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.Var((*seconds)(&o.runner.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed")
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a network namespace of the run's own (loopback only)")
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, &exitError{code: exitOK, err: errors.New("")}
-			}
-			return nil, usageError(err.Error())
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		o.paths = append(o.paths, fs.Arg(0))
-		args = fs.Args()[1:]
+	more, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
 	}
+	o.paths = append(o.paths, more...)
 	if len(o.paths) == 0 {
 		return nil, usageError("check: which lessons? (labrun check PATH..., a transcript or a folder)")
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,19 +23,11 @@ func handoutFlags(fs *flag.FlagSet, args []string, usageLine string, stderr io.W
 		fs.PrintDefaults()
 	}
 	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return "", &exitError{code: exitOK, err: errors.New("")}
-			}
-			return "", usageError(err.Error())
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
+	more, err := parseFlags(fs, args)
+	if err != nil {
+		return "", err
 	}
+	rest = append(rest, more...)
 	switch len(rest) {
 	case 0:
 		return "", usageError(fmt.Sprintf("%s: which file? (%s)", fs.Name(), usageLine))

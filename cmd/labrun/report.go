@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,19 +35,11 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	args = args[1:]
 	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return &exitError{code: exitOK, err: errors.New("")}
-			}
-			return usageError(err.Error())
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	more, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
+	files = append(files, more...)
 	if len(files) == 0 {
 		return usageError("report merge: which reports? (labrun report merge A.xml B.xml -o all.xml)")
 	}

@@ -69,19 +69,11 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.Uint64Var(&o.runner.Limits.OpenFiles, "nofile", 0, fmt.Sprintf("open `files` per process (default %d)", d.OpenFiles))
 	fs.Var((*limits.Size)(&o.runner.Limits.AddressSpace), "as", "virtual memory per process, a `size` such as 2G (default: no limit, as AddressSanitizer needs)")
 	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, &exitError{code: exitOK, err: errors.New("")}
-			}
-			return nil, usageError(err.Error())
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
+	more, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
 	}
+	rest = append(rest, more...)
 	switch {
 	case len(rest) == 0:
 		return nil, usageError("run: which lesson? (labrun run LESSON.md)")
