@@ -310,6 +310,9 @@ type seconds time.Duration
 
 func (d *seconds) String() string { return time.Duration(*d).String() }
 
+// Get gives the duration (flag.Getter), for the zero check of run.
+func (d *seconds) Get() any { return time.Duration(*d) }
+
 func (d *seconds) Set(s string) error {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		*d = seconds(f * float64(time.Second))

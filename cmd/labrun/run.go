@@ -54,8 +54,10 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	}
 	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically; a device or a pipe such as /dev/null is written directly) instead of standard output")
 	fs.StringVar(&o.html, "html", "", "also write the lesson as a self-contained HTML page to `PAGE` (with the programs' colours)")
-	fs.DurationVar(&o.runner.Timeout, "timeout", runner.DefaultTimeout, "default timeout of each step, e.g. 5s or 1m (a lesson may set its own)")
-	fs.DurationVar(&o.runner.Grace, "grace", runner.DefaultGrace, "how long an interrupted step may take to end after Ctrl-C before it is killed")
+	// Seconds (5, 0.5) or a duration (1m), as for check.
+	o.runner.Timeout, o.runner.Grace = runner.DefaultTimeout, runner.DefaultGrace
+	fs.Var((*seconds)(&o.runner.Timeout), "timeout", "default timeout of each step: `seconds`, or a duration such as 1m (a lesson may set its own)")
+	fs.Var((*seconds)(&o.runner.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed: `seconds` or a duration")
 	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
 	fs.BoolVar(&o.runner.InPlace, "in-place", false, "run in the lesson's folder instead of a scratch copy (no cell may write over the lesson itself)")
 	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
