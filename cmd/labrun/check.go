@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -43,12 +42,7 @@ type checkOptions struct {
 // or after the paths.
 func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
 	o := &checkOptions{}
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, checkHelp)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("check", checkHelp, stderr)
 	var shard string
 	fs.BoolVar(&o.verbose, "v", false, "show the raw outputs of failing cells too")
 	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones (atomically; nothing else changes)")

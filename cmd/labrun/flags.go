@@ -3,7 +3,21 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 )
+
+// newFlagSet makes the flag set of a subcommand: errors and -h go to
+// stderr, -h printing help and then the flags.
+func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
 
 // parseFlags parses args with fs, letting flags stand before, between and
 // after the positional arguments (labrun run A.md -o x B.md), which it

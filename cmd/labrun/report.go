@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,12 +22,7 @@ Flags:
 
 // reportCommand is "labrun report merge".
 func reportCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, reportUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("report", reportUsage, stderr)
 	out := fs.String("o", "", "write the merged report to `OUT` (atomically) instead of standard output")
 	if len(args) == 0 || args[0] != "merge" {
 		return usageError("report: what to do? (labrun report merge A.xml B.xml -o all.xml)")

@@ -46,12 +46,7 @@ Flags:
 // after the lesson.
 func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	o := &runOptions{}
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, runUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("run", runUsage, stderr)
 	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically; a device or a pipe such as /dev/null is written directly) instead of standard output")
 	fs.StringVar(&o.html, "html", "", "also write the lesson as a self-contained HTML page to `PAGE` (with the programs' colours)")
 	// Seconds (5, 0.5) or a duration (1m), as for check.

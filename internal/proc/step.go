@@ -115,34 +115,30 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 			cmd.Stdin, inW = inR, w
 			closeAfterStart = append(closeAfterStart, inR)
 		}
-		outR, outW, err := os.Pipe()
+		// outPipe makes the pipe of one output stream and reads it.
+		outPipe := func(stream string) (*os.File, error) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				return nil, err
+			}
+			growPipe(r)
+			st.readEnds = append(st.readEnds, r)
+			closeAfterStart = append(closeAfterStart, w)
+			readers = append(readers, func() { CopyOut(st.out, stream, r) })
+			return w, nil
+		}
+		outW, err := outPipe("stdout")
+		errW := outW
+		if err == nil && !spec.Merge {
+			errW, err = outPipe("stderr")
+		}
 		if err != nil {
 			if inW != nil {
 				inW.Close()
 			}
 			return fail(err)
 		}
-		cmd.Stdout = outW
-		growPipe(outR)
-		st.readEnds = append(st.readEnds, outR)
-		closeAfterStart = append(closeAfterStart, outW)
-		readers = append(readers, func() { CopyOut(st.out, "stdout", outR) })
-		if spec.Merge {
-			cmd.Stderr = outW
-		} else {
-			errR, errW, err := os.Pipe()
-			if err != nil {
-				if inW != nil {
-					inW.Close()
-				}
-				return fail(err)
-			}
-			cmd.Stderr = errW
-			growPipe(errR)
-			st.readEnds = append(st.readEnds, errR)
-			closeAfterStart = append(closeAfterStart, errW)
-			readers = append(readers, func() { CopyOut(st.out, "stderr", errR) })
-		}
+		cmd.Stdout, cmd.Stderr = outW, errW
 		if inW != nil {
 			// The feeding goroutine owns inW: a step that never reads
 			// does not block labrun; the write fails once it is gone.
