@@ -8,7 +8,7 @@ BIN     := bin/labrun
 EXAMPLE := examples/fifo/lesson.md
 FUZZTIME ?= 10s
 
-.PHONY: all build run test fuzz-short fuzz eval bench vet clean
+.PHONY: all build run test test-nocgo fuzz-short fuzz eval bench vet clean
 
 all: build
 
@@ -26,7 +26,14 @@ run: build
 
 test: build vet
 	$(GO) test -count=1 -timeout 9m ./...
+	$(MAKE) test-nocgo
 	$(MAKE) fuzz-short
+
+# The Go gate (gate.go), which a build without cgo uses in place of the C
+# one: the process layer's tests, and the CLI cases it matters for.
+test-nocgo:
+	CGO_ENABLED=0 $(GO) test -count=1 ./internal/proc
+	CGO_ENABLED=0 $(GO) test -count=1 -run 'TestAdversarial/(sandbox_(home|network|symlink_escape)|.*_limit|limits_leave_no_room_.*|sigint_ignored_shell|nohup_left_behind)$$' ./cmd/labrun
 
 vet:
 	$(GO) vet ./...

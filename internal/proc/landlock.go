@@ -1,15 +1,10 @@
 package proc
 
 import (
-	"errors"
-	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
-
-// errNoLandlock says the kernel does not offer Landlock.
-var errNoLandlock = errors.New("landlock is not available on this kernel")
 
 // landlockABI returns the kernel's Landlock ABI version, or 0.
 func landlockABI() int {
@@ -41,31 +36,22 @@ func writeRights(abi int) uint64 {
 // fileRights are the write rights that apply to a file (not a folder).
 const fileRights = unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_TRUNCATE
 
-// restrictWrites confines the calling thread (and what it executes) so
-// that it may change files only beneath the given paths. Paths that do
-// not exist are left out.
-func restrictWrites(paths []string) error {
-	abi := landlockABI()
-	if abi == 0 {
-		return errNoLandlock
-	}
-	handled := writeRights(abi)
+// restrictWrites confines the calling thread (and what it executes): of
+// the handled rights it keeps only those the rules allow, beneath their
+// paths. Paths that no longer exist are left out.
+func restrictWrites(handled uint64, rules []landlockRule) error {
 	attr := struct{ fs uint64 }{handled} // the ABI-1 layout: every kernel knows it
 	rs, _, errno := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr), 0)
 	if errno != 0 {
 		return errno
 	}
 	defer unix.Close(int(rs))
-	for _, p := range paths {
-		fd, err := unix.Open(p, unix.O_PATH|unix.O_CLOEXEC, 0)
+	for _, r := range rules {
+		fd, err := unix.Open(r.Path, unix.O_PATH|unix.O_CLOEXEC, 0)
 		if err != nil {
 			continue
 		}
-		allowed := handled
-		if info, err := os.Stat(p); err == nil && !info.IsDir() {
-			allowed &= fileRights
-		}
-		rule := unix.LandlockPathBeneathAttr{Allowed_access: allowed, Parent_fd: int32(fd)}
+		rule := unix.LandlockPathBeneathAttr{Allowed_access: r.Allowed, Parent_fd: int32(fd)}
 		_, _, errno := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, rs, unix.LANDLOCK_RULE_PATH_BENEATH,
 			uintptr(unsafe.Pointer(&rule)), 0, 0, 0)
 		unix.Close(fd)

@@ -176,3 +176,18 @@ func enterNet() error {
 	}
 	return nil
 }
+
+// joinNetns joins the network namespace of the holder pid on the calling
+// (locked) thread, which then executes the step's program: the Go gate's
+// way, for root only (the C gate, gate_cgo.go, joins in every case).
+func joinNetns(pid string) error {
+	fd, err := unix.Open("/proc/"+pid+"/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("join the run's network namespace: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("join the run's network namespace: %w", err)
+	}
+	return nil
+}

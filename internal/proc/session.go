@@ -163,6 +163,11 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 			return nil, err
 		}
 	}
+	plan, err := newGatePlan(path, argv, s.cfg.Limits, s.nproc, s.cfg.Sandbox, s.cfg.Writable,
+		s.cfg.Umask, ignorePipe)
+	if err != nil {
+		return nil, err
+	}
 	w, r, err := gated(cmd)
 	if err != nil {
 		return nil, err
@@ -177,8 +182,7 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 	if s.cg != nil {
 		_ = s.cg.add(p.Pid)
 	}
-	err = release(w, gateConfig{Path: path, Argv: argv, Limits: s.cfg.Limits, NProc: s.nproc,
-		Sandbox: s.cfg.Sandbox, Writable: s.cfg.Writable, Umask: s.cfg.Umask, IgnorePipe: ignorePipe})
+	err = release(w, plan)
 	if err != nil && !errors.Is(err, syscall.EPIPE) {
 		p.Kill()
 		return nil, fmt.Errorf("start %s: %w", path, err)
