@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // procInfo is what labrun reads of a process from /proc.
@@ -15,23 +17,68 @@ type procInfo struct {
 
 // readProc reads /proc/PID/stat; ok is false when it is gone.
 func readProc(pid int) (procInfo, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	st, ok := readStat("/proc/" + strconv.Itoa(pid))
+	return st.procInfo, ok
+}
+
+// taskStat is what labrun reads of a process's or thread's stat file.
+type taskStat struct {
+	procInfo
+	threads int    // num_threads
+	start   uint64 // starttime, in clock ticks since boot: with the pid, who it is
+}
+
+// readStat reads the stat file of dir, a /proc/PID or /proc/PID/task/TID
+// folder; ok is false when it is gone.
+func readStat(dir string) (taskStat, bool) {
+	b, err := procRead(dir + "/stat")
 	if err != nil {
-		return procInfo{}, false
+		return taskStat{}, false
 	}
 	// The command name is in parentheses and may hold spaces.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 || i+2 >= len(b) {
-		return procInfo{}, false
+		return taskStat{}, false
 	}
 	f := strings.Fields(string(b[i+2:]))
-	if len(f) < 3 {
-		return procInfo{}, false
+	if len(f) < 20 {
+		return taskStat{}, false
 	}
-	pi := procInfo{pid: pid, state: f[0][0]}
-	pi.ppid, _ = strconv.Atoi(f[1])
-	pi.pgid, _ = strconv.Atoi(f[2])
-	return pi, true
+	st := taskStat{procInfo: procInfo{state: f[0][0]}}
+	st.pid, _ = strconv.Atoi(dir[strings.LastIndexByte(dir, '/')+1:])
+	st.ppid, _ = strconv.Atoi(f[1])
+	st.pgid, _ = strconv.Atoi(f[2])
+	st.threads, _ = strconv.Atoi(f[17])
+	st.start, _ = strconv.ParseUint(f[19], 10, 64)
+	return st, true
+}
+
+// procRead reads a small /proc file (stat, wchan, syscall, status) with
+// bare system calls: the stuck checks read a few of them many times a
+// second, and an *os.File costs three times the calls (fstat, fcntl, the
+// poller's registration) for each.
+func procRead(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 0, 512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return nil, err
+		case n == 0:
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
 }
 
 // allPids lists every process id in /proc.
@@ -112,11 +159,11 @@ func (s *Session) GroupLook(pgid int) (look string, asleep bool) {
 	}
 	var b strings.Builder
 	for _, pid := range pids {
-		st, g, ok := statOf(pid)
-		if !ok || g != pgid || st == 'Z' {
+		pi, ok := readProc(pid)
+		if !ok || pi.pgid != pgid || pi.state == 'Z' {
 			continue
 		}
-		if st != 'S' {
+		if pi.state != 'S' {
 			return "", false
 		}
 		p := "/proc/" + strconv.Itoa(pid)
@@ -126,24 +173,6 @@ func (s *Session) GroupLook(pgid int) (look string, asleep bool) {
 		b.WriteByte(' ')
 	}
 	return b.String(), true
-}
-
-// statOf reads pid's state and process group from /proc/PID/stat.
-func statOf(pid int) (state byte, pgid int, ok bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, 0, false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return 0, 0, false
-	}
-	f := strings.Fields(string(b[i+2:]))
-	if len(f) < 3 {
-		return 0, 0, false
-	}
-	pgid, _ = strconv.Atoi(f[2])
-	return f[0][0], pgid, true
 }
 
 // Marked lists the live processes, labrun itself left out, whose

@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,20 +34,8 @@ var (
 // startTime is when pid started, in clock ticks since boot (field 22 of
 // /proc/PID/stat), or 0 when it is gone.
 func startTime(pid int) uint64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return 0
-	}
-	f := strings.Fields(string(b[i+2:]))
-	if len(f) < 20 {
-		return 0
-	}
-	t, _ := strconv.ParseUint(f[19], 10, 64)
-	return t
+	st, _ := readStat("/proc/" + strconv.Itoa(pid))
+	return st.start
 }
 
 // OwnerGone reports whether name begins with the owner tag of a labrun

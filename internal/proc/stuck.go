@@ -38,27 +38,32 @@ var endlessSyscalls = map[int]endlessSyscall{
 	unix.SYS_EPOLL_PWAIT: {"epoll_pwait", 3, true}, unix.SYS_EPOLL_PWAIT2: {"epoll_pwait2", 3, false},
 }
 
-// endlessWait reports whether task (a /proc/PID/task/TID path) is asleep
-// in a wait that no timer will end, and where (its wchan).
-func endlessWait(task string) (string, bool) {
-	stat, err := os.ReadFile(task + "/stat")
-	if err != nil {
-		return "", true // gone: it waits for nothing
+// endlessWait reports whether task (a /proc/PID/task/TID folder, or a
+// /proc/PID one for its main thread) is asleep in a wait that no timer
+// will end, where (its wchan), and how many threads its process has.
+func endlessWait(task string) (wchan string, ok bool, threads int) {
+	st, found := readStat(task)
+	if !found {
+		return "", true, 1 // gone: it waits for nothing
 	}
-	i := strings.LastIndexByte(string(stat), ')')
-	if i < 0 || i+2 >= len(stat) {
-		return "", false
-	}
-	switch stat[i+2] {
+	threads = st.threads
+	switch st.state {
 	case 'Z', 'X':
-		return "", true
+		return "", true, threads
 	case 'S':
 	default:
-		return "", false // running, in disk sleep, stopped
+		return "", false, threads // running, in disk sleep, stopped
 	}
-	w, _ := os.ReadFile(task + "/wchan")
+	wchan, ok = sleepsWithoutEnd(task)
+	return wchan, ok, threads
+}
+
+// sleepsWithoutEnd tells, of a sleeping task, whether no timer ends its
+// wait, from its wchan and syscall files.
+func sleepsWithoutEnd(task string) (string, bool) {
+	w, _ := procRead(task + "/wchan")
 	wchan := string(w)
-	sc, err := os.ReadFile(task + "/syscall")
+	sc, err := procRead(task + "/syscall")
 	if err != nil {
 		return wchan, blockingWchan[wchan]
 	}
@@ -113,37 +118,49 @@ func processWaits(pid int) (where string, ok bool) {
 
 // processProgress is processWaits; with counts, progress also holds how
 // many times each thread was switched out so far (a thread seen asleep
-// twice with the same count did not run in between).
+// twice with the same count did not run in between). A single-threaded
+// process is read through /proc/PID alone, without listing its tasks.
 func processProgress(pid int, counts bool) (where, progress string, ok bool) {
-	base := "/proc/" + strconv.Itoa(pid) + "/task"
-	ents, err := os.ReadDir(base)
-	if err != nil {
-		return "", "", true // gone
+	dir := "/proc/" + strconv.Itoa(pid)
+	w, ok, threads := endlessWait(dir)
+	if !ok {
+		return "", "", false
+	}
+	tasks := []string{dir}
+	if threads > 1 {
+		ents, err := os.ReadDir(dir + "/task")
+		if err != nil {
+			return "", "", true // gone
+		}
+		tasks, w = tasks[:0], ""
+		for _, e := range ents {
+			task := dir + "/task/" + e.Name()
+			tw, ok, _ := endlessWait(task)
+			if !ok {
+				return "", "", false
+			}
+			if w == "" {
+				w = tw
+			}
+			tasks = append(tasks, task)
+		}
 	}
 	var b strings.Builder
-	for _, e := range ents {
-		task := base + "/" + e.Name()
-		w, ok := endlessWait(task)
-		if !ok {
-			return "", "", false
-		}
-		if where == "" {
-			where = w
-		}
+	for _, task := range tasks {
 		if counts {
-			b.WriteString(e.Name())
+			b.WriteString(task[strings.LastIndexByte(task, '/')+1:])
 			b.WriteByte(':')
 			b.WriteString(switches(task))
 			b.WriteByte(' ')
 		}
 	}
-	return where, b.String(), true
+	return w, b.String(), true
 }
 
 // switches returns a task's voluntary and involuntary context switches
 // (/proc/PID/task/TID/status), "" when it cannot be read.
 func switches(task string) string {
-	b, err := os.ReadFile(task + "/status")
+	b, err := procRead(task + "/status")
 	if err != nil {
 		return ""
 	}
@@ -170,31 +187,43 @@ func switches(task string) string {
 // them shows at the second look: the woken one is running, or it ran.
 // The check keeps state between calls: one check per step.
 //
-// A look costs little while the step works or sleeps on a timer: the
-// step's leader is read first, and the other processes only when it waits
-// without end.
+// A look costs little while the step works or sleeps on a timer: it
+// starts with the process the last look found busy, and stops there while
+// that one still is (three small files read); otherwise the step's leader
+// is read, and the other processes only when it waits without end.
 func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool, time.Duration) {
 	var seen time.Time
-	var first string // what the first look saw
+	var first string  // what the first look saw
+	var busy taskStat // the process the last look found busy, if any
+	fgDir := "/proc/" + strconv.Itoa(fg)
 	return func() (string, bool, time.Duration) {
 		if q := quiet(); q < quietMin {
 			seen = time.Time{}
 			return "", false, quietMin - q // look once the quiet period is over
 		}
+		if busy.pid != 0 && stillBusy(busy) {
+			seen = time.Time{}
+			return "", false, 0
+		}
+		busy = taskStat{}
 		// A step whose leader is gone or a zombie is ending, not stuck
 		// (its output's EOF and its reaping are on their way), whatever
 		// the rest of the run waits for.
-		if st, ok := State(fg); !ok || st == 'Z' {
+		st, ok := readStat(fgDir)
+		if !ok || st.state == 'Z' {
 			seen = time.Time{}
 			return "", false, 0
 		}
 		if _, ok := processWaits(fg); !ok {
-			seen = time.Time{}
+			seen, busy = time.Time{}, st
 			return "", false, 0
 		}
-		where, look, pids, ok := s.allWaiting(fg)
+		where, look, pids, working, ok := s.allWaiting(fg)
 		if !ok {
 			seen = time.Time{}
+			if working != 0 {
+				busy, _ = readStat("/proc/" + strconv.Itoa(working))
+			}
 			return "", false, 0
 		}
 		if seen.IsZero() || look != first {
@@ -210,12 +239,30 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 		// A last look: an alarm that fired while the one above was
 		// looked for has woken its process (timer_list no longer shows
 		// it), which this look sees.
-		if _, again, _, ok := s.allWaiting(fg); !ok || again != first {
+		if _, again, _, _, ok := s.allWaiting(fg); !ok || again != first {
 			seen = time.Time{}
 			return "", false, 0
 		}
 		return where, true, 0
 	}
+}
+
+// stillBusy reports whether the process b, which a look found running or
+// asleep on a timer, is the same process and still so.
+func stillBusy(b taskStat) bool {
+	dir := "/proc/" + strconv.Itoa(b.pid)
+	st, ok := readStat(dir)
+	switch {
+	case !ok || st.start != b.start || st.state == 'Z' || st.state == 'X':
+		return false // gone, or another process under its pid
+	case st.state != 'S':
+		return true // running, in disk sleep, stopped
+	case st.threads == 1:
+		_, waits := sleepsWithoutEnd(dir)
+		return !waits
+	}
+	_, waits := processWaits(b.pid)
+	return !waits
 }
 
 // runPids lists the live processes of the Session: its cgroup's, where it
@@ -233,8 +280,9 @@ func (s *Session) runPids() []int {
 // allWaiting reports whether every process of the Session waits without
 // end; where is the wait of a process of the foreground group fg, pids
 // the processes seen, look what was seen (pids, waits and context
-// switches), to compare two looks.
-func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
+// switches), to compare two looks. When one does not wait, working is
+// its pid.
+func (s *Session) allWaiting(fg int) (where, look string, pids []int, working int, ok bool) {
 	any := ""
 	var b strings.Builder
 	var parents []int // processes waiting for a child
@@ -245,7 +293,7 @@ func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
 		}
 		w, ok := processWaits(pid)
 		if !ok {
-			return "", "", nil, false
+			return "", "", nil, pid, false
 		}
 		pids = append(pids, pid)
 		fmt.Fprintf(&b, "%d=%s ", pid, w)
@@ -265,7 +313,7 @@ func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
 	for _, pid := range pids {
 		_, progress, ok := processProgress(pid, true)
 		if !ok {
-			return "", "", nil, false
+			return "", "", nil, pid, false
 		}
 		fmt.Fprintf(&b, "%d[%s] ", pid, progress)
 	}
@@ -277,7 +325,7 @@ func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
 			if reaping[pid] {
 				// A child of it just ended: it is about to wake up (a
 				// shell between two commands of a loop).
-				return "", "", nil, false
+				return "", "", nil, 0, false
 			}
 		}
 	}
@@ -287,7 +335,7 @@ func (s *Session) allWaiting(fg int) (where, look string, pids []int, ok bool) {
 	if where == "" {
 		where = "wait4"
 	}
-	return where, b.String(), pids, len(pids) > 0
+	return where, b.String(), pids, 0, len(pids) > 0
 }
 
 // waitsForChild reports whether a wait is a parent waiting for a child.

@@ -72,6 +72,9 @@ type Supervisor struct {
 	pol  Policy
 	stop chan struct{}
 	done chan struct{}
+	// wake makes the supervisor work out again when it must look next:
+	// at Release, whose stage may be due, and whose stuck checks resume.
+	wake chan struct{}
 
 	mu   sync.Mutex // guards what follows; the stages are taken under it
 	held int        // while > 0, no stage is taken
@@ -100,7 +103,8 @@ func Supervise(ctx context.Context, esc Escalation, pol Policy) *Supervisor {
 	if pol.Start.IsZero() {
 		pol.Start = time.Now()
 	}
-	s := &Supervisor{esc: esc, pol: pol, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Supervisor{esc: esc, pol: pol, stop: make(chan struct{}), done: make(chan struct{}),
+		wake: make(chan struct{}, 1)}
 	go s.run(ctx)
 	return s
 }
@@ -129,6 +133,8 @@ func (s *Supervisor) run(ctx context.Context) {
 		select {
 		case <-s.stop:
 			return
+		case <-s.wake:
+			continue
 		case <-ctxDone:
 			ctxDone, cancelled = nil, true
 		case <-changed:
@@ -178,8 +184,8 @@ func (s *Supervisor) run(ctx context.Context) {
 
 // dueLocked is when the supervisor must look next: the deadline, the next
 // stage, the next stuck check (nextCheck), whichever comes first; the
-// caller holds s.mu. While held, a stage may come due at Release: the
-// supervisor looks every stuckPollMax meanwhile.
+// caller holds s.mu. While held there is neither a stage nor a stuck
+// check to take: Release wakes the supervisor.
 func (s *Supervisor) dueLocked(nextCheck time.Time) time.Time {
 	due := time.Now().Add(time.Hour)
 	earlier := func(t time.Time) {
@@ -191,14 +197,11 @@ func (s *Supervisor) dueLocked(nextCheck time.Time) time.Time {
 		if !s.pol.Deadline.IsZero() {
 			earlier(s.pol.Deadline)
 		}
-		if s.pol.Stuck != nil {
+		if s.pol.Stuck != nil && s.held == 0 {
 			earlier(nextCheck)
 		}
-	} else if s.stage < over {
+	} else if s.stage < over && s.held == 0 {
 		earlier(s.next)
-	}
-	if s.held > 0 {
-		earlier(time.Now().Add(stuckPollMax))
 	}
 	return due
 }
@@ -250,6 +253,10 @@ func (s *Supervisor) Release() {
 	s.held--
 	s.advance(time.Now())
 	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default: // a wake is pending already
+	}
 }
 
 // Expedite gives up the grace a thing gets after its held step took the

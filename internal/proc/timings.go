@@ -50,10 +50,6 @@ const (
 	// look, before the second look calls it so.
 	stuckConfirm = 20 * time.Millisecond
 
-	// reapPoll is how often the reaper looks for ended children when no
-	// SIGCHLD came (a signal may be coalesced).
-	reapPoll = 250 * time.Millisecond
-
 	// holderStart bounds the start of the sandbox's network namespace
 	// holder (netns.go): it only brings loopback up.
 	holderStart = 5 * time.Second
