@@ -18,6 +18,10 @@ import (
 // corpusDir is the dev corpus "labrun check" benchmarks run.
 const corpusDir = sharedDir + "/corpus/caos/caos_2019-2020"
 
+// corpusConfig is the project's settings for the dev corpus (the course's
+// recording environment: magics version, umask).
+const corpusConfig = "../testdata/caos_2019-2020.toml"
+
 // checkVerdicts keeps each -j benchmark's verdicts ("lesson cell verdict"
 // lines, sorted), for the summary to compare.
 var checkVerdicts = map[string][]string{}
@@ -31,6 +35,7 @@ func BenchmarkCheckJ2(b *testing.B) { benchCheck(b, 2) }
 func benchCheck(b *testing.B, jobs int) {
 	bin := labrun(b)
 	corpus := abs(b, corpusDir)
+	config := abs(b, corpusConfig)
 	if _, err := os.Stat(corpus); err != nil {
 		b.Skipf("no corpus: %v", err)
 	}
@@ -39,7 +44,7 @@ func benchCheck(b *testing.B, jobs int) {
 	var verdicts []string
 	for b.Loop() {
 		start := time.Now()
-		out := runCheck(b, env, bin, "check", "--json", "-j", fmt.Sprint(jobs), corpus)
+		out := runCheck(b, env, bin, "check", "--config", config, "--json", "-j", fmt.Sprint(jobs), corpus)
 		total += time.Since(start)
 		verdicts = verdicts[:0]
 		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -80,6 +85,12 @@ func runCheck(b *testing.B, env []string, name string, args ...string) string {
 	return out.String()
 }
 
+// sameVerdicts reports whether -j 1 and -j 2 gave the same verdicts, and
+// on how many cells; the caller holds results' lock.
+func sameVerdicts() (bool, int) {
+	return strings.Join(checkVerdicts["1"], "\n") == strings.Join(checkVerdicts["2"], "\n"), len(checkVerdicts["1"])
+}
+
 // checkSummary prints the -j 2 / -j 1 ratio and whether the verdicts agree.
 func checkSummary(r map[string]figures) {
 	j1, ok1 := r["check-j1"]
@@ -87,7 +98,7 @@ func checkSummary(r map[string]figures) {
 	if !ok1 || !ok2 || j2.seconds == 0 {
 		return
 	}
-	same := strings.Join(checkVerdicts["1"], "\n") == strings.Join(checkVerdicts["2"], "\n")
+	same, _ := sameVerdicts()
 	fmt.Printf("summary: check dev corpus: -j 1 %.1f s/op, -j 2 %.1f s/op, speed-up %.2fx, same verdicts: %v (%d cells)\n",
 		j1.seconds, j2.seconds, j1.seconds/j2.seconds, same, len(checkVerdicts["1"]))
 	if !same {

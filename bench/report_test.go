@@ -68,9 +68,18 @@ func reportRows() []row {
 			labrun: fmt.Sprintf("%.1f ms", c.seconds*1000), baseline: "—", ratio: "—",
 			target: "≤ 30 ms", met: yes(c.seconds <= 0.030)})
 	}
-	rows = append(rows, row{what: "dev corpus, `labrun check -j 2` vs `-j 1` vs Jupyter's 240 s",
-		labrun: "NOT MEASURED YET", baseline: "—", ratio: "—",
-		target: "≤ 60 s, same verdicts as -j 1", met: "placeholder: needs `labrun check -j` (issue 10)"})
+	if j2, ok := r["check-j2"]; ok {
+		x := row{what: "dev corpus, `labrun check -j 2` vs `-j 1` vs Jupyter's 240 s",
+			labrun: fmt.Sprintf("%.1f s", j2.seconds), baseline: "-j 1 not measured", ratio: "—",
+			target: "≤ 60 s, same verdicts as -j 1", met: yes(j2.seconds <= 60) + " (verdicts: -j 1 not run)"}
+		if j1, ok := r["check-j1"]; ok {
+			same, cells := sameVerdicts()
+			x.baseline = fmt.Sprintf("%.1f s (-j 1), 240 s (Jupyter)", j1.seconds)
+			x.ratio = fmt.Sprintf("-j1/-j2 %.2f, Jupyter/-j2 %.1f", j1.seconds/j2.seconds, 240/j2.seconds)
+			x.met = yes(j2.seconds <= 60 && same) + fmt.Sprintf(" (same verdicts on %d cells: %v)", cells, same)
+		}
+		rows = append(rows, x)
+	}
 	if p, ok := r["parse-render"]; ok {
 		rows = append(rows, row{what: fmt.Sprintf("parse + render of a synthetic %.1f MB lesson", p.scored/(1<<20)),
 			labrun: fmt.Sprintf("fastest %.1f ms, mean %.1f ms", p.strict*1000, p.seconds*1000), baseline: "—", ratio: "—",
