@@ -407,9 +407,11 @@ block at its own line, and --update rewrites that command's lines only.
 passing cells stay byte for byte. --update --dry-run prints the diff it
 would apply and exits 1 when anything would change.
 
-Reports: --junit FILE (one testsuite per lesson, one testcase per cell);
---json writes events to standard output, one JSON object a line (the
-human report then goes to standard error), for each lesson:
+Reports: --junit FILE (one testsuite per lesson, one testcase per cell
+named "cell N (line L)" with the lesson as classname; valid against the
+JUnit schema Jenkins reads, junit-10.xsd); --json writes events to
+standard output, one JSON object a line (the human report then goes to
+standard error), for each lesson:
   {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
   {"event":"cell","lesson":PATH,"cell":N,"line":L,"verdict":"pass"|"fail"|"skip",
    "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}
