@@ -16,6 +16,7 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -35,6 +36,7 @@ type checkOptions struct {
 	junit   string
 	json    bool
 	color   string
+	config  string
 	runner  runner.Options
 }
 
@@ -53,6 +55,7 @@ func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
 	fs.StringVar(&o.color, "color", "auto", "colours: `auto`, always or never (NO_COLOR turns auto off)")
+	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in each lesson's folder or above it")
 	o.runner.Timeout, o.runner.Grace = runner.DefaultTimeout, runner.DefaultGrace
 	fs.Var((*seconds)(&o.runner.Timeout), "timeout", "default timeout of each step: `seconds`, or a duration such as 1m (a lesson may set its own)")
 	fs.Var((*seconds)(&o.runner.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed")
@@ -115,6 +118,14 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
+	// --config is read once, before anything runs: a bad file is bad
+	// input for the whole check.
+	var given *config.Config
+	if o.config != "" {
+		if given, err = config.Load(o.config); err != nil {
+			return &exitError{exitBadInput, err}
+		}
+	}
 	if !o.json {
 		render.Cleaned(stderr, runner.CleanStale(), false)
 	}
@@ -158,9 +169,19 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 				events.LessonStart(l)
 				mu.Unlock()
 				co := check.Options{Runner: o.runner}
+				co.Runner.Course = given
+				var err error
+				if given == nil {
+					if co.Runner.Course, err = config.ForLesson(l.Path, ""); err != nil {
+						err = badConfig{err}
+					}
+				}
 				co.OnStart = func(les *lessons.Lesson) { live.Started(l.Path, les) }
 				co.Runner.OnCell = func(cr *runner.CellResult) { live.CellDone(l.Path, cr) }
-				rep, err := check.Run(ctx, l, co)
+				var rep *check.Report
+				if err == nil {
+					rep, err = check.Run(ctx, l, co)
+				}
 				mu.Lock()
 				reports[i], errs[i] = rep, err
 				if rep != nil {
@@ -233,8 +254,14 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 func isBadInput(err error) bool {
 	var le *lessons.Error
 	var ll lessons.ErrorList
-	return errors.As(err, &le) || errors.As(err, &ll) || errors.Is(err, runner.ErrBadLimits)
+	var bc badConfig
+	return errors.As(err, &le) || errors.As(err, &ll) || errors.As(err, &bc) || errors.Is(err, runner.ErrBadLimits)
 }
+
+// badConfig is a labrun.toml that could not be read: bad input.
+type badConfig struct{ error }
+
+func (b badConfig) Unwrap() error { return b.error }
 
 // applyUpdate rewrites a lesson's failing outputs (or, dry, prints the
 // diff it would apply) and returns the exit code it calls for and how
@@ -380,9 +407,11 @@ block at its own line, and --update rewrites that command's lines only.
 passing cells stay byte for byte. --update --dry-run prints the diff it
 would apply and exits 1 when anything would change.
 
-Reports: --junit FILE (one testsuite per lesson, one testcase per cell);
---json writes events to standard output, one JSON object a line (the
-human report then goes to standard error), for each lesson:
+Reports: --junit FILE (one testsuite per lesson, one testcase per cell
+named "cell N (line L)" with the lesson as classname; valid against the
+JUnit schema Jenkins reads, junit-10.xsd); --json writes events to
+standard output, one JSON object a line (the human report then goes to
+standard error), for each lesson:
   {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
   {"event":"cell","lesson":PATH,"cell":N,"line":L,"verdict":"pass"|"fail"|"skip",
    "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}

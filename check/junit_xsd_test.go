@@ -1,0 +1,146 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/labrun/labrun/internal/xmllint"
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
+)
+
+// junitXSD is the JUnit XML schema the reports are validated against
+// (Jenkins' junit-10.xsd; its header says where it comes from).
+var junitXSD = filepath.Join("testdata", "junit-10.xsd")
+
+// validJUnit validates doc against junitXSD with xmllint; it returns
+// xmllint's verdict (nil: valid).
+func validJUnit(t *testing.T, lint string, doc []byte) error {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "report.xml")
+	if err := os.WriteFile(f, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return xmllint.Validate(lint, junitXSD, f)
+}
+
+// checkedText checks a transcript of src whose output line from is
+// replaced by to.
+func checkedText(t *testing.T, name, src, from, to string) (Lesson, *Report) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	les, err := lessons.Parse(filepath.Join(dir, "l.md"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := string(render.Transcript(res))
+	if from != "" {
+		if !strings.Contains(tr, from) {
+			t.Fatalf("%q not in the transcript:\n%s", from, tr)
+		}
+		tr = strings.Replace(tr, from, to, 1)
+	}
+	path := filepath.Join(dir, "t.md")
+	os.WriteFile(path, []byte(tr), 0o644)
+	l := Lesson{Path: path}
+	rep, err := Run(context.Background(), l, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, rep
+}
+
+// TestJUnitXSD validates the JUnit report against the JUnit XML schema
+// with xmllint: a failing lesson (with passing, skipped and expected-exit
+// cells), a passing one, one whose names and diff hold XML's special
+// characters and control bytes, one that could not be checked, all of
+// them in one report, and shards' reports merged. Broken copies of a
+// valid report must not validate, so the validation can fail.
+func TestJUnitXSD(t *testing.T) {
+	lint := xmllint.Require(t)
+	failing, failRep := checked(t)
+	passing, passRep := checkedText(t, "pass", "# P\n\n```python\nprint('fine')\n```\n", "", "")
+	odd, oddRep := checkedText(t, `odd <&> "names"`,
+		"# O\n\n```python\nprint('<b>&amp; \"q\" ]]> \\x07 \\x1b[31mred\\x1b[0m')\n```\n", "    <b>", "    <i>")
+	if _, f, _ := oddRep.Counts(); f != 1 {
+		t.Fatalf("the odd lesson: %d failed, want 1", f)
+	}
+	broken := Lesson{Path: "broken.md"}
+	brokenErr := errors.New("broken.md:3: bad \x01 <input>")
+
+	all := []Lesson{failing, passing, odd, broken}
+	reps := []*Report{failRep, passRep, oddRep, nil}
+	errs := []error{nil, nil, nil, brokenErr}
+	docs := map[string][]byte{
+		"failing":  JUnit(all[:1], reps[:1], errs[:1]).Marshal(),
+		"passing":  JUnit(all[1:2], reps[1:2], errs[1:2]).Marshal(),
+		"odd":      JUnit(all[2:3], reps[2:3], errs[2:3]).Marshal(),
+		"error":    JUnit(all[3:], reps[3:], errs[3:]).Marshal(),
+		"all":      JUnit(all, reps, errs).Marshal(),
+		"none ran": JUnit(all[:2], []*Report{nil, nil}, nil).Marshal(),
+	}
+	// shards as "labrun report merge" joins them
+	dir := t.TempDir()
+	var shards []string
+	for i, part := range [][]int{{0, 3}, {1}, {2}} {
+		var ls []Lesson
+		var rs []*Report
+		var es []error
+		for _, k := range part {
+			ls, rs, es = append(ls, all[k]), append(rs, reps[k]), append(es, errs[k])
+		}
+		f := filepath.Join(dir, "shard"+string(rune('1'+i))+".xml")
+		os.WriteFile(f, JUnit(ls, rs, es).Marshal(), 0o644)
+		shards = append(shards, f)
+	}
+	merged, err := MergeJUnit(shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs["merged"] = merged.Marshal()
+
+	for name, doc := range docs {
+		if err := validJUnit(t, lint, doc); err != nil {
+			t.Errorf("%s report: %v\n%s", name, err, doc)
+		}
+		checkJUnitCounts(t, doc)
+	}
+
+	// Broken copies of the whole report: each must fail validation.
+	valid := string(docs["all"])
+	for _, b := range []struct{ what, re, to string }{
+		{"a testcase without its name", `<testcase name="cell 1 \(line 3\)"`, `<testcase`},
+		{"a suite without its test count", `(<testsuite name="[^"]*") tests="\d+"`, `$1`},
+		{"an element the schema lacks", `(?s)<failure (.*?)</failure>`, `<failed $1</failed>`},
+		{"a time that is no number", `(<testsuites [^>]*)time="[0-9.]+"`, `${1}time="soon"`},
+		{"an attribute the schema lacks", `classname=`, `line="3" classname=`},
+	} {
+		re := regexp.MustCompile(b.re)
+		loc := re.FindStringIndex(valid)
+		if loc == nil {
+			t.Fatalf("%s: /%s/ not in the report:\n%s", b.what, b.re, valid)
+		}
+		bad := valid[:loc[0]] + re.ReplaceAllString(valid[loc[0]:loc[1]], b.to) + valid[loc[1]:]
+		err := validJUnit(t, lint, []byte(bad))
+		if !xmllint.IsInvalid(err) {
+			t.Errorf("%s: want the report invalid, xmllint says: %v", b.what, err)
+		}
+	}
+	// not well-formed: not valid either (xmllint's parse error)
+	if err := validJUnit(t, lint, []byte(valid[:len(valid)/2])); err == nil {
+		t.Errorf("half a report validates")
+	}
+}
