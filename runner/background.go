@@ -59,6 +59,9 @@ type bgStep struct {
 	busy bool
 	// changed receives (coalesced) when the step printed: settle's event.
 	changed chan struct{}
+	// burst receives (coalesced) when a burst of output begins: the
+	// flusher's event.
+	burst chan struct{}
 }
 
 // background holds the run's background steps.
@@ -144,7 +147,8 @@ func (b *background) startIn(cmd, style, dir string, env []string, cr *CellResul
 		return nil, fmt.Errorf("start background step: %w", err)
 	}
 	s := &bgStep{id: len(b.steps) + 1, style: style, pid: p.Pid, stdin: proc.NewFeeder(inW),
-		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done(), changed: b.changed}
+		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done(), changed: b.changed,
+		burst: make(chan struct{}, 1)}
 	s.out = cr.add(Log, "")
 	if style == styleLauncher {
 		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.pid))

@@ -59,6 +59,10 @@ func (s *bgStep) output(tag, line string) {
 	}
 	if len(s.pendingOut)+len(s.pendingErr) == 0 {
 		s.burstStart = now
+		select {
+		case s.burst <- struct{}{}:
+		default:
+		}
 	}
 	if s.logBytes+s.pendingBytes+len(line) > maxLogBytes {
 		s.cut = true
@@ -107,19 +111,32 @@ func (s *bgStep) logOutput(tag, line string) {
 	s.log = append(s.log, tag+" | "+strings.TrimRight(line, " \t\r\n"))
 }
 
-// flusher ends bursts as they go quiet, until the step's output ends.
+// flusher ends bursts as they go quiet, until the step's output ends. It
+// sleeps while no burst is pending, and otherwise until the burst may be
+// over: burstQuiet after its last line, or burstMax after its first.
 func (s *bgStep) flusher() {
-	tick := time.NewTicker(burstQuiet / 2)
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	idle := true
 	for {
+		var tick <-chan time.Time
+		if !idle {
+			tick = timer.C
+		}
 		select {
 		case <-s.eof:
 			return
-		case <-tick.C:
-			s.mu.Lock()
-			s.flushBurst(false)
-			s.mu.Unlock()
+		case <-s.burst:
+		case <-tick:
 		}
+		s.mu.Lock()
+		s.flushBurst(false)
+		idle = len(s.pendingOut)+len(s.pendingErr) == 0 && (!s.cut || s.cutLogged)
+		if !idle {
+			due := min(time.Until(s.lastOut.Add(burstQuiet)), time.Until(s.burstStart.Add(burstMax)))
+			timer.Reset(max(due, time.Millisecond))
+		}
+		s.mu.Unlock()
 	}
 }
 
