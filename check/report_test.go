@@ -27,26 +27,7 @@ const lessonFixture = "# L\n\n```python\nprint('same')\n```\n\n```bash\n%%bash\n
 // cell 2 and checks it.
 func checked(t *testing.T) (Lesson, *Report) {
 	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join(dir, "l.md")
-	os.WriteFile(src, []byte(lessonFixture), 0o644)
-	les, err := lessons.Parse(src, []byte(lessonFixture))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := strings.Replace(string(render.Transcript(res)), "    fresh\n", "    stale\n", 1)
-	path := filepath.Join(dir, "t.md")
-	os.WriteFile(path, []byte(tr), 0o644)
-	l := Lesson{Path: path}
-	rep, err := Run(context.Background(), l, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l, rep
+	return checkedText(t, "fixture", lessonFixture, "    fresh\n", "    stale\n")
 }
 
 func TestVerdicts(t *testing.T) {
