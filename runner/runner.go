@@ -119,6 +119,7 @@ type run struct {
 	env     []string
 	sh      string // sh found through PATH, as pexpect finds it
 	magics  string // the version of the course's magics (config.Magics*)
+	ipython string // the IPython version the course was recorded with (config.IPython*)
 	timeout time.Duration
 	// ownLimits is set when the lesson or the options set limits of
 	// their own, which probeLimits and probeWorker try; flagLimits are
@@ -170,6 +171,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 			r.magics = m
 		}
 	}
+	r.ipython = course.IPython
 	r.ownLimits, r.flagLimits = lesson.LimitsLine > 0 || opts.Limits != (limits.Limits{}) || course.Limits != (limits.Limits{}), opts.Limits
 	r.opts.Limits = limits.Default().Merge(course.Limits).Merge(lesson.Limits).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
@@ -462,7 +464,8 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 }
 
 // runScriptCell feeds the body to bash or sh on stdin through pipes, as
-// IPython's %%bash and %%sh did, stdout and stderr kept apart.
+// IPython's %%bash and %%sh did, stdout and stderr kept apart and shown
+// as the course's IPython showed them (scriptOutput).
 func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	path, err := exec.LookPath(c.Shell)
 	if err != nil {
@@ -472,7 +475,7 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	if err != nil {
 		return err
 	}
-	for _, ch := range scriptLines(out.Chunks) {
+	for _, ch := range scriptOutput(out.Chunks, r.ipython) {
 		cr.addStream(ch.Stream, cleanText(ch.Data, false))
 	}
 	return nil
