@@ -163,9 +163,10 @@ def _call(op, **kw):
 
 
 # Like ipykernel, each stream keeps what is written and sends it 0.2 s
-# after its first write, or when something else is shown (a display, a
-# shell step, the cell's end: stdout first, then stderr). That is what
-# decides the order of stdout and stderr in the recorded lessons.
+# after its first write, or when something else is shown (a display, the
+# cell's end: stdout first, then stderr; a !cmd step sends stdout's, and
+# stderr's when its time comes among the step's output: _system). That is
+# what decides the order of stdout and stderr in the recorded lessons.
 _FLUSH_INTERVAL = 0.2
 # A stream sends what it keeps once it holds this many characters.
 _FLUSH_SIZE = 1 << 20
