@@ -21,13 +21,17 @@ package runner
 //	                       fails                        fails: it fails the cell
 //	done              ←    -                            the run request is over
 //	expanded          ←    text                         the expand request's answer
-//	system            ←    cmd                          !cmd: run it under a pty, show its output
+//	system            ←    cmd, stderr, stderr_due      !cmd: run it under a pty, show its output;
+//	                                                    stderr: what sys.stderr held, due in
+//	                                                    stderr_due seconds (heldStream)
 //	getoutput         ←    cmd                          x = !cmd: run it, answer its output
 //	bg_start          ←    cmd, style                   start a background step
 //	bg_write          ←    id, data                     feed a background step's stdin
 //	bg_close          ←    id, timeout                  close its stdin, wait, kill it
 //	bg_terminate_all  ←    -                            kill every background step
-//	status            →    status                       answer to system: exit status
+//	status            →    status, stderr_shown         answer to system: exit status; whether
+//	                                                    the held stderr was shown (else the
+//	                                                    worker holds it again)
 //	output            →    output                       answer to getoutput
 //	started           →    id, pid, inq                 answer to bg_start
 //	ok                →    -                            answer to bg_write, bg_close, bg_terminate_all
@@ -158,7 +162,9 @@ type (
 	}
 	systemReq struct {
 		header
-		Cmd string `json:"cmd"`
+		Cmd       string  `json:"cmd"`
+		Stderr    string  `json:"stderr"`
+		StderrDue float64 `json:"stderr_due"`
 	}
 	getoutputReq struct {
 		header
@@ -195,7 +201,8 @@ type (
 	}
 	statusReply struct {
 		header
-		Status int `json:"status"`
+		Status      int  `json:"status"`
+		StderrShown bool `json:"stderr_shown"`
 	}
 	outputReply struct {
 		header
@@ -237,7 +244,6 @@ func (*refusedReply) op() string      { return opRefused }
 func (*readyMsg) validate() error          { return nil }
 func (*doneMsg) validate() error           { return nil }
 func (*expandedMsg) validate() error       { return nil }
-func (*systemReq) validate() error         { return nil }
 func (*getoutputReq) validate() error      { return nil }
 func (*bgTerminateAllReq) validate() error { return nil }
 func (*runReq) validate() error            { return nil }
@@ -266,6 +272,13 @@ func (m *displayMsg) validate() error {
 func (m *errorMsg) validate() error {
 	if m.Ename == "" {
 		return fmt.Errorf("error without an exception name")
+	}
+	return nil
+}
+
+func (m *systemReq) validate() error {
+	if m.StderrDue < 0 {
+		return fmt.Errorf("stderr due in %g seconds", m.StderrDue)
 	}
 	return nil
 }

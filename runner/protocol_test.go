@@ -84,7 +84,7 @@ func TestWorkerProtocolRejects(t *testing.T) {
 		fence("import __main__ as w\nw._send('done', w._seq - 1)") + "\n" +
 		fence("print('x' in dir())") + "\n" +
 		fence("import __main__ as w\nw._OUT.write('{\"op\":\"bogus\",\"seq\":1}\\n'); w._OUT.flush()") + "\n" +
-		fence("import __main__ as w, io\nsaved = w._IN\ntry:\n    w._IN = io.StringIO('{\"op\":\"status\",\"seq\":7,\"status\":0}\\n')\n    w._await_answer('system', 8)\nfinally:\n    w._IN = saved") + "\n" +
+		fence("import __main__ as w, io\nsaved = w._IN\ntry:\n    w._IN = io.StringIO('{\"op\":\"status\",\"seq\":7,\"status\":0,\"stderr_shown\":false}\\n')\n    w._await_answer('system', 8)\nfinally:\n    w._IN = saved") + "\n" +
 		fence("import __main__ as w, io\nsaved = w._IN\ntry:\n    w._IN = io.StringIO('{\"op\":\"output\",\"seq\":8,\"output\":\"\"}\\n')\n    w._await_answer('system', 8)\nfinally:\n    w._IN = saved") + "\n" +
 		fence("print('still here')")
 	res := runLesson(t, md, Options{})

@@ -407,13 +407,14 @@ func (r *run) handle(w *worker, m workerMessage, c *lessons.Cell, cr *CellResult
 			}
 		}
 	case *systemReq:
-		code, err := r.system(m.Cmd, c)
+		held := newHeldStream(m)
+		code, err := r.systemHeld(m.Cmd, c, held)
 		if msg, ok := cellsFault(err); ok {
 			return w.send(&refusedReply{header: header{Seq: m.Seq}, Error: msg})
 		} else if err != nil {
 			return err
 		}
-		return w.send(&statusReply{header: header{Seq: m.Seq}, Status: code})
+		return w.send(&statusReply{header: header{Seq: m.Seq}, Status: code, StderrShown: held.wasShown()})
 	case *getoutputReq:
 		out, cut, err := r.capture(m.Cmd, c, maxCaptureBytes)
 		if msg, ok := cellsFault(err); ok {

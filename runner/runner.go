@@ -119,6 +119,7 @@ type run struct {
 	env     []string
 	sh      string // sh found through PATH, as pexpect finds it
 	magics  string // the version of the course's magics (config.Magics*)
+	ipython string // the IPython version the course was recorded with (config.IPython*)
 	timeout time.Duration
 	// ownLimits is set when the lesson or the options set limits of
 	// their own, which probeLimits and probeWorker try; flagLimits are
@@ -170,6 +171,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 			r.magics = m
 		}
 	}
+	r.ipython = course.IPython
 	r.ownLimits, r.flagLimits = lesson.LimitsLine > 0 || opts.Limits != (limits.Limits{}) || course.Limits != (limits.Limits{}), opts.Limits
 	r.opts.Limits = limits.Default().Merge(course.Limits).Merge(lesson.Limits).Merge(opts.Limits)
 	if r.sh, err = exec.LookPath("sh"); err != nil {
@@ -462,7 +464,8 @@ func (r *run) runFileCell(c *lessons.Cell, cr *CellResult) error {
 }
 
 // runScriptCell feeds the body to bash or sh on stdin through pipes, as
-// IPython's %%bash and %%sh did, stdout and stderr kept apart.
+// IPython's %%bash and %%sh did, stdout and stderr kept apart and shown
+// as the course's IPython showed them (scriptOutput).
 func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	path, err := exec.LookPath(c.Shell)
 	if err != nil {
@@ -472,7 +475,7 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	if err != nil {
 		return err
 	}
-	for _, ch := range scriptLines(out.Chunks) {
+	for _, ch := range scriptOutput(out.Chunks, r.ipython) {
 		cr.addStream(ch.Stream, cleanText(ch.Data, false))
 	}
 	return nil
@@ -481,13 +484,21 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 // system runs cmd under a pty as IPython's system() did, showing its
 // output as the cell's stdout, and returns its exit status.
 func (r *run) system(cmd string, c *lessons.Cell) (int, error) {
+	return r.systemHeld(cmd, c, nil)
+}
+
+// systemHeld is system, showing the text held among its output when it
+// comes due (heldStream; nil: none).
+func (r *run) systemHeld(cmd string, c *lessons.Cell, held *heldStream) (int, error) {
 	spec := r.shellSpec(cmd, c)
-	out, err := r.step(spec, c)
+	out, err := r.stepHeld(spec, c, r.opts.OutputCap, held)
 	if err != nil {
 		return 0, err
 	}
 	for _, ch := range out.Chunks {
-		r.cur.addStream("stdout", cleanText(ch.Data, spec.Pty))
+		// The step's output is one stream (merged under the pty); a
+		// held stream's text is the cell's Python's own.
+		r.cur.addStream(ch.Stream, cleanText(ch.Data, spec.Pty && ch.Stream == "stdout"))
 	}
 	return out.Exit.IPython(), nil
 }
@@ -523,6 +534,12 @@ func (r *run) step(spec proc.StepSpec, c *lessons.Cell) (proc.StepResult, error)
 
 // stepCap is step, keeping at most outputCap bytes of its output.
 func (r *run) stepCap(spec proc.StepSpec, c *lessons.Cell, outputCap int) (proc.StepResult, error) {
+	return r.stepHeld(spec, c, outputCap, nil)
+}
+
+// stepHeld is stepCap, putting held's text among the step's output when
+// it comes due (nil: nothing held).
+func (r *run) stepHeld(spec proc.StepSpec, c *lessons.Cell, outputCap int, held *heldStream) (proc.StepResult, error) {
 	spec.Dir, spec.Env, spec.OutputCap = r.cellDir(c), r.cellEnv(c), outputCap
 	if now := time.Now(); now.After(r.deadline) {
 		// The cell's time is up (a Python cell went on after its step
@@ -532,7 +549,7 @@ func (r *run) stepCap(spec proc.StepSpec, c *lessons.Cell, outputCap int) (proc.
 		if r.cellSV != nil {
 			r.cellSV.Expedite()
 		}
-		return proc.StepResult{Exit: Exit{Code: 128 + int(unix.SIGINT), Signal: unix.SIGINT}}, nil
+		return proc.StepResult{Chunks: held.lapse(), Exit: Exit{Code: 128 + int(unix.SIGINT), Signal: unix.SIGINT}}, nil
 	}
 	r.bg.settle()
 	st, err := r.sess.StartStep(spec)
@@ -543,7 +560,14 @@ func (r *run) stepCap(spec proc.StepSpec, c *lessons.Cell, outputCap int) (proc.
 	if !r.opts.NoStuckDetection {
 		pol.Stuck = r.sess.StuckCheck(st.Pid, st.Output().QuietFor, proc.StuckQuiet)
 	}
+	held.watch(st.Output())
 	out := st.Wait(r.ctx, pol)
+	// Interrupted, the worker abandons its request and ends the cell: the
+	// held text shows with the step's output, before the traceback.
+	cut := out.Interrupted != nil || r.ctx.Err() != nil || time.Now().After(r.deadline)
+	if held.end(st.Output(), cut) {
+		out.Chunks = st.Output().Chunks() // with the held text, even if it came after Wait's copy
+	}
 	r.cur.Steps++
 	r.cur.Exit = out.Exit
 	if out.Exit.Code != 0 && r.cur.badExit == nil {

@@ -3,16 +3,59 @@ package runner
 import (
 	"bytes"
 
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/proc"
 )
 
-// scriptLines is what Jupyter shows of a %%bash or %%sh cell's output,
-// given the order in which its pipes delivered it: IPython's script magic
-// (IPython/core/magics/script.py, ScriptMagics.shebang, _handle_stream)
-// reads each pipe a line at a time (StreamReader.readline) and writes and
-// flushes each line to sys.stdout or sys.stderr, so a stream's text shows
-// only once its line is complete; a last line without a newline shows
-// when the pipes close, stdout's first (its reading task starts first).
+// The script magics (%%bash, %%sh) show what a cell's pipes delivered in
+// one of two ways, by IPython version. Neither leaves it to ipykernel's
+// OutStream flush schedule (iostream.py: OutStream.write,
+// _schedule_flush, flush_interval = 0.2), which decides the order of a
+// Python cell's prints (the worker's _Stream): both call
+// sys.stdout.flush() or sys.stderr.flush() right after each write, and
+// OutStream.flush, called from a thread other than ipykernel's IO thread
+// (IPython 8's asyncio thread, or IPython 7's main thread), sends the
+// stream's buffer at once and waits until it is sent. So the order is the
+// order of those writes, and no 0.2 s window ever holds a line back.
+
+// scriptOutput is what Jupyter shows of a %%bash or %%sh cell's output,
+// given the order in which its pipes delivered it, under the IPython
+// version ipython (config.IPython*; "" is IPython 8).
+func scriptOutput(chunks []proc.Chunk, ipython string) []proc.Chunk {
+	if ipython == config.IPython7 {
+		return scriptWhole(chunks)
+	}
+	return scriptLines(chunks)
+}
+
+// scriptWhole is IPython 7's script magic (IPython/core/magics/script.py
+// of IPython 7.20, ScriptMagics.shebang): out, err = p.communicate(cell)
+// waits for both pipes to end and the shell to exit, then
+// sys.stdout.write(out); sys.stdout.flush(); sys.stderr.write(err);
+// sys.stderr.flush(). All of the stdout comes first, then all of the
+// stderr, however the two were interleaved in time.
+func scriptWhole(chunks []proc.Chunk) []proc.Chunk {
+	var out []proc.Chunk
+	for _, stream := range []string{"stdout", "stderr"} {
+		var data []byte
+		for _, ch := range chunks {
+			if ch.Stream == stream {
+				data = append(data, ch.Data...)
+			}
+		}
+		if len(data) > 0 {
+			out = append(out, proc.Chunk{Stream: stream, Data: data})
+		}
+	}
+	return out
+}
+
+// scriptLines is IPython 8's script magic (IPython/core/magics/script.py,
+// ScriptMagics.shebang, _handle_stream): it reads each pipe a line at a
+// time (StreamReader.readline) and writes and flushes each line to
+// sys.stdout or sys.stderr, so a stream's text shows only once its line
+// is complete; a last line without a newline shows when the pipes close,
+// stdout's first (its reading task starts first).
 func scriptLines(chunks []proc.Chunk) []proc.Chunk {
 	var out []proc.Chunk
 	pending := map[string][]byte{}

@@ -47,7 +47,7 @@ _TO_GO = {
     "error": ("ename", "evalue", "traceback", "fails"),
     "done": (),
     "expanded": ("text",),
-    "system": ("cmd",),
+    "system": ("cmd", "stderr", "stderr_due"),
     "getoutput": ("cmd",),
     "bg_start": ("cmd", "style"),
     "bg_write": ("id", "data"),
@@ -57,7 +57,7 @@ _TO_GO = {
 _FROM_GO = {
     "run": ("cell", "code"),
     "expand": ("text",),
-    "status": ("status",),
+    "status": ("status", "stderr_shown"),
     "output": ("output",),
     "started": ("id", "pid", "inq"),
     "ok": (),
@@ -137,10 +137,18 @@ def _await_answer(op, seq):
 _abandoned = {}
 
 
+# Before a request, what the streams hold is sent: stdout, then stderr,
+# as IPython's getoutput does (IPython/utils/_process_common.py,
+# process_handler: sys.stdout.flush(); sys.stderr.flush()), except before
+# system, which flushes as _system says.
+_NO_FLUSH = ("system",)
+
+
 def _call(op, **kw):
     """Ask the Go side to do something and wait for its answer."""
     global _req_seq
-    _flush_all()
+    if op not in _NO_FLUSH:
+        _flush_all()
     _req_seq += 1
     seq = _req_seq
     # An interrupt right after the request went out (labrun interrupts as
@@ -155,9 +163,10 @@ def _call(op, **kw):
 
 
 # Like ipykernel, each stream keeps what is written and sends it 0.2 s
-# after its first write, or when something else is shown (a display, a
-# shell step, the cell's end: stdout first, then stderr). That is what
-# decides the order of stdout and stderr in the recorded lessons.
+# after its first write, or when something else is shown (a display, the
+# cell's end: stdout first, then stderr; a !cmd step sends stdout's, and
+# stderr's when its time comes among the step's output: _system). That is
+# what decides the order of stdout and stderr in the recorded lessons.
 _FLUSH_INTERVAL = 0.2
 # A stream sends what it keeps once it holds this many characters.
 _FLUSH_SIZE = 1 << 20
@@ -215,6 +224,22 @@ class _Stream:
     def writelines(self, lines):
         for line in lines:
             self.write(line)
+
+    def _take(self):
+        """Empty the buffer (_io_lock held): (text, time of its first
+        write), or ("", None)."""
+        if not self._buf:
+            return "", None
+        text, since = "".join(self._buf), self._since
+        self._buf, self._since, self._size = [], None, 0
+        return text, since
+
+    def _restore(self, text, since):
+        """Hold text again, before what came since (_io_lock held)."""
+        if text:
+            self._buf.insert(0, text)
+            self._size += len(text)
+            self._since = since if self._since is None else min(since, self._since)
 
     def flush(self):
         with _io_lock:
@@ -316,6 +341,37 @@ def _flush_due(now):
     due = [s for s in (_STDOUT, _STDERR) if s._since is not None and now - s._since >= _FLUSH_INTERVAL]
     for s in sorted(due, key=lambda s: s._since):
         s.flush()
+
+
+def _system(cmd):
+    """Run !cmd, returning its exit status, with the flushes of IPython's
+    system() (IPython/utils/_process_posix.py, ProcessHandler.system): it
+    prints the command's output to sys.stdout and calls sys.stdout.flush()
+    after each read, so what stdout held goes first; it never flushes
+    sys.stderr, whose text goes when ipykernel's timer fires
+    (iostream.py, OutStream._schedule_flush: flush_interval after its first
+    write). That may be while the command runs: labrun, which reads its
+    output, puts the text there at that moment (runner/heldstream.go); if
+    the command ends first, the text is held here again."""
+    with _io_lock:
+        _drain_fds()
+        now = time.monotonic()
+        _flush_due(now)  # what ipykernel's timers sent by now
+        _STDOUT.flush()
+        held, since = _STDERR._take() if _active else ("", None)
+    due = max(0.0, since + _FLUSH_INTERVAL - now) if held else 0.0
+    try:
+        rep = _call("system", cmd=cmd, stderr=held, stderr_due=due)
+    except KeyboardInterrupt:
+        raise  # the cell ends interrupted: labrun showed the text with the step
+    except BaseException:
+        with _io_lock:
+            _STDERR._restore(held, since)  # refused: the command never ran
+        raise
+    if not rep["stderr_shown"]:
+        with _io_lock:
+            _STDERR._restore(held, since)
+    return rep["status"]
 
 
 def _flush_all():
@@ -744,8 +800,7 @@ class _Shell:
 
     def system(self, cmd):
         cmd = _expand(cmd, sys._getframe(1).f_locals)
-        rep = _call("system", cmd=cmd)
-        _user_ns["_exit_code"] = rep["status"]
+        _user_ns["_exit_code"] = _system(cmd)
         return None
 
     system_piped = system_raw = system

@@ -8,6 +8,7 @@
 // folder above it. It is TOML, read with BurntSushi/toml:
 //
 //	magics = "2019"          # or "current" (the default)
+//	ipython = "7"            # or "8" (the default)
 //	umask = "002"
 //	timeout = "10s"
 //	unset = ["PYTHONUNBUFFERED"]
@@ -48,6 +49,29 @@ const (
 	Magics2019 = "2019"
 )
 
+// The IPython versions whose behaviour labrun knows where it differs.
+const (
+	// IPython8 is IPython 8 (Debian bookworm's 8.5, the default): the
+	// script magics (%%bash, %%sh) stream a cell's output a line at a
+	// time as the pipes deliver it (IPython/core/magics/script.py,
+	// ScriptMagics.shebang, _handle_stream: write and flush each line).
+	IPython8 = "8"
+	// IPython7 is IPython 7 and older, which the caos_2019-2020 lessons
+	// were recorded with: the script magics wait for the end of the cell
+	// and show all its stdout, then all its stderr (ScriptMagics.shebang:
+	// p.communicate(cell), then sys.stdout.write(out), sys.stderr.write(err),
+	// each flushed; checked in Debian bullseye's python3-ipython 7.20).
+	IPython7 = "7"
+)
+
+// CheckIPython refuses an IPython version labrun does not know.
+func CheckIPython(v string) error {
+	if v != IPython8 && v != IPython7 {
+		return fmt.Errorf("ipython = %q: known versions are %q and %q", v, IPython8, IPython7)
+	}
+	return nil
+}
+
 // CheckMagics refuses a magics version labrun does not know.
 func CheckMagics(v string) error {
 	if v != MagicsCurrent && v != Magics2019 {
@@ -62,6 +86,9 @@ type Config struct {
 	Path string
 	// Magics is the version of the course's magics ("current", "2019").
 	Magics string
+	// IPython is the major version of the IPython the course was
+	// recorded with ("8", "7"); "" is the default, IPython8.
+	IPython string
 	// Umask, when set, is the file mode mask every step starts with.
 	Umask *uint32
 	// Env are the locale and extra variables steps see, as KEY=VALUE,
@@ -80,6 +107,7 @@ type Config struct {
 // file is the TOML layout.
 type file struct {
 	Magics  string            `toml:"magics"`
+	IPython string            `toml:"ipython"`
 	Umask   string            `toml:"umask"`
 	Timeout string            `toml:"timeout"`
 	Locale  map[string]string `toml:"locale"`
@@ -144,14 +172,19 @@ func Parse(name string, src []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown setting %s (known: magics, umask, timeout, unset, [locale], [env], [limits])", name, und[0])
+		return nil, fmt.Errorf("%s: unknown setting %s (known: magics, ipython, umask, timeout, unset, [locale], [env], [limits])", name, und[0])
 	}
-	c := &Config{Path: name, Magics: f.Magics, Unset: f.Unset}
+	c := &Config{Path: name, Magics: f.Magics, IPython: f.IPython, Unset: f.Unset}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...))
 	}
 	if c.Magics != "" {
 		if err := CheckMagics(c.Magics); err != nil {
+			return nil, bad("%v", err)
+		}
+	}
+	if c.IPython != "" {
+		if err := CheckIPython(c.IPython); err != nil {
 			return nil, bad("%v", err)
 		}
 	}

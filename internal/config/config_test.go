@@ -13,6 +13,7 @@ import (
 func TestParse(t *testing.T) {
 	c, err := Parse("labrun.toml", []byte(`
 magics = "2019"
+ipython = "7"
 umask = "002"
 timeout = "30s"
 unset = ["PYTHONUNBUFFERED"]
@@ -28,7 +29,7 @@ fsize = "10M"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Magics != Magics2019 || c.Umask == nil || *c.Umask != 0o002 || c.Timeout.String() != "30s" {
+	if c.Magics != Magics2019 || c.IPython != IPython7 || c.Umask == nil || *c.Umask != 0o002 || c.Timeout.String() != "30s" {
 		t.Errorf("got %+v", c)
 	}
 	if want := []string{"LANG=en_US.UTF-8", "LC_TIME=ru_RU.UTF-8", "EDITOR=true"}; !slices.Equal(c.Env, want) {
@@ -45,6 +46,7 @@ fsize = "10M"
 func TestParseRefuses(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"magics = \"2030\"", `labrun.toml: magics = "2030": known versions`},
+		{"ipython = \"6\"", `labrun.toml: ipython = "6": known versions are "8" and "7"`},
 		{"umask = \"999\"", "labrun.toml: umask"},
 		{"timeout = \"-1s\"", "labrun.toml: timeout"},
 		{"colour = 1", "labrun.toml: unknown setting colour"},

@@ -59,6 +59,21 @@ func (s *Sink) Write(stream string, data []byte) {
 	case s.changed <- struct{}{}:
 	default:
 	}
+	s.keep(stream, data)
+}
+
+// Interject appends data of stream among what the step printed, at this
+// moment of its output, without counting it as the step's own (QuietFor
+// and Changed do not see it): text labrun shows at the moment it was due
+// while the step runs.
+func (s *Sink) Interject(stream string, data []byte) {
+	if len(data) > 0 {
+		s.keep(stream, data)
+	}
+}
+
+// keep stores data of stream within the cap.
+func (s *Sink) keep(stream string, data []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	half := s.capBytes / 2
