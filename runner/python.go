@@ -69,6 +69,9 @@ func startWorker(ctx context.Context, sess *proc.Session, dir string, env []stri
 	if err != nil {
 		return nil, err
 	}
+	// A second Ctrl-C ends labrun at once (proc.KillAll): the worker's
+	// script folder goes with the run's scratch dir.
+	sess.OnKilled(func() { os.RemoveAll(scratch) })
 	defer func() {
 		if w == nil {
 			os.RemoveAll(scratch)
