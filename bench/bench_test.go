@@ -48,6 +48,7 @@ type figures struct {
 	seconds float64 // mean seconds per run
 	strict  float64 // mean strict cells (lessons with a recording), else -1
 	scored  float64 // cells with a recorded output
+	fastest float64 // the fastest run's seconds, where a benchmark keeps it
 }
 
 func record(name string, f figures) {

@@ -22,9 +22,9 @@ const corpusDir = sharedDir + "/corpus/caos/caos_2019-2020"
 // recording environment: magics version, umask).
 const corpusConfig = "../testdata/caos_2019-2020.toml"
 
-// checkVerdicts keeps each -j benchmark's verdicts ("lesson cell verdict"
-// lines, sorted), for the summary to compare.
-var checkVerdicts = map[string][]string{}
+// checkVerdicts keeps, for each -j benchmark, the verdicts every cell
+// ("lesson cell") got over its runs, for the summary to compare.
+var checkVerdicts = map[string]map[string]map[string]bool{}
 
 // BenchmarkCheckJ1 and BenchmarkCheckJ2: "labrun check -j N" over the
 // dev corpus; the summary gives the ratio and says whether the verdicts
@@ -41,23 +41,25 @@ func benchCheck(b *testing.B, jobs int) {
 	}
 	env := scratchEnv(b)
 	var total time.Duration
-	var verdicts []string
+	verdicts := map[string]map[string]bool{}
 	for b.Loop() {
 		start := time.Now()
 		out := runCheck(b, env, bin, "check", "--config", config, "--json", "-j", fmt.Sprint(jobs), corpus)
 		total += time.Since(start)
-		verdicts = verdicts[:0]
 		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 			var ev struct {
 				Event, Lesson, Verdict string
 				Cell                   int
 			}
 			if json.Unmarshal([]byte(l), &ev) == nil && ev.Event == "cell" {
-				verdicts = append(verdicts, fmt.Sprintf("%s %d %s", strings.TrimPrefix(ev.Lesson, corpus), ev.Cell, ev.Verdict))
+				cell := fmt.Sprintf("%s %d", strings.TrimPrefix(ev.Lesson, corpus), ev.Cell)
+				if verdicts[cell] == nil {
+					verdicts[cell] = map[string]bool{}
+				}
+				verdicts[cell][ev.Verdict] = true
 			}
 		}
 	}
-	sort.Strings(verdicts)
 	results.Lock()
 	checkVerdicts[fmt.Sprint(jobs)] = verdicts
 	results.Unlock()
@@ -85,31 +87,70 @@ func runCheck(b *testing.B, env []string, name string, args ...string) string {
 	return out.String()
 }
 
-// sameVerdicts reports whether -j 1 and -j 2 gave the same verdicts, and
-// on how many cells; the caller holds results' lock.
-func sameVerdicts() (bool, int) {
-	return strings.Join(checkVerdicts["1"], "\n") == strings.Join(checkVerdicts["2"], "\n"), len(checkVerdicts["1"])
+// verdictComparison compares the verdicts of -j 1 and -j 2 over all
+// their runs. A cell whose verdict changed between two runs at the same
+// -j is unstable by nature (two processes racing, a random seed): it says
+// nothing of -j. Every other cell must have the one verdict at both.
+type verdictComparison struct {
+	cells    int      // cells seen at both
+	unstable []string // cells whose verdict varied within -j 1 or -j 2
+	differ   []string // stable cells whose verdict is not the same at both
 }
 
-// checkSummary prints the -j 2 / -j 1 ratio and whether the verdicts agree.
+// compareVerdicts compares -j 1 and -j 2; the caller holds results' lock.
+func compareVerdicts() (verdictComparison, bool) {
+	j1, j2 := checkVerdicts["1"], checkVerdicts["2"]
+	if j1 == nil || j2 == nil {
+		return verdictComparison{}, false
+	}
+	var c verdictComparison
+	names := func(set map[string]bool) string {
+		var v []string
+		for k := range set {
+			v = append(v, k)
+		}
+		sort.Strings(v)
+		return strings.Join(v, "/")
+	}
+	for cell, v1 := range j1 {
+		v2, ok := j2[cell]
+		if !ok {
+			c.differ = append(c.differ, cell+": not run at -j 2")
+			continue
+		}
+		c.cells++
+		switch {
+		case len(v1) > 1 || len(v2) > 1:
+			c.unstable = append(c.unstable, fmt.Sprintf("%s (-j 1: %s, -j 2: %s)", cell, names(v1), names(v2)))
+		case names(v1) != names(v2):
+			c.differ = append(c.differ, fmt.Sprintf("%s (-j 1: %s, -j 2: %s)", cell, names(v1), names(v2)))
+		}
+	}
+	for cell := range j2 {
+		if _, ok := j1[cell]; !ok {
+			c.differ = append(c.differ, cell+": not run at -j 1")
+		}
+	}
+	sort.Strings(c.unstable)
+	sort.Strings(c.differ)
+	return c, true
+}
+
+// checkSummary prints the -j 2 / -j 1 ratio and how the verdicts compare;
+// the caller holds results' lock.
 func checkSummary(r map[string]figures) {
 	j1, ok1 := r["check-j1"]
 	j2, ok2 := r["check-j2"]
-	if !ok1 || !ok2 || j2.seconds == 0 {
+	c, ok := compareVerdicts()
+	if !ok1 || !ok2 || j2.seconds == 0 || !ok {
 		return
 	}
-	same, _ := sameVerdicts()
-	fmt.Printf("summary: check dev corpus: -j 1 %.1f s/op, -j 2 %.1f s/op, speed-up %.2fx, same verdicts: %v (%d cells)\n",
-		j1.seconds, j2.seconds, j1.seconds/j2.seconds, same, len(checkVerdicts["1"]))
-	if !same {
-		in2 := map[string]bool{}
-		for _, v := range checkVerdicts["2"] {
-			in2[v] = true
-		}
-		for _, v := range checkVerdicts["1"] {
-			if !in2[v] {
-				fmt.Printf("summary: check -j 1 only: %s\n", v)
-			}
-		}
+	fmt.Printf("summary: check dev corpus: -j 1 %.1f s/op, -j 2 %.1f s/op, speed-up %.2fx; %d cells, %d unstable by nature, %d stable cells whose verdict differs\n",
+		j1.seconds, j2.seconds, j1.seconds/j2.seconds, c.cells, len(c.unstable), len(c.differ))
+	for _, u := range c.unstable {
+		fmt.Printf("summary: check: unstable at a given -j: %s\n", u)
+	}
+	for _, d := range c.differ {
+		fmt.Printf("summary: check: -j 1 and -j 2 differ: %s\n", d)
 	}
 }

@@ -248,17 +248,20 @@ func BenchmarkPty100MB(b *testing.B) {
 	const command = "yes | head -c 100000000"
 	dir := writeLesson(b, "# flood\n\n```python\n!"+command+"\n```\n")
 	var lr, sc time.Duration
+	lFast, sFast := time.Duration(1<<62), time.Duration(1<<62)
 	n := 0
 	for b.Loop() {
-		lr += measure(b, dir, true, bin, "run", "lesson.md", "-o", filepath.Join(dir, "out.md"), "--timeout", "300s").wall
-		sc += measure(b, dir, true, "script", "-qc", command, "/dev/null").wall
+		l := measure(b, dir, true, bin, "run", "lesson.md", "-o", filepath.Join(dir, "out.md"), "--timeout", "300s").wall
+		s := measure(b, dir, true, "script", "-qc", command, "/dev/null").wall
+		lr, sc = lr+l, sc+s
+		lFast, sFast = min(lFast, l), min(sFast, s)
 		n++
 	}
 	l, s := lr.Seconds()/float64(n), sc.Seconds()/float64(n)
 	b.ReportMetric(l, "labrun-s/op")
 	b.ReportMetric(s, "script-s/op")
-	record("labrun-pty", figures{seconds: l, strict: -1})
-	record("script-pty", figures{seconds: s, strict: -1})
+	record("labrun-pty", figures{seconds: l, strict: -1, fastest: lFast.Seconds()})
+	record("script-pty", figures{seconds: s, strict: -1, fastest: sFast.Seconds()})
 }
 
 // synthetic returns a lesson of at least size bytes: prose, Python, shell
