@@ -56,11 +56,7 @@ func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
 	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
 	fs.StringVar(&o.color, "color", "auto", "colours: `auto`, always or never (NO_COLOR turns auto off)")
 	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in each lesson's folder or above it")
-	o.runner.Timeout, o.runner.Grace = runner.DefaultTimeout, runner.DefaultGrace
-	fs.Var((*seconds)(&o.runner.Timeout), "timeout", "default timeout of each step: `seconds`, or a duration such as 1m (a lesson may set its own)")
-	fs.Var((*seconds)(&o.runner.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed")
-	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
-	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a network namespace of the run's own (loopback only)")
+	addStepFlags(fs, &o.runner)
 	more, err := parseFlags(fs, args)
 	if err != nil {
 		return nil, err
@@ -74,9 +70,6 @@ func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
 	}
 	if o.dryRun && !o.update {
 		return nil, usageError("check: --dry-run goes with --update")
-	}
-	if o.runner.Timeout <= 0 || o.runner.Grace <= 0 {
-		return nil, usageError("check: --timeout and --grace want a positive duration such as 5s")
 	}
 	switch o.color {
 	case "auto", "always", "never":
@@ -92,8 +85,8 @@ func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
 			return nil, usageError(fmt.Sprintf("check: --shard %q: want K/N with 1 <= K <= N, such as 2/3", shard))
 		}
 	}
-	if err := o.runner.Validate(); err != nil {
-		return nil, usageError("check: " + err.Error())
+	if err := checkStepFlags(fs, &o.runner, "check"); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

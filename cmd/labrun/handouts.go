@@ -20,7 +20,7 @@ func handoutFlags(fs *flag.FlagSet, args []string, usageLine string, stderr io.W
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", usageLine)
-		fs.PrintDefaults()
+		printFlags(stderr, fs)
 	}
 	var rest []string
 	more, err := parseFlags(fs, args)

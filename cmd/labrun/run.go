@@ -3,18 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/internal/config"
-	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -49,22 +46,11 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs := newFlagSet("run", runUsage, stderr)
 	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically; a device or a pipe such as /dev/null is written directly) instead of standard output")
 	fs.StringVar(&o.html, "html", "", "also write the lesson as a self-contained HTML page to `PAGE` (with the programs' colours)")
-	// Seconds (5, 0.5) or a duration (1m), as for check.
-	o.runner.Timeout, o.runner.Grace = runner.DefaultTimeout, runner.DefaultGrace
-	fs.Var((*seconds)(&o.runner.Timeout), "timeout", "default timeout of each step: `seconds`, or a duration such as 1m (a lesson may set its own)")
-	fs.Var((*seconds)(&o.runner.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed: `seconds` or a duration")
+	addStepFlags(fs, &o.runner)
 	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
 	fs.BoolVar(&o.runner.InPlace, "in-place", false, "run in the lesson's folder instead of a scratch copy (no cell may write over the lesson itself)")
-	fs.BoolVar(&o.runner.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in the lesson's folder or above it")
 	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
-	fs.BoolVar(&o.runner.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
-	d := limits.Default()
-	fs.Uint64Var(&o.runner.Limits.CPUSeconds, "cpu", 0, fmt.Sprintf("CPU `seconds` each process of a step may use (default %d)", d.CPUSeconds))
-	fs.Uint64Var(&o.runner.Limits.Processes, "procs", 0, fmt.Sprintf("how many `processes` the run may have at once; a fork bomb stops there (default %d)", d.Processes))
-	fs.Var((*limits.Size)(&o.runner.Limits.FileSize), "fsize", fmt.Sprintf("largest file a step may write, a `size` such as 10M (default %d bytes)", d.FileSize))
-	fs.Uint64Var(&o.runner.Limits.OpenFiles, "nofile", 0, fmt.Sprintf("open `files` per process (default %d)", d.OpenFiles))
-	fs.Var((*limits.Size)(&o.runner.Limits.AddressSpace), "as", "virtual memory per process, a `size` such as 2G (default: no limit, as AddressSanitizer needs)")
 	var rest []string
 	more, err := parseFlags(fs, args)
 	if err != nil {
@@ -80,36 +66,11 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 		return nil, usageError("run: --html takes one lesson (labrun html TRANSCRIPT makes a page of each)")
 	}
 	o.lessons = rest
-	// Options reads a zero as "the default"; on the command line a zero
-	// is a mistake, refused as the lesson's timeout=0 or procs=0 is.
-	var zero error
-	fs.Visit(func(f *flag.Flag) {
-		if zero != nil {
-			return
-		}
-		o.runner.TimeoutSet = o.runner.TimeoutSet || f.Name == "timeout"
-		switch v := f.Value.(flag.Getter).Get().(type) {
-		case time.Duration:
-			if v <= 0 {
-				zero = usageError(fmt.Sprintf("run: --%s %s: want a positive duration such as %s", f.Name, v, durationExamples[f.Name]))
-			}
-		case uint64:
-			if v == 0 {
-				zero = usageError(fmt.Sprintf("run: --%s 0: want a positive number (leave the flag out for the default)", f.Name))
-			}
-		}
-	})
-	if zero != nil {
-		return nil, zero
-	}
-	if err := o.runner.Validate(); err != nil {
-		return nil, usageError("run: " + err.Error())
+	if err := checkStepFlags(fs, &o.runner, "run"); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
-
-// durationExamples are the examples a refused duration flag suggests.
-var durationExamples = map[string]string{"timeout": "5s or 1m", "grace": "500ms or 2s"}
 
 // runCommand is "labrun run": one lesson, or several one after the
 // other (-o DIR). Every lesson is read and parsed before any runs: a bad
