@@ -475,7 +475,11 @@ func (r *run) runScriptCell(c *lessons.Cell, cr *CellResult) error {
 	if err != nil {
 		return err
 	}
-	for _, ch := range scriptOutput(out.Chunks, r.ipython) {
+	chunks := scriptOutput(out.Chunks, r.ipython)
+	if out.Interrupted != nil && c.Attrs == nil {
+		chunks = scriptInterrupted(chunks, out.Exit, r.ipython)
+	}
+	for _, ch := range chunks {
 		cr.addStream(ch.Stream, cleanText(ch.Data, false))
 	}
 	return nil

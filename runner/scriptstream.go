@@ -5,6 +5,7 @@ import (
 
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/proc"
+	"golang.org/x/sys/unix"
 )
 
 // The script magics (%%bash, %%sh) show what a cell's pipes delivered in
@@ -80,4 +81,28 @@ func scriptLines(chunks []proc.Chunk) []proc.Chunk {
 		}
 	}
 	return out
+}
+
+// scriptInterrupted is what IPython's script magic shows of a %%bash or
+// %%sh cell that Ctrl-C interrupted (IPython/core/magics/script.py,
+// ScriptMagics.shebang, its "except KeyboardInterrupt" branch, the same in
+// IPython 7.20 and 8.5): it sends SIGINT to the shell and, when the shell
+// has ended 0.1 s later, prints "Process is interrupted." to stdout;
+// otherwise it terminates, then kills it ("Process is terminated.",
+// "Process is killed."). The cell itself does not fail. labrun's
+// escalation is Ctrl-C, the grace, SIGKILL: a shell that ended within the
+// grace was interrupted, one labrun had to kill was killed (labrun sends
+// no SIGTERM, so "terminated" never shows). IPython 7 waited in
+// communicate(), which the KeyboardInterrupt left without returning what
+// it had read: only the message shows. IPython 8 streamed the lines read
+// before it.
+func scriptInterrupted(chunks []proc.Chunk, exit proc.Exit, ipython string) []proc.Chunk {
+	msg := "Process is interrupted.\n"
+	if exit.Signal == unix.SIGKILL {
+		msg = "Process is killed.\n"
+	}
+	if ipython == config.IPython7 {
+		chunks = nil
+	}
+	return append(chunks, proc.Chunk{Stream: "stdout", Data: []byte(msg)})
 }

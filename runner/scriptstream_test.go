@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/proc"
+	"golang.org/x/sys/unix"
 )
 
 // chunks builds the reads of a step's pipes, in the order labrun read
@@ -86,5 +87,35 @@ func TestScriptOutput(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestScriptInterrupted: IPython's script magic's KeyboardInterrupt branch
+// (IPython/core/magics/script.py, ScriptMagics.shebang): the message
+// after the streamed lines (IPython 8), alone (IPython 7), "killed" when
+// the shell had to be killed.
+func TestScriptInterrupted(t *testing.T) {
+	lines := []proc.Chunk{{Stream: "stdout", Data: []byte("before\n")}}
+	for _, c := range []struct {
+		ipython string
+		exit    proc.Exit
+		want    string
+	}{
+		{config.IPython8, proc.Exit{Code: 130, Signal: unix.SIGINT}, "before\nProcess is interrupted.\n"},
+		{config.IPython8, proc.Exit{Code: 1}, "before\nProcess is interrupted.\n"},
+		{config.IPython8, proc.Exit{Code: 137, Signal: unix.SIGKILL}, "before\nProcess is killed.\n"},
+		{config.IPython7, proc.Exit{Code: 130, Signal: unix.SIGINT}, "Process is interrupted.\n"},
+		{config.IPython7, proc.Exit{Code: 137, Signal: unix.SIGKILL}, "Process is killed.\n"},
+	} {
+		var got string
+		for _, ch := range scriptInterrupted(append([]proc.Chunk(nil), lines...), c.exit, c.ipython) {
+			if ch.Stream != "stdout" {
+				t.Errorf("%s %v: chunk on %s", c.ipython, c.exit, ch.Stream)
+			}
+			got += string(ch.Data)
+		}
+		if got != c.want {
+			t.Errorf("IPython %s, %v: got %q, want %q", c.ipython, c.exit, got, c.want)
+		}
 	}
 }
