@@ -38,15 +38,7 @@ func checkedText(t *testing.T, name, src, from, to string) (Lesson, *Report) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	les, err := lessons.Parse(filepath.Join(dir, "l.md"), []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := string(render.Transcript(res))
+	tr := transcriptOf(t, dir, src)
 	if from != "" {
 		if !strings.Contains(tr, from) {
 			t.Fatalf("%q not in the transcript:\n%s", from, tr)
@@ -143,4 +135,18 @@ func TestJUnitXSD(t *testing.T) {
 	if err := validJUnit(t, lint, []byte(valid[:len(valid)/2])); err == nil {
 		t.Errorf("half a report validates")
 	}
+}
+
+// transcriptOf runs the lesson src in dir and returns its transcript.
+func transcriptOf(t *testing.T, dir, src string) string {
+	t.Helper()
+	les, err := lessons.Parse(filepath.Join(dir, "l.md"), []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(render.Transcript(res))
 }

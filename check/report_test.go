@@ -12,9 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/labrun/labrun/lessons"
-	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
 )
 
 // lessonFixture is a lesson with a passing cell, a cell whose recorded
@@ -206,16 +203,7 @@ func TestShard(t *testing.T) {
 // text records the fresh ending, and then it passes.
 func TestEndedOtherwise(t *testing.T) {
 	dir := t.TempDir()
-	src := "# E\n\n```python\n!echo same; exit 2\n```\n"
-	les, err := lessons.Parse("l.md", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := string(render.Transcript(res))
+	tr := transcriptOf(t, dir, "# E\n\n```python\n!echo same; exit 2\n```\n")
 	if !strings.Contains(tr, "exit=2") {
 		t.Fatalf("transcript:\n%s", tr)
 	}
