@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
 // lessonFixture is a lesson with a passing cell, a cell whose recorded
