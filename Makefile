@@ -8,7 +8,7 @@ BIN     := bin/labrun
 EXAMPLE := examples/fifo/lesson.md
 FUZZTIME ?= 10s
 
-.PHONY: all build run test test-nocgo fuzz-short fuzz eval bench vet clean
+.PHONY: all build run test test-nocgo agreement fuzz-short fuzz eval bench vet clean
 
 all: build
 
@@ -58,6 +58,11 @@ fuzz: fuzz-short
 # Run labrun over the course corpus and score it against the recordings.
 eval: build
 	../shared/tools/corpus_eval.sh $(BIN)
+
+# Every cell lesson_score.py calls strict on the dev corpus must pass
+# labrun check: the agreement table (minutes).
+agreement:
+	LABRUN_AGREEMENT=1 $(GO) test -count=1 -v -run '^TestScorerAgreement$$' -timeout 30m ./check
 
 # Benchmarks only (no tests): bench/ compares labrun with a shell script and
 # with the Jupyter pipeline; see bench/README.md. Each run is bounded by the

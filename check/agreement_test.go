@@ -11,14 +11,19 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/runner"
 )
 
 // TestScorerAgreement runs every lesson of the dev corpus (a course pair:
 // README.md recorded, README_no_output.md skeleton), scores the fresh
 // transcript with ../shared/tools/lesson_score.py and requires every cell
 // the scorer calls strict to pass check. It prints the agreement table.
-// It takes minutes: it runs only with LABRUN_AGREEMENT=1 (make agreement).
+// The corpus runs in its recording environment, the project's settings
+// for it (LABRUN_CONFIG, default ../testdata/caos_2019-2020.toml), as
+// make eval runs it. It takes minutes: it runs only with
+// LABRUN_AGREEMENT=1 (make agreement).
 func TestScorerAgreement(t *testing.T) {
 	if os.Getenv("LABRUN_AGREEMENT") == "" {
 		t.Skip("set LABRUN_AGREEMENT=1 to run the corpus (minutes)")
@@ -29,12 +34,16 @@ func TestScorerAgreement(t *testing.T) {
 	if len(dirs) == 0 {
 		t.Skipf("no corpus under %s", corpus)
 	}
+	course, err := config.Load(envOr("LABRUN_CONFIG", "../testdata/caos_2019-2020.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("%-28s %6s %7s %6s %6s %s", "lesson", "cells", "strict", "pass", "both", "disagreements")
 	var tStrict, tPass, tBoth int
 	for _, sk := range dirs {
 		dir := filepath.Dir(sk)
 		l := Lesson{Path: filepath.Join(dir, "README.md"), Skeleton: sk}
-		rep, err := Run(context.Background(), l, Options{})
+		rep, err := Run(context.Background(), l, Options{Runner: runner.Options{Course: course}})
 		if rep == nil {
 			t.Errorf("%s: %v", dir, err)
 			continue
