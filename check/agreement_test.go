@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/labrun/labrun/internal/config"
+	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
 )
@@ -65,6 +67,22 @@ func TestScorerAgreement(t *testing.T) {
 		if err := json.Unmarshal(out, &sc); err != nil {
 			t.Fatal(err)
 		}
+		skel, err := os.ReadFile(sk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cellOf, err := scorerCells(sk, skel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// check's report of the scorer's cell k, or nil (a block labrun
+		// does not run, such as a prose ```c fence)
+		reportOf := func(k int) *CellReport {
+			if k >= len(cellOf) || cellOf[k] < 0 || cellOf[k] >= len(rep.Cells) {
+				return nil
+			}
+			return rep.Cells[cellOf[k]]
+		}
 		var strict, pass, both int
 		var notes string
 		for _, c := range rep.Cells {
@@ -77,11 +95,11 @@ func TestScorerAgreement(t *testing.T) {
 				continue
 			}
 			strict++
-			if s.Cell >= len(rep.Cells) {
-				t.Errorf("%s: scorer's cell %d: check has %d cells", dir, s.Cell, len(rep.Cells))
+			c := reportOf(s.Cell)
+			if c == nil {
+				t.Errorf("%s: the scorer's cell %d is strict, and not a cell labrun runs", dir, s.Cell)
 				continue
 			}
-			c := rep.Cells[s.Cell]
 			if c.Verdict == Pass {
 				both++
 				continue
@@ -90,8 +108,8 @@ func TestScorerAgreement(t *testing.T) {
 		}
 		// cells check passes with a recorded output the scorer does not call strict
 		for _, s := range sc.Cells {
-			if s.Status != "strict" && s.Status != "no-recorded-output" && s.Cell < len(rep.Cells) && rep.Cells[s.Cell].Verdict == Pass {
-				notes += fmt.Sprintf(" %d:%s", s.Cell+1, s.Status)
+			if c := reportOf(s.Cell); s.Status != "strict" && s.Status != "no-recorded-output" && c != nil && c.Verdict == Pass {
+				notes += fmt.Sprintf(" %d:%s", c.Number, s.Status)
 			}
 		}
 		t.Logf("%-28s %6d %7d %6d %6d%s", filepath.Base(dir), len(rep.Cells), strict, pass, both, notes)
@@ -100,6 +118,38 @@ func TestScorerAgreement(t *testing.T) {
 		tBoth += both
 	}
 	t.Logf("%-28s %6s %7d %6d %6d", "total", "", tStrict, tPass, tBoth)
+}
+
+// scorerCells maps the scorer's cell numbers to labrun's: the scorer
+// counts every fenced block of the skeleton with an info string
+// (lesson_score.py, code_cells), labrun its code cells; a block labrun
+// does not run (a prose ```c fence) maps to -1.
+func scorerCells(path string, skel []byte) ([]int, error) {
+	les, err := lessons.Parse(path, skel)
+	if err != nil {
+		return nil, err
+	}
+	byLine := map[int]int{}
+	for _, c := range les.Cells {
+		byLine[c.Line] = c.Index
+	}
+	var out []int
+	open := false
+	for i, line := range strings.Split(string(skel), "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") {
+			continue
+		}
+		if !open && strings.TrimSpace(t[3:]) != "" {
+			idx, ok := byLine[i+1]
+			if !ok {
+				idx = -1
+			}
+			out = append(out, idx)
+		}
+		open = !open
+	}
+	return out, nil
 }
 
 func envOr(k, def string) string {
