@@ -106,17 +106,25 @@ func labrun(b *testing.B) string {
 
 // run runs name args in dir with env added to the environment and returns
 // its standard output and error; a non-zero exit fails the benchmark. The command
-// gets its own process group, killed whole if it outlives runLimit.
-func run(b *testing.B, dir string, env []string, name string, args ...string) (stdout, stderr string) {
-	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
-	defer cancel()
+// ownedCommand is name with args in dir (or the current folder), with env
+// added to this process's environment, in a process group of its own
+// that is killed whole when ctx ends.
+func ownedCommand(ctx context.Context, dir string, env []string, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
+	return cmd
+}
+
+// gets its own process group, killed whole if it outlives runLimit.
+func run(b *testing.B, dir string, env []string, name string, args ...string) (stdout, stderr string) {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+	defer cancel()
+	cmd := ownedCommand(ctx, dir, env, name, args...)
 	var out, errs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	if err := cmd.Run(); err != nil {

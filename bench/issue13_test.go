@@ -42,11 +42,7 @@ func measure(b *testing.B, dir string, discard bool, name string, args ...string
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 10 * time.Second
+	cmd := ownedCommand(ctx, dir, nil, name, args...)
 	var out, errs bytes.Buffer
 	cmd.Stderr = &errs
 	if discard {
