@@ -41,16 +41,7 @@ vet:
 
 # A few seconds of each fuzz target (part of make test).
 fuzz-short:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./lessons
-	$(GO) test -run '^$$' -fuzz '^FuzzStrip$$' -fuzztime $(FUZZTIME) ./lessons
-	$(GO) test -run '^$$' -fuzz '^FuzzStripCourse$$' -fuzztime $(FUZZTIME) ./lessons
-	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./render
-	$(GO) test -run '^$$' -fuzz '^FuzzParseOutputs$$' -fuzztime $(FUZZTIME) ./render
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/termtext
-	$(GO) test -run '^$$' -fuzz '^FuzzOutputEscaped$$' -fuzztime $(FUZZTIME) ./render/html
-	$(GO) test -run '^$$' -fuzz '^FuzzExport$$' -fuzztime $(FUZZTIME) ./jupyter
-	$(GO) test -run '^$$' -fuzz '^FuzzParseCheckRules$$' -fuzztime $(FUZZTIME) ./lessons
-	$(GO) test -run '^$$' -fuzz '^FuzzUnifiedDiff$$' -fuzztime $(FUZZTIME) ./check
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 # Long fuzzing: make fuzz FUZZTIME=10m
 fuzz: fuzz-short
