@@ -57,7 +57,7 @@ type StepSpec struct {
 // process holding them lets go.
 type Step struct {
 	*Process
-	ptm *os.File // pty master, or nil
+	ptm *ptyMaster // pty master, or nil
 	// pts is the name of the pty's slave ("/dev/pts/3"), sess the
 	// Session that started the step.
 	pts  string
@@ -66,7 +66,7 @@ type Step struct {
 	eof  chan struct{} // closed when every output stream reached EOF
 	// readEnds are closed to stop reading output that a process outside
 	// the group holds open.
-	readEnds []*os.File
+	readEnds []io.Closer
 }
 
 // ErrNoProgram says a program labrun needs (sh, bash, python3) is missing.
@@ -82,10 +82,8 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 	var readers []func()
 	var closeAfterStart []io.Closer
 	fail := func(err error) (*Step, error) {
-		for _, c := range closeAfterStart {
-			c.Close()
-		}
-		CloseAll(st.readEnds...)
+		closeAll(closeAfterStart)
+		closeAll(st.readEnds)
 		return nil, err
 	}
 	if spec.Pty {
@@ -94,16 +92,17 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 			return nil, fmt.Errorf("open pty: %w", err)
 		}
 		_ = pty.Setsize(ptm, &pty.Winsize{Rows: ptyRows, Cols: ptyCols})
-		if ptm, err = pollable(ptm); err != nil {
+		m, err := newPtyMaster(ptm)
+		if err != nil {
 			pts.Close()
 			return nil, fmt.Errorf("open pty: %w", err)
 		}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 		closeAfterStart = append(closeAfterStart, pts)
-		st.ptm, st.pts = ptm, pts.Name()
-		st.readEnds = append(st.readEnds, ptm)
-		readers = append(readers, func() { CopyOut(st.out, "stdout", ptm) })
+		st.ptm, st.pts = m, pts.Name()
+		st.readEnds = append(st.readEnds, m)
+		readers = append(readers, func() { CopyOut(st.out, "stdout", m) })
 	} else {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		var inW *os.File
@@ -150,11 +149,9 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 		}
 	}
 	p, err := s.start(cmd, spec.IgnorePipe)
-	for _, c := range closeAfterStart {
-		c.Close()
-	}
+	closeAll(closeAfterStart)
 	if err != nil {
-		CloseAll(st.readEnds...)
+		closeAll(st.readEnds)
 		var ee *exec.Error
 		if errors.As(err, &ee) {
 			return nil, fmt.Errorf("%w: %w", ErrNoProgram, err)
@@ -173,23 +170,6 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 		close(st.eof)
 	}()
 	return st, nil
-}
-
-// pollable returns a copy of f that Go's poller serves (a non-blocking
-// descriptor), so that closing it interrupts a read in progress; f is
-// closed.
-func pollable(f *os.File) (*os.File, error) {
-	fd, err := unix.Dup(int(f.Fd()))
-	f.Close()
-	if err != nil {
-		return nil, err
-	}
-	unix.CloseOnExec(fd)
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	return os.NewFile(uintptr(fd), "/dev/ptmx"), nil
 }
 
 // outputPipeSize is what a step's output pipes are grown to: a step that
@@ -234,7 +214,14 @@ func (st *Step) Interrupt() {
 
 // CloseOutput stops reading output held open by a process outside the
 // step's group.
-func (st *Step) CloseOutput() { CloseAll(st.readEnds...) }
+func (st *Step) CloseOutput() { closeAll(st.readEnds) }
+
+// closeAll closes every one of cs.
+func closeAll(cs []io.Closer) {
+	for _, c := range cs {
+		c.Close()
+	}
+}
 
 // StepResult is how a foreground step ended.
 type StepResult struct {
@@ -288,7 +275,7 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 			// ahead lets the reader drain the terminal's buffer, then
 			// stop (one already expired would fail the next read before
 			// it looked at the buffer, dropping what is in it).
-			_ = st.ptm.SetReadDeadline(time.Now().Add(PtyDrain))
+			st.ptm.SetReadDeadline(time.Now().Add(PtyDrain))
 			select {
 			case <-st.eof:
 			case <-time.After(ptyDrainMax):
