@@ -6,7 +6,6 @@
 GO      ?= go
 BIN     := bin/labrun
 EXAMPLE := examples/fifo/lesson.md
-FUZZTIME ?= 10s
 
 .PHONY: all build run test test-nocgo agreement fuzz-short fuzz eval bench vet clean
 
@@ -39,12 +38,14 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || (gofmt -l . && echo "gofmt: files above need formatting" && false)
 
-# A few seconds of each fuzz target (part of make test).
+# A few seconds of each fuzz target, a fixed number of inputs each (part
+# of make test).
 fuzz-short:
-	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+	GO=$(GO) scripts/fuzz.sh
 
-# Long fuzzing: make fuzz FUZZTIME=10m
-fuzz: fuzz-short
+# Long fuzzing, FUZZTIME per target: make fuzz FUZZTIME=1h (default 10m).
+fuzz:
+	GO=$(GO) FUZZTIME=$(or $(FUZZTIME),10m) scripts/fuzz.sh
 
 # Run labrun over the course corpus and score it against the recordings.
 eval: build
