@@ -24,6 +24,10 @@ import (
 // Close and SetReadDeadline wake a Read in progress through an eventfd;
 // the descriptors are closed only once no Read or Write uses them, so
 // their numbers are never reused under a read.
+//
+// A Read that follows a short one pauses first (ptyCoalesce): a reader
+// that takes every few hundred bytes as they come keeps the line
+// discipline's flush work and the writer waking each other line by line.
 type ptyMaster struct {
 	fd   int // the master, non-blocking
 	wake int // an eventfd: Close and SetReadDeadline signal it
@@ -33,6 +37,8 @@ type ptyMaster struct {
 	closed atomic.Bool // set once by Close
 
 	deadline atomic.Int64 // unix nanos, 0 for none
+
+	short bool // the last Read returned less than ptyCoalesceBelow (under readMu)
 }
 
 // newPtyMaster takes over f (a pty master): it keeps a non-blocking
@@ -62,6 +68,11 @@ func newPtyMaster(f *os.File) (*ptyMaster, error) {
 func (m *ptyMaster) Read(p []byte) (int, error) {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
+	if m.short {
+		// Let the terminal fill a little: see ptyCoalesce.
+		pause := unix.NsecToTimespec(ptyCoalesce.Nanoseconds())
+		_ = unix.Nanosleep(&pause, nil)
+	}
 	fds := []unix.PollFd{{Fd: int32(m.fd), Events: unix.POLLIN}, {Fd: int32(m.wake), Events: unix.POLLIN}}
 	for {
 		if m.closed.Load() {
@@ -70,6 +81,7 @@ func (m *ptyMaster) Read(p []byte) (int, error) {
 		n, err := unix.Read(m.fd, p)
 		switch {
 		case n > 0:
+			m.short = n < ptyCoalesceBelow
 			return n, nil
 		case err == unix.EINTR:
 			continue

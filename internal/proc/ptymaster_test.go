@@ -31,13 +31,21 @@ type readResult struct {
 	err  error
 }
 
-// readAsync runs one Read in a goroutine.
-func readAsync(m *ptyMaster) <-chan readResult {
+// readAsync reads in a goroutine until it has want bytes or a Read
+// fails (a terminal may hand a line over in pieces).
+func readAsync(m *ptyMaster, want int) <-chan readResult {
 	c := make(chan readResult, 1)
 	go func() {
+		var got []byte
 		buf := make([]byte, 4096)
-		n, err := m.Read(buf)
-		c <- readResult{string(buf[:n]), err}
+		for {
+			n, err := m.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil || len(got) >= want {
+				c <- readResult{string(got), err}
+				return
+			}
+		}
 	}()
 	return c
 }
@@ -56,7 +64,7 @@ func await(t *testing.T, c <-chan readResult) readResult {
 
 func TestPtyMasterReadsWhatTheSlaveWrites(t *testing.T) {
 	m, pts := openMaster(t)
-	c := readAsync(m) // waits in poll: nothing is written yet
+	c := readAsync(m, len("hello\r\n")) // waits in poll: nothing is written yet
 	if _, err := pts.WriteString("hello\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +75,7 @@ func TestPtyMasterReadsWhatTheSlaveWrites(t *testing.T) {
 
 func TestPtyMasterEOFWhenSlavesClose(t *testing.T) {
 	m, pts := openMaster(t)
-	c := readAsync(m)
+	c := readAsync(m, 1)
 	pts.Close()
 	if r := await(t, c); !errors.Is(r.err, io.EOF) {
 		t.Fatalf("Read after the last slave closed = %q, %v; want io.EOF", r.data, r.err)
@@ -76,7 +84,7 @@ func TestPtyMasterEOFWhenSlavesClose(t *testing.T) {
 
 func TestPtyMasterCloseEndsARead(t *testing.T) {
 	m, _ := openMaster(t)
-	c := readAsync(m)
+	c := readAsync(m, 1)
 	time.Sleep(20 * time.Millisecond) // let it reach poll; the test holds either way
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
@@ -94,7 +102,7 @@ func TestPtyMasterCloseEndsARead(t *testing.T) {
 
 func TestPtyMasterDeadline(t *testing.T) {
 	m, pts := openMaster(t)
-	c := readAsync(m)
+	c := readAsync(m, 1)
 	m.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
 	if r := await(t, c); !errors.Is(r.err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Read past its deadline = %q, %v; want os.ErrDeadlineExceeded", r.data, r.err)
@@ -104,11 +112,11 @@ func TestPtyMasterDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(20 * time.Millisecond) // the line discipline moves it to the master
-	if r := await(t, readAsync(m)); r.err != nil || r.data != "late\r\n" {
+	if r := await(t, readAsync(m, len("late\r\n"))); r.err != nil || r.data != "late\r\n" {
 		t.Fatalf("Read of a full buffer past the deadline = %q, %v; want %q", r.data, r.err, "late\r\n")
 	}
 	m.SetReadDeadline(time.Time{})
-	c = readAsync(m)
+	c = readAsync(m, len("again\r\n"))
 	pts.WriteString("again\n")
 	if r := await(t, c); r.err != nil || r.data != "again\r\n" {
 		t.Fatalf("Read with the deadline cleared = %q, %v", r.data, r.err)
@@ -121,8 +129,15 @@ func TestPtyMasterWriteIsTyped(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 64)
-	n, err := pts.Read(buf)
-	if err != nil || string(buf[:n]) != "typed\n" {
-		t.Fatalf("slave read %q, %v", buf[:n], err)
+	var got []byte
+	for len(got) < len("typed\n") {
+		n, err := pts.Read(buf)
+		if err != nil {
+			t.Fatalf("slave read %q, %v", got, err)
+		}
+		got = append(got, buf[:n]...)
+	}
+	if string(got) != "typed\n" {
+		t.Fatalf("slave read %q", got)
 	}
 }
