@@ -104,8 +104,6 @@ func labrun(b *testing.B) string {
 	return bin
 }
 
-// run runs name args in dir with env added to the environment and returns
-// its standard output and error; a non-zero exit fails the benchmark. The command
 // ownedCommand is name with args in dir (or the current folder), with env
 // added to this process's environment, in a process group of its own
 // that is killed whole when ctx ends.
@@ -119,7 +117,9 @@ func ownedCommand(ctx context.Context, dir string, env []string, name string, ar
 	return cmd
 }
 
-// gets its own process group, killed whole if it outlives runLimit.
+// run runs name args in dir with env added to the environment and returns
+// its standard output and error; a non-zero exit fails the benchmark. The
+// command gets its own process group, killed whole if it outlives runLimit.
 func run(b *testing.B, dir string, env []string, name string, args ...string) (stdout, stderr string) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runLimit)

@@ -153,27 +153,6 @@ func BenchmarkHangFree(b *testing.B) {
 	record("shell-hangfree", figures{seconds: s, strict: -1})
 }
 
-// BenchmarkSleepCPU: labrun's own CPU while a step sleeps 3 s: the CPU
-// (user+system, labrun and every process it reaped) of a lesson whose
-// step is `sleep 3`, minus that of the same lesson with `sleep 0`: what
-// start-up, the step's own processes and the transcript cost is in both.
-func BenchmarkSleepCPU(b *testing.B) {
-	bin := labrun(b)
-	slow := writeLesson(b, "# sleep\n\n```python\n!sleep 3\n```\n")
-	fast := writeLesson(b, "# sleep\n\n```python\n!sleep 0\n```\n")
-	var extra time.Duration
-	n := 0
-	for b.Loop() {
-		s := measure(b, slow, true, bin, "run", "lesson.md", "-o", filepath.Join(slow, "out.md"))
-		f := measure(b, fast, true, bin, "run", "lesson.md", "-o", filepath.Join(fast, "out.md"))
-		extra += s.cpu - f.cpu
-		n++
-	}
-	ms := float64(extra.Microseconds()) / 1000 / float64(n)
-	b.ReportMetric(ms, "cpu-ms/op")
-	record("sleep-cpu", figures{seconds: ms / 1000, strict: -1})
-}
-
 // cellTime reads the time= of cell i in a transcript.
 func cellTime(b *testing.B, transcript []byte, i int) float64 {
 	b.Helper()
