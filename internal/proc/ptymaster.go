@@ -66,6 +66,9 @@ func newPtyMaster(f *os.File) (*ptyMaster, error) {
 // returns io.EOF once every slave is closed (EIO), os.ErrClosed once the
 // master is closed, os.ErrDeadlineExceeded past the read deadline.
 func (m *ptyMaster) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
 	if m.short {

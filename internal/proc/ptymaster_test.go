@@ -64,6 +64,9 @@ func await(t *testing.T, c <-chan readResult) readResult {
 
 func TestPtyMasterReadsWhatTheSlaveWrites(t *testing.T) {
 	m, pts := openMaster(t)
+	if n, err := m.Read(nil); n != 0 || err != nil {
+		t.Fatalf("Read of no bytes = %d, %v; want 0, nil (not EOF)", n, err)
+	}
 	c := readAsync(m, len("hello\r\n")) // waits in poll: nothing is written yet
 	if _, err := pts.WriteString("hello\n"); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package proc
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -277,9 +278,9 @@ func Pipes(n int) (rs, ws []*os.File, err error) {
 	return rs, ws, nil
 }
 
-// CloseAll closes every file.
-func CloseAll(fs ...*os.File) {
-	for _, f := range fs {
-		f.Close()
+// CloseAll closes every one of cs (files, a step's read ends).
+func CloseAll[C io.Closer](cs ...C) {
+	for _, c := range cs {
+		c.Close()
 	}
 }

@@ -82,8 +82,8 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 	var readers []func()
 	var closeAfterStart []io.Closer
 	fail := func(err error) (*Step, error) {
-		closeAll(closeAfterStart)
-		closeAll(st.readEnds)
+		CloseAll(closeAfterStart...)
+		CloseAll(st.readEnds...)
 		return nil, err
 	}
 	if spec.Pty {
@@ -149,9 +149,9 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 		}
 	}
 	p, err := s.start(cmd, spec.IgnorePipe)
-	closeAll(closeAfterStart)
+	CloseAll(closeAfterStart...)
 	if err != nil {
-		closeAll(st.readEnds)
+		CloseAll(st.readEnds...)
 		var ee *exec.Error
 		if errors.As(err, &ee) {
 			return nil, fmt.Errorf("%w: %w", ErrNoProgram, err)
@@ -214,14 +214,7 @@ func (st *Step) Interrupt() {
 
 // CloseOutput stops reading output held open by a process outside the
 // step's group.
-func (st *Step) CloseOutput() { closeAll(st.readEnds) }
-
-// closeAll closes every one of cs.
-func closeAll(cs []io.Closer) {
-	for _, c := range cs {
-		c.Close()
-	}
-}
+func (st *Step) CloseOutput() { CloseAll(st.readEnds...) }
 
 // StepResult is how a foreground step ended.
 type StepResult struct {
