@@ -38,7 +38,8 @@ type ptyMaster struct {
 
 	deadline atomic.Int64 // unix nanos, 0 for none
 
-	short bool // the last Read returned less than ptyCoalesceBelow (under readMu)
+	short bool          // the last Read returned less than ptyCoalesceBelow (under readMu)
+	poll  []unix.PollFd // the master and wake, for Read's poll(2) (under readMu)
 }
 
 // newPtyMaster takes over f (a pty master): it keeps a non-blocking
@@ -59,7 +60,8 @@ func newPtyMaster(f *os.File) (*ptyMaster, error) {
 		unix.Close(fd)
 		return nil, err
 	}
-	return &ptyMaster{fd: fd, wake: wake}, nil
+	return &ptyMaster{fd: fd, wake: wake,
+		poll: []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}}, nil
 }
 
 // Read reads what the terminal holds, waiting in poll(2) for it; it
@@ -76,7 +78,6 @@ func (m *ptyMaster) Read(p []byte) (int, error) {
 		pause := unix.NsecToTimespec(ptyCoalesce.Nanoseconds())
 		_ = unix.Nanosleep(&pause, nil)
 	}
-	fds := []unix.PollFd{{Fd: int32(m.fd), Events: unix.POLLIN}, {Fd: int32(m.wake), Events: unix.POLLIN}}
 	for {
 		if m.closed.Load() {
 			return 0, os.ErrClosed
@@ -101,10 +102,10 @@ func (m *ptyMaster) Read(p []byte) (int, error) {
 			}
 			timeout = int(left.Milliseconds()) + 1
 		}
-		if _, err := unix.Poll(fds, timeout); err != nil && err != unix.EINTR {
+		if _, err := unix.Poll(m.poll, timeout); err != nil && err != unix.EINTR {
 			return 0, &os.PathError{Op: "poll", Path: "/dev/ptmx", Err: err}
 		}
-		if fds[1].Revents != 0 {
+		if m.poll[1].Revents != 0 {
 			var v [8]byte
 			_, _ = unix.Read(m.wake, v[:]) // reset; what changed is read above
 		}
