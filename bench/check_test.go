@@ -81,8 +81,8 @@ var checkUnderLoad map[string]map[string]bool
 // change two things for each: the other one's load on the machine's CPUs,
 // and anything the two could share (files, ports, labrun's own state).
 // Each lesson holding such a cell runs here alone, at -j 1, once per op
-// (as often as the -j benchmarks ran, under the same -benchtime), while a goroutine of the benchmark keeps one
-// CPU busy. A cell that then gets its -j 2 verdict is decided by the
+// (as often as the -j benchmarks ran, under the same -benchtime), while a
+// goroutine of the benchmark keeps one CPU busy. A cell that then gets its -j 2 verdict is decided by the
 // machine's load (a race between the lesson's own processes), not by -j;
 // the summary lists it apart. Skipped when no cell differs.
 func BenchmarkCheckUnderLoad(b *testing.B) {

@@ -51,53 +51,65 @@ func sleepingCPU(b *testing.B, bin, dir string) time.Duration {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	defer cmd.Wait()
+	waited := false
+	defer func() {
+		if !waited { // a failure below: kill labrun's group, then reap it
+			cancel()
+			_ = cmd.Wait()
+		}
+	}()
 	root := cmd.Process.Pid
-	var step int // the sleep's process group
+	step := 0 // the sleep's process group
 	for give := time.Now().Add(30 * time.Second); step == 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(give) {
 			b.Fatal("the step's sleep did not start within 30 s")
 		}
-		for _, p := range processTree(root) {
-			if p.comm == "sleep" {
-				step = p.pgid
-			}
-		}
+		step, _ = sleepGroup(processTree(root))
 	}
-	own := func() map[int]bool {
+	// own lists labrun's processes outside the step's group.
+	own := func(tree map[int]process) map[int]bool {
 		pids := map[int]bool{}
-		for pid, p := range processTree(root) {
+		for pid, p := range tree {
 			if p.pgid != step {
 				pids[pid] = true
 			}
 		}
 		return pids
 	}
-	before, start := own(), time.Now()
+	before, start := own(processTree(root)), time.Now()
 	cpu0 := map[int]time.Duration{}
 	for pid := range before {
 		cpu0[pid] = threadsCPU(pid)
 	}
 	time.Sleep(sleepWindow)
 	var spent time.Duration
-	after := own()
+	tree := processTree(root)
+	after := own(tree)
 	for pid := range before {
 		if after[pid] {
 			spent += threadsCPU(pid) - cpu0[pid]
 		}
 	}
 	window := time.Since(start)
-	stillSleeping := false
-	for _, p := range processTree(root) {
-		stillSleeping = stillSleeping || p.comm == "sleep"
-	}
-	if !stillSleeping {
+	if _, sleeping := sleepGroup(tree); !sleeping {
 		b.Fatalf("the step ended within the %v window (%v): the window must lie inside the sleep", sleepWindow, window)
 	}
+	waited = true
 	if err := cmd.Wait(); err != nil {
 		b.Fatalf("labrun run: %v", err)
 	}
 	return time.Duration(float64(spent) * float64(3*time.Second) / float64(window))
+}
+
+// sleepGroup returns the process group of the step's sleep in tree, if
+// it runs.
+func sleepGroup(tree map[int]process) (pgid int, ok bool) {
+	for _, p := range tree {
+		if p.comm == "sleep" {
+			return p.pgid, true
+		}
+	}
+	return 0, false
 }
 
 // process is one entry of /proc/PID/stat.
