@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/lessons"
 	"golang.org/x/sys/unix"
 )
 
@@ -66,26 +68,48 @@ type bgStep struct {
 
 // background holds the run's background steps.
 type background struct {
-	r     *run
+	bgDeps
 	steps []*bgStep
 	// changed receives when a step printed (shared by every step).
 	changed chan struct{}
 }
 
-func newBackground(r *run) *background { return &background{r: r, changed: make(chan struct{}, 1)} }
+// bgDeps are what the background steps take from their run, fixed when
+// it starts; what they take from a cell (its result, its deadline) comes
+// with each call.
+type bgDeps struct {
+	// ctx is the run's: once it ends, a wait for a step to end is cut
+	// short (proc.Supervise).
+	ctx context.Context
+	// sess starts the steps and looks at their processes (stuck,
+	// resting).
+	sess *proc.Session
+	// dir and env are the work dir and the steps' environment: a step a
+	// Python cell starts runs there, with that; its input queue is made
+	// there.
+	dir string
+	env []string
+	// noStuck turns off interrupting a close that can never end
+	// (Options.NoStuckDetection).
+	noStuck bool
+}
 
-// request serves a worker's background request; the reply's seq is the
-// caller's to set.
-func (b *background) request(m workerMessage, cr *CellResult) (workerMessage, error) {
+func newBackground(d bgDeps) *background {
+	return &background{bgDeps: d, changed: make(chan struct{}, 1)}
+}
+
+// request serves a worker's background request during cell; the reply's
+// seq is the caller's to set.
+func (b *background) request(m workerMessage, cell *cellRun) (workerMessage, error) {
 	switch m := m.(type) {
 	case *bgStartReq:
-		s, err := b.start(m.Cmd, m.Style, cr)
+		s, err := b.start(m.Cmd, m.Style, b.dir, b.env, cell.res)
 		if err != nil {
 			return nil, err
 		}
 		inq := ""
 		if s.style == styleLauncher {
-			inq = s.openInputQueue(b.r.dir)
+			inq = s.openInputQueue(b.dir)
 		}
 		b.settle()
 		return &startedReply{ID: s.id, PID: s.pid, Inq: inq}, nil
@@ -102,7 +126,7 @@ func (b *background) request(m workerMessage, cr *CellResult) (workerMessage, er
 		if err != nil {
 			return nil, err
 		}
-		b.close(s, time.Duration(m.Timeout*float64(time.Second)))
+		b.close(s, time.Duration(m.Timeout*float64(time.Second)), cell.deadline)
 		return &okReply{}, nil
 	case *bgTerminateAllReq:
 		b.stopAll()
@@ -118,13 +142,9 @@ func (b *background) get(id int) (*bgStep, error) {
 	return b.steps[id-1], nil
 }
 
-// start runs `bash -c cmd` in its own process group with pipes.
-func (b *background) start(cmd, style string, cr *CellResult) (*bgStep, error) {
-	return b.startIn(cmd, style, b.r.dir, b.r.env, cr)
-}
-
-// startIn is start in folder dir with environment env.
-func (b *background) startIn(cmd, style, dir string, env []string, cr *CellResult) (*bgStep, error) {
+// start runs `bash -c cmd` in its own process group with pipes, in
+// folder dir with environment env; its log is an output of cr.
+func (b *background) start(cmd, style, dir string, env []string, cr *CellResult) (*bgStep, error) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
@@ -140,7 +160,7 @@ func (b *background) startIn(cmd, style, dir string, env []string, cr *CellResul
 	c.Dir, c.Env = dir, env
 	c.Stdin, c.Stdout, c.Stderr = inR, outW, errW
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p, err := b.r.sess.Start(c)
+	p, err := b.sess.Start(c)
 	proc.CloseAll(inR, outW, errW)
 	if err != nil {
 		proc.CloseAll(inW, outR, errR)
@@ -253,22 +273,22 @@ func (s *bgStep) finish() {
 	s.done = nil
 }
 
-// close closes the step's stdin and waits up to timeout (within the
-// cell's deadline) for it to end, under a supervisor that kills the
-// step's group then, or at once when every process of the lesson waits
-// without end, so that nothing can wake it.
-func (b *background) close(s *bgStep, timeout time.Duration) {
+// close closes the step's stdin and waits up to timeout, and at most
+// until the asking cell's deadline (zero: none), for it to end, under a
+// supervisor that kills the step's group then, or at once when every
+// process of the lesson waits without end, so that nothing can wake it.
+func (b *background) close(s *bgStep, timeout time.Duration, cellDeadline time.Time) {
 	if s.done == nil {
 		return // finished already
 	}
 	s.stdin.Close()
 	deadline := time.Now().Add(timeout)
-	if !b.r.deadline.IsZero() && b.r.deadline.Before(deadline) {
-		deadline = b.r.deadline
+	if !cellDeadline.IsZero() && cellDeadline.Before(deadline) {
+		deadline = cellDeadline
 	}
 	pol := proc.Policy{Deadline: deadline}
-	if !b.r.opts.NoStuckDetection {
-		pol.Stuck = b.r.sess.StuckCheck(s.pid, s.quietFor, proc.BackgroundStuckQuiet)
+	if !b.noStuck {
+		pol.Stuck = b.sess.StuckCheck(s.pid, s.quietFor, proc.BackgroundStuckQuiet)
 	}
 	b.supervise(s, pol)
 }
@@ -293,7 +313,7 @@ func (b *background) supervise(s *bgStep, pol proc.Policy) {
 		_ = unix.Kill(s.pid, unix.SIGKILL) // left its group
 	}
 	if !s.exited() {
-		sv := proc.Supervise(b.r.ctx, proc.Escalation{Kill: kill}, pol)
+		sv := proc.Supervise(b.ctx, proc.Escalation{Kill: kill}, pol)
 		ws := <-s.done
 		sv.Stop()
 		s.mu.Lock()
@@ -315,4 +335,19 @@ func (b *background) stopAll() {
 	for _, s := range b.steps {
 		b.stop(s)
 	}
+}
+
+// runBackgroundCell starts the cell's body (or its run= commands) in the
+// background as TInteractiveLauncher does; its log is shown at this cell.
+func (r *run) runBackgroundCell(c *lessons.Cell, cr *CellResult) error {
+	if _, err := exec.LookPath("bash"); err != nil {
+		return err
+	}
+	s, err := r.bg.start(c.Body, styleLauncher, r.cellDir(c), r.cellEnv(c), cr)
+	if err != nil {
+		return err
+	}
+	s.name = c.Attrs.Name
+	r.bg.settle()
+	return nil
 }

@@ -37,7 +37,8 @@ type ConsoleOutput struct {
 const markerByte = "\x1e"
 
 // runConsoleCell runs a console block's commands in one bash under a pty.
-func (r *run) runConsoleCell(c *lessons.Cell, cr *CellResult) error {
+func (r *run) runConsoleCell(cell *cellRun) error {
+	c, cr := cell.c, cell.res
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		return fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
@@ -49,7 +50,7 @@ func (r *run) runConsoleCell(c *lessons.Cell, cr *CellResult) error {
 	for _, cmd := range c.Console {
 		fmt.Fprintf(&script, "eval %s\nprintf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd.Text), markerByte, mark)
 	}
-	out, err := r.step(proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-c", script.String()}, Pty: true}, c)
+	out, err := r.step(cell, proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-c", script.String()}, Pty: true}, stepOpts{})
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,16 @@
 package runner
 
+// File cells: a cell that writes a file into the work dir (%%writefile,
+// the course's %%cpp and kin, a native fence with file=) and runs the
+// %run lines it holds.
+
 import (
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -85,4 +90,116 @@ func escapingLink(dir, name string) (link, target string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// runWriteFileCell writes a %%writefile cell's file and says so as
+// IPython did ("Writing a.c", "Overwriting a.c"); a file it cannot write
+// fails the cell.
+func (r *run) runWriteFileCell(c *lessons.Cell, cr *CellResult) error {
+	existed, err := r.writeCellFile(c)
+	if err != nil {
+		cr.addStream("stderr", err.Error()+"\n")
+		cr.Status = Failed
+		return nil
+	}
+	verb := "Writing"
+	if existed {
+		verb = "Overwriting"
+	}
+	cr.addStream("stdout", verb+" "+c.File.Name+"\n")
+	return nil
+}
+
+// runFileCell writes the file, then runs its %run lines and shows its
+// %MD lines, in order.
+func (r *run) runFileCell(cell *cellRun) error {
+	c, cr := cell.c, cell.res
+	if c.File.Name != "" {
+		if _, err := r.writeCellFile(c); err != nil {
+			cr.addStream("stderr", err.Error()+"\n")
+			cr.Status = Failed
+			return nil
+		}
+	}
+	for _, cmd := range c.File.Commands {
+		switch cmd.Kind {
+		case lessons.Markdown:
+			cr.add(Markdown, cmd.Text)
+		case lessons.Comment:
+			// set_up_magics' save_file: display(Markdown("\#\#\#\# `%s`"
+			// % text)); the 2019 save_file showed nothing.
+			if r.set.Magics != config.Magics2019 {
+				cr.add(Markdown, `\#\#\#\# `+"`"+cmd.Text+"`")
+			}
+		case lessons.Run:
+			if done, err := r.runLine(cell, cmd.Text); done || err != nil {
+				return err
+			}
+			if c.File.SpoilerThreshold > 0 {
+				// A captured line goes on to the next command
+				// without looking at ctx (an interrupted run's
+				// later lines start and are interrupted at once).
+				continue
+			}
+		}
+		if r.ctx.Err() != nil {
+			break
+		}
+	}
+	return nil
+}
+
+// runLine runs one %run line of a file cell: "Run: `line`", then the line,
+// expanded from the Python namespace, its output shown as the course's
+// magic showed it (under a spoiler with --under-spoiler-threshold). done
+// says the cell ends here (the expansion did not end, or the line could
+// not start: the cell says why).
+func (r *run) runLine(cell *cellRun, text string) (done bool, err error) {
+	c, cr := cell.c, cell.res
+	cr.add(Markdown, "Run: `"+text+"`")
+	line, ok, err := r.expand(cell, text)
+	if err != nil || !ok {
+		return true, err
+	}
+	if c.File.SpoilerThreshold > 0 {
+		out, _, err := r.capture(cell, line, r.opts.OutputCap)
+		if msg, ok := cellsFault(err); ok {
+			cr.addStream("stderr", msg+"\n")
+			cr.Status = Failed
+			return true, nil
+		} else if err != nil {
+			return true, err
+		}
+		if html := spoiler(out, c.File.SpoilerThreshold); html != "" {
+			cr.add(HTML, html)
+		}
+		return false, nil
+	}
+	if _, err := r.system(cell, line, nil); err != nil {
+		if msg, ok := cellsFault(err); ok {
+			cr.addStream("stderr", msg+"\n")
+			cr.Status = Failed
+			return true, nil
+		}
+		return true, err
+	}
+	return false, nil
+}
+
+// pyEscape escapes text as Python's html.escape does.
+var pyEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;")
+
+// spoiler lays out a %run output as the course did with
+// --under-spoiler-threshold: in <pre><code>, under <details> when longer
+// than threshold lines.
+func spoiler(out string, threshold int) string {
+	out = strings.TrimSuffix(out, "\n")
+	out = pyEscape.Replace(out)
+	switch {
+	case len(strings.Split(out, "\n")) > threshold:
+		return "<details> <summary> output </summary> <pre><code>" + out + "</code></pre></details>"
+	case out != "":
+		return "<pre><code>" + out + "</code></pre>"
+	}
+	return ""
 }

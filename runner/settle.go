@@ -77,7 +77,7 @@ func (s *bgStep) resting(b *background) (look string, ok bool) {
 	if s.quietFor() < settleQuiet || s.stdin.Pending() {
 		return "", false
 	}
-	return b.r.sess.GroupLook(s.pid)
+	return b.sess.GroupLook(s.pid)
 }
 
 // look reports whether every process of every live background step is

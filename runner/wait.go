@@ -186,7 +186,7 @@ func (b *background) stopWith(s *bgStep, sig unix.Signal) {
 	}
 	if !s.exited() {
 		signal := func() { _ = unix.Kill(-s.pid, sig) }
-		sv := proc.Supervise(b.r.ctx, proc.Escalation{Interrupt: signal, Kill: kill}, proc.Policy{Deadline: time.Now(), Grace: stopGrace})
+		sv := proc.Supervise(b.ctx, proc.Escalation{Interrupt: signal, Kill: kill}, proc.Policy{Deadline: time.Now(), Grace: stopGrace})
 		ws := <-s.done
 		sv.Stop()
 		s.mu.Lock()

@@ -1054,7 +1054,7 @@ def main():
     if len(sys.argv) > 1:
         _SHOW_CAP = int(sys.argv[1])
     # What labrun set for the worker alone is no part of the lesson's
-    # environment (runner/python.go, workerEnv).
+    # environment (runner/pyworker.go, workerEnv).
     for _k in os.environ.pop("LABRUN_WORKER_ADDED", "").split(","):
         os.environ.pop(_k, None)
     _install_ipython_modules()

@@ -2,13 +2,17 @@ package runner
 
 import (
 	"bytes"
+	"fmt"
+	"os/exec"
 
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/lessons"
 	"golang.org/x/sys/unix"
 )
 
-// The script magics (%%bash, %%sh) show what a cell's pipes delivered in
+// Script cells (%%bash, %%sh, a native sh or bash fence): the body runs
+// in one shell step. The script magics (%%bash, %%sh) show what a cell's pipes delivered in
 // one of two ways, by IPython version. Neither leaves it to ipykernel's
 // OutStream flush schedule (iostream.py: OutStream.write,
 // _schedule_flush, flush_interval = 0.2), which decides the order of a
@@ -18,6 +22,45 @@ import (
 // (IPython 8's asyncio thread, or IPython 7's main thread), sends the
 // stream's buffer at once and waits until it is sent. So the order is the
 // order of those writes, and no 0.2 s window ever holds a line back.
+
+// runScriptCell feeds the body to bash or sh on stdin through pipes, as
+// IPython's %%bash and %%sh did, stdout and stderr kept apart and shown
+// as the course's IPython showed them (scriptOutput).
+func (r *run) runScriptCell(cell *cellRun) error {
+	c := cell.c
+	path, err := exec.LookPath(c.Shell)
+	if err != nil {
+		return fmt.Errorf("%w: %s is not in PATH", ErrNoProgram, c.Shell)
+	}
+	out, err := r.step(cell, scriptSpec(path, c), stepOpts{})
+	if err != nil {
+		return err
+	}
+	chunks := scriptOutput(out.Chunks, r.set.IPython)
+	if out.Interrupted != nil && c.Attrs == nil {
+		chunks = scriptInterrupted(chunks, out.Exit, r.set.IPython)
+	}
+	for _, ch := range chunks {
+		cell.res.addStream(ch.Stream, cleanText(ch.Data, false))
+	}
+	return nil
+}
+
+// scriptSpec is how a script cell's body runs: fed to its shell on stdin
+// through pipes as %%bash did; under a pty (pty) or with stdin= the body
+// is the shell's -c argument instead.
+func scriptSpec(path string, c *lessons.Cell) proc.StepSpec {
+	spec := proc.StepSpec{Path: path, Args: []string{c.Shell}, Stdin: []byte(c.Body + "\n")}
+	a := nativeAttrs(c)
+	switch {
+	case a == nil:
+	case a.Pty != nil && *a.Pty:
+		spec = proc.StepSpec{Path: path, Args: []string{c.Shell, "-c", c.Body, c.Shell}, Pty: true}
+	case a.Stdin != nil:
+		spec = proc.StepSpec{Path: path, Args: []string{c.Shell, "-c", c.Body, c.Shell}, Stdin: []byte(*a.Stdin)}
+	}
+	return spec
+}
 
 // scriptOutput is what Jupyter shows of a %%bash or %%sh cell's output,
 // given the order in which its pipes delivered it, under the IPython

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"os/exec"
 	"path/filepath"
 
 	"github.com/labrun/labrun/internal/proc"
@@ -57,42 +56,13 @@ func (r *run) shellSpec(cmd string, c *lessons.Cell) proc.StepSpec {
 	return spec
 }
 
-// scriptSpec is how a script cell's body runs: fed to its shell on stdin
-// through pipes as %%bash did; under a pty (pty) or with stdin= the body
-// is the shell's -c argument instead.
-func scriptSpec(path string, c *lessons.Cell) proc.StepSpec {
-	spec := proc.StepSpec{Path: path, Args: []string{c.Shell}, Stdin: []byte(c.Body + "\n")}
-	a := nativeAttrs(c)
-	switch {
-	case a == nil:
-	case a.Pty != nil && *a.Pty:
-		spec = proc.StepSpec{Path: path, Args: []string{c.Shell, "-c", c.Body, c.Shell}, Pty: true}
-	case a.Stdin != nil:
-		spec = proc.StepSpec{Path: path, Args: []string{c.Shell, "-c", c.Body, c.Shell}, Stdin: []byte(*a.Stdin)}
-	}
-	return spec
-}
-
+// nativeAttrs is cell c's fence attributes, nil when it has none (a
+// course dialect cell) or there is no cell.
 func nativeAttrs(c *lessons.Cell) *lessons.Attrs {
 	if c == nil {
 		return nil
 	}
 	return c.Attrs
-}
-
-// runBackgroundCell starts the cell's body (or its run= commands) in the
-// background as TInteractiveLauncher does; its log is shown at this cell.
-func (r *run) runBackgroundCell(c *lessons.Cell, cr *CellResult) error {
-	if _, err := exec.LookPath("bash"); err != nil {
-		return err
-	}
-	s, err := r.bg.startIn(c.Body, styleLauncher, r.cellDir(c), r.cellEnv(c), cr)
-	if err != nil {
-		return err
-	}
-	s.name = c.Attrs.Name
-	r.bg.settle()
-	return nil
 }
 
 // checkExpect compares how a native cell ended with what its fence
