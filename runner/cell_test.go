@@ -1,0 +1,70 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestWorkerStartIsNotTheCells: the time workerFor waits for python3 to
+// start moves the cell's deadline by as much (cellRun.extend); a start
+// interrupted by labrun's Ctrl-C interrupts the cell instead.
+func TestWorkerStartIsNotTheCells(t *testing.T) {
+	const startTook = 100 * time.Millisecond
+	for _, tc := range []struct {
+		name        string
+		early       error
+		wantErr     error
+		interrupted bool
+	}{
+		{"python3 missing", ErrNoPython, ErrNoPython, false},
+		{"interrupted while it started", errWorkerInterrupted, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := make(chan startedWorker, 1)
+			r := &run{pyEarly: ch, ctx: context.Background()}
+			go func() {
+				time.Sleep(startTook)
+				ch <- startedWorker{err: tc.early}
+			}()
+			now := time.Now()
+			cell := &cellRun{res: &CellResult{Status: OK}, start: now, deadline: now.Add(time.Second)}
+			before := cell.deadline
+			_, ok, err := r.workerFor(cell)
+			if ok || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("workerFor: ok %v, err %v; want not ok, err %v", ok, err, tc.wantErr)
+			}
+			if moved := cell.deadline.Sub(before); moved < startTook {
+				t.Errorf("the deadline moved %v, want at least the %v the start took", moved, startTook)
+			}
+			got := cell.res.Status == Interrupted && cell.res.Interruption != nil && cell.res.Interruption.Cause == Cancelled
+			if got != tc.interrupted {
+				t.Errorf("cell interrupted (cancelled): %v, want %v (status %v, %+v)", got, tc.interrupted, cell.res.Status, cell.res.Interruption)
+			}
+		})
+	}
+}
+
+// TestTimeUp: a cell whose deadline has passed is interrupted by its
+// timeout, after the time since its start; before it, nothing happens.
+func TestTimeUp(t *testing.T) {
+	start := time.Now()
+	cell := &cellRun{res: &CellResult{Status: OK}, start: start, deadline: start.Add(time.Second)}
+	if cell.timeUp(start.Add(500 * time.Millisecond)) {
+		t.Fatal("time up half way to the deadline")
+	}
+	if cell.res.Status != OK || cell.res.Interruption != nil {
+		t.Fatalf("before the deadline: status %v, %+v", cell.res.Status, cell.res.Interruption)
+	}
+	cell.extend(time.Second)
+	if cell.timeUp(start.Add(1500 * time.Millisecond)) {
+		t.Fatal("time up before the extended deadline")
+	}
+	if !cell.timeUp(start.Add(2500 * time.Millisecond)) {
+		t.Fatal("time not up past the extended deadline")
+	}
+	if why := cell.res.Interruption; cell.res.Status != Interrupted || why == nil || why.Cause != Timeout || why.After != 2500*time.Millisecond {
+		t.Errorf("past the deadline: status %v, %+v; want interrupted by the timeout after 2.5s", cell.res.Status, why)
+	}
+}
