@@ -129,7 +129,7 @@ func (o *Options) Validate() error {
 // run is the state of one lesson run: what lasts the whole lesson. What
 // lasts one cell is a cellRun (cell.go), passed to what runs the cell.
 type run struct {
-	opts   Options
+	opts   Options  // as given: opts.Limits are the flags' limits only
 	set    Settings // the run's settings, all levels merged (SettingsOf)
 	lesson *lessons.Lesson
 	dir    string
@@ -238,8 +238,8 @@ func (r *run) end(res *Result, err error, start time.Time) {
 	}
 }
 
-// probeLimits starts sh once under the run's limits, when the lesson or
-// the options set any: limits that leave no room to start it would fail
+// probeLimits starts sh once under the run's limits, when a level above
+// labrun's defaults set any (ownLimits): limits that leave no room to start it would fail
 // every step.
 func (r *run) probeLimits() error {
 	if !r.ownLimits {
