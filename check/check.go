@@ -75,7 +75,7 @@ type CellReport struct {
 	Verdict
 	// Reason says why a cell failed ("output differs", "expected to be
 	// interrupted; ended: ok") or was skipped.
-	Reason
+	Reason Reason
 	// How words how the fresh run of the cell ended when it did not end
 	// well ("interrupted after 10.0s: timeout", "exit 139 (SIGSEGV)",
 	// "ZeroDivisionError: division by zero"); "" when it ended well.
