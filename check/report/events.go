@@ -26,8 +26,8 @@ import (
 // block that differs only in its commands' outputs, the line of the
 // first command that differs).
 
-// Event is one JSON event.
-type Event struct {
+// JSONEvent is one JSON event (a line of --json).
+type JSONEvent struct {
 	Event    string   `json:"event"`
 	Lesson   string   `json:"lesson"`
 	Skeleton string   `json:"skeleton,omitempty"`
@@ -66,13 +66,13 @@ func NewEvents(w io.Writer) *Events {
 func (e *Events) Handle(ev check.Event) {
 	switch ev := ev.(type) {
 	case check.LessonStarted:
-		e.enc.Encode(Event{Event: EventLessonStart, Lesson: ev.Path, Skeleton: ev.Skeleton})
+		e.enc.Encode(JSONEvent{Event: EventLessonStart, Lesson: ev.Path, Skeleton: ev.Skeleton})
 	case check.CellChecked:
 		c, t := ev.Cell, 0.0
 		if c.Result != nil {
 			t = c.Result.Duration.Seconds()
 		}
-		e.enc.Encode(Event{Event: EventCell, Lesson: ev.Path, Cell: c.Number, Line: c.Line, Verdict: c.Verdict.String(),
+		e.enc.Encode(JSONEvent{Event: EventCell, Lesson: ev.Path, Cell: c.Number, Line: c.Line, Verdict: c.Verdict.String(),
 			Reason: c.Reason.String(), How: c.How, Diff: c.Diff, Time: &t})
 	case check.LessonEnded:
 		e.enc.Encode(lessonEnd(ev))
@@ -81,8 +81,8 @@ func (e *Events) Handle(ev check.Event) {
 
 // lessonEnd is the event of a lesson's end; its report may be nil and
 // its error set when the lesson could not be checked.
-func lessonEnd(ev check.LessonEnded) Event {
-	e := Event{Event: EventLessonEnd, Lesson: ev.Path}
+func lessonEnd(ev check.LessonEnded) JSONEvent {
+	e := JSONEvent{Event: EventLessonEnd, Lesson: ev.Path}
 	var p, f, s int
 	t := 0.0
 	if r := ev.Report; r != nil {
@@ -108,7 +108,7 @@ func MergeJSON(files []string) ([]byte, error) {
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(nil, maxEventBytes)
 		for n := 1; sc.Scan(); n++ {
-			var ev Event
+			var ev JSONEvent
 			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 				continue
 			}
