@@ -28,9 +28,10 @@ type Suite struct {
 // goroutine that called Run, one event at a time and holding no lock,
 // so a handler needs no lock of its own for them. The events of a lesson
 // come in this order: LessonStarted; LessonRunning, when the lesson was
-// read and its run begins; a CellRan for each cell run; a CellChecked
-// for each cell, once the whole lesson ran; LessonEnded. The events of
-// lessons checked at once interleave.
+// read and its run begins; a CellRan for each cell run; then, once the
+// whole lesson ran, a CellChecked for each cell and LessonEnded, with no
+// other lesson's event between them. The events of lessons checked at
+// once interleave otherwise.
 type Handler interface {
 	Handle(Event)
 }
@@ -113,13 +114,19 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 	for e := range events {
 		if end, ok := e.(LessonEnded); ok {
 			t.count(end)
+			if end.Report != nil {
+				for _, c := range end.Report.Cells {
+					h.Handle(CellChecked{end.Lesson, c})
+				}
+			}
 		}
 		h.Handle(e)
 	}
 	return t
 }
 
-// check checks the lesson ls[i] and sends its events.
+// check checks the lesson ls[i] and sends its events (Run hands on each
+// cell's verdict just before its end, so that they come together).
 func (s Suite) check(ctx context.Context, i int, l Lesson, send func(Event)) {
 	send(LessonStarted{l})
 	o := Options{Runner: s.Runner}
@@ -136,13 +143,8 @@ func (s Suite) check(ctx context.Context, i int, l Lesson, send func(Event)) {
 		rep, err = Run(ctx, l, o)
 	}
 	end := LessonEnded{Index: i, Lesson: l, Report: rep, Err: err}
-	if rep != nil {
-		for _, c := range rep.Cells {
-			send(CellChecked{l, c})
-		}
-		if s.Update {
-			end.Update = rewrite(rep, s.DryRun)
-		}
+	if rep != nil && s.Update {
+		end.Update = rewrite(rep, s.DryRun)
 	}
 	send(end)
 }
