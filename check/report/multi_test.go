@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/lessons"
 )
 
 // TestTextThroughLive: off a terminal the live view draws nothing and
@@ -52,5 +54,40 @@ func TestTextThroughLive(t *testing.T) {
 	}
 	if n := strings.Count(events.String(), "\n"); n != 2 {
 		t.Errorf("%d JSON events, want 2:\n%s", n, events.String())
+	}
+}
+
+// TestLiveOnTerminal: on a terminal the view redraws as it ticks, shows
+// the running lesson's cell, prints the human report of a lesson's end
+// in its place (cleared first, drawn again after) and clears itself when
+// stopped. Run with -race, it checks that the view's goroutine owns its
+// state.
+func TestLiveOnTerminal(t *testing.T) {
+	l, rep := checked(t)
+	run, err := lessons.Parse(l.Path, []byte(lessonFixture))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var view bytes.Buffer
+	live := NewLive(&view, true, 1, func() int { return 60 }, NewText(&view, false))
+	live.Handle(check.LessonStarted{Lesson: l})
+	live.Handle(check.LessonRunning{Lesson: l, Run: run})
+	live.Handle(check.CellRan{Lesson: l, Result: rep.Cells[0].Result})
+	time.Sleep(3 * liveTick)
+	live.Handle(check.LessonEnded{Lesson: l, Report: rep})
+	live.Stop()
+	live.Handle(check.LessonEnded{Lesson: l, Report: rep}) // after Stop: handed on, not drawn
+	got := view.String()
+	for _, want := range []string{"cell 2/4", "lessons 0/1", "⠙", "\x1b[2A\r\x1b[J" + l.Path + ":12: cell 2: output differs\n", "lessons 1/1\n\x1b[1A\r\x1b[J"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the view lacks %q:\n%q", want, got)
+		}
+	}
+	if n := strings.Count(got, "FAIL "); n != 2 {
+		t.Errorf("%d lesson lines, want 2:\n%q", n, got)
+	}
+	stopped := "lessons 1/1\n\x1b[1A\r\x1b[J"
+	if after := got[strings.LastIndex(got, stopped)+len(stopped):]; strings.Contains(after, "\x1b") || !strings.Contains(after, "FAIL ") {
+		t.Errorf("after Stop, want the report plain:\n%q", after)
 	}
 }
