@@ -2,6 +2,14 @@
 // reads a recorded transcript (labrun's, or a course README.md), runs the
 // lesson's skeleton with runner.Run, and gives each cell a verdict, with
 // a diff of the normalized lines where they differ (see Normalize).
+//
+// Where things live: one lesson's check (check.go), console blocks
+// (console.go), normalization (normalize.go), diffs (diff.go), why a
+// cell failed or was skipped (reason.go), finding and sharding lessons
+// (find.go), --update's text (update.go) and its rewrite of the file
+// (rewrite.go); a Suite checks many lessons at once and sends its events
+// to a Handler (suite.go), the totals and the exit-code policy
+// (totals.go). The reporters that word the events are check/report.
 package check
 
 import (
@@ -67,7 +75,7 @@ type CellReport struct {
 	Verdict
 	// Reason says why a cell failed ("output differs", "expected to be
 	// interrupted; ended: ok") or was skipped.
-	Reason string
+	Reason Reason
 	// How words how the fresh run of the cell ended when it did not end
 	// well ("interrupted after 10.0s: timeout", "exit 139 (SIGSEGV)",
 	// "ZeroDivisionError: division by zero"); "" when it ended well.
@@ -209,15 +217,27 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	if err := sameCells(l, recLesson, lesson); err != nil {
 		return nil, err
 	}
+	runErr := rep.run(ctx, lesson, filepath.Dir(runName), recLesson, rules, recordedLine, o)
+	if rep.Result == nil {
+		return nil, runErr
+	}
+	rep.Duration = time.Since(start)
+	return rep, runErr
+}
+
+// run runs the lesson in dir and gives each recorded cell its verdict;
+// rep.Result stays nil when the lesson did not run. recordedLine maps a
+// line of the recorded skeleton to the transcript's.
+func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, rec *lessons.Lesson, rules *lessons.CheckRules, recordedLine func(int) int, o Options) error {
 	if o.OnStart != nil {
 		o.OnStart(lesson)
 	}
-	res, runErr := runner.Run(ctx, lesson, filepath.Dir(runName), o.Runner)
+	res, runErr := runner.Run(ctx, lesson, dir, o.Runner)
 	rep.Result = res
 	if res == nil {
-		return nil, runErr
+		return runErr
 	}
-	for i, c := range recLesson.Cells {
+	for i, c := range rec.Cells {
 		cr := res.Cells[i]
 		cell := compare(c.Index, recordedLine(c.Line), rep.recordedBlock(c.Index), cr, rules)
 		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && rules.For(c.Index).Expect == nil {
@@ -226,8 +246,7 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 		compareConsole(cell, c, cr, rules, recordedLine)
 		rep.Cells = append(rep.Cells, cell)
 	}
-	rep.Duration = time.Since(start)
-	return rep, runErr
+	return runErr
 }
 
 // recordedBlock returns the recorded outputs of a cell ("" when none).
@@ -244,7 +263,7 @@ func compare(index, line int, recorded string, cr *runner.CellResult, rules *les
 	c := &CellReport{Index: index, Number: index + 1, Line: line, Result: cr, RawRecorded: recorded, How: How(cr)}
 	c.RawFresh = render.Outputs(cr.Outputs)
 	if cr.Status == runner.Skipped {
-		c.Verdict, c.Reason = Skip, strings.Join(render.Notes(cr), "; ")
+		c.Verdict, c.Reason = Skip, Reason{Kind: NotRun, Detail: strings.Join(render.Notes(cr), "; ")}
 		return c
 	}
 	c.Recorded = Normalize(recorded, rules.Lesson, cellRules)
@@ -256,10 +275,10 @@ func compare(index, line int, recorded string, cr *runner.CellResult, rules *les
 		}
 		switch {
 		case e.Kind == lessons.ExpectInterrupted && cr.Status != runner.Interrupted:
-			c.Verdict, c.Reason = Fail, "expected to be interrupted; ended: "+ended
+			c.Verdict, c.Reason = Fail, Reason{Kind: ExpectedInterrupted, Detail: ended}
 			return c
 		case e.Kind == lessons.ExpectExit && (cr.Steps == 0 || cr.Exit.Code != e.Code || cr.Status == runner.Interrupted):
-			c.Verdict, c.Reason = Fail, fmt.Sprintf("expected exit %d; ended: %s", e.Code, ended)
+			c.Verdict, c.Reason = Fail, Reason{Kind: ExpectedExit, Code: e.Code, Detail: ended}
 			return c
 		}
 	}
@@ -267,13 +286,13 @@ func compare(index, line int, recorded string, cr *runner.CellResult, rules *les
 		if cellRules.Expect != nil {
 			c.Verdict = Pass
 		} else {
-			c.Verdict, c.Reason = Skip, "ignore-output"
+			c.Verdict, c.Reason = Skip, Reason{Kind: IgnoredOutput}
 		}
 		return c
 	}
 	c.Diff = UnifiedDiff("recorded", "fresh", c.Recorded, c.Fresh)
 	if c.Diff != "" {
-		c.Verdict, c.Reason = Fail, reasonDiffers
+		c.Verdict, c.Reason = Fail, Reason{Kind: OutputDiffers}
 	}
 	return c
 }
@@ -359,15 +378,6 @@ func readFile(path string) ([]byte, error) {
 	return b, nil
 }
 
-// The reasons of failing cells that --update mends.
-const (
-	// reasonDiffers is the reason of a cell whose output differs.
-	reasonDiffers = "output differs"
-	// reasonEnded begins the reason of a cell of a labrun transcript that
-	// ended otherwise than recorded.
-	reasonEnded = "ended otherwise than recorded"
-)
-
 // endingFields are the fields of a labrun annotation that say how a cell
 // ended.
 var endingFields = regexp.MustCompile(`\b(status|exit)=(\S+)`)
@@ -378,7 +388,7 @@ var endingFields = regexp.MustCompile(`\b(status|exit)=(\S+)`)
 func endedAsRecorded(c *CellReport, recorded string) {
 	fresh := render.Annotation(c.Result)
 	if rec, now := ending(recorded), ending(fresh); rec != now {
-		c.Verdict, c.Reason = Fail, fmt.Sprintf("%s: recorded %s, now %s", reasonEnded, rec, now)
+		c.Verdict, c.Reason = Fail, Reason{Kind: EndedOtherwise, Detail: fmt.Sprintf("recorded %s, now %s", rec, now)}
 	}
 }
 

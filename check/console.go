@@ -71,12 +71,12 @@ func compareConsole(c *CellReport, rec *lessons.Cell, cr *runner.CellResult, rul
 	c.outputsDiff = c.Diff
 	c.Diff = strings.Join(append([]string{c.Diff}, diffs...), "")
 	if c.Verdict == Pass {
-		c.Verdict, c.Reason, c.Line = Fail, reasonDiffers, first
+		c.Verdict, c.Reason, c.Line = Fail, Reason{Kind: OutputDiffers}, first
 	}
 }
 
-// failingCommands are a cell's console commands that differ.
-func (c *CellReport) failingCommands() []*CommandReport {
+// FailingCommands are a cell's console commands that differ.
+func (c *CellReport) FailingCommands() []*CommandReport {
 	var f []*CommandReport
 	for _, k := range c.Commands {
 		if k.Verdict == Fail {
@@ -90,7 +90,23 @@ func (c *CellReport) failingCommands() []*CommandReport {
 // outputs block: not when only its console commands differ (their lines
 // are rewritten in the block, the outputs block stays as it was).
 func (c *CellReport) rewritesBlock() bool {
-	return c.Reason != reasonDiffers || len(c.failingCommands()) == 0 || c.outputsDiff != ""
+	return c.Reason.Kind != OutputDiffers || len(c.FailingCommands()) == 0 || c.outputsDiff != ""
+}
+
+// OwnFailure says whether a failing cell fails for more than its console
+// commands that differ (its outputs block, or how it ended): reports then
+// show that failure at the cell's line, besides each command's.
+func (c *CellReport) OwnFailure() bool {
+	return len(c.FailingCommands()) == 0 || c.rewritesBlock()
+}
+
+// BlockDiff is the diff of the cell's outputs block alone (Diff holds
+// its console commands' diffs too).
+func (c *CellReport) BlockDiff() string {
+	if len(c.FailingCommands()) > 0 {
+		return c.outputsDiff
+	}
+	return c.Diff
 }
 
 // consoleEdits says how Updated rewrites the console commands that
@@ -100,7 +116,7 @@ func (c *CellReport) rewritesBlock() bool {
 func consoleEdits(failing map[int]*CellReport) (skip map[int]bool, insert map[int]string) {
 	skip, insert = map[int]bool{}, map[int]string{}
 	for _, c := range failing {
-		for _, k := range c.failingCommands() {
+		for _, k := range c.FailingCommands() {
 			cmd := k.Command
 			for n := cmd.OutLine; n < cmd.OutLine+cmd.OutLines; n++ {
 				skip[n] = true
@@ -122,4 +138,14 @@ func consoleRecords(cells []*lessons.Cell) bool {
 		}
 	}
 	return false
+}
+
+// firstLine is a text's first line that is not blank, trimmed.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if t := strings.TrimSpace(l); t != "" {
+			return t
+		}
+	}
+	return ""
 }

@@ -29,7 +29,7 @@ func TestConsoleCoursePair(t *testing.T) {
 		c := rep.Cells[0]
 		t.Fatalf("cell: line %d %s diff %q cmds %d", c.Line, c.Reason, c.Diff, len(c.Commands))
 	}
-	if cmds := rep.Cells[0].failingCommands(); len(cmds) != 1 || cmds[0].Line != 6 || !strings.Contains(cmds[0].Diff, "-THREE\n+three\n") {
+	if cmds := rep.Cells[0].FailingCommands(); len(cmds) != 1 || cmds[0].Line != 6 || !strings.Contains(cmds[0].Diff, "-THREE\n+three\n") {
 		t.Fatalf("failing commands: %+v", cmds)
 	}
 	got, changed := rep.Updated()

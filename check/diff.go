@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -15,7 +16,7 @@ const maxDiffCells = 4 << 20
 // UnifiedDiff returns a unified diff from a (labelled from) to b
 // (labelled to), or "" when they are equal.
 func UnifiedDiff(from, to string, a, b []string) string {
-	if equal(a, b) {
+	if slices.Equal(a, b) {
 		return ""
 	}
 	ops := diffOps(a, b)
@@ -88,18 +89,6 @@ func hunkRange(start, n int) string {
 		return fmt.Sprintf("%d", start+1)
 	}
 	return fmt.Sprintf("%d,%d", start+1, n)
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // diffOps returns the edit script from a to b: ' ' keep, '-' drop a

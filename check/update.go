@@ -130,5 +130,5 @@ func timeless(ann string) string { return annotationTime.ReplaceAllString(ann, "
 
 // mendable says whether rewriting a failing cell's outputs mends it.
 func mendable(c *CellReport) bool {
-	return c.Reason == reasonDiffers || strings.HasPrefix(c.Reason, reasonEnded)
+	return c.Reason.Kind.Mendable()
 }

@@ -2,22 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fatih/color"
 
 	"github.com/labrun/labrun/check"
-	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/check/report"
 	"github.com/labrun/labrun/internal/config"
-	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
 	"golang.org/x/sys/unix"
@@ -127,112 +124,17 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	stop := watchSignals(cancel, stderr)
 	defer stop.stop()
-	tty, width := terminal(stderr)
-	live := check.NewLive(stderr, tty && !o.json, len(found), width)
-
-	var (
-		mu      sync.Mutex
-		totals  check.Totals
-		reports = make([]*check.Report, len(found))
-		errs    = make([]error, len(found))
-		code    = exitOK
-		events  *check.EventWriter
-		out     = stdout // the human report
-	)
-	if o.json {
-		events, out = check.NewEventWriter(stdout), stderr
-	}
-	worst := func(c int) {
-		if c > code {
-			code = c
-		}
-	}
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(o.jobs, max(len(found), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				l := found[i]
-				if ctx.Err() != nil {
-					continue
-				}
-				mu.Lock()
-				events.LessonStart(l)
-				mu.Unlock()
-				co := check.Options{Runner: o.runner}
-				co.Runner.Course = given
-				var err error
-				if given == nil {
-					if co.Runner.Course, err = config.ForLesson(l.Path, ""); err != nil {
-						err = badConfig{err}
-					}
-				}
-				co.OnStart = func(les *lessons.Lesson) { live.Started(l.Path, les) }
-				co.Runner.OnCell = func(cr *runner.CellResult) { live.CellDone(l.Path, cr) }
-				var rep *check.Report
-				if err == nil {
-					rep, err = check.Run(ctx, l, co)
-				}
-				mu.Lock()
-				reports[i], errs[i] = rep, err
-				if rep != nil {
-					totals.Add(rep)
-					events.Cells(rep)
-				}
-				live.Finished(l.Path, rep, func() {
-					if err != nil {
-						totals.Broken++
-						fmt.Fprintf(out, "labrun: %v\n", err)
-						if isBadInput(err) {
-							worst(exitBadInput)
-						} else {
-							worst(exitRunFailed)
-						}
-					}
-					if rep != nil {
-						check.WriteFailures(out, rep, o.verbose)
-						if o.update && rep.Result != nil && rep.Result.Interrupted {
-							fmt.Fprintf(out, "labrun: %s: not updated: its run was interrupted\n", rep.Path)
-							worst(exitRunFailed)
-						} else if o.update {
-							c, mended := applyUpdate(out, rep, o.dryRun)
-							worst(c)
-							totals.Failed -= mended
-							totals.Updated += mended
-						} else if _, f, _ := rep.Counts(); f > 0 {
-							worst(exitRunFailed)
-						}
-						fmt.Fprintln(out, check.LessonLine(rep))
-					}
-				})
-				events.LessonEnd(l, rep, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := range found {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	reporters, live := checkReporters(o, found, stdout, stderr)
+	ro := o.runner
+	ro.Course = given
+	totals := check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun}.Run(ctx, found, reporters)
 	live.Stop()
 	stop.waitIfQuitting()
-	fmt.Fprintln(out, totals.Line())
-	if o.junit != "" {
-		if err := atomicfile.Write(o.junit, check.JUnit(found, reports, errs).Marshal(), 0o644); err != nil {
-			fmt.Fprintf(stderr, "labrun: %v\n", err)
-			worst(exitRunFailed)
-		}
-	}
-	if os.Getenv("GITHUB_ACTIONS") == "true" {
-		for _, r := range reports {
-			if r != nil {
-				check.WriteAnnotations(out, r)
-			}
-		}
-	}
+	code := checkExit[totals.Status()]
+	reporters.Finish(totals, func(err error) {
+		fmt.Fprintf(stderr, "labrun: %v\n", err)
+		code = max(code, exitRunFailed)
+	})
 	if sc := stop.exitCode(); sc != 0 {
 		return &exitError{sc, nil}
 	}
@@ -242,61 +144,28 @@ func checkCommand(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// isBadInput says whether a lesson's error is about its text (exit 2),
-// not about running it.
-func isBadInput(err error) bool {
-	var le *lessons.Error
-	var ll lessons.ErrorList
-	var bc badConfig
-	return errors.As(err, &le) || errors.As(err, &ll) || errors.As(err, &bc) || errors.Is(err, runner.ErrBadLimits)
-}
+// checkExit maps a check's status to labrun's exit code.
+var checkExit = map[check.Status]int{check.StatusOK: exitOK, check.StatusFailed: exitRunFailed, check.StatusBadInput: exitBadInput}
 
-// badConfig is a labrun.toml that could not be read: bad input.
-type badConfig struct{ error }
-
-func (b badConfig) Unwrap() error { return b.error }
-
-// applyUpdate rewrites a lesson's failing outputs (or, dry, prints the
-// diff it would apply) and returns the exit code it calls for and how
-// many failing cells it mended.
-func applyUpdate(out io.Writer, rep *check.Report, dry bool) (int, int) {
-	text, changed := rep.Updated()
-	_, f, _ := rep.Counts()
-	if !changed {
-		if f > 0 {
-			return exitRunFailed, 0 // failures no output rewrite mends (expectations)
-		}
-		return exitOK, 0
+// checkReporters picks the reporters of a check from its flags: the human
+// report (on stdout, or on stderr under --json) framed by the live view
+// (on stderr, drawn on a terminal), the JSON events, the JUnit file and
+// GitHub's annotations; live is the view, to stop before the totals.
+func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Writer) (all report.Multi, live *report.Live) {
+	out := stdout // the human report
+	if o.json {
+		all, out = append(all, report.NewEvents(stdout)), stderr
 	}
-	if dry {
-		old, err := os.ReadFile(rep.Path)
-		if err != nil {
-			fmt.Fprintf(out, "labrun: %v\n", err)
-			return exitRunFailed, 0
-		}
-		io.WriteString(out, check.UnifiedDiff("a/"+rep.Path, "b/"+rep.Path, splitKeep(string(old)), splitKeep(string(text))))
-		return exitRunFailed, 0
+	tty, width := terminal(stderr)
+	live = report.NewLive(stderr, tty && !o.json, len(found), width, report.NewText(out, o.verbose))
+	all = append(all, live)
+	if o.junit != "" {
+		all = append(all, report.NewJUnitFile(o.junit, found))
 	}
-	info, err := os.Stat(rep.Path)
-	perm := os.FileMode(0o644)
-	if err == nil {
-		perm = info.Mode().Perm()
+	if os.Getenv("GITHUB_ACTIONS") == "true" {
+		all = append(all, report.NewAnnotations(out))
 	}
-	if err := atomicfile.Write(rep.Path, text, perm); err != nil {
-		fmt.Fprintf(out, "labrun: %v\n", err)
-		return exitRunFailed, 0
-	}
-	rest := rep.Unmendable()
-	fmt.Fprintf(out, "labrun: %s: updated the outputs of %d failing cells\n", rep.Path, f-rest)
-	if rest > 0 {
-		return exitRunFailed, f - rest
-	}
-	return exitOK, f - rest
-}
-
-// splitKeep splits text into lines for a diff of a whole file.
-func splitKeep(s string) []string {
-	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	return all, live
 }
 
 // terminal says whether w is a terminal and gives a function returning

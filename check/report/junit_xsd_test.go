@@ -1,23 +1,19 @@
-package check
+package report
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
+	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/xmllint"
-	"github.com/labrun/labrun/lessons"
-	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
 )
 
 // junitXSD is the JUnit XML schema the reports are validated against
 // (Jenkins' junit-10.xsd; its header says where it comes from).
-var junitXSD = filepath.Join("testdata", "junit-10.xsd")
+var junitXSD = filepath.Join("..", "testdata", "junit-10.xsd")
 
 // validJUnit validates doc against junitXSD with xmllint; it returns
 // xmllint's verdict (nil: valid).
@@ -28,31 +24,6 @@ func validJUnit(t *testing.T, lint string, doc []byte) error {
 		t.Fatal(err)
 	}
 	return xmllint.Validate(lint, junitXSD, f)
-}
-
-// checkedText checks a transcript of src whose output line from is
-// replaced by to.
-func checkedText(t *testing.T, name, src, from, to string) (Lesson, *Report) {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	tr := transcriptOf(t, dir, src)
-	if from != "" {
-		if !strings.Contains(tr, from) {
-			t.Fatalf("%q not in the transcript:\n%s", from, tr)
-		}
-		tr = strings.Replace(tr, from, to, 1)
-	}
-	path := filepath.Join(dir, "t.md")
-	os.WriteFile(path, []byte(tr), 0o644)
-	l := Lesson{Path: path}
-	rep, err := Run(context.Background(), l, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l, rep
 }
 
 // TestJUnitXSD validates the JUnit report against the JUnit XML schema
@@ -70,11 +41,11 @@ func TestJUnitXSD(t *testing.T) {
 	if _, f, _ := oddRep.Counts(); f != 1 {
 		t.Fatalf("the odd lesson: %d failed, want 1", f)
 	}
-	broken := Lesson{Path: "broken.md"}
+	broken := check.Lesson{Path: "broken.md"}
 	brokenErr := errors.New("broken.md:3: bad \x01 <input>")
 
-	all := []Lesson{failing, passing, odd, broken}
-	reps := []*Report{failRep, passRep, oddRep, nil}
+	all := []check.Lesson{failing, passing, odd, broken}
+	reps := []*check.Report{failRep, passRep, oddRep, nil}
 	errs := []error{nil, nil, nil, brokenErr}
 	docs := map[string][]byte{
 		"failing":  JUnit(all[:1], reps[:1], errs[:1]).Marshal(),
@@ -82,14 +53,14 @@ func TestJUnitXSD(t *testing.T) {
 		"odd":      JUnit(all[2:3], reps[2:3], errs[2:3]).Marshal(),
 		"error":    JUnit(all[3:], reps[3:], errs[3:]).Marshal(),
 		"all":      JUnit(all, reps, errs).Marshal(),
-		"none ran": JUnit(all[:2], []*Report{nil, nil}, nil).Marshal(),
+		"none ran": JUnit(all[:2], []*check.Report{nil, nil}, nil).Marshal(),
 	}
 	// shards as "labrun report merge" joins them
 	dir := t.TempDir()
 	var shards []string
 	for i, part := range [][]int{{0, 3}, {1}, {2}} {
-		var ls []Lesson
-		var rs []*Report
+		var ls []check.Lesson
+		var rs []*check.Report
 		var es []error
 		for _, k := range part {
 			ls, rs, es = append(ls, all[k]), append(rs, reps[k]), append(es, errs[k])
@@ -135,18 +106,4 @@ func TestJUnitXSD(t *testing.T) {
 	if err := validJUnit(t, lint, []byte(valid[:len(valid)/2])); err == nil {
 		t.Errorf("half a report validates")
 	}
-}
-
-// transcriptOf runs the lesson src in dir and returns its transcript.
-func transcriptOf(t *testing.T, dir, src string) string {
-	t.Helper()
-	les, err := lessons.Parse(filepath.Join(dir, "l.md"), []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := runner.Run(context.Background(), les, dir, runner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(render.Transcript(res))
 }

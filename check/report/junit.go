@@ -1,4 +1,4 @@
-package check
+package report
 
 import (
 	"encoding/xml"
@@ -6,6 +6,9 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/atomicfile"
 )
 
 // The JUnit XML report: one testsuite per lesson, one testcase per cell;
@@ -58,9 +61,37 @@ type JUnitProblem struct {
 	Text    string `xml:",chardata"`
 }
 
+// JUnitFile is the handler of --junit: it writes the JUnit report of a
+// suite's lessons to a file when the suite is over.
+type JUnitFile struct {
+	path    string
+	lessons []check.Lesson
+	reports []*check.Report
+	errs    []error
+}
+
+// NewJUnitFile reports the check of ls (the lessons given to the suite)
+// to the file path.
+func NewJUnitFile(path string, ls []check.Lesson) *JUnitFile {
+	return &JUnitFile{path: path, lessons: ls, reports: make([]*check.Report, len(ls)), errs: make([]error, len(ls))}
+}
+
+// Handle keeps a lesson's report when it ends.
+func (j *JUnitFile) Handle(ev check.Event) {
+	if e, ok := ev.(check.LessonEnded); ok && e.Index < len(j.lessons) {
+		j.reports[e.Index], j.errs[e.Index] = e.Report, e.Err
+	}
+}
+
+// Finish writes the report (atomically); a lesson that was not checked
+// (the check was interrupted first) is an empty testsuite.
+func (j *JUnitFile) Finish(check.Totals) error {
+	return atomicfile.Write(j.path, JUnit(j.lessons, j.reports, j.errs).Marshal(), 0o644)
+}
+
 // JUnit returns the report of lessons (a nil report with err: the
 // lesson could not be checked).
-func JUnit(ls []Lesson, reps []*Report, errs []error) *JUnitSuites {
+func JUnit(ls []check.Lesson, reps []*check.Report, errs []error) *JUnitSuites {
 	doc := &JUnitSuites{Name: "labrun check"}
 	for i, l := range ls {
 		s := JUnitSuite{Name: l.Path}
@@ -74,15 +105,15 @@ func JUnit(ls []Lesson, reps []*Report, errs []error) *JUnitSuites {
 					tc.Time = fmt.Sprintf("%.3f", c.Result.Duration.Seconds())
 				}
 				switch c.Verdict {
-				case Fail:
+				case check.Fail:
 					text := c.Diff
 					if c.How != "" {
 						text = "the cell ended: " + c.How + "\n" + text
 					}
-					tc.Failure = &JUnitProblem{Message: c.Reason, Type: "output", Text: xmlSafe(text)}
+					tc.Failure = &JUnitProblem{Message: c.Reason.String(), Type: "output", Text: xmlSafe(text)}
 					s.Failures++
-				case Skip:
-					tc.Skipped = &JUnitProblem{Message: c.Reason}
+				case check.Skip:
+					tc.Skipped = &JUnitProblem{Message: c.Reason.String()}
 					s.Skipped++
 				}
 				s.Cases = append(s.Cases, tc)

@@ -1,4 +1,4 @@
-package check
+package report
 
 import (
 	"fmt"
@@ -6,40 +6,57 @@ import (
 	"strings"
 
 	"github.com/fatih/color"
+
+	"github.com/labrun/labrun/check"
 )
 
-// Totals counts verdicts over lessons.
-type Totals struct {
-	Passed, Failed, Skipped int
-	// Updated counts failing cells whose outputs --update rewrote (not
-	// counted as failed).
-	Updated int
-	// Broken counts lessons that could not be checked.
-	Broken int
+// Text is the human report: for each lesson, why it could not be checked,
+// its failing cells with their diffs (WriteFailures), what --update did
+// and its line (LessonLine); at the end, the totals.
+type Text struct {
+	w       io.Writer
+	verbose bool
 }
 
-// Add counts a lesson's verdicts.
-func (t *Totals) Add(r *Report) {
-	p, f, s := r.Counts()
-	t.Passed += p
-	t.Failed += f
-	t.Skipped += s
+// NewText writes the human report to w; verbose adds the raw outputs of
+// failing cells.
+func NewText(w io.Writer, verbose bool) *Text { return &Text{w: w, verbose: verbose} }
+
+// Handle writes a lesson's report when it ends.
+func (t *Text) Handle(ev check.Event) {
+	e, ok := ev.(check.LessonEnded)
+	if !ok {
+		return
+	}
+	if e.Err != nil {
+		fmt.Fprintf(t.w, "labrun: %v\n", e.Err)
+	}
+	if e.Report == nil {
+		return
+	}
+	WriteFailures(t.w, e.Report, t.verbose)
+	writeUpdate(t.w, e.Report, e.Update)
+	fmt.Fprintln(t.w, LessonLine(e.Report))
 }
 
-// Line is the last line of a check, the one CI tools read:
-// "N passed, N failed" and ", N skipped" when some were.
-func (t Totals) Line() string {
-	s := fmt.Sprintf("%d passed, %d failed", t.Passed, t.Failed)
-	if t.Skipped > 0 {
-		s += fmt.Sprintf(", %d skipped", t.Skipped)
+// Finish writes the totals line.
+func (t *Text) Finish(tot check.Totals) error {
+	fmt.Fprintln(t.w, tot.Line())
+	return nil
+}
+
+// writeUpdate words what --update did to a lesson's file.
+func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult) {
+	switch u.Kind {
+	case check.UpdateInterrupted:
+		fmt.Fprintf(w, "labrun: %s: not updated: its run was interrupted\n", r.Path)
+	case check.UpdateDryRun:
+		io.WriteString(w, u.Diff)
+	case check.UpdateWritten:
+		fmt.Fprintf(w, "labrun: %s: updated the outputs of %d failing cells\n", r.Path, u.Mended)
+	case check.UpdateFailed:
+		fmt.Fprintf(w, "labrun: %v\n", u.Err)
 	}
-	if t.Updated > 0 {
-		s += fmt.Sprintf(", %d updated", t.Updated)
-	}
-	if t.Broken > 0 {
-		s += fmt.Sprintf(", %d lessons could not be checked", t.Broken)
-	}
-	return s
 }
 
 // WriteFailures writes, for every failing cell of a lesson,
@@ -48,23 +65,19 @@ func (t Totals) Line() string {
 // verbose adds the raw outputs blocks. Each command of a console block
 // that differs gets its own "lesson.md:LINE: cell N: output differs" at
 // its "$ " line, with its diff.
-func WriteFailures(w io.Writer, r *Report, verbose bool) {
+func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 	for _, c := range r.Cells {
-		if c.Verdict != Fail {
+		if c.Verdict != check.Fail {
 			continue
 		}
-		cmds := c.failingCommands()
-		if len(cmds) == 0 || c.rewritesBlock() {
+		cmds := c.FailingCommands()
+		if c.OwnFailure() {
 			// the cell's own failure: its outputs block, or how it ended
 			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
 			if c.How != "" {
 				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
 			}
-			diff := c.Diff
-			if len(cmds) > 0 {
-				diff = c.outputsDiff
-			}
-			if diff != "" {
+			if diff := c.BlockDiff(); diff != "" {
 				writeDiff(w, diff)
 			}
 			if verbose {
@@ -73,8 +86,8 @@ func WriteFailures(w io.Writer, r *Report, verbose bool) {
 		}
 		// each console command that differs, at its own line
 		for i, k := range cmds {
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, reasonDiffers)
-			if i == 0 && c.How != "" && !c.rewritesBlock() {
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, check.Reason{Kind: check.OutputDiffers})
+			if i == 0 && c.How != "" && !c.OwnFailure() {
 				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
 			}
 			writeDiff(w, k.Diff)
@@ -114,12 +127,12 @@ func indentRaw(s string) string {
 
 // LessonLine is the plain line about one checked lesson:
 // "ok   path: 12 passed, 0 failed (3.1s)" or "FAIL path: ...".
-func LessonLine(r *Report) string {
+func LessonLine(r *check.Report) string {
 	p, f, s := r.Counts()
 	word := color.GreenString("ok  ")
 	if f > 0 {
 		word = color.RedString("FAIL")
 	}
-	t := Totals{Passed: p, Failed: f, Skipped: s}
+	t := check.Totals{Passed: p, Failed: f, Skipped: s}
 	return fmt.Sprintf("%s %s: %s (%.1fs)", word, r.Path, t.Line(), r.Duration.Seconds())
 }

@@ -1,0 +1,127 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/labrun/labrun/check"
+)
+
+// The JSON events "labrun check --json" writes, one object a line, in
+// this order for each lesson (lessons checked at once interleave):
+//
+//	{"event":"lesson-start","lesson":"PATH","skeleton":"PATH"}
+//	{"event":"cell","lesson":"PATH","cell":N,"line":L,"verdict":"pass|fail|skip",
+//	 "reason":"...","how":"...","diff":"...","time":SECONDS}
+//	{"event":"lesson-end","lesson":"PATH","passed":N,"failed":N,"skipped":N,
+//	 "time":SECONDS,"error":"..."}
+//
+// "skeleton" is there for a course pair only; "reason", "how", "diff"
+// and "error" only when not empty. "cell" counts from 1, "line" is the
+// line of the cell's opening fence in the transcript (for a console
+// block that differs only in its commands' outputs, the line of the
+// first command that differs).
+
+// JSONEvent is one JSON event (a line of --json).
+type JSONEvent struct {
+	Event    string   `json:"event"`
+	Lesson   string   `json:"lesson"`
+	Skeleton string   `json:"skeleton,omitempty"`
+	Cell     int      `json:"cell,omitempty"`
+	Line     int      `json:"line,omitempty"`
+	Verdict  string   `json:"verdict,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+	How      string   `json:"how,omitempty"`
+	Diff     string   `json:"diff,omitempty"`
+	Passed   *int     `json:"passed,omitempty"`
+	Failed   *int     `json:"failed,omitempty"`
+	Skipped  *int     `json:"skipped,omitempty"`
+	Time     *float64 `json:"time,omitempty"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// The event names.
+const (
+	EventLessonStart = "lesson-start"
+	EventCell        = "cell"
+	EventLessonEnd   = "lesson-end"
+)
+
+// Events writes JSON events: the handler of --json.
+type Events struct{ enc *json.Encoder }
+
+// NewEvents writes events to w.
+func NewEvents(w io.Writer) *Events {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &Events{enc: enc}
+}
+
+// Handle writes the event's line: LessonStarted, CellChecked and
+// LessonEnded have one.
+func (e *Events) Handle(ev check.Event) {
+	switch ev := ev.(type) {
+	case check.LessonStarted:
+		e.enc.Encode(JSONEvent{Event: EventLessonStart, Lesson: ev.Path, Skeleton: ev.Skeleton})
+	case check.CellChecked:
+		c, t := ev.Cell, 0.0
+		if c.Result != nil {
+			t = c.Result.Duration.Seconds()
+		}
+		e.enc.Encode(JSONEvent{Event: EventCell, Lesson: ev.Path, Cell: c.Number, Line: c.Line, Verdict: c.Verdict.String(),
+			Reason: c.Reason.String(), How: c.How, Diff: c.Diff, Time: &t})
+	case check.LessonEnded:
+		e.enc.Encode(lessonEnd(ev))
+	}
+}
+
+// lessonEnd is the event of a lesson's end; its report may be nil and
+// its error set when the lesson could not be checked.
+func lessonEnd(ev check.LessonEnded) JSONEvent {
+	e := JSONEvent{Event: EventLessonEnd, Lesson: ev.Path}
+	var p, f, s int
+	t := 0.0
+	if r := ev.Report; r != nil {
+		p, f, s = r.Counts()
+		t = r.Duration.Seconds()
+	}
+	e.Passed, e.Failed, e.Skipped, e.Time = &p, &f, &s, &t
+	if ev.Err != nil {
+		e.Error = ev.Err.Error()
+	}
+	return e
+}
+
+// MergeJSON joins JSON event files (of shards), checking every line is
+// an event.
+func MergeJSON(files []string) ([]byte, error) {
+	var b bytes.Buffer
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(nil, maxEventBytes)
+		for n := 1; sc.Scan(); n++ {
+			var ev JSONEvent
+			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+				continue
+			}
+			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Event == "" {
+				return nil, fmt.Errorf("%s:%d: not a labrun check event (neither JUnit XML nor JSON events)", f, n)
+			}
+			b.Write(sc.Bytes())
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes(), nil
+}
+
+// maxEventBytes bounds an event line MergeJSON reads (a cell's diff is
+// in it).
+const maxEventBytes = 64 << 20

@@ -1,0 +1,71 @@
+package check
+
+import (
+	"os"
+	"strings"
+
+	"github.com/labrun/labrun/internal/atomicfile"
+)
+
+// UpdateKind says what --update did to a lesson's file.
+type UpdateKind int
+
+// What --update did.
+const (
+	// UpdateNone: nothing (no --update, or nothing to rewrite).
+	UpdateNone UpdateKind = iota
+	// UpdateInterrupted: nothing, the lesson's run was interrupted.
+	UpdateInterrupted
+	// UpdateDryRun: --dry-run worked out the rewrite, in Diff.
+	UpdateDryRun
+	// UpdateWritten: the file was rewritten, mending Mended failing cells.
+	UpdateWritten
+	// UpdateFailed: the file could not be read or written (Err).
+	UpdateFailed
+)
+
+// UpdateResult is what --update did to a lesson's file.
+type UpdateResult struct {
+	Kind UpdateKind
+	// Mended counts the failing cells a rewrite mended (UpdateWritten).
+	Mended int
+	// Diff is the unified diff of the whole file, a/PATH → b/PATH, that
+	// the rewrite would apply (UpdateDryRun).
+	Diff string
+	// Err is why the file could not be read or written (UpdateFailed).
+	Err error
+}
+
+// rewrite rewrites a lesson's failing outputs atomically (temp file and
+// rename) or, dry, works out the diff it would apply.
+func rewrite(rep *Report, dry bool) UpdateResult {
+	if rep.Result != nil && rep.Result.Interrupted {
+		return UpdateResult{Kind: UpdateInterrupted}
+	}
+	text, changed := rep.Updated()
+	if !changed {
+		return UpdateResult{}
+	}
+	if dry {
+		old, err := os.ReadFile(rep.Path)
+		if err != nil {
+			return UpdateResult{Kind: UpdateFailed, Err: err}
+		}
+		return UpdateResult{Kind: UpdateDryRun, Diff: UnifiedDiff("a/"+rep.Path, "b/"+rep.Path, splitKeep(string(old)), splitKeep(string(text)))}
+	}
+	info, err := os.Stat(rep.Path)
+	perm := os.FileMode(0o644)
+	if err == nil {
+		perm = info.Mode().Perm()
+	}
+	if err := atomicfile.Write(rep.Path, text, perm); err != nil {
+		return UpdateResult{Kind: UpdateFailed, Err: err}
+	}
+	_, f, _ := rep.Counts()
+	return UpdateResult{Kind: UpdateWritten, Mended: f - rep.Unmendable()}
+}
+
+// splitKeep splits text into lines for a diff of a whole file.
+func splitKeep(s string) []string {
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}

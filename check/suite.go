@@ -1,0 +1,164 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/labrun/labrun/internal/config"
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/runner"
+)
+
+// Suite checks lessons, several at once, and tells a Handler what
+// happens as it goes; the reporters of package check/report are
+// handlers.
+type Suite struct {
+	// Jobs is how many lessons are checked at once (at least 1).
+	Jobs int
+	// Runner are every lesson's run options; Course, when nil, is each
+	// lesson's labrun.toml (config.ForLesson), and OnCell is the suite's.
+	Runner runner.Options
+	// Update rewrites the outputs of failing cells with the fresh ones;
+	// with DryRun it only works out the diff it would apply.
+	Update, DryRun bool
+}
+
+// Handler receives a suite's events. The suite calls it from the
+// goroutine that called Run, one event at a time and holding no lock,
+// so a handler needs no lock of its own for them. The events of a lesson
+// come in this order: LessonStarted; LessonRunning, when the lesson was
+// read and its run begins; a CellRan for each cell run; then, once the
+// whole lesson ran, a CellChecked for each cell and LessonEnded, with no
+// other lesson's event between them. The events of lessons checked at
+// once interleave otherwise.
+type Handler interface {
+	Handle(Event)
+}
+
+// Event is one of LessonStarted, LessonRunning, CellRan, CellChecked and
+// LessonEnded.
+type Event interface{ event() }
+
+// LessonStarted: the suite took a lesson, before reading it.
+type LessonStarted struct{ Lesson }
+
+// LessonRunning: a lesson was read, and the run of Run, its skeleton,
+// begins.
+type LessonRunning struct {
+	Lesson
+	Run *lessons.Lesson
+}
+
+// CellRan: a cell of a running lesson has run (its verdict comes once
+// the whole lesson ran).
+type CellRan struct {
+	Lesson
+	Result *runner.CellResult
+}
+
+// CellChecked is a cell's verdict.
+type CellChecked struct {
+	Lesson
+	Cell *CellReport
+}
+
+// LessonEnded: a lesson's check is over.
+type LessonEnded struct {
+	// Index is the lesson's index in the lessons given to Run.
+	Index int
+	Lesson
+	// Report is the check (nil when the lesson could not run).
+	Report *Report
+	// Err says why the lesson could not be checked, or not wholly (a
+	// Report may come with it, holding what ran).
+	Err error
+	// Update is what --update did.
+	Update UpdateResult
+}
+
+func (LessonStarted) event() {}
+func (LessonRunning) event() {}
+func (CellRan) event()       {}
+func (CellChecked) event()   {}
+func (LessonEnded) event()   {}
+
+// Run checks the lessons, s.Jobs at a time, and returns the totals (see
+// Totals.Status for the check's status). Once ctx is done the lessons
+// not yet taken are not checked (no event names them) and the running
+// ones end as their runs do.
+func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
+	events := make(chan Event)
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(max(s.Jobs, 1), max(len(ls), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				if ctx.Err() == nil {
+					s.check(ctx, i, ls[i], func(e Event) { events <- e })
+				}
+			}
+		}()
+	}
+	go func() {
+		for i := range ls {
+			work <- i
+		}
+		close(work)
+		wg.Wait()
+		close(events)
+	}()
+	var t Totals
+	for e := range events {
+		if end, ok := e.(LessonEnded); ok {
+			t.count(end)
+			if end.Report != nil {
+				for _, c := range end.Report.Cells {
+					h.Handle(CellChecked{end.Lesson, c})
+				}
+			}
+		}
+		h.Handle(e)
+	}
+	return t
+}
+
+// check checks the lesson ls[i] and sends its events (Run hands on each
+// cell's verdict just before its end, so that they come together).
+func (s Suite) check(ctx context.Context, i int, l Lesson, send func(Event)) {
+	send(LessonStarted{l})
+	o := Options{Runner: s.Runner}
+	var err error
+	if o.Runner.Course == nil {
+		if o.Runner.Course, err = config.ForLesson(l.Path, ""); err != nil {
+			err = badConfig{err}
+		}
+	}
+	o.OnStart = func(run *lessons.Lesson) { send(LessonRunning{l, run}) }
+	o.Runner.OnCell = func(cr *runner.CellResult) { send(CellRan{l, cr}) }
+	var rep *Report
+	if err == nil {
+		rep, err = Run(ctx, l, o)
+	}
+	end := LessonEnded{Index: i, Lesson: l, Report: rep, Err: err}
+	if rep != nil && s.Update {
+		end.Update = rewrite(rep, s.DryRun)
+	}
+	send(end)
+}
+
+// isBadInput says whether a lesson's error is about its text or its
+// settings, not about running it.
+func isBadInput(err error) bool {
+	var le *lessons.Error
+	var ll lessons.ErrorList
+	var bc badConfig
+	return errors.As(err, &le) || errors.As(err, &ll) || errors.As(err, &bc) || errors.Is(err, runner.ErrBadLimits)
+}
+
+// badConfig is a labrun.toml that could not be read: bad input.
+type badConfig struct{ error }
+
+func (b badConfig) Unwrap() error { return b.error }

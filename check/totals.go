@@ -1,0 +1,89 @@
+package check
+
+import "fmt"
+
+// Totals counts verdicts over the lessons of a suite.
+type Totals struct {
+	Passed, Failed, Skipped int
+	// Updated counts failing cells whose outputs --update rewrote (not
+	// counted as failed).
+	Updated int
+	// Broken counts lessons that could not be checked; BadInput those of
+	// them whose error is about their text or settings, not their run.
+	Broken, BadInput int
+	// NotUpdated counts lessons --update left alone because their run
+	// was interrupted.
+	NotUpdated int
+}
+
+// Add counts a lesson's verdicts.
+func (t *Totals) Add(r *Report) {
+	p, f, s := r.Counts()
+	t.Passed += p
+	t.Failed += f
+	t.Skipped += s
+}
+
+// count counts a lesson's end: its verdicts, its error, what --update did.
+func (t *Totals) count(e LessonEnded) {
+	if e.Report != nil {
+		t.Add(e.Report)
+	}
+	if e.Err != nil {
+		t.Broken++
+		if isBadInput(e.Err) {
+			t.BadInput++
+		}
+	}
+	switch e.Update.Kind {
+	case UpdateWritten:
+		t.Failed -= e.Update.Mended
+		t.Updated += e.Update.Mended
+	case UpdateInterrupted:
+		t.NotUpdated++
+	}
+}
+
+// Line is the last line of a check, the one CI tools read:
+// "N passed, N failed" and ", N skipped" when some were.
+func (t Totals) Line() string {
+	s := fmt.Sprintf("%d passed, %d failed", t.Passed, t.Failed)
+	if t.Skipped > 0 {
+		s += fmt.Sprintf(", %d skipped", t.Skipped)
+	}
+	if t.Updated > 0 {
+		s += fmt.Sprintf(", %d updated", t.Updated)
+	}
+	if t.Broken > 0 {
+		s += fmt.Sprintf(", %d lessons could not be checked", t.Broken)
+	}
+	return s
+}
+
+// Status is how a whole check came out, for its exit status.
+type Status int
+
+// The statuses, from best to worst.
+const (
+	// StatusOK: every cell passed (or --update mended it).
+	StatusOK Status = iota
+	// StatusFailed: a cell failed (--update did not mend it, or
+	// --dry-run would have changed it), a lesson could not run, or
+	// --update left a lesson alone.
+	StatusFailed
+	// StatusBadInput: a lesson could not be checked for its text or its
+	// settings.
+	StatusBadInput
+)
+
+// Status is the check's status: the exit-code policy of "labrun check",
+// decided here alone.
+func (t Totals) Status() Status {
+	switch {
+	case t.BadInput > 0:
+		return StatusBadInput
+	case t.Failed > 0 || t.Broken > 0 || t.NotUpdated > 0:
+		return StatusFailed
+	}
+	return StatusOK
+}
