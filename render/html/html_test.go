@@ -111,10 +111,12 @@ func TestRenderColours(t *testing.T) {
 	}
 }
 
-// FuzzOutputEscaped: whatever a program prints, in whatever kind of
-// output, the page holds no element of the program's making.
+// FuzzOutputEscaped: whatever a program prints, in a stream, a log or
+// a traceback, the page holds no element of the program's making; what
+// it displays (HTML, Markdown) holds nothing that could run or fetch.
 func FuzzOutputEscaped(f *testing.F) {
-	for _, s := range []string{"<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "`<b>`", "\x1b[31m<i>\x1b[0m", "O | <iframe src=//x>", "[x](javascript:alert(1))"} {
+	for _, s := range []string{"<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "`<b>`", "\x1b[31m<i>\x1b[0m", "O | <iframe src=//x>", "[x](javascript:alert(1))",
+		"<svg/onload=x()>", "<a href=\"javascript&colon;x()\">", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"} {
 		f.Add(s)
 	}
 	l, err := lessons.Parse("lesson.md", []byte("# C\n\n```python\n!cmd\n```\n"))
@@ -122,22 +124,27 @@ func FuzzOutputEscaped(f *testing.F) {
 		f.Fatal(err)
 	}
 	bad := regexp.MustCompile(`(?i)<(script|iframe|img|object|embed|svg|math|style|link|meta|base|form|input|a\s)`)
-	f.Fuzz(func(t *testing.T, out string) {
-		res := &runner.Result{Lesson: l, Cells: []*runner.CellResult{{Cell: l.Cells[0], Outputs: []runner.Output{
-			{Kind: runner.Stream, Text: out}, {Kind: runner.Log, Text: out},
-			{Kind: runner.Markdown, Text: out}, {Kind: runner.HTML, Text: out}, {Kind: runner.Error, Text: out},
-		}}}}
+	mainOf := func(t *testing.T, outs ...runner.Output) string {
+		res := &runner.Result{Lesson: l, Cells: []*runner.CellResult{{Cell: l.Cells[0], Outputs: outs}}}
 		b, err := Render(FromResult(res), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		page := string(b)
-		main := page[strings.Index(page, "<main"):]
-		if m := bad.FindString(main); m != "" {
+		return page[strings.Index(page, "<main") : strings.LastIndex(page, "</main>")+len("</main>")]
+	}
+	f.Fuzz(func(t *testing.T, out string) {
+		text := mainOf(t, runner.Output{Kind: runner.Stream, Text: out}, runner.Output{Kind: runner.Log, Text: out},
+			runner.Output{Kind: runner.Error, Text: out})
+		if m := bad.FindString(text); m != "" {
 			t.Fatalf("output %q made element %q in the page", out, m)
 		}
-		if strings.Contains(strings.ToLower(main), "javascript:") && !strings.Contains(strings.ToLower(out), "javascript:") {
+		if strings.Contains(strings.ToLower(text), "javascript:") && !strings.Contains(strings.ToLower(out), "javascript:") {
 			t.Fatalf("javascript: URL from nowhere")
+		}
+		shown := mainOf(t, runner.Output{Kind: runner.Markdown, Text: out}, runner.Output{Kind: runner.HTML, Text: out})
+		if u := unsafeHTML(shown); u != "" {
+			t.Fatalf("display %q made %s in the page:\n%s", out, u, shown)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package html
 import (
 	"bytes"
 	"html"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -36,8 +35,8 @@ type heading struct {
 // markdown renders Markdown to HTML with shared heading ids, collecting
 // headings for the table of contents.
 type markdown struct {
-	prose    goldmark.Markdown // the lesson's prose: its HTML is kept (sanitized)
-	display  goldmark.Markdown // displays a program produced: raw HTML omitted
+	prose    goldmark.Markdown // the lesson's prose
+	display  goldmark.Markdown // displays a program produced
 	ids      *headingIDs
 	headings []heading
 }
@@ -52,7 +51,7 @@ func newMarkdown() *markdown {
 	)
 	m.display = goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
-		goldmark.WithRendererOptions(code, renderer.WithNodeRenderers(util.Prioritized(textOnlyRenderer{}, 100))),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe(), code),
 	)
 	return m
 }
@@ -78,14 +77,15 @@ func (m *markdown) renderProse(src string) (string, error) {
 	return sanitize(b.String()), nil
 }
 
-// renderDisplay renders a Markdown display output; raw HTML in it is
-// omitted, as everything a program produced is text.
+// renderDisplay renders a Markdown display output (a transcript gives
+// back HTML displays as Markdown too), its HTML sanitized as the
+// prose's is.
 func (m *markdown) renderDisplay(src string) (string, error) {
 	var b bytes.Buffer
 	if err := m.display.Convert([]byte(src), &b); err != nil {
 		return "", err
 	}
-	return b.String(), nil
+	return sanitize(b.String()), nil
 }
 
 // plainText is the text of an inline tree.
@@ -144,25 +144,6 @@ func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 // Put implements parser.IDs.
 func (h *headingIDs) Put(value []byte) { h.used[string(value)] = 0 }
 
-// textOnlyRenderer shows links, autolinks and images of a display as
-// their text: what a program produced links nowhere and loads nothing.
-type textOnlyRenderer struct{}
-
-// RegisterFuncs implements renderer.NodeRenderer.
-func (textOnlyRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
-	children := func(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-		return ast.WalkContinue, nil
-	}
-	reg.Register(ast.KindLink, children)
-	reg.Register(ast.KindImage, children)
-	reg.Register(ast.KindAutoLink, func(w util.BufWriter, source []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering {
-			w.WriteString(html.EscapeString(string(n.(*ast.AutoLink).Label(source))))
-		}
-		return ast.WalkSkipChildren, nil
-	})
-}
-
 // codeRenderer highlights fenced code with chroma; code without a
 // language is shown plain.
 type codeRenderer struct{}
@@ -215,23 +196,3 @@ func highlight(lang, code string) string {
 }
 
 var formatter = chromahtml.New(chromahtml.WithClasses(true), chromahtml.TabWidth(4))
-
-// unsafeElement matches elements a page that runs nothing must not hold,
-// and inline event handlers and javascript: URLs.
-var (
-	unsafeElement = regexp.MustCompile(`(?is)<(script|iframe|object|embed|style)\b.*?</\s*(script|iframe|object|embed|style)\s*>`)
-	unsafeTag     = regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|style|link|meta|base)\b[^>]*>`)
-	eventAttr     = regexp.MustCompile(`(?i)(<[a-z][^>]*?)\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)`)
-	jsURL         = regexp.MustCompile(`(?i)(href|src)\s*=\s*(["']?)\s*javascript:`)
-)
-
-// sanitize drops from the lesson's own HTML what would run or load
-// something; goldmark escapes everything else that is not HTML.
-func sanitize(s string) string {
-	s = unsafeElement.ReplaceAllString(s, "<!-- removed by labrun -->")
-	s = unsafeTag.ReplaceAllString(s, "")
-	for eventAttr.MatchString(s) {
-		s = eventAttr.ReplaceAllString(s, "$1")
-	}
-	return jsURL.ReplaceAllString(s, "$1=$2#")
-}

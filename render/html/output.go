@@ -37,9 +37,9 @@ func (w *writer) writeOutputs(p Part) error {
 			}
 			w.b.WriteString(`<div class="out display">` + s + "</div>\n")
 		case runner.HTML:
-			// HTML a program produced is shown as text: the page runs
-			// and fetches nothing.
-			w.b.WriteString(`<pre class="out html">` + html.EscapeString(o.Text) + "</pre>\n")
+			// HTML a program displayed goes through the page's
+			// allowlist: the page runs and fetches nothing.
+			w.b.WriteString(`<div class="out display html">` + sanitize(o.Text) + "</div>\n")
 		case runner.Log:
 			w.b.WriteString(logPanel(o.Text))
 		}

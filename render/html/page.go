@@ -7,11 +7,16 @@
 // badge (exit status, interruption, duration). A table of contents
 // leads the page; print CSS lays it out for paper.
 //
-// Everything that comes from program output is escaped: a step that
-// prints <script> shows the text. The lesson's own prose is the
-// teacher's and may hold HTML (<details>, <br>), which is kept, except
-// script, iframe, object and embed elements and inline event handlers,
-// which are dropped: the page runs nothing.
+// Program output is escaped: a step that prints <script> shows the
+// text. HTML that may stand as HTML — the lesson's prose (<details>,
+// tables, <br>) and what a program displays (IPython's HTML, Markdown) —
+// goes through one allowlist (sanitize.go, on bluemonday): structure,
+// text styling, links to http, https, mailto and relative URLs and data:
+// images stay; scripts, event handlers, forms, frames and anything that
+// would be fetched go, and an image, frame or video from a URL becomes a
+// link to its source. The page's Content-Security-Policy (loads nothing
+// but data: images, runs no script) holds even where the allowlist would
+// miss something.
 package html
 
 import (

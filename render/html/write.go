@@ -47,6 +47,7 @@ func Render(p *Page, opts Options) ([]byte, error) {
 	}
 	var b strings.Builder
 	b.WriteString("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n")
+	b.WriteString(`<meta http-equiv="Content-Security-Policy" content="` + html.EscapeString(ContentSecurityPolicy) + `">` + "\n")
 	b.WriteString(`<meta name="viewport" content="width=device-width, initial-scale=1">` + "\n")
 	b.WriteString(`<meta name="generator" content="labrun">` + "\n")
 	b.WriteString("<title>" + html.EscapeString(title) + "</title>\n<style>\n")
@@ -115,7 +116,7 @@ section.outputs::before { content: "output"; display: block; font-size: 0.75rem;
 pre.out { margin: 0.4rem 0; background: var(--out-bg); color: var(--out-fg); border: 1px solid #eee3c4; border-radius: 4px; white-space: pre-wrap; word-break: break-word; }
 pre.out.stderr { border-left: 3px solid #cf222e; }
 pre.out.error { background: #ffebe9; border-color: #ffcecb; }
-pre.out.html { color: var(--muted); }
+a.unloaded { padding: 0 0.3em; border: 1px dashed var(--border); border-radius: 4px; color: var(--muted); }
 div.out.display { margin: 0.4rem 0; } div.out.display p { margin: 0.3rem 0; }
 .badge { display: inline-block; margin: 0.2rem 0; padding: 0.1rem 0.6rem; border-radius: 1em; font-size: 0.8rem; border: 1px solid; }
 .badge.ok { color: #1a7f37; border-color: #1a7f37; background: #dafbe1; }
