@@ -26,6 +26,24 @@ func chromium() string {
 	return ""
 }
 
+// chromiumFor returns the Chromium a browser test drives. Without one
+// the test is skipped, unless CI is set (.ci/run sets it and installs
+// Debian's chromium): there a missing browser fails the test, so that
+// the page's checks in a browser cannot silently stop running.
+func chromiumFor(t *testing.T) string {
+	t.Helper()
+	browser := chromium()
+	switch {
+	case browser != "":
+		return browser
+	case os.Getenv("CI") != "":
+		t.Fatal("CI is set and no Chromium is installed (Debian: apt-get install chromium): the HTML pages must be checked in a browser")
+	default:
+		t.Skip("Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it): the HTML pages are not checked in a browser")
+	}
+	return ""
+}
+
 // runBrowser runs headless Chromium on a page with extra arguments
 // (--dump-dom, --screenshot=FILE) in its own process group, killed
 // whole when it ends or times out, and returns its standard output.
@@ -63,10 +81,7 @@ func runBrowser(t *testing.T, browser, page string, args ...string) []byte {
 // screenshot of each page is left in the test's temp dir (-v logs its
 // path; LABRUN_SCREENSHOT_DIR=DIR keeps a copy).
 func TestBrowser(t *testing.T) {
-	browser := chromium()
-	if browser == "" {
-		t.Skip("Chromium is not installed (Debian: apt-get install chromium; .ci/run installs it): the HTML pages are not checked in a browser")
-	}
+	browser := chromiumFor(t)
 	lessonsFound, _ := filepath.Glob(filepath.Join("..", "..", "examples", "*", "lesson.md"))
 	if len(lessonsFound) == 0 {
 		t.Fatal("no example lessons in examples/*/lesson.md")
