@@ -85,7 +85,7 @@ func (m *markdown) renderDisplay(src string) (string, error) {
 	if err := m.display.Convert([]byte(src), &b); err != nil {
 		return "", err
 	}
-	return sanitize(b.String()), nil
+	return sanitizeDisplay(b.String()), nil
 }
 
 // plainText is the text of an inline tree.

@@ -39,7 +39,7 @@ func (w *writer) writeOutputs(p Part) error {
 		case runner.HTML:
 			// HTML a program displayed goes through the page's
 			// allowlist: the page runs and fetches nothing.
-			w.b.WriteString(`<div class="out display html">` + sanitize(o.Text) + "</div>\n")
+			w.b.WriteString(`<div class="out display html">` + sanitizeDisplay(o.Text) + "</div>\n")
 		case runner.Log:
 			w.b.WriteString(logPanel(o.Text))
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	nethtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // ContentSecurityPolicy is the policy the page declares in a meta
@@ -25,11 +26,11 @@ var (
 	// dataImage is an image inlined as base64, the only image the page
 	// shows (it fetches nothing).
 	dataImage = regexp.MustCompile(`(?is)^\s*data:image/(?:png|jpeg|gif|webp|svg\+xml);base64,`)
-	// name is an id, a name or a class list: letters of any script,
+	// attrName is an id, a name or a class list: letters of any script,
 	// digits, _ . : - and spaces.
-	name   = regexp.MustCompile(`^[\p{L}\p{N}_.:\- ]*$`)
-	length = regexp.MustCompile(`^\s*\d+(?:\.\d+)?(?:%|px)?\s*$`)
-	align  = regexp.MustCompile(`(?i)^\s*(?:left|right|center|justify|top|middle|bottom)\s*$`)
+	attrName   = regexp.MustCompile(`^[\p{L}\p{N}_.:\- ]*$`)
+	attrLength = regexp.MustCompile(`^\s*\d+(?:\.\d+)?(?:%|px)?\s*$`)
+	attrAlign  = regexp.MustCompile(`(?i)^\s*(?:left|right|center|justify|top|middle|bottom)\s*$`)
 )
 
 // policy is the allowlist every piece of HTML on the page goes through:
@@ -48,20 +49,20 @@ func newPolicy() *bluemonday.Policy {
 		"small", "big", "sub", "sup", "abbr", "cite", "dfn", "q", "center", "wbr", "figure", "figcaption",
 		"ul", "ol", "li", "dl", "dt", "dd", "details", "summary",
 		"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col")
-	p.AllowAttrs("id", "class").Matching(name).Globally()
+	p.AllowAttrs("id", "class").Matching(attrName).Globally()
 	p.AllowAttrs("title", "lang", "dir").Globally()
-	p.AllowAttrs("align").Matching(align).Globally()
+	p.AllowAttrs("align").Matching(attrAlign).Globally()
 	p.AllowAttrs("href").Matching(linkURL).OnElements("a")
-	p.AllowAttrs("name").Matching(name).OnElements("a")
+	p.AllowAttrs("name").Matching(attrName).OnElements("a")
 	p.AllowAttrs("src").Matching(dataImage).OnElements("img")
 	p.AllowAttrs("alt").OnElements("img")
-	p.AllowAttrs("width", "height").Matching(length).OnElements("img", "table", "th", "td", "col", "colgroup")
+	p.AllowAttrs("width", "height").Matching(attrLength).OnElements("img", "table", "th", "td", "col", "colgroup")
 	p.AllowAttrs("colspan", "rowspan", "span").Matching(bluemonday.Integer).OnElements("th", "td", "col", "colgroup")
-	p.AllowAttrs("valign").Matching(align).OnElements("th", "td", "tr")
+	p.AllowAttrs("valign").Matching(attrAlign).OnElements("th", "td", "tr")
 	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 	p.AllowAttrs("type").Matching(bluemonday.ListType).OnElements("ol", "ul", "li")
 	p.AllowAttrs("open").Matching(regexp.MustCompile(`^(?:open)?$`)).OnElements("details")
-	p.AllowAttrs("data-lang").Matching(name).OnElements("div") // chroma's code blocks
+	p.AllowAttrs("data-lang").Matching(attrName).OnElements("div") // chroma's code blocks
 	// GFM task lists: a disabled checkbox.
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^(?:checked|disabled)?$`)).OnElements("input")
@@ -81,6 +82,27 @@ func newPolicy() *bluemonday.Policy {
 // embedded page, a video) into a link to its source.
 func sanitize(s string) string {
 	return policy.Sanitize(unembed(s))
+}
+
+// sanitizeDisplay sanitizes what a program displayed and closes what it
+// left open, as a browser would, so that a display stays inside its
+// box: an unclosed <table> or a stray </div> does not reach the page
+// around it. (The lesson's prose is not closed so: its <details> may
+// open before a cell and close after it.)
+func sanitizeDisplay(s string) string {
+	clean := sanitize(s)
+	box := &nethtml.Node{Type: nethtml.ElementNode, Data: "div", DataAtom: atom.Div}
+	nodes, err := nethtml.ParseFragment(strings.NewReader(clean), box)
+	if err != nil {
+		return html.EscapeString(s)
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		if err := nethtml.Render(&b, n); err != nil {
+			return html.EscapeString(s)
+		}
+	}
+	return b.String()
 }
 
 // embedded names the elements that show another resource, and the

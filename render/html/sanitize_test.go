@@ -157,6 +157,9 @@ func TestSanitizeVectors(t *testing.T) {
 		if bad := unsafeHTML(sanitize(v)); bad != "" {
 			t.Errorf("sanitize(%q) keeps %s: %s", v, bad, sanitize(v))
 		}
+		if bad := unsafeHTML(sanitizeDisplay(v)); bad != "" {
+			t.Errorf("sanitizeDisplay(%q) keeps %s: %s", v, bad, sanitizeDisplay(v))
+		}
 	}
 	// A lesson holds no NUL (labrun refuses it as binary); CommonMark
 	// reads one as U+FFFD.
@@ -267,4 +270,50 @@ func proseOf(src []byte) string {
 		}
 	}
 	return b.String()
+}
+
+// TestDisplayBoxed: a display's unclosed or stray tags stay inside its
+// box, while the lesson's <details> may still span a cell.
+func TestDisplayBoxed(t *testing.T) {
+	src := "# B\n\n<details><summary>solution</summary>\n\n```python\nshow()\n```\n" +
+		lessons.OpenMarker("cell=1 kind=python status=ok time=0.01s") + "\n\n\n</div></section><h1>fake</h1><table><tr><td>cell\n\n" + lessons.OutClose + "\n\n</details>\n\nafter\n"
+	page := renderPage(t, FromTranscript("b.md", []byte(src)), Options{})
+	doc, err := nethtml.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var details, out *nethtml.Node
+	var walk func(n *nethtml.Node)
+	walk = func(n *nethtml.Node) {
+		for _, a := range n.Attr {
+			if a.Key == "class" && a.Val == "out display" {
+				out = n
+			}
+		}
+		if n.DataAtom == atom.Details {
+			details = n
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if details == nil || out == nil {
+		t.Fatalf("no <details> or no display in\n%s", page)
+	}
+	if !within(out, details) {
+		t.Errorf("the display is not inside the lesson's <details>:\n%s", page)
+	}
+	if !strings.Contains(page, `<div class="out display"><h1>fake</h1><table><tbody><tr><td>cell</td></tr></tbody></table></div>`) {
+		t.Errorf("the display's tags are not closed inside it:\n%s", page)
+	}
+}
+
+func within(n, ancestor *nethtml.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == ancestor {
+			return true
+		}
+	}
+	return false
 }
