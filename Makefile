@@ -7,7 +7,7 @@ GO      ?= go
 BIN     := bin/labrun
 EXAMPLE := examples/fifo/lesson.md
 
-.PHONY: all build run test test-nocgo agreement fuzz-short fuzz eval bench vet clean
+.PHONY: all build run man test test-nocgo agreement fuzz-short fuzz eval bench vet clean
 
 all: build
 
@@ -22,6 +22,11 @@ run: build
 	mkdir -p out
 	$(BIN) run $(EXAMPLE) -o out/fifo.md
 	@echo "transcript: out/fifo.md"
+
+# The man pages, made by cobra/doc from the command definitions that make
+# the help (labrun.1, labrun-check.1, ...): man -l out/man/labrun.1.
+man: build
+	$(BIN) gen-man out/man
 
 test: build vet
 	$(GO) test -count=1 -timeout 9m ./...

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/fatih/color"
+	"github.com/labrun/labrun/internal/colour"
 	"github.com/labrun/labrun/runner"
 )
 
@@ -30,9 +30,9 @@ func Summary(w io.Writer, res *runner.Result, out string) {
 	if out == "" {
 		out = "standard output"
 	}
-	state := color.GreenString("done")
+	state := colour.Green("done")
 	if res.Interrupted {
-		state = color.RedString("interrupted")
+		state = colour.Red("interrupted")
 	}
 	fmt.Fprintf(w, "labrun: %s: %s, %d cells run, %d failed, %d interrupted, %.1fs -> %s\n",
 		res.Lesson.Name, state, ran, failed, interrupted, res.Duration.Seconds(), out)
@@ -48,6 +48,6 @@ func Summary(w io.Writer, res *runner.Result, out string) {
 			notes = append([]string{"last step: exit " + ExitWord(cr.Exit)}, notes...)
 		}
 		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index,
-			color.YellowString(StatusWord(cr.Status)), cr.Cell.Kind, strings.Join(notes, "; "))
+			colour.Yellow(StatusWord(cr.Status)), cr.Cell.Kind, strings.Join(notes, "; "))
 	}
 }

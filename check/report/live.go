@@ -8,9 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/fatih/color"
-
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/colour"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -193,14 +192,14 @@ func (v *Live) redraw() {
 			width = w
 		}
 	}
-	lines := []string{fmt.Sprintf("%s %d  %s %d  lessons %d/%d", color.GreenString("✓"), v.totals.Passed,
-		color.RedString("✗"), v.totals.Failed, v.done, v.total)}
+	lines := []string{fmt.Sprintf("%s %d  %s %d  lessons %d/%d", colour.Green("✓"), v.totals.Passed,
+		colour.Red("✗"), v.totals.Failed, v.done, v.total)}
 	for _, r := range v.running {
 		cmd := ""
 		if r.next < len(r.cells) {
 			cmd = firstLine(r.cells[r.next].Body)
 		}
-		head := fmt.Sprintf("%s %s  cell %d/%d  %.1fs  ", color.CyanString(spinner[v.frame%len(spinner)]), r.path,
+		head := fmt.Sprintf("%s %s  cell %d/%d  %.1fs  ", colour.Cyan(spinner[v.frame%len(spinner)]), r.path,
 			min(r.next+1, len(r.cells)), len(r.cells), time.Since(r.start).Seconds())
 		lines = append(lines, head+cut(cmd, width-1-visible(head)))
 	}
@@ -238,8 +237,8 @@ func cut(s string, n int) string {
 
 // visible counts the runes of s a terminal shows (colour codes not).
 func visible(s string) int {
-	return utf8.RuneCountInString(colour.ReplaceAllString(s, ""))
+	return utf8.RuneCountInString(colourCode.ReplaceAllString(s, ""))
 }
 
-// colour matches the colour codes of fatih/color.
-var colour = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+// colourCode matches the colour codes (SGR sequences) of internal/colour.
+var colourCode = regexp.MustCompile(`\x1b\[[0-9;]*m`)

@@ -5,9 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/fatih/color"
-
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/colour"
 )
 
 // Text is the human report: for each lesson, why it could not be checked,
@@ -103,13 +102,13 @@ func writeDiff(w io.Writer, diff string) {
 	for _, l := range strings.SplitAfter(strings.TrimSuffix(diff, "\n"), "\n") {
 		switch {
 		case strings.HasPrefix(l, "---"), strings.HasPrefix(l, "+++"):
-			io.WriteString(w, color.New(color.Bold).Sprint(strings.TrimSuffix(l, "\n"))+"\n")
+			io.WriteString(w, colour.Bold("%s", strings.TrimSuffix(l, "\n"))+"\n")
 		case strings.HasPrefix(l, "@@"):
-			io.WriteString(w, color.CyanString("%s", strings.TrimSuffix(l, "\n"))+"\n")
+			io.WriteString(w, colour.Cyan("%s", strings.TrimSuffix(l, "\n"))+"\n")
 		case strings.HasPrefix(l, "-"):
-			io.WriteString(w, color.RedString("%s", strings.TrimSuffix(l, "\n"))+"\n")
+			io.WriteString(w, colour.Red("%s", strings.TrimSuffix(l, "\n"))+"\n")
 		case strings.HasPrefix(l, "+"):
-			io.WriteString(w, color.GreenString("%s", strings.TrimSuffix(l, "\n"))+"\n")
+			io.WriteString(w, colour.Green("%s", strings.TrimSuffix(l, "\n"))+"\n")
 		default:
 			io.WriteString(w, strings.TrimSuffix(l, "\n")+"\n")
 		}
@@ -129,9 +128,9 @@ func indentRaw(s string) string {
 // "ok   path: 12 passed, 0 failed (3.1s)" or "FAIL path: ...".
 func LessonLine(r *check.Report) string {
 	p, f, s := r.Counts()
-	word := color.GreenString("ok  ")
+	word := colour.Green("ok  ")
 	if f > 0 {
-		word = color.RedString("FAIL")
+		word = colour.Red("FAIL")
 	}
 	t := check.Totals{Passed: p, Failed: f, Skipped: s}
 	return fmt.Sprintf("%s %s: %s (%.1fs)", word, r.Path, t.Line(), r.Duration.Seconds())

@@ -8,9 +8,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/check/report"
@@ -27,74 +27,72 @@ type checkOptions struct {
 	update  bool
 	dryRun  bool
 	jobs    int
+	shard   string
 	shardK  int
 	shardN  int
 	list    bool
 	junit   string
 	json    bool
-	color   string
 	config  string
 	runner  runner.Options
 }
 
-// parseCheck reads the flags of "labrun check"; flags may stand before
-// or after the paths.
-func parseCheck(args []string, stderr io.Writer) (*checkOptions, error) {
+// newCheckCmd is "labrun check" and its flags.
+func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	o := &checkOptions{}
-	fs := newFlagSet("check", checkHelp, stderr)
-	var shard string
-	fs.BoolVar(&o.verbose, "v", false, "show the raw outputs of failing cells too")
+	c := &cobra.Command{
+		Use:   "check PATH...",
+		Short: "check that lessons still give the outputs they recorded",
+		Long:  checkHelp,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.take(c.Flags(), args); err != nil {
+				return err
+			}
+			return checkCommand(o, stdout, stderr)
+		},
+	}
+	fs := c.Flags()
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "show the raw outputs of failing cells too")
 	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones (atomically; nothing else changes)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --update: print the diff it would apply, change nothing; exit 1 when anything would change")
-	fs.IntVar(&o.jobs, "j", runtime.NumCPU(), "check `N` lessons at once")
-	fs.StringVar(&shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path)")
+	fs.IntVarP(&o.jobs, "jobs", "j", runtime.NumCPU(), "check `N` lessons at once")
+	fs.StringVar(&o.shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path)")
 	fs.BoolVar(&o.list, "list", false, "print the lessons the check (or shard) would take, run nothing")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
-	fs.StringVar(&o.color, "color", "auto", "colours: `auto`, always or never (NO_COLOR turns auto off)")
 	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in each lesson's folder or above it")
+	colourFlag(fs)
 	addStepFlags(fs, &o.runner)
-	more, err := parseFlags(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	o.paths = append(o.paths, more...)
+	return c
+}
+
+// take checks the paths and flags of "labrun check" that the flag parser
+// has read.
+func (o *checkOptions) take(fs *pflag.FlagSet, paths []string) error {
+	o.paths = paths
 	if len(o.paths) == 0 {
-		return nil, usageError("check: which lessons? (labrun check PATH..., a transcript or a folder)")
+		return usageError("check: which lessons? (labrun check PATH..., a transcript or a folder)")
 	}
 	if o.jobs < 1 {
-		return nil, usageError(fmt.Sprintf("check: -j %d: want at least 1", o.jobs))
+		return usageError(fmt.Sprintf("check: -j %d: want at least 1", o.jobs))
 	}
 	if o.dryRun && !o.update {
-		return nil, usageError("check: --dry-run goes with --update")
+		return usageError("check: --dry-run goes with --update")
 	}
-	switch o.color {
-	case "auto", "always", "never":
-	default:
-		return nil, usageError(fmt.Sprintf("check: --color %q: want auto, always or never", o.color))
-	}
-	if shard != "" {
-		k, n, ok := strings.Cut(shard, "/")
+	if o.shard != "" {
+		k, n, ok := strings.Cut(o.shard, "/")
 		var err1, err2 error
 		o.shardK, err1 = strconv.Atoi(k)
 		o.shardN, err2 = strconv.Atoi(n)
 		if !ok || err1 != nil || err2 != nil || o.shardN < 1 || o.shardK < 1 || o.shardK > o.shardN {
-			return nil, usageError(fmt.Sprintf("check: --shard %q: want K/N with 1 <= K <= N, such as 2/3", shard))
+			return usageError(fmt.Sprintf("check: --shard %q: want K/N with 1 <= K <= N, such as 2/3", o.shard))
 		}
 	}
-	if err := checkStepFlags(fs, &o.runner, "check"); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return checkStepFlags(fs, &o.runner, "check")
 }
 
 // checkCommand is "labrun check".
-func checkCommand(args []string, stdout, stderr io.Writer) error {
-	o, err := parseCheck(args, stderr)
-	if err != nil {
-		return err
-	}
-	setColor(o.color)
+func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	found, err := check.Find(o.paths)
 	if err != nil {
 		return &exitError{exitBadInput, err}
@@ -187,43 +185,8 @@ func terminal(w io.Writer) (bool, func() int) {
 	}
 }
 
-// seconds is a duration flag that reads a bare number as seconds
-// ("--timeout 5"), as GNU tools do, and a Go duration ("1m30s") too.
-type seconds time.Duration
-
-func (d *seconds) String() string { return time.Duration(*d).String() }
-
-// Get gives the duration (flag.Getter), for the zero check of run.
-func (d *seconds) Get() any { return time.Duration(*d) }
-
-func (d *seconds) Set(s string) error {
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		*d = seconds(f * float64(time.Second))
-		return nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return fmt.Errorf("want seconds (5, 0.5) or a duration (1m)")
-	}
-	*d = seconds(v)
-	return nil
-}
-
-// setColor turns colours on or off for --color: auto leaves fatih/color's
-// own choice (a terminal on standard output, no NO_COLOR, TERM not dumb).
-func setColor(mode string) {
-	switch mode {
-	case "always":
-		color.NoColor = false
-	case "never":
-		color.NoColor = true
-	}
-}
-
-// checkHelp is "labrun help check" and the head of "labrun check --help".
-const checkHelp = `Usage: labrun check PATH... [flags]
-
-Checks that lessons still give the outputs they recorded. Each PATH is a
+// checkHelp is the text of "labrun help check" (and check --help).
+const checkHelp = `Checks that lessons still give the outputs they recorded. Each PATH is a
 transcript or a folder; a folder holds, recursively, every course pair
 (README.md recorded beside README_no_output.md, its skeleton) and every
 labrun transcript (a Markdown file with labrun's output markers). A
@@ -291,12 +254,10 @@ lesson is added); --list prints the lessons a check would take.
 
 On a terminal, standard error shows a live view: the counts, and a line
 per running lesson (its cell, command and time); elsewhere, a plain line
-per finished lesson. Colours: --color=auto|always|never (NO_COLOR=1 turns
-auto off).
+per finished lesson. Colours: --color=auto|always|never; NO_COLOR=1
+turns auto off (an explicit --color wins over it).
 
 Exit status: 0 every cell passed; 1 a cell failed or a lesson could not
 run; 2 bad input or usage (an .ipynb: convert it with "labrun import");
 130/143 on Ctrl-C/SIGTERM (the reports are written for what ran).
-
-Flags:
 `

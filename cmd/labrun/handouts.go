@@ -1,11 +1,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
@@ -14,27 +15,29 @@ import (
 	"github.com/labrun/labrun/runner"
 )
 
-// handoutFlags parses the flags of a handout subcommand (flags may stand
-// before or after the input) and returns its one positional argument.
-func handoutFlags(fs *flag.FlagSet, args []string, usageLine string, stderr io.Writer) (string, error) {
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", usageLine)
-		printFlags(stderr, fs)
+// handout makes the command of a handout: use is its usage after
+// "labrun " ("strip TRANSCRIPT"), and run gets its one file.
+func handout(use, short, long string, run func(in string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Long:  long,
+		Args: func(c *cobra.Command, rest []string) error {
+			switch len(rest) {
+			case 0:
+				return usageError(fmt.Sprintf("%s: which file? (%s)", c.Name(), c.UseLine()))
+			case 1:
+				return nil
+			}
+			return usageError(fmt.Sprintf("%s: one file at a time (got %d: %s)", c.Name(), len(rest), strings.Join(rest, " ")))
+		},
+		RunE: func(_ *cobra.Command, args []string) error { return run(args[0]) },
 	}
-	var rest []string
-	more, err := parseFlags(fs, args)
-	if err != nil {
-		return "", err
-	}
-	rest = append(rest, more...)
-	switch len(rest) {
-	case 0:
-		return "", usageError(fmt.Sprintf("%s: which file? (%s)", fs.Name(), usageLine))
-	case 1:
-		return rest[0], nil
-	}
-	return "", usageError(fmt.Sprintf("%s: one file at a time (got %d: %s)", fs.Name(), len(rest), strings.Join(rest, " ")))
+}
+
+// outputFlag registers a handout's -o, --output.
+func outputFlag(c *cobra.Command, out *string, what string) {
+	c.Flags().StringVarP(out, "output", "o", "", "write "+what+" (atomically) instead of standard output")
 }
 
 // writeOutput writes data to out atomically, or to stdout when out is
@@ -62,68 +65,76 @@ func readInput(path string) ([]byte, error) {
 	return src, nil
 }
 
-// stripCommand is "labrun strip TRANSCRIPT [-o OUT]".
-func stripCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("strip", flag.ContinueOnError)
-	out := fs.String("o", "", "write the skeleton to `OUT` (atomically) instead of standard output")
-	in, err := handoutFlags(fs, args, "labrun strip TRANSCRIPT [-o OUT]", stderr)
-	if err != nil {
-		return err
-	}
-	src, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	return writeOutput(*out, in, lessons.StripAny(src), stdout)
+// newStripCmd is "labrun strip TRANSCRIPT [-o OUT]".
+func newStripCmd(stdout io.Writer) *cobra.Command {
+	var out string
+	c := handout("strip TRANSCRIPT", "a transcript without its outputs: the lesson's skeleton",
+		`Writes the skeleton of a transcript (labrun's, or a course README.md in
+nbconvert's layout): the transcript without its outputs, byte for byte.
+`, func(in string) error {
+			src, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			return writeOutput(out, in, lessons.StripAny(src), stdout)
+		})
+	outputFlag(c, &out, "the skeleton to `OUT`")
+	return c
 }
 
-// tangleCommand is "labrun tangle LESSON -d DIR".
-func tangleCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("tangle", flag.ContinueOnError)
-	dir := fs.String("d", "", "write the lesson's files and run.sh into folder `DIR` (created if missing)")
-	in, err := handoutFlags(fs, args, "labrun tangle LESSON -d DIR", stderr)
-	if err != nil {
-		return err
-	}
-	if *dir == "" {
-		return usageError("tangle: where to? (labrun tangle LESSON -d DIR)")
-	}
-	src, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	lesson, err := lessons.Parse(in, src)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return &exitError{exitBadInput, nil}
-	}
-	files := tangle.Tangle(lesson)
-	if err := tangle.Write(*dir, files); err != nil {
-		return &exitError{exitBadInput, err}
-	}
-	fmt.Fprintf(stderr, "labrun: %s: %d files written to %s\n", in, len(files), *dir)
-	return nil
+// newTangleCmd is "labrun tangle LESSON -d DIR".
+func newTangleCmd(stderr io.Writer) *cobra.Command {
+	var dir string
+	c := handout("tangle LESSON.md -d DIR", "every file a lesson writes, and run.sh replaying its commands",
+		`Writes every file the lesson writes, byte for byte as run writes it, and
+run.sh replaying its shell commands in order, each with a timeout
+(LABRUN_STEP_TIMEOUT, default 10 s), into DIR.
+`, func(in string) error {
+			if dir == "" {
+				return usageError("tangle: where to? (labrun tangle LESSON -d DIR)")
+			}
+			src, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			lesson, err := lessons.Parse(in, src)
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				return &exitError{exitBadInput, nil}
+			}
+			files := tangle.Tangle(lesson)
+			if err := tangle.Write(dir, files); err != nil {
+				return &exitError{exitBadInput, err}
+			}
+			fmt.Fprintf(stderr, "labrun: %s: %d files written to %s\n", in, len(files), dir)
+			return nil
+		})
+	c.Flags().StringVarP(&dir, "dir", "d", "", "write the lesson's files and run.sh into folder `DIR` (created if missing)")
+	return c
 }
 
-// htmlCommand is "labrun html TRANSCRIPT -o PAGE.html [--no-output]".
-func htmlCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("html", flag.ContinueOnError)
-	out := fs.String("o", "", "write the page to `PAGE.html` (atomically) instead of standard output")
+// newHTMLCmd is "labrun html TRANSCRIPT -o PAGE.html [--no-output]".
+func newHTMLCmd(stdout io.Writer) *cobra.Command {
+	var out string
 	var opts htmlpage.Options
-	fs.BoolVar(&opts.NoOutput, "no-output", false, "leave outputs and badges out (the students' version)")
-	in, err := handoutFlags(fs, args, "labrun html TRANSCRIPT [-o PAGE.html] [--no-output]", stderr)
-	if err != nil {
-		return err
-	}
-	src, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	page, err := htmlpage.Render(htmlpage.FromTranscript(in, src), opts)
-	if err != nil {
-		return err
-	}
-	return writeOutput(*out, in, page, stdout)
+	c := handout("html TRANSCRIPT", "a transcript as one self-contained HTML page",
+		`Writes one self-contained page (no script, nothing fetched): prose,
+highlighted code, outputs, background logs, how each cell ended,
+contents; --no-output for the students' version.
+`, func(in string) error {
+			src, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			page, err := htmlpage.Render(htmlpage.FromTranscript(in, src), opts)
+			if err != nil {
+				return err
+			}
+			return writeOutput(out, in, page, stdout)
+		})
+	outputFlag(c, &out, "the page to `PAGE.html`")
+	c.Flags().BoolVar(&opts.NoOutput, "no-output", false, "leave outputs and badges out (the students' version)")
+	return c
 }
 
 // writePage writes the HTML page of a run (labrun run --html PAGE).
@@ -135,47 +146,53 @@ func writePage(path string, res *runner.Result) error {
 	return writeFile(path, page)
 }
 
-// importCommand is "labrun import NOTEBOOK.ipynb [-o LESSON.md] [--no-output]".
-func importCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	out := fs.String("o", "", "write the lesson to `LESSON.md` (atomically) instead of standard output")
-	noOutput := fs.Bool("no-output", false, "leave the notebook's outputs out (the skeleton)")
-	in, err := handoutFlags(fs, args, "labrun import NOTEBOOK.ipynb [-o LESSON.md] [--no-output]", stderr)
-	if err != nil {
-		return err
-	}
-	src, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	nb, err := jupyter.Parse(in, src)
-	if err != nil {
-		return &exitError{exitBadInput, err}
-	}
-	md := jupyter.Import(nb, jupyter.ImportOptions{NoOutput: *noOutput, Dir: filepath.Dir(in)})
-	return writeOutput(*out, in, md, stdout)
+// newImportCmd is "labrun import NOTEBOOK.ipynb [-o LESSON.md] [--no-output]".
+func newImportCmd(stdout io.Writer) *cobra.Command {
+	var out string
+	var noOutput bool
+	c := handout("import NOTEBOOK.ipynb", "a Jupyter notebook as a lesson in the course's Markdown layout",
+		`Writes a Jupyter notebook as a lesson in the course's Markdown layout
+(the set-up cell dropped, %%cpp fenced as cpp, outputs as nbconvert lays
+them out); --no-output for the skeleton.
+`, func(in string) error {
+			src, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			nb, err := jupyter.Parse(in, src)
+			if err != nil {
+				return &exitError{exitBadInput, err}
+			}
+			md := jupyter.Import(nb, jupyter.ImportOptions{NoOutput: noOutput, Dir: filepath.Dir(in)})
+			return writeOutput(out, in, md, stdout)
+		})
+	outputFlag(c, &out, "the lesson to `LESSON.md`")
+	c.Flags().BoolVar(&noOutput, "no-output", false, "leave the notebook's outputs out (the skeleton)")
+	return c
 }
 
-// exportCommand is "labrun export TRANSCRIPT -o NOTEBOOK.ipynb".
-func exportCommand(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	out := fs.String("o", "", "write the notebook to `NOTEBOOK.ipynb` (atomically) instead of standard output")
-	in, err := handoutFlags(fs, args, "labrun export TRANSCRIPT -o NOTEBOOK.ipynb", stderr)
-	if err != nil {
-		return err
-	}
-	src, err := readInput(in)
-	if err != nil {
-		return err
-	}
-	nb, err := jupyter.Export(in, src)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return &exitError{exitBadInput, nil}
-	}
-	data, err := jupyter.Marshal(nb)
-	if err != nil {
-		return err
-	}
-	return writeOutput(*out, in, data, stdout)
+// newExportCmd is "labrun export TRANSCRIPT -o NOTEBOOK.ipynb".
+func newExportCmd(stdout, stderr io.Writer) *cobra.Command {
+	var out string
+	c := handout("export TRANSCRIPT", "a transcript as an nbformat 4.5 notebook with its outputs",
+		`Writes a transcript as an nbformat 4.5 notebook with its outputs
+("labrun import" gives a labrun transcript back byte for byte).
+`, func(in string) error {
+			src, err := readInput(in)
+			if err != nil {
+				return err
+			}
+			nb, err := jupyter.Export(in, src)
+			if err != nil {
+				fmt.Fprintln(stderr, err)
+				return &exitError{exitBadInput, nil}
+			}
+			data, err := jupyter.Marshal(nb)
+			if err != nil {
+				return err
+			}
+			return writeOutput(out, in, data, stdout)
+		})
+	outputFlag(c, &out, "the notebook to `NOTEBOOK.ipynb`")
+	return c
 }

@@ -25,7 +25,9 @@ const (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-const usage = `labrun runs Markdown lessons and writes annotated transcripts.
+// rootLong is "labrun help": the manual. Its Usage block lists the
+// commands by hand, in the order a teacher meets them.
+const rootLong = `labrun runs Markdown lessons and writes annotated transcripts.
 
 Usage:
   labrun run LESSON.md [-o OUT.md] [--html PAGE.html] [--timeout D] [--keep | --in-place]
@@ -40,7 +42,9 @@ Usage:
   labrun export TRANSCRIPT [-o NOTEBOOK.ipynb]
   labrun clean       kill what killed runs left behind (see below)
   labrun version
-  labrun help
+  labrun completion bash|zsh|fish   a shell's completion script
+  labrun help [COMMAND]             the manual, or a command's help
+  labrun help lessons               which fences run, fence attributes
 
 A lesson is lecture notes in Markdown. Its fenced code cells are run in
 order, in a scratch copy of the lesson's folder (which fences run, and
@@ -86,10 +90,6 @@ Handouts, from one lesson:
   export  a transcript as an nbformat 4.5 notebook with its outputs
           (import gives a labrun transcript back byte for byte)
 
-Example:
-  labrun run examples/fifo/lesson.md -o /tmp/fifo.md --timeout 5s
-  labrun html /tmp/fifo.md -o /tmp/fifo.html
-
 Exit status: 0 when the lesson ran (cells may fail: that is content),
 1 when labrun could not run a step (no sh, bash or python3), 2 on a bad
 lesson or bad usage, 130 / 143 / 129 when stopped by Ctrl-C / SIGTERM /
@@ -97,61 +97,52 @@ SIGHUP (the partial transcript is still written; a second one quits at
 once).
 `
 
+// rootExample is the manual's example.
+const rootExample = `  labrun run examples/fifo/lesson.md -o /tmp/fifo.md --timeout 5s
+  labrun html /tmp/fifo.md -o /tmp/fifo.html`
+
 func main() {
 	proc.MaybeGate() // a step starting: becomes the step's program
 	os.Exit(route(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// route picks the subcommand and turns its error into an exit code.
+// route runs the command line args names (the command tree of cli.go)
+// and turns its error into an exit code. A mistake in the command line
+// is one line on stderr saying what is wrong, then one saying where the
+// help is.
 func route(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		io.WriteString(stderr, usage)
-		return exitBadInput
+	if args == nil {
+		args = []string{} // cobra reads os.Args for nil
 	}
-	var err error
-	switch args[0] {
-	case "run":
-		err = runCommand(args[1:], stdout, stderr)
-	case "check":
-		err = checkCommand(args[1:], stdout, stderr)
-	case "report":
-		err = reportCommand(args[1:], stdout, stderr)
-	case "strip":
-		err = stripCommand(args[1:], stdout, stderr)
-	case "tangle":
-		err = tangleCommand(args[1:], stdout, stderr)
-	case "html":
-		err = htmlCommand(args[1:], stdout, stderr)
-	case "import":
-		err = importCommand(args[1:], stdout, stderr)
-	case "export":
-		err = exportCommand(args[1:], stdout, stderr)
-	case "clean":
-		err = cleanCommand(args[1:], stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "labrun", versionString())
-	case "help", "-h", "--help":
-		if len(args) > 1 {
-			switch args[1] {
-			case "lessons":
-				io.WriteString(stdout, lessonsHelp)
-				return exitOK
-			case "check":
-				parseCheck([]string{"--help"}, stdout)
-				return exitOK
-			}
-		}
-		io.WriteString(stdout, usage)
-	default:
-		err = usageError(fmt.Sprintf("unknown command %q (known: run, check, report, strip, tangle, html, import, export, clean, version, help)", args[0]))
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	code := exitCode(err, stderr)
+	if isUsage(err) {
+		fmt.Fprintln(stderr, usageHint(cmd))
 	}
-	return exitCode(err, stderr)
+	return code
 }
 
-// usageError is a mistake in the command line.
+// usageError is a mistake in the command line that labrun finds (a
+// missing lesson, a zero timeout), said as "labrun: MESSAGE".
 type usageError string
 
 func (e usageError) Error() string { return string(e) }
+
+// flagError is a mistake in the command line that the flag parser finds
+// (an unknown flag, a bad value), said as cobra's commands say it:
+// "Error: unknown flag: --bogus".
+type flagError struct{ error }
+
+func (e flagError) Unwrap() error { return e.error }
+
+// isUsage says whether err is a mistake in the command line.
+func isUsage(err error) bool {
+	var ue usageError
+	var fe flagError
+	return errors.As(err, &ue) || errors.As(err, &fe)
+}
 
 // exitError carries an exit code decided by a subcommand.
 type exitError struct {
@@ -166,9 +157,14 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	var fe flagError
+	if errors.As(err, &fe) {
+		fmt.Fprintf(stderr, "Error: %v\n", fe.error)
+		return exitBadInput
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "labrun: %v\nRun 'labrun help' for usage.\n", err)
+		fmt.Fprintf(stderr, "labrun: %v\n", err)
 		return exitBadInput
 	}
 	var ee *exitError

@@ -1,34 +1,49 @@
 package main
 
 import (
+	"fmt"
 	"io"
+
+	"github.com/spf13/cobra"
 
 	"github.com/labrun/labrun/check/report"
 )
 
-const reportUsage = `Usage: labrun report merge REPORT... [-o OUT]
-
-Merges the reports of "labrun check" shards into one: JUnit XML files
+// reportLong is the text of "labrun report merge --help".
+const reportLong = `Merges the reports of "labrun check" shards into one: JUnit XML files
 (--junit) into one document, every lesson's testsuite sorted by name and
 the counts summed; JSON event files (--json) into one, line by line.
-
-Flags:
 `
 
-// reportCommand is "labrun report merge".
-func reportCommand(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", reportUsage, stderr)
-	out := fs.String("o", "", "write the merged report to `OUT` (atomically) instead of standard output")
-	if len(args) == 0 || args[0] != "merge" {
-		return usageError("report: what to do? (labrun report merge A.xml B.xml -o all.xml)")
+// newReportCmd is "labrun report" and its one subcommand, merge.
+func newReportCmd(stdout io.Writer) *cobra.Command {
+	parent := &cobra.Command{
+		Use:   "report merge REPORT...",
+		Short: "merge the reports of check's shards",
+		Long:  reportLong,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError(fmt.Sprintf("report: %q: no such subcommand (labrun report merge A.xml B.xml -o all.xml)", args[0]))
+			}
+			return usageError("report: what to do? (labrun report merge A.xml B.xml -o all.xml)")
+		},
 	}
-	args = args[1:]
-	var files []string
-	more, err := parseFlags(fs, args)
-	if err != nil {
-		return err
+	var out string
+	merge := &cobra.Command{
+		Use:   "merge REPORT...",
+		Short: "merge JUnit XML or JSON event reports into one",
+		Long:  reportLong,
+		RunE: func(_ *cobra.Command, files []string) error {
+			return reportMerge(files, out, stdout)
+		},
 	}
-	files = append(files, more...)
+	merge.Flags().StringVarP(&out, "output", "o", "", "write the merged report to `OUT` (atomically) instead of standard output")
+	parent.AddCommand(merge)
+	return parent
+}
+
+// reportMerge is "labrun report merge".
+func reportMerge(files []string, out string, stdout io.Writer) error {
 	if len(files) == 0 {
 		return usageError("report merge: which reports? (labrun report merge A.xml B.xml -o all.xml)")
 	}
@@ -36,9 +51,9 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{exitBadInput, err}
 	}
-	if *out == "" {
+	if out == "" {
 		_, err := stdout.Write(merged)
 		return err
 	}
-	return writeFile(*out, merged)
+	return writeFile(out, merged)
 }

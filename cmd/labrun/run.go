@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/internal/config"
@@ -28,58 +31,59 @@ type runOptions struct {
 	runner  runner.Options
 }
 
-const runUsage = `Usage: labrun run LESSON.md [flags]
-       labrun run LESSON.md... -o DIR [flags]
-
-Runs every cell of LESSON.md in order and writes the transcript to OUT
+// runLong is the text of "labrun run --help".
+const runLong = `Runs every cell of LESSON.md in order and writes the transcript to OUT
 (standard output when -o is not given). Several lessons run one after
 the other, each transcript written under DIR at the lesson's path
 (DIR/NAME.md for a path outside the current folder).
-
-Flags:
 `
 
-// parseRun reads the flags of "labrun run"; flags may stand before or
-// after the lesson.
-func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
+// newRunCmd is "labrun run" and its flags.
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	o := &runOptions{}
-	fs := newFlagSet("run", runUsage, stderr)
-	fs.StringVar(&o.out, "o", "", "write the transcript to `OUT` (atomically; a device or a pipe such as /dev/null is written directly) instead of standard output")
+	c := &cobra.Command{
+		Use:         "run LESSON.md",
+		Short:       "run lessons and write their annotated transcripts",
+		Long:        runLong,
+		Annotations: map[string]string{usageAlso: "labrun run LESSON.md... -o DIR [flags]"},
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := o.take(c.Flags(), args); err != nil {
+				return err
+			}
+			return runCommand(o, stdout, stderr)
+		},
+	}
+	fs := c.Flags()
+	fs.StringVarP(&o.out, "output", "o", "", "write the transcript to `OUT` (atomically; a device or a pipe such as /dev/null is written directly) instead of standard output")
 	fs.StringVar(&o.html, "html", "", "also write the lesson as a self-contained HTML page to `PAGE` (with the programs' colours)")
 	addStepFlags(fs, &o.runner)
 	fs.BoolVar(&o.runner.Keep, "keep", false, "keep the scratch work directory and print its path")
 	fs.BoolVar(&o.runner.InPlace, "in-place", false, "run in the lesson's folder instead of a scratch copy (no cell may write over the lesson itself)")
 	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in the lesson's folder or above it")
-	fs.BoolVar(&o.verbose, "v", false, "print a line per cell to standard error as the lesson runs")
-	var rest []string
-	more, err := parseFlags(fs, args)
-	if err != nil {
-		return nil, err
-	}
-	rest = append(rest, more...)
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print a line per cell to standard error as the lesson runs")
+	colourFlag(fs)
+	return c
+}
+
+// take checks the lessons and flags of "labrun run" that the flag parser
+// has read.
+func (o *runOptions) take(fs *pflag.FlagSet, rest []string) error {
 	switch {
 	case len(rest) == 0:
-		return nil, usageError("run: which lesson? (labrun run LESSON.md)")
+		return usageError("run: which lesson? (labrun run LESSON.md)")
 	case len(rest) > 1 && o.out == "":
-		return nil, usageError(fmt.Sprintf("run: %d lessons: give -o DIR, the folder their transcripts go to", len(rest)))
+		return usageError(fmt.Sprintf("run: %d lessons: give -o DIR, the folder their transcripts go to", len(rest)))
 	case len(rest) > 1 && o.html != "":
-		return nil, usageError("run: --html takes one lesson (labrun html TRANSCRIPT makes a page of each)")
+		return usageError("run: --html takes one lesson (labrun html TRANSCRIPT makes a page of each)")
 	}
 	o.lessons = rest
-	if err := checkStepFlags(fs, &o.runner, "run"); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return checkStepFlags(fs, &o.runner, "run")
 }
 
 // runCommand is "labrun run": one lesson, or several one after the
 // other (-o DIR). Every lesson is read and parsed before any runs: a bad
 // one stops them all (exit 2).
-func runCommand(args []string, stdout, stderr io.Writer) error {
-	o, err := parseRun(args, stderr)
-	if err != nil {
-		return err
-	}
+func runCommand(o *runOptions, stdout, stderr io.Writer) error {
 	for _, l := range o.lessons {
 		if strings.EqualFold(filepath.Ext(l), ".ipynb") {
 			return &exitError{exitBadInput, fmt.Errorf("%s: %w", l, check.ErrNotebook)}

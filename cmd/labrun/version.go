@@ -1,6 +1,25 @@
 package main
 
-import "runtime/debug"
+import (
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// newVersionCmd is "labrun version" (labrun --version says the same).
+func newVersionCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print labrun's version and the VCS revision it was built from",
+		Long: `Prints one line: "labrun", the module version and, when the binary was
+built from a checkout, the VCS revision ("-dirty" when it had changes).
+`,
+		Args: cobra.NoArgs,
+		Run:  func(*cobra.Command, []string) { fmt.Fprintln(stdout, "labrun", versionString()) },
+	}
+}
 
 // revision is the VCS revision set at build time (make build:
 // -ldflags "-X main.revision=..."), used when the build info has none.
