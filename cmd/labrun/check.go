@@ -61,7 +61,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
 	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in each lesson's folder or above it")
-	colourFlag(fs)
+	colourFlag(c)
 	addStepFlags(fs, &o.runner)
 	return c
 }

@@ -69,9 +69,11 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	return root
 }
 
-// colourFlag registers --color on a command that colours what it writes.
-func colourFlag(fs *pflag.FlagSet) {
-	fs.Var(new(colour.Mode), "color", "colour the report: `WHEN` is auto, always or never (--color wins over NO_COLOR, which wins over the terminal guess)")
+// colourFlag registers --color on a command that colours what it writes,
+// with its three values for shell completion.
+func colourFlag(c *cobra.Command) {
+	c.Flags().Var(new(colour.Mode), "color", "colour the report: `WHEN` is auto, always or never (--color wins over NO_COLOR, which wins over the terminal guess)")
+	c.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]cobra.Completion{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // decideColour is the one place the colour is decided, before any

@@ -61,7 +61,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.BoolVar(&o.runner.InPlace, "in-place", false, "run in the lesson's folder instead of a scratch copy (no cell may write over the lesson itself)")
 	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in the lesson's folder or above it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print a line per cell to standard error as the lesson runs")
-	colourFlag(fs)
+	colourFlag(c)
 	return c
 }
 
