@@ -1,6 +1,14 @@
 // Command labrun runs Markdown lessons: it writes their source files,
 // compiles them, runs every step in order with timeouts, and renders an
 // annotated transcript. Run "labrun help" for the manual.
+//
+// The command line is cobra's (cli.go: the command tree, how help and
+// mistakes look; man.go: man pages from the same definitions). Each
+// command's file defines its flags and its action: run.go, check.go,
+// report.go, handouts.go (strip, tangle, html, import, export), clean.go,
+// version.go; flags.go holds the step flags run and check share. This
+// file holds the manual, the exit codes and what errors exit with;
+// signals.go how Ctrl-C, SIGTERM and SIGHUP end a run.
 package main
 
 import (
