@@ -2,7 +2,6 @@ package lessons
 
 import (
 	"fmt"
-	"github.com/labrun/labrun/internal/config"
 	"regexp"
 	"strconv"
 	"strings"
@@ -158,7 +157,7 @@ func (l *Lesson) set(k, v string) (isLimit bool, err error) {
 		return false, nil
 	case "magics":
 		l.Magics = v
-		return false, config.CheckMagics(v)
+		return false, CheckMagics(v)
 	}
 	if ok, err := l.Limits.Set(k, v); ok {
 		return true, err

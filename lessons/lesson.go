@@ -77,7 +77,7 @@ type Lesson struct {
 	CheckRules []*Directive
 	// Magics is the version of the course's magics the lesson asks for
 	// (<!-- labrun magics=2019 -->), or, without such a directive, the
-	// one its own set-up cell defines (see config.MagicsCurrent); ""
+	// one its own set-up cell defines (see MagicsCurrent); ""
 	// leaves it to the course's labrun.toml.
 	Magics string
 	// Warnings are cells that will fail as the course's magics failed

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/labrun/labrun/internal/config"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	gmtext "github.com/yuin/goldmark/text"
@@ -272,7 +271,7 @@ func notRunNested(l *Lesson, li *lineIndex, src []byte, n ast.Node) {
 // shows comment lines), the 2019 one only knows %run.
 func setupMagics(src string) string {
 	if strings.Contains(src, "comment_prefix") {
-		return config.MagicsCurrent
+		return MagicsCurrent
 	}
-	return config.Magics2019
+	return Magics2019
 }

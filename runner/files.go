@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -128,7 +127,7 @@ func (r *run) runFileCell(cell *cellRun) error {
 		case lessons.Comment:
 			// set_up_magics' save_file: display(Markdown("\#\#\#\# `%s`"
 			// % text)); the 2019 save_file showed nothing.
-			if r.set.Magics != config.Magics2019 {
+			if r.set.Magics != lessons.Magics2019 {
 				cr.add(Markdown, `\#\#\#\# `+"`"+cmd.Text+"`")
 			}
 		case lessons.Run:

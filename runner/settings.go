@@ -17,7 +17,7 @@ import (
 type Settings struct {
 	// Timeout bounds each cell (a cell's own timeout= wins over it).
 	Timeout time.Duration
-	// Magics is the version of the course's magics (config.Magics*).
+	// Magics is the version of the course's magics (lessons.Magics*).
 	Magics string
 	// IPython is the IPython version the course was recorded with
 	// (config.IPython*).
@@ -48,7 +48,7 @@ func (s Settings) over(upper Settings) Settings {
 // before it set.
 //
 //  1. labrun's defaults: opts.Timeout (DefaultTimeout unless a caller set
-//     it without TimeoutSet), config.MagicsCurrent, config.IPython8,
+//     it without TimeoutSet), lessons.MagicsCurrent, config.IPython8,
 //     limits.Default();
 //  2. the course's labrun.toml (opts.Course, when one was found);
 //  3. the lesson's directives (<!-- labrun timeout=5s magics=2019
@@ -69,7 +69,7 @@ func SettingsOf(lesson *lessons.Lesson, opts Options) Settings {
 		flags.Timeout = opts.Timeout
 	}
 	levels := []Settings{
-		{Timeout: opts.Timeout, Magics: config.MagicsCurrent, IPython: config.IPython8, Limits: limits.Default()},
+		{Timeout: opts.Timeout, Magics: lessons.MagicsCurrent, IPython: config.IPython8, Limits: limits.Default()},
 		{Timeout: course.Timeout, Magics: course.Magics, IPython: course.IPython, Limits: course.Limits},
 		{Timeout: lesson.Timeout, Magics: lesson.Magics, Limits: lesson.Limits},
 		flags,

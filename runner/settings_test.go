@@ -20,7 +20,7 @@ func TestSettingsOf(t *testing.T) {
 		f(&l)
 		return l
 	}
-	course := &config.Config{Timeout: 20 * time.Second, Magics: config.Magics2019, IPython: config.IPython7,
+	course := &config.Config{Timeout: 20 * time.Second, Magics: lessons.Magics2019, IPython: config.IPython7,
 		Limits: limits.Limits{CPUSeconds: 60, FileSize: 1 << 20}}
 	for _, tc := range []struct {
 		name   string
@@ -29,39 +29,39 @@ func TestSettingsOf(t *testing.T) {
 		want   Settings
 	}{{
 		name: "defaults",
-		want: Settings{Timeout: DefaultTimeout, Magics: config.MagicsCurrent, IPython: config.IPython8, Limits: def},
+		want: Settings{Timeout: DefaultTimeout, Magics: lessons.MagicsCurrent, IPython: config.IPython8, Limits: def},
 	}, {
 		name: "a caller's default timeout, no flag",
 		opts: Options{Timeout: 7 * time.Second},
-		want: Settings{Timeout: 7 * time.Second, Magics: config.MagicsCurrent, IPython: config.IPython8, Limits: def},
+		want: Settings{Timeout: 7 * time.Second, Magics: lessons.MagicsCurrent, IPython: config.IPython8, Limits: def},
 	}, {
 		name: "the course over the defaults",
 		opts: Options{Timeout: 7 * time.Second, Course: course},
-		want: Settings{Timeout: 20 * time.Second, Magics: config.Magics2019, IPython: config.IPython7,
+		want: Settings{Timeout: 20 * time.Second, Magics: lessons.Magics2019, IPython: config.IPython7,
 			Limits: with(def, func(l *limits.Limits) { l.CPUSeconds, l.FileSize = 60, 1<<20 })},
 	}, {
 		name:   "the lesson over the course",
-		lesson: lessons.Lesson{Timeout: 5 * time.Second, Magics: config.MagicsCurrent, Limits: limits.Limits{CPUSeconds: 30, Processes: 64}, LimitsLine: 3},
+		lesson: lessons.Lesson{Timeout: 5 * time.Second, Magics: lessons.MagicsCurrent, Limits: limits.Limits{CPUSeconds: 30, Processes: 64}, LimitsLine: 3},
 		opts:   Options{Course: course},
-		want: Settings{Timeout: 5 * time.Second, Magics: config.MagicsCurrent, IPython: config.IPython7,
+		want: Settings{Timeout: 5 * time.Second, Magics: lessons.MagicsCurrent, IPython: config.IPython7,
 			Limits: with(def, func(l *limits.Limits) { l.CPUSeconds, l.FileSize, l.Processes = 30, 1<<20, 64 })},
 	}, {
 		name:   "the lesson leaves the course's magics",
 		lesson: lessons.Lesson{Timeout: 5 * time.Second},
 		opts:   Options{Course: course},
-		want: Settings{Timeout: 5 * time.Second, Magics: config.Magics2019, IPython: config.IPython7,
+		want: Settings{Timeout: 5 * time.Second, Magics: lessons.Magics2019, IPython: config.IPython7,
 			Limits: with(def, func(l *limits.Limits) { l.CPUSeconds, l.FileSize = 60, 1<<20 })},
 	}, {
 		name:   "flags over the lesson and the course",
 		lesson: lessons.Lesson{Timeout: 5 * time.Second, Limits: limits.Limits{CPUSeconds: 30, Processes: 64}, LimitsLine: 3},
 		opts:   Options{Timeout: 3 * time.Second, TimeoutSet: true, Limits: limits.Limits{CPUSeconds: 5}, Course: course},
-		want: Settings{Timeout: 3 * time.Second, Magics: config.Magics2019, IPython: config.IPython7,
+		want: Settings{Timeout: 3 * time.Second, Magics: lessons.Magics2019, IPython: config.IPython7,
 			Limits: with(def, func(l *limits.Limits) { l.CPUSeconds, l.FileSize, l.Processes = 5, 1<<20, 64 })},
 	}, {
 		name:   "a timeout not asked for loses to the lesson",
 		lesson: lessons.Lesson{Timeout: 5 * time.Second},
 		opts:   Options{Timeout: 3 * time.Second},
-		want:   Settings{Timeout: 5 * time.Second, Magics: config.MagicsCurrent, IPython: config.IPython8, Limits: def},
+		want:   Settings{Timeout: 5 * time.Second, Magics: lessons.MagicsCurrent, IPython: config.IPython8, Limits: def},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := tc.opts
@@ -86,7 +86,7 @@ func TestOwnLimits(t *testing.T) {
 		want   bool
 	}{
 		{"none", lessons.Lesson{}, Options{}, false},
-		{"a course without limits", lessons.Lesson{}, Options{Course: &config.Config{Magics: config.Magics2019}}, false},
+		{"a course without limits", lessons.Lesson{}, Options{Course: &config.Config{Magics: lessons.Magics2019}}, false},
 		{"the course's", lessons.Lesson{}, Options{Course: &config.Config{Limits: cpu}}, true},
 		{"the lesson's", lessons.Lesson{Limits: cpu, LimitsLine: 2}, Options{}, true},
 		{"the flags'", lessons.Lesson{}, Options{Limits: cpu}, true},

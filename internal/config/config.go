@@ -7,7 +7,7 @@
 // The file is found as go.mod is: in the lesson's folder or the nearest
 // folder above it. It is TOML, read with BurntSushi/toml:
 //
-//	magics = "2019"          # or "current" (the default)
+//	magics = "2019"          # or "current" (the default): lessons.Magics*
 //	ipython = "7"            # or "8" (the default)
 //	umask = "002"
 //	timeout = "10s"
@@ -33,21 +33,11 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/labrun/labrun/internal/limits"
+	"github.com/labrun/labrun/lessons"
 )
 
 // FileName is the name labrun looks for above a lesson.
 const FileName = "labrun.toml"
-
-// The versions of the course's magics (set_up_magics) labrun knows.
-const (
-	// MagicsCurrent is the course's current set_up_magics: a file cell's
-	// comment lines (%// or %#) show as a level-4 heading, %MD lines as
-	// Markdown, %run lines as "Run: `CMD`", in the order written.
-	MagicsCurrent = "current"
-	// Magics2019 is the 2019 set_up_magics the caos_2019-2020 recordings
-	// were made with: comment lines are written to the file only.
-	Magics2019 = "2019"
-)
 
 // The IPython versions whose behaviour labrun knows where it differs.
 const (
@@ -68,14 +58,6 @@ const (
 func CheckIPython(v string) error {
 	if v != IPython8 && v != IPython7 {
 		return fmt.Errorf("ipython = %q: known versions are %q and %q", v, IPython8, IPython7)
-	}
-	return nil
-}
-
-// CheckMagics refuses a magics version labrun does not know.
-func CheckMagics(v string) error {
-	if v != MagicsCurrent && v != Magics2019 {
-		return fmt.Errorf("magics = %q: known versions are %q and %q", v, MagicsCurrent, Magics2019)
 	}
 	return nil
 }
@@ -179,7 +161,7 @@ func Parse(name string, src []byte) (*Config, error) {
 		return fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...))
 	}
 	if c.Magics != "" {
-		if err := CheckMagics(c.Magics); err != nil {
+		if err := lessons.CheckMagics(c.Magics); err != nil {
 			return nil, bad("%v", err)
 		}
 	}

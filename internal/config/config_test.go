@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/labrun/labrun/internal/limits"
+	"github.com/labrun/labrun/lessons"
 )
 
 func TestParse(t *testing.T) {
@@ -29,7 +30,7 @@ fsize = "10M"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Magics != Magics2019 || c.IPython != IPython7 || c.Umask == nil || *c.Umask != 0o002 || c.Timeout.String() != "30s" {
+	if c.Magics != lessons.Magics2019 || c.IPython != IPython7 || c.Umask == nil || *c.Umask != 0o002 || c.Timeout.String() != "30s" {
 		t.Errorf("got %+v", c)
 	}
 	if want := []string{"LANG=en_US.UTF-8", "LC_TIME=ru_RU.UTF-8", "EDITOR=true"}; !slices.Equal(c.Env, want) {
@@ -77,14 +78,14 @@ func TestForLesson(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := ForLesson(lesson, "")
-	if err != nil || c == nil || c.Path != course || c.Magics != Magics2019 {
+	if err != nil || c == nil || c.Path != course || c.Magics != lessons.Magics2019 {
 		t.Fatalf("found %+v, %v; want %s", c, err, course)
 	}
 	other := filepath.Join(root, "other.toml")
 	if err := os.WriteFile(other, []byte(`magics = "current"`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := ForLesson(lesson, other); err != nil || c.Magics != MagicsCurrent {
+	if c, err := ForLesson(lesson, other); err != nil || c.Magics != lessons.MagicsCurrent {
 		t.Fatalf("--config: got %+v, %v", c, err)
 	}
 }
