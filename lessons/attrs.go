@@ -7,12 +7,9 @@ import (
 	"time"
 )
 
-// The fence-attribute grammar, one for fences and directives: words
-// split at blanks as a shell splits them ('single quotes' keep
-// everything, "double quotes" keep everything but \" \\ \$ \`; outside
-// quotes a backslash escapes a blank, a quote or a backslash and is
-// kept before anything else, so output=/\d+/ means what it says), each
-// word either key=value or a bare word:
+// The fence-attribute grammar: words split at blanks as a shell splits
+// them (splitShell, words_shell.go), each word either key=value or a bare
+// word:
 //
 //	```c file=hello.c run="gcc hello.c -o hello" run=./hello timeout=2s
 //	```sh run stdin="hello" cwd=sub env="LANG=C TZ=UTC" no-pty
@@ -113,59 +110,10 @@ var (
 
 const knownAttrs = "file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect="
 
-// splitWords splits s at blanks as a POSIX shell does, quotes removed.
-func splitWords(s string) ([]string, error) {
-	var words []string
-	var w strings.Builder
-	in := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t':
-			if in {
-				words = append(words, w.String())
-				w.Reset()
-				in = false
-			}
-		case c == '\'':
-			end := strings.IndexByte(s[i+1:], '\'')
-			if end < 0 {
-				return nil, fmt.Errorf("unterminated ' quote")
-			}
-			w.WriteString(s[i+1 : i+1+end])
-			i += end + 1
-			in = true
-		case c == '"':
-			in = true
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
-				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
-					i++
-				}
-				w.WriteByte(s[i])
-			}
-			if i >= len(s) {
-				return nil, fmt.Errorf("unterminated \" quote")
-			}
-		case c == '\\' && i+1 < len(s) && strings.IndexByte(" \t'\"\\", s[i+1]) >= 0:
-			i++
-			w.WriteByte(s[i])
-			in = true
-		default:
-			w.WriteByte(c)
-			in = true
-		}
-	}
-	if in {
-		words = append(words, w.String())
-	}
-	return words, nil
-}
-
 // parseAttrs reads the attributes of a fence or a directive: key=value
 // words and bare words, in order. A key given twice is refused, but run=.
 func parseAttrs(s string) ([]attr, error) {
-	words, err := splitWords(s)
+	words, err := splitShell(s)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +194,7 @@ func readAttrs(name string, c *Cell, attrs []attr, errs *ErrorList) (a *Attrs, f
 				a.Cwd = at.value
 			}
 		case "env":
-			env, err := splitWords(at.value)
+			env, err := splitShell(at.value)
 			for _, kv := range env {
 				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 					err = fmt.Errorf("%q is not K=V", kv)

@@ -19,14 +19,14 @@ func TestSplitWords(t *testing.T) {
 		`a\ b`:                       {"a b"},
 		`''`:                         {""},
 	} {
-		got, err := splitWords(in)
+		got, err := splitShell(in)
 		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("splitWords(%s) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("splitShell(%s) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{`"open`, `'open`} {
-		if _, err := splitWords(in); err == nil {
-			t.Errorf("splitWords(%s): no error", in)
+		if _, err := splitShell(in); err == nil {
+			t.Errorf("splitShell(%s): no error", in)
 		}
 	}
 }

@@ -85,7 +85,7 @@ func fileSpec(name string, c *Cell, comment string, errs, warns *ErrorList) *Fil
 	if c.Magic == "makefile" && strings.TrimSpace(args) == "" {
 		args = "makefile" // makefile(): fname = fname or "makefile"
 	}
-	a, exit := parseSaveFileArgs(args)
+	a, exit := argparseSaveFile(args)
 	if exit != nil {
 		// The course's magic printed argparse's words and raised
 		// SystemExit: that is the cell's output; the lesson goes on.
@@ -134,12 +134,12 @@ func fileSpec(name string, c *Cell, comment string, errs, warns *ErrorList) *Fil
 }
 
 // writefileName reads %%writefile's arguments as IPython does: split by
-// magicArgs, then argparse with -a/--append and one file name, whose
+// splitIPythonArgs, then argparse with -a/--append and one file name, whose
 // quotes go ('my file.txt' names my file.txt). A name starting with ~
 // would be expanded to the home folder: refused, as outside the work dir.
 func writefileName(name string, c *Cell, errs *ErrorList) (string, bool) {
 	at, label := c.Line+1, "%%"+c.Magic
-	argv, err := magicArgs(c.Args)
+	argv, err := splitIPythonArgs(c.Args)
 	if err != nil {
 		errs.add(name, at, "%s %s: %v", label, c.Args, err)
 		return "", false
@@ -167,35 +167,6 @@ func writefileName(name string, c *Cell, errs *ErrorList) (string, bool) {
 		return "", false
 	}
 	return fname, true
-}
-
-// magicArgs splits a magic's argument string as IPython's arg_split
-// does (shlex in non-POSIX mode, splitting at blanks): a word that starts
-// with a quote runs to the matching quote and keeps both; quotes inside a
-// word and backslashes are plain characters.
-func magicArgs(s string) ([]string, error) {
-	var args []string
-	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
-			i++
-		case c == '"' || c == '\'':
-			end := strings.IndexByte(s[i+1:], c)
-			if end < 0 {
-				return nil, fmt.Errorf("no closing quotation")
-			}
-			args = append(args, s[i:i+end+2])
-			i += end + 2
-		default:
-			end := strings.IndexAny(s[i:], " \t\r\n")
-			if end < 0 {
-				end = len(s) - i
-			}
-			args = append(args, s[i:i+end])
-			i += end
-		}
-	}
-	return args, nil
 }
 
 // checkPath refuses a missing file name or one that leaves the work dir.

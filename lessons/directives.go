@@ -176,7 +176,7 @@ func flowDirective(name string, at int, text string, names map[string]bool, errs
 		pattern = &p
 		text = text[:m[0]] + "output=//" + text[m[3]+1:]
 	}
-	words, err := splitWords(text)
+	words, err := splitShell(text)
 	if err != nil {
 		errs.add(name, at, "labrun directive: %v", err)
 		return nil

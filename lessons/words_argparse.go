@@ -43,13 +43,13 @@ type saveFileArgs struct {
 	threshold int // 0: not given
 }
 
-// parseSaveFileArgs parses a file magic's argument string as the course's
+// argparseSaveFile parses a file magic's argument string as the course's
 // save_file does: split at blanks, then argparse (Lib/argparse.py,
 // ArgumentParser.parse_args → _parse_known_args; long options may be
 // abbreviated to a unique prefix, --opt=value is one token, the required
 // fname is checked before unknown words are refused). A refusal comes
 // back as the MagicExit argparse's error (or -h) caused.
-func parseSaveFileArgs(s string) (saveFileArgs, *MagicExit) {
+func argparseSaveFile(s string) (saveFileArgs, *MagicExit) {
 	var a saveFileArgs
 	var extras []string
 	haveName := false
@@ -57,7 +57,7 @@ func parseSaveFileArgs(s string) (saveFileArgs, *MagicExit) {
 		return &MagicExit{Stream: "stderr", Code: 2,
 			Text: saveFileUsage + saveFileProg + ": error: " + msg + "\n"}
 	}
-	words := strings.Fields(s)
+	words := strings.Fields(s) // save_file's args_str.split()
 	onlyPositional := false
 	for i := 0; i < len(words); i++ {
 		w := words[i]

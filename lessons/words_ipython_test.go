@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestMagicArgs: magicArgs splits as IPython's arg_split does. The table
+// TestMagicArgs: splitIPythonArgs splits as IPython's arg_split does. The table
 // holds IPython's answers; where IPython is installed, random strings are
 // split by both and compared.
 func TestMagicArgs(t *testing.T) {
@@ -28,14 +28,14 @@ func TestMagicArgs(t *testing.T) {
 		`-a "x y" --app`: {"-a", `"x y"`, "--app"},
 	}
 	for in, want := range tests {
-		got, err := magicArgs(in)
+		got, err := splitIPythonArgs(in)
 		if err != nil || !slices.Equal(got, want) {
-			t.Errorf("magicArgs(%q) = %q, %v; want %q", in, got, err, want)
+			t.Errorf("splitIPythonArgs(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{`"a b`, `x 'a b`} {
-		if _, err := magicArgs(in); err == nil {
-			t.Errorf("magicArgs(%q): no error for an open quote", in)
+		if _, err := splitIPythonArgs(in); err == nil {
+			t.Errorf("splitIPythonArgs(%q): no error for an open quote", in)
 		}
 	}
 
@@ -73,9 +73,9 @@ json.dump(out, sys.stdout)`)
 		t.Fatal(err)
 	}
 	for i, s := range inputs {
-		got, err := magicArgs(s)
+		got, err := splitIPythonArgs(s)
 		if (err != nil) != (want[i] == nil) || !slices.Equal(got, want[i]) {
-			t.Errorf("magicArgs(%q) = %q, %v; IPython: %q", s, got, err, want[i])
+			t.Errorf("splitIPythonArgs(%q) = %q, %v; IPython: %q", s, got, err, want[i])
 		}
 	}
 }
