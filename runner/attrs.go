@@ -16,11 +16,43 @@ import (
 type Unexpected struct {
 	// Want is the expectation (exit:0 when the fence states none).
 	Want lessons.Expect
-	// Interrupted, Failed and Exit say how it ended: interrupted, failed
-	// (an exception, a lost worker), or the first non-zero exit of its
-	// steps (the last exit when all were 0).
+	// Ending is how the cell ended.
+	Ending
+}
+
+// Ending is how a cell ended, as an expectation (lessons.Expect) reads
+// it: interrupted, failed (an exception, a lost worker, a wait before it
+// or a file it could not write), or else by itself with the exit status
+// of its last step (0 when it ran none), as a shell script's status is
+// its last command's.
+type Ending struct {
 	Interrupted, Failed bool
 	Exit                Exit
+}
+
+// Meets says whether the ending is what want expects. It is the one
+// meaning of expect, a fence's expect= (checked as the cell runs) and a
+// check rule's expect (checked by labrun check) alike.
+func (e Ending) Meets(want lessons.Expect) bool {
+	switch want.Kind {
+	case lessons.ExpectInterrupted:
+		return e.Interrupted
+	case lessons.ExpectFail:
+		return !e.Interrupted && (e.Failed || e.Exit.Code != 0)
+	}
+	return !e.Interrupted && !e.Failed && e.Exit.Code == want.Code
+}
+
+// Ending returns how the cell ended, leaving out the failure its fence's
+// expectation made of it (Unexpected).
+func (cr *CellResult) Ending() Ending {
+	if u := cr.Unexpected; u != nil {
+		e := u.Ending
+		e.Interrupted = e.Interrupted || cr.Status == Interrupted
+		return e
+	}
+	return Ending{Interrupted: cr.Status == Interrupted,
+		Failed: cr.Status == Failed || cr.Exception != nil || cr.WorkerLost != nil, Exit: cr.Exit}
 }
 
 // cellDir is the folder cell c's steps run in.
@@ -66,7 +98,7 @@ func nativeAttrs(c *lessons.Cell) *lessons.Attrs {
 }
 
 // checkExpect compares how a native cell ended with what its fence
-// expects; a mismatch fails the cell.
+// expects (Ending.Meets); a mismatch fails the cell.
 func (r *run) checkExpect(c *lessons.Cell, cr *CellResult) {
 	if c.Attrs == nil || cr.Status == Skipped || (c.Kind == lessons.Console && c.Attrs.Expect == nil) ||
 		c.Kind == lessons.Background || cr.Directive != nil {
@@ -76,26 +108,11 @@ func (r *run) checkExpect(c *lessons.Cell, cr *CellResult) {
 	if c.Attrs.Expect != nil {
 		want = *c.Attrs.Expect
 	}
-	got := Unexpected{Want: want, Interrupted: cr.Status == Interrupted,
-		Failed: cr.Status == Failed || cr.Exception != nil || cr.WorkerLost != nil, Exit: cr.Exit}
-	if cr.badExit != nil {
-		got.Exit = *cr.badExit
-	}
-	var ok bool
-	switch want.Kind {
-	case lessons.ExpectInterrupted:
-		ok = got.Interrupted
-	case lessons.ExpectFail:
-		ok = !got.Interrupted && (got.Failed || got.Exit.Code != 0)
-	default:
-		ok = !got.Interrupted && !got.Failed && got.Exit.Code == want.Code
-	}
-	if ok {
-		return
-	}
-	cr.Unexpected = &got
-	if cr.Status == OK {
-		cr.Status = Failed
+	if got := cr.Ending(); !got.Meets(want) {
+		cr.Unexpected = &Unexpected{Want: want, Ending: got}
+		if cr.Status == OK {
+			cr.Status = Failed
+		}
 	}
 }
 

@@ -142,9 +142,6 @@ type CellResult struct {
 	// Console holds what each command of a console block printed.
 	Console []ConsoleOutput
 
-	// badExit is the first non-zero exit of its steps.
-	badExit *Exit
-
 	// streamBytes counts the text its streams kept, dropped what was cut.
 	streamBytes, dropped int
 }

@@ -64,9 +64,6 @@ func (r *run) step(cell *cellRun, spec proc.StepSpec, o stepOpts) (proc.StepResu
 func (cr *CellResult) stepEnded(out proc.StepResult) {
 	cr.Steps++
 	cr.Exit = out.Exit
-	if out.Exit.Code != 0 && cr.badExit == nil {
-		cr.badExit = &out.Exit
-	}
 	if out.Exit.NotFound() && out.Interrupted == nil {
 		cr.CommandNotFound = true
 	}
