@@ -175,9 +175,8 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := lessons.ParseCheckRules(l.Path, []byte(skel.String()), recLesson.Cells)
-	if err != nil {
-		return nil, err
+	if len(recLesson.RuleErrors) > 0 {
+		return nil, recLesson.RuleErrors
 	}
 	if rep.course && !hasOutputs(rep.parts) && !consoleRecords(recLesson.Cells) {
 		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
@@ -217,7 +216,7 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	if err := sameCells(l, recLesson, lesson); err != nil {
 		return nil, err
 	}
-	runErr := rep.run(ctx, lesson, filepath.Dir(runName), recLesson, rules, recordedLine, o)
+	runErr := rep.run(ctx, lesson, filepath.Dir(runName), recLesson, recordedLine, o)
 	if rep.Result == nil {
 		return nil, runErr
 	}
@@ -225,10 +224,12 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	return rep, runErr
 }
 
-// run runs the lesson in dir and gives each recorded cell its verdict;
-// rep.Result stays nil when the lesson did not run. recordedLine maps a
-// line of the recorded skeleton to the transcript's.
-func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, rec *lessons.Lesson, rules *lessons.CheckRules, recordedLine func(int) int, o Options) error {
+// run runs the lesson in dir and gives each recorded cell (rec's) its
+// verdict under the check rules Parse gave it (rec.Normalize for every
+// cell, each cell's Rules); rep.Result stays nil when the lesson did not
+// run. recordedLine maps a line of the recorded skeleton to the
+// transcript's.
+func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, rec *lessons.Lesson, recordedLine func(int) int, o Options) error {
 	if o.OnStart != nil {
 		o.OnStart(lesson)
 	}
@@ -239,11 +240,11 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, 
 	}
 	for i, c := range rec.Cells {
 		cr := res.Cells[i]
-		cell := compare(c.Index, recordedLine(c.Line), rep.recordedBlock(c.Index), cr, rules)
-		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && rules.For(c.Index).Expect == nil {
+		cell := compare(c.Index, recordedLine(c.Line), rep.recordedBlock(c.Index), cr, rec.Normalize, &c.Rules)
+		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && c.Rules.Expect == nil {
 			endedAsRecorded(cell, rep.parts[i].Annotation)
 		}
-		compareConsole(cell, c, cr, rules, recordedLine)
+		compareConsole(cell, c, cr, rec.Normalize, recordedLine)
 		rep.Cells = append(rep.Cells, cell)
 	}
 	return runErr
@@ -257,30 +258,20 @@ func (r *Report) recordedBlock(index int) string {
 	return ""
 }
 
-// compare gives one cell its verdict.
-func compare(index, line int, recorded string, cr *runner.CellResult, rules *lessons.CheckRules) *CellReport {
-	cellRules := rules.For(index)
+// compare gives one cell its verdict under the lesson's normalize rules
+// and the cell's own rules.
+func compare(index, line int, recorded string, cr *runner.CellResult, lesson []lessons.Normalize, cellRules *lessons.CellRules) *CellReport {
 	c := &CellReport{Index: index, Number: index + 1, Line: line, Result: cr, RawRecorded: recorded, How: How(cr)}
 	c.RawFresh = render.Outputs(cr.Outputs)
 	if cr.Status == runner.Skipped {
 		c.Verdict, c.Reason = Skip, Reason{Kind: NotRun, Detail: strings.Join(render.Notes(cr), "; ")}
 		return c
 	}
-	c.Recorded = Normalize(recorded, rules.Lesson, cellRules)
-	c.Fresh = Normalize(c.RawFresh, rules.Lesson, cellRules)
-	if e := cellRules.Expect; e != nil {
-		ended := c.How
-		if ended == "" {
-			ended = "ok"
-		}
-		switch {
-		case e.Kind == lessons.ExpectInterrupted && cr.Status != runner.Interrupted:
-			c.Verdict, c.Reason = Fail, Reason{Kind: ExpectedInterrupted, Detail: ended}
-			return c
-		case e.Kind == lessons.ExpectExit && (cr.Steps == 0 || cr.Exit.Code != e.Code || cr.Status == runner.Interrupted):
-			c.Verdict, c.Reason = Fail, Reason{Kind: ExpectedExit, Code: e.Code, Detail: ended}
-			return c
-		}
+	c.Recorded = Normalize(recorded, lesson, cellRules)
+	c.Fresh = Normalize(c.RawFresh, lesson, cellRules)
+	if e := cellRules.Expect; e != nil && !cr.Ending().Meets(*e) {
+		c.Verdict, c.Reason = Fail, unexpected(*e, c.How)
+		return c
 	}
 	if cellRules.IgnoreOutput {
 		if cellRules.Expect != nil {
@@ -295,6 +286,21 @@ func compare(index, line int, recorded string, cr *runner.CellResult, rules *les
 		c.Verdict, c.Reason = Fail, Reason{Kind: OutputDiffers}
 	}
 	return c
+}
+
+// unexpected is the reason of a cell that did not end as its rule
+// expects; how words how it ended ("" for well).
+func unexpected(e lessons.Expect, how string) Reason {
+	if how == "" {
+		how = "ok"
+	}
+	switch e.Kind {
+	case lessons.ExpectInterrupted:
+		return Reason{Kind: ExpectedInterrupted, Detail: how}
+	case lessons.ExpectFail:
+		return Reason{Kind: ExpectedFail, Detail: how}
+	}
+	return Reason{Kind: ExpectedExit, Code: e.Code, Detail: how}
 }
 
 // How words how a cell ended when it did not end well, in render's

@@ -36,10 +36,11 @@ type CommandReport struct {
 
 // compareConsole compares each command of a console cell that ran; a
 // command that differs fails the cell (at the first such command's line
-// when the cell failed for nothing else). rec is the recorded cell, line
-// maps a line of the transcript's skeleton to the transcript's.
-func compareConsole(c *CellReport, rec *lessons.Cell, cr *runner.CellResult, rules *lessons.CheckRules, line func(int) int) {
-	cellRules := rules.For(c.Index)
+// when the cell failed for nothing else). rec is the recorded cell, with
+// its rules, lesson the lesson's normalize rules; line maps a line of the
+// transcript's skeleton to the transcript's.
+func compareConsole(c *CellReport, rec *lessons.Cell, cr *runner.CellResult, lesson []lessons.Normalize, line func(int) int) {
+	cellRules := &rec.Rules
 	if rec.Kind != lessons.Console || c.Verdict == Skip || cellRules.IgnoreOutput {
 		return
 	}
@@ -52,8 +53,8 @@ func compareConsole(c *CellReport, rec *lessons.Cell, cr *runner.CellResult, rul
 			continue
 		}
 		k.RawFresh, _ = render.ConsoleFresh(cr.Console[i])
-		k.Recorded = Normalize(k.RawRecorded, rules.Lesson, cellRules)
-		k.Fresh = Normalize(k.RawFresh, rules.Lesson, cellRules)
+		k.Recorded = Normalize(k.RawRecorded, lesson, cellRules)
+		k.Fresh = Normalize(k.RawFresh, lesson, cellRules)
 		name := firstLine(cmd.Text)
 		k.Diff = UnifiedDiff("recorded: $ "+name, "fresh: $ "+name, k.Recorded, k.Fresh)
 		k.Verdict = Pass

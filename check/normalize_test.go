@@ -45,11 +45,7 @@ func TestNormalizeRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := lessons.ParseCheckRules("l.md", []byte(src), l.Cells)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := Normalize("    b took 3 rounds\n    sh -c ps | grep x\n    a seed=9\n", rules.Lesson, rules.For(0))
+	got := Normalize("    b took 3 rounds\n    sh -c ps | grep x\n    a seed=9\n", l.Normalize, &l.Cells[0].Rules)
 	want := []string{"a seed=N", "b took R rounds"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Normalize (-want +got):\n%s", d)

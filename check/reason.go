@@ -19,14 +19,17 @@ const (
 	// ExpectedInterrupted: the cell's rule expects it to be interrupted
 	// and it was not; Detail is how it ended.
 	ExpectedInterrupted
-	// ExpectedExit: the cell's rule expects its last step to exit Code
-	// and it did not; Detail is how it ended.
+	// ExpectedExit: the cell's rule expects it to exit Code (its last
+	// step's status) and it did not; Detail is how it ended.
 	ExpectedExit
 	// IgnoredOutput: skipped, its rule says ignore-output.
 	IgnoredOutput
 	// NotRun: skipped, labrun did not run the cell; Detail is the notes
 	// saying why ("" when there are none).
 	NotRun
+	// ExpectedFail: the cell's rule expects it to fail and it did not;
+	// Detail is how it ended.
+	ExpectedFail
 )
 
 // Reason is why a cell failed or was skipped: a kind and its detail.
@@ -50,6 +53,8 @@ func (r Reason) String() string {
 		return "expected to be interrupted; ended: " + r.Detail
 	case ExpectedExit:
 		return fmt.Sprintf("expected exit %d; ended: %s", r.Code, r.Detail)
+	case ExpectedFail:
+		return "expected to fail; ended: " + r.Detail
 	case IgnoredOutput:
 		return "ignore-output"
 	case NotRun:

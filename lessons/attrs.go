@@ -19,10 +19,22 @@ import (
 //	```text skip
 
 // attr is one attribute as written: key=value, or a bare word (value
-// empty, bare set).
+// empty, bare set); in a directive, a KEY=/REGEX/ token (pattern set,
+// value the regular expression between the slashes as written).
 type attr struct {
-	key, value string
-	bare       bool
+	key, value    string
+	bare, pattern bool
+}
+
+// String returns the attribute as written, but for quotes.
+func (a attr) String() string {
+	switch {
+	case a.bare:
+		return a.key
+	case a.pattern:
+		return a.key + "=/" + a.value + "/"
+	}
+	return a.key + "=" + a.value
 }
 
 // Attrs are the attributes of a native fence, read and checked.
@@ -47,17 +59,20 @@ type Attrs struct {
 	// Background starts the cell's command in the background (background).
 	Background bool
 	// Expect is how the cell is expected to end (expect=); nil is the
-	// default: every step exits 0 (a console block expects nothing).
+	// default: exit 0 (a console block expects nothing).
 	Expect *Expect
 }
 
 // ExpectKind says what ending a cell expects.
 type ExpectKind int
 
-// The expectations a cell may state.
+// The expectations a cell may state. A cell's exit status is its last
+// step's, as a shell script's is its last command's (0 when it ran no
+// step); runner.Ending.Meets is what each means, for a fence's expect=
+// and a check rule's expect alike.
 const (
-	// ExpectExit: every step exits with Expect.Code (exit:N; the default
-	// is exit 0).
+	// ExpectExit: the cell ends by itself, without failing, its last step
+	// exiting with Expect.Code (exit:N; the default is exit 0).
 	ExpectExit ExpectKind = iota
 	// ExpectInterrupted: the cell is interrupted (timeout or stuck).
 	ExpectInterrupted
@@ -84,7 +99,9 @@ func (e Expect) String() string {
 	return "exit:" + strconv.Itoa(e.Code)
 }
 
-// parseExpect reads expect=exit:N|interrupted|fail.
+// parseExpect reads an expectation, the one spelling of a fence's
+// expect= and a check rule's expect: exit:N, interrupted or fail;
+// exit=N, the check rule's older spelling, is exit:N.
 func parseExpect(v string) (Expect, error) {
 	switch v {
 	case "interrupted":
@@ -92,13 +109,17 @@ func parseExpect(v string) (Expect, error) {
 	case "fail":
 		return Expect{Kind: ExpectFail}, nil
 	}
-	if n, ok := strings.CutPrefix(v, "exit:"); ok {
+	n, ok := strings.CutPrefix(v, "exit:")
+	if !ok {
+		n, ok = strings.CutPrefix(v, "exit=")
+	}
+	if ok {
 		code, err := strconv.Atoi(n)
 		if err == nil && code >= 0 && code <= 255 {
 			return Expect{Kind: ExpectExit, Code: code}, nil
 		}
 	}
-	return Expect{}, fmt.Errorf("expect=%s: want exit:N (0-255), interrupted or fail", v)
+	return Expect{}, fmt.Errorf("%s: want exit:N (0-255), interrupted or fail", v)
 }
 
 // attrKeys are the known key=value attributes; bareWords the known bare
@@ -110,31 +131,40 @@ var (
 
 const knownAttrs = "file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect="
 
-// parseAttrs reads the attributes of a fence or a directive: key=value
-// words and bare words, in order. A key given twice is refused, but run=.
+// parseAttrs reads the attributes of a fence: key=value words and bare
+// words, in order, checked by checkPairs.
 func parseAttrs(s string) ([]attr, error) {
 	words, err := splitShell(s)
 	if err != nil {
 		return nil, err
 	}
 	var attrs []attr
-	seen := map[string]bool{}
 	for _, w := range words {
-		k, v, ok := strings.Cut(w, "=")
-		if !ok {
+		if k, v, ok := strings.Cut(w, "="); ok {
+			attrs = append(attrs, attr{key: k, value: v})
+		} else {
 			attrs = append(attrs, attr{key: w, bare: true})
-			continue
 		}
-		if k == "" {
-			return nil, fmt.Errorf("expected key=value at %q", w)
-		}
-		if seen[k] && k != "run" {
-			return nil, fmt.Errorf("%s given twice", k)
-		}
-		seen[k] = true
-		attrs = append(attrs, attr{key: k, value: v})
 	}
-	return attrs, nil
+	return attrs, checkPairs(attrs)
+}
+
+// checkPairs refuses a key=value word without a key, and a key given
+// twice (but run=, which a cell may give several times).
+func checkPairs(attrs []attr) error {
+	seen := map[string]bool{}
+	for _, a := range attrs {
+		switch {
+		case a.bare:
+			continue
+		case a.key == "":
+			return fmt.Errorf("expected key=value at %q", a.String())
+		case seen[a.key] && a.key != "run":
+			return fmt.Errorf("%s given twice", a.key)
+		}
+		seen[a.key] = true
+	}
+	return nil
 }
 
 // splitInfo splits a fence info string into its language and its
@@ -151,26 +181,7 @@ func readAttrs(name string, c *Cell, attrs []attr, errs *ErrorList) (a *Attrs, f
 	a = &Attrs{}
 	for _, at := range attrs {
 		if at.bare {
-			switch at.key {
-			case "run":
-				a.Run = true
-			case "pty", "no-pty":
-				if a.Pty != nil {
-					errs.add(name, c.Line, "fence info: pty and no-pty given together")
-				}
-				on := at.key == "pty"
-				a.Pty = &on
-			case "skip":
-				a.Skip = true
-			case "background":
-				a.Background = true
-			default:
-				if attrKeys[at.key] {
-					errs.add(name, c.Line, "fence info: %s needs a value (%s=...)", at.key, at.key)
-				} else {
-					errs.add(name, c.Line, "fence info: unknown attribute %q (known: %s)", at.key, knownAttrs)
-				}
-			}
+			bareAttr(name, c, a, at.key, errs)
 			continue
 		}
 		switch at.key {
@@ -180,47 +191,8 @@ func readAttrs(name string, c *Cell, attrs []attr, errs *ErrorList) (a *Attrs, f
 			}
 		case "run":
 			runs = append(runs, Command{Run, at.value, c.Line})
-		case "timeout":
-			d, err := parseTimeout(at.value)
-			if err != nil {
-				errs.add(name, c.Line, "fence info: %v", err)
-			}
-			c.Timeout = d
-		case "stdin":
-			v := at.value
-			a.Stdin = &v
-		case "cwd":
-			if at.value != "." && checkPath(name, c.Line, "cwd=", at.value, errs) {
-				a.Cwd = at.value
-			}
-		case "env":
-			env, err := splitShell(at.value)
-			for _, kv := range env {
-				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-					err = fmt.Errorf("%q is not K=V", kv)
-				}
-			}
-			if err != nil {
-				errs.add(name, c.Line, "fence info: env=%s: %v", at.value, err)
-			}
-			a.Env = env
-		case "name":
-			if at.value == "" || strings.ContainsAny(at.value, " \t/") {
-				errs.add(name, c.Line, "fence info: name=%q: want a word", at.value)
-			}
-			a.Name = at.value
-		case "expect":
-			e, err := parseExpect(at.value)
-			if err != nil {
-				errs.add(name, c.Line, "fence info: %v", err)
-			}
-			a.Expect = &e
 		default:
-			if bareWords[at.key] {
-				errs.add(name, c.Line, "fence info: %s is a bare word, not %s=...", at.key, at.key)
-			} else {
-				errs.add(name, c.Line, "fence info: unknown attribute %q (known: %s)", at.key, knownAttrs)
-			}
+			pairAttr(name, c, a, at, errs)
 		}
 	}
 	if a.Name != "" && !a.Background {
@@ -230,6 +202,78 @@ func readAttrs(name string, c *Cell, attrs []attr, errs *ErrorList) (a *Attrs, f
 		errs.add(name, c.Line, "fence info: stdin= is fed on a pipe: it does not go with pty")
 	}
 	return a, file, runs
+}
+
+// bareAttr reads a bare word of a fence's attributes into a.
+func bareAttr(name string, c *Cell, a *Attrs, word string, errs *ErrorList) {
+	switch word {
+	case "run":
+		a.Run = true
+	case "pty", "no-pty":
+		if a.Pty != nil {
+			errs.add(name, c.Line, "fence info: pty and no-pty given together")
+		}
+		on := word == "pty"
+		a.Pty = &on
+	case "skip":
+		a.Skip = true
+	case "background":
+		a.Background = true
+	default:
+		if attrKeys[word] {
+			errs.add(name, c.Line, "fence info: %s needs a value (%s=...)", word, word)
+		} else {
+			errs.add(name, c.Line, "fence info: unknown attribute %q (known: %s)", word, knownAttrs)
+		}
+	}
+}
+
+// pairAttr reads a key=value attribute of a fence (but file= and run=,
+// which readAttrs gathers) into a and c.
+func pairAttr(name string, c *Cell, a *Attrs, at attr, errs *ErrorList) {
+	switch at.key {
+	case "timeout":
+		d, err := parseTimeout(at.value)
+		if err != nil {
+			errs.add(name, c.Line, "fence info: %v", err)
+		}
+		c.Timeout = d
+	case "stdin":
+		v := at.value
+		a.Stdin = &v
+	case "cwd":
+		if at.value != "." && checkPath(name, c.Line, "cwd=", at.value, errs) {
+			a.Cwd = at.value
+		}
+	case "env":
+		env, err := splitShell(at.value)
+		for _, kv := range env {
+			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+				err = fmt.Errorf("%q is not K=V", kv)
+			}
+		}
+		if err != nil {
+			errs.add(name, c.Line, "fence info: env=%s: %v", at.value, err)
+		}
+		a.Env = env
+	case "name":
+		if at.value == "" || strings.ContainsAny(at.value, " \t/") {
+			errs.add(name, c.Line, "fence info: name=%q: want a word", at.value)
+		}
+		a.Name = at.value
+	case "expect":
+		e, err := parseExpect(at.value)
+		if err != nil {
+			errs.add(name, c.Line, "fence info: expect=%v", err)
+		}
+		a.Expect = &e
+	default:
+		if bareWords[at.key] {
+			errs.add(name, c.Line, "fence info: %s is a bare word, not %s=...", at.key, at.key)
+		} else {
+			errs.add(name, c.Line, "fence info: unknown attribute %q (known: %s)", at.key, knownAttrs)
+		}
+	}
 }
 
 // parseTimeout reads a positive duration such as "2s" or "1m30s".

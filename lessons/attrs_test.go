@@ -79,8 +79,8 @@ func TestDirectives(t *testing.T) {
 	if p := before[1]; p.For != WaitPort || p.Port != 8080 || p.Timeout != DefaultWait {
 		t.Errorf("wait port %+v", p)
 	}
-	if len(l.CheckRules) != 1 || l.CheckRules[0].Text != "ignore-output" || l.CheckRules[0].Next != 1 {
-		t.Errorf("check rules %+v", l.CheckRules)
+	if !l.Cells[1].Rules.IgnoreOutput || l.Cells[0].Rules.IgnoreOutput {
+		t.Errorf("check rules %+v, %+v", l.Cells[0].Rules, l.Cells[1].Rules)
 	}
 	if len(l.After) != 1 || l.After[0].Kind != Stop || l.After[0].Signal != 2 {
 		t.Errorf("after %+v", l.After)

@@ -3,7 +3,6 @@ package lessons
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -15,16 +14,16 @@ import (
 //	<!-- labrun: normalize /REGEX/REPLACEMENT/ --> replace in both outputs
 //	<!-- labrun: any-order -->                  the output's lines in any order
 //	<!-- labrun: expect interrupted -->         the cell must be interrupted
-//	<!-- labrun: expect exit=N -->              its last step must exit with N
+//	<!-- labrun: expect exit:N -->              it must exit N (exit=N too)
+//	<!-- labrun: expect fail -->                it must fail
 //
-// A rule belongs to the code cell whose opening fence follows it, with
-// only blank lines and other HTML comment lines between; a normalize rule
-// that stands before no cell applies to the whole lesson. Other words
-// after "labrun:" are other directives' (ParseCheckRules ignores them).
-
-// RulePrefix begins a line holding a check rule or another directive of
-// the lesson's own in an HTML comment.
-const RulePrefix = MarkerPrefix + " "
+// expect takes what a native fence's expect= takes (parseExpect), with
+// the same meaning. A rule governs the code cell whose opening fence
+// follows it, with only blank lines and other one-line HTML comments
+// between: Parse gives it to that cell (Cell.Rules). A normalize rule
+// that stands before no cell applies to the whole lesson
+// (Lesson.Normalize); another such rule is an error of the lesson's
+// check (Lesson.RuleErrors). Their grammar is the directives' (lexer.go).
 
 // Normalize is a lesson's rule replacing what Re matches with Repl (Go
 // regexp syntax: $1 names a group) in recorded and fresh outputs.
@@ -40,103 +39,11 @@ type CellRules struct {
 	IgnoreOutput bool
 	AnyOrder     bool
 	Normalize    []Normalize
-	// Expect is the ending the cell must have (ExpectExit or
-	// ExpectInterrupted: "expect exit=N", "expect interrupted"), the same
-	// value a native fence's expect= gives; ExpectLine is its rule's line.
+	// Expect is the ending the cell must have ("expect exit:N",
+	// "expect interrupted", "expect fail"), the same value a native
+	// fence's expect= gives; ExpectLine is its rule's line.
 	Expect     *Expect
 	ExpectLine int
-}
-
-// CheckRules are a lesson's check rules.
-type CheckRules struct {
-	// Lesson are the normalize rules for every cell, in order.
-	Lesson []Normalize
-	// Cells holds each cell's rules by its Index; a cell without rules
-	// has none.
-	Cells map[int]*CellRules
-}
-
-// For returns the rules of the cell with the given index (empty rules
-// when it has none).
-func (r *CheckRules) For(index int) *CellRules {
-	if c, ok := r.Cells[index]; ok {
-		return c
-	}
-	return &CellRules{}
-}
-
-// ParseCheckRules reads the check rules of a lesson's text src (named
-// name in messages), given its cells as Parse found them. Errors name the
-// rule's line.
-func ParseCheckRules(name string, src []byte, cells []*Cell) (*CheckRules, error) {
-	r := &CheckRules{Cells: map[int]*CellRules{}}
-	var errs ErrorList
-	byLine := map[int]*Cell{}
-	for _, c := range cells {
-		byLine[c.Line] = c
-	}
-	lines := strings.Split(strings.TrimPrefix(string(src), bom), "\n")
-	// pending rules wait for the next fence
-	type pend struct {
-		line int
-		word string
-		arg  string
-	}
-	var pending []pend
-	flush := func(c *Cell) {
-		for _, p := range pending {
-			if c == nil {
-				if p.word == "normalize" {
-					n, err := parseNormalize(p.arg)
-					if err != nil {
-						errs.add(name, p.line, "labrun: normalize: %v", err)
-						continue
-					}
-					n.Line = p.line
-					r.Lesson = append(r.Lesson, n)
-				} else {
-					errs.add(name, p.line, "labrun: %s: stands before no code cell (put it on the line before the cell's fence)", p.word)
-				}
-				continue
-			}
-			cr := r.Cells[c.Index]
-			if cr == nil {
-				cr = &CellRules{}
-				r.Cells[c.Index] = cr
-			}
-			if err := cr.apply(p.word, p.arg, p.line); err != nil {
-				errs.add(name, p.line, "labrun: %s: %v", p.word, err)
-			}
-		}
-		pending = nil
-	}
-	for i, l := range lines {
-		n := i + 1
-		if c := byLine[n]; c != nil {
-			flush(c)
-			continue
-		}
-		t := strings.TrimSpace(l)
-		switch {
-		case t == "":
-			continue
-		case strings.HasPrefix(t, RulePrefix) && strings.HasSuffix(t, "-->"):
-			body := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(t, RulePrefix), "-->"))
-			word, arg, _ := strings.Cut(body, " ")
-			if isRule(word) {
-				pending = append(pending, pend{n, word, strings.TrimSpace(arg)})
-			}
-			continue
-		case strings.HasPrefix(t, "<!--") && strings.HasSuffix(t, "-->"):
-			continue // another comment: rules still reach the cell
-		}
-		flush(nil)
-	}
-	flush(nil)
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return r, nil
 }
 
 // isRule says whether word names a check rule.
@@ -148,81 +55,80 @@ func isRule(word string) bool {
 	return false
 }
 
-// apply adds one rule to a cell's.
-func (cr *CellRules) apply(word, arg string, line int) error {
-	switch word {
+// rule is one check rule, read and checked, waiting for the cell it
+// governs.
+type rule struct {
+	line   int
+	verb   string
+	norm   Normalize
+	expect Expect
+}
+
+// readRule reads a check rule's directive.
+func readRule(st *statement) (rule, error) {
+	r := rule{line: st.line, verb: st.verb()}
+	args := st.args()
+	switch r.verb {
 	case "ignore-output", "any-order":
-		if arg != "" {
-			return fmt.Errorf("takes no argument (got %q)", arg)
-		}
-		if word == "any-order" {
-			cr.AnyOrder = true
-		} else {
-			cr.IgnoreOutput = true
+		if len(args) > 0 {
+			return r, fmt.Errorf("takes no argument (got %q)", strings.Join(args, " "))
 		}
 	case "normalize":
-		n, err := parseNormalize(arg)
-		if err != nil {
-			return err
+		if st.subst == nil {
+			return r, fmt.Errorf("want /REGEX/REPLACEMENT/")
 		}
-		n.Line = line
-		cr.Normalize = append(cr.Normalize, n)
+		re, err := regexp.Compile(st.subst.re)
+		if err != nil {
+			return r, fmt.Errorf("%q: %w", st.subst.re, err)
+		}
+		r.norm = Normalize{Re: re, Repl: st.subst.repl, Line: st.line}
 	case "expect":
-		e, err := parseExpectRule(arg)
+		if len(args) != 1 {
+			return r, fmt.Errorf("%q: want one of exit:N, interrupted, fail", strings.Join(args, " "))
+		}
+		e, err := parseExpect(args[0])
 		if err != nil {
-			return err
+			return r, err
 		}
-		cr.Expect, cr.ExpectLine = e, line
+		r.expect = e
 	}
-	return nil
+	return r, nil
 }
 
-// parseExpectRule reads "interrupted" or "exit=N".
-func parseExpectRule(arg string) (*Expect, error) {
-	if arg == "interrupted" {
-		return &Expect{Kind: ExpectInterrupted}, nil
+// add gives one rule to a cell's.
+func (cr *CellRules) add(r rule) {
+	switch r.verb {
+	case "ignore-output":
+		cr.IgnoreOutput = true
+	case "any-order":
+		cr.AnyOrder = true
+	case "normalize":
+		cr.Normalize = append(cr.Normalize, r.norm)
+	case "expect":
+		e := r.expect
+		cr.Expect, cr.ExpectLine = &e, r.line
 	}
-	if v, ok := strings.CutPrefix(arg, "exit="); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 255 {
-			return nil, fmt.Errorf("exit=%s: want a status from 0 to 255", v)
-		}
-		return &Expect{Kind: ExpectExit, Code: n}, nil
-	}
-	return nil, fmt.Errorf("%q: want \"interrupted\" or \"exit=N\"", arg)
 }
 
-// parseNormalize reads "/REGEX/REPLACEMENT/": the first character is the
-// delimiter (any but a letter, digit, space or backslash); a backslash
-// before it keeps it in the text.
-func parseNormalize(arg string) (Normalize, error) {
-	if arg == "" {
-		return Normalize{}, fmt.Errorf("want /REGEX/REPLACEMENT/")
+// attachRules gives the rules read since the last cell to c, the cell
+// whose opening fence follows them.
+func (p *parser) attachRules(c *Cell) {
+	for _, r := range p.rules {
+		c.Rules.add(r)
 	}
-	d := arg[0]
-	if d == '\\' || d == ' ' || ('a' <= d && d <= 'z') || ('A' <= d && d <= 'Z') || ('0' <= d && d <= '9') {
-		return Normalize{}, fmt.Errorf("%q: want /REGEX/REPLACEMENT/ (the first character is the delimiter)", arg)
-	}
-	var fields []string
-	var cur strings.Builder
-	for i := 1; i < len(arg); i++ {
-		switch {
-		case arg[i] == '\\' && i+1 < len(arg) && arg[i+1] == d:
-			cur.WriteByte(d)
-			i++
-		case arg[i] == d:
-			fields = append(fields, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(arg[i])
+	p.rules = nil
+}
+
+// strandRules is for the rules read since the last cell when something
+// other than a cell or a one-line comment follows them: a normalize rule
+// then governs the whole lesson; another rule stands before no code cell.
+func (p *parser) strandRules() {
+	for _, r := range p.rules {
+		if r.verb == "normalize" {
+			p.l.Normalize = append(p.l.Normalize, r.norm)
+			continue
 		}
+		p.l.RuleErrors.add(p.name, r.line, "labrun: %s: stands before no code cell (put it on the line before the cell's fence)", r.verb)
 	}
-	if len(fields) != 2 || cur.Len() != 0 {
-		return Normalize{}, fmt.Errorf("%q: want %cREGEX%cREPLACEMENT%c", arg, d, d, d)
-	}
-	re, err := regexp.Compile(fields[0])
-	if err != nil {
-		return Normalize{}, fmt.Errorf("%q: %w", fields[0], err)
-	}
-	return Normalize{Re: re, Repl: fields[1]}, nil
+	p.rules = nil
 }

@@ -19,11 +19,12 @@ import (
 //	<!-- labrun: wait port=8080 5s -->                               until something listens on TCP port 8080
 //	<!-- labrun: wait file=PATH 5s -->                               until PATH exists in the work dir
 //	<!-- labrun: stop NAME [SIGTERM] -->                             signal background step NAME, kill it after a grace
-//	<!-- labrun: ignore-output ... -->                               check rules, read by labrun check
+//	<!-- labrun: ignore-output ... -->                               check rules (checkrules.go)
 //
 // The older form <!-- labrun timeout=30s cpu=60 --> still sets settings.
-// A wait or a stop runs where it stands: before the next cell (or after
-// the last one).
+// Their grammar is read once, by lexDirective (lexer.go); this file says
+// what settings, waits and stops mean. A wait or a stop runs where it
+// stands: before the next cell (or after the last one).
 
 // DirectiveKind says what a directive does.
 type DirectiveKind int
@@ -34,8 +35,6 @@ const (
 	Wait DirectiveKind = iota
 	// Stop signals a background step and waits for its end.
 	Stop
-	// CheckRule is a rule for labrun check, kept as written.
-	CheckRule
 )
 
 // WaitFor says what a wait waits for.
@@ -51,10 +50,11 @@ const (
 // DefaultWait bounds a wait that names no duration.
 const DefaultWait = 5 * time.Second
 
-// Directive is one wait, stop or check rule.
+// Directive is one wait or stop.
 type Directive struct {
 	Kind DirectiveKind
-	// Line is its lesson line; Text what follows "labrun:", trimmed.
+	// Line is its lesson line; Text what follows "labrun:", trimmed, as
+	// written.
 	Line int
 	Text string
 	// Next is the index of the cell it runs before (the number of cells
@@ -74,32 +74,12 @@ type Directive struct {
 	Signal unix.Signal
 }
 
-// outputPattern finds output=/REGEX/ in a wait.
-var outputPattern = regexp.MustCompile(`output=/(.*?)/(?:[ \t]|$)`)
-
-// directiveText returns what a labrun comment holds and whether it is
-// the new form ("labrun:"); ok is false for other HTML.
-func directiveText(block string) (text string, colon, ok bool) {
-	line := strings.TrimSpace(block)
-	rest, ok := strings.CutPrefix(line, "<!-- labrun")
-	if !ok || !strings.HasSuffix(rest, "-->") {
-		return "", false, false
-	}
-	rest = strings.TrimSuffix(rest, "-->")
-	if r, c := strings.CutPrefix(rest, ":"); c {
-		return strings.TrimSpace(r), true, true
-	}
-	if rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
-		return "", false, false // <!-- labrun:out ...: a marker, not a directive
-	}
-	return strings.TrimSpace(rest), false, true
-}
-
 // settingsDirective applies a directive of settings (key=value words, or
-// "timeout 30s") to l; it reports false for a directive of the flow.
-func settingsDirective(name string, at int, text string, colon bool, l *Lesson, errs *ErrorList) bool {
-	attrs, err := parseAttrs(text)
-	if err != nil {
+// "timeout 30s") to l; it reports false for a directive of the flow or a
+// check rule.
+func settingsDirective(name string, st *statement, l *Lesson, errs *ErrorList) bool {
+	at, attrs := st.line, st.words
+	if err := checkPairs(attrs); err != nil {
 		errs.add(name, at, "labrun directive: %v", err)
 		return true
 	}
@@ -107,7 +87,7 @@ func settingsDirective(name string, at int, text string, colon bool, l *Lesson, 
 		errs.add(name, at, "labrun directive: empty")
 		return true
 	}
-	if colon && attrs[0].bare {
+	if st.colon && attrs[0].bare {
 		if attrs[0].key != "timeout" {
 			return false
 		}
@@ -165,73 +145,48 @@ func (l *Lesson) set(k, v string) (isLimit bool, err error) {
 	return false, fmt.Errorf("unknown setting %q (known: timeout, dialect, console, magics, %s)", k, limits.Keys)
 }
 
-// flowDirective reads a wait, stop or check rule; names are the
-// background steps started so far.
-func flowDirective(name string, at int, text string, names map[string]bool, errs *ErrorList) *Directive {
-	// output=/REGEX/ runs to the first slash before a blank or the end:
-	// a pattern may hold blanks and backslashes as written.
-	var pattern *string
-	if m := outputPattern.FindStringSubmatchIndex(text); m != nil {
-		p := text[m[2]:m[3]]
-		pattern = &p
-		text = text[:m[0]] + "output=//" + text[m[3]+1:]
+// flowDirective reads a wait or a stop; names are the background steps
+// started so far.
+func flowDirective(name string, st *statement, names map[string]bool, errs *ErrorList) *Directive {
+	d := &Directive{Line: st.line, Text: st.text}
+	switch st.verb() {
+	case "stop":
+		return stopDirective(name, d, st.args(), names, errs)
+	case "wait":
+		return waitDirective(name, d, st.words[1:], names, errs)
 	}
-	words, err := splitShell(text)
-	if err != nil {
-		errs.add(name, at, "labrun directive: %v", err)
-		return nil
-	}
-	d := &Directive{Line: at, Text: text}
-	if pattern != nil {
-		d.Text = strings.Replace(text, "output=//", "output=/"+*pattern+"/", 1)
-	}
+	errs.add(name, st.line, "labrun directive: unknown directive %q (known: wait, stop, timeout, ignore-output, normalize, any-order, expect; settings key=value)", st.verb())
+	return nil
+}
+
+// stopDirective reads the words of a stop.
+func stopDirective(name string, d *Directive, args []string, names map[string]bool, errs *ErrorList) *Directive {
 	bad := func(format string, args ...any) *Directive {
-		errs.add(name, at, "labrun directive: "+format, args...)
+		errs.add(name, d.Line, "labrun directive: "+format, args...)
 		return nil
 	}
-	verb, args := words[0], words[1:]
-	switch {
-	case isRule(verb):
-		// labrun check applies it (checkrules.go); a malformed one is
-		// refused here, before anything runs.
-		d.Kind = CheckRule
-		arg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), verb))
-		if err := (&CellRules{}).apply(verb, arg, at); err != nil {
-			return bad("%s: %v", verb, err)
-		}
-		return d
-	case verb == "stop":
-		d.Kind, d.Signal = Stop, unix.SIGTERM
-		if len(args) == 0 || len(args) > 2 {
-			return bad("stop NAME [SIGNAL]")
-		}
-		d.Name = args[0]
-		if len(args) == 2 {
-			sig := strings.ToUpper(args[1])
-			if !strings.HasPrefix(sig, "SIG") {
-				sig = "SIG" + sig
-			}
-			if d.Signal = unix.SignalNum(sig); d.Signal == 0 {
-				return bad("stop %s: unknown signal %s", d.Name, args[1])
-			}
-		}
-		if !names[d.Name] {
-			return bad("stop %s: no background step named %s before this line (```sh name=%s background)", d.Name, d.Name, d.Name)
-		}
-		return d
-	case verb == "wait":
-		for i, a := range args {
-			if a == "output=//" && pattern != nil {
-				args[i] = "output=/" + *pattern + "/"
-			}
-		}
-		return waitDirective(name, d, args, names, errs)
+	d.Kind, d.Signal = Stop, unix.SIGTERM
+	if len(args) == 0 || len(args) > 2 {
+		return bad("stop NAME [SIGNAL]")
 	}
-	return bad("unknown directive %q (known: wait, stop, timeout, ignore-output, normalize, any-order, expect; settings key=value)", verb)
+	d.Name = args[0]
+	if len(args) == 2 {
+		sig := strings.ToUpper(args[1])
+		if !strings.HasPrefix(sig, "SIG") {
+			sig = "SIG" + sig
+		}
+		if d.Signal = unix.SignalNum(sig); d.Signal == 0 {
+			return bad("stop %s: unknown signal %s", d.Name, args[1])
+		}
+	}
+	if !names[d.Name] {
+		return bad("stop %s: no background step named %s before this line (```sh name=%s background)", d.Name, d.Name, d.Name)
+	}
+	return d
 }
 
 // waitDirective reads the words of a wait.
-func waitDirective(name string, d *Directive, args []string, names map[string]bool, errs *ErrorList) *Directive {
+func waitDirective(name string, d *Directive, args []attr, names map[string]bool, errs *ErrorList) *Directive {
 	d.Kind, d.Timeout = Wait, DefaultWait
 	bad := func(format string, args ...any) *Directive {
 		errs.add(name, d.Line, "labrun directive: "+format, args...)
@@ -239,16 +194,20 @@ func waitDirective(name string, d *Directive, args []string, names map[string]bo
 	}
 	const usage = "wait NAME output=/REGEX/ [5s], wait port=N [5s] or wait file=PATH [5s]"
 	var what int
-	for _, a := range args {
-		k, v, kv := strings.Cut(a, "=")
+	for _, arg := range args {
+		a, k, v, kv := arg.String(), arg.key, arg.value, !arg.bare
 		switch {
 		case kv && k == "output":
-			if len(v) < 2 || v[0] != '/' || v[len(v)-1] != '/' {
-				return bad("wait: output=%s: write the pattern between slashes, output=/REGEX/", v)
+			if !arg.pattern {
+				// a pattern in quotes: "output=/REGEX/"
+				if len(v) < 2 || v[0] != '/' || v[len(v)-1] != '/' {
+					return bad("wait: output=%s: write the pattern between slashes, output=/REGEX/", v)
+				}
+				v = v[1 : len(v)-1]
 			}
-			re, err := regexp.Compile(v[1 : len(v)-1])
+			re, err := regexp.Compile(v)
 			if err != nil {
-				return bad("wait: output=%s: %v", v, err)
+				return bad("wait: output=/%s/: %v", v, err)
 			}
 			d.For, d.Regexp = WaitOutput, re
 			what++

@@ -10,9 +10,16 @@
 // dialect a ```python fence or one whose first line is a %%magic, every
 // other fence being prose; in the native dialect, a fence whose info
 // string says how it runs (attrs.go: ```sh run, ```c file=a.c run=...,
-// console blocks in console.go). Directives in HTML comments
-// (directives.go) set the dialect and the lesson's settings, and wait for
-// readiness or stop background steps between cells.
+// console blocks in console.go). Directives in HTML comments set the
+// dialect and the lesson's settings, wait for readiness or stop
+// background steps between cells (directives.go), and give labrun check
+// its rules (checkrules.go: ignore-output, normalize, any-order, expect);
+// one lexer reads them all (lexer.go), and the rules are given to the
+// cells they govern as the lesson is parsed (Cell.Rules). The word
+// grammars the lesson's lines follow sit side by side: a shell's
+// (words_shell.go), IPython's arg_split (words_ipython.go) and the
+// course's argparse (words_argparse.go). The versions of the course's
+// magics are named here (magics.go).
 //
 // Parsing takes bytes and does no I/O: Parse builds the Markdown AST with
 // goldmark, finds every top-level fenced block the dialect runs, and
@@ -23,8 +30,5 @@
 // Python cell's lines as IPython does (the Python worker follows the same
 // rules, and a test holds the two together). The transcript's marker
 // lines are defined here (markers.go): render writes them, Strip turns a
-// transcript back into the lesson it came from. ParseCheckRules reads the
-// rules a lesson gives "labrun check" in HTML comments (checkrules.go:
-// ignore-output, normalize, any-order, expect), with a small API the
-// native dialect's directives can share.
+// transcript back into the lesson it came from.
 package lessons

@@ -72,9 +72,14 @@ type Lesson struct {
 	// After are the directives that follow the last cell; they run
 	// after it.
 	After []*Directive
-	// CheckRules are the check rules' directives as written, in order,
-	// for labrun check to read (lessons/checkrules.go).
-	CheckRules []*Directive
+	// Normalize are the check rules for every cell: the normalize rules
+	// that stand before no code cell, in order (checkrules.go; each
+	// cell's own rules are its Rules).
+	Normalize []Normalize
+	// RuleErrors are the check rules, other than normalize, that stand
+	// before no code cell: labrun check refuses the lesson for them
+	// (labrun run has no use for check rules).
+	RuleErrors ErrorList
 	// Magics is the version of the course's magics the lesson asks for
 	// (<!-- labrun magics=2019 -->), or, without such a directive, the
 	// one its own set-up cell defines (see MagicsCurrent); ""
@@ -124,6 +129,8 @@ type Cell struct {
 	// Before are the directives between the previous cell and this one,
 	// run before it.
 	Before []*Directive
+	// Rules are the check rules that govern the cell (checkrules.go).
+	Rules CellRules
 	// MagicExit, when set, is all the cell does: a course-dialect file
 	// cell whose magic line the course's argparse refused.
 	MagicExit *MagicExit

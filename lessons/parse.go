@@ -39,81 +39,153 @@ func Parse(name string, src []byte) (*Lesson, error) {
 		}
 	}
 	doc := goldmark.New().Parser().Parse(gmtext.NewReader(text))
-	l := &Lesson{Name: name, Source: src}
+	p := &parser{name: name, text: text, lines: lines, errs: &errs,
+		l: &Lesson{Name: name, Source: src}, names: map[string]bool{}}
 	// Settings first (dialect=native decides which fences run), then the
-	// cells and the directives of the flow, in order.
-	var blocks []*ast.HTMLBlock
+	// cells, the directives of the flow and the check rules, in order.
+	flow := p.settings(doc)
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
-		if hb, ok := n.(*ast.HTMLBlock); ok && hb.Lines().Len() > 0 {
-			blocks = append(blocks, hb)
-		}
+		p.block(n, flow[n])
 	}
-	flow := map[*ast.HTMLBlock]bool{}
-	for _, hb := range blocks {
-		seg := hb.Lines().At(0)
-		if t, colon, ok := directiveText(string(seg.Value(text))); ok &&
-			!settingsDirective(name, lines.lineOf(seg.Start), t, colon, l, &errs) {
-			flow[hb] = true
-		}
-	}
-	// Cells are the fenced blocks at the top level that run in the
-	// lesson's dialect: a fence inside a list or a blockquote is prose,
-	// as in the notebooks the lessons come from, where code cells are
-	// never nested.
-	names := map[string]bool{}
-	var pending []*Directive
-	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
-		if hb, ok := n.(*ast.HTMLBlock); ok && flow[hb] {
-			seg := hb.Lines().At(0)
-			t, _, _ := directiveText(string(seg.Value(text)))
-			if d := flowDirective(name, lines.lineOf(seg.Start), t, names, &errs); d != nil {
-				d.Next = len(l.Cells)
-				if d.Kind == CheckRule {
-					l.CheckRules = append(l.CheckRules, d)
-				} else {
-					pending = append(pending, d)
-				}
-			}
-			continue
-		}
-		fc, ok := n.(*ast.FencedCodeBlock)
-		if !ok {
-			notRunNested(l, lines, text, n)
-			continue
-		}
-		if fc.Info == nil {
-			if fc.Lines().Len() > 0 {
-				l.NotRun = append(l.NotRun, NotRun{Line: lines.lineOf(fc.Lines().At(0).Start) - 1, Reason: NoLanguage, Dialect: l.Dialect})
-			}
-			continue
-		}
-		c := fencedCell(name, text, lines, fc, &errs)
-		if c == nil {
-			continue
-		}
-		if ok, why := runs(l, c.Info, c.Source); !ok {
-			l.NotRun = append(l.NotRun, NotRun{Line: c.Line, Info: c.Info, Reason: why, Dialect: l.Dialect})
-			continue
-		}
-		c.Index = len(l.Cells)
-		classify(name, l, c, &errs)
-		c.Before, pending = pending, nil
-		if c.Kind == Background && c.Attrs.Name != "" {
-			if names[c.Attrs.Name] {
-				errs.add(name, c.Line, "fence info: name=%s: a background step of that name was started before", c.Attrs.Name)
-			}
-			names[c.Attrs.Name] = true
-		}
-		l.Cells = append(l.Cells, c)
-		if c.Kind == Setup && l.Magics == "" {
-			l.Magics = setupMagics(c.Source)
-		}
-	}
-	l.After = pending
+	p.strandRules()
+	p.l.After = p.pending
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	return l, nil
+	return p.l, nil
+}
+
+// parser holds what Parse knows while it reads a lesson's blocks in
+// order.
+type parser struct {
+	name  string
+	text  []byte
+	lines *lineIndex
+	l     *Lesson
+	errs  *ErrorList
+	// names are the background steps started so far.
+	names map[string]bool
+	// pending are the waits and stops read since the last cell, rules
+	// its check rules (checkrules.go): both wait for the next cell.
+	pending []*Directive
+	rules   []rule
+}
+
+// settings lexes every directive at the top level (lexer.go) and applies
+// those of settings; it returns the others, the flow's and the check
+// rules, by their block.
+func (p *parser) settings(doc ast.Node) map[ast.Node]*statement {
+	flow := map[ast.Node]*statement{}
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		hb, ok := n.(*ast.HTMLBlock)
+		if !ok || hb.Lines().Len() == 0 {
+			continue
+		}
+		seg := hb.Lines().At(0)
+		t, colon, ok := directiveText(string(seg.Value(p.text)))
+		if !ok {
+			continue
+		}
+		at := p.lines.lineOf(seg.Start)
+		st, err := lexDirective(at, t, colon)
+		if err != nil {
+			p.errs.add(p.name, at, "labrun directive: %v", err)
+			continue
+		}
+		if !settingsDirective(p.name, st, p.l, p.errs) {
+			flow[n] = st
+		}
+	}
+	return flow
+}
+
+// block reads one top-level block: a directive of the flow or a check
+// rule (st), a fence, or prose. Cells are the fenced blocks at the top
+// level that run in the lesson's dialect: a fence inside a list or a
+// blockquote is prose, as in the notebooks the lessons come from, where
+// code cells are never nested.
+func (p *parser) block(n ast.Node, st *statement) {
+	switch n := n.(type) {
+	case *ast.HTMLBlock:
+		switch {
+		case st != nil:
+			p.directive(st)
+		case !isComment(n, p.text):
+			p.strandRules()
+		}
+	case *ast.FencedCodeBlock:
+		p.fence(n)
+	default:
+		p.strandRules()
+		notRunNested(p.l, p.lines, p.text, n)
+	}
+}
+
+// directive reads a directive of the flow (a wait, a stop) or a check
+// rule; both wait for the next cell.
+func (p *parser) directive(st *statement) {
+	if verb := st.verb(); isRule(verb) {
+		// labrun check applies it; a malformed one is refused here,
+		// before anything runs.
+		r, err := readRule(st)
+		if err != nil {
+			p.errs.add(p.name, st.line, "labrun directive: %s: %v", verb, err)
+			return
+		}
+		p.rules = append(p.rules, r)
+		return
+	}
+	if d := flowDirective(p.name, st, p.names, p.errs); d != nil {
+		d.Next = len(p.l.Cells)
+		p.pending = append(p.pending, d)
+	}
+}
+
+// fence reads a fenced block: a cell, with the directives and check
+// rules before it, or a fence that does not run.
+func (p *parser) fence(fc *ast.FencedCodeBlock) {
+	l := p.l
+	if fc.Info == nil {
+		p.strandRules()
+		if fc.Lines().Len() > 0 {
+			l.NotRun = append(l.NotRun, NotRun{Line: p.lines.lineOf(fc.Lines().At(0).Start) - 1, Reason: NoLanguage, Dialect: l.Dialect})
+		}
+		return
+	}
+	c := fencedCell(p.name, p.text, p.lines, fc, p.errs)
+	if c == nil {
+		return
+	}
+	if ok, why := runs(l, c.Info, c.Source); !ok {
+		p.strandRules()
+		l.NotRun = append(l.NotRun, NotRun{Line: c.Line, Info: c.Info, Reason: why, Dialect: l.Dialect})
+		return
+	}
+	c.Index = len(l.Cells)
+	classify(p.name, l, c, p.errs)
+	c.Before, p.pending = p.pending, nil
+	p.attachRules(c)
+	if c.Kind == Background && c.Attrs.Name != "" {
+		if p.names[c.Attrs.Name] {
+			p.errs.add(p.name, c.Line, "fence info: name=%s: a background step of that name was started before", c.Attrs.Name)
+		}
+		p.names[c.Attrs.Name] = true
+	}
+	l.Cells = append(l.Cells, c)
+	if c.Kind == Setup && l.Magics == "" {
+		l.Magics = setupMagics(c.Source)
+	}
+}
+
+// isComment says whether an HTML block is one comment on one line: such
+// a line stands between a check rule and its cell as a blank line does.
+func isComment(hb *ast.HTMLBlock, src []byte) bool {
+	if hb.Lines().Len() != 1 || hb.HasClosure() {
+		return false
+	}
+	seg := hb.Lines().At(0)
+	t := strings.TrimSpace(string(seg.Value(src)))
+	return strings.HasPrefix(t, "<!--") && strings.HasSuffix(t, "-->")
 }
 
 // checkText refuses bytes that are not text: a NUL byte, invalid UTF-8,

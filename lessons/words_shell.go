@@ -20,48 +20,58 @@ import (
 // directives.
 func splitShell(s string) ([]string, error) {
 	var words []string
+	for i := skipBlanks(s, 0); i < len(s); i = skipBlanks(s, i) {
+		w, next, err := shellWord(s, i)
+		if err != nil {
+			return nil, err
+		}
+		words = append(words, w)
+		i = next
+	}
+	return words, nil
+}
+
+// skipBlanks returns the index of the first byte at or after i that is
+// not a blank.
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// shellWord reads the shell word that starts at s[i] (not a blank) and
+// returns it, quotes removed, with the index after it.
+func shellWord(s string, i int) (word string, next int, err error) {
 	var w strings.Builder
-	in := false
-	for i := 0; i < len(s); i++ {
+	for ; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == ' ' || c == '\t':
-			if in {
-				words = append(words, w.String())
-				w.Reset()
-				in = false
-			}
+			return w.String(), i, nil
 		case c == '\'':
 			end := strings.IndexByte(s[i+1:], '\'')
 			if end < 0 {
-				return nil, fmt.Errorf("unterminated ' quote")
+				return "", 0, fmt.Errorf("unterminated ' quote")
 			}
 			w.WriteString(s[i+1 : i+1+end])
 			i += end + 1
-			in = true
 		case c == '"':
-			in = true
-			i++
-			for ; i < len(s) && s[i] != '"'; i++ {
+			for i++; i < len(s) && s[i] != '"'; i++ {
 				if s[i] == '\\' && i+1 < len(s) && strings.IndexByte("\"\\$`", s[i+1]) >= 0 {
 					i++
 				}
 				w.WriteByte(s[i])
 			}
 			if i >= len(s) {
-				return nil, fmt.Errorf("unterminated \" quote")
+				return "", 0, fmt.Errorf("unterminated \" quote")
 			}
 		case c == '\\' && i+1 < len(s) && strings.IndexByte(" \t'\"\\", s[i+1]) >= 0:
 			i++
 			w.WriteByte(s[i])
-			in = true
 		default:
 			w.WriteByte(c)
-			in = true
 		}
 	}
-	if in {
-		words = append(words, w.String())
-	}
-	return words, nil
+	return w.String(), i, nil
 }

@@ -12,7 +12,9 @@
 //   - step.go: step, the one way a foreground step runs (in the run's
 //     proc.Session, under the cell's deadline), and system and capture,
 //     IPython's two ways to run a shell command; attrs.go: what a native
-//     fence's attributes change (cwd=, env=, stdin=, pty, skip, expect=);
+//     fence's attributes change (cwd=, env=, stdin=, pty, skip, expect=),
+//     and Ending.Meets, the one meaning of expect (a fence's and a check
+//     rule's: a cell's exit status is its last step's);
 //   - the cell kinds: files.go (file cells and their %run lines),
 //     script.go (%%bash, %%sh), console.go (console blocks), python.go
 //     (Python cells, and the worker's requests served during them),

@@ -8,7 +8,7 @@
 # duration, a run that found nothing fails now and then with "context
 # deadline exceeded" as the time runs out (the coordinator compares the
 # stop error with its workers' context before that context has seen the
-# deadline; 1 run in 3 of FuzzParseCheckRules here). With FUZZTIME set
+# deadline; 1 run in 3 of FuzzCheckRules here). With FUZZTIME set
 # (make fuzz FUZZTIME=10m) such a run is made again, up to three times; a
 # run that found a failing input ("Failing input written to ...") fails at
 # once, as does any other error.
@@ -40,7 +40,7 @@ fuzz ./lessons FuzzParse 100000x
 fuzz ./lessons FuzzStrip 100000x
 fuzz ./lessons FuzzStripCourse 100000x
 fuzz ./lessons FuzzPythonLines 100000x
-fuzz ./lessons FuzzParseCheckRules 100000x
+fuzz ./lessons FuzzCheckRules 100000x
 fuzz ./render FuzzRender 100000x
 fuzz ./render FuzzParseOutputs 30000x
 fuzz ./internal/termtext FuzzParse 100000x
