@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -110,6 +111,7 @@ type Report struct {
 	// transcript is the recorded transcript as read, and parts its
 	// pieces, for Update.
 	transcript []byte
+	snapshot   atomicfile.Snapshot // the file as read: --update writes only over that
 	parts      []lessons.Part
 	// partOf maps a cell index to its part holding outputs (-1: none).
 	partOf   map[int]int
@@ -147,11 +149,11 @@ type Options struct {
 func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	start := time.Now()
 	rep := &Report{Lesson: l, partOf: map[int]int{}}
-	rec, err := readFile(l.Path)
+	rec, snap, err := readRecorded(l.Path)
 	if err != nil {
 		return nil, err
 	}
-	rep.transcript = rec
+	rep.transcript, rep.snapshot = rec, snap
 	rep.course = !isLabrunTranscript(rec)
 	rep.parts = lessons.SplitTranscript(rec)
 
@@ -364,6 +366,20 @@ func isLabrunTranscript(b []byte) bool {
 
 // maxTranscriptBytes bounds what check reads as a transcript.
 const maxTranscriptBytes = 64 << 20
+
+// readRecorded reads the recorded transcript and what the file was then,
+// for --update to write only over that.
+func readRecorded(path string) ([]byte, atomicfile.Snapshot, error) {
+	rec, err := readFile(path)
+	if err != nil {
+		return nil, atomicfile.Snapshot{}, err
+	}
+	snap, err := atomicfile.Take(path, rec)
+	if err != nil {
+		return nil, atomicfile.Snapshot{}, &lessons.Error{Name: path, Msg: errors.Unwrap(err).Error()}
+	}
+	return rec, snap, nil
+}
 
 // readFile reads a transcript or a skeleton, refusing what is not a
 // regular file of lesson size.

@@ -37,7 +37,8 @@ type UpdateResult struct {
 }
 
 // rewrite rewrites a lesson's failing outputs atomically (temp file and
-// rename) or, dry, works out the diff it would apply.
+// rename, through a link to the file it leads to), only if the file is
+// still what the check read; or, dry, works out the diff it would apply.
 func rewrite(rep *Report, dry bool) UpdateResult {
 	if rep.Result != nil && rep.Result.Interrupted {
 		return UpdateResult{Kind: UpdateInterrupted}
@@ -53,12 +54,8 @@ func rewrite(rep *Report, dry bool) UpdateResult {
 		}
 		return UpdateResult{Kind: UpdateDryRun, Diff: UnifiedDiff("a/"+rep.Path, "b/"+rep.Path, splitKeep(string(old)), splitKeep(string(text)))}
 	}
-	info, err := os.Stat(rep.Path)
-	perm := os.FileMode(0o644)
-	if err == nil {
-		perm = info.Mode().Perm()
-	}
-	if err := atomicfile.Write(rep.Path, text, perm); err != nil {
+	// Only over the file as it was read: an edit saved meanwhile is kept.
+	if err := atomicfile.WriteIfUnchanged(rep.Path, rep.snapshot, text); err != nil {
 		return UpdateResult{Kind: UpdateFailed, Err: err}
 	}
 	_, f, _ := rep.Counts()
