@@ -86,3 +86,37 @@ func TestDirectives(t *testing.T) {
 		t.Errorf("after %+v", l.After)
 	}
 }
+
+// TestRunWithFile: run beside file= writes the body to the file and runs
+// the body (a shell's or Python's); what cannot mean both is refused at
+// its line.
+func TestRunWithFile(t *testing.T) {
+	for _, tc := range []struct {
+		src   string
+		kind  Kind
+		shell string
+	}{
+		{"```sh run file=x.sh\necho hi\n```\n", Script, "sh"},
+		{"```bash run file=sub/x.sh cwd=sub\necho hi\n```\n", Script, "bash"},
+		{"```python run file=x.py\nprint(1)\n```\n", Python, ""},
+	} {
+		l, err := Parse("lesson.md", []byte(tc.src))
+		if err != nil {
+			t.Errorf("%q: %v", tc.src, err)
+			continue
+		}
+		c := l.Cells[0]
+		if c.Kind != tc.kind || c.Shell != tc.shell || c.File == nil || !c.File.Verbatim || string(c.FileContent()) != c.Body+"\n" && string(c.FileContent()) != c.Body {
+			t.Errorf("%q: kind %v shell %q file %+v", tc.src, c.Kind, c.Shell, c.File)
+		}
+	}
+	for src, want := range map[string]string{
+		"\n```sh run file=x.sh run=\"cat x.sh\"\necho\n```\n": "lesson.md:2: fence info: run runs the body, run= runs commands after writing x.sh: give one or the other",
+		"\n```console run file=x.txt\n$ echo\n```\n":          "lesson.md:2: fence info: a console block does not go with file=: drop run to write x.txt, or file= to run the block",
+		"\n```c run file=a.c\nint x;\n```\n":                  "lesson.md:2: fence info: run runs a sh, bash or python body, not a c one: to run a command after writing a.c, give run=CMD",
+	} {
+		if _, err := Parse("lesson.md", []byte(src)); err == nil || err.Error() != want {
+			t.Errorf("%q: %v, want %s", src, err, want)
+		}
+	}
+}

@@ -213,7 +213,7 @@ func checkPythonLines(name string, c *Cell, errs *ErrorList) {
 // A cell with file= writes its body verbatim to the file, then runs each
 // run= command (there may be several) as %run does; a cell with run= and
 // no body only runs them; ```sh run / ```bash run feed the body to that
-// shell; ```python run is a Python cell; ```console run a console block;
+// shell (with file=, after writing it there: classifyRunFile); ```python run is a Python cell; ```console run a console block;
 // background starts the body (or the run= commands) in the background.
 func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *ErrorList) {
 	c.Body = c.Source
@@ -244,6 +244,8 @@ func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *Error
 		}
 	case consoleLangs[lang] && (a.Run || a.Skip) && file == "" && len(runs) == 0:
 		classifyConsole(name, c, errs)
+	case file != "" && a.Run:
+		classifyRunFile(name, c, lang, file, runs, errs)
 	case file != "":
 		c.Kind = File
 		c.File = &FileSpec{Name: file, Verbatim: true, Commands: runs}
@@ -261,6 +263,29 @@ func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *Error
 		c.Kind = Skipped
 	default:
 		errs.add(name, c.Line, "fence info: a %s cell with attributes needs file=, run=CMD or a language that runs (sh, bash, python, console)", lang)
+	}
+}
+
+// classifyRunFile reads a fence with both run and file=: ```sh run
+// file=x.sh writes the body to x.sh, then runs the body as ```sh run does
+// (```bash, ```python likewise). What cannot mean both is refused: run=
+// beside run (which of them runs?), a console block, a body no shell or
+// Python runs.
+func classifyRunFile(name string, c *Cell, lang, file string, runs []Command, errs *ErrorList) {
+	switch {
+	case len(runs) > 0:
+		errs.add(name, c.Line, "fence info: run runs the body, run= runs commands after writing %s: give one or the other", file)
+	case consoleLangs[lang]:
+		errs.add(name, c.Line, "fence info: a console block does not go with file=: drop run to write %s, or file= to run the block", file)
+	case lang == "bash" || lang == "sh":
+		c.Kind, c.Shell = Script, lang
+		c.File = &FileSpec{Name: file, Verbatim: true}
+	case pythonLangs[lang] || lang == "":
+		c.Kind = Python
+		c.File = &FileSpec{Name: file, Verbatim: true}
+		checkPythonLines(name, c, errs)
+	default:
+		errs.add(name, c.Line, "fence info: run runs a sh, bash or python body, not a %s one: to run a command after writing %s, give run=CMD", lang, file)
 	}
 }
 

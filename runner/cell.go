@@ -141,8 +141,14 @@ func (r *run) runCell(cell *cellRun) error {
 	case lessons.WriteFile:
 		return r.runWriteFileCell(c, cr)
 	case lessons.Script:
+		if !r.writeBodyFile(cell) {
+			return nil
+		}
 		return r.runScriptCell(cell)
 	case lessons.Python:
+		if !r.writeBodyFile(cell) {
+			return nil
+		}
 		return r.runPythonCell(cell)
 	case lessons.Console:
 		return r.runConsoleCell(cell)

@@ -2,7 +2,8 @@ package runner
 
 // File cells: a cell that writes a file into the work dir (%%writefile,
 // the course's %%cpp and kin, a native fence with file=) and runs the
-// %run lines it holds.
+// %run lines it holds; and the file of a script or Python cell that also
+// runs its body (```sh run file=x.sh).
 
 import (
 	"fmt"
@@ -107,6 +108,22 @@ func (r *run) runWriteFileCell(c *lessons.Cell, cr *CellResult) error {
 	}
 	cr.addStream("stdout", verb+" "+c.File.Name+"\n")
 	return nil
+}
+
+// writeBodyFile writes the file of a cell that also runs its body
+// (```sh run file=x.sh) and says whether the body may run: a file it
+// cannot write fails the cell, as in a file cell.
+func (r *run) writeBodyFile(cell *cellRun) bool {
+	c, cr := cell.c, cell.res
+	if c.File == nil || c.File.Name == "" {
+		return true
+	}
+	if _, err := r.writeCellFile(c); err != nil {
+		cr.addStream("stderr", err.Error()+"\n")
+		cr.Status = Failed
+		return false
+	}
+	return true
 }
 
 // runFileCell writes the file, then runs its %run lines and shows its

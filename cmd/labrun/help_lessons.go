@@ -17,6 +17,8 @@ Fence attributes (key=value, quoted as in a shell, or bare words):
   ` + "```c file=hello.c run=\"gcc hello.c -o hello\" run=./hello" + `
                       write the body verbatim, then run each run= as %run does
   ` + "```sh run, ```bash run" + `   feed the body to that shell, as %%bash does
+  ` + "```sh run file=x.sh" + ` write the body to x.sh, then feed it to sh as above
+                      (bash, python alike; run beside run= is refused)
   ` + "```python run" + `       a Python cell in the lesson's Python
   timeout=2s          the cell's timeout
   stdin="text"        fed to the steps on a pipe
