@@ -97,20 +97,52 @@ run.sh replaying its shell commands in order, each with a timeout
 			if err != nil {
 				return err
 			}
-			lesson, err := lessons.Parse(in, src)
-			if err != nil {
-				fmt.Fprintln(stderr, err)
-				return &exitError{exitBadInput, nil}
-			}
-			files := tangle.Tangle(lesson)
-			if err := tangle.Write(dir, files); err != nil {
-				return &exitError{exitBadInput, err}
-			}
-			fmt.Fprintf(stderr, "labrun: %s: %d files written to %s\n", in, len(files), dir)
-			return nil
+			return tangleLesson(in, src, dir, stderr)
 		})
 	c.Flags().StringVarP(&dir, "dir", "d", "", "write the lesson's files and run.sh into folder `DIR` (created if missing)")
 	return c
+}
+
+// tangleLesson writes a lesson's folder into dir and says what it wrote;
+// a lesson whose files clash with the folder's layout is bad input.
+func tangleLesson(in string, src []byte, dir string, stderr io.Writer) error {
+	lesson, err := lessons.Parse(in, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return &exitError{exitBadInput, nil}
+	}
+	files, err := tangle.Tangle(lesson)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return &exitError{exitBadInput, nil}
+	}
+	n, err := tangle.Write(dir, files)
+	if err != nil {
+		return &exitError{exitBadInput, err}
+	}
+	fmt.Fprintf(stderr, "labrun: %s: %s\n", in, tangleSummary(files[:n], dir))
+	return nil
+}
+
+// tangleSummary says what tangle wrote: the folder's files (the lesson's
+// and run.sh), and the saved versions under .tangle/.
+func tangleSummary(written []tangle.File, dir string) string {
+	versions := 0
+	for _, f := range written {
+		if tangle.IsVersion(f) {
+			versions++
+		}
+	}
+	return fmt.Sprintf("%s written to %s, and %s in %s that %s copies into place",
+		plural(len(written)-versions, "file"), dir, plural(versions, "version"), filepath.Join(dir, tangle.VersionsDir), tangle.Script)
+}
+
+// plural is "1 file", "2 files".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // newHTMLCmd is "labrun html TRANSCRIPT -o PAGE.html [--no-output]".

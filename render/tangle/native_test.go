@@ -17,14 +17,14 @@ func TestTangleNative(t *testing.T) {
 		"```bash run skip\necho skipped\n```\n\n" +
 		"```bash run\necho \"bash: ${BASH_VERSION:+yes}\"\n```\n"
 	dir := t.TempDir()
-	if err := Write(dir, Tangle(parse(t, src))); err != nil {
+	if _, err := Write(dir, mustTangle(t, parse(t, src))); err != nil {
 		t.Fatal(err)
 	}
 	out := runScript(t, dir)
 	if want := "made\nd\nbash: yes\n"; out != want {
 		t.Errorf("run.sh printed %q, want %q", out, want)
 	}
-	if script := byName(Tangle(parse(t, src)))[Script]; !strings.Contains(string(script.Data), `kill -15 "$job_maker"`) {
+	if script := byName(mustTangle(t, parse(t, src)))[Script]; !strings.Contains(string(script.Data), `kill -15 "$job_maker"`) {
 		t.Errorf("run.sh does not stop the job:\n%s", script.Data)
 	}
 }

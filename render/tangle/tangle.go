@@ -1,7 +1,7 @@
 // Package tangle turns a lesson into a folder that replays it without
 // labrun: every file the lesson writes, byte for byte as "labrun run"
 // writes it (Cell.FileContent in lessons), and a run.sh holding the lesson's
-// shell-visible commands in order.
+// shell-visible commands in order (layout.go has the folder's layout).
 //
 // run.sh replays %run lines, the "!" lines of Python cells that hold no
 // Python interpolation, %%bash and %%sh bodies (as here-documents), and
@@ -32,44 +32,30 @@ type File struct {
 	Mode uint32
 }
 
-// Script is the name of the replay script.
-const Script = "run.sh"
-
-// versionsDir holds the earlier versions of files a lesson writes more
-// than once; run.sh copies each into place when its cell comes.
-const versionsDir = ".tangle"
-
-// Tangle returns the files of a lesson's folder: each file its cells
-// write (the last version under its own name; when a file is written by
-// several cells, every version also under .tangle/cellN/NAME, which
-// run.sh copies into place in turn) and run.sh.
-func Tangle(l *lessons.Lesson) []File {
-	writers := map[string]int{}
-	for _, c := range l.Cells {
-		if data := c.FileContent(); data != nil {
-			writers[c.File.Name]++
-		}
+// Tangle returns the files of a lesson's folder (layout.go): each file
+// its cells write, under its own name as the last cell left it and every
+// version under .tangle/cellN/NAME for run.sh to copy into place in
+// turn; and run.sh. A lesson whose files clash with that layout is
+// refused: a lessons.ErrorList naming each cell and line.
+func Tangle(l *lessons.Lesson) ([]File, error) {
+	written := filesOf(l)
+	if err := clashes(l, written); err != nil {
+		return nil, err
 	}
 	var files []File
 	last := map[string]int{} // name -> index in files
 	g := &gen{lesson: l, assigned: assignedNames(l), versions: map[int]string{}}
-	for _, c := range l.Cells {
-		data := c.FileContent()
-		if data == nil {
-			continue
-		}
-		name := c.File.Name
-		if writers[name] > 1 {
-			v := fmt.Sprintf("%s/cell%d/%s", versionsDir, c.Index, name)
-			files = append(files, File{Name: v, Data: data, Mode: 0o644})
-			g.versions[c.Index] = v
-		}
-		if i, ok := last[name]; ok {
+	for _, w := range written {
+		data := w.cell.FileContent()
+		v := versionName(w.cell, w.name)
+		files = append(files, File{Name: v, Data: data, Mode: 0o644})
+		g.versions[w.cell.Index] = v
+		if i, ok := last[w.name]; ok {
 			files[i].Data = data
 			continue
 		}
-		last[name] = len(files)
-		files = append(files, File{Name: name, Data: data, Mode: 0o644})
+		last[w.name] = len(files)
+		files = append(files, File{Name: w.name, Data: data, Mode: 0o644})
 	}
 	g.header()
 	for _, c := range l.Cells {
@@ -77,14 +63,7 @@ func Tangle(l *lessons.Lesson) []File {
 	}
 	g.directives(l.After)
 	g.footer()
-	return append(files, File{Name: Script, Data: []byte(g.b.String()), Mode: 0o755})
-}
-
-func dirOf(name string) string {
-	if i := strings.LastIndex(name, "/"); i >= 0 {
-		return name[:i]
-	}
-	return "."
+	return append(files, File{Name: Script, Data: []byte(g.b.String()), Mode: 0o755}), nil
 }
 
 // gen writes run.sh.
@@ -93,7 +72,7 @@ type gen struct {
 	assigned map[string]bool // Python names the lesson assigns ($name interpolates them)
 	b        strings.Builder
 	jobs     map[string]bool // launcher variables with a running job
-	versions map[int]string  // cell index -> its version of a file written several times
+	versions map[int]string  // cell index -> its version of the file it writes
 }
 
 func (g *gen) linef(format string, args ...any) {
@@ -103,9 +82,11 @@ func (g *gen) linef(format string, args ...any) {
 func (g *gen) header() {
 	g.linef("#!/bin/sh")
 	g.linef("# %s: the shell commands of %s, in order, written by \"labrun tangle\".", Script, path.Base(g.lesson.Name))
-	g.linef("# Run it in this folder: sh %s. Each step is interrupted (SIGINT, then", Script)
+	g.linef("# It runs in its own folder (sh %s from anywhere). Each step is interrupted (SIGINT, then", Script)
 	g.linef("# SIGKILL 2 s later) after LABRUN_STEP_TIMEOUT seconds (default 10), as labrun")
-	g.linef("# does; what sh cannot replay (Python code) is kept as comments.")
+	g.linef("# does; what sh cannot replay (Python code) is kept as comments. Each file the")
+	g.linef("# lesson writes is copied into place from %s/ when its cell comes.", VersionsDir)
+	g.linef(`cd "$(dirname "$0")" || exit 1`)
 	g.linef("T=${LABRUN_STEP_TIMEOUT:-10}")
 	g.linef(`step() { timeout -s INT -k 2 "$T" sh -c "$1"; }`)
 }
@@ -119,18 +100,21 @@ func (g *gen) footer() {
 func (g *gen) cell(c *lessons.Cell) {
 	g.linef("")
 	g.directives(c.Before)
-	g.linef("# %s: cell %d (%s)", c.Pos(path.Base(g.lesson.Name)), c.Index, c.Kind)
+	g.linef("# %s: cell %d (%s)", c.Pos(path.Base(g.lesson.Name)), c.Index+1, c.Kind)
 	if c.Attrs != nil && c.Attrs.Skip {
 		g.linef("# not run (skip)")
 		return
 	}
+	if c.MagicExit != nil {
+		g.linef("# not run: the course's magic refuses its magic line")
+		return
+	}
+	if v, ok := g.versions[c.Index]; ok {
+		name := path.Clean(c.File.Name)
+		g.linef("mkdir -p %s && cp -f %s %s", shQuote(path.Dir(name)), shQuote(v), shQuote(name))
+	}
 	switch c.Kind {
 	case lessons.File, lessons.WriteFile:
-		if v, ok := g.versions[c.Index]; ok {
-			g.linef("mkdir -p %s && cp -f %s %s", shQuote(dirOf(c.File.Name)), shQuote(v), shQuote(c.File.Name))
-		} else if c.File.Name != "" {
-			g.linef("# writes %s (already in this folder)", c.File.Name)
-		}
 		for _, cmd := range c.File.Commands {
 			switch cmd.Kind {
 			case lessons.Run:

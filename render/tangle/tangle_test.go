@@ -22,6 +22,15 @@ func parse(t *testing.T, src string) *lessons.Lesson {
 	return l
 }
 
+func mustTangle(t *testing.T, l *lessons.Lesson) []File {
+	t.Helper()
+	files, err := Tangle(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
 func byName(files []File) map[string]File {
 	m := map[string]File{}
 	for _, f := range files {
@@ -43,7 +52,7 @@ const lesson = "# L\n\n" +
 // run.sh, and run.sh's replayed and commented lines.
 func TestTangle(t *testing.T) {
 	l := parse(t, lesson)
-	files := byName(Tangle(l))
+	files := byName(mustTangle(t, l))
 	for _, c := range l.Cells {
 		if c.File != nil && c.File.Name != "" {
 			if _, ok := files[c.File.Name]; !ok {
@@ -54,7 +63,7 @@ func TestTangle(t *testing.T) {
 	if got, want := string(files["a.c"].Data), "// %%cpp a.c\nint main() { return 2; }\n\n"; got != want {
 		t.Errorf("a.c = %q, want the last version %q", got, want)
 	}
-	if got := string(files[".tangle/cell0/a.c"].Data); !strings.Contains(got, "return 1") {
+	if got := string(files[".tangle/cell1/a.c"].Data); !strings.Contains(got, "return 1") {
 		t.Errorf("first version of a.c = %q", got)
 	}
 	if got := string(files["sub/n.c"].Data); got != "native\n" {
@@ -65,7 +74,9 @@ func TestTangle(t *testing.T) {
 		t.Errorf("run.sh mode %o", files[Script].Mode)
 	}
 	for _, want := range []string{
-		"mkdir -p '.' && cp -f '.tangle/cell0/a.c' 'a.c'\n",
+		"mkdir -p '.' && cp -f '.tangle/cell1/a.c' 'a.c'\n",
+		"mkdir -p '.' && cp -f '.tangle/cell4/a.c' 'a.c'\n",
+		"mkdir -p 'sub' && cp -f '.tangle/cell6/sub/n.c' 'sub/n.c'\n",
 		"step 'gcc a.c -o a.exe'\n",
 		`step './a.exe '\''it'\'''\''s'\'''` + "\n",
 		"step 'echo plain $HOME'\n",
@@ -83,7 +94,7 @@ func TestTangle(t *testing.T) {
 			t.Errorf("run.sh lacks %q\n%s", want, sh)
 		}
 	}
-	if strings.Index(sh, "cell0/a.c") > strings.Index(sh, "gcc a.c") {
+	if strings.Index(sh, "cell1/a.c") > strings.Index(sh, "gcc a.c") {
 		t.Errorf("run.sh compiles a.c before copying its version in place")
 	}
 }
@@ -96,7 +107,7 @@ func TestTangleRuns(t *testing.T) {
 		t.Skip("gcc is not installed: run.sh cannot build the lesson")
 	}
 	dir := t.TempDir()
-	if err := Write(dir, Tangle(parse(t, lesson))); err != nil {
+	if _, err := Write(dir, mustTangle(t, parse(t, lesson))); err != nil {
 		t.Fatal(err)
 	}
 	out := runScript(t, dir)
@@ -143,7 +154,7 @@ func TestTangleFIFO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(out, Tangle(l)); err != nil {
+	if _, err := Write(out, mustTangle(t, l)); err != nil {
 		t.Fatal(err)
 	}
 	want, err := os.ReadFile(filepath.Join(dir, "write_fifo.cpp"))
