@@ -48,7 +48,10 @@ func (r *run) step(cell *cellRun, spec proc.StepSpec, o stepOpts) (proc.StepResu
 		pol.Stuck = r.sess.StuckCheck(st.Pid, st.Output().QuietFor, proc.StuckQuiet)
 	}
 	o.held.watch(st.Output())
-	out := st.Wait(r.ctx, pol)
+	out, err := st.Wait(r.ctx, pol)
+	if err != nil {
+		return out, err
+	}
 	// Interrupted, the worker abandons its request and ends the cell: the
 	// held text shows with the step's output, before the traceback.
 	cut := out.Interrupted != nil || r.ctx.Err() != nil || time.Now().After(cell.deadline)

@@ -47,9 +47,17 @@ func MaybeGate() {
 	}
 	runtime.LockOSThread() // Landlock, no_new_privs and setns hold for this thread, which execs
 	err := gate(fdText)
-	fmt.Fprintf(os.Stderr, "labrun: step could not start: %v\n", err)
-	os.Exit(127)
+	fmt.Fprintf(os.Stderr, "%s%v\n", gateFailPrefix, err)
+	os.Exit(gateFailed)
 }
+
+// How a gate that cannot start its program ends: a message on stderr
+// that starts with gateFailPrefix, and exit status gateFailed (a shell's
+// "command not found").
+const (
+	gateFailed     = 127
+	gateFailPrefix = "labrun: step could not start: "
+)
 
 // gate applies the plan labrun sends and executes the program; it
 // returns only on failure. Built with cgo, the C gate (gate_cgo.go) does
@@ -125,13 +133,13 @@ func execLimited(path string, argv, env []string, limits []rlimit, firstExtra in
 	// a script, and labrun's Ctrl-C would reach no step. Every ignored
 	// signal goes back to its default, but SIGPIPE, which the step has as
 	// IPython gave it (ignored for ! steps, see StepSpec.IgnorePipe).
-	for sig := 1; sig <= 64; sig++ {
+	for sig := 1; sig <= kernelNSig; sig++ {
 		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
 			continue
 		}
 		var old kernelSigaction
 		if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), 0,
-			uintptr(unsafe.Pointer(&old)), 8, 0, 0); errno != 0 {
+			uintptr(unsafe.Pointer(&old)), kernelSigsetBytes, 0, 0); errno != 0 {
 			continue
 		}
 		want := old.handler
@@ -144,14 +152,14 @@ func execLimited(path string, argv, env []string, limits []rlimit, firstExtra in
 		if want != old.handler {
 			act := kernelSigaction{handler: want}
 			if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig),
-				uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); errno != 0 {
+				uintptr(unsafe.Pointer(&act)), 0, kernelSigsetBytes, 0, 0); errno != 0 {
 				return fmt.Errorf("reset signal %d: %w", sig, errno)
 			}
 		}
 	}
-	var empty [2]uint32 // a kernel sigset_t of 64 signals
+	var empty [kernelSigsetBytes / 4]uint32 // a kernel sigset_t of kernelNSig signals
 	if _, _, errno := unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK,
-		uintptr(unsafe.Pointer(&empty[0])), 0, 8, 0, 0); errno != 0 {
+		uintptr(unsafe.Pointer(&empty[0])), 0, kernelSigsetBytes, 0, 0); errno != 0 {
 		return fmt.Errorf("empty the signal mask: %w", errno)
 	}
 	// Marked close-on-exec, not closed: the exec closes them at once,
@@ -183,7 +191,7 @@ func gated(cmd *exec.Cmd) (w, r *os.File, err error) {
 		return nil, nil, fmt.Errorf("find labrun's own binary: %w", err)
 	}
 	cmd.ExtraFiles = append(cmd.ExtraFiles, r)
-	fd := 2 + len(cmd.ExtraFiles)
+	fd := firstExtraFD + len(cmd.ExtraFiles) - 1
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
 	}
@@ -199,6 +207,10 @@ func release(w *os.File, p gatePlan) error {
 	return err
 }
 
+// firstExtraFD is the descriptor of the first of os/exec's ExtraFiles in
+// the process it starts (after stdin, stdout and stderr).
+const firstExtraFD = 3
+
 // closeWithoutCloseRange is how many descriptors above the gate's pipe
 // the gate marks close-on-exec one by one where the kernel has no
 // close_range with CLOSE_RANGE_CLOEXEC (before 5.11): the Go runtime
@@ -213,6 +225,13 @@ type kernelSigaction struct {
 	restorer uintptr
 	mask     uint64
 }
+
+// The signals the kernel knows, and the size of its sigset_t, which
+// rt_sigaction and rt_sigprocmask are given.
+const (
+	kernelNSig        = 64
+	kernelSigsetBytes = kernelNSig / 8
+)
 
 // The kernel's SIG_DFL and SIG_IGN handlers.
 const (

@@ -45,6 +45,12 @@ type landlockRule struct {
 // another build refuses the plan rather than misreads it.
 const gatePlanVersion = "labrun-gate-1"
 
+// A plan's flags: true and false.
+const (
+	planTrue  = "1"
+	planFalse = "0"
+)
+
 // newGatePlan works out the plan of one step under a Session's Config.
 // Limits are computed here, against labrun's own hard limits (which the
 // gate inherits), and Landlock's rules against the paths as labrun sees
@@ -91,9 +97,9 @@ func (p gatePlan) encode() []byte {
 	num := func(v uint64) { field(strconv.FormatUint(v, 10)) }
 	flag := func(v bool) {
 		if v {
-			field("1")
+			field(planTrue)
 		} else {
-			field("0")
+			field(planFalse)
 		}
 	}
 	field(gatePlanVersion)
@@ -142,8 +148,8 @@ func decodeGatePlan(data []byte) (gatePlan, error) {
 		p.Limits[i].lim.Max = d.num()
 	}
 	p.Umask, _ = strconv.ParseInt(d.field(), 10, 64)
-	p.IgnorePipe = d.field() == "1"
-	p.JoinNet = d.field() == "1"
+	p.IgnorePipe = d.field() == planTrue
+	p.JoinNet = d.field() == planTrue
 	p.Handled = d.num()
 	p.Rules = make([]landlockRule, d.count())
 	for i := range p.Rules {

@@ -44,7 +44,10 @@ func Probe(cfg Config, dir, path string, args ...string) error {
 	if err != nil {
 		return err
 	}
-	res := st.Wait(context.Background(), Policy{Deadline: time.Now().Add(probeTimeout), Grace: DefaultGrace})
+	res, err := st.Wait(context.Background(), Policy{Deadline: time.Now().Add(probeTimeout), Grace: DefaultGrace})
+	if err != nil {
+		return err
+	}
 	if res.Interrupted == nil && res.Exit == (Exit{}) {
 		return nil
 	}

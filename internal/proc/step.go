@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -67,7 +68,12 @@ type Step struct {
 	// readEnds are closed to stop reading output that a process outside
 	// the group holds open.
 	readEnds []io.Closer
+	// waited is set by the first Wait: the exit status comes once.
+	waited atomic.Bool
 }
+
+// ErrWaited says Wait was called on a Step that was already waited for.
+var ErrWaited = errors.New("proc: step already waited for")
 
 // ErrNoProgram says a program labrun needs (sh, bash, python3) is missing.
 var ErrNoProgram = errors.New("program not found")
@@ -79,86 +85,119 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 	cmd.Args = spec.Args
 	cmd.Dir, cmd.Env = spec.Dir, spec.Env
 	st := &Step{out: NewSink(spec.OutputCap), eof: make(chan struct{}), sess: s}
-	var readers []func()
-	var closeAfterStart []io.Closer
-	fail := func(err error) (*Step, error) {
-		CloseAll(closeAfterStart...)
-		CloseAll(st.readEnds...)
+	var w stepWiring
+	var err error
+	if spec.Pty {
+		err = st.wirePty(cmd, &w)
+	} else {
+		err = st.wirePipes(cmd, spec, &w)
+	}
+	if err != nil {
+		w.abandon(st)
 		return nil, err
 	}
-	if spec.Pty {
-		ptm, pts, err := pty.Open()
-		if err != nil {
-			return nil, fmt.Errorf("open pty: %w", err)
-		}
-		_ = pty.Setsize(ptm, &pty.Winsize{Rows: ptyRows, Cols: ptyCols})
-		m, err := newPtyMaster(ptm)
-		if err != nil {
-			pts.Close()
-			return nil, fmt.Errorf("open pty: %w", err)
-		}
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-		closeAfterStart = append(closeAfterStart, pts)
-		st.ptm, st.pts = m, pts.Name()
-		st.readEnds = append(st.readEnds, m)
-		readers = append(readers, func() { CopyOut(st.out, "stdout", m) })
-	} else {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		var inW *os.File
-		if spec.Stdin != nil {
-			inR, w, err := os.Pipe()
-			if err != nil {
-				return fail(err)
-			}
-			cmd.Stdin, inW = inR, w
-			closeAfterStart = append(closeAfterStart, inR)
-		}
-		// outPipe makes the pipe of one output stream and reads it.
-		outPipe := func(stream string) (*os.File, error) {
-			r, w, err := os.Pipe()
-			if err != nil {
-				return nil, err
-			}
-			growPipe(r)
-			st.readEnds = append(st.readEnds, r)
-			closeAfterStart = append(closeAfterStart, w)
-			readers = append(readers, func() { CopyOut(st.out, stream, r) })
-			return w, nil
-		}
-		outW, err := outPipe("stdout")
-		errW := outW
-		if err == nil && !spec.Merge {
-			errW, err = outPipe("stderr")
-		}
-		if err != nil {
-			if inW != nil {
-				inW.Close()
-			}
-			return fail(err)
-		}
-		cmd.Stdout, cmd.Stderr = outW, errW
-		if inW != nil {
-			// The feeding goroutine owns inW: a step that never reads
-			// does not block labrun; the write fails once it is gone.
-			data := spec.Stdin
-			go func() {
-				_, _ = inW.Write(data)
-				inW.Close()
-			}()
-		}
-	}
-	p, err := s.start(cmd, spec.IgnorePipe)
-	CloseAll(closeAfterStart...)
+	st.Process, err = s.start(cmd, spec.IgnorePipe)
+	CloseAll(w.closeAfterStart...)
+	w.closeAfterStart = nil
 	if err != nil {
-		CloseAll(st.readEnds...)
+		w.abandon(st)
 		var ee *exec.Error
 		if errors.As(err, &ee) {
 			return nil, fmt.Errorf("%w: %w", ErrNoProgram, err)
 		}
 		return nil, fmt.Errorf("start %s: %w", spec.Args[0], err)
 	}
-	st.Process = p
+	if w.stdin != nil {
+		// The feeding goroutine owns the write end: a step that never
+		// reads does not block labrun; the write fails once it is gone.
+		go func(f *os.File, data []byte) {
+			_, _ = f.Write(data)
+			f.Close()
+		}(w.stdin, spec.Stdin)
+	}
+	st.read(w.readers)
+	return st, nil
+}
+
+// stepWiring is what StartStep sets up around a step's process: the
+// files labrun closes once it has started (the step's ends), the write
+// end of its stdin pipe (nil: none), and one reader per output stream.
+type stepWiring struct {
+	closeAfterStart []io.Closer
+	stdin           *os.File
+	readers         []func()
+}
+
+// abandon closes every file of a step that did not start.
+func (w *stepWiring) abandon(st *Step) {
+	CloseAll(w.closeAfterStart...)
+	CloseAll(st.readEnds...)
+	if w.stdin != nil {
+		w.stdin.Close()
+	}
+}
+
+// wirePty gives cmd a new pseudo-terminal as its controlling terminal,
+// stdin, stdout and stderr, read as stdout.
+func (st *Step) wirePty(cmd *exec.Cmd, w *stepWiring) error {
+	ptm, pts, err := pty.Open()
+	if err != nil {
+		return fmt.Errorf("open pty: %w", err)
+	}
+	_ = pty.Setsize(ptm, &pty.Winsize{Rows: ptyRows, Cols: ptyCols})
+	m, err := newPtyMaster(ptm)
+	if err != nil {
+		pts.Close()
+		return fmt.Errorf("open pty: %w", err)
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	w.closeAfterStart = append(w.closeAfterStart, pts)
+	st.ptm, st.pts = m, pts.Name()
+	st.readEnds = append(st.readEnds, m)
+	w.readers = append(w.readers, func() { CopyOut(st.out, "stdout", m) })
+	return nil
+}
+
+// wirePipes gives cmd a process group of its own, pipes for its output
+// (one, with spec.Merge) and, with spec.Stdin, a pipe to feed its stdin.
+func (st *Step) wirePipes(cmd *exec.Cmd, spec StepSpec, w *stepWiring) error {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if spec.Stdin != nil {
+		inR, inW, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		cmd.Stdin, w.stdin = inR, inW
+		w.closeAfterStart = append(w.closeAfterStart, inR)
+	}
+	// outPipe makes the pipe of one output stream and reads it.
+	outPipe := func(stream string) (*os.File, error) {
+		r, pw, err := os.Pipe()
+		if err != nil {
+			return nil, err
+		}
+		growPipe(r)
+		st.readEnds = append(st.readEnds, r)
+		w.closeAfterStart = append(w.closeAfterStart, pw)
+		w.readers = append(w.readers, func() { CopyOut(st.out, stream, r) })
+		return pw, nil
+	}
+	outW, err := outPipe("stdout")
+	errW := outW
+	if err == nil && !spec.Merge {
+		errW, err = outPipe("stderr")
+	}
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = outW, errW
+	return nil
+}
+
+// read starts the step's output readers, and closes st.eof once every
+// one of them has reached the end of its stream.
+func (st *Step) read(readers []func()) {
 	left := make(chan struct{}, len(readers))
 	for _, read := range readers {
 		go func() { read(); left <- struct{}{} }()
@@ -169,7 +208,6 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 		}
 		close(st.eof)
 	}()
-	return st, nil
 }
 
 // outputPipeSize is what a step's output pipes are grown to: a step that
@@ -233,8 +271,12 @@ type StepResult struct {
 // and its output reaches EOF, or it is interrupted on timeout, on stuck,
 // or when ctx ends (labrun interrupted), killed after the grace, and its
 // output closed KillWait later if something outside its group holds it
-// open. Nothing of the step's group outlives Wait.
-func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
+// open. Nothing of the step's group outlives Wait. Wait may be called
+// once: a second call returns ErrWaited at once, as os/exec's does.
+func (st *Step) Wait(ctx context.Context, pol Policy) (StepResult, error) {
+	if !st.waited.CompareAndSwap(false, true) {
+		return StepResult{}, ErrWaited
+	}
 	start := time.Now()
 	if pol.Changed == nil {
 		pol.Changed = st.out.Changed()
@@ -279,7 +321,7 @@ func (st *Step) Wait(ctx context.Context, pol Policy) StepResult {
 	why := sv.Stop()
 	st.Kill()
 	st.CloseOutput()
-	return StepResult{Chunks: st.out.Chunks(), Exit: ExitOf(ws), Duration: time.Since(start), Interrupted: why}
+	return StepResult{Chunks: st.out.Chunks(), Exit: ExitOf(ws), Duration: time.Since(start), Interrupted: why}, nil
 }
 
 // terminalHeld reports whether a live process of the Session holds the

@@ -54,12 +54,7 @@ func (s *Session) orphans() []int {
 		}
 		return alone
 	})
-	children := map[int][]int{}
-	for _, p := range allPids() {
-		if pi, ok := readProc(p); ok && pi.state != 'Z' {
-			children[pi.ppid] = append(children[pi.ppid], p)
-		}
-	}
+	children := processTree()
 	// owner is the Session a process belongs to by its own marker or its
 	// nearest marked ancestor below labrun; "" when none is known.
 	var out []int
@@ -81,14 +76,21 @@ func (s *Session) orphans() []int {
 	return out
 }
 
-// descendants lists the live processes below pid.
-func descendants(pid int) []int {
+// processTree maps each live process's parent to its children, from
+// /proc; zombies, which the reaper collects, are left out.
+func processTree() map[int][]int {
 	children := map[int][]int{}
 	for _, p := range allPids() {
 		if pi, ok := readProc(p); ok && pi.state != 'Z' {
 			children[pi.ppid] = append(children[pi.ppid], p)
 		}
 	}
+	return children
+}
+
+// descendants lists the live processes below pid.
+func descendants(pid int) []int {
+	children := processTree()
 	var out []int
 	todo := children[pid]
 	for len(todo) > 0 {
