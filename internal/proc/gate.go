@@ -24,11 +24,12 @@ import (
 // place. So the limits hold from the program's first instruction on.
 //
 // Built with cgo (the default), the gate is C code in a constructor
-// (gate_cgo.go) that runs before the Go runtime starts: a step starts in
-// well under a millisecond, instead of the Go runtime's start-up and the
-// initialization of every package labrun links (about 12 ms, mostly the
-// highlighter's tables). Built without cgo, MaybeGate does the same in
-// Go; the two read the same plan.
+// (gate.c, with the values it shares with Go in gate.h) that runs before
+// the Go runtime starts: a step starts in well under a millisecond,
+// instead of the Go runtime's start-up and the initialization of every
+// package labrun links (about 12 ms, mostly the highlighter's tables).
+// Built without cgo, MaybeGate does the same in Go; the two read the same
+// plan.
 const gateVar = "LABRUN_GATE_FD"
 
 // MaybeGate makes this process a gate when a Session started it as one:
@@ -38,9 +39,7 @@ const gateVar = "LABRUN_GATE_FD"
 // main, and the TestMain of every package whose tests do) must call it
 // first thing, before it does anything else.
 func MaybeGate() {
-	if os.Getenv(holderVar) == "1" {
-		hold()
-	}
+	maybeHold()
 	fdText, ok := os.LookupEnv(gateVar)
 	if !ok {
 		return
@@ -60,7 +59,7 @@ const (
 )
 
 // gate applies the plan labrun sends and executes the program; it
-// returns only on failure. Built with cgo, the C gate (gate_cgo.go) does
+// returns only on failure. Built with cgo, the C gate (gate.c) does
 // this before the Go runtime starts, and this one never runs.
 func gate(fdText string) error {
 	fd, err := strconv.Atoi(fdText)

@@ -12,7 +12,7 @@ import (
 
 // gatePlan is everything a gate does before it executes a step's
 // program, worked out by labrun (the parent) so that the gate only
-// applies it: the C gate (gate_cgo.go) and the Go one (gate.go) read the
+// applies it: the C gate (gate.c) and the Go one (gate.go) read the
 // same plan, and neither computes anything.
 type gatePlan struct {
 	// Path and Argv are the program and its arguments.

@@ -49,15 +49,17 @@ var sandboxWritable = []string{"/tmp", "/dev/shm", "/dev/null", "/dev/zero", "/d
 //
 // A Session's methods may be called from any goroutine.
 type Session struct {
-	id       string
-	cfg      Config
-	nproc    uint64  // RLIMIT_NPROC where no cgroup bounds the run
-	cg       *cgroup // nil where the machine offers none
-	mu       sync.Mutex
-	exempt   map[int]bool // pids stuck detection does not wait for
-	closed   bool
-	net      *netns   // the sandbox's network namespace, made on first use
-	onKilled []func() // run by KillAll after the sweep
+	id     string
+	cfg    Config
+	nproc  uint64  // RLIMIT_NPROC where no cgroup bounds the run
+	cg     *cgroup // nil where the machine offers none
+	mu     sync.Mutex
+	exempt map[int]bool // pids stuck detection does not wait for
+	closed bool
+	net    *netns // the sandbox's network namespace, made on first use
+	// netStarting is closed when the start of net under way ends.
+	netStarting chan struct{}
+	onKilled    []func() // run by KillAll after the sweep
 }
 
 // sessions are the Sessions not yet closed, for KillAll and for the
@@ -229,10 +231,11 @@ func (s *Session) Close() {
 		return
 	}
 	s.closed = true
+	n := s.net
 	s.mu.Unlock()
 	s.Sweep()
-	if s.net != nil {
-		s.net.close()
+	if n != nil {
+		n.close()
 	}
 	sessions.Delete(s.id)
 	if s.cg != nil {

@@ -1,0 +1,99 @@
+package proc
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A run's network namespace (netns.go) lives as long as its holder: labrun's
+// binary re-executed with holderVar set, which MaybeGate turns into hold.
+// The holder is made in a new network namespace (and, unprivileged, a new
+// user namespace), brings loopback up, prints holderReady and waits for
+// labrun to close its stdin.
+const (
+	// holderVar marks labrun's binary started as a holder.
+	holderVar = "LABRUN_NETNS_HOLDER"
+	// holderReady is what a holder prints once loopback is up.
+	holderReady = "ready"
+)
+
+// maybeHold makes this process the holder of a run's network namespace
+// when a Session started it as one; it never returns then.
+func maybeHold() {
+	if os.Getenv(holderVar) == "1" {
+		hold()
+	}
+}
+
+// hold is the holder's life: loopback up, no capability kept, then wait
+// for labrun to close stdin (or to die).
+func hold() {
+	err := loopbackUp()
+	dropAmbient()
+	if err != nil {
+		fmt.Printf("loopback: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Println(holderReady)
+	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
+	os.Exit(0)
+}
+
+// netns is a run's network namespace, alive as long as its holder is.
+type netns struct {
+	pid  int
+	hold *os.File // the holder's stdin: closing it ends the holder
+	done <-chan unix.WaitStatus
+}
+
+// startNetns starts the holder of a new network namespace for the
+// Session, and waits until its loopback is up (at most holderStart).
+func (s *Session) startNetns() (*netns, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find labrun's own binary: %w", err)
+	}
+	rs, ws, err := Pipes(2)
+	if err != nil {
+		return nil, err
+	}
+	defer CloseAll(rs[1], ws[1])
+	cmd := exec.Command(self)
+	cmd.Env = s.Env(append(os.Environ(), holderVar+"=1"))
+	cmd.Stdin, cmd.Stdout = rs[0], ws[1]
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWNET}
+	unprivileged(cmd.SysProcAttr)
+	if err := cmd.Start(); err != nil {
+		CloseAll(rs[0], ws[0])
+		return nil, fmt.Errorf("start the run's network namespace: %w", err)
+	}
+	rs[0].Close()
+	n := &netns{pid: cmd.Process.Pid, hold: ws[0], done: theReaper.watch(cmd.Process.Pid)}
+	s.Exempt(n.pid)
+	ws[1].Close()
+	_ = rs[1].SetReadDeadline(time.Now().Add(holderStart))
+	line, _ := bufio.NewReader(rs[1]).ReadString('\n')
+	if line = strings.TrimSpace(line); line != holderReady {
+		n.close()
+		if line == "" {
+			line = "the holder did not start"
+		}
+		return nil, fmt.Errorf("start the run's network namespace: %s", line)
+	}
+	return n, nil
+}
+
+// close ends the holder (the namespace goes once no process is left in
+// it) and collects it.
+func (n *netns) close() {
+	n.hold.Close()
+	_ = unix.Kill(n.pid, unix.SIGKILL)
+	<-n.done
+}
