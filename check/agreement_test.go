@@ -1,18 +1,18 @@
 package check
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/labrun/labrun/internal/config"
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -52,11 +52,13 @@ func TestScorerAgreement(t *testing.T) {
 		}
 		fresh := filepath.Join(t.TempDir(), "fresh.md")
 		os.WriteFile(fresh, render.Transcript(rep.Result), 0o644)
-		// labrun's reaper (a child subreaper) may reap the scorer before
-		// exec does: its output is whole all the same
-		out, err := exec.Command("python3", scorer, sk, l.Path, fresh, "--json").Output()
-		if err != nil && !errors.Is(err, syscall.ECHILD) {
-			t.Fatalf("%s: scorer: %v", dir, err)
+		// This test binary reaps (TestMain): the scorer's status comes
+		// through the reaper.
+		var out, stderr bytes.Buffer
+		cmd := exec.Command("python3", scorer, sk, l.Path, fresh, "--json")
+		cmd.Stdout, cmd.Stderr = &out, &stderr
+		if err := proc.Run(context.Background(), cmd); err != nil {
+			t.Fatalf("%s: scorer: %v\n%s", dir, err, stderr.String())
 		}
 		var sc struct {
 			Cells []struct {
@@ -64,7 +66,7 @@ func TestScorerAgreement(t *testing.T) {
 				Status string
 			}
 		}
-		if err := json.Unmarshal(out, &sc); err != nil {
+		if err := json.Unmarshal(out.Bytes(), &sc); err != nil {
 			t.Fatal(err)
 		}
 		skel, err := os.ReadFile(sk)

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -146,14 +148,13 @@ func classifyInWorker(t *testing.T, cells []string) workerKinds {
 	cmd := exec.Command(py, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import labrun_worker; labrun_worker._classify_main()", dir)
 	cmd.Stdin = bytes.NewReader(in)
 	cmd.ExtraFiles = []*os.File{devnull, devnull} // fds 3 and 4, which the worker opens
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := proc.Run(context.Background(), cmd); err != nil {
 		t.Fatalf("worker classifier: %v\n%s", err, stderr.String())
 	}
 	var got workerKinds
-	if err := json.Unmarshal(out, &got); err != nil {
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("worker classifier: %v", err)
 	}
 	if len(got.Kinds) != len(cells) {

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +12,8 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+
+	"github.com/labrun/labrun/internal/proc"
 )
 
 // copyChildVar, when set, makes TestCopyTreeUnreadable the child that
@@ -99,17 +103,18 @@ func copyAsNobody(t *testing.T, src string) copyReport {
 	cmd := exec.Command(exe, "-test.run=^TestCopyTreeUnreadable$")
 	cmd.Env = append(os.Environ(), copyChildVar+"="+src, "TMPDIR=/tmp")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}}
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("child as nobody: %v\n%s", err, out)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := proc.Run(context.Background(), cmd); err != nil {
+		t.Fatalf("child as nobody: %v\n%s%s", err, out.String(), stderr.String())
 	}
 	var rep copyReport
-	for _, line := range splitLines(out) {
+	for _, line := range splitLines(out.Bytes()) {
 		if json.Unmarshal(line, &rep) == nil {
 			return rep
 		}
 	}
-	t.Fatalf("child as nobody said nothing readable:\n%s", out)
+	t.Fatalf("child as nobody said nothing readable:\n%s", out.String())
 	return rep
 }
 

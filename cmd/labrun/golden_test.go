@@ -58,11 +58,17 @@ var update = flag.Bool("update", false, "rewrite want.md in testdata/golden/*.tx
 // binary the golden tests built once they are done. Nothing runs before
 // testscript.Main (it would run again in every re-executed command) but
 // proc.MaybeGate, which does nothing unless this binary was started as a
-// step's gate.
+// step's gate. The "labrun" command is a child process that does what
+// main does, reaping included; the test process itself does not reap
+// (it starts no step in-process), so its tests and testscript's exec
+// wait for their children as os/exec does.
 func TestMain(m *testing.M) {
 	proc.MaybeGate()
 	testscript.Main(cleanupM{m}, map[string]func(){
-		"labrun": func() { os.Exit(route(os.Args[1:], os.Stdout, os.Stderr)) },
+		"labrun": func() {
+			proc.Reap()
+			os.Exit(route(os.Args[1:], os.Stdout, os.Stderr))
+		},
 	})
 }
 

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/creack/pty"
@@ -52,25 +50,20 @@ func checkUnder(t *testing.T, tty bool, args ...string) (stdout, stderr string) 
 		pts.Close()
 		done := make(chan struct{})
 		go func() { io.Copy(&errs, ptm); close(done) }() // ends with EIO once labrun is gone
-		waitIgnoringReaper(t, cmd)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("labrun check: %v", err)
+		}
 		<-done
 	} else {
 		cmd.Stderr = &errs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitIgnoringReaper(t, cmd)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("labrun check: %v", err)
+		}
 	}
 	return out.String(), errs.String()
-}
-
-// waitIgnoringReaper waits for cmd; in this test process labrun's reaper
-// may have reaped it first (ECHILD), which is no failure.
-func waitIgnoringReaper(t *testing.T, cmd *exec.Cmd) {
-	t.Helper()
-	if err := cmd.Wait(); err != nil && !errors.Is(err, syscall.ECHILD) {
-		t.Fatalf("labrun check: %v", err)
-	}
 }
 
 // TestLiveView: on a terminal, check redraws a view in place (cursor up,

@@ -111,6 +111,7 @@ const rootExample = `  labrun run examples/fifo/lesson.md -o /tmp/fifo.md --time
 
 func main() {
 	proc.MaybeGate() // a step starting: becomes the step's program
+	proc.Reap()      // labrun collects every child's status, orphans' too
 	os.Exit(route(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -3,6 +3,7 @@ package proc
 import (
 	"os"
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -14,14 +15,18 @@ func TestSigalrmDisposition(t *testing.T) {
 	if cgt, ign, ok := sigalrmDisposition(os.Getpid()); !ok || !cgt || ign {
 		t.Errorf("test process: catches=%v ignores=%v ok=%v, want a catcher", cgt, ign, ok)
 	}
+	s := NewSession(Config{}, t.TempDir())
+	defer s.Close()
 	cmd := exec.Command("sh", "-c", "trap '' ALRM; exec sleep 30")
-	if err := cmd.Start(); err != nil {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p, err := s.Start(cmd)
+	if err != nil {
 		t.Skip(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	defer func() { p.Kill(); <-p.Done() }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		_, ign, ok := sigalrmDisposition(cmd.Process.Pid)
+		_, ign, ok := sigalrmDisposition(p.Pid)
 		if ok && ign {
 			break
 		}
@@ -30,7 +35,7 @@ func TestSigalrmDisposition(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if alarmMayEnd([]int{cmd.Process.Pid}) {
+	if alarmMayEnd([]int{p.Pid}) {
 		t.Errorf("alarmMayEnd: a process that ignores SIGALRM cannot be ended by an alarm")
 	}
 }

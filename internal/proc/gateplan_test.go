@@ -3,10 +3,10 @@ package proc
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,9 +16,11 @@ import (
 )
 
 // TestMain lets this binary serve as the gate of the tests' steps (the Go
-// gate, in a build without cgo; the C one runs before TestMain).
+// gate, in a build without cgo; the C one runs before TestMain), and
+// makes it reap, as labrun does: its tests start Sessions.
 func TestMain(m *testing.M) {
 	MaybeGate()
+	Reap()
 	os.Exit(m.Run())
 }
 
@@ -86,20 +88,19 @@ func runGate(t *testing.T, plan []byte) (string, int) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, self)
+	cmd := exec.Command(self)
 	cmd.Env = append(os.Environ(), gateVar+"=3")
 	cmd.ExtraFiles = []*os.File{r}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	r.Close()
+	// The plan (a few hundred bytes) waits in the pipe for the gate.
 	w.Write(plan)
 	w.Close()
-	err = cmd.Wait()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), ee.Sys().(syscall.WaitStatus).ExitStatus()
+	err = Run(ctx, cmd)
+	r.Close()
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return out.String(), ee.Code
 	} else if err != nil {
 		t.Fatal(err)
 	}

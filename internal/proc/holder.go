@@ -75,7 +75,7 @@ func (s *Session) startNetns() (*netns, error) {
 		return nil, fmt.Errorf("start the run's network namespace: %w", err)
 	}
 	rs[0].Close()
-	n := &netns{pid: cmd.Process.Pid, hold: ws[0], done: theReaper.watch(cmd.Process.Pid)}
+	n := &netns{pid: cmd.Process.Pid, hold: ws[0], done: s.reaper.watch(cmd.Process.Pid)}
 	s.Exempt(n.pid)
 	ws[1].Close()
 	_ = rs[1].SetReadDeadline(time.Now().Add(holderStart))

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -13,9 +14,12 @@ import (
 // orphans that the kernel hands to labrun as a child subreaper, so that
 // nothing stays a zombie and each step learns how its process ended.
 //
-// labrun never calls exec.Cmd.Wait: the reaper owns wait4. There is one
-// reaper per process, serving every Session: being a subreaper and
-// SIGCHLD are process-wide by nature.
+// There is one reaper per process, serving every Session: being a
+// subreaper and SIGCHLD are process-wide by nature. It runs only in a
+// process that opts in (Reap); there it owns wait4, and every child's
+// status comes through it: a Session's processes', and those of helper
+// programs, which such a process runs with Run, never with exec.Cmd's
+// Wait, Run, Output or CombinedOutput (TestReaperRule checks this).
 type reaper struct {
 	mu      sync.Mutex
 	waiters map[int]chan unix.WaitStatus
@@ -23,12 +27,19 @@ type reaper struct {
 }
 
 var (
-	theReaper     *reaper
+	theReaper     atomic.Pointer[reaper]
 	theReaperOnce sync.Once
 )
 
-// startReaper makes labrun a child subreaper and starts reaping, once.
-func startReaper() {
+// Reap makes this process labrun's reaper: a child subreaper that
+// collects the status of every child, its own and the orphans handed to
+// it, and hands each to whoever waits for it. A program that starts
+// processes through a Session calls it in main (or TestMain), right after
+// MaybeGate and before it starts any process; NewSession refuses to work
+// in a process that did not. From then on nothing in the process may wait
+// for a child but through the reaper: a helper program is run with Run.
+// Calling Reap again does nothing.
+func Reap() {
 	theReaperOnce.Do(func() {
 		_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 		r := &reaper{waiters: map[int]chan unix.WaitStatus{}, exited: map[int]unix.WaitStatus{}}
@@ -44,8 +55,21 @@ func startReaper() {
 				r.reapAll()
 			}
 		}()
-		theReaper = r
+		theReaper.Store(r)
 	})
+}
+
+// reaping returns the process's reaper, or nil where Reap was not called.
+func reaping() *reaper { return theReaper.Load() }
+
+// mustReap returns the process's reaper, and panics where Reap was not
+// called: a process that starts a Session's processes must reap them.
+func mustReap() *reaper {
+	r := reaping()
+	if r == nil {
+		panic("proc: a Session in a process that does not reap: call proc.Reap in main (or TestMain), after proc.MaybeGate")
+	}
+	return r
 }
 
 func (r *reaper) reapAll() {

@@ -50,6 +50,7 @@ var sandboxWritable = []string{"/tmp", "/dev/shm", "/dev/null", "/dev/zero", "/d
 // A Session's methods may be called from any goroutine.
 type Session struct {
 	id     string
+	reaper *reaper // the process's, which collects every child
 	cfg    Config
 	nproc  uint64  // RLIMIT_NPROC where no cgroup bounds the run
 	cg     *cgroup // nil where the machine offers none
@@ -73,9 +74,10 @@ var seq atomic.Int64
 // made, the process limit falls back to RLIMIT_NPROC, counted on top of
 // the processes the user already has. workDir is where sandboxed steps
 // may write.
+// It panics in a process that does not reap (see Reap).
 func NewSession(cfg Config, workDir string) *Session {
-	startReaper()
 	s := &Session{
+		reaper: mustReap(),
 		id:     Owner() + "-" + strconv.FormatInt(seq.Add(1), 10),
 		cfg:    cfg,
 		exempt: map[int]bool{},
@@ -125,8 +127,8 @@ func (s *Session) isExempt(pid int) bool {
 	return s.exempt[pid]
 }
 
-// Process is a process a Session started; labrun never calls
-// exec.Cmd.Wait: the reaper collects it.
+// Process is a process a Session started; the reaper collects it, and
+// Done hands over its status.
 type Process struct {
 	// Pid is its process id, and the id of its process group.
 	Pid  int
@@ -181,7 +183,7 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 		w.Close()
 		return nil, err
 	}
-	p := &Process{Pid: cmd.Process.Pid, done: theReaper.watch(cmd.Process.Pid)}
+	p := &Process{Pid: cmd.Process.Pid, done: s.reaper.watch(cmd.Process.Pid)}
 	if s.cg != nil {
 		_ = s.cg.add(p.Pid)
 	}

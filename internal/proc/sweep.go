@@ -39,7 +39,9 @@ func killUntilGone(list func() []int) {
 			_ = unix.Kill(pid, unix.SIGKILL)
 		}
 		time.Sleep(sweepPause)
-		theReaper.reapAll()
+		if r := reaping(); r != nil {
+			r.reapAll()
+		}
 	}
 }
 

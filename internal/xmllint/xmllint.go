@@ -4,13 +4,16 @@
 package xmllint
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/labrun/labrun/internal/proc"
 )
 
 // Program is the validator's name on PATH.
@@ -18,7 +21,6 @@ const Program = "xmllint"
 
 // Statuses of "xmllint --noout --schema" (xmllint's own xmllintReturnCode).
 const (
-	statusValid         = 0
 	statusInvalid       = 3 // the document does not validate
 	statusSchemaInvalid = 5 // the schema itself could not be read
 )
@@ -54,40 +56,27 @@ func (e *Invalid) Error() string {
 // Validate runs "xmllint --noout --schema SCHEMA FILE". It returns nil
 // when FILE validates, an *Invalid when it does not, and another error
 // when xmllint could not judge (the schema unreadable or not a schema,
-// FILE unreadable, xmllint not run).
-//
-// xmllint's exit status comes back through sh, which waits for it: a
-// test process that ran a lesson in-process has labrun's reaper (a child
-// subreaper reaping every child), which may collect xmllint's status
-// before exec.Cmd.Wait asks for it (ECHILD).
+// FILE unreadable, xmllint not run). It runs xmllint with proc.Run, so
+// that a test process that reaps (one that runs lessons in-process) gets
+// xmllint's status through its reaper.
 func Validate(xmllint, schema, file string) error {
-	const script = `"$0" --noout --schema "$1" "$2" 2>&1; echo "xmllint-status=$?"`
-	out, _ := exec.Command("/bin/sh", "-c", script, xmllint, schema, file).Output()
-	text := strings.TrimRight(string(out), "\n")
-	report, last, _ := cutLast(text)
-	status, ok := strings.CutPrefix(last, "xmllint-status=")
-	code, err := strconv.Atoi(status)
-	if !ok || err != nil {
-		return fmt.Errorf("%s: xmllint did not run: %q", file, text)
-	}
-	switch code {
-	case statusValid:
+	var out bytes.Buffer
+	cmd := exec.Command(xmllint, "--noout", "--schema", schema, file)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := proc.Run(context.Background(), cmd)
+	report := strings.TrimRight(out.String(), "\n")
+	var ee *proc.ExitError
+	switch {
+	case err == nil:
 		return nil
-	case statusInvalid:
+	case !errors.As(err, &ee):
+		return fmt.Errorf("%s: xmllint did not run: %w", file, err)
+	case ee.Code == statusInvalid:
 		return &Invalid{File: file, Report: report}
-	case statusSchemaInvalid:
-		return fmt.Errorf("%s: the schema could not be read (xmllint exit %d):\n%s", schema, code, report)
+	case ee.Code == statusSchemaInvalid:
+		return fmt.Errorf("%s: the schema could not be read (xmllint exit %d):\n%s", schema, ee.Code, report)
 	}
-	return fmt.Errorf("%s: xmllint exit %d:\n%s", file, code, report)
-}
-
-// cutLast splits text before its last line.
-func cutLast(text string) (before, last string, found bool) {
-	i := strings.LastIndexByte(text, '\n')
-	if i < 0 {
-		return "", text, false
-	}
-	return text[:i], text[i+1:], true
+	return fmt.Errorf("%s: xmllint exit %d:\n%s", file, ee.Code, report)
 }
 
 // IsInvalid says whether err is a document that did not validate.
