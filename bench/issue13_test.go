@@ -20,9 +20,10 @@ import (
 	"github.com/labrun/labrun/runner"
 )
 
-// The benchmarks of issue 13 (labrun's own cost): each records its
-// figures; report.go prints them as one table of ratios and writes
-// BENCHMARKS.md.
+// The benchmarks of labrun's own cost (lessons that hang and that do not,
+// output through pipes and a pty, parsing and rendering): each records
+// its figures; report_test.go prints them as one table of ratios and
+// writes BENCHMARKS.md.
 
 const hangFreeLesson = "testdata/hangfree/lesson.md"
 

@@ -14,7 +14,8 @@ import (
 const reportFile = "../BENCHMARKS.md"
 
 // row is a line of the report: a measure, labrun's figure, its baseline's,
-// their ratio, the target of issue 13 and whether this run met it.
+// their ratio, the target labrun's cost is held to and whether this run
+// met it.
 type row struct {
 	what, labrun, baseline, ratio, target, met string
 }

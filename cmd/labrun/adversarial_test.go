@@ -397,7 +397,7 @@ func nobody() (*syscall.Credential, error) {
 	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}, nil
 }
 
-// The places labrun looks for a pids controller (runner.cgroupRoots).
+// The places labrun looks for a pids controller (cgroupRoots in internal/proc).
 var advCgroupRoots = []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"}
 
 // canMakePidsCgroup reports whether the calling user can make a pids

@@ -17,10 +17,10 @@ import (
 //     no snapshot: its printer walks each CPU's timer queue by index,
 //     dropping the lock between entries, so when an earlier timer expires
 //     meanwhile the queue shifts and the next entry is skipped. On a busy
-//     machine an armed alarm is missed in a good share of reads: that is
-//     why a step with an alarm pending was called stuck (finding 17 of
-//     issue 8). One read seeing it_real_fn is proof; several reads not
-//     seeing it make a miss unlikely: timerListReads are made.
+//     machine an armed alarm is missed in a good share of reads, and one
+//     read alone would call a step with an alarm pending stuck. One read
+//     seeing it_real_fn is proof; several reads not seeing it make a miss
+//     unlikely: timerListReads are made.
 //   - /proc/PID/status's SigCgt and SigIgn say whether a process catches
 //     or ignores SIGALRM; readable by its owner.
 //

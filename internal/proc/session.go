@@ -36,7 +36,7 @@ type Config struct {
 	Umask *uint32
 }
 
-// SandboxWritable are the places every sandboxed step may write to, on
+// sandboxWritable are the places every sandboxed step may write to, on
 // top of its work dir.
 var sandboxWritable = []string{"/tmp", "/dev/shm", "/dev/null", "/dev/zero", "/dev/full",
 	"/dev/tty", "/dev/pts", "/dev/random", "/dev/urandom", "/dev/ptmx"}
