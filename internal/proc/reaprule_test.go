@@ -65,7 +65,7 @@ func TestReaperRule(t *testing.T) {
 		t.Fatalf("go env GOMOD: %v", err)
 	}
 	modRoot := filepath.Dir(strings.TrimSpace(gomod.String()))
-	pkgs := goList(t, modRoot, "./...")
+	pkgs := goList(t, modRoot, true, "./...")
 	mod := map[string]*listedPackage{}
 	for _, p := range pkgs {
 		mod[p.ImportPath] = p
@@ -125,12 +125,12 @@ func TestReaperRule(t *testing.T) {
 		}
 	}
 	exports := map[string]string{}
-	for _, p := range goList(t, modRoot, append([]string{"-export", "-deps", "-test"}, rootPaths...)...) {
+	for _, p := range goList(t, modRoot, false, append([]string{"-export", "-deps", "-test"}, rootPaths...)...) {
 		if p.ForTest == "" && p.Export != "" {
 			exports[p.ImportPath] = p.Export
 		}
 	}
-	checker := &ruleChecker{t: t, fset: fset, exports: exports, own: map[string]*types.Package{}, this: thisPkg.ImportPath}
+	checker := &ruleChecker{fset: fset, own: map[string]*types.Package{}, this: thisPkg.ImportPath}
 	checker.gc = importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
 		if f, ok := exports[path]; ok {
 			return os.Open(f)
@@ -145,10 +145,10 @@ func TestReaperRule(t *testing.T) {
 			why = r.pkg.ImportPath + "'s TestMain calls proc.Reap"
 			files = append(files, parse(r.pkg, r.pkg.TestGoFiles)...)
 		}
-		tp := checker.check(r.pkg.ImportPath, files, why)
+		tp := checker.report(t, r.pkg.ImportPath, files, why)
 		if r.test && len(r.pkg.XTestGoFiles) > 0 {
 			checker.own[r.pkg.ImportPath] = tp
-			checker.check(r.pkg.ImportPath+"_test", parse(r.pkg, r.pkg.XTestGoFiles), why)
+			checker.report(t, r.pkg.ImportPath+"_test", parse(r.pkg, r.pkg.XTestGoFiles), why)
 			delete(checker.own, r.pkg.ImportPath)
 		}
 	}
@@ -162,13 +162,13 @@ func TestReaperRule(t *testing.T) {
 	for _, dep := range deps {
 		by := checkAsDep[dep]
 		p := mod[dep]
-		checker.check(dep, parse(p, append(slices.Clone(p.GoFiles), p.CgoFiles...)), by+" reaps and links "+dep)
+		checker.report(t, dep, parse(p, append(slices.Clone(p.GoFiles), p.CgoFiles...)), by+" reaps and links "+dep)
 	}
 }
 
-// goList runs "go list -e -json" with args in the module's root dir;
-// but with -export, it keeps only the module's packages.
-func goList(t *testing.T, dir string, args ...string) []*listedPackage {
+// goList runs "go list -e -json" with args in the module's root dir, and
+// returns the packages it lists (with mainOnly, those of the module).
+func goList(t *testing.T, dir string, mainOnly bool, args ...string) []*listedPackage {
 	t.Helper()
 	cmd := exec.Command("go", append([]string{"list", "-e", "-json=ImportPath,Dir,Name,Export,GoFiles,CgoFiles,TestGoFiles,XTestGoFiles,Imports,TestImports,XTestImports,ForTest,Standard,Module"}, args...)...)
 	cmd.Dir = dir
@@ -186,7 +186,7 @@ func goList(t *testing.T, dir string, args ...string) []*listedPackage {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		if p.Module != nil && p.Module.Main || args[0] == "-export" {
+		if !mainOnly || p.Module != nil && p.Module.Main {
 			pkgs = append(pkgs, &p)
 		}
 	}
@@ -274,12 +274,10 @@ func moduleClosure(mod map[string]*listedPackage, imports []string) []string {
 // ruleChecker type-checks packages and reports every use of a function
 // that waits for a child.
 type ruleChecker struct {
-	t       *testing.T
-	fset    *token.FileSet
-	exports map[string]string
-	gc      types.Importer
-	own     map[string]*types.Package // checked here, for an x_test package
-	this    string
+	fset *token.FileSet
+	gc   types.Importer
+	own  map[string]*types.Package // checked here, for an x_test package
+	this string                    // this package, whose reaper and Run may wait
 }
 
 func (c *ruleChecker) Import(path string) (*types.Package, error) {
@@ -289,16 +287,31 @@ func (c *ruleChecker) Import(path string) (*types.Package, error) {
 	return c.gc.Import(path)
 }
 
-// check type-checks files as the package path and reports each wait for
+// report checks files as the package path and fails t on each wait for
 // a child in them; why says why the package must not wait.
-func (c *ruleChecker) check(path string, files []*ast.File, why string) *types.Package {
-	c.t.Helper()
+func (c *ruleChecker) report(t *testing.T, path string, files []*ast.File, why string) *types.Package {
+	t.Helper()
+	pkg, found, err := c.check(path, files, why)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		t.Error(f)
+	}
+	return pkg
+}
+
+// check type-checks files as the package path and returns each wait for
+// a child in them, worded for a person; why says why the package must not
+// wait.
+func (c *ruleChecker) check(path string, files []*ast.File, why string) (*types.Package, []string, error) {
 	info := &types.Info{Selections: map[*ast.SelectorExpr]*types.Selection{}, Uses: map[*ast.Ident]types.Object{}}
 	conf := types.Config{Importer: c, FakeImportC: true}
 	pkg, err := conf.Check(path, c.fset, files, info)
 	if err != nil {
-		c.t.Fatalf("type-check %s: %v", path, err)
+		return nil, nil, fmt.Errorf("type-check %s: %w", path, err)
 	}
+	var found []string
 	for _, f := range files {
 		var stack []ast.Node
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -324,12 +337,12 @@ func (c *ruleChecker) check(path string, files []*ast.File, why string) *types.P
 			if path == c.this && !strings.HasSuffix(c.fset.Position(f.Pos()).Filename, "_test.go") && reaperOwn[enclosingFunc(stack)] {
 				return true
 			}
-			c.t.Errorf("%s: %s waits for a child in a process that reaps (%s): run it with proc.Run",
-				c.fset.Position(se.Sel.Pos()), fn.FullName(), why)
+			found = append(found, fmt.Sprintf("%s: %s waits for a child in a process that reaps (%s): run it with proc.Run",
+				c.fset.Position(se.Sel.Pos()), fn.FullName(), why))
 			return true
 		})
 	}
-	return pkg
+	return pkg, found, nil
 }
 
 // enclosingFunc names the function declaration stack is inside.
@@ -340,4 +353,58 @@ func enclosingFunc(stack []ast.Node) string {
 		}
 	}
 	return ""
+}
+
+// TestReaperRuleFinds: the checker finds each way of waiting for a child
+// (a call, a method value, a method of an embedded exec.Cmd, a process's
+// Wait, wait4), and leaves alone what only looks alike (a WaitGroup's
+// Wait, testing.M's Run).
+func TestReaperRuleFinds(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go tool for the standard library's export data")
+	}
+	const src = `package p
+
+import (
+	"os/exec"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+type job struct{ *exec.Cmd }
+
+func f(m *testing.M, wg *sync.WaitGroup) {
+	cmd := exec.Command("true")
+	cmd.Output()
+	wait := cmd.Wait
+	_ = wait
+	job{cmd}.CombinedOutput()
+	cmd.Process.Wait()
+	var ws syscall.WaitStatus
+	syscall.Wait4(-1, &ws, 0, nil)
+	wg.Wait()
+	m.Run()
+}
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "p.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &ruleChecker{fset: fset, gc: importer.Default(), this: "nothing"}
+	_, found, err := c.check("p", []*ast.File{f}, "a test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"14:6: (*os/exec.Cmd).Output", "15:14: (*os/exec.Cmd).Wait", "17:11: (*os/exec.Cmd).CombinedOutput",
+		"18:14: (*os.Process).Wait", "20:10: syscall.Wait4"}
+	if len(found) != len(want) {
+		t.Fatalf("found %d waits, want %d:\n%s", len(found), len(want), strings.Join(found, "\n"))
+	}
+	for i, w := range want {
+		if !strings.Contains(found[i], "p.go:"+w+" waits for a child") {
+			t.Errorf("finding %d: %s\nwant p.go:%s", i, found[i], w)
+		}
+	}
 }
