@@ -145,16 +145,17 @@ func visit(t *testing.T, browser context.Context, path string) pageReport {
 }
 
 // TestBrowserXSS renders a lesson holding every XSS vector of
-// render/html/testdata/xss-vectors.txt (OWASP's filter-evasion list and
-// issue 19's) in its prose and in its outputs (HTML and Markdown
-// displays, printed text) the ways labrun does — run --html, html of the
-// transcript, html --no-output — and loads each page in headless
-// Chromium, as it is and without its Content-Security-Policy (so that
-// the sanitizer is tested on its own): no script runs (no dialog, no
-// data- mark, the title stays), no request leaves the page (the vectors'
-// URLs point at a server that counts), and the DOM holds no element or
-// attribute that could run or fetch. A page of the raw vectors first
-// shows that each of these checks sees what it looks for.
+// render/html/testdata/xss-vectors.txt (OWASP's filter-evasion list, and
+// what an earlier regex sanitizer let through) in its prose and in its
+// outputs (HTML and Markdown displays, printed text) the ways labrun does
+// — run --html, html of the transcript, html --no-output — and loads each
+// page in headless Chromium, as it is and without its
+// Content-Security-Policy (so that the sanitizer is tested on its own): no
+// script runs (no dialog, no data- mark, the title stays), no request
+// leaves the page (the vectors' URLs point at a server that counts), and
+// the DOM holds no element or attribute that could run or fetch. A page of
+// the raw vectors first shows that each of these checks sees what it looks
+// for.
 func TestBrowserXSS(t *testing.T) {
 	bin := chromiumFor(t)
 	var hits atomic.Int64
