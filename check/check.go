@@ -40,15 +40,20 @@ const (
 	Fail
 	// Skip: not compared (ignore-output, or a cell labrun does not run).
 	Skip
+	// NotFinished: cut by a signal meant for labrun (stopped.go), so
+	// neither passed nor failed; --update leaves it alone.
+	NotFinished
 )
 
-// String returns "pass", "fail" or "skip".
+// String returns "pass", "fail", "skip" or "interrupted".
 func (v Verdict) String() string {
 	switch v {
 	case Pass:
 		return "pass"
 	case Fail:
 		return "fail"
+	case NotFinished:
+		return "interrupted"
 	}
 	return "skip"
 }
@@ -119,7 +124,8 @@ type Report struct {
 	course   bool
 }
 
-// Counts returns how many cells passed, failed and were skipped.
+// Counts returns how many cells passed, failed and were skipped (those
+// not finished: NotFinished).
 func (r *Report) Counts() (pass, fail, skip int) {
 	for _, c := range r.Cells {
 		switch c.Verdict {
@@ -127,7 +133,7 @@ func (r *Report) Counts() (pass, fail, skip int) {
 			pass++
 		case Fail:
 			fail++
-		default:
+		case Skip:
 			skip++
 		}
 	}
@@ -249,6 +255,7 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, 
 		compareConsole(cell, c, cr, rec.Normalize, recordedLine)
 		rep.Cells = append(rep.Cells, cell)
 	}
+	rep.markNotFinished()
 	return runErr
 }
 

@@ -34,6 +34,7 @@ func (t *Text) Handle(ev check.Event) {
 		return
 	}
 	WriteFailures(t.w, e.Report, t.verbose)
+	writeNotFinished(t.w, e.Report)
 	writeUpdate(t.w, e.Report, e.Update)
 	fmt.Fprintln(t.w, LessonLine(e.Report))
 }
@@ -97,6 +98,16 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 	}
 }
 
+// writeNotFinished writes "lesson.md:LINE: cell N: not finished: ..."
+// for every cell of a lesson that a stop of labrun cut.
+func writeNotFinished(w io.Writer, r *check.Report) {
+	for _, c := range r.Cells {
+		if c.Verdict == check.NotFinished {
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
+		}
+	}
+}
+
 // writeDiff writes a diff, its lines coloured when colour is on.
 func writeDiff(w io.Writer, diff string) {
 	for _, l := range strings.SplitAfter(strings.TrimSuffix(diff, "\n"), "\n") {
@@ -125,13 +136,18 @@ func indentRaw(s string) string {
 }
 
 // LessonLine is the plain line about one checked lesson:
-// "ok   path: 12 passed, 0 failed (3.1s)" or "FAIL path: ...".
+// "ok   path: 12 passed, 0 failed (3.1s)", "FAIL path: ..." or, when a
+// stop of labrun cut a cell, "STOP path: ...".
 func LessonLine(r *check.Report) string {
 	p, f, s := r.Counts()
+	n := r.NotFinished()
 	word := colour.Green("ok  ")
-	if f > 0 {
+	switch {
+	case f > 0:
 		word = colour.Red("FAIL")
+	case n > 0:
+		word = colour.Yellow("STOP")
 	}
-	t := check.Totals{Passed: p, Failed: f, Skipped: s}
+	t := check.Totals{Passed: p, Failed: f, Skipped: s, NotFinished: n}
 	return fmt.Sprintf("%s %s: %s (%.1fs)", word, r.Path, t.Line(), r.Duration.Seconds())
 }
