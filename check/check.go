@@ -5,7 +5,8 @@
 //
 // Where things live: one lesson's check (check.go), console blocks
 // (console.go), normalization (normalize.go), diffs (diff.go), why a
-// cell failed or was skipped (reason.go), finding and sharding lessons
+// cell failed or was skipped (reason.go), the cells a stop of labrun cut
+// (stopped.go), finding and sharding lessons
 // (find.go), --update's text (update.go) and its rewrite of the file
 // (rewrite.go); a Suite checks many lessons at once and sends its events
 // to a Handler (suite.go), the totals and the exit-code policy

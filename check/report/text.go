@@ -10,7 +10,8 @@ import (
 )
 
 // Text is the human report: for each lesson, why it could not be checked,
-// its failing cells with their diffs (WriteFailures), what --update did
+// its failing cells with their diffs (WriteFailures), the cells a stop of
+// labrun cut (not finished), what --update did
 // and its line (LessonLine); at the end, the totals.
 type Text struct {
 	w       io.Writer

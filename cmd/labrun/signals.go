@@ -176,14 +176,15 @@ func (s *stopper) waitIfQuitting() {
 // a SIGTERM would, for exit status 141 (closedStream).
 type stdStream struct {
 	f      *os.File
+	fd     int
 	broken atomic.Bool
 	watch  sync.Once
 }
 
 // The standard streams, as route writes to them.
 var (
-	stdoutStream = &stdStream{f: os.Stdout}
-	stderrStream = &stdStream{f: os.Stderr}
+	stdoutStream = &stdStream{f: os.Stdout, fd: 1}
+	stderrStream = &stdStream{f: os.Stderr, fd: 2}
 )
 
 // Write writes p, unless the reader went away.
@@ -221,7 +222,7 @@ func (s *stdStream) closed() {
 // marking it broken (a SIGPIPE came: whose?).
 func closedStd() bool {
 	for _, s := range []*stdStream{stdoutStream, stderrStream} {
-		if s.broken.Load() || readerGone(int(s.f.Fd()), 0) {
+		if s.broken.Load() || readerGone(s.fd, 0) {
 			s.broken.Store(true)
 			return true
 		}
@@ -236,11 +237,11 @@ func watchStdStreams() {
 	for _, s := range []*stdStream{stdoutStream, stderrStream} {
 		s.watch.Do(func() {
 			var st unix.Stat_t
-			if unix.Fstat(int(s.f.Fd()), &st) != nil || (st.Mode&unix.S_IFMT != unix.S_IFIFO && st.Mode&unix.S_IFMT != unix.S_IFSOCK) {
+			if unix.Fstat(s.fd, &st) != nil || (st.Mode&unix.S_IFMT != unix.S_IFIFO && st.Mode&unix.S_IFMT != unix.S_IFSOCK) {
 				return
 			}
 			go func() {
-				if readerGone(int(s.f.Fd()), -1) {
+				if readerGone(s.fd, -1) {
 					s.closed()
 				}
 			}()
