@@ -15,21 +15,33 @@ import (
 // alone.
 
 // markNotFinished gives the cells a stop of labrun cut the verdict
-// NotFinished: a cell labrun's stop interrupted, and, in a run labrun was
-// stopped in, the last cell that ran when a stopping signal ended it (it
-// reached the step before labrun had seen it).
+// NotFinished: a cell labrun's stop interrupted and, in a run labrun was
+// stopped in, the cells that ended as a stopping signal ends them just
+// before it (the signal reached their steps before labrun had seen it):
+// from the last cell that ran back to the first that ended otherwise.
 func (r *Report) markNotFinished() {
 	res := r.Result
 	if res == nil {
 		return
 	}
-	last := lastRan(res)
-	for _, c := range r.Cells {
-		cr := c.Result
-		if cr == nil || cr.Status == runner.Skipped {
-			continue
+	cut := map[*runner.CellResult]bool{}
+	for _, cr := range res.Cells {
+		cut[cr] = cutByStop(cr)
+	}
+	if res.Interrupted {
+		for i := lastRan(res); i >= 0; i-- {
+			cr := res.Cells[i]
+			if cr.Status == runner.Skipped {
+				continue
+			}
+			if !cutByStop(cr) && !endedByStopSignal(cr) {
+				break
+			}
+			cut[cr] = true
 		}
-		if cutByStop(cr) || res.Interrupted && cr == last && endedByStopSignal(cr) {
+	}
+	for _, c := range r.Cells {
+		if c.Result != nil && c.Result.Status != runner.Skipped && cut[c.Result] {
 			c.Verdict, c.Reason, c.Diff = NotFinished, Reason{Kind: StoppedRun}, ""
 		}
 	}
@@ -58,19 +70,19 @@ func endedByStopSignal(cr *runner.CellResult) bool {
 	return false
 }
 
-// lastRan is the last cell of a run that ran before labrun stopped it
-// (nil when none did): the one before the first cell the stop skipped,
-// or the last one run.
-func lastRan(res *runner.Result) *runner.CellResult {
-	var last *runner.CellResult
-	for _, cr := range res.Cells {
+// lastRan is the index of the last cell of a run that ran before labrun
+// stopped it (-1 when none did): the one before the first cell the stop
+// skipped, or the last one run.
+func lastRan(res *runner.Result) int {
+	last := -1
+	for i, cr := range res.Cells {
 		if cr.Status == runner.Skipped {
 			if cr.Skip == runner.StoppedBefore {
 				break
 			}
 			continue
 		}
-		last = cr
+		last = i
 	}
 	return last
 }
