@@ -442,3 +442,30 @@ func TestSignalDoubleInterrupt(t *testing.T) {
 		t.Errorf("b.md, killed under the second Ctrl-C, is reported: %+v", cases["b.md"])
 	}
 }
+
+// TestSignalGNUTimeout: "timeout D labrun check --junit j.xml t.md" with
+// GNU timeout itself, D long enough for the hanging cell to start (the
+// time recording the lesson took: its start-up and a 1 s timeout): the
+// JUnit file is written, the cut cell not finished, nothing left.
+func TestSignalGNUTimeout(t *testing.T) {
+	gnu, err := exec.LookPath("timeout")
+	if err != nil {
+		t.Skip("no timeout(1) here")
+	}
+	r := newSigRun(t)
+	r.write("lesson.md", strings.Replace(hangingLesson, "%s", "trap '' INT; ", 1))
+	took := r.record("lesson.md", "t.md", "--timeout", "1s", "--grace", "0.2s")
+	cmd := r.command("check", "--junit", "j.xml", "--timeout", "60s", "--grace", "2s", "t.md")
+	cmd.Args = append([]string{gnu, "--preserve-status", fmt.Sprintf("%.2f", took.Seconds()), r.bin}, cmd.Args[1:]...)
+	cmd.Path = gnu
+	out, _ := cmd.CombinedOutput()
+	code := cmd.ProcessState.ExitCode()
+	t.Logf("timeout %.2fs: exit %d\n%s", took.Seconds(), code, out)
+	if code != exitTerminated {
+		t.Errorf("exit status %d, want %d", code, exitTerminated)
+	}
+	if cell, ok := junitCases(t, r)["t.md"]["cell 2 (line 12)"]; !ok || cell.Skipped == nil {
+		t.Errorf("JUnit cell 2: %+v, want skipped: not finished\n%s", cell, r.readFile("j.xml"))
+	}
+	r.clean(cmd.Process.Pid) // timeout's pid: the run's processes are found by the tag
+}
