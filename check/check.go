@@ -5,7 +5,8 @@
 //
 // Where things live: one lesson's check (check.go), console blocks
 // (console.go), normalization (normalize.go), diffs (diff.go), why a
-// cell failed or was skipped (reason.go), finding and sharding lessons
+// cell failed or was skipped (reason.go), the cells a stop of labrun cut
+// (stopped.go), finding and sharding lessons
 // (find.go), --update's text (update.go) and its rewrite of the file
 // (rewrite.go); a Suite checks many lessons at once and sends its events
 // to a Handler (suite.go), the totals and the exit-code policy
@@ -40,15 +41,20 @@ const (
 	Fail
 	// Skip: not compared (ignore-output, or a cell labrun does not run).
 	Skip
+	// NotFinished: cut by a signal meant for labrun (stopped.go), so
+	// neither passed nor failed; --update leaves it alone.
+	NotFinished
 )
 
-// String returns "pass", "fail" or "skip".
+// String returns "pass", "fail", "skip" or "interrupted".
 func (v Verdict) String() string {
 	switch v {
 	case Pass:
 		return "pass"
 	case Fail:
 		return "fail"
+	case NotFinished:
+		return "interrupted"
 	}
 	return "skip"
 }
@@ -119,7 +125,8 @@ type Report struct {
 	course   bool
 }
 
-// Counts returns how many cells passed, failed and were skipped.
+// Counts returns how many cells passed, failed and were skipped (those
+// not finished: NotFinished).
 func (r *Report) Counts() (pass, fail, skip int) {
 	for _, c := range r.Cells {
 		switch c.Verdict {
@@ -127,7 +134,7 @@ func (r *Report) Counts() (pass, fail, skip int) {
 			pass++
 		case Fail:
 			fail++
-		default:
+		case Skip:
 			skip++
 		}
 	}
@@ -249,6 +256,7 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, 
 		compareConsole(cell, c, cr, rec.Normalize, recordedLine)
 		rep.Cells = append(rep.Cells, cell)
 	}
+	rep.markNotFinished()
 	return runErr
 }
 

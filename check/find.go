@@ -31,10 +31,9 @@ var ErrNotebook = fmt.Errorf("a Jupyter notebook: convert it first with \"labrun
 // bad input: a missing path, a notebook, a folder with no lesson.
 func Find(paths []string) ([]Lesson, error) {
 	var out []Lesson
-	seen := map[string]bool{}
+	var seen seenFiles
 	add := func(l Lesson) {
-		if !seen[l.Path] {
-			seen[l.Path] = true
+		if !seen.saw(l.Path) {
 			out = append(out, l)
 		}
 	}
@@ -87,6 +86,36 @@ func Find(paths []string) ([]Lesson, error) {
 		}
 	}
 	return out, nil
+}
+
+// seenFiles are the transcripts Find took, by cleaned path and by file
+// identity: a lesson named twice ("sh/l1.md ./sh/l1.md", a link to it,
+// a folder and a file in it) is checked once, under its first name.
+type seenFiles struct {
+	paths map[string]bool
+	files []os.FileInfo
+}
+
+// saw says whether path names a transcript already seen, and notes it.
+func (s *seenFiles) saw(path string) bool {
+	clean := filepath.Clean(path)
+	if s.paths[clean] {
+		return true
+	}
+	info, err := os.Stat(path)
+	if err == nil {
+		for _, f := range s.files {
+			if os.SameFile(f, info) {
+				return true
+			}
+		}
+		s.files = append(s.files, info)
+	}
+	if s.paths == nil {
+		s.paths = map[string]bool{}
+	}
+	s.paths[clean] = true
+	return false
 }
 
 // fileLesson is a transcript named on the command line.

@@ -2,7 +2,7 @@ package check
 
 import "fmt"
 
-// ReasonKind says why a cell failed or was skipped.
+// ReasonKind says why a cell failed, was skipped or did not finish.
 type ReasonKind int
 
 // The reasons.
@@ -30,6 +30,9 @@ const (
 	// ExpectedFail: the cell's rule expects it to fail and it did not;
 	// Detail is how it ended.
 	ExpectedFail
+	// StoppedRun: not finished, a signal meant for labrun cut the cell
+	// (stopped.go).
+	StoppedRun
 )
 
 // Reason is why a cell failed or was skipped: a kind and its detail.
@@ -59,6 +62,8 @@ func (r Reason) String() string {
 		return "ignore-output"
 	case NotRun:
 		return r.Detail
+	case StoppedRun:
+		return "not finished: labrun was stopped while it ran"
 	}
 	return ""
 }

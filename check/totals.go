@@ -5,6 +5,9 @@ import "fmt"
 // Totals counts verdicts over the lessons of a suite.
 type Totals struct {
 	Passed, Failed, Skipped int
+	// NotFinished counts cells a signal meant for labrun cut (neither
+	// passed nor failed).
+	NotFinished int
 	// Updated counts failing cells whose outputs --update rewrote (not
 	// counted as failed).
 	Updated int
@@ -22,6 +25,7 @@ func (t *Totals) Add(r *Report) {
 	t.Passed += p
 	t.Failed += f
 	t.Skipped += s
+	t.NotFinished += r.NotFinished()
 }
 
 // count counts a lesson's end: its verdicts, its error, what --update did.
@@ -45,9 +49,13 @@ func (t *Totals) count(e LessonEnded) {
 }
 
 // Line is the last line of a check, the one CI tools read:
-// "N passed, N failed" and ", N skipped" when some were.
+// "N passed, N failed", and ", N not finished" and ", N skipped" when
+// some were.
 func (t Totals) Line() string {
 	s := fmt.Sprintf("%d passed, %d failed", t.Passed, t.Failed)
+	if t.NotFinished > 0 {
+		s += fmt.Sprintf(", %d not finished", t.NotFinished)
+	}
 	if t.Skipped > 0 {
 		s += fmt.Sprintf(", %d skipped", t.Skipped)
 	}
@@ -68,8 +76,8 @@ const (
 	// StatusOK: every cell passed (or --update mended it).
 	StatusOK Status = iota
 	// StatusFailed: a cell failed (--update did not mend it, or
-	// --dry-run would have changed it), a lesson could not run, or
-	// --update left a lesson alone.
+	// --dry-run would have changed it) or did not finish, a lesson could
+	// not run, or --update left a lesson alone.
 	StatusFailed
 	// StatusBadInput: a lesson could not be checked for its text or its
 	// settings.
@@ -82,7 +90,7 @@ func (t Totals) Status() Status {
 	switch {
 	case t.BadInput > 0:
 		return StatusBadInput
-	case t.Failed > 0 || t.Broken > 0 || t.NotUpdated > 0:
+	case t.Failed > 0 || t.NotFinished > 0 || t.Broken > 0 || t.NotUpdated > 0:
 		return StatusFailed
 	}
 	return StatusOK

@@ -95,5 +95,5 @@ func Progress(w io.Writer, lessonName string, cr *runner.CellResult) {
 		extra = " (" + strings.Join(notes, "; ") + ")"
 	}
 	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(lessonName),
-		cr.Cell.Index, cr.Cell.Kind, StatusWord(cr.Status), cr.Duration.Seconds(), extra)
+		cr.Cell.Index+1, cr.Cell.Kind, StatusWord(cr.Status), cr.Duration.Seconds(), extra)
 }

@@ -47,7 +47,7 @@ func Summary(w io.Writer, res *runner.Result, out string) {
 		if cr.Steps > 0 && cr.Exit.Code != 0 {
 			notes = append([]string{"last step: exit " + ExitWord(cr.Exit)}, notes...)
 		}
-		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index,
+		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index+1,
 			colour.Yellow(StatusWord(cr.Status)), cr.Cell.Kind, strings.Join(notes, "; "))
 	}
 }

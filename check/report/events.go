@@ -15,33 +15,37 @@ import (
 // this order for each lesson (lessons checked at once interleave):
 //
 //	{"event":"lesson-start","lesson":"PATH","skeleton":"PATH"}
-//	{"event":"cell","lesson":"PATH","cell":N,"line":L,"verdict":"pass|fail|skip",
+//	{"event":"cell","lesson":"PATH","cell":N,"line":L,"verdict":"pass|fail|skip|interrupted",
 //	 "reason":"...","how":"...","diff":"...","time":SECONDS}
 //	{"event":"lesson-end","lesson":"PATH","passed":N,"failed":N,"skipped":N,
-//	 "time":SECONDS,"error":"..."}
+//	 "interrupted":N,"time":SECONDS,"error":"..."}
 //
 // "skeleton" is there for a course pair only; "reason", "how", "diff"
-// and "error" only when not empty. "cell" counts from 1, "line" is the
+// and "error" only when not empty; "interrupted" (cells a stop of labrun
+// cut: neither passed nor failed) only when not 0. "cell" counts from 1, "line" is the
 // line of the cell's opening fence in the transcript (for a console
 // block that differs only in its commands' outputs, the line of the
 // first command that differs).
 
 // JSONEvent is one JSON event (a line of --json).
 type JSONEvent struct {
-	Event    string   `json:"event"`
-	Lesson   string   `json:"lesson"`
-	Skeleton string   `json:"skeleton,omitempty"`
-	Cell     int      `json:"cell,omitempty"`
-	Line     int      `json:"line,omitempty"`
-	Verdict  string   `json:"verdict,omitempty"`
-	Reason   string   `json:"reason,omitempty"`
-	How      string   `json:"how,omitempty"`
-	Diff     string   `json:"diff,omitempty"`
-	Passed   *int     `json:"passed,omitempty"`
-	Failed   *int     `json:"failed,omitempty"`
-	Skipped  *int     `json:"skipped,omitempty"`
-	Time     *float64 `json:"time,omitempty"`
-	Error    string   `json:"error,omitempty"`
+	Event    string `json:"event"`
+	Lesson   string `json:"lesson"`
+	Skeleton string `json:"skeleton,omitempty"`
+	Cell     int    `json:"cell,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Verdict  string `json:"verdict,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	How      string `json:"how,omitempty"`
+	Diff     string `json:"diff,omitempty"`
+	Passed   *int   `json:"passed,omitempty"`
+	Failed   *int   `json:"failed,omitempty"`
+	Skipped  *int   `json:"skipped,omitempty"`
+	// Interrupted counts the cells that did not finish (only when some
+	// did not).
+	Interrupted *int     `json:"interrupted,omitempty"`
+	Time        *float64 `json:"time,omitempty"`
+	Error       string   `json:"error,omitempty"`
 }
 
 // The event names.
@@ -90,6 +94,9 @@ func lessonEnd(ev check.LessonEnded) JSONEvent {
 		t = r.Duration.Seconds()
 	}
 	e.Passed, e.Failed, e.Skipped, e.Time = &p, &f, &s, &t
+	if n := notFinished(ev.Report); n > 0 {
+		e.Interrupted = &n
+	}
 	if ev.Err != nil {
 		e.Error = ev.Err.Error()
 	}
@@ -125,3 +132,11 @@ func MergeJSON(files []string) ([]byte, error) {
 // maxEventBytes bounds an event line MergeJSON reads (a cell's diff is
 // in it).
 const maxEventBytes = 64 << 20
+
+// notFinished counts a report's cells that did not finish (0 for none).
+func notFinished(r *check.Report) int {
+	if r == nil {
+		return 0
+	}
+	return r.NotFinished()
+}

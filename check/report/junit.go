@@ -13,7 +13,8 @@ import (
 
 // The JUnit XML report: one testsuite per lesson, one testcase per cell;
 // a failing cell has a <failure> whose message is the reason and whose
-// text is the diff, a skipped one <skipped>, a lesson that could not be
+// text is the diff, a skipped one <skipped>, and so has one that did not
+// finish (the check was stopped: the message says so), a lesson that could not be
 // checked an <error> testcase named "lesson".
 //
 // The report is valid against junit-10.xsd, the JUnit schema Jenkins
@@ -112,7 +113,7 @@ func JUnit(ls []check.Lesson, reps []*check.Report, errs []error) *JUnitSuites {
 					}
 					tc.Failure = &JUnitProblem{Message: c.Reason.String(), Type: "output", Text: xmlSafe(text)}
 					s.Failures++
-				case check.Skip:
+				case check.Skip, check.NotFinished:
 					tc.Skipped = &JUnitProblem{Message: c.Reason.String()}
 					s.Skipped++
 				}

@@ -4,8 +4,10 @@
 // (events.go), the JUnit XML report of --junit (junit.go), GitHub
 // Actions annotations (annotations.go) and the live view of a terminal
 // (live.go) — and Multi, which hands events to several. A reporter that
-// writes only once the suite is over is a Finisher. The merging of
-// shards' reports ("labrun report merge") is here too (merge.go).
+// writes only once the suite is over is a Finisher; a Guard lets a second
+// Ctrl-C freeze the report files and write them for what finished
+// (guard.go). The merging of shards' reports ("labrun report merge") is
+// here too (merge.go).
 //
 // The suite calls a handler from one goroutine at a time, so reporters
 // hold no lock for their events.

@@ -118,7 +118,7 @@ func TestEvents(t *testing.T) {
 	allowed := map[string][]string{
 		EventLessonStart: {"event", "lesson", "skeleton"},
 		EventCell:        {"event", "lesson", "cell", "line", "verdict", "reason", "how", "diff", "time"},
-		EventLessonEnd:   {"event", "lesson", "passed", "failed", "skipped", "time", "error"},
+		EventLessonEnd:   {"event", "lesson", "passed", "failed", "skipped", "interrupted", "time", "error"},
 	}
 	requiredKeys := map[string][]string{
 		EventLessonStart: {"event", "lesson"},

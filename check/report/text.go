@@ -10,7 +10,8 @@ import (
 )
 
 // Text is the human report: for each lesson, why it could not be checked,
-// its failing cells with their diffs (WriteFailures), what --update did
+// its failing cells with their diffs (WriteFailures), the cells a stop of
+// labrun cut (not finished), what --update did
 // and its line (LessonLine); at the end, the totals.
 type Text struct {
 	w       io.Writer
@@ -34,6 +35,7 @@ func (t *Text) Handle(ev check.Event) {
 		return
 	}
 	WriteFailures(t.w, e.Report, t.verbose)
+	writeNotFinished(t.w, e.Report)
 	writeUpdate(t.w, e.Report, e.Update)
 	fmt.Fprintln(t.w, LessonLine(e.Report))
 }
@@ -97,6 +99,16 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 	}
 }
 
+// writeNotFinished writes "lesson.md:LINE: cell N: not finished: ..."
+// for every cell of a lesson that a stop of labrun cut.
+func writeNotFinished(w io.Writer, r *check.Report) {
+	for _, c := range r.Cells {
+		if c.Verdict == check.NotFinished {
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
+		}
+	}
+}
+
 // writeDiff writes a diff, its lines coloured when colour is on.
 func writeDiff(w io.Writer, diff string) {
 	for _, l := range strings.SplitAfter(strings.TrimSuffix(diff, "\n"), "\n") {
@@ -125,13 +137,18 @@ func indentRaw(s string) string {
 }
 
 // LessonLine is the plain line about one checked lesson:
-// "ok   path: 12 passed, 0 failed (3.1s)" or "FAIL path: ...".
+// "ok   path: 12 passed, 0 failed (3.1s)", "FAIL path: ..." or, when a
+// stop of labrun cut a cell, "STOP path: ...".
 func LessonLine(r *check.Report) string {
 	p, f, s := r.Counts()
+	n := r.NotFinished()
 	word := colour.Green("ok  ")
-	if f > 0 {
+	switch {
+	case f > 0:
 		word = colour.Red("FAIL")
+	case n > 0:
+		word = colour.Yellow("STOP")
 	}
-	t := check.Totals{Passed: p, Failed: f, Skipped: s}
+	t := check.Totals{Passed: p, Failed: f, Skipped: s, NotFinished: n}
 	return fmt.Sprintf("%s %s: %s (%.1fs)", word, r.Path, t.Line(), r.Duration.Seconds())
 }

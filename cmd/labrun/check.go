@@ -122,7 +122,12 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	defer cancel()
 	stop := watchSignals(cancel, stderr)
 	defer stop.stop()
-	reporters, live := checkReporters(o, found, stdout, stderr)
+	reporters, live, files := checkReporters(o, found, stdout, stderr)
+	stop.onQuit(files.Freeze, func() {
+		if err := files.Finish(check.Totals{}); err != nil {
+			fmt.Fprintf(stderr, "labrun: %v\n", err)
+		}
+	})
 	ro := o.runner
 	ro.Course = given
 	totals := check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun}.Run(ctx, found, reporters)
@@ -148,8 +153,10 @@ var checkExit = map[check.Status]int{check.StatusOK: exitOK, check.StatusFailed:
 // checkReporters picks the reporters of a check from its flags: the human
 // report (on stdout, or on stderr under --json) framed by the live view
 // (on stderr, drawn on a terminal), the JSON events, the JUnit file and
-// GitHub's annotations; live is the view, to stop before the totals.
-func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Writer) (all report.Multi, live *report.Live) {
+// GitHub's annotations; live is the view, to stop before the totals;
+// files are the report files (--junit), which a second Ctrl-C still
+// writes for what finished.
+func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Writer) (all report.Multi, live *report.Live, files *report.Guard) {
 	out := stdout // the human report
 	if o.json {
 		all, out = append(all, report.NewEvents(stdout)), stderr
@@ -157,18 +164,24 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	tty, width := terminal(stderr)
 	live = report.NewLive(stderr, tty && !o.json, len(found), width, report.NewText(out, o.verbose))
 	all = append(all, live)
+	var junit report.Multi
 	if o.junit != "" {
-		all = append(all, report.NewJUnitFile(o.junit, found))
+		junit = append(junit, report.NewJUnitFile(o.junit, found))
 	}
+	files = report.NewGuard(junit)
+	all = append(all, files)
 	if os.Getenv("GITHUB_ACTIONS") == "true" {
 		all = append(all, report.NewAnnotations(out))
 	}
-	return all, live
+	return all, live, files
 }
 
 // terminal says whether w is a terminal and gives a function returning
 // its width.
 func terminal(w io.Writer) (bool, func() int) {
+	if s, ok := w.(*stdStream); ok {
+		w = s.f
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false, nil
@@ -217,12 +230,16 @@ recorded one, after normalizing both, in this order:
        <!-- labrun: expect exit=N -->       its last step must exit N
 
 Every cell is reported as passed, failed or skipped (ignore-output, cells
-labrun does not run). A failing cell is reported as
+labrun does not run); a cell cut by a signal meant for labrun (Ctrl-C, a
+SIGTERM or SIGHUP, whether labrun or the sender stopped the step) did not
+finish: neither passed nor failed, "lesson.md:LINE: cell N: not
+finished", and never rewritten by --update. A failing cell is reported as
 "lesson.md:LINE: cell N: output differs" (N counts from 1) with a
 unified diff of the normalized lines, recorded -> fresh (-v adds the raw
 lines), and how the cell ended when it did not end well ("interrupted
 after 10.0s: timeout", "exit 139 (SIGSEGV)"). The last line is
-"N passed, N failed" (", N skipped" when some were). A console block is
+"N passed, N failed" (", N not finished" and ", N skipped" when some
+were). A console block is
 compared command by command (each "$ command"'s recorded lines with its
 fresh output, normalized as above); a command that differs fails the
 block at its own line, and --update rewrites that command's lines only.
@@ -238,12 +255,14 @@ JUnit schema Jenkins reads, junit-10.xsd); --json writes events to
 standard output, one JSON object a line (the human report then goes to
 standard error), for each lesson:
   {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
-  {"event":"cell","lesson":PATH,"cell":N,"line":L,"verdict":"pass"|"fail"|"skip",
+  {"event":"cell","lesson":PATH,"cell":N,"line":L,
+   "verdict":"pass"|"fail"|"skip"|"interrupted",
    "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}
   {"event":"lesson-end","lesson":PATH,"passed":N,"failed":N,"skipped":N,
-   "time":SECONDS,"error":TEXT}
+   "interrupted":N,"time":SECONDS,"error":TEXT}
 ("skeleton" for a course pair only; "reason", "how", "diff" and "error"
-only when not empty). With GITHUB_ACTIONS=true, failing cells are also
+only when not empty; "interrupted", the cells not finished, when not 0;
+a cell not finished is a JUnit <skipped> whose message says so). With GITHUB_ACTIONS=true, failing cells are also
 written as "::error file=...,line=...::" annotations.
 "labrun report merge A.xml B.xml -o all.xml" merges shards' reports
 (JUnit, or JSON events).
@@ -259,5 +278,10 @@ turns auto off (an explicit --color wins over it).
 
 Exit status: 0 every cell passed; 1 a cell failed or a lesson could not
 run; 2 bad input or usage (an .ipynb: convert it with "labrun import");
-130/143 on Ctrl-C/SIGTERM (the reports are written for what ran).
+130/143/129 on Ctrl-C/SIGTERM/SIGHUP and 141 when standard output or
+error is closed (a "| head" satisfied): the running lessons are stopped
+and torn down, and the reports are written for what ran. A SIGTERM or
+SIGHUP within a second of the first is the same request (timeout and
+systemd send two); a later one, or a second Ctrl-C, quits at once, still
+writing the --junit file for the lessons that finished.
 `

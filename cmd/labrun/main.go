@@ -28,6 +28,7 @@ const (
 	exitHangup      = 129
 	exitInterrupted = 130
 	exitTerminated  = 143
+	exitBrokenPipe  = 141 // standard output or error closed (signals.go)
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -101,8 +102,9 @@ Handouts, from one lesson:
 Exit status: 0 when the lesson ran (cells may fail: that is content),
 1 when labrun could not run a step (no sh, bash or python3), 2 on a bad
 lesson or bad usage, 130 / 143 / 129 when stopped by Ctrl-C / SIGTERM /
-SIGHUP (the partial transcript is still written; a second one quits at
-once).
+SIGHUP and 141 when standard output or error is closed (the partial
+transcript is still written; a second one quits at once, but a SIGTERM
+or SIGHUP within a second of the first is the same one).
 `
 
 // rootExample is the manual's example.
@@ -112,7 +114,7 @@ const rootExample = `  labrun run examples/fifo/lesson.md -o /tmp/fifo.md --time
 func main() {
 	proc.MaybeGate() // a step starting: becomes the step's program
 	proc.Reap()      // labrun collects every child's status, orphans' too
-	os.Exit(route(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(route(os.Args[1:], stdoutStream, stderrStream))
 }
 
 // route runs the command line args names (the command tree of cli.go)
