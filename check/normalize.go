@@ -19,7 +19,10 @@ import (
 //     spaces, blank lines, fence lines, <pre>, <code>, <details>,
 //     <summary> and whole-line HTML comments dropped; the four-space
 //     indent of stream text removed; HTML entities and "\#" unescaped;
-//  2. built-in volatile values (Volatile);
+//  2. built-in volatile values: the tables and reports of tools that a
+//     header starts (maskTables: lsof, df, perf stat, time -v), then on
+//     each line the formats of tools (toolFormats) and the generic
+//     values (Volatile);
 //  3. the lesson's normalize rules, then the cell's, each on every line
 //     (a line a rule makes empty is dropped); with any-order, the lines
 //     sorted.
@@ -77,12 +80,16 @@ var volatile = []struct {
 	{regexp.MustCompile(`^\s*\d+\s+\S+\s+(?:-?\d+|rt)\s+-?\d+\s+[\d.]+[kmgt]?\s+[\d.]+[kmgt]?\s+[\d.]+[kmgt]?\s+\S\s+[\d.]+\s+[\d.]+\s+\S+\s+(.*)$`), "<ps> ${1}"},
 }
 
-// Volatile replaces the built-in volatile values of one line: pids and
-// tids ("pid=N", "PID = N", "pid is N", "tid N"), hex addresses and
+// Volatile replaces the built-in volatile values of one line: first the
+// values of everyday tools in their own formats (toolFormats), then pids
+// and tids ("pid=N", "PID = N", "pid is N", "tid N"), hex addresses and
 // hashes, clock times, dates, temp paths (/tmp/...), /usr/bin/sh (the
 // same shell as /bin/sh), durations ("0.25s", "12 ms", "0m0.003s"), and
-// the volatile columns of ps and top rows (all but the command).
+// the volatile columns of ps and top rows (all but the command). A ps
+// row of a kernel thread, which comes and goes with the machine's load,
+// becomes "" (Normalize drops it).
 func Volatile(l string) string {
+	l = maskTools(l)
 	for _, v := range volatile {
 		if v.repl == "<H?>" {
 			l = v.re.ReplaceAllStringFunc(l, func(m string) string {
@@ -95,16 +102,21 @@ func Volatile(l string) string {
 		}
 		l = v.re.ReplaceAllString(l, v.repl)
 	}
+	if kernelThread.MatchString(l) {
+		return ""
+	}
 	return l
 }
 
 // Normalize returns the compared lines of an outputs block: Layout, then
 // Volatile, then the lesson's rules and the cell's (cell may be nil).
 func Normalize(block string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
-	lines := Layout(block)
+	lines := maskTables(Layout(block))
 	kept := lines[:0]
 	for _, l := range lines {
-		l = Volatile(l)
+		if l = Volatile(l); l == "" {
+			continue // a row that vanishes as a whole
+		}
 		for _, n := range lesson {
 			l = n.Re.ReplaceAllString(l, n.Repl)
 		}

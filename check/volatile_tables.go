@@ -1,0 +1,284 @@
+package check
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The volatile values of tools whose output is a table that its header
+// line tells how to read (lsof, df), or a report that its first line
+// starts (perf stat, time -v): the header starts the table, each line
+// after it is a row while the table's reader accepts it, and the first
+// line it does not accept ends the table (and is read as any line). The
+// columns of such tables are as wide as their widest value, so a row is
+// compared with its fields joined by one space, its header too.
+
+// A tableFormat is one tool's table or report.
+type tableFormat struct {
+	name   string
+	doc    string
+	header *regexp.Regexp
+	// start returns the header as compared and the reader of the rows
+	// under it, which returns a row as compared, or false at the end.
+	start  func(header string) (string, func(row string) (string, bool))
+	before []string // an example, as the tool printed it
+	after  []string // the example, as check compares it
+}
+
+// tableFormats are the tables, tried on each line outside a table.
+var tableFormats = []tableFormat{
+	{
+		name:   "lsof",
+		doc:    "the PID and TID columns, NODE when it is a number, DEVICE when it is not MAJOR,MINOR (a socket's); the header tells the columns",
+		header: regexp.MustCompile(`^COMMAND\s+PID\s+(?:TID\s+(?:TASKCMD\s+)?)?USER\s+FD\s+TYPE\s+DEVICE\s+(?:SIZE/OFF|SIZE|OFFSET)\s+NODE\s+NAME$`),
+		start:  columns{key: "PID", keyRe: regexp.MustCompile(`^\d+$`), right: lsofRight, mask: lsofMask}.start,
+		before: []string{
+			"COMMAND   PID USER   FD   TYPE  DEVICE SIZE/OFF    NODE NAME",
+			"bash     1076 root  cwd    DIR   254,0     4096 5308922 /work/main",
+			"python3 12386 root    3u  IPv4 1912920      0t0     TCP localhost:52817 (LISTEN)",
+		},
+		after: []string{
+			"COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME",
+			"bash <PID> root cwd DIR 254,0 4096 <N> /work/main",
+			"python3 <PID> root 3u IPv4 <N> 0t0 TCP localhost:52817 (LISTEN)",
+		},
+	},
+	{
+		name:   "df",
+		doc:    "the Used, Avail and Use% columns (and -i's IUsed, IFree, IUse%); the header tells the columns",
+		header: regexp.MustCompile(`^Filesystem\s+(?:Type\s+)?(?:\S+-blocks|Size|Inodes)\s+I?Used\s+(?:Avail|Available|IFree)\s+(?:I?Use%|Capacity)\s+Mounted on$`),
+		start:  columns{key: "Mounted", keyRe: regexp.MustCompile(`^/`), right: dfRight, mask: dfMask}.start,
+		before: []string{
+			"Filesystem     1K-blocks     Used Available Use% Mounted on",
+			"/dev/vda       264212084 14761700  80739564  16% /",
+		},
+		after: []string{
+			"Filesystem 1K-blocks Used Available Use% Mounted on",
+			"/dev/vda 264212084 <N> <N> <N>% /",
+		},
+	},
+	{
+		name:   "perf stat",
+		doc:    "each counter's value and rate, and the seconds time elapsed, user and sys, in its report only; the events stay",
+		header: regexp.MustCompile(`^\s*Performance counter stats for `),
+		start:  perfStat,
+		before: []string{
+			" Performance counter stats for 'true':",
+			"              0.44 msec task-clock                       #    0.374 CPUs utilized",
+			"                50      page-faults                      #  114.190 K/sec",
+			"         1,234,567      cycles                           #    3.100 GHz                         (50.00%)",
+			"       0.001171188 seconds time elapsed",
+			"       0.001015000 seconds user",
+		},
+		after: []string{
+			"Performance counter stats for 'true':",
+			"<N> msec task-clock # <N> CPUs utilized",
+			"<N> page-faults # <N> K/sec",
+			"<N> cycles # <N> GHz (<N>%)",
+			"<DUR> seconds time elapsed",
+			"<DUR> seconds user",
+		},
+	},
+	{
+		name:   "/usr/bin/time -v",
+		doc:    "the measured values of its report; Command being timed, Exit status, Page size and Signals delivered stay",
+		header: regexp.MustCompile(`^\s*Command being timed: `),
+		start:  timeVerbose,
+		before: []string{
+			"\tCommand being timed: \"true\"",
+			"\tUser time (seconds): 0.00",
+			"\tMaximum resident set size (kbytes): 976",
+			"\tExit status: 0",
+		},
+		after: []string{
+			"\tCommand being timed: \"true\"",
+			"\tUser time (seconds): <N>",
+			"\tMaximum resident set size (kbytes): <N>",
+			"\tExit status: 0",
+		},
+	},
+}
+
+// The columns of lsof and df: which are right-aligned (a value ends where
+// its header does) and what each masked one becomes.
+var (
+	lsofRight = []string{"PID", "TID", "DEVICE", "SIZE/OFF", "SIZE", "OFFSET", "NODE"}
+	lsofMask  = map[string]func(string) string{
+		"PID":    func(string) string { return "<PID>" },
+		"TID":    func(string) string { return "<PID>" },
+		"NODE":   unless(regexp.MustCompile(`^\d+$`), "<N>", true),
+		"DEVICE": unless(regexp.MustCompile(`^\d+,\d+$`), "<N>", false),
+	}
+	dfRight = []string{"1K-blocks", "Size", "Inodes", "Used", "IUsed", "Avail", "Available", "IFree", "Use%", "IUse%", "Capacity"}
+	dfMask  = map[string]func(string) string{
+		"Used": n, "IUsed": n, "Avail": n, "Available": n, "IFree": n,
+		"Use%": pct, "IUse%": pct, "Capacity": pct,
+	}
+)
+
+// n and pct mask a size and a share.
+func n(string) string { return "<N>" }
+
+func pct(v string) string {
+	if strings.HasSuffix(v, "%") {
+		return "<N>%"
+	}
+	return v
+}
+
+// unless masks a value as repl when re matches it (match) or when it
+// does not (!match).
+func unless(re *regexp.Regexp, repl string, match bool) func(string) string {
+	return func(v string) string {
+		if re.MatchString(v) == match {
+			return repl
+		}
+		return v
+	}
+}
+
+// columns reads a table whose header names its columns.
+type columns struct {
+	key   string         // a row has a value in this column ...
+	keyRe *regexp.Regexp // ... that this matches
+	right []string       // the right-aligned columns
+	mask  map[string]func(string) string
+}
+
+// A span is a field of a line and where it is.
+type span struct {
+	text       string
+	start, end int
+}
+
+var field = regexp.MustCompile(`\S+`)
+
+// spans returns the fields of a line.
+func spans(l string) []span {
+	var s []span
+	for _, ix := range field.FindAllStringIndex(l, -1) {
+		s = append(s, span{l[ix[0]:ix[1]], ix[0], ix[1]})
+	}
+	return s
+}
+
+// joined returns the fields of a line joined by one space.
+func joined(s []span) string {
+	words := make([]string, len(s))
+	for i, f := range s {
+		words[i] = f.text
+	}
+	return strings.Join(words, " ")
+}
+
+// start reads the header and returns the reader of its rows: a value of
+// a right-aligned column is the field that ends where its name does, of
+// another the field that starts where its name does.
+func (c columns) start(header string) (string, func(string) (string, bool)) {
+	head := spans(header)
+	isRight := map[string]bool{}
+	for _, r := range c.right {
+		isRight[r] = true
+	}
+	at := func(row []span, name string) int {
+		for _, h := range head {
+			if h.text != name {
+				continue
+			}
+			for i, f := range row {
+				if isRight[name] && f.end == h.end || !isRight[name] && f.start == h.start {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	return joined(head), func(l string) (string, bool) {
+		row := spans(l)
+		if k := at(row, c.key); len(row) == 0 || row[0].start != 0 || k < 0 || !c.keyRe.MatchString(row[k].text) {
+			return "", false
+		}
+		for name, m := range c.mask {
+			if i := at(row, name); i >= 0 {
+				row[i].text = m(row[i].text)
+			}
+		}
+		return joined(row), true
+	}
+}
+
+// perfCounter is a counter line of perf stat's report; perfTime one of
+// its seconds lines.
+var (
+	perfCounter = regexp.MustCompile(`^\s*(?:[\d,]+(?:\.\d+)?|(<not counted>|<not supported>))(\s+(?:msec|ns))?\s+([^\s#]+)\s*(#.*?)?\s*(\(.*\))?$`)
+	perfTime    = regexp.MustCompile(`^\s*\d+(?:[.,]\d+)?(?: \+- \d+(?:[.,]\d+)?)? seconds (time elapsed|user|sys)\b.*$`)
+	perfNumber  = regexp.MustCompile(`[\d,]*\d(?:\.\d+)?`)
+)
+
+// perfStat reads perf stat's report: the counters and the seconds.
+func perfStat(header string) (string, func(string) (string, bool)) {
+	return strings.TrimSpace(header), func(l string) (string, bool) {
+		if m := perfTime.FindStringSubmatch(l); m != nil {
+			return "<DUR> seconds " + m[1], true
+		}
+		m := perfCounter.FindStringSubmatch(l)
+		if m == nil {
+			return "", false
+		}
+		value := "<N>"
+		if m[1] != "" {
+			value = m[1] // not counted, not supported: the machine's, not the run's
+		}
+		out := []string{value + m[2], m[3]}
+		for _, rest := range m[4:] {
+			if rest != "" {
+				out = append(out, strings.Join(strings.Fields(perfNumber.ReplaceAllString(rest, "<N>")), " "))
+			}
+		}
+		return strings.Join(out, " "), true
+	}
+}
+
+// timeKept are the lines of time -v's report that are not measurements.
+var (
+	timeRow  = regexp.MustCompile(`^(\s*)([A-Z].*?): (\S.*)$`)
+	timeKept = regexp.MustCompile(`^(Command being timed|Exit status|Page size \(bytes\)|Signals delivered)$`)
+)
+
+// timeVerbose reads the report of GNU time -v.
+func timeVerbose(header string) (string, func(string) (string, bool)) {
+	return header, func(l string) (string, bool) {
+		m := timeRow.FindStringSubmatch(l)
+		if m == nil {
+			return "", false
+		}
+		if timeKept.MatchString(m[2]) {
+			return l, true
+		}
+		return m[1] + m[2] + ": <N>", true
+	}
+}
+
+// maskTables reads the lines of an outputs block for the tables of
+// tableFormats and masks their rows; other lines are as they were.
+func maskTables(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	var row func(string) (string, bool)
+	for _, l := range lines {
+		if row != nil {
+			if r, ok := row(l); ok {
+				out = append(out, r)
+				continue
+			}
+			row = nil
+		}
+		for _, t := range tableFormats {
+			if t.header.MatchString(l) {
+				l, row = t.start(l)
+				break
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}

@@ -1,0 +1,206 @@
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestToolFormats: each format's example, a line the tool printed, is
+// matched by its regexp and becomes its after (the examples the help
+// shows are these).
+func TestToolFormats(t *testing.T) {
+	names := map[string]bool{}
+	for _, f := range toolFormats {
+		if names[f.name] {
+			t.Errorf("two formats named %q", f.name)
+		}
+		names[f.name] = true
+		if f.doc == "" || f.before == "" || f.after == "" {
+			t.Errorf("%s: no doc or example", f.name)
+		}
+		if !f.re.MatchString(f.before) || f.within != nil && !f.within.MatchString(f.before) {
+			t.Errorf("%s: its regexp does not match its example %q", f.name, f.before)
+		}
+		if got := Volatile(f.before); got != f.after {
+			t.Errorf("%s: Volatile(%q) = %q, want %q", f.name, f.before, got, f.after)
+		}
+	}
+}
+
+// TestTableFormats: each table's example becomes its after.
+func TestTableFormats(t *testing.T) {
+	for _, tf := range tableFormats {
+		if !tf.header.MatchString(tf.before[0]) {
+			t.Errorf("%s: the header does not match %q", tf.name, tf.before[0])
+		}
+		block := "    " + strings.Join(tf.before, "\n    ") + "\n"
+		want := make([]string, len(tf.after))
+		for i, l := range tf.after {
+			want[i] = Volatile(l) // the after is what Volatile leaves of it
+		}
+		if d := cmp.Diff(want, Normalize(block, nil, nil)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", tf.name, d)
+		}
+	}
+}
+
+// TestToolSamples: two runs of the same command (check/testdata/tools:
+// NAME.1.txt and NAME.2.txt, made on this project's Debian machine), which
+// differ in their pids, inodes, addresses and times, normalize to the
+// same lines.
+func TestToolSamples(t *testing.T) {
+	files, err := filepath.Glob("testdata/tools/*.1.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	for _, one := range files {
+		name := strings.TrimSuffix(filepath.Base(one), ".1.txt")
+		a, b := sample(t, one), sample(t, strings.Replace(one, ".1.txt", ".2.txt", 1))
+		if a == b {
+			t.Errorf("%s: the two runs are the same: not a test", name)
+		}
+		if d := cmp.Diff(Normalize(a, nil, nil), Normalize(b, nil, nil)); d != "" {
+			t.Errorf("%s: two runs differ after normalizing (-1 +2):\n%s", name, d)
+		}
+	}
+}
+
+func sample(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestToolContentStays: what a lesson is about is not masked: the counts
+// of valgrind's and the sanitizers' summaries, exit statuses, errors,
+// the lines of a report that are not measurements, lines that only look
+// like a tool's.
+func TestToolContentStays(t *testing.T) {
+	for _, l := range []string{
+		"ERROR SUMMARY: 6 errors from 6 contexts (suppressed: 0 from 0)",
+		"    definitely lost: 40 bytes in 1 blocks",
+		"  total heap usage: 3 allocs, 2 frees, 4,176 bytes allocated",
+		"    in use at exit: 40 bytes in 1 blocks",
+		"SUMMARY: AddressSanitizer: 40 byte(s) leaked in 1 allocation(s).",
+		"Direct leak of 40 byte(s) in 1 object(s) allocated from:",
+		"WRITE of size 4 at 0x<H> thread T0",
+		"Command exited with non-zero status 3",
+		"wait4(-1, 0x<H>, WNOHANG, NULL) = -1 ECHILD (No child processes)",
+		"+++ exited with 1 +++",
+		"exit_group(2)                           = ?",
+		"[Inferior 1 (process <PID>) exited with code 01]",
+		"Thread 1 \"thr\" received signal SIGABRT, Aborted.",
+		"Access: (0644/-rw-r--r--)  Uid: (    0/    root)   Gid: (    0/    root)",
+		"  Size: 0         \tBlocks: 0          IO Block: 4096   regular empty file",
+		" Birth: -",
+		"     13 bin",       // ls -i without -l: reads as wc -l's count and name
+		"     12 a.txt",     // wc -l
+		"      3 apple",     // uniq -c
+		"42\tapples",        // a count and a name, tab-separated
+		"real work done: 3", // not time's
+		"Segmentation fault (core dumped)",
+		"process 3 finished", // a lesson's own numbering
+		"[1]+  Done                    sleep 1",
+		"root     24335  0.0  0.0      0     0 ?        Z    23:48   0:00 [thr] <defunct>",
+	} {
+		got := Volatile(l)
+		want := l
+		if strings.HasPrefix(l, "root ") {
+			want = "<ps> [thr] <defunct>" // its columns go, the zombie stays
+		}
+		if got != want {
+			t.Errorf("Volatile(%q) = %q: masks content", l, got)
+		}
+	}
+}
+
+// TestToolCountsDiffer: a changed count in a tool's report still fails:
+// its normalized lines differ.
+func TestToolCountsDiffer(t *testing.T) {
+	for _, c := range []struct{ name, from, to string }{
+		{"valgrind", "ERROR SUMMARY: 6 errors", "ERROR SUMMARY: 5 errors"},
+		{"valgrind", "definitely lost: 40 bytes in 1 blocks", "definitely lost: 80 bytes in 2 blocks"},
+		{"lsan", "Direct leak of 40 byte(s)", "Direct leak of 48 byte(s)"},
+		{"strace", "+++ exited with 0 +++", "+++ exited with 1 +++"},
+		{"time-v", "Exit status: 0", "Exit status: 1"},
+		{"perf-stat", "page-faults", "minor-faults"},
+		{"gdb", "exited normally", "exited with code 01"},
+		{"lsof", "(LISTEN)", "(ESTABLISHED)"},
+		{"stat", "Links: 1", "Links: 2"},
+		{"os-stat", "st_size=0", "st_size=1"},
+	} {
+		a := sample(t, "testdata/tools/"+c.name+".1.txt")
+		if !strings.Contains(a, c.from) {
+			t.Fatalf("%s: %q not in the sample", c.name, c.from)
+		}
+		b := strings.Replace(a, c.from, c.to, 1)
+		if cmp.Equal(Normalize(a, nil, nil), Normalize(b, nil, nil)) {
+			t.Errorf("%s: %q -> %q is masked", c.name, c.from, c.to)
+		}
+	}
+}
+
+// TestKernelThreadRows: ps rows of kernel threads are dropped, other
+// rows stay (their command).
+func TestKernelThreadRows(t *testing.T) {
+	block := strings.Join([]string{
+		"USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND",
+		"root           2  0.0  0.0      0     0 ?        S    22:50   0:00 [kthreadd]",
+		psKernelExample,
+		"root           4  0.0  0.0      0     0 ?        I<   22:50   0:00 [kworker/R-rcu_gp]",
+		"root         812  0.0  0.0   2608   588 pts/0    Ss   22:51   0:00 /bin/sh -c ps aux",
+		"root       24335  0.0  0.0      0     0 ?        Z    23:48   0:00 [thr] <defunct>",
+	}, "\n")
+	want := []string{
+		"USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND",
+		"<ps> /bin/sh -c ps aux",
+		"<ps> [thr] <defunct>",
+	}
+	if d := cmp.Diff(want, Normalize(block, nil, nil)); d != "" {
+		t.Errorf("ps aux (-want +got):\n%s", d)
+	}
+}
+
+// TestTablesEnd: a table ends at the first line that is not its row: a
+// line after it is read as any line, its counts kept.
+func TestTablesEnd(t *testing.T) {
+	block := "COMMAND  PID USER   FD   TYPE DEVICE SIZE/OFF    NODE NAME\n" +
+		"bash    1076 root  cwd    DIR  254,0     4096 5308922 /work/main\n" +
+		"  12    34 total\n" +
+		"Filesystem      Size  Used Avail Use% Mounted on\n" +
+		"/dev/vda        252G   15G   77G  16% /\n" +
+		"used 15G of 252G\n"
+	want := []string{
+		"COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME",
+		"bash <PID> root cwd DIR 254,0 4096 <N> /work/main",
+		"  12    34 total",
+		"Filesystem Size Used Avail Use% Mounted on",
+		"/dev/vda 252G <N> <N> <N>% /",
+		"used 15G of 252G",
+	}
+	if d := cmp.Diff(want, Normalize(block, nil, nil)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestVolatileHelp: the help lists every format with its example.
+func TestVolatileHelp(t *testing.T) {
+	h := VolatileHelp()
+	for _, f := range toolFormats {
+		if !strings.Contains(h, f.name+": "+f.doc) || !strings.Contains(h, f.after) {
+			t.Errorf("the help misses %s", f.name)
+		}
+	}
+	for _, tf := range tableFormats {
+		if !strings.Contains(h, tf.name+": ") || !strings.Contains(h, tf.after[1]) {
+			t.Errorf("the help misses %s", tf.name)
+		}
+	}
+}
