@@ -114,6 +114,20 @@ var toolFormats = []toolFormat{
 		after:  "[Inferior 1 (process <PID>) exited normally]",
 	},
 	{
+		name: "gdb: [New LWP N]",
+		doc:  "the LWP id of a thread gdb finds (in a core file too)",
+		re:   regexp.MustCompile(`\[New LWP \d+\]`), repl: "[New LWP <PID>]",
+		before: "[New LWP 20798]",
+		after:  "[New LWP <PID>]",
+	},
+	{
+		name: "gdb: a core file's sections",
+		doc:  "the LWP id in the name of a thread's registers section",
+		re:   regexp.MustCompile(`(\.reg(?:-xstate|2)?)/\d+\b`), repl: "${1}/<PID>",
+		before: "warning: Section `.reg-xstate/20798' in core file too small.",
+		after:  "warning: Section `.reg-xstate/<PID>' in core file too small.",
+	},
+	{
 		name: "gdb: fork and attach messages",
 		doc:  "the pid in child process N, Attaching to process N, Detaching from process N",
 		re:   regexp.MustCompile(`\b(child process|Attaching to process|Detaching from process) \d+\b`), repl: "${1} <PID>",
@@ -243,6 +257,34 @@ var toolFormats = []toolFormat{
 		after:  "<N>inputs+<N>outputs (<N>major+<N>minor)pagefaults <N>swaps",
 	},
 	{
+		name: "perf record: wrote",
+		doc:  "the size it wrote and the samples it took",
+		re:   regexp.MustCompile(`^\[ perf record: Captured and wrote \d+(?:\.\d+)? MB (.*) \(\d+ samples\) \]$`), repl: "[ perf record: Captured and wrote <N> MB ${1} (<N> samples) ]",
+		before: "[ perf record: Captured and wrote 0.001 MB /tmp/hnorm/w/perf.data (1 samples) ]",
+		after:  "[ perf record: Captured and wrote <N> MB /tmp/<P> (<N> samples) ]",
+	},
+	{
+		name: "perf record: woken up",
+		doc:  "how often it woke up to write",
+		re:   regexp.MustCompile(`^\[ perf record: Woken up \d+ times to write data \]$`), repl: "[ perf record: Woken up <N> times to write data ]",
+		before: "[ perf record: Woken up 1 times to write data ]",
+		after:  "[ perf record: Woken up <N> times to write data ]",
+	},
+	{
+		name: "perf report: header",
+		doc:  "the samples and the event count of its header",
+		re:   regexp.MustCompile(`^# (Samples: |Event count \(approx\.\): )\d+`), repl: "# ${1}<N>",
+		before: "# Samples: 1  of event 'cpu-clock:ppp'",
+		after:  "# Samples: <N>  of event 'cpu-clock:ppp'",
+	},
+	{
+		name: "perf report: tip",
+		doc:  "the tip of the day, picked at random",
+		re:   regexp.MustCompile(`^# \(Tip: .*\)$`), repl: "# (Tip: <TIP>)",
+		before: "# (Tip: Limit to show entries above 5% only: perf report --percent-limit 5)",
+		after:  "# (Tip: <TIP>)",
+	},
+	{
 		name: "du",
 		doc:  "the size column, 88<TAB>./dir (a bare number only before a path with a / or a leading .)",
 		re:   regexp.MustCompile(`^\d+(\t(?:[./~]|[^\t]*/))`), repl: "<N>${1}",
@@ -282,21 +324,24 @@ func maskTools(l string) string {
 }
 
 // VolatileHelp lists the volatile values of tools that check masks, each
-// with its example, for "labrun help check".
+// with its example, before -> after, for "labrun help check".
 func VolatileHelp() string {
 	var b strings.Builder
 	entry := func(name, doc string, before, after []string) {
-		b.WriteString("  " + name + ": " + doc + "\n")
+		b.WriteString(wrap("  "+name+": "+doc, "    ", 72))
 		for _, l := range before {
-			b.WriteString("      " + l + "\n")
+			b.WriteString("      " + strings.TrimSpace(l) + "\n")
 		}
-		b.WriteString("    becomes\n")
-		for _, l := range after {
-			b.WriteString("      " + l + "\n")
+		for i, l := range after {
+			lead := "      "
+			if i == 0 {
+				lead = "    → "
+			}
+			b.WriteString(lead + strings.TrimSpace(l) + "\n")
 		}
 	}
 	for _, f := range toolFormats {
-		entry(f.name, f.doc, []string{strings.TrimSpace(f.before)}, []string{f.after})
+		entry(f.name, f.doc, []string{f.before}, []string{f.after})
 	}
 	for _, t := range tableFormats {
 		entry(t.name, t.doc, t.before, t.after)
@@ -304,6 +349,25 @@ func VolatileHelp() string {
 	entry("ps", "a kernel thread's row ([kworker/0:1] and the like) is dropped; a zombie's [prog] <defunct> stays",
 		[]string{psKernelExample}, []string{"(no line)"})
 	return b.String()
+}
+
+// wrap breaks text into lines of at most width columns at spaces, the
+// lines after the first indented by indent.
+func wrap(text, indent string, width int) string {
+	var b strings.Builder
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = strings.Repeat(" ", len(text)-len(strings.TrimLeft(text, " "))) + w
+		case len(line)+1+len(w) > width:
+			b.WriteString(line + "\n")
+			line = indent + w
+		default:
+			line += " " + w
+		}
+	}
+	return b.String() + line + "\n"
 }
 
 // psKernelExample is a row of ps aux for a kernel thread.

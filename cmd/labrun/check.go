@@ -198,8 +198,10 @@ func terminal(w io.Writer) (bool, func() int) {
 	}
 }
 
-// checkHelp is the text of "labrun help check" (and check --help).
-const checkHelp = `Checks that lessons still give the outputs they recorded. Each PATH is a
+// checkHelp is the text of "labrun help check" (and check --help); the
+// volatile values of tools are listed from check's own table, with their
+// examples.
+var checkHelp = `Checks that lessons still give the outputs they recorded. Each PATH is a
 transcript or a folder; a folder holds, recursively, every course pair
 (README.md recorded beside README_no_output.md, its skeleton) and every
 labrun transcript (a Markdown file with labrun's output markers). A
@@ -213,10 +215,12 @@ recorded one, after normalizing both, in this order:
      fence lines, <pre>, <code>, <details>, <summary> and whole-line HTML
      comments dropped; the 4-space indent of streams removed; HTML
      entities and "\#" unescaped;
-  2. volatile values: pids and tids (pid=N, PID = N, pid is N, tid N),
-     hex addresses and hashes, clock times, dates, temp paths (/tmp/...),
-     /usr/bin/sh as /bin/sh, durations (0.25s, 12 ms, 0m0.003s), and the
-     columns of ps and top rows but the command;
+  2. volatile values: those of everyday tools, each only in the tool's
+     own format (listed below, under "Volatile values of tools"); then
+     pids and tids (pid=N, PID = N, pid is N, tid N), hex addresses and
+     hashes, clock times, dates, temp paths (/tmp/...), /usr/bin/sh as
+     /bin/sh, durations (0.25s, 12 ms, 0m0.003s), and the columns of ps
+     and top rows but the command;
   3. the lesson's rules, in HTML comments (invisible on every forge), one
      a comment, on the lines before a cell's fence:
        <!-- labrun: ignore-output -->       do not compare this cell
@@ -284,4 +288,13 @@ and torn down, and the reports are written for what ran. A SIGTERM or
 SIGHUP within a second of the first is the same request (timeout and
 systemd send two); a later one, or a second Ctrl-C, quits at once, still
 writing the --junit file for the lessons that finished.
-`
+
+Volatile values of tools (stage 2): what varies from run to run in a
+tool's own output, and only there; what a lesson is about stays (exit
+statuses, error messages, valgrind's and the sanitizers' summary counts,
+the events and commands). Each with an example, as the tool printed it
+and as check compares it (<PID>, <N>, <DUR>, <D> and 0x<H> stand for
+the values; a table's fields are compared joined by one space, as its
+columns are as wide as its widest value):
+
+` + check.VolatileHelp()
