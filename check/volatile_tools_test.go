@@ -190,17 +190,25 @@ func TestTablesEnd(t *testing.T) {
 	}
 }
 
-// TestVolatileHelp: the help lists every format with its example.
+// TestVolatileHelp: the help lists every format with its doc and its
+// example, before -> after.
 func TestVolatileHelp(t *testing.T) {
 	h := VolatileHelp()
+	words := strings.Join(strings.Fields(h), " ")
+	has := func(s string) bool { return strings.Contains(words, strings.Join(strings.Fields(s), " ")) }
 	for _, f := range toolFormats {
-		if !strings.Contains(h, f.name+": "+f.doc) || !strings.Contains(h, f.after) {
-			t.Errorf("the help misses %s", f.name)
+		if !has(f.name+": "+f.doc) || !strings.Contains(h, "      "+strings.TrimSpace(f.before)+"\n    \u2192 "+strings.TrimSpace(f.after)+"\n") {
+			t.Errorf("the help misses %s or its example", f.name)
 		}
 	}
 	for _, tf := range tableFormats {
-		if !strings.Contains(h, tf.name+": ") || !strings.Contains(h, tf.after[1]) {
-			t.Errorf("the help misses %s", tf.name)
+		if !has(tf.name+": "+tf.doc) || !has(strings.Join(tf.before, " ")+" \u2192 "+strings.Join(tf.after, " ")) {
+			t.Errorf("the help misses %s or its example", tf.name)
+		}
+	}
+	for _, l := range strings.Split(h, "\n") {
+		if len(l) > 72 && !strings.HasPrefix(l, "      ") && !strings.HasPrefix(l, "    \u2192 ") {
+			t.Errorf("a line of the help is longer than 72 columns: %q", l)
 		}
 	}
 }
