@@ -59,13 +59,14 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "perf stat",
-		doc:    "each counter's value and rate, and the seconds time elapsed, user and sys, in its report only; the events stay",
+		doc:    "each counter's value and rate (its K, M, G scale too), and the seconds time elapsed, user and sys, in its report only; the events stay",
 		header: regexp.MustCompile(`^\s*Performance counter stats for `),
 		start:  perfStat,
 		before: []string{
 			" Performance counter stats for 'true':",
 			"              0.44 msec task-clock                       #    0.374 CPUs utilized",
 			"                50      page-faults                      #  114.190 K/sec",
+			"                 0      context-switches                 #    0.000 /sec",
 			"         1,234,567      cycles                           #    3.100 GHz                         (50.00%)",
 			"       0.001171188 seconds time elapsed",
 			"       0.001015000 seconds user",
@@ -73,7 +74,8 @@ var tableFormats = []tableFormat{
 		after: []string{
 			"Performance counter stats for 'true':",
 			"<N> msec task-clock # <N> CPUs utilized",
-			"<N> page-faults # <N> K/sec",
+			"<N> page-faults # <N> /sec",
+			"<N> context-switches # <N> /sec",
 			"<N> cycles # <N> GHz (<N>%)",
 			"<DUR> seconds time elapsed",
 			"<DUR> seconds user",
@@ -213,6 +215,7 @@ var (
 	perfCounter = regexp.MustCompile(`^\s*(?:[\d,]+(?:\.\d+)?|(<not counted>|<not supported>))(\s+(?:msec|ns))?\s+([^\s#]+)\s*(#.*?)?\s*(\(.*\))?$`)
 	perfTime    = regexp.MustCompile(`^\s*\d+(?:[.,]\d+)?(?: \+- \d+(?:[.,]\d+)?)? seconds (time elapsed|user|sys)\b.*$`)
 	perfNumber  = regexp.MustCompile(`[\d,]*\d(?:\.\d+)?`)
+	perfScale   = regexp.MustCompile(`(\d) [KMGTP]?/`) // 11.276 K/sec, 0.000 /sec
 )
 
 // perfStat reads perf stat's report: the counters and the seconds.
@@ -232,7 +235,8 @@ func perfStat(header string) (string, func(string) (string, bool)) {
 		out := []string{value + m[2], m[3]}
 		for _, rest := range m[4:] {
 			if rest != "" {
-				out = append(out, strings.Join(strings.Fields(perfNumber.ReplaceAllString(rest, "<N>")), " "))
+				rest = perfNumber.ReplaceAllString(perfScale.ReplaceAllString(rest, "$1 /"), "<N>")
+				out = append(out, strings.Join(strings.Fields(rest), " "))
 			}
 		}
 		return strings.Join(out, " "), true
