@@ -8,11 +8,11 @@
 // tools: per line in volatile_tools.go, tables a header starts in
 // volatile_tables.go), diffs (diff.go), why a cell failed or was skipped
 // (reason.go), the cells a stop of labrun cut (stopped.go), finding and
-// sharding lessons
-// (find.go), --update's text (update.go) and its rewrite of the file
-// (rewrite.go); a Suite checks many lessons at once and sends its events
-// to a Handler (suite.go), the totals and the exit-code policy
-// (totals.go). The reporters that word the events are check/report.
+// sharding lessons (find.go), --update's text (update.go) and its
+// rewrite of the file (rewrite.go); a Suite checks many lessons at once
+// and sends its events to a Handler (suite.go), the totals and the
+// exit-code policy (totals.go). The reporters that word the events are
+// check/report.
 package check
 
 import (
