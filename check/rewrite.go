@@ -2,6 +2,7 @@ package check
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/labrun/labrun/internal/atomicfile"
@@ -52,7 +53,7 @@ func rewrite(rep *Report, dry bool) UpdateResult {
 		if err != nil {
 			return UpdateResult{Kind: UpdateFailed, Err: err}
 		}
-		return UpdateResult{Kind: UpdateDryRun, Diff: UnifiedDiff("a/"+rep.Path, "b/"+rep.Path, splitKeep(string(old)), splitKeep(string(text)))}
+		return UpdateResult{Kind: UpdateDryRun, Diff: UnifiedDiff("a/"+patchPath(rep.Path), "b/"+patchPath(rep.Path), splitKeep(string(old)), splitKeep(string(text)))}
 	}
 	// Only over the file as it was read: an edit saved meanwhile is kept.
 	if err := atomicfile.WriteIfUnchanged(rep.Path, rep.snapshot, text); err != nil {
@@ -65,4 +66,19 @@ func rewrite(rep *Report, dry bool) UpdateResult {
 // splitKeep splits text into lines for a diff of a whole file.
 func splitKeep(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// patchPath is a lesson's path as the dry run's diff names it: relative
+// to the current folder and clean, so that "patch -p1" applies the diff
+// there (a/c/l.md, not a/./c/l.md or a//abs/c/l.md). A lesson outside
+// the current folder keeps its ../ path: no -p applies it from here.
+func patchPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, abs); err == nil {
+				path = rel
+			}
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(path))
 }

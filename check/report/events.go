@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/labrun/labrun/check"
 )
@@ -74,7 +75,7 @@ func (e *Events) Handle(ev check.Event) {
 	case check.CellChecked:
 		c, t := ev.Cell, 0.0
 		if c.Result != nil {
-			t = c.Result.Duration.Seconds()
+			t = Seconds(c.Result.Duration)
 		}
 		e.enc.Encode(JSONEvent{Event: EventCell, Lesson: ev.Path, Cell: c.Number, Line: c.Line, Verdict: c.Verdict.String(),
 			Reason: c.Reason.String(), How: c.How, Diff: c.Diff, Time: &t})
@@ -91,7 +92,7 @@ func lessonEnd(ev check.LessonEnded) JSONEvent {
 	t := 0.0
 	if r := ev.Report; r != nil {
 		p, f, s = r.Counts()
-		t = r.Duration.Seconds()
+		t = Seconds(r.Duration)
 	}
 	e.Passed, e.Failed, e.Skipped, e.Time = &p, &f, &s, &t
 	if n := notFinished(ev.Report); n > 0 {
@@ -101,6 +102,12 @@ func lessonEnd(ev check.LessonEnded) JSONEvent {
 		e.Error = ev.Err.Error()
 	}
 	return e
+}
+
+// Seconds is a duration in seconds rounded to microseconds, as the JSON
+// events give times: 4.839445, not 4.8394450540000005; 0, not 4.9e-8.
+func Seconds(d time.Duration) float64 {
+	return d.Round(time.Microsecond).Seconds()
 }
 
 // MergeJSON joins JSON event files (of shards), checking every line is

@@ -6,7 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/colour"
@@ -213,31 +216,49 @@ func (v *Live) redraw() {
 	io.WriteString(v.w, b.String())
 }
 
-// firstLine is a text's first line that is not blank, trimmed.
+// firstLine is the first line of a cell's text that is neither blank
+// nor a comment ("# ...", "#!...", "// ..."; "#include" is code), trimmed:
+// the command the view shows. A cell of comments only shows its first.
 func firstLine(s string) string {
+	first := ""
 	for _, l := range strings.Split(s, "\n") {
-		if t := strings.TrimSpace(l); t != "" {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "":
+			continue
+		case !isComment(t):
 			return t
+		case first == "":
+			first = t
 		}
 	}
-	return ""
+	return first
 }
 
-// cut shortens s to n runes, marking the cut with "…".
+// isComment says whether a trimmed line is a shell, Python or C comment.
+func isComment(t string) bool {
+	if strings.HasPrefix(t, "//") {
+		return true
+	}
+	if !strings.HasPrefix(t, "#") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t[1:])
+	return !unicode.IsLetter(r) // "#include", "#define": a directive
+}
+
+// cut shortens s to n terminal columns (a wide character takes two),
+// marking the cut with "…".
 func cut(s string, n int) string {
 	if n <= 0 {
 		return ""
 	}
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	return runewidth.Truncate(s, n, "…")
 }
 
-// visible counts the runes of s a terminal shows (colour codes not).
+// visible counts the columns of s a terminal shows (colour codes none).
 func visible(s string) int {
-	return utf8.RuneCountInString(colourCode.ReplaceAllString(s, ""))
+	return runewidth.StringWidth(colourCode.ReplaceAllString(s, ""))
 }
 
 // colourCode matches the colour codes (SGR sequences) of internal/colour.
