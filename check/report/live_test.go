@@ -11,10 +11,10 @@ import (
 func TestLiveCommand(t *testing.T) {
 	for body, want := range map[string]string{
 		"# build it\n\n// and run\n./a.out\n": "./a.out",
-		"#!/bin/bash\necho hi\n":               "echo hi",
-		"#include <stdio.h>\nint main;":        "#include <stdio.h>",
-		"# only a comment\n#\n":                "# only a comment",
-		"  \n  print(1)  \n":                   "print(1)",
+		"#!/bin/bash\necho hi\n":              "echo hi",
+		"#include <stdio.h>\nint main;":       "#include <stdio.h>",
+		"# only a comment\n#\n":               "# only a comment",
+		"  \n  print(1)  \n":                  "print(1)",
 	} {
 		if got := firstLine(body); got != want {
 			t.Errorf("firstLine(%q) = %q, want %q", body, got, want)
