@@ -70,6 +70,9 @@ type Lesson struct {
 	// Skeleton is the lesson to run; "" runs the recorded transcript
 	// stripped (lessons.StripAny).
 	Skeleton string
+	// Line, when set, is a line of the transcript: the whole lesson
+	// runs, but only the cell at that line is judged ("lesson.md:LINE").
+	Line int
 }
 
 // CellReport is one cell's verdict.
@@ -125,6 +128,8 @@ type Report struct {
 	partOf   map[int]int
 	recCells []*lessons.Cell
 	course   bool
+	// only are the cells judged (nil: every cell; see Lesson.Lines).
+	only map[int]bool
 }
 
 // Counts returns how many cells passed, failed and were skipped (those
@@ -211,6 +216,9 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 		}
 		return line
 	}
+	if rep.only, err = l.judged(rep.cellSpans(recLesson.Cells, recordedLine, recStart, recLine-1)); err != nil {
+		return nil, err
+	}
 
 	// The lesson to run.
 	runName, runSrc := l.Path, lessons.StripAny(rec)
@@ -250,6 +258,9 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, 
 		return runErr
 	}
 	for i, c := range rec.Cells {
+		if rep.only != nil && !rep.only[c.Index] {
+			continue
+		}
 		cr := res.Cells[i]
 		cell := compare(c.Index, recordedLine(c.Line), rep.recordedBlock(c.Index), cr, rec.Normalize, &c.Rules)
 		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && c.Rules.Expect == nil {

@@ -3,7 +3,6 @@ package check
 import (
 	"bytes"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,6 +23,8 @@ const (
 var ErrNotebook = fmt.Errorf("a Jupyter notebook: convert it first with \"labrun import NOTEBOOK.ipynb -o LESSON.md\"")
 
 // Find returns the lessons under paths, in a stable order: a file is a
+// transcript, "FILE:LINE" the cell at that line of it (SplitTarget); a
+// file is a
 // transcript (a course README.md with its README_no_output.md beside it
 // is a pair; a course transcript alone is stripped by heuristics); a
 // folder holds, recursively, every course pair and every labrun
@@ -32,21 +33,34 @@ var ErrNotebook = fmt.Errorf("a Jupyter notebook: convert it first with \"labrun
 func Find(paths []string) ([]Lesson, error) {
 	var out []Lesson
 	var seen seenFiles
+	var twoCells error
 	add := func(l Lesson) {
-		if !seen.saw(l.Path) {
+		i, dup := seen.saw(l.Path, len(out))
+		switch {
+		case !dup:
 			out = append(out, l)
+		case l.Line == 0 || out[i].Line == 0: // the whole lesson, named once at least
+			out[i].Line = 0
+		case l.Line != out[i].Line && twoCells == nil:
+			twoCells = &lessons.Error{Name: l.Path, Msg: fmt.Sprintf("two cells named (lines %d and %d): name one, or the whole lesson", out[i].Line, l.Line)}
 		}
 	}
-	for _, p := range paths {
+	for _, arg := range paths {
+		p, line := SplitTarget(arg)
 		info, err := os.Stat(p)
 		if err != nil {
 			return nil, &lessons.Error{Name: p, Msg: "no such file or folder"}
+		}
+		if line > 0 && info.IsDir() {
+			return nil, &lessons.Error{Name: arg, Msg: "a folder: a line number goes with a lesson's file (lesson.md:LINE)"}
 		}
 		if !info.IsDir() {
 			if strings.EqualFold(filepath.Ext(p), ".ipynb") {
 				return nil, fmt.Errorf("%s: %w", p, ErrNotebook)
 			}
-			add(fileLesson(p))
+			l := fileLesson(p)
+			l.Line = line
+			add(l)
 			continue
 		}
 		var found []Lesson
@@ -85,6 +99,9 @@ func Find(paths []string) ([]Lesson, error) {
 			add(l)
 		}
 	}
+	if twoCells != nil {
+		return nil, twoCells
+	}
 	return out, nil
 }
 
@@ -92,30 +109,32 @@ func Find(paths []string) ([]Lesson, error) {
 // identity: a lesson named twice ("sh/l1.md ./sh/l1.md", a link to it,
 // a folder and a file in it) is checked once, under its first name.
 type seenFiles struct {
-	paths map[string]bool
+	paths map[string]int // the index of the lesson in Find's list
 	files []os.FileInfo
+	at    []int // files[i] is the lesson at[i]
 }
 
-// saw says whether path names a transcript already seen, and notes it.
-func (s *seenFiles) saw(path string) bool {
+// saw says whether path names a transcript already seen, and at which
+// index of Find's lessons; one not seen is noted at index next.
+func (s *seenFiles) saw(path string, next int) (int, bool) {
 	clean := filepath.Clean(path)
-	if s.paths[clean] {
-		return true
+	if i, ok := s.paths[clean]; ok {
+		return i, true
 	}
 	info, err := os.Stat(path)
 	if err == nil {
-		for _, f := range s.files {
+		for i, f := range s.files {
 			if os.SameFile(f, info) {
-				return true
+				return s.at[i], true
 			}
 		}
-		s.files = append(s.files, info)
+		s.files, s.at = append(s.files, info), append(s.at, next)
 	}
 	if s.paths == nil {
-		s.paths = map[string]bool{}
+		s.paths = map[string]int{}
 	}
-	s.paths[clean] = true
-	return false
+	s.paths[clean] = next
+	return next, false
 }
 
 // fileLesson is a transcript named on the command line.
@@ -127,19 +146,4 @@ func fileLesson(p string) Lesson {
 		}
 	}
 	return Lesson{Path: p}
-}
-
-// Shard keeps the lessons of shard k of n (1 <= k <= n): those whose
-// path hashes to k-1 modulo n. A lesson's shard depends on its path only,
-// so adding a lesson moves no other.
-func Shard(ls []Lesson, k, n int) []Lesson {
-	var out []Lesson
-	for _, l := range ls {
-		h := fnv.New32a()
-		h.Write([]byte(filepath.ToSlash(filepath.Clean(l.Path))))
-		if int(h.Sum32()%uint32(n)) == k-1 {
-			out = append(out, l)
-		}
-	}
-	return out
 }

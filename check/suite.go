@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/lessons"
@@ -22,6 +23,10 @@ type Suite struct {
 	// Update rewrites the outputs of failing cells with the fresh ones;
 	// with DryRun it only works out the diff it would apply.
 	Update, DryRun bool
+	// FailFast stops taking lessons once one failed (LessonEnded.Failed);
+	// the running ones finish, the others are not checked (no event names
+	// them; Totals.Stopped counts them).
+	FailFast bool
 }
 
 // Handler receives a suite's events. The suite calls it from the
@@ -77,6 +82,22 @@ type LessonEnded struct {
 	Update UpdateResult
 }
 
+// Failed says whether the lesson failed: it could not be checked, or a
+// cell failed that --update did not mend.
+func (e LessonEnded) Failed() bool {
+	if e.Err != nil {
+		return true
+	}
+	if e.Report == nil {
+		return false
+	}
+	_, f, _ := e.Report.Counts()
+	if e.Update.Kind == UpdateWritten {
+		f -= e.Update.Mended
+	}
+	return f > 0
+}
+
 func (LessonStarted) event() {}
 func (LessonRunning) event() {}
 func (CellRan) event()       {}
@@ -91,13 +112,23 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 	events := make(chan Event)
 	work := make(chan int)
 	var wg sync.WaitGroup
+	var failed atomic.Bool // a lesson failed, under FailFast
+	var stopped atomic.Int64
 	for range min(max(s.Jobs, 1), max(len(ls), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				if ctx.Err() == nil {
-					s.check(ctx, i, ls[i], func(e Event) { events <- e })
+				switch {
+				case failed.Load():
+					stopped.Add(1)
+				case ctx.Err() == nil:
+					s.check(ctx, i, ls[i], func(e Event) {
+						if end, ok := e.(LessonEnded); ok && s.FailFast && end.Failed() {
+							failed.Store(true) // before the end is told: -j 1 stops at once
+						}
+						events <- e
+					})
 				}
 			}
 		}()
@@ -122,6 +153,7 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 		}
 		h.Handle(e)
 	}
+	t.Stopped = int(stopped.Load())
 	return t
 }
 

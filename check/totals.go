@@ -17,6 +17,13 @@ type Totals struct {
 	// NotUpdated counts lessons --update left alone because their run
 	// was interrupted.
 	NotUpdated int
+	// Flaky counts cells that failed and then passed when run again (a
+	// rerun of failing cells counts them; they are not counted as failed
+	// or passed).
+	Flaky int
+	// Stopped counts lessons not checked because one failed before them
+	// (Suite.FailFast).
+	Stopped int
 }
 
 // Add counts a lesson's verdicts.
@@ -62,8 +69,14 @@ func (t Totals) Line() string {
 	if t.Updated > 0 {
 		s += fmt.Sprintf(", %d updated", t.Updated)
 	}
+	if t.Flaky > 0 {
+		s += fmt.Sprintf(", %d flaky", t.Flaky)
+	}
 	if t.Broken > 0 {
 		s += fmt.Sprintf(", %d lessons could not be checked", t.Broken)
+	}
+	if t.Stopped > 0 {
+		s += fmt.Sprintf(", %d lessons not checked (--fail-fast)", t.Stopped)
 	}
 	return s
 }

@@ -39,8 +39,9 @@ func (a *Annotations) Finish(check.Totals) error {
 	return nil
 }
 
-// WriteAnnotations writes a GitHub Actions "::error file=…,line=…::"
-// annotation for every failing cell of a report.
+// WriteAnnotations writes a GitHub Actions annotation for every failing
+// cell of a report: "::error file=…,line=…,title=lesson cell N::…", the
+// title shown above the message where GitHub shows the line.
 func WriteAnnotations(w io.Writer, r *check.Report) {
 	for _, c := range r.Cells {
 		if c.Verdict != check.Fail {
@@ -53,7 +54,8 @@ func WriteAnnotations(w io.Writer, r *check.Report) {
 		if c.Diff != "" {
 			msg += "\n" + c.Diff
 		}
-		fmt.Fprintf(w, "::error file=%s,line=%d::%s\n", escapeProperty(r.Path), c.Line, escapeData(msg))
+		title := fmt.Sprintf("lesson cell %d", c.Number)
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(r.Path), c.Line, escapeProperty(title), escapeData(msg))
 	}
 }
 

@@ -16,6 +16,12 @@ import (
 type Text struct {
 	w       io.Writer
 	verbose bool
+	// Quiet leaves out the lines of lessons that did not fail: only
+	// failures, what --update did, and the totals (-q).
+	Quiet bool
+	// Groups puts each lesson's report in a GitHub Actions log group
+	// ("::group::" its line, "::endgroup::"), folded in the log.
+	Groups bool
 }
 
 // NewText writes the human report to w; verbose adds the raw outputs of
@@ -25,8 +31,16 @@ func NewText(w io.Writer, verbose bool) *Text { return &Text{w: w, verbose: verb
 // Handle writes a lesson's report when it ends.
 func (t *Text) Handle(ev check.Event) {
 	e, ok := ev.(check.LessonEnded)
-	if !ok {
+	if !ok || t.Quiet && !e.Failed() && e.Update.Kind == check.UpdateNone {
 		return
+	}
+	if t.Groups {
+		title := e.Path
+		if e.Report != nil {
+			title = LessonLine(e.Report)
+		}
+		fmt.Fprintf(t.w, "::group::%s\n", escapeData(title))
+		defer fmt.Fprintln(t.w, "::endgroup::")
 	}
 	if e.Err != nil {
 		fmt.Fprintf(t.w, "labrun: %v\n", e.Err)
@@ -37,7 +51,9 @@ func (t *Text) Handle(ev check.Event) {
 	WriteFailures(t.w, e.Report, t.verbose)
 	writeNotFinished(t.w, e.Report)
 	writeUpdate(t.w, e.Report, e.Update)
-	fmt.Fprintln(t.w, LessonLine(e.Report))
+	if !t.Quiet || e.Failed() {
+		fmt.Fprintln(t.w, LessonLine(e.Report))
+	}
 }
 
 // Finish writes the totals line.

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -22,19 +24,25 @@ import (
 
 // checkOptions are the flags of "labrun check".
 type checkOptions struct {
-	paths   []string
-	verbose bool
-	update  bool
-	dryRun  bool
-	jobs    int
-	shard   string
-	shardK  int
-	shardN  int
-	list    bool
-	junit   string
-	json    bool
-	config  string
-	runner  runner.Options
+	paths      []string
+	verbose    bool
+	quiet      bool
+	failFast   bool
+	run        string
+	runRE      *regexp.Regexp
+	failedFrom string
+	durations  string
+	update     bool
+	dryRun     bool
+	jobs       int
+	shard      string
+	shardK     int
+	shardN     int
+	list       bool
+	junit      string
+	json       bool
+	config     string
+	runner     runner.Options
 }
 
 // newCheckCmd is "labrun check" and its flags.
@@ -53,10 +61,15 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	fs := c.Flags()
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "show the raw outputs of failing cells too")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "report only failures and the totals line")
+	fs.BoolVarP(&o.failFast, "fail-fast", "x", false, "stop taking lessons after the first that fails (the running ones finish; the reports are written)")
+	fs.StringVar(&o.run, "run", "", "check only the lessons whose path matches `REGEX` (Go syntax)")
+	fs.StringVar(&o.failedFrom, "failed-from", "", "check only the lessons that failed or did not finish in `REPORT`, an earlier --junit or --json report")
 	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones (atomically; nothing else changes)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --update: print the diff it would apply, change nothing; exit 1 when anything would change")
 	fs.IntVarP(&o.jobs, "jobs", "j", runtime.NumCPU(), "check `N` lessons at once")
-	fs.StringVar(&o.shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path)")
+	fs.StringVar(&o.shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path, or balanced by --durations)")
+	fs.StringVar(&o.durations, "durations", "", "with --shard: balance the shards by the lessons' times in `REPORT`, an earlier --junit or --json report")
 	fs.BoolVar(&o.list, "list", false, "print the lessons the check (or shard) would take, run nothing")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
@@ -79,6 +92,16 @@ func (o *checkOptions) take(fs *pflag.FlagSet, paths []string) error {
 	if o.dryRun && !o.update {
 		return usageError("check: --dry-run goes with --update")
 	}
+	if o.durations != "" && o.shard == "" {
+		return usageError("check: --durations goes with --shard")
+	}
+	if o.run != "" {
+		re, err := regexp.Compile(o.run)
+		if err != nil {
+			return usageError(fmt.Sprintf("check: --run %q: %v", o.run, err))
+		}
+		o.runRE = re
+	}
 	if o.shard != "" {
 		k, n, ok := strings.Cut(o.shard, "/")
 		var err1, err2 error
@@ -93,17 +116,12 @@ func (o *checkOptions) take(fs *pflag.FlagSet, paths []string) error {
 
 // checkCommand is "labrun check".
 func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
-	found, err := check.Find(o.paths)
+	found, plan, err := selectLessons(o, stderr)
 	if err != nil {
-		return &exitError{exitBadInput, err}
-	}
-	if o.shardN > 0 {
-		found = check.Shard(found, o.shardK, o.shardN)
+		return err
 	}
 	if o.list {
-		for _, l := range found {
-			fmt.Fprintln(stdout, l.Path)
-		}
+		listLessons(stdout, found, plan, o)
 		return nil
 	}
 	// --config is read once, before anything runs: a bad file is bad
@@ -130,7 +148,7 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	})
 	ro := o.runner
 	ro.Course = given
-	totals := check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun}.Run(ctx, found, reporters)
+	totals := check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast}.Run(ctx, found, reporters)
 	live.Stop()
 	stop.waitIfQuitting()
 	code := checkExit[totals.Status()]
@@ -145,6 +163,66 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 		return &exitError{code, nil}
 	}
 	return nil
+}
+
+// selectLessons finds the lessons of a check and keeps those its flags
+// select: --run, --failed-from, then --shard (balanced by --durations,
+// whose plan it returns).
+func selectLessons(o *checkOptions, stderr io.Writer) ([]check.Lesson, *check.ShardPlan, error) {
+	found, err := check.Find(o.paths)
+	if err != nil {
+		return nil, nil, &exitError{exitBadInput, err}
+	}
+	if o.runRE != nil {
+		found = check.Matching(found, o.runRE)
+	}
+	if o.failedFrom != "" {
+		rs, err := report.ReadResults(o.failedFrom)
+		if err != nil {
+			return nil, nil, &exitError{exitBadInput, fmt.Errorf("--failed-from: %w", err)}
+		}
+		found = check.Among(found, report.FailedPaths(rs))
+		if len(found) == 0 {
+			fmt.Fprintf(stderr, "labrun: --failed-from %s: no lesson here failed there\n", o.failedFrom)
+		}
+	}
+	if o.shardN == 0 {
+		return found, nil, nil
+	}
+	if o.durations == "" {
+		return check.Shard(found, o.shardK, o.shardN), nil, nil
+	}
+	rs, err := report.ReadResults(o.durations)
+	if err != nil {
+		return nil, nil, &exitError{exitBadInput, fmt.Errorf("--durations: %w", err)}
+	}
+	times := map[string]time.Duration{}
+	for _, r := range rs {
+		times[check.PathKey(r.Path)] = r.Time
+	}
+	plan := check.Balance(found, o.shardN, times)
+	return plan.Shards[o.shardK-1], &plan, nil
+}
+
+// listLessons is --list: the lessons a check would take, one a line;
+// with --durations each with its expected time, and a last line, after
+// "#", the shard's expected time and every shard's.
+func listLessons(w io.Writer, found []check.Lesson, plan *check.ShardPlan, o *checkOptions) {
+	if plan == nil {
+		for _, l := range found {
+			fmt.Fprintln(w, l.Path)
+		}
+		return
+	}
+	var all []string
+	for _, t := range plan.Expected {
+		all = append(all, fmt.Sprintf("%.1fs", t.Seconds()))
+	}
+	for _, l := range found {
+		fmt.Fprintf(w, "%s\t%.1fs\n", l.Path, plan.Times[l.Path].Seconds())
+	}
+	fmt.Fprintf(w, "# shard %d/%d: %d lessons, expected %.1fs (shards: %s)\n", o.shardK, o.shardN, len(found),
+		plan.Expected[o.shardK-1].Seconds(), strings.Join(all, ", "))
 }
 
 // checkExit maps a check's status to labrun's exit code.
@@ -162,7 +240,10 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 		all, out = append(all, report.NewEvents(stdout)), stderr
 	}
 	tty, width := terminal(stderr)
-	live = report.NewLive(stderr, tty && !o.json, len(found), width, report.NewText(out, o.verbose))
+	github := os.Getenv("GITHUB_ACTIONS") == "true"
+	text := report.NewText(out, o.verbose)
+	text.Quiet, text.Groups = o.quiet, github
+	live = report.NewLive(stderr, tty && !o.json && !o.quiet, len(found), width, text)
 	all = append(all, live)
 	var junit report.Multi
 	if o.junit != "" {
@@ -170,8 +251,11 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	}
 	files = report.NewGuard(junit)
 	all = append(all, files)
-	if os.Getenv("GITHUB_ACTIONS") == "true" {
+	if github {
 		all = append(all, report.NewAnnotations(out))
+		if f := os.Getenv("GITHUB_STEP_SUMMARY"); f != "" {
+			all = append(all, report.NewStepSummary(f, os.Getenv))
+		}
 	}
 	return all, live, files
 }
@@ -266,14 +350,36 @@ standard error), for each lesson:
    "interrupted":N,"time":SECONDS,"error":TEXT}
 ("skeleton" for a course pair only; "reason", "how", "diff" and "error"
 only when not empty; "interrupted", the cells not finished, when not 0;
-a cell not finished is a JUnit <skipped> whose message says so). With GITHUB_ACTIONS=true, failing cells are also
-written as "::error file=...,line=...::" annotations.
+a cell not finished is a JUnit <skipped> whose message says so; times
+in seconds, to the microsecond).
 "labrun report merge A.xml B.xml -o all.xml" merges shards' reports
 (JUnit, or JSON events).
 
+With GITHUB_ACTIONS=true (GitHub Actions), each lesson's report is a
+folded group of the log (::group::), failing cells are also written as
+"::error file=...,line=...,title=lesson cell N::" annotations, and when
+GITHUB_STEP_SUMMARY names a file a Markdown summary is appended to it:
+the counts, and the failed cells linked to their lines (on GitHub when
+GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA are set).
+
+Which lessons and cells: a PATH:LINE (lesson.md:42) checks the cell at
+that line only (its lesson runs whole; a line in no cell is bad input);
+an existing file's name is a path even when it ends in :N.
+  --run REGEX          only the lessons whose path matches
+  --failed-from REPORT only the lessons that failed or did not finish in
+                       an earlier --junit or --json report
+  -x, --fail-fast      take no more lessons after one fails (the running
+                       ones finish, the reports are written)
+  -q, --quiet          report only failures and the totals line
+
 -j N checks N lessons at once, each with its own work dir and processes;
 --shard K/N takes the lessons whose path hashes to K (stable when a
-lesson is added); --list prints the lessons a check would take.
+lesson is added); with --durations REPORT (an earlier --junit or --json
+report) the N shards are balanced by the lessons' times instead (a
+lesson not in the report counts the median; longest first, each to the
+shard with the least time): the same lessons and report give the same
+shards. --list prints the lessons a check would take (with --durations,
+each with its expected time, then "# shard K/N: ..." with every shard's).
 
 On a terminal, standard error shows a live view: the counts, and a line
 per running lesson (its cell, command and time); elsewhere, a plain line

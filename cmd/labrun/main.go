@@ -41,8 +41,10 @@ const rootLong = `labrun runs Markdown lessons and writes annotated transcripts.
 Usage:
   labrun run LESSON.md [-o OUT.md] [--html PAGE.html] [--timeout D] [--keep | --in-place]
   labrun run LESSON.md... -o DIR   (one after the other; DIR/PATH of each lesson)
-  labrun check PATH... [--update [--dry-run]] [-j N] [--shard K/N] [--list]
-               [--junit FILE] [--json] [-v]     (labrun help check)
+  labrun check PATH[:LINE]... [--update [--dry-run]] [-j N] [--list]
+               [--shard K/N [--durations REPORT]] [--run REGEX] [-x]
+               [--failed-from REPORT] [--junit FILE] [--json] [-q | -v]
+                                                (labrun help check)
   labrun report merge REPORT... [-o OUT]
   labrun strip TRANSCRIPT [-o OUT.md]
   labrun tangle LESSON.md -d DIR
