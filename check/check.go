@@ -7,12 +7,13 @@
 // (console.go), normalization (normalize.go; the volatile values of
 // tools: per line in volatile_tools.go, tables a header starts in
 // volatile_tables.go), diffs (diff.go), why a cell failed or was skipped
-// (reason.go), the cells a stop of labrun cut (stopped.go), finding and
-// sharding lessons (find.go), --update's text (update.go) and its
-// rewrite of the file (rewrite.go); a Suite checks many lessons at once
-// and sends its events to a Handler (suite.go), the totals and the
-// exit-code policy (totals.go). The reporters that word the events are
-// check/report.
+// (reason.go), the cells a stop of labrun cut (stopped.go), finding
+// lessons (find.go), selecting lessons and cells (select.go:
+// lesson.md:LINE, --run, --failed-from), shards by hash or balanced by
+// time (shard.go), --update's text (update.go) and its rewrite of the
+// file (rewrite.go); a Suite checks many lessons at once and sends its
+// events to a Handler (suite.go), the totals and the exit-code policy
+// (totals.go). The reporters that word the events are check/report.
 package check
 
 import (
@@ -216,9 +217,6 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 		}
 		return line
 	}
-	if rep.only, err = l.judged(rep.cellSpans(recLesson.Cells, recordedLine, recStart, recLine-1)); err != nil {
-		return nil, err
-	}
 
 	// The lesson to run.
 	runName, runSrc := l.Path, lessons.StripAny(rec)
@@ -249,6 +247,10 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 // run. recordedLine maps a line of the recorded skeleton to the
 // transcript's.
 func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, rec *lessons.Lesson, recordedLine func(int) int, o Options) error {
+	var err error
+	if rep.only, err = rep.judged(rep.cellSpans(rec.Cells, recordedLine)); err != nil {
+		return err
+	}
 	if o.OnStart != nil {
 		o.OnStart(lesson)
 	}

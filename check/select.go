@@ -92,17 +92,22 @@ func spanList(spans []cellSpan) string {
 }
 
 // cellSpans works out the spans of a transcript's cells; recordedLine
-// maps a line of the recorded skeleton to the transcript's and recStart
-// gives the transcript line each part starts on.
-func (r *Report) cellSpans(cells []*lessons.Cell, recordedLine func(int) int, recStart []int, lines int) []cellSpan {
+// maps a line of the recorded skeleton to the transcript's.
+func (r *Report) cellSpans(cells []*lessons.Cell, recordedLine func(int) int) []cellSpan {
+	ends := make([]int, len(r.parts)) // the transcript line each part ends on
+	line := 0
+	for i, p := range r.parts {
+		line += strings.Count(p.Skeleton, "\n") + strings.Count(p.Outputs, "\n")
+		if p.HasOutputs && !r.course {
+			line += 2 // the markers
+		}
+		ends[i] = line
+	}
 	var spans []cellSpan
 	for _, c := range cells {
 		s := cellSpan{index: c.Index, first: recordedLine(c.Line), last: recordedLine(c.EndLine)}
 		if i, ok := r.partOf[c.Index]; ok {
-			s.last = lines
-			if i+1 < len(recStart) {
-				s.last = recStart[i+1] - 1
-			}
+			s.last = ends[i]
 		}
 		spans = append(spans, s)
 	}
