@@ -49,7 +49,7 @@ type checkOptions struct {
 func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	o := &checkOptions{}
 	c := &cobra.Command{
-		Use:   "check PATH...",
+		Use:   "check PATH[:LINE]...",
 		Short: "check that lessons still give the outputs they recorded",
 		Long:  checkHelp,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -74,6 +74,9 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.json, "json", false, "write JSON events to standard output, one a line (see labrun help check)")
 	fs.StringVar(&o.config, "config", "", "read the course's settings from `FILE` instead of the labrun.toml found in each lesson's folder or above it")
+	for _, f := range []string{"failed-from", "durations"} {
+		c.MarkFlagFilename(f, "xml", "json") // completes the reports
+	}
 	colourFlag(c)
 	addStepFlags(fs, &o.runner)
 	return c
@@ -84,7 +87,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 func (o *checkOptions) take(fs *pflag.FlagSet, paths []string) error {
 	o.paths = paths
 	if len(o.paths) == 0 {
-		return usageError("check: which lessons? (labrun check PATH..., a transcript or a folder)")
+		return usageError("check: which lessons? (labrun check PATH..., a transcript or a folder; lesson.md:LINE for one cell)")
 	}
 	if o.jobs < 1 {
 		return usageError(fmt.Sprintf("check: -j %d: want at least 1", o.jobs))
