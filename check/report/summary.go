@@ -64,11 +64,12 @@ func (s *StepSummary) write(w io.Writer, t check.Totals) {
 		if e.Err != nil {
 			rows = append(rows, fmt.Sprintf("| %s | | %s |", cellLink(base, e.Path, 0), mdCell(e.Err.Error())))
 		}
-		if e.Report == nil || e.Update.Kind == check.UpdateWritten && e.Report.Unmendable() == 0 {
+		if e.Report == nil {
 			continue
 		}
+		mended := e.Update.Kind == check.UpdateWritten // --update rewrote the outputs that differed
 		for _, c := range e.Report.Cells {
-			if c.Verdict == check.Fail {
+			if c.Verdict == check.Fail && !(mended && c.Reason.Kind.Mendable()) {
 				reason := c.Reason.String()
 				if c.How != "" {
 					reason += " (the cell ended: " + c.How + ")"
