@@ -129,7 +129,7 @@ type Report struct {
 	partOf   map[int]int
 	recCells []*lessons.Cell
 	course   bool
-	// only are the cells judged (nil: every cell; see Lesson.Lines).
+	// only are the cells judged (nil: every cell; see Lesson.Line).
 	only map[int]bool
 }
 
