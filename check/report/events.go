@@ -107,7 +107,9 @@ func lessonEnd(ev check.LessonEnded) JSONEvent {
 // Seconds is a duration in seconds rounded to microseconds, as the JSON
 // events give times: 4.839445, not 4.8394450540000005; 0, not 4.9e-8.
 func Seconds(d time.Duration) float64 {
-	return d.Round(time.Microsecond).Seconds()
+	// one division of exact values, so the nearest float64 to the
+	// rounded time, which prints short (Duration.Seconds adds two parts)
+	return float64(d.Round(time.Microsecond).Microseconds()) / 1e6
 }
 
 // MergeJSON joins JSON event files (of shards), checking every line is

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -37,5 +39,27 @@ func TestLiveCommand(t *testing.T) {
 	}
 	if w := visible("\x1b[36m⠙\x1b[0m 日本"); w != 6 {
 		t.Errorf("visible: %d columns, want 6", w)
+	}
+}
+
+// TestSeconds: JSON times are seconds to the microsecond, printed short.
+func TestSeconds(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		49:                                 "0",
+		1277146000:                         "1.277146",
+		1364885000:                         "1.364885",
+		4839445054:                         "4.839445",
+		1500:                               "0.000002",
+		3*time.Second + 7*time.Millisecond: "3.007",
+	} {
+		b, _ := json.Marshal(Seconds(d))
+		if string(b) != want {
+			t.Errorf("Seconds(%d) = %s, want %s", d, b, want)
+		}
+	}
+	for d := time.Duration(0); d < 3*time.Second; d += 7919 * time.Microsecond {
+		if b, _ := json.Marshal(Seconds(d)); len(b) > len("0.000000")+1 {
+			t.Errorf("Seconds(%v) = %s: more than six decimals", d, b)
+		}
 	}
 }
