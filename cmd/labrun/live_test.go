@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/creack/pty"
+	"github.com/mattn/go-runewidth"
 )
 
 // liveLesson is a course pair whose one cell takes long enough for the
@@ -23,8 +24,15 @@ var liveLesson = map[string]string{
 // or a pipe, and returns its stdout and stderr.
 func checkUnder(t *testing.T, tty bool, args ...string) (stdout, stderr string) {
 	t.Helper()
+	return checkLessonUnder(t, liveLesson, tty, args...)
+}
+
+// checkLessonUnder runs "labrun check" on a course pair with stderr on a
+// pty 100 columns wide (tty) or a pipe, and returns its stdout and stderr.
+func checkLessonUnder(t *testing.T, lesson map[string]string, tty bool, args ...string) (stdout, stderr string) {
+	t.Helper()
 	dir := t.TempDir()
-	for name, text := range liveLesson {
+	for name, text := range lesson {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -92,5 +100,36 @@ func TestPlainView(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "ok   ") || lines[1] != "1 passed, 0 failed" {
 		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+// TestLiveCommandLine: the view shows a cell's first line that is not a
+// comment, cut to the terminal's width by columns: a wide character
+// takes two, and no line of the view is wider than the terminal.
+func TestLiveCommandLine(t *testing.T) {
+	code := "# wait a little: the view shows the next line, not this comment\n" +
+		"print('" + strings.Repeat("日本語のテキスト", 8) + "'); import time; time.sleep(0.8)"
+	lesson := map[string]string{
+		"README_no_output.md": "# Wide\n\n\n```python\n" + code + "\n```\n",
+		"README.md":           "\n# Wide\n\n\n```python\n" + code + "\n```\n\n    " + strings.Repeat("日本語のテキスト", 8) + "\n\n",
+	}
+	_, stderr := checkLessonUnder(t, lesson, true, "--color=never")
+	if !strings.Contains(stderr, "print('日本語") || strings.Contains(stderr, "wait a little") {
+		t.Errorf("the view does not show the cell's first line of code:\n%q", stderr)
+	}
+	shown := 0
+	for _, l := range strings.Split(stderr, "\r\x1b[2K")[1:] {
+		l, _, _ = strings.Cut(l, "\n")
+		l = strings.TrimSuffix(l, "\r") // the pty's
+		if !strings.Contains(l, "print('") {
+			continue
+		}
+		shown++
+		if w := runewidth.StringWidth(l); w >= 100 || !strings.HasSuffix(l, "…") {
+			t.Errorf("a line of the view %d columns wide, or not cut, on a terminal of 100:\n%q", w, l)
+		}
+	}
+	if shown == 0 {
+		t.Errorf("the view never showed the running cell:\n%q", stderr)
 	}
 }
