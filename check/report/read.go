@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/labrun/labrun/check"
 )
 
 // LessonResult is what an earlier check's report says of a lesson: how
@@ -21,9 +23,9 @@ type LessonResult struct {
 	// Time is the lesson's check's wall time.
 	Time time.Duration
 	// Failed: a cell failed, the lesson could not be checked, or its
-	// check did not finish (a lesson started that never ended, a JUnit
-	// testsuite without a testcase). A flaky cell (failed, then passed
-	// when run again) does not count.
+	// check did not finish (a cell not finished, a lesson started that
+	// never ended, a JUnit testsuite without a testcase). A flaky cell
+	// (failed, then passed when run again) does not count.
 	Failed bool
 }
 
@@ -82,9 +84,21 @@ func junitResults(file string, data []byte) ([]LessonResult, error) {
 			return nil, fmt.Errorf("%s: testsuite %q: time %q: %w", file, s.Name, s.Time, err)
 		}
 		l.Time += time.Duration(secs * float64(time.Second))
-		l.Failed = l.Failed || s.Failures+s.Errors > 0 || len(s.Cases) == 0
+		l.Failed = l.Failed || s.Failures+s.Errors > 0 || len(s.Cases) == 0 || cutShort(s)
 	}
 	return r.list(), nil
+}
+
+// cutShort says whether a JUnit testsuite has a cell that did not finish
+// (a <skipped> whose message says a stop of labrun cut it).
+func cutShort(s JUnitSuite) bool {
+	stopped := check.Reason{Kind: check.StoppedRun}.String()
+	for _, c := range s.Cases {
+		if c.Skipped != nil && c.Skipped.Message == stopped {
+			return true
+		}
+	}
+	return false
 }
 
 // jsonResults reads JSON events: a lesson is failed by a failing cell,
@@ -105,10 +119,10 @@ func jsonResults(file string, data []byte) ([]LessonResult, error) {
 		l := r.get(ev.Lesson)
 		switch ev.Event {
 		case EventCell:
-			l.Failed = l.Failed || ev.Verdict == "fail"
+			l.Failed = l.Failed || ev.Verdict == check.Fail.String() || ev.Verdict == check.NotFinished.String()
 		case EventLessonEnd:
 			ended[ev.Lesson] = true
-			l.Failed = l.Failed || ev.Error != "" || (ev.Failed != nil && *ev.Failed > 0)
+			l.Failed = l.Failed || ev.Error != "" || (ev.Failed != nil && *ev.Failed > 0) || (ev.Interrupted != nil && *ev.Interrupted > 0)
 			if ev.Time != nil {
 				l.Time += time.Duration(*ev.Time * float64(time.Second))
 			}
