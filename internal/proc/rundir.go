@@ -160,6 +160,11 @@ func tryRunDir(base, prefix string, mode os.FileMode) (*RunDir, error) {
 		return nil, err
 	}
 	fd, err := lockDir(tmp)
+	if noLocks(err) {
+		// A file system without flock: no cleaner can take the lock
+		// either, so the dir is left alone all the same.
+		fd, err = unix.Open(tmp, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	}
 	if err != nil {
 		os.Remove(tmp)
 		if errors.Is(err, unix.EWOULDBLOCK) || errors.Is(err, unix.ENOENT) {
@@ -199,6 +204,11 @@ func renameNoReplace(from, to string) error {
 		return unix.EEXIST
 	}
 	return os.Rename(from, to)
+}
+
+// noLocks reports whether err says the file system offers no flock.
+func noLocks(err error) bool {
+	return errors.Is(err, unix.ENOLCK) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EINVAL)
 }
 
 // lockDir opens dir (not following a link) O_CLOEXEC and takes its lock
