@@ -1,11 +1,15 @@
 package runner
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/internal/config"
 )
 
 // procWatch is an Options.OnCell hook: after every cell (Run calls it
@@ -141,5 +145,51 @@ func TestWorkDirRemoved(t *testing.T) {
 	}
 	if _, err := Run(t.Context(), parseLesson(t, md), src, Options{Keep: true, InPlace: true}); err == nil {
 		t.Errorf("Keep with InPlace: want an error")
+	}
+}
+
+// TestRunLayout: lessons side by side see nothing of each other: the work
+// dir's .. holds the work dir alone; TMPDIR is the run's own, in its run
+// dir, and holds none of labrun's files (the worker's script is elsewhere);
+// the run dir and the work dir get mkdir's mode under the course's umask
+// (0777 &^ 027), the copied files keep theirs. Two runs at once get two
+// run dirs.
+func TestRunLayout(t *testing.T) {
+	src := t.TempDir()
+	if err := os.WriteFile(src+"/x.sh", []byte("echo x\n"), 0o741); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(src+"/x.sh", 0o741); err != nil {
+		t.Fatal(err)
+	}
+	umask := uint32(0o027)
+	md := fence("print('worker up')") + "\n" +
+		fence("!ls -a .. | tr '\\n' ' '; echo; stat -c %a . .. ../.. x.sh | tr '\\n' ' '; echo; echo $TMPDIR; ls -a $TMPDIR | tr '\\n' ' '")
+	opts := Options{Course: &config.Config{Umask: &umask}}
+	var wg sync.WaitGroup
+	results := make([]*Result, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = runLessonIn(t, md, src, opts)
+		}()
+	}
+	wg.Wait()
+	for _, res := range results {
+		runDir := filepath.Dir(filepath.Dir(res.WorkDir))
+		want := fmt.Sprintf(". .. work \n750 750 750 741 \n%s\n. .. ", filepath.Join(runDir, "tmp"))
+		if got := streams(res.Cells[1]); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		if filepath.Dir(runDir) != os.TempDir() || !strings.HasPrefix(filepath.Base(runDir), "labrun-") {
+			t.Errorf("run dir %s is not a labrun-TAG in %s", runDir, os.TempDir())
+		}
+		if _, err := os.Stat(runDir); !os.IsNotExist(err) {
+			t.Errorf("run dir %s left after the run (%v)", runDir, err)
+		}
+	}
+	if results[0].WorkDir == results[1].WorkDir || len(results[0].WorkDir) != len(results[1].WorkDir) {
+		t.Errorf("two runs' work dirs: %s and %s (want apart, of one length)", results[0].WorkDir, results[1].WorkDir)
 	}
 }

@@ -62,16 +62,17 @@ type inbound struct {
 // started.
 var errWorkerInterrupted = errors.New("interrupted while the python3 worker started")
 
-// startWorker starts python3 with the worker script in the work dir and
-// waits, within proc.InterpreterStart, for it to be ready. showCap is how
+// startWorker starts python3 in dir with the worker script in a folder of
+// its own in private (the run dir's labrun files, apart from the work dir,
+// so that the lesson never sees them), and waits, within proc.InterpreterStart, for it to be ready. showCap is how
 // many bytes of a display or traceback the transcript shows: the worker
 // cuts longer ones itself. On failure it closes and removes what it made.
-func startWorker(ctx context.Context, sess *proc.Session, dir string, env []string, showCap int) (w *worker, err error) {
+func startWorker(ctx context.Context, sess *proc.Session, dir, private string, env []string, showCap int) (w *worker, err error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, ErrNoPython
 	}
-	scratch, err := os.MkdirTemp("", scratchPattern()+"py-")
+	scratch, err := os.MkdirTemp(private, "py-")
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +211,7 @@ func (r *run) startEarly() {
 	ch := make(chan startedWorker, 1)
 	r.pyEarly = ch
 	go func() {
-		w, err := startWorker(r.ctx, r.sess, r.dir, r.env, r.opts.OutputCap)
+		w, err := startWorker(r.ctx, r.sess, r.dir, r.work.private(), r.env, r.opts.OutputCap)
 		ch <- startedWorker{w, err}
 	}()
 }
@@ -247,7 +248,7 @@ func (r *run) ensureWorker() error {
 		}
 		// Else it failed on its own: start again, now, to say why.
 	}
-	w, err := startWorker(r.ctx, r.sess, r.dir, r.env, r.opts.OutputCap)
+	w, err := startWorker(r.ctx, r.sess, r.dir, r.work.private(), r.env, r.opts.OutputCap)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,8 @@
 //     (bgDeps), not the run's; bglog.go lays out their logs, settle.go
 //     waits for them to rest, wait.go runs the wait and stop directives;
 //   - workdir.go: the scratch copy of the lesson folder; scratch.go: the
-//     scratch dir's naming, keeping, removal and CleanStale.
+//     run dir's layout (work dir, TMPDIR, labrun's own files), keeping,
+//     removal and CleanStale.
 //
 // Outcomes are typed values (result.go): render words them; runner prints
 // nothing for people.
@@ -144,7 +145,7 @@ type run struct {
 	pyEarly   chan startedWorker // the worker started early, until taken
 	bg        *background
 	sess      *proc.Session
-	work      *scratch // the scratch work dir (nil in place)
+	work      *scratch // the run dir, which holds the scratch work dir (not in place)
 	ctx       context.Context
 
 	// lessonFile is the lesson's own file when the steps run in its
@@ -186,25 +187,25 @@ func startRun(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opt
 	if err := r.probeLimits(); err != nil {
 		return nil, nil, err
 	}
+	cfg := proc.Config{Limits: r.set.Limits, Sandbox: opts.Sandbox}
+	if opts.Course != nil {
+		cfg.Umask = opts.Course.Umask
+	}
+	if r.work, err = newScratch(opts, cfg.Umask); err != nil {
+		return nil, nil, err
+	}
 	var notCopied []NotCopied
-	if r.dir, notCopied, err = workDir(lessonDir, opts); err != nil {
+	if r.dir, notCopied, err = workDir(lessonDir, opts, r.work); err != nil {
+		r.work.remove()
 		return nil, nil, err
 	}
 	if opts.InPlace {
 		r.lessonFile, _ = os.Stat(filepath.Join(lessonDir, filepath.Base(lesson.Name)))
 	}
-	r.env = stepEnv(opts.Course)
-	cfg := proc.Config{Limits: r.set.Limits, Sandbox: opts.Sandbox}
-	if opts.Course != nil {
-		cfg.Umask = opts.Course.Umask
-	}
+	r.env = stepEnv(opts.Course, r.work.tmp())
+	cfg.Tag = r.work.run.Tag()
 	r.sess = proc.NewSession(cfg, r.dir)
-	if !opts.InPlace {
-		r.work = &scratch{dir: r.dir}
-		if !opts.Keep {
-			r.sess.OnKilled(r.work.remove)
-		}
-	}
+	r.sess.OnKilled(r.work.killed)
 	r.bg = newBackground(bgDeps{ctx: ctx, sess: r.sess, dir: r.dir, env: r.env, noStuck: opts.NoStuckDetection})
 	return r, &Result{Lesson: lesson, WorkDir: r.dir, NotCopied: notCopied, Protections: r.sess.Protections()}, nil
 }
@@ -225,14 +226,12 @@ func (r *run) end(res *Result, err error, start time.Time) {
 	// labrun could not run a step (a bad lesson is no such case: it has no
 	// result).
 	kept := r.opts.Keep || (err != nil && res != nil && !r.opts.InPlace)
-	switch {
-	case r.opts.InPlace:
-	case kept:
-		dir := r.work.keep()
+	if kept {
+		dir := r.work.keepWork()
 		if kept = dir != ""; kept && res != nil {
 			res.WorkDir = dir
 		}
-	default:
+	} else {
 		r.work.remove()
 	}
 	if res != nil {
@@ -277,7 +276,7 @@ func (r *run) probeWorker() error {
 	}
 	free := proc.NewSession(proc.Config{Limits: limits.Default(), Sandbox: r.opts.Sandbox}, r.dir)
 	defer free.Close()
-	w, ferr := startWorker(r.ctx, free, r.dir, r.env, r.opts.OutputCap)
+	w, ferr := startWorker(r.ctx, free, r.dir, r.work.private(), r.env, r.opts.OutputCap)
 	if ferr != nil {
 		return nil
 	}

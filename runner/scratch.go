@@ -1,30 +1,43 @@
 package runner
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/labrun/labrun/internal/proc"
 )
 
-// Scratch dirs are named after the labrun that made them (proc.Owner), so
-// that what a killed labrun left can be told from what a running one
-// uses; a work dir kept on purpose is named apart and never cleaned.
+// Every lesson run has a run dir of its own in the temp dir (proc.RunDir:
+// named with the run's fixed-length tag, locked while the run lives, so
+// that no other labrun's CleanStale takes it), laid out so that lessons
+// side by side see nothing of each other:
+//
+//	labrun-TAG/             the run dir, mode 0777 &^ umask
+//	labrun-TAG/lesson/work  the work dir: the scratch copy of the lesson
+//	                        folder (not made --in-place); lesson/ holds
+//	                        nothing else, so the work dir's .. shows only it
+//	labrun-TAG/tmp/         the steps' TMPDIR
+//	labrun-TAG/labrun/      labrun's own files (the Python worker's
+//	                        script), mode 0700
+//
+// The umask is the course's (labrun.toml), else labrun's: the dirs get
+// the mode mkdir(2) gives; the copied files keep their own. A work dir
+// kept (--keep, or to look into after labrun could not run a step) is
+// moved out to labrun-kept-TAG in the temp dir, which CleanStale never
+// removes; with --keep the run dir is named so from the start, so that
+// the work dir of a labrun killed with SIGKILL is kept too.
 const (
-	scratchPrefix = "labrun-"
-	keptPrefix    = "labrun-kept-"
+	workSubdir    = "lesson/work"
+	tmpSubdir     = "tmp"
+	privateSubdir = "labrun"
 )
-
-// scratchPattern is the os.MkdirTemp pattern of this labrun's scratch
-// dirs.
-func scratchPattern() string { return scratchPrefix + proc.Owner() + "-" }
 
 // Cleaned is what CleanStale removed.
 type Cleaned struct {
 	proc.Stale
-	// ScratchDirs is how many scratch dirs it removed.
+	// ScratchDirs is how many run dirs (scratch dirs) it removed.
 	ScratchDirs int
 }
 
@@ -33,66 +46,89 @@ func (c Cleaned) Any() bool { return c.Processes+c.Cgroups+c.ScratchDirs > 0 }
 
 // CleanStale kills what is left of labrun runs whose labrun was killed
 // (SIGKILL leaves it no chance to clean up) and removes their cgroups and
-// the scratch dirs in os.TempDir() that they made; see proc.CleanStale
-// for what cannot be found. Runs of labruns still running are left alone.
+// their run dirs in os.TempDir(), each only when the run is positively
+// gone (proc.CleanStale says the rule). Runs of labruns still running, and
+// those whose state cannot be told, are left alone.
 func CleanStale() Cleaned {
-	c := Cleaned{Stale: proc.CleanStale()}
-	tmp := os.TempDir()
-	ents, _ := os.ReadDir(tmp)
-	for _, e := range ents {
-		name := e.Name()
-		if !e.IsDir() || strings.HasPrefix(name, keptPrefix) || !strings.HasPrefix(name, scratchPrefix) {
-			continue
-		}
-		if proc.OwnerGone(strings.TrimPrefix(name, scratchPrefix)) && os.RemoveAll(filepath.Join(tmp, name)) == nil {
-			c.ScratchDirs++
-		}
-	}
-	return c
+	st := proc.CleanStale(os.TempDir())
+	return Cleaned{Stale: st, ScratchDirs: st.Dirs}
 }
 
-// keepWorkDir renames a scratch work dir that is to be kept after the run
-// so that no later CleanStale takes it, and returns its new path (the old
-// one where it cannot be renamed).
-func keepWorkDir(dir string) string {
-	name := filepath.Base(dir)
-	if strings.HasPrefix(name, keptPrefix) {
-		return dir
-	}
-	kept := filepath.Join(filepath.Dir(dir), keptPrefix+strings.TrimPrefix(name, scratchPattern()))
-	if os.Rename(dir, kept) != nil {
-		return dir
-	}
-	return kept
-}
-
-// scratch is a run's scratch work dir, which two may settle at once: the
-// run's end (remove it, or keep it) and a second Ctrl-C (proc.KillAll
-// runs remove, after its sweep, which may have let the run end first).
-// remove always wins: the dir goes under whichever name it has.
+// scratch is a run's run dir, which two may settle at once: the run's end
+// (remove it, or keep it) and a second Ctrl-C (proc.KillAll runs killed,
+// after its sweep, which may have let the run end first). remove always
+// wins: the dir goes under whichever name it has.
 type scratch struct {
+	run     *proc.RunDir
+	dirMode os.FileMode // what mkdir(2) gives under the run's umask
+	keep    bool        // --keep: the work dir stays even when labrun is killed
 	mu      sync.Mutex
-	dir     string
 	settled bool
 }
 
-// remove removes the dir, kept or not.
+// newScratch makes the run's run dir, laid out as above, with the modes
+// umask gives.
+func newScratch(opts Options, umask *uint32) (*scratch, error) {
+	mode := proc.DirMode(umask)
+	run, err := proc.NewRunDir(os.TempDir(), mode, opts.Keep)
+	if err != nil {
+		return nil, err
+	}
+	s := &scratch{run: run, keep: opts.Keep, dirMode: mode}
+	subdirs := []string{tmpSubdir, privateSubdir}
+	if !opts.InPlace {
+		subdirs = append(subdirs, filepath.Dir(workSubdir), workSubdir)
+	}
+	for _, sub := range subdirs {
+		m := mode
+		if sub == privateSubdir {
+			m = 0o700
+		}
+		p := filepath.Join(run.Path(), sub)
+		if err := os.Mkdir(p, m); err == nil {
+			err = os.Chmod(p, m) // mkdir applied labrun's own umask too
+		}
+		if err != nil {
+			run.Remove()
+			return nil, fmt.Errorf("make the run dir: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// work is the work dir of a scratch copy; tmp the steps' TMPDIR; private
+// where labrun's own files go.
+func (s *scratch) work() string    { return filepath.Join(s.run.Path(), workSubdir) }
+func (s *scratch) tmp() string     { return filepath.Join(s.run.Path(), tmpSubdir) }
+func (s *scratch) private() string { return filepath.Join(s.run.Path(), privateSubdir) }
+
+// remove removes the run dir, kept or not.
 func (s *scratch) remove() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.settled = true
-	os.RemoveAll(s.dir)
+	s.run.Remove()
 }
 
-// keep keeps the dir under a name no CleanStale takes and returns its
-// path, or "" when it was settled already.
-func (s *scratch) keep() string {
+// killed is what a second Ctrl-C does to the run dir: it goes, but for
+// a work dir kept on request, which is kept.
+func (s *scratch) killed() {
+	if s.keep {
+		s.keepWork()
+		return
+	}
+	s.remove()
+}
+
+// keepWork keeps the work dir under a name no CleanStale takes
+// (labrun-kept-TAG in the temp dir; the rest of the run dir goes) and
+// returns its path, or "" when the run dir was settled already.
+func (s *scratch) keepWork() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.settled {
 		return ""
 	}
 	s.settled = true
-	s.dir = keepWorkDir(s.dir)
-	return s.dir
+	return s.run.Keep(workSubdir)
 }

@@ -108,20 +108,27 @@ func (r *run) badLimits(prog string, err error) error {
 
 // stepEnv is the environment of every step: labrun's own without what
 // the course's config unsets, what an IPython kernel set for its children
-// (ZMQInteractiveShell.init_environment), then the course's locale and
-// extra variables (the Session adds its marker).
-func stepEnv(course *config.Config) []string {
+// (ZMQInteractiveShell.init_environment), TMPDIR pointing to the run's
+// own tmp (unless the course sets or unsets it), then the course's locale
+// and extra variables (the Session adds its marker).
+func stepEnv(course *config.Config, tmp string) []string {
 	if course == nil {
 		course = &config.Config{}
 	}
-	env := make([]string, 0, len(os.Environ())+6+len(course.Env))
+	env := make([]string, 0, len(os.Environ())+7+len(course.Env))
 	drop := map[string]bool{"TERM": true, "CLICOLOR": true, "PAGER": true, "GIT_PAGER": true, "COLUMNS": true, "LINES": true}
+	ownTmp := tmp != ""
 	for _, k := range course.Unset {
 		drop[k] = true
+		ownTmp = ownTmp && k != "TMPDIR"
 	}
 	for _, kv := range course.Env {
 		k, _, _ := strings.Cut(kv, "=")
 		drop[k] = true
+		ownTmp = ownTmp && k != "TMPDIR"
+	}
+	if ownTmp {
+		drop["TMPDIR"] = true
 	}
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); !drop[k] {
@@ -129,5 +136,8 @@ func stepEnv(course *config.Config) []string {
 		}
 	}
 	env = append(env, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
+	if ownTmp {
+		env = append(env, "TMPDIR="+tmp)
+	}
 	return append(env, course.Env...)
 }

@@ -20,23 +20,15 @@ type NotCopied struct {
 }
 
 // workDir returns where the steps run: the lesson folder itself, or a
-// scratch copy of it, and the entries the copy left out.
-func workDir(lessonDir string, opts Options) (string, []NotCopied, error) {
+// scratch copy of it in the run dir s, and the entries the copy left out.
+func workDir(lessonDir string, opts Options, s *scratch) (string, []NotCopied, error) {
 	if opts.InPlace {
 		dir, err := filepath.Abs(lessonDir)
 		return dir, nil, err
 	}
-	pattern := scratchPattern()
-	if opts.Keep {
-		pattern = keptPrefix
-	}
-	dir, err := os.MkdirTemp("", pattern)
+	dir := s.work()
+	skipped, err := copyTree(lessonDir, dir, s.run.Path(), s.dirMode)
 	if err != nil {
-		return "", nil, fmt.Errorf("make work dir: %w", err)
-	}
-	skipped, err := copyTree(lessonDir, dir)
-	if err != nil {
-		os.RemoveAll(dir)
 		return "", nil, fmt.Errorf("copy %s to the work dir: %w", lessonDir, err)
 	}
 	return dir, skipped, nil
@@ -51,14 +43,16 @@ const (
 )
 
 // copyTree copies the regular files, folders and links of src into dst,
-// leaving out dst itself when it lies inside src. An entry that cannot be
+// leaving out leave (the run dir that holds dst) when it lies inside src. An entry that cannot be
 // read is left out and returned; failing to write the copy is an error.
-// A link keeps pointing where it pointed (copiedLink).
-func copyTree(src, dst string) ([]NotCopied, error) {
+// A file keeps its mode; a folder is made with dirMode, as mkdir(2) would
+// make it (a checkout of the course does); a link keeps pointing where it
+// pointed (copiedLink).
+func copyTree(src, dst, leave string, dirMode os.FileMode) ([]NotCopied, error) {
 	var bytes int64
 	var skipped []NotCopied
 	files := 0
-	absDst, _ := filepath.Abs(dst)
+	absLeave, _ := filepath.Abs(leave)
 	root, err := filepath.Abs(src)
 	if err == nil {
 		root, err = filepath.EvalSymlinks(root)
@@ -85,7 +79,7 @@ func copyTree(src, dst string) ([]NotCopied, error) {
 			}
 			return nil
 		}
-		if abs, _ := filepath.Abs(p); abs == absDst {
+		if abs, _ := filepath.Abs(p); abs == absLeave {
 			return filepath.SkipDir
 		}
 		to := filepath.Join(dst, rel)
@@ -94,8 +88,14 @@ func copyTree(src, dst string) ([]NotCopied, error) {
 			return fmt.Errorf("the lesson folder holds more than %d files: too big for a scratch copy (use --in-place)", maxCopyFiles)
 		}
 		switch {
+		case d.IsDir() && rel == ".":
+			return nil
 		case d.IsDir():
-			return os.MkdirAll(to, 0o755)
+			if err := os.Mkdir(to, dirMode); err != nil {
+				return err
+			}
+			return os.Chmod(to, dirMode) // whatever labrun's own umask
+
 		case d.Type()&os.ModeSymlink != 0:
 			link, err := os.Readlink(p)
 			if err != nil {
@@ -118,7 +118,10 @@ func copyTree(src, dst string) ([]NotCopied, error) {
 				skip(rel, err)
 				return nil
 			}
-			return os.WriteFile(to, b, info.Mode().Perm())
+			if err := os.WriteFile(to, b, info.Mode().Perm()); err != nil {
+				return err
+			}
+			return os.Chmod(to, info.Mode().Perm()) // whatever labrun's own umask
 		}
 		return nil // fifos, sockets, devices: not copied
 	})

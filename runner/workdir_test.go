@@ -145,7 +145,7 @@ func copyAndReport(src string) copyReport {
 		return copyReport{Err: err.Error()}
 	}
 	defer os.RemoveAll(dst)
-	skipped, err := copyTree(src, dst)
+	skipped, err := copyTree(src, dst, dst, 0o755)
 	if err != nil {
 		rep.Err = err.Error()
 	}

@@ -115,6 +115,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/rogpeppe/go-internal/txtar"
 	"golang.org/x/sys/unix"
 )
@@ -813,7 +814,7 @@ func sendSignals(p *os.Process, started string, sigs []syscall.Signal, done <-ch
 func leftoverCgroups(pid int) []string {
 	var left []string
 	for _, root := range advCgroupRoots {
-		dirs, _ := filepath.Glob(filepath.Join(root, fmt.Sprintf("labrun-%d-*", pid)))
+		dirs, _ := filepath.Glob(filepath.Join(root, "labrun-"+proc.TagPrefix(pid)+"*"))
 		for _, d := range dirs {
 			left = append(left, d)
 			for try := 0; try < 50; try++ {
@@ -881,7 +882,7 @@ func watchRun(pid int, tag string, done <-chan struct{}) *bombWatch {
 	w := &bombWatch{finished: make(chan struct{})}
 	go func() {
 		defer close(w.finished)
-		prefix := fmt.Sprintf("labrun-%d-", pid)
+		prefix := "labrun-" + proc.TagPrefix(pid)
 		for {
 			select {
 			case <-done:

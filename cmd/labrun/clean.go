@@ -13,9 +13,13 @@ import (
 // cleanLong is the text of "labrun clean --help".
 const cleanLong = `Kills what is left of labrun runs whose labrun was killed (with SIGKILL a
 labrun cannot clean up: the daemons its lessons started live on) and
-removes their cgroups and scratch dirs. "labrun run" does the same when it
-starts. Runs of labruns still running are left alone; a normal user
-reaches only their own processes.
+removes their cgroups and run dirs ($TMPDIR/labrun-TAG). "labrun run" does
+the same when it starts. A run proves it is alive by holding its run dir's
+lock: what a run left goes only when its lock can be taken (or, where no
+run dir is left, when its labrun is positively gone), so runs of labruns
+still running, and any whose state cannot be told, are left alone. Kept
+work dirs (labrun-kept-TAG) are never removed. A normal user reaches only
+their own processes.
 `
 
 // newCleanCmd is "labrun clean".

@@ -37,7 +37,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -318,7 +317,7 @@ func leftoverProcesses(pid int) []string {
 	if pid <= 0 {
 		return nil
 	}
-	marker := []byte("LABRUN_RUN_ID=" + strconv.Itoa(pid) + "-")
+	marker := []byte("LABRUN_RUN_ID=" + proc.TagPrefix(pid))
 	var left []string
 	// A process killed at the very end may take a moment to go away.
 	for try := 0; try < 20; try++ {

@@ -26,8 +26,11 @@
 // limits on a trivial program. Session.Sweep (sweep.go) kills whatever is
 // left of a run; Session.Close sweeps and removes the cgroup. Reap
 // (reaper.go) makes a process the reaper of its children, and Run
-// (run.go) runs a helper program in such a process. What killed labruns
-// left is found by stale.go. Every timing is in timings.go.
+// (run.go) runs a helper program in such a process. A RunDir (rundir.go)
+// is a run's own dir in the temp dir, locked for the run's whole life and
+// named with the run's tag (NewTag), which is also its Session's id
+// (Config.Tag); CleanStale (stale.go) cleans up after runs whose labrun
+// was killed. Every timing is in timings.go.
 //
 // A Session is where a run's kernel objects belong too: its cgroup is
 // made in NewSession, its network namespace at its first sandboxed step;
@@ -68,4 +71,10 @@
 //   - Nothing outlives the run: every process is in a process group of its
 //     own and carries the marker; Close (and KillAll, on a second Ctrl-C)
 //     sweeps until none is left.
+//   - Cleanup of other runs fails closed: a run is alive while its run
+//     dir's lock is held (the kernel drops it when labrun ends, however it
+//     ends), and CleanStale touches a run's dir, cgroup and processes only
+//     holding that lock itself, or, where the run left no dir, on positive
+//     evidence that its labrun is gone (stale.go); an error is never
+//     evidence.
 package proc

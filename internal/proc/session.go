@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/labrun/labrun/internal/limits"
@@ -34,6 +33,9 @@ type Config struct {
 	// Umask, when set, is the file mode mask every process starts with
 	// (otherwise labrun's own).
 	Umask *uint32
+	// Tag, when set, is the Session's id (a RunDir's tag, so that its
+	// cgroup and marker are the run dir's); otherwise a new tag (NewTag).
+	Tag string
 }
 
 // sandboxWritable are the places every sandboxed step may write to, on
@@ -67,9 +69,6 @@ type Session struct {
 // sweep's rule on unmarked orphans.
 var sessions sync.Map // id -> *Session
 
-// seq makes Session ids unique within the process.
-var seq atomic.Int64
-
 // NewSession prepares a run's cgroup and limits. Where no cgroup can be
 // made, the process limit falls back to RLIMIT_NPROC, counted on top of
 // the processes the user already has. workDir is where sandboxed steps
@@ -78,9 +77,12 @@ var seq atomic.Int64
 func NewSession(cfg Config, workDir string) *Session {
 	s := &Session{
 		reaper: mustReap(),
-		id:     Owner() + "-" + strconv.FormatInt(seq.Add(1), 10),
+		id:     cfg.Tag,
 		cfg:    cfg,
 		exempt: map[int]bool{},
+	}
+	if s.id == "" {
+		s.id = NewTag()
 	}
 	if cfg.Limits.Processes > 0 {
 		s.cg = newCgroup(s.id, cfg.Limits.Processes)
