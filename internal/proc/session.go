@@ -62,7 +62,8 @@ type Session struct {
 	net    *netns // the sandbox's network namespace, made on first use
 	// netStarting is closed when the start of net under way ends.
 	netStarting chan struct{}
-	onKilled    []func() // run by KillAll after the sweep
+	onKilled    []func()    // run by KillAll after the sweep
+	alarms      alarmLedger // the alarms that are not the run's (alarm.go)
 }
 
 // sessions are the Sessions not yet closed, for KillAll and for the
@@ -179,6 +180,7 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	base := s.alarms.beforeStart()
 	err = cmd.Start()
 	r.Close()
 	if err != nil {
@@ -186,6 +188,7 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 		return nil, err
 	}
 	p := &Process{Pid: cmd.Process.Pid, done: s.reaper.watch(cmd.Process.Pid)}
+	s.alarms.started(p.Pid, base)
 	if s.cg != nil {
 		_ = s.cg.add(p.Pid)
 	}
@@ -245,6 +248,7 @@ func (s *Session) Close() {
 	if s.cg != nil {
 		s.cg.remove()
 	}
+	s.alarms.close()
 }
 
 // KillAll kills every process of every Session not yet closed, and every
@@ -264,6 +268,7 @@ func KillAll() {
 		for _, f := range fs {
 			f()
 		}
+		s.alarms.close()
 		return true
 	})
 	// Orphans no Session could claim (their environment cleared, no

@@ -195,6 +195,8 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 	var seen time.Time
 	var first string  // what the first look saw
 	var busy taskStat // the process the last look found busy, if any
+	// The alarms armed when the step started are not the step's.
+	base := s.alarms.baseline(fg)
 	fgDir := "/proc/" + strconv.Itoa(fg)
 	return func() (string, bool, time.Duration) {
 		if q := quiet(); q < quietMin {
@@ -233,7 +235,7 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 		if wait := stuckConfirm - time.Since(seen); wait > 0 {
 			return "", false, wait
 		}
-		if alarmMayEnd(pids) {
+		if s.alarms.mayEnd(pids, base) {
 			return "", false, 0
 		}
 		// A last look: an alarm that fired while the one above was

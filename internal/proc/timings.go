@@ -61,6 +61,12 @@ const (
 	// look, before the second look calls it so.
 	stuckConfirm = 20 * time.Millisecond
 
+	// alarmFireSlack is how long after its time an alarm the trace saw
+	// armed (alarmtrace.go) still counts as pending: the timer fires and
+	// wakes its process a little late on a busy machine, and the look
+	// after the alarm rule sees the woken process only once it is woken.
+	alarmFireSlack = 50 * time.Millisecond
+
 	// holderStart bounds the start of the sandbox's network namespace
 	// holder (netns.go): it only brings loopback up.
 	holderStart = 5 * time.Second
