@@ -104,8 +104,9 @@ const alarmModeVar = "LABRUN_TEST_ALARM_MODE"
 
 // TestAlarmRule: an alarm keeps a step from being called stuck only when
 // it is the step's. Each source of the rule (alarm.go) is tried in a
-// test binary of its own: "trace" as root in a mount namespace of its own
-// where tracefs is mounted, "timer_list" as root without tracefs, "user"
+// test binary of its own: as root in a mount namespace of its own, the
+// trace with tracefs mounted ("trace") and with tracefs mounted by labrun
+// for itself ("private"); "timer_list" as root without the trace; "user"
 // as a normal user (nobody, when the test runs as root).
 func TestAlarmRule(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
@@ -120,7 +121,7 @@ func TestAlarmRule(t *testing.T) {
 		alarmRule(t, "user")
 		return
 	}
-	for _, mode := range []string{"trace", "timer_list", "user"} {
+	for _, mode := range []string{"trace", "private", "timer_list", "user"} {
 		t.Run(mode, func(t *testing.T) { reexecAlarmRule(t, mode) })
 	}
 }
@@ -153,7 +154,7 @@ func reexecAlarmRule(t *testing.T, mode string) {
 	}
 	cmd.Env = append(os.Environ(), alarmModeVar+"="+mode, "TMPDIR="+tmp)
 	switch mode {
-	case "trace":
+	case "trace", "private":
 		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWNS}
 	case "user":
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
@@ -190,10 +191,10 @@ func copyFile(from, to string) error {
 // alarmRule tries the rule with the source of mode.
 func alarmRule(t *testing.T, mode string) {
 	switch mode {
-	case "trace":
-		mountTracefs(t)
+	case "trace", "private":
+		testTracefs(t, mode == "trace")
 	case "timer_list":
-		tracefsRoots = nil
+		tracefsRoots, privateTracefs = nil, false
 	}
 	s := NewSession(Config{}, t.TempDir())
 	defer s.Close()
@@ -232,19 +233,25 @@ func alarmRule(t *testing.T, mode string) {
 	rule("its own alarm, caught", false, "", caught, false)
 	// What only root sees.
 	rule("its own alarm", false, "", alarm, mode == "user")
-	if mode == "trace" {
-		rule("an alarm of another process, armed after", false, alarm, noAlarm, true)
-	}
-	if mode != "trace" {
+	if mode != "trace" && mode != "private" {
 		return
 	}
+	rule("an alarm of another process, armed after", false, alarm, noAlarm, true)
 	if !s.alarms.trace.reliable() {
-		t.Errorf("the trace was not used")
+		t.Fatalf("the trace was not used")
 	}
-	instance := s.alarms.trace.dir
+	instance := tracefsRoots[0] + "/" + s.alarms.trace.name
 	s.Close()
+	if mode == "private" {
+		// labrun's mount is its thread's; the test mounts its own.
+		if err := unix.Mount("tracefs", tracefsRoots[0], "tracefs", 0, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := os.Stat(instance); err == nil {
 		t.Errorf("the Session closed, its tracing instance %s is left", instance)
+	} else if _, err := os.Stat(filepath.Dir(instance)); err != nil {
+		t.Errorf("no %s to look for the instance in: %v", filepath.Dir(instance), err)
 	}
 }
 
@@ -262,14 +269,19 @@ func stuckWithin(s *Session, pid int, d time.Duration) bool {
 	return false
 }
 
-// mountTracefs mounts tracefs where labrun looks for it, in the test's
-// own mount namespace (reexecAlarmRule made it), unless it is mounted.
-func mountTracefs(t *testing.T) {
-	if _, err := os.Stat(tracefsRoots[0] + "/events/timer/itimer_state"); err == nil {
-		return
-	}
+// testTracefs readies the test's own mount namespace (reexecAlarmRule
+// made it): with mounted, tracefs is mounted where labrun looks for it;
+// else it is mounted nowhere, so that labrun mounts it for itself.
+func testTracefs(t *testing.T, mounted bool) {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		t.Skip("no mount namespace of its own:", err)
+	}
+	for _, r := range tracefsRoots {
+		for unix.Unmount(r, unix.MNT_DETACH) == nil {
+		}
+	}
+	if !mounted {
+		return
 	}
 	if err := unix.Mount("tracefs", tracefsRoots[0], "tracefs", 0, ""); err != nil {
 		t.Skip("cannot mount tracefs:", err)

@@ -1,11 +1,10 @@
 package proc
 
 import (
-	"errors"
-	"io/fs"
 	"math"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,10 +22,12 @@ import (
 // first process a Session starts and removed when the last Session
 // closes.
 //
-// What it takes: root, a kernel with tracing, and tracefs mounted at one
-// of tracefsRoots (systemd mounts it at /sys/kernel/tracing; labrun
-// mounts nothing itself). Anything missing, and the alarm rule falls back
-// to /proc/timer_list (alarm.go).
+// What it takes: root (CAP_SYS_ADMIN), a kernel with tracing, and tracefs
+// mounted at one of tracefsRoots (systemd mounts it at
+// /sys/kernel/tracing) or the right to mount it in a mount namespace of
+// labrun's own, which no other process sees (openTracefs). Anything
+// missing (a container without CAP_SYS_ADMIN, a kernel in lockdown), and
+// the alarm rule falls back to /proc/timer_list (alarm.go).
 //
 // The instance records alarms only (a filter in the kernel drops the
 // other timers), machine-wide: a few lines for each alarm armed anywhere.
@@ -38,8 +39,9 @@ import (
 // kernel says "LOST n EVENTS"), what was armed is no longer known: the
 // trace is unreliable from then on, and the fallback applies.
 type alarmTrace struct {
-	dir string // the instance's folder
-	fd  int    // its trace_pipe, non-blocking
+	dir  int    // tracefs's root folder
+	name string // the instance's, in it
+	fd   int    // its trace_pipe, non-blocking
 
 	mu      sync.Mutex // guards what follows
 	lost    bool
@@ -58,8 +60,12 @@ type tracedAlarm struct {
 // hundred alarms armed between two reads.
 const traceBufferKB = 64
 
-// tracefsRoots are where tracefs is looked for.
-var tracefsRoots = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
+// tracefsRoots are where tracefs is looked for; privateTracefs, when it
+// is mounted at none, whether labrun mounts it for itself (openTracefs).
+var (
+	tracefsRoots   = []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"}
+	privateTracefs = true
+)
 
 // The process's one trace and how many Sessions use it.
 var (
@@ -106,28 +112,28 @@ func (t *alarmTrace) release() {
 // newAlarmTrace makes labrun's tracing instance and enables the
 // tracepoint in it.
 func newAlarmTrace() *alarmTrace {
-	root := ""
-	for _, r := range tracefsRoots {
-		if _, err := os.Stat(r + "/events/timer/itimer_state"); err == nil {
-			root = r
-			break
-		}
-	}
-	if root == "" {
+	root, err := openTracefs()
+	if err != nil {
 		return nil
 	}
-	dir := root + "/instances/labrun-" + strconv.Itoa(os.Getpid())
-	err := os.Mkdir(dir, 0o700)
-	if errors.Is(err, fs.ErrExist) {
+	defer unix.Close(root)
+	name := "instances/labrun-" + strconv.Itoa(os.Getpid())
+	err = unix.Mkdirat(root, name, 0o700)
+	if err == unix.EEXIST {
 		// A labrun that had this pid before was killed without removing
 		// it: it is gone, since the pid is this process's now.
-		_ = unix.Rmdir(dir)
-		err = os.Mkdir(dir, 0o700)
+		_ = unix.Unlinkat(root, name, unix.AT_REMOVEDIR)
+		err = unix.Mkdirat(root, name, 0o700)
 	}
 	if err != nil {
 		return nil
 	}
-	t := &alarmTrace{dir: dir, fd: -1, alarms: map[int]tracedAlarm{}}
+	t := &alarmTrace{fd: -1, alarms: map[int]tracedAlarm{}}
+	if t.dir, err = unix.Dup(root); err != nil {
+		_ = unix.Unlinkat(root, name, unix.AT_REMOVEDIR)
+		return nil
+	}
+	t.name = name
 	for _, set := range [][2]string{
 		{"trace_clock", "mono"}, // the clock of CLOCK_MONOTONIC
 		{"buffer_size_kb", strconv.Itoa(traceBufferKB)},
@@ -135,12 +141,12 @@ func newAlarmTrace() *alarmTrace {
 		{"events/timer/itimer_state/filter", "which == 0"},
 		{"events/timer/itimer_state/enable", "1"},
 	} {
-		if err := os.WriteFile(dir+"/"+set[0], []byte(set[1]+"\n"), 0); err != nil {
+		if err := writeAt(root, name+"/"+set[0], set[1]+"\n"); err != nil {
 			t.remove()
 			return nil
 		}
 	}
-	t.fd, err = unix.Open(dir+"/trace_pipe", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	t.fd, err = unix.Openat(root, name+"/trace_pipe", unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.remove()
 		return nil
@@ -148,8 +154,79 @@ func newAlarmTrace() *alarmTrace {
 	return t
 }
 
-// remove removes the instance (its trace_pipe closed).
-func (t *alarmTrace) remove() { _ = unix.Rmdir(t.dir) }
+// openTracefs opens tracefs's root folder: where it is mounted, else
+// (privateTracefs) where labrun mounts it in a mount namespace of one of
+// its threads, which no other process sees and which ends with that
+// thread (root only). The folder's descriptor keeps the mount usable
+// from every thread: the trace is reached through it alone.
+func openTracefs() (int, error) {
+	for _, r := range tracefsRoots {
+		if _, err := os.Stat(r + "/events/timer/itimer_state"); err == nil {
+			return unix.Open(r, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		}
+	}
+	if !privateTracefs || os.Geteuid() != 0 {
+		return -1, unix.ENOENT
+	}
+	type opened struct {
+		fd  int
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		// Never unlocked: the thread, in its own mount namespace, ends
+		// with the goroutine.
+		runtime.LockOSThread()
+		fd, err := mountTracefs(tracefsRoots[0])
+		ch <- opened{fd, err}
+	}()
+	o := <-ch
+	return o.fd, o.err
+}
+
+// mountTracefs mounts tracefs on dir in a new mount namespace of the
+// calling thread, changing nothing that another thread or process sees,
+// and opens it.
+func mountTracefs(dir string) (int, error) {
+	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+		return -1, err
+	}
+	// Mounts made here must not propagate to the mounts this namespace
+	// was copied from.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return -1, err
+	}
+	if err := unix.Mount("tracefs", dir, "tracefs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return -1, err
+	}
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.Faccessat(fd, "events/timer/itimer_state", unix.F_OK, 0); err != nil {
+		unix.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// writeAt writes value to the file name of folder dir.
+func writeAt(dir int, name, value string) error {
+	fd, err := unix.Openat(dir, name, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	_, err = unix.Write(fd, []byte(value))
+	return err
+}
+
+// remove removes the instance (its trace_pipe closed) and closes its
+// folder.
+func (t *alarmTrace) remove() {
+	_ = unix.Unlinkat(t.dir, t.name, unix.AT_REMOVEDIR)
+	unix.Close(t.dir)
+}
 
 // reliable reports whether t is there and lost nothing so far.
 func (t *alarmTrace) reliable() bool {
