@@ -1,13 +1,14 @@
 # labrun — the two commands a fresh machine needs:
 #   make run    runs labrun on the bundled example lesson
 #   make test   runs the tests (unit, golden end-to-end, short fuzzing)
-# Others: make eval (the course corpus, scored), make bench, make fuzz.
+# Others: make eval (the course corpus, scored), make bench, make fuzz,
+# make test-load (the CLI and adversarial suites beside two CPU hogs).
 
 GO      ?= go
 BIN     := bin/labrun
 EXAMPLE := examples/fifo/lesson.md
 
-.PHONY: all build run man test test-nocgo agreement fuzz-short fuzz eval bench vet clean
+.PHONY: all build run man test test-nocgo test-load agreement fuzz-short fuzz eval bench vet clean
 
 all: build
 
@@ -38,6 +39,12 @@ test: build vet
 test-nocgo:
 	CGO_ENABLED=0 $(GO) test -count=1 ./internal/proc
 	CGO_ENABLED=0 $(GO) test -count=1 -run 'TestAdversarial/(sandbox_(home|network|symlink_escape)|.*_limit|limits_leave_no_room_.*|sigint_ignored_shell|nohup_left_behind)$$' ./cmd/labrun
+
+# The CLI and adversarial suites with two CPU hogs running (started and
+# always killed by the script): their time bounds must hold on a loaded
+# runner.
+test-load: build
+	GO=$(GO) scripts/test-load.sh
 
 vet:
 	$(GO) vet ./...
