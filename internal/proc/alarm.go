@@ -17,12 +17,14 @@ import (
 // always 0 since 2.6.17, and /proc/PID/timers lists POSIX timers only,
 // armed or not. What there is, best first:
 //
-//   - As root, where tracefs is mounted, the timer:itimer_state
-//     tracepoint (alarmtrace.go): every alarm armed or disarmed, by
-//     which process (its thread group), for how long. labrun records it
-//     in a tracing instance of its own from before a run's first process
-//     starts, so it knows exactly which process has an alarm pending.
-//   - As root without tracefs, /proc/timer_list (mode 0400): every armed
+//   - As root, the timer:itimer_state tracepoint of tracefs
+//     (alarmtrace.go; labrun mounts tracefs for itself where it is not
+//     mounted): every alarm armed or disarmed, by which process (its
+//     thread group), for how long. labrun records it in a tracing
+//     instance of its own from before a run's first process starts, so
+//     it knows exactly which process has an alarm pending.
+//   - As root without the trace (no tracing in the kernel, no right to
+//     mount tracefs), /proc/timer_list (mode 0400): every armed
 //     hrtimer, an alarm as "it_real_fn" after its hashed address (the
 //     process's signal_struct, the same for the process's whole life) but
 //     without its pid. The alarms armed just before a step's first
@@ -47,9 +49,13 @@ import (
 //
 // What remains uncertain:
 //
-//   - With the trace: nothing for alarms armed while the trace ran. When
-//     the trace lost events (a machine arming alarms faster than labrun
-//     reads them) labrun falls back to the timer_list rule for good.
+//   - With the trace, every alarm armed while it ran is known. When it
+//     lost events (a machine arming alarms faster than labrun
+//     reads them) labrun falls back to the timer_list rule for good; a
+//     step started before has no baseline, so any armed alarm counts.
+//   - No rule looks at POSIX timers (timer_create) that send
+//     SIGALRM: /proc/PID/timers lists them without saying whether they
+//     are armed, and a step waiting for one may be called stuck.
 //   - With /proc/timer_list: an alarm that another process arms after
 //     the step started (one it had not armed at the step's start) counts
 //     as the step's, so the step runs to its timeout instead of being

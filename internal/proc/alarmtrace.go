@@ -116,24 +116,21 @@ func newAlarmTrace() *alarmTrace {
 	if err != nil {
 		return nil
 	}
-	defer unix.Close(root)
 	name := "instances/labrun-" + strconv.Itoa(os.Getpid())
 	err = unix.Mkdirat(root, name, 0o700)
 	if err == unix.EEXIST {
 		// A labrun that had this pid before was killed without removing
-		// it: it is gone, since the pid is this process's now.
+		// it: it is gone, since the pid is this process's now (one in
+		// another pid namespace would keep its trace_pipe open, and
+		// tracefs refuses to remove an instance in use).
 		_ = unix.Unlinkat(root, name, unix.AT_REMOVEDIR)
 		err = unix.Mkdirat(root, name, 0o700)
 	}
 	if err != nil {
+		unix.Close(root)
 		return nil
 	}
-	t := &alarmTrace{fd: -1, alarms: map[int]tracedAlarm{}}
-	if t.dir, err = unix.Dup(root); err != nil {
-		_ = unix.Unlinkat(root, name, unix.AT_REMOVEDIR)
-		return nil
-	}
-	t.name = name
+	t := &alarmTrace{dir: root, name: name, fd: -1, alarms: map[int]tracedAlarm{}}
 	for _, set := range [][2]string{
 		{"trace_clock", "mono"}, // the clock of CLOCK_MONOTONIC
 		{"buffer_size_kb", strconv.Itoa(traceBufferKB)},

@@ -21,8 +21,9 @@
 // (exit.go), why it was interrupted an Interruption. A Feeder (feeder.go)
 // writes to a step's stdin without ever blocking labrun.
 // Session.StuckCheck (stuck.go, with the per-architecture tables in
-// stuck_*.go and the alarm rule in alarm.go) tells whether a step can
-// never progress, from /proc (procfs.go). Probe (probe.go) tries a run's
+// stuck_*.go and the alarm rule in alarm.go, which says what it leaves
+// uncertain) tells whether a step can never progress, from /proc
+// (procfs.go) and, as root, the alarm trace (alarmtrace.go). Probe (probe.go) tries a run's
 // limits on a trivial program. Session.Sweep (sweep.go) kills whatever is
 // left of a run; Session.Close sweeps and removes the cgroup. Reap
 // (reaper.go) makes a process the reaper of its children, and Run
@@ -51,6 +52,11 @@
 //     checks the source of every package such a process links. A process
 //     that does not reap (a test binary that runs labrun as a child) waits
 //     for its children as os/exec does.
+//   - Process-wide, shared: the alarm trace (alarmtrace.go), one tracing
+//     instance of tracefs made at the first process a Session starts and
+//     removed when the last Session closes (or at KillAll); where labrun
+//     mounts tracefs itself, the mount is in a namespace of one thread,
+//     which ends with it.
 //   - Per Session, never shared: the id (the marker every process carries in
 //     MarkerVar), the limits, the gate's configuration, the cgroup, the
 //     exempt pids. Two Sessions in one process never see each other's
