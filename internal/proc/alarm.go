@@ -12,10 +12,10 @@ import (
 // its SIGALRM will end it. But only an alarm of a process of the step
 // does: another process's alarm (a test harness's, a CI agent's, another
 // run's) ends nothing here, and counting it turns stuck detection off
-// for as long as it is armed (finding 10 of issue 19). Linux shows an
-// armed ITIMER_REAL nowhere per process: /proc/PID/stat's itrealvalue is
-// always 0 since 2.6.17, and /proc/PID/timers lists POSIX timers only,
-// armed or not. What there is, best first:
+// for as long as it is armed. Linux shows an armed ITIMER_REAL nowhere
+// per process: /proc/PID/stat's itrealvalue is always 0 since 2.6.17, and
+// /proc/PID/timers lists POSIX timers only, armed or not. What there is,
+// best first:
 //
 //   - As root, the timer:itimer_state tracepoint of tracefs
 //     (alarmtrace.go; labrun mounts tracefs for itself where it is not
@@ -34,7 +34,8 @@ import (
 //     CPU's timer queue by index, dropping the lock between entries, so
 //     when an earlier timer expires meanwhile the next entry is skipped
 //     (on a busy machine an armed alarm is missed in a good share of
-//     reads: finding 17 of issue 8). The baseline is the union of
+//     reads, and one read alone would call a step with an alarm pending
+//     stuck). The baseline is the union of
 //     timerListReads reads, and a look at a step sees an alarm when one
 //     of timerListReads reads shows one outside the baseline.
 //   - As a normal user, /proc/PID/status's SigCgt and SigIgn: whether a

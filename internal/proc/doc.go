@@ -23,9 +23,10 @@
 // Session.StuckCheck (stuck.go, with the per-architecture tables in
 // stuck_*.go and the alarm rule in alarm.go, which says what it leaves
 // uncertain) tells whether a step can never progress, from /proc
-// (procfs.go) and, as root, the alarm trace (alarmtrace.go). Probe (probe.go) tries a run's
-// limits on a trivial program. Session.Sweep (sweep.go) kills whatever is
-// left of a run; Session.Close sweeps and removes the cgroup. Reap
+// (procfs.go) and, as root, the alarm trace (alarmtrace.go). Probe
+// (probe.go) tries a run's limits on a trivial program. Session.Sweep
+// (sweep.go) kills whatever is left of a run; Session.Close sweeps and
+// removes the cgroup. Reap
 // (reaper.go) makes a process the reaper of its children, and Run
 // (run.go) runs a helper program in such a process. A RunDir (rundir.go)
 // is a run's own dir in the temp dir, locked for the run's whole life and
