@@ -131,7 +131,7 @@ func MergeJSON(files []string) ([]byte, error) {
 			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Event == "" {
 				return nil, fmt.Errorf("%s:%d: not a labrun check event (neither JUnit XML nor JSON events)", f, n)
 			}
-			b.Write(sc.Bytes())
+			b.Write(validJSONText(sc.Bytes()))
 			b.WriteByte('\n')
 		}
 	}
