@@ -127,6 +127,9 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 		listLessons(stdout, found, plan, o)
 		return nil
 	}
+	if err := checkFiles(o, found).check(); err != nil {
+		return &exitError{exitBadInput, err}
+	}
 	// --config is read once, before anything runs: a bad file is bad
 	// input for the whole check.
 	var given *config.Config

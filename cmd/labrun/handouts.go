@@ -47,8 +47,8 @@ func writeOutput(out, in string, data []byte, stdout io.Writer) error {
 		_, err := stdout.Write(data)
 		return err
 	}
-	if same(out, in) {
-		return &exitError{exitBadInput, fmt.Errorf("%s: the output would overwrite the input; choose another -o", out)}
+	if err := handoutFiles(in, out).check(); err != nil {
+		return &exitError{exitBadInput, err}
 	}
 	if err := writeFile(out, data); err != nil {
 		return &exitError{exitBadInput, err}
@@ -115,6 +115,9 @@ func tangleLesson(in string, src []byte, dir string, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return &exitError{exitBadInput, nil}
+	}
+	if err := tangleFiles(in, dir, files).check(); err != nil {
+		return &exitError{exitBadInput, err}
 	}
 	n, err := tangle.Write(dir, files)
 	if err != nil {

@@ -47,6 +47,9 @@ func reportMerge(files []string, out string, stdout io.Writer) error {
 	if len(files) == 0 {
 		return usageError("report merge: which reports? (labrun report merge A.xml B.xml -o all.xml)")
 	}
+	if err := mergeFiles(files, out).check(); err != nil {
+		return &exitError{exitBadInput, err}
+	}
 	merged, err := report.Merge(files)
 	if err != nil {
 		return &exitError{exitBadInput, err}

@@ -89,11 +89,14 @@ func runCommand(o *runOptions, stdout, stderr io.Writer) error {
 			return &exitError{exitBadInput, fmt.Errorf("%s: %w", l, check.ErrNotebook)}
 		}
 	}
-	render.Cleaned(stderr, runner.CleanStale(), false)
 	outs, err := transcriptPaths(o)
 	if err != nil {
 		return &exitError{exitBadInput, err}
 	}
+	if err := runFiles(o, outs).check(); err != nil {
+		return &exitError{exitBadInput, err}
+	}
+	render.Cleaned(stderr, runner.CleanStale(), false)
 	var planned []*lessonRun
 	for i, path := range o.lessons {
 		lr, err := planLesson(o, path, outs[i], stderr)
@@ -183,9 +186,6 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 		return nil, &exitError{exitBadInput, err}
 	}
 	if out != "" {
-		if same(out, path) {
-			return nil, &exitError{exitBadInput, fmt.Errorf("%s: the transcript would overwrite the lesson; choose another -o", out)}
-		}
 		if err := checkOutput(out); err != nil {
 			return nil, &exitError{exitBadInput, err}
 		}
@@ -270,18 +270,6 @@ func readLesson(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
 	}
 	return src, nil
-}
-
-// same reports whether two paths name the same file.
-func same(a, b string) bool {
-	ia, errA := os.Stat(a)
-	ib, errB := os.Stat(b)
-	if errA == nil && errB == nil {
-		return os.SameFile(ia, ib)
-	}
-	pa, _ := filepath.Abs(a)
-	pb, _ := filepath.Abs(b)
-	return pa == pb
 }
 
 // isStream reports whether path is a character device or a pipe
