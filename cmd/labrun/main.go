@@ -6,9 +6,11 @@
 // mistakes look; man.go: man pages from the same definitions). Each
 // command's file defines its flags and its action: run.go, check.go,
 // report.go, handouts.go (strip, tangle, html, import, export), clean.go,
-// version.go; flags.go holds the step flags run and check share. This
-// file holds the manual, the exit codes and what errors exit with;
-// signals.go how Ctrl-C, SIGTERM and SIGHUP end a run.
+// version.go; flags.go holds the step flags run and check share, paths.go
+// the files each command reads and writes (an output that would
+// overwrite an input or another output is refused). This file holds the
+// manual, the exit codes and what errors exit with; signals.go how
+// Ctrl-C, SIGTERM and SIGHUP end a run.
 package main
 
 import (

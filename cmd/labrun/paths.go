@@ -48,7 +48,8 @@ func (s *fileSet) output(flag, what, path string) {
 // check refuses the first output that is an input, or an output added
 // before it (the later would overwrite the earlier). A device or a pipe
 // (/dev/null, /dev/stdout) is written to, never replaced: it clashes
-// with nothing.
+// with nothing. An input that does not exist is left to the read that
+// says so.
 func (s *fileSet) check() error {
 	ins := make([]fileID, len(s.ins))
 	for i, f := range s.ins {
@@ -58,7 +59,7 @@ func (s *fileSet) check() error {
 	for i, f := range s.outs {
 		outs[i] = identify(f.path)
 		for j := range ins {
-			if outs[i].same(ins[j]) {
+			if ins[j].info != nil && outs[i].same(ins[j]) {
 				return &clashError{out: f, over: s.ins[j]}
 			}
 		}

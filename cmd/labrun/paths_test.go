@@ -53,6 +53,7 @@ func TestFileSetClash(t *testing.T) {
 		{"another name in the folder", []string{"a.md"}, []string{"o.md"}, ""},
 		{"the same name in a folder not made yet", []string{"a.md"}, []string{"none/a.md"}, ""},
 		{"two other outputs", []string{"a.md"}, []string{"o.md", "p.md"}, ""},
+		{"a missing input", []string{"gone.md"}, []string{"gone.md"}, ""},
 		{"a device twice", nil, []string{"/dev/null", "/dev/null"}, ""},
 		{"standard output twice", []string{"a.md"}, []string{"", ""}, ""},
 	} {
