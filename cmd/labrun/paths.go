@@ -157,10 +157,16 @@ func runFiles(o *runOptions, outs []string) *fileSet {
 }
 
 // checkFiles is what "labrun check" reads (the transcripts found, their
-// skeletons and course settings) and the report files it writes. The
-// transcripts --update rewrites are its inputs, written over on purpose.
+// skeletons and course settings, the earlier reports that select and
+// balance the lessons) and the report files it writes. The transcripts
+// --update rewrites are its inputs, written over on purpose.
 func checkFiles(o *checkOptions, found []check.Lesson) *fileSet {
 	s := &fileSet{}
+	for _, r := range []string{o.failedFrom, o.durations} {
+		if r != "" {
+			s.input("the earlier report", r)
+		}
+	}
 	var dirs []string
 	for _, l := range found {
 		s.input("the transcript", l.Path)
