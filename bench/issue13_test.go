@@ -17,7 +17,7 @@ import (
 
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // The benchmarks of labrun's own cost (lessons that hang and that do not,
@@ -276,10 +276,10 @@ func BenchmarkParseRender1MB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res := &runner.Result{Lesson: l}
+		res := &transcript.Result{Lesson: l}
 		for _, c := range l.Cells {
-			res.Cells = append(res.Cells, &runner.CellResult{Cell: c, Status: runner.OK,
-				Outputs: []runner.Output{{Kind: runner.Stream, Name: "stdout", Text: "output of the cell\nover two lines\n"}}})
+			res.Cells = append(res.Cells, &transcript.CellResult{Cell: c, Status: transcript.OK,
+				Outputs: []transcript.Output{{Kind: transcript.Stream, Text: "output of the cell\nover two lines\n"}}})
 		}
 		out := render.Transcript(res)
 		took := time.Since(start)

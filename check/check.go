@@ -27,9 +27,11 @@ import (
 	"time"
 
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Verdict is how a cell's check came out.
@@ -69,7 +71,7 @@ type Lesson struct {
 	// README.md): what reports name and --update rewrites.
 	Path string
 	// Skeleton is the lesson to run; "" runs the recorded transcript
-	// stripped (lessons.StripAny).
+	// stripped (transcript.StripAny).
 	Skeleton string
 	// Line, when set, is a line of the transcript: the whole lesson
 	// runs, but only the cell at that line is judged ("lesson.md:LINE").
@@ -101,7 +103,7 @@ type CellReport struct {
 	// RawRecorded and RawFresh are the outputs blocks as laid out.
 	RawRecorded, RawFresh string
 	// Result is the fresh run of the cell.
-	Result *runner.CellResult
+	Result *transcript.CellResult
 	// Commands are the checks of a console block's commands (nil for
 	// other cells); Diff then holds their diffs too, after the outputs
 	// block's.
@@ -117,14 +119,14 @@ type Report struct {
 	// Cells are the verdicts, in cell order.
 	Cells []*CellReport
 	// Result is the fresh run (nil when the lesson could not run).
-	Result *runner.Result
+	Result *transcript.Result
 	// Duration is the check's wall time.
 	Duration time.Duration
 	// transcript is the recorded transcript as read, and parts its
 	// pieces, for Update.
 	transcript []byte
 	snapshot   atomicfile.Snapshot // the file as read: --update writes only over that
-	parts      []lessons.Part
+	parts      []transcript.Part
 	// partOf maps a cell index to its part holding outputs (-1: none).
 	partOf   map[int]int
 	recCells []*lessons.Cell
@@ -170,7 +172,7 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	}
 	rep.transcript, rep.snapshot = rec, snap
 	rep.course = !isLabrunTranscript(rec)
-	rep.parts = lessons.SplitTranscript(rec)
+	rep.parts = transcript.SplitTranscript(rec)
 
 	// The recorded transcript's skeleton, as its parts give it, with the
 	// line each part starts on in the transcript and in that skeleton.
@@ -219,7 +221,7 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	}
 
 	// The lesson to run.
-	runName, runSrc := l.Path, lessons.StripAny(rec)
+	runName, runSrc := l.Path, transcript.StripAny(rec)
 	if l.Skeleton != "" {
 		if runSrc, err = readFile(l.Skeleton); err != nil {
 			return nil, err
@@ -285,10 +287,10 @@ func (r *Report) recordedBlock(index int) string {
 
 // compare gives one cell its verdict under the lesson's normalize rules
 // and the cell's own rules.
-func compare(index, line int, recorded string, cr *runner.CellResult, lesson []lessons.Normalize, cellRules *lessons.CellRules) *CellReport {
+func compare(index, line int, recorded string, cr *transcript.CellResult, lesson []lessons.Normalize, cellRules *lessons.CellRules) *CellReport {
 	c := &CellReport{Index: index, Number: index + 1, Line: line, Result: cr, RawRecorded: recorded, How: How(cr)}
 	c.RawFresh = render.Outputs(cr.Outputs)
-	if cr.Status == runner.Skipped {
+	if cr.Status == transcript.Skipped {
 		c.Verdict, c.Reason = Skip, Reason{Kind: NotRun, Detail: strings.Join(render.Notes(cr), "; ")}
 		return c
 	}
@@ -331,7 +333,7 @@ func unexpected(e lessons.Expect, how string) Reason {
 // How words how a cell ended when it did not end well, in render's
 // words: "interrupted after 10.0s: timeout", "exit 139 (SIGSEGV)",
 // "ZeroDivisionError: division by zero"; "" for a cell that ended well.
-func How(cr *runner.CellResult) string {
+func How(cr *transcript.CellResult) string {
 	var parts []string
 	if e := cr.Exception; e != nil {
 		parts = append(parts, strings.TrimSuffix(e.Name+": "+e.Message, ": "))
@@ -339,7 +341,7 @@ func How(cr *runner.CellResult) string {
 	if cr.Steps > 0 && cr.Exit.Code != 0 && cr.Interruption == nil {
 		parts = append(parts, "exit "+render.ExitWord(cr.Exit))
 	}
-	if cr.Status != runner.Skipped {
+	if cr.Status != transcript.Skipped {
 		parts = append(parts, render.Notes(cr)...)
 	}
 	return strings.Join(parts, "; ")
@@ -384,7 +386,7 @@ const notPair = "the skeleton is not this transcript's"
 // output markers), not a course's.
 func isLabrunTranscript(b []byte) bool {
 	s := string(b)
-	return strings.HasPrefix(s, lessons.OutOpen) || strings.Contains(s, "\n"+lessons.OutOpen)
+	return strings.HasPrefix(s, marker.Open) || strings.Contains(s, "\n"+marker.Open)
 }
 
 // maxTranscriptBytes bounds what check reads as a transcript.
@@ -451,7 +453,7 @@ func ending(annotation string) string {
 }
 
 // hasOutputs says whether a transcript's parts record any output.
-func hasOutputs(parts []lessons.Part) bool {
+func hasOutputs(parts []transcript.Part) bool {
 	for _, p := range parts {
 		if p.HasOutputs {
 			return true

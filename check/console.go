@@ -5,7 +5,7 @@ import (
 
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // A console block records its outputs inside the block: the lines after
@@ -39,7 +39,7 @@ type CommandReport struct {
 // when the cell failed for nothing else). rec is the recorded cell, with
 // its rules, lesson the lesson's normalize rules; line maps a line of the
 // transcript's skeleton to the transcript's.
-func compareConsole(c *CellReport, rec *lessons.Cell, cr *runner.CellResult, lesson []lessons.Normalize, line func(int) int) {
+func compareConsole(c *CellReport, rec *lessons.Cell, cr *transcript.CellResult, lesson []lessons.Normalize, line func(int) int) {
 	cellRules := &rec.Rules
 	if rec.Kind != lessons.Console || c.Verdict == Skip || cellRules.IgnoreOutput {
 		return

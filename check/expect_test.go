@@ -4,11 +4,11 @@ import (
 	"testing"
 
 	"github.com/labrun/labrun/lessons"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestCompareExpect: a check rule's expect reads the cell's ending as a
-// fence's expect= does (runner.Ending.Meets): the exit status of its last
+// fence's expect= does (transcript.Ending.Meets): the exit status of its last
 // step.
 func TestCompareExpect(t *testing.T) {
 	l, err := lessons.Parse("l.md", []byte("<!-- labrun: expect exit=3 -->\n```python\n!exit 3\n!true\n```\n\n"+
@@ -18,14 +18,14 @@ func TestCompareExpect(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		cell   int
-		cr     *runner.CellResult
+		cr     *transcript.CellResult
 		want   Verdict
 		reason string
 	}{
-		{0, &runner.CellResult{Steps: 2}, Fail, "expected exit 3; ended: ok"},
-		{1, &runner.CellResult{Steps: 2, Exit: runner.Exit{Code: 3}}, Pass, ""},
-		{2, &runner.CellResult{}, Fail, "expected to fail; ended: ok"},
-		{2, &runner.CellResult{Status: runner.Failed, Exception: &runner.Exception{Name: "NameError", Message: "name 'x' is not defined"}}, Pass, ""},
+		{0, &transcript.CellResult{Steps: 2}, Fail, "expected exit 3; ended: ok"},
+		{1, &transcript.CellResult{Steps: 2, Exit: transcript.Exit{Code: 3}}, Pass, ""},
+		{2, &transcript.CellResult{}, Fail, "expected to fail; ended: ok"},
+		{2, &transcript.CellResult{Status: transcript.Failed, Exception: &transcript.Exception{Name: "NameError", Message: "name 'x' is not defined"}}, Pass, ""},
 	} {
 		c := l.Cells[tc.cell]
 		tc.cr.Cell = c

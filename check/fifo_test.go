@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestFIFOLesson checks a copy of the course's FIFO lesson with the rules
@@ -24,7 +24,7 @@ func TestFIFOLesson(t *testing.T) {
 			t.Errorf("%s:%d: cell %d: %s (%s)\n%s", rep.Path, c.Line, c.Number, c.Reason, c.How, c.Diff)
 		}
 	}
-	if c := rep.Cells[1]; c.Result.Status != runner.Interrupted || c.Verdict != Pass {
+	if c := rep.Cells[1]; c.Result.Status != transcript.Interrupted || c.Verdict != Pass {
 		t.Errorf("cell 2: %v, %v, want interrupted and passing", c.Result.Status, c.Verdict)
 	}
 	p, f, s := rep.Counts()

@@ -3,7 +3,7 @@ package check
 import (
 	"syscall"
 
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // A cell cut by a signal meant for labrun -- Ctrl-C, or a SIGTERM or
@@ -24,14 +24,14 @@ func (r *Report) markNotFinished() {
 	if res == nil {
 		return
 	}
-	cut := map[*runner.CellResult]bool{}
+	cut := map[*transcript.CellResult]bool{}
 	for _, cr := range res.Cells {
 		cut[cr] = cutByStop(cr)
 	}
 	if res.Interrupted {
 		for i := lastRan(res); i >= 0; i-- {
 			cr := res.Cells[i]
-			if cr.Status == runner.Skipped {
+			if cr.Status == transcript.Skipped {
 				continue
 			}
 			if !cutByStop(cr) && !endedByStopSignal(cr) {
@@ -41,21 +41,21 @@ func (r *Report) markNotFinished() {
 		}
 	}
 	for _, c := range r.Cells {
-		if c.Result != nil && c.Result.Status != runner.Skipped && cut[c.Result] {
+		if c.Result != nil && c.Result.Status != transcript.Skipped && cut[c.Result] {
 			c.Verdict, c.Reason, c.Diff = NotFinished, Reason{Kind: StoppedRun}, ""
 		}
 	}
 }
 
 // cutByStop says whether labrun's stop interrupted the cell first.
-func cutByStop(cr *runner.CellResult) bool {
-	return cr.Status == runner.Interrupted && cr.Interruption != nil && cr.Interruption.Cause == runner.Cancelled
+func cutByStop(cr *transcript.CellResult) bool {
+	return cr.Status == transcript.Interrupted && cr.Interruption != nil && cr.Interruption.Cause == transcript.Cancelled
 }
 
 // endedByStopSignal says whether the cell ended as a stopping signal ends
 // it: its last step killed by (or exiting for) SIGINT, SIGTERM or SIGHUP,
 // its Python interrupted, or its Python worker lost.
-func endedByStopSignal(cr *runner.CellResult) bool {
+func endedByStopSignal(cr *transcript.CellResult) bool {
 	if cr.WorkerLost != nil || cr.Exception != nil && cr.Exception.Name == "KeyboardInterrupt" {
 		return true
 	}
@@ -73,11 +73,11 @@ func endedByStopSignal(cr *runner.CellResult) bool {
 // lastRan is the index of the last cell of a run that ran before labrun
 // stopped it (-1 when none did): the one before the first cell the stop
 // skipped, or the last one run.
-func lastRan(res *runner.Result) int {
+func lastRan(res *transcript.Result) int {
 	last := -1
 	for i, cr := range res.Cells {
-		if cr.Status == runner.Skipped {
-			if cr.Skip == runner.StoppedBefore {
+		if cr.Status == transcript.Skipped {
+			if cr.Skip == transcript.StoppedBefore {
 				break
 			}
 			continue

@@ -4,7 +4,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestMarkNotFinished: which cells of a run a stop of labrun cut, from
@@ -13,31 +13,31 @@ import (
 // lost) with nothing but such cells after it -- the signal reached the
 // step directly, before labrun had seen its own.
 func TestMarkNotFinished(t *testing.T) {
-	ok := &runner.CellResult{Status: runner.OK, Steps: 1}
-	cancelled := &runner.CellResult{Status: runner.Interrupted, Interruption: &runner.Interruption{Cause: runner.Cancelled}}
-	timedOut := &runner.CellResult{Status: runner.Interrupted, Steps: 1, Exit: runner.Exit{Code: 130, Signal: syscall.SIGINT},
-		Interruption: &runner.Interruption{Cause: runner.Timeout}}
-	termed := &runner.CellResult{Status: runner.OK, Steps: 1, Exit: runner.Exit{Code: 143, Signal: syscall.SIGTERM}}
-	hupExit := &runner.CellResult{Status: runner.OK, Steps: 1, Exit: runner.Exit{Code: 129}}
-	lost := &runner.CellResult{Status: runner.Failed, WorkerLost: &runner.WorkerLoss{}}
-	notRun := &runner.CellResult{Status: runner.Skipped, Skip: runner.StoppedBefore}
-	setup := &runner.CellResult{Status: runner.Skipped, Skip: runner.SetupCell}
+	ok := &transcript.CellResult{Status: transcript.OK, Steps: 1}
+	cancelled := &transcript.CellResult{Status: transcript.Interrupted, Interruption: &transcript.Interruption{Cause: transcript.Cancelled}}
+	timedOut := &transcript.CellResult{Status: transcript.Interrupted, Steps: 1, Exit: transcript.Exit{Code: 130, Signal: syscall.SIGINT},
+		Interruption: &transcript.Interruption{Cause: transcript.Timeout}}
+	termed := &transcript.CellResult{Status: transcript.OK, Steps: 1, Exit: transcript.Exit{Code: 143, Signal: syscall.SIGTERM}}
+	hupExit := &transcript.CellResult{Status: transcript.OK, Steps: 1, Exit: transcript.Exit{Code: 129}}
+	lost := &transcript.CellResult{Status: transcript.Failed, WorkerLost: &transcript.WorkerLoss{}}
+	notRun := &transcript.CellResult{Status: transcript.Skipped, Skip: transcript.StoppedBefore}
+	setup := &transcript.CellResult{Status: transcript.Skipped, Skip: transcript.SetupCell}
 	for _, c := range []struct {
 		name    string
 		stopped bool
-		cells   []*runner.CellResult
+		cells   []*transcript.CellResult
 		want    []bool
 	}{
-		{"cut by the stop", true, []*runner.CellResult{ok, cancelled, notRun}, []bool{false, true, false}},
-		{"killed by SIGTERM, then stopped", true, []*runner.CellResult{ok, termed, notRun}, []bool{false, true, false}},
-		{"killed by SIGTERM, the next cut", true, []*runner.CellResult{termed, cancelled}, []bool{true, true}},
-		{"a set-up cell between", true, []*runner.CellResult{hupExit, setup, lost}, []bool{true, false, true}},
-		{"killed by SIGTERM, then a cell ran", true, []*runner.CellResult{termed, ok, cancelled}, []bool{false, false, true}},
-		{"SIGTERM as content, not stopped", false, []*runner.CellResult{ok, termed}, []bool{false, false}},
-		{"its timeout came first", true, []*runner.CellResult{ok, timedOut, ok}, []bool{false, false, false}},
+		{"cut by the stop", true, []*transcript.CellResult{ok, cancelled, notRun}, []bool{false, true, false}},
+		{"killed by SIGTERM, then stopped", true, []*transcript.CellResult{ok, termed, notRun}, []bool{false, true, false}},
+		{"killed by SIGTERM, the next cut", true, []*transcript.CellResult{termed, cancelled}, []bool{true, true}},
+		{"a set-up cell between", true, []*transcript.CellResult{hupExit, setup, lost}, []bool{true, false, true}},
+		{"killed by SIGTERM, then a cell ran", true, []*transcript.CellResult{termed, ok, cancelled}, []bool{false, false, true}},
+		{"SIGTERM as content, not stopped", false, []*transcript.CellResult{ok, termed}, []bool{false, false}},
+		{"its timeout came first", true, []*transcript.CellResult{ok, timedOut, ok}, []bool{false, false, false}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rep := &Report{Result: &runner.Result{Cells: c.cells, Interrupted: c.stopped}}
+			rep := &Report{Result: &transcript.Result{Cells: c.cells, Interrupted: c.stopped}}
 			for i, cr := range c.cells {
 				rep.Cells = append(rep.Cells, &CellReport{Index: i, Number: i + 1, Result: cr, Diff: "x"})
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Suite checks lessons, several at once, and tells a Handler what
@@ -59,7 +60,7 @@ type LessonRunning struct {
 // the whole lesson ran).
 type CellRan struct {
 	Lesson
-	Result *runner.CellResult
+	Result *transcript.CellResult
 }
 
 // CellChecked is a cell's verdict.
@@ -169,7 +170,7 @@ func (s Suite) check(ctx context.Context, i int, l Lesson, send func(Event)) {
 		}
 	}
 	o.OnStart = func(run *lessons.Lesson) { send(LessonRunning{l, run}) }
-	o.Runner.OnCell = func(cr *runner.CellResult) { send(CellRan{l, cr}) }
+	o.Runner.OnCell = func(cr *transcript.CellResult) { send(CellRan{l, cr}) }
 	var rep *Report
 	if err == nil {
 		rep, err = Run(ctx, l, o)

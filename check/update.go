@@ -4,8 +4,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Updated returns the recorded transcript with the fresh outputs of every
@@ -48,7 +49,7 @@ func (r *Report) Updated() (text []byte, changed bool) {
 			b.WriteString(l)
 			b.WriteString(insert[line])
 			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() && strings.HasSuffix(l, "\n") {
-				b.WriteString(r.freshBlock(lessons.Part{}, failing[idx]))
+				b.WriteString(r.freshBlock(transcript.Part{}, failing[idx]))
 			}
 		}
 		if !p.HasOutputs {
@@ -67,17 +68,17 @@ func (r *Report) Updated() (text []byte, changed bool) {
 }
 
 // writeOld writes a part's recorded outputs as they were.
-func (r *Report) writeOld(b *strings.Builder, p lessons.Part) {
+func (r *Report) writeOld(b *strings.Builder, p transcript.Part) {
 	if r.course {
 		b.WriteString(p.Outputs)
 		return
 	}
-	b.WriteString(lessons.OpenMarker(p.Annotation) + "\n" + p.Outputs + lessons.OutClose + "\n")
+	b.WriteString(marker.OpenLine(p.Annotation) + "\n" + p.Outputs + marker.Close + "\n")
 }
 
 // courseBlock lays out fresh outputs in a course transcript in place of
 // a part's recorded ones, keeping the blank lines around them.
-func courseBlock(p lessons.Part, fresh string) string {
+func courseBlock(p transcript.Part, fresh string) string {
 	body := strings.Trim(fresh, "\n")
 	if !p.HasOutputs {
 		if body == "" {
@@ -99,7 +100,7 @@ func courseBlock(p lessons.Part, fresh string) string {
 
 // freshBlock lays out a failing cell's fresh outputs in place of a
 // part's recorded ones.
-func (r *Report) freshBlock(p lessons.Part, c *CellReport) string {
+func (r *Report) freshBlock(p transcript.Part, c *CellReport) string {
 	if !r.course {
 		ann := render.Annotation(c.Result)
 		if p.HasOutputs && timeless(p.Annotation) == timeless(ann) {

@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // metaKey is the metadata key under which a notebook exported from a
@@ -23,8 +24,8 @@ const metaKey = "labrun"
 // cell with its outputs (streams as stream outputs, Run: lines and %p
 // values as Markdown displays, background logs as displays marked as
 // logs). name is used in errors.
-func Export(name string, transcript []byte) (*Notebook, error) {
-	parts := lessons.SplitTranscript(transcript)
+func Export(name string, rec []byte) (*Notebook, error) {
+	parts := transcript.SplitTranscript(rec)
 	labrun := false // a labrun transcript: kept byte for byte
 	for _, p := range parts {
 		labrun = labrun || p.Annotation != ""
@@ -33,7 +34,7 @@ func Export(name string, transcript []byte) (*Notebook, error) {
 	type block struct {
 		endLine    int // the skeleton line the outputs follow
 		annotation string
-		outputs    []runner.Output
+		outputs    []transcript.Output
 		// text is the outputs block as written, kept when laying out
 		// outputs again would not give it back (nbconvert's layout is
 		// ambiguous: an HTML display's indented lines read as a stream).
@@ -48,7 +49,7 @@ func Export(name string, transcript []byte) (*Notebook, error) {
 			line++
 		}
 		if p.HasOutputs {
-			outs := render.ParseOutputs(p.Outputs)
+			outs := transcript.ParseOutputs(p.Outputs)
 			b := block{endLine: line, annotation: p.Annotation, outputs: outs}
 			if labrun && render.Outputs(outs) != p.Outputs {
 				b.text = p.Outputs
@@ -142,25 +143,21 @@ func markdownCell(i int, text string, verbatim bool) Cell {
 func cellID(i int) string { return fmt.Sprintf("labrun-%d", i) }
 
 // toNotebook turns an output into its nbformat form.
-func toNotebook(o runner.Output, count int) Output {
+func toNotebook(o transcript.Output, count int) Output {
 	switch o.Kind {
-	case runner.Stream:
-		name := o.Name
-		if name == "" {
-			name = "stdout"
-		}
+	case transcript.Stream:
 		t := Text(o.Text)
-		return Output{OutputType: "stream", Name: name, Text: &t}
-	case runner.Log:
+		return Output{OutputType: "stream", Name: o.Name.String(), Text: &t}
+	case transcript.Log:
 		return Output{OutputType: "display_data",
 			Data:     map[string]Text{"text/markdown": Text("```\n" + o.Text + "\n```"), "text/plain": Text(o.Text)},
 			Metadata: map[string]any{metaKey: map[string]any{"kind": "log"}}}
-	case runner.HTML:
+	case transcript.HTML:
 		return Output{OutputType: "display_data", Data: map[string]Text{"text/html": Text(o.Text), "text/plain": "<IPython.core.display.HTML object>"}}
-	case runner.Text:
+	case transcript.Text:
 		n := count
 		return Output{OutputType: "execute_result", Data: map[string]Text{"text/plain": Text(o.Text)}, ExecutionCount: &n}
-	case runner.Error:
+	case transcript.Error:
 		return Output{OutputType: "error", EName: "Error", Traceback: strings.Split(o.Text, "\n")}
 	default:
 		return Output{OutputType: "display_data", Data: map[string]Text{"text/markdown": Text(o.Text), "text/plain": Text(o.Text)}}
@@ -168,29 +165,29 @@ func toNotebook(o runner.Output, count int) Output {
 }
 
 // fromNotebook turns an nbformat output back into labrun's.
-func fromNotebook(o Output) runner.Output {
+func fromNotebook(o Output) transcript.Output {
 	switch o.OutputType {
 	case "stream":
 		t := ""
 		if o.Text != nil {
 			t = string(*o.Text)
 		}
-		return runner.Output{Kind: runner.Stream, Name: o.Name, Text: t}
+		return transcript.Output{Kind: transcript.Stream, Name: transcript.StreamNamed(o.Name), Text: t}
 	case "error":
-		return runner.Output{Kind: runner.Error, Text: strings.Join(o.Traceback, "\n")}
+		return transcript.Output{Kind: transcript.Error, Text: strings.Join(o.Traceback, "\n")}
 	case "execute_result":
-		return runner.Output{Kind: runner.Text, Text: string(o.Data["text/plain"])}
+		return transcript.Output{Kind: transcript.Text, Text: string(o.Data["text/plain"])}
 	}
 	if m, ok := o.Metadata[metaKey].(map[string]any); ok && m["kind"] == "log" {
-		return runner.Output{Kind: runner.Log, Text: string(o.Data["text/plain"])}
+		return transcript.Output{Kind: transcript.Log, Text: string(o.Data["text/plain"])}
 	}
 	if h, ok := o.Data["text/html"]; ok {
-		return runner.Output{Kind: runner.HTML, Text: string(h)}
+		return transcript.Output{Kind: transcript.HTML, Text: string(h)}
 	}
 	if md, ok := o.Data["text/markdown"]; ok {
-		return runner.Output{Kind: runner.Markdown, Text: string(md)}
+		return transcript.Output{Kind: transcript.Markdown, Text: string(md)}
 	}
-	return runner.Output{Kind: runner.Text, Text: string(o.Data["text/plain"])}
+	return transcript.Output{Kind: transcript.Text, Text: string(o.Data["text/plain"])}
 }
 
 // importLabrun gives back the transcript a notebook was exported from
@@ -223,14 +220,14 @@ func importLabrun(nb *Notebook, noOutput bool) []byte {
 		if noOutput || !ok {
 			continue
 		}
-		var outs []runner.Output
+		var outs []transcript.Output
 		for _, o := range c.Outputs {
 			outs = append(outs, fromNotebook(o))
 		}
 		block := render.OutputsBlock(ann, outs)
 		if text, ok := meta["outputs_text"].(string); ok && meta["outputs_sum"] == outputsSum(c.Outputs) {
 			// The outputs as exported: their text as the transcript had it.
-			block = lessons.OutOpen + " " + ann + " -->\n" + text + lessons.OutClose + "\n"
+			block = marker.Open + " " + ann + " -->\n" + text + marker.Close + "\n"
 		}
 		if !strings.HasSuffix(closing, "\n") {
 			// The lesson ends at this fence without a newline.

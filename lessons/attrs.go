@@ -68,7 +68,7 @@ type ExpectKind int
 
 // The expectations a cell may state. A cell's exit status is its last
 // step's, as a shell script's is its last command's (0 when it ran no
-// step); runner.Ending.Meets is what each means, for a fence's expect=
+// step); transcript.Ending.Meets is what each means, for a fence's expect=
 // and a check rule's expect alike.
 const (
 	// ExpectExit: the cell ends by itself, without failing, its last step

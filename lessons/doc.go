@@ -28,7 +28,7 @@
 // below the magic line, the Shell of a script cell, the FileSpec of a
 // file cell and the bytes it writes (FileContent). PythonLines reads a
 // Python cell's lines as IPython does (the Python worker follows the same
-// rules, and a test holds the two together). The transcript's marker
-// lines are defined here (markers.go): render writes them, Strip turns a
-// transcript back into the lesson it came from.
+// rules, and a test holds the two together). Parse refuses a
+// transcript (a line that is one of internal/marker's marker lines);
+// package transcript reads transcripts back into lessons.
 package lessons

@@ -23,8 +23,8 @@ var fuzzSeeds = []string{
 	"<!-- labrun timeout=30s -->\n\n```python\n# look at tools/set_up_magics.ipynb\nget_ipython().run_cell('x')\nNone\n```\n",
 	"- item\n\n  ```python\n  x = 1\n  ```\n> ```python\n> y\n> ```\n",
 	"````python\n```\n````\n```python\r\nx\r\n```\r\n",
-	"```python\nx\n```\n" + lessons.OutOpen + " cell=0 -->\n\n    1\n\n" + lessons.OutClose + "\n",
-	"```python\nx\n```\n" + lessons.OutOpen + " cell=0 -->\n" + lessons.OutClose,
+	"```python\nx\n```\n<!-- labrun:out cell=0 -->\n\n    1\n\n<!-- labrun:end -->\n",
+	"```python\nx\n```\n<!-- labrun:out cell=0 -->\n<!-- labrun:end -->",
 }
 
 // addFileSeeds adds the repository's lessons and transcripts (golden
@@ -93,31 +93,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzStrip: Strip never panics, is idempotent, and is the identity on
-// any text without labrun's markers (so on every lesson Parse accepts).
-func FuzzStrip(f *testing.F) {
-	for _, s := range fuzzSeeds {
-		f.Add([]byte(s))
-	}
-	addFileSeeds(f)
-	f.Fuzz(func(t *testing.T, src []byte) {
-		out := lessons.Strip(src)
-		if again := lessons.Strip(out); !bytes.Equal(again, out) {
-			t.Fatalf("Strip is not idempotent:\nonce:  %q\ntwice: %q", out, again)
-		}
-		if len(out) > len(src) {
-			t.Fatalf("Strip grew its input")
-		}
-		hasOpen := bytes.HasPrefix(src, []byte(lessons.OutOpen)) || bytes.Contains(src, []byte("\n"+lessons.OutOpen))
-		if !hasOpen && !bytes.Equal(out, src) {
-			t.Fatalf("no markers, yet Strip changed the text:\nin:  %q\nout: %q", src, out)
-		}
-		if _, err := lessons.Parse("f.md", src); err == nil && !bytes.Equal(out, src) {
-			t.Fatalf("Strip changed a lesson Parse accepts:\nin:  %q\nout: %q", src, out)
-		}
-	})
-}
-
 // FuzzPythonLines: one entry a line; text lines are the ones InString
 // says start inside a string; a continued line follows an escape or magic
 // (or another continued line) whose line ends with a backslash, as IPython
@@ -142,4 +117,41 @@ func FuzzPythonLines(f *testing.F) {
 			}
 		}
 	})
+}
+
+// readTxtar reads a txtar archive into its files (the minimal format:
+// "-- name --" lines separate files).
+func readTxtar(t testing.TB, path string) map[string][]byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	var name string
+	var cur []byte
+	in := false
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		var line []byte
+		if i < 0 {
+			line, b = b, nil
+		} else {
+			line, b = b[:i+1], b[i+1:]
+		}
+		s := strings.TrimRight(string(line), "\n")
+		if strings.HasPrefix(s, "-- ") && strings.HasSuffix(s, " --") && len(s) >= 6 {
+			if in {
+				files[name] = cur
+			}
+			name, cur, in = strings.TrimSpace(s[3:len(s)-3]), []byte{}, true
+			continue
+		}
+		if in {
+			cur = append(cur, line...)
+		}
+	}
+	if in {
+		files[name] = cur
+	}
+	return files
 }

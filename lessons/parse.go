@@ -8,6 +8,8 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	gmtext "github.com/yuin/goldmark/text"
+
+	"github.com/labrun/labrun/internal/marker"
 )
 
 // MaxLineBytes is the longest lesson line Parse accepts.
@@ -33,7 +35,7 @@ func Parse(name string, src []byte) (*Lesson, error) {
 	text := bytes.TrimPrefix(src, []byte(bom))
 	lines := splitLines(text)
 	for n := 1; n <= lines.count(); n++ {
-		if t := lines.text(n); strings.HasPrefix(t, OutOpen) || t == OutClose {
+		if t := lines.text(n); marker.IsOpen(t) || marker.IsClose(t) {
 			errs.add(name, n, "a labrun output marker: this is a transcript, not a lesson (run the lesson it came from)")
 			return nil, errs
 		}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/labrun/labrun/lessons"
+
+	"github.com/labrun/labrun/internal/marker"
 )
 
 func parse(t *testing.T, src string) *lessons.Lesson {
@@ -77,7 +79,7 @@ func TestParseErrors(t *testing.T) {
 			"lesson.md:1: labrun directive: unknown setting \"color\" (known: timeout…"},
 		{"directive bad timeout", "text\n\n<!-- labrun timeout=0s -->\n",
 			"lesson.md:3: labrun directive: timeout=0s: want a positive duration such as 2s or 1m"},
-		{"a transcript", py("print(1)") + lessons.OutOpen + " cell=0 -->\n\n    1\n" + lessons.OutClose + "\n",
+		{"a transcript", py("print(1)") + marker.Open + " cell=0 -->\n\n    1\n" + marker.Close + "\n",
 			"lesson.md:4: a labrun output marker: this is a transcript, not a lesson (run the lesson it came from)"},
 	}
 	for _, tt := range tests {

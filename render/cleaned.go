@@ -3,24 +3,30 @@ package render
 import (
 	"fmt"
 	"io"
-
-	"github.com/labrun/labrun/runner"
 )
+
+// Removed is what a clean-up after killed runs removed (runner.Cleaned
+// is one).
+type Removed interface {
+	// Counts returns how many processes, cgroups and scratch dirs went.
+	Counts() (processes, cgroups, scratchDirs int)
+}
 
 // Cleaned words what runner.CleanStale removed, on one line: "labrun:
 // cleaned up after killed runs: 2 processes, 1 cgroup, 1 scratch dir".
 // With nothing removed it says so when always is set, else it prints
 // nothing.
-func Cleaned(w io.Writer, c runner.Cleaned, always bool) {
-	if !c.Any() {
+func Cleaned(w io.Writer, c Removed, always bool) {
+	processes, cgroups, scratchDirs := c.Counts()
+	if processes+cgroups+scratchDirs == 0 {
 		if always {
 			fmt.Fprintln(w, "labrun: nothing left by killed runs")
 		}
 		return
 	}
 	fmt.Fprintf(w, "labrun: cleaned up after killed runs: %s, %s, %s\n",
-		plural(c.Processes, "process", "processes"), plural(c.Cgroups, "cgroup", "cgroups"),
-		plural(c.ScratchDirs, "scratch dir", "scratch dirs"))
+		plural(processes, "process", "processes"), plural(cgroups, "cgroup", "cgroups"),
+		plural(scratchDirs, "scratch dir", "scratch dirs"))
 }
 
 func plural(n int, one, many string) string {

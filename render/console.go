@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/internal/termtext"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // consoleEdits says how the transcript rewrites the console blocks that
@@ -12,7 +12,7 @@ import (
 // left out (skip holds its lines) and the fresh output written after the
 // command's last line (insert). A block whose every command printed what
 // it records is kept byte for byte.
-func consoleEdits(res *runner.Result) (skip map[int]bool, insert map[int]string) {
+func consoleEdits(res *transcript.Result) (skip map[int]bool, insert map[int]string) {
 	skip, insert = map[int]bool{}, map[int]string{}
 	for _, cr := range res.Cells {
 		for _, co := range cr.Console {
@@ -33,7 +33,7 @@ func consoleEdits(res *runner.Result) (skip map[int]bool, insert map[int]string)
 // ConsoleFresh returns the lines a console command's fresh output puts
 // in its block, and whether they differ from the recorded ones (a
 // command that did not run keeps its record).
-func ConsoleFresh(co runner.ConsoleOutput) (string, bool) {
+func ConsoleFresh(co transcript.ConsoleOutput) (string, bool) {
 	if !co.Ran {
 		return "", false
 	}

@@ -2,8 +2,8 @@
 // people: the Markdown transcript (the lesson with each cell's outputs in
 // the layout jupyter nbconvert --to markdown uses, and annotations in HTML
 // comments: transcript.go), the terminal summary (summary.go) and the -v
-// progress line. runner keeps outcomes as typed values (exit status and
-// signal, interruption and its cause, Python exception, ...); outcome.go
-// is where they are put in words, once, for all of these. It runs
-// nothing.
+// progress line. Outcomes are typed values of package transcript (exit
+// status and signal, interruption and its cause, Python exception, ...);
+// outcome.go is where they are put in words, once, for all of these. It
+// runs nothing and imports nothing of runner's.
 package render

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // FuzzRender checks the round trip: stripping the transcript of a lesson,
@@ -20,18 +20,18 @@ func FuzzRender(f *testing.F) {
 		if err != nil {
 			return
 		}
-		res := &runner.Result{Lesson: l}
+		res := &transcript.Result{Lesson: l}
 		for _, c := range l.Cells {
-			cr := &runner.CellResult{Cell: c, Status: runner.OK}
-			cr.Outputs = []runner.Output{
-				{Kind: runner.Stream, Name: "stdout", Text: stream},
-				{Kind: runner.Markdown, Text: md},
-				{Kind: runner.Log, Text: stream},
+			cr := &transcript.CellResult{Cell: c, Status: transcript.OK}
+			cr.Outputs = []transcript.Output{
+				{Kind: transcript.Stream, Text: stream},
+				{Kind: transcript.Markdown, Text: md},
+				{Kind: transcript.Log, Text: stream},
 			}
 			res.Cells = append(res.Cells, cr)
 		}
 		out := render.Transcript(res)
-		if got := lessons.Strip(out); !bytes.Equal(got, src) {
+		if got := transcript.Strip(out); !bytes.Equal(got, src) {
 			t.Fatalf("strip(render(lesson)) != lesson\nlesson: %q\ngot:    %q\ntranscript: %q", src, got, out)
 		}
 	})

@@ -6,23 +6,23 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/lessons"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // nativeNotes words what the native dialect adds to a cell's ending: a
 // failed wait or stop before it, an ending its fence did not expect, a
 // skip.
-func nativeNotes(cr *runner.CellResult) []string {
+func nativeNotes(cr *transcript.CellResult) []string {
 	var out []string
 	if f := cr.Directive; f != nil {
 		d := f.Directive
 		what := fmt.Sprintf("line %d: %s", d.Line, d.Text)
 		switch f.Why {
-		case runner.WaitTimedOut:
+		case transcript.WaitTimedOut:
 			out = append(out, fmt.Sprintf("not run: %s: not ready after %s", what, d.Timeout))
-		case runner.WaitStepEnded:
+		case transcript.WaitStepEnded:
 			out = append(out, fmt.Sprintf("not run: %s: %s ended without printing a match", what, d.Name))
-		case runner.DirectiveCancelled:
+		case transcript.DirectiveCancelled:
 			out = append(out, fmt.Sprintf("not run: %s: labrun was interrupted", what))
 		}
 	}
@@ -36,10 +36,10 @@ func nativeNotes(cr *runner.CellResult) []string {
 		}
 		out = append(out, fmt.Sprintf("expected %s, %s", expectWords(u.Want), got))
 	}
-	if a := cr.Cell.Attrs; a != nil && a.Expect != nil && cr.Unexpected == nil && cr.Status != runner.OK && cr.Status != runner.Skipped {
+	if a := cr.Cell.Attrs; a != nil && a.Expect != nil && cr.Unexpected == nil && cr.Status != transcript.OK && cr.Status != transcript.Skipped {
 		out = append(out, "as expected (expect="+a.Expect.String()+")")
 	}
-	if cr.Skip == runner.MarkedSkip {
+	if cr.Skip == transcript.MarkedSkip {
 		out = append(out, "skip: not run")
 	}
 	return out

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // The words of a cell's outcome: runner keeps outcomes as values, render
@@ -14,15 +14,15 @@ import (
 
 // StatusWord is how a status reads ("ok", "error", "interrupted",
 // "skipped").
-func StatusWord(s runner.Status) string {
+func StatusWord(s transcript.Status) string {
 	switch s {
-	case runner.OK:
+	case transcript.OK:
 		return "ok"
-	case runner.Failed:
+	case transcript.Failed:
 		return "error"
-	case runner.Interrupted:
+	case transcript.Interrupted:
 		return "interrupted"
-	case runner.Skipped:
+	case transcript.Skipped:
 		return "skipped"
 	}
 	return "status " + strconv.Itoa(int(s))
@@ -30,7 +30,7 @@ func StatusWord(s runner.Status) string {
 
 // ExitWord is how an exit reads: "0", "3", or "139 (SIGSEGV)" for death by
 // a signal.
-func ExitWord(e runner.Exit) string {
+func ExitWord(e transcript.Exit) string {
 	s := strconv.Itoa(e.Code)
 	if name := e.SignalName(); name != "" {
 		s += " (" + name + ")"
@@ -41,12 +41,12 @@ func ExitWord(e runner.Exit) string {
 // InterruptionWords says why and when a cell was interrupted:
 // "interrupted after 2.0s: timeout", "... stuck: blocked in pipe_read",
 // "... labrun was interrupted".
-func InterruptionWords(why *runner.Interruption) string {
+func InterruptionWords(why *transcript.Interruption) string {
 	cause := "timeout"
 	switch why.Cause {
-	case runner.Stuck:
+	case transcript.Stuck:
 		cause = "stuck: blocked in " + why.Where
-	case runner.Cancelled:
+	case transcript.Cancelled:
 		cause = "labrun was interrupted"
 	}
 	return fmt.Sprintf("interrupted after %.1fs: %s", why.After.Seconds(), cause)
@@ -55,7 +55,7 @@ func InterruptionWords(why *runner.Interruption) string {
 // Notes says, one phrase each, what a cell's outcome holds beyond its
 // status: its interruption, a lost worker, a command not found, a cut
 // output, why it was skipped, why labrun could not run it.
-func Notes(cr *runner.CellResult) []string {
+func Notes(cr *transcript.CellResult) []string {
 	var out []string
 	if cr.Interruption != nil {
 		out = append(out, InterruptionWords(cr.Interruption))
@@ -71,14 +71,14 @@ func Notes(cr *runner.CellResult) []string {
 		out = append(out, "exit 127: a command was not found (is its package installed?)")
 	}
 	if cr.OutputCut {
-		out = append(out, fmt.Sprintf("output cut at %d MiB", runner.MaxCellStream>>20))
+		out = append(out, fmt.Sprintf("output cut at %d MiB", transcript.MaxCellStream>>20))
 	}
 	switch cr.Skip {
-	case runner.SetupCell:
+	case transcript.SetupCell:
 		out = append(out, "set-up cell: labrun provides the course's magics itself")
-	case runner.MagicNotRun:
+	case transcript.MagicNotRun:
 		out = append(out, "%%"+cr.Cell.Magic+" cells are not run")
-	case runner.StoppedBefore:
+	case transcript.StoppedBefore:
 		out = append(out, "not run: labrun was interrupted")
 	}
 	out = append(out, nativeNotes(cr)...)
@@ -89,7 +89,7 @@ func Notes(cr *runner.CellResult) []string {
 }
 
 // Progress writes the line cmd/labrun -v prints as each cell ends.
-func Progress(w io.Writer, lessonName string, cr *runner.CellResult) {
+func Progress(w io.Writer, lessonName string, cr *transcript.CellResult) {
 	extra := ""
 	if notes := Notes(cr); len(notes) > 0 {
 		extra = " (" + strings.Join(notes, "; ") + ")"

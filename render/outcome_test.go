@@ -5,20 +5,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestOutcomeWords: typed outcomes read as the transcript and the terminal
 // say them.
 func TestOutcomeWords(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{ExitWord(runner.Exit{Code: 3}), "3"},
-		{ExitWord(runner.Exit{Code: 139, Signal: syscall.SIGSEGV}), "139 (SIGSEGV)"},
-		{InterruptionWords(&runner.Interruption{Cause: runner.Timeout, After: 2 * time.Second}), "interrupted after 2.0s: timeout"},
-		{InterruptionWords(&runner.Interruption{Cause: runner.Stuck, Where: "pipe_read", After: 400 * time.Millisecond}),
+		{ExitWord(transcript.Exit{Code: 3}), "3"},
+		{ExitWord(transcript.Exit{Code: 139, Signal: syscall.SIGSEGV}), "139 (SIGSEGV)"},
+		{InterruptionWords(&transcript.Interruption{Cause: transcript.Timeout, After: 2 * time.Second}), "interrupted after 2.0s: timeout"},
+		{InterruptionWords(&transcript.Interruption{Cause: transcript.Stuck, Where: "pipe_read", After: 400 * time.Millisecond}),
 			"interrupted after 0.4s: stuck: blocked in pipe_read"},
-		{InterruptionWords(&runner.Interruption{Cause: runner.Cancelled, After: time.Second}), "interrupted after 1.0s: labrun was interrupted"},
-		{StatusWord(runner.Failed), "error"},
+		{InterruptionWords(&transcript.Interruption{Cause: transcript.Cancelled, After: time.Second}), "interrupted after 1.0s: labrun was interrupted"},
+		{StatusWord(transcript.Failed), "error"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

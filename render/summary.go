@@ -6,23 +6,23 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/internal/colour"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Summary writes one line about the run to w (the terminal): how many
 // cells ran, failed and were interrupted, how long it took, and where the
 // transcript went; then one line per cell that failed, was interrupted or
 // has a note (such as a command not found).
-func Summary(w io.Writer, res *runner.Result, out string) {
+func Summary(w io.Writer, res *transcript.Result, out string) {
 	var ran, failed, interrupted int
 	for _, cr := range res.Cells {
 		switch cr.Status {
-		case runner.OK:
+		case transcript.OK:
 			ran++
-		case runner.Failed:
+		case transcript.Failed:
 			ran++
 			failed++
-		case runner.Interrupted:
+		case transcript.Interrupted:
 			ran++
 			interrupted++
 		}
@@ -38,7 +38,7 @@ func Summary(w io.Writer, res *runner.Result, out string) {
 		res.Lesson.Name, state, ran, failed, interrupted, res.Duration.Seconds(), out)
 	for _, cr := range res.Cells {
 		notes := Notes(cr)
-		if cr.Status != runner.Failed && cr.Status != runner.Interrupted && (cr.Status != runner.OK || len(notes) == 0) {
+		if cr.Status != transcript.Failed && cr.Status != transcript.Interrupted && (cr.Status != transcript.OK || len(notes) == 0) {
 			continue
 		}
 		if e := cr.Exception; e != nil {

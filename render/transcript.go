@@ -5,19 +5,19 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/internal/termtext"
-	"github.com/labrun/labrun/lessons"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Transcript returns the lesson with every cell's outputs inserted after
 // its closing fence. Every line of the lesson is kept as it was; what
 // labrun adds stands between an opening annotation comment
 // (<!-- labrun:out ... -->) and <!-- labrun:end -->, so that
-// lessons.Strip gives the lesson back byte for byte.
-func Transcript(res *runner.Result) []byte {
+// transcript.Strip gives the lesson back byte for byte.
+func Transcript(res *transcript.Result) []byte {
 	src := res.Lesson.Source
-	after := map[int]*runner.CellResult{} // closing fence line -> result
+	after := map[int]*transcript.CellResult{} // closing fence line -> result
 	for _, cr := range res.Cells {
 		after[cr.Cell.EndLine] = cr
 	}
@@ -51,28 +51,28 @@ func Transcript(res *runner.Result) []byte {
 // writeCell writes one cell's annotation and outputs. What programs
 // printed is shown as a terminal showed it (termtext): no colour codes,
 // \r rewrites and overstrikes resolved, control bytes made visible.
-func writeCell(b *bytes.Buffer, cr *runner.CellResult) {
-	b.WriteString(lessons.OpenMarker(Annotation(cr)) + "\n")
+func writeCell(b *bytes.Buffer, cr *transcript.CellResult) {
+	b.WriteString(marker.OpenLine(Annotation(cr)) + "\n")
 	writeOutputs(b, cr.Outputs)
-	b.WriteString(lessons.OutClose + "\n")
+	b.WriteString(marker.Close + "\n")
 }
 
 // writeOutputs lays out outputs as nbconvert does (ParseOutputs reads
 // them back).
-func writeOutputs(b *bytes.Buffer, outs []runner.Output) {
+func writeOutputs(b *bytes.Buffer, outs []transcript.Output) {
 	for _, o := range outs {
 		switch o.Kind {
-		case runner.Stream, runner.Text, runner.Error:
+		case transcript.Stream, transcript.Text, transcript.Error:
 			b.WriteString("\n" + indent(termtext.Plain(o.Text)) + "\n")
-		case runner.Markdown, runner.HTML:
+		case transcript.Markdown, transcript.HTML:
 			// A display is no terminal text, but a NUL in it is shown by
 			// no viewer either (Jupyter drops it): it goes, as from streams.
 			text := strings.ReplaceAll(o.Text, "\x00", "")
-			if o.Kind == runner.HTML {
+			if o.Kind == transcript.HTML {
 				text = dedent(text)
 			}
 			b.WriteString("\n\n" + raw(text) + "\n\n")
-		case runner.Log:
+		case transcript.Log:
 			text := termtext.Plain(o.Text)
 			fence := fenceFor(text)
 			b.WriteString("\n\n\n" + fence + "\n" + raw(text) + "\n\n" + fence + "\n\n")
@@ -85,12 +85,12 @@ func writeOutputs(b *bytes.Buffer, outs []runner.Output) {
 // one of labrun's markers (Markdown renders it the same).
 func raw(text string) string {
 	text = strings.TrimRight(text, "\n")
-	if !strings.Contains(text, lessons.MarkerPrefix) {
+	if !strings.Contains(text, marker.Prefix) {
 		return text
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if lessons.IsMarker(l) {
+		if marker.Looks(l) {
 			lines[i] = " " + l
 		}
 	}
@@ -112,13 +112,13 @@ func fenceFor(text string) string {
 // Annotation says how a cell ended, for its marker: "cell=3 kind=python
 // status=interrupted exit=130 (SIGINT) time=2.01s", then its notes, such as
 // "interrupted after 0.4s: stuck: blocked in wait_for_partner".
-func Annotation(cr *runner.CellResult) string {
+func Annotation(cr *transcript.CellResult) string {
 	var parts []string
 	parts = append(parts, fmt.Sprintf("cell=%d", cr.Cell.Index), "kind="+cr.Cell.Kind.String(), "status="+StatusWord(cr.Status))
 	if cr.Steps > 0 {
 		parts = append(parts, "exit="+ExitWord(cr.Exit))
 	}
-	if cr.Status != runner.Skipped {
+	if cr.Status != transcript.Skipped {
 		parts = append(parts, fmt.Sprintf("time=%.2fs", cr.Duration.Seconds()))
 	}
 	s := strings.Join(parts, " ")
@@ -134,4 +134,23 @@ func Annotation(cr *runner.CellResult) string {
 func indent(text string) string {
 	text = strings.TrimSuffix(text, "\n")
 	return "    " + strings.ReplaceAll(text, "\n", "\n    ") + "\n"
+}
+
+// OutputsBlock returns what Transcript writes after a cell that ran: the
+// opening marker with the annotation, the outputs laid out, and the
+// closing marker.
+func OutputsBlock(annotation string, outs []transcript.Output) string {
+	var b bytes.Buffer
+	b.WriteString(marker.OpenLine(annotation) + "\n")
+	writeOutputs(&b, outs)
+	b.WriteString(marker.Close + "\n")
+	return b.String()
+}
+
+// Outputs returns outputs laid out as Transcript writes them between a
+// cell's markers (nbconvert's layout), without the markers.
+func Outputs(outs []transcript.Output) string {
+	var b bytes.Buffer
+	writeOutputs(&b, outs)
+	return b.String()
 }

@@ -5,55 +5,13 @@ import (
 
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // What a native fence's attributes (lessons.Attrs) change in how its
 // steps run: where (cwd=), with what environment (env=), on what input
 // (stdin=), under a pty or not (pty, no-pty); whether the cell runs at
 // all (skip); how it is expected to end (expect=).
-
-// Unexpected says a cell did not end as its fence expected.
-type Unexpected struct {
-	// Want is the expectation (exit:0 when the fence states none).
-	Want lessons.Expect
-	// Ending is how the cell ended.
-	Ending
-}
-
-// Ending is how a cell ended, as an expectation (lessons.Expect) reads
-// it: interrupted, failed (an exception, a lost worker, a wait before it
-// or a file it could not write), or else by itself with the exit status
-// of its last step (0 when it ran none), as a shell script's status is
-// its last command's.
-type Ending struct {
-	Interrupted, Failed bool
-	Exit                Exit
-}
-
-// Meets says whether the ending is what want expects. It is the one
-// meaning of expect, a fence's expect= (checked as the cell runs) and a
-// check rule's expect (checked by labrun check) alike.
-func (e Ending) Meets(want lessons.Expect) bool {
-	switch want.Kind {
-	case lessons.ExpectInterrupted:
-		return e.Interrupted
-	case lessons.ExpectFail:
-		return !e.Interrupted && (e.Failed || e.Exit.Code != 0)
-	}
-	return !e.Interrupted && !e.Failed && e.Exit.Code == want.Code
-}
-
-// Ending returns how the cell ended, leaving out the failure its fence's
-// expectation made of it (Unexpected).
-func (cr *CellResult) Ending() Ending {
-	if u := cr.Unexpected; u != nil {
-		e := u.Ending
-		e.Interrupted = e.Interrupted || cr.Status == Interrupted
-		return e
-	}
-	return Ending{Interrupted: cr.Status == Interrupted,
-		Failed: cr.Status == Failed || cr.Exception != nil || cr.WorkerLost != nil, Exit: cr.Exit}
-}
 
 // cellDir is the folder cell c's steps run in.
 func (r *run) cellDir(c *lessons.Cell) string {
@@ -98,9 +56,9 @@ func nativeAttrs(c *lessons.Cell) *lessons.Attrs {
 }
 
 // checkExpect compares how a native cell ended with what its fence
-// expects (Ending.Meets); a mismatch fails the cell.
-func (r *run) checkExpect(c *lessons.Cell, cr *CellResult) {
-	if c.Attrs == nil || cr.Status == Skipped || (c.Kind == lessons.Console && c.Attrs.Expect == nil) ||
+// expects (transcript.Ending.Meets); a mismatch fails the cell.
+func (r *run) checkExpect(c *lessons.Cell, cr *transcript.CellResult) {
+	if c.Attrs == nil || cr.Status == transcript.Skipped || (c.Kind == lessons.Console && c.Attrs.Expect == nil) ||
 		c.Kind == lessons.Background || cr.Directive != nil {
 		return
 	}
@@ -109,18 +67,18 @@ func (r *run) checkExpect(c *lessons.Cell, cr *CellResult) {
 		want = *c.Attrs.Expect
 	}
 	if got := cr.Ending(); !got.Meets(want) {
-		cr.Unexpected = &Unexpected{Want: want, Ending: got}
-		if cr.Status == OK {
-			cr.Status = Failed
+		cr.Unexpected = &transcript.Unexpected{Want: want, Ending: got}
+		if cr.Status == transcript.OK {
+			cr.Status = transcript.Failed
 		}
 	}
 }
 
 // skipped reports whether the fence says skip, marking the result.
-func skipped(c *lessons.Cell, cr *CellResult) bool {
+func skipped(c *lessons.Cell, cr *transcript.CellResult) bool {
 	if c.Attrs == nil || !c.Attrs.Skip {
 		return false
 	}
-	cr.Status, cr.Skip = Skipped, MarkedSkip
+	cr.Status, cr.Skip = transcript.Skipped, transcript.MarkedSkip
 	return true
 }

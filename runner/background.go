@@ -14,6 +14,7 @@ import (
 
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -40,7 +41,7 @@ type bgStep struct {
 	done    <-chan unix.WaitStatus
 	eof     chan struct{}
 	// cell and out locate the log output, filled in at the end.
-	cell *CellResult
+	cell *transcript.CellResult
 	out  int
 
 	mu       sync.Mutex
@@ -144,7 +145,7 @@ func (b *background) get(id int) (*bgStep, error) {
 
 // start runs `bash -c cmd` in its own process group with pipes, in
 // folder dir with environment env; its log is an output of cr.
-func (b *background) start(cmd, style, dir string, env []string, cr *CellResult) (*bgStep, error) {
+func (b *background) start(cmd, style, dir string, env []string, cr *transcript.CellResult) (*bgStep, error) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
@@ -169,7 +170,7 @@ func (b *background) start(cmd, style, dir string, env []string, cr *CellResult)
 	s := &bgStep{id: len(b.steps) + 1, style: style, pid: p.Pid, stdin: proc.NewFeeder(inW),
 		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done(), changed: b.changed,
 		burst: make(chan struct{}, 1)}
-	s.out = cr.add(Log, "")
+	s.out = cr.Add(transcript.Log, "")
 	if style == styleLauncher {
 		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.pid))
 	}
@@ -339,7 +340,7 @@ func (b *background) stopAll() {
 
 // runBackgroundCell starts the cell's body (or its run= commands) in the
 // background as TInteractiveLauncher does; its log is shown at this cell.
-func (r *run) runBackgroundCell(c *lessons.Cell, cr *CellResult) error {
+func (r *run) runBackgroundCell(c *lessons.Cell, cr *transcript.CellResult) error {
 	if _, err := exec.LookPath("bash"); err != nil {
 		return err
 	}

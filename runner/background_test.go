@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/transcript"
 )
 
 // bgCases are background steps over FIFOs whose output order must not
@@ -101,7 +103,7 @@ func TestBackgroundFIFOs(t *testing.T) {
 					}
 				}
 				for _, cr := range res.Cells {
-					if cr.Status != OK {
+					if cr.Status != transcript.OK {
 						t.Errorf("cell %d status %d\n%s", cr.Cell.Index, cr.Status, dump(cr))
 					}
 				}
@@ -166,7 +168,7 @@ func TestBashAsync(t *testing.T) {
 	if !re.MatchString(log) {
 		t.Errorf("%%bash_async log:\n%q\nwant to match %q", log, re)
 	}
-	if res.Cells[0].Status != OK {
+	if res.Cells[0].Status != transcript.OK {
 		t.Errorf("status:\n%s", dump(res.Cells[0]))
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // cellRun is the state of the cell that runs: Run makes one for each
@@ -16,7 +17,7 @@ import (
 // what lasts the whole lesson only.
 type cellRun struct {
 	c   *lessons.Cell
-	res *CellResult
+	res *transcript.CellResult
 	// start is when the cell began.
 	start time.Time
 	// deadline bounds the whole cell: every step of it, its Python, a
@@ -31,7 +32,7 @@ type cellRun struct {
 
 // newCell starts the run of cell c, whose result is cr, now: its
 // deadline is its timeout from now.
-func (r *run) newCell(c *lessons.Cell, cr *CellResult) *cellRun {
+func (r *run) newCell(c *lessons.Cell, cr *transcript.CellResult) *cellRun {
 	now := time.Now()
 	return &cellRun{c: c, res: cr, start: now, deadline: now.Add(r.cellTimeout(c))}
 }
@@ -49,7 +50,7 @@ func (x *cellRun) timeUp(now time.Time) bool {
 	if !now.After(x.deadline) {
 		return false
 	}
-	x.res.interrupt(&Interruption{Cause: Timeout, After: now.Sub(x.start)})
+	x.res.Interrupt(&transcript.Interruption{Cause: transcript.Timeout, After: now.Sub(x.start)})
 	if x.sv != nil {
 		x.sv.Expedite()
 	}
@@ -68,12 +69,12 @@ func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
 // runCells runs the lesson's cells in order, each after the directives
 // before it, into res, then the directives after the last one. Its error
 // is one that stops the run (labrun could not run a cell).
-func (r *run) runCells(res *Result) error {
+func (r *run) runCells(res *transcript.Result) error {
 	for _, c := range r.lesson.Cells {
-		cr := &CellResult{Cell: c, Status: OK}
+		cr := &transcript.CellResult{Cell: c, Status: transcript.OK}
 		res.Cells = append(res.Cells, cr)
 		if r.ctx.Err() != nil {
-			cr.Status, cr.Skip = Skipped, StoppedBefore
+			cr.Status, cr.Skip = transcript.Skipped, transcript.StoppedBefore
 			res.Interrupted = true
 			continue
 		}
@@ -89,7 +90,7 @@ func (r *run) runCells(res *Result) error {
 
 // directivesAndCell runs the directives before cell c and then, unless
 // one failed, the cell, and says the cell is over (Options.OnCell).
-func (r *run) directivesAndCell(c *lessons.Cell, cr *CellResult, res *Result) error {
+func (r *run) directivesAndCell(c *lessons.Cell, cr *transcript.CellResult, res *transcript.Result) error {
 	t0 := time.Now()
 	if !r.directives(c.Before, cr) {
 		cr.Duration = time.Since(t0)
@@ -98,22 +99,22 @@ func (r *run) directivesAndCell(c *lessons.Cell, cr *CellResult, res *Result) er
 	}
 	cell := r.newCell(c, cr)
 	if err := r.runCell(cell); err != nil {
-		cr.Status, cr.Err = Failed, err
+		cr.Status, cr.Err = transcript.Failed, err
 		cr.Duration = time.Since(cell.start)
 		return fmt.Errorf("%s: %w", c.Pos(r.lesson.Name), err)
 	}
 	cr.Duration = time.Since(cell.start)
 	r.checkExpect(c, cr)
 	r.cellOver(cr)
-	if r.ctx.Err() != nil && cr.Status != Skipped {
+	if r.ctx.Err() != nil && cr.Status != transcript.Skipped {
 		res.Interrupted = true
-		cr.interrupt(&Interruption{Cause: Cancelled, After: cr.Duration})
+		cr.Interrupt(&transcript.Interruption{Cause: transcript.Cancelled, After: cr.Duration})
 	}
 	return nil
 }
 
 // cellOver hands a cell's result to Options.OnCell, when set.
-func (r *run) cellOver(cr *CellResult) {
+func (r *run) cellOver(cr *transcript.CellResult) {
 	if r.opts.OnCell != nil {
 		r.opts.OnCell(cr)
 	}
@@ -127,14 +128,14 @@ func (r *run) runCell(cell *cellRun) error {
 	}
 	switch c.Kind {
 	case lessons.Setup:
-		cr.Status, cr.Skip = Skipped, SetupCell
+		cr.Status, cr.Skip = transcript.Skipped, transcript.SetupCell
 		return nil
 	case lessons.Skipped:
-		cr.Status, cr.Skip = Skipped, MagicNotRun
+		cr.Status, cr.Skip = transcript.Skipped, transcript.MagicNotRun
 		return nil
 	case lessons.File:
 		if c.MagicExit != nil {
-			cr.magicExit(c.MagicExit)
+			magicExit(cr, c.MagicExit)
 			return nil
 		}
 		return r.runFileCell(cell)
@@ -163,12 +164,12 @@ func (r *run) runCell(cell *cellRun) error {
 // run_code shows one (InteractiveShell.run_code: showtraceback with
 // exception_only, then the "To exit" warning), as the worker shows a
 // SystemExit of a Python cell. A code other than 0 fails the cell.
-func (cr *CellResult) magicExit(e *lessons.MagicExit) {
-	cr.addStream(e.Stream, e.Text)
-	cr.add(Error, fmt.Sprintf("An exception has occurred, use %%tb to see the full traceback.\n\nSystemExit: %d", e.Code))
-	cr.addStream("stderr", "UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
+func magicExit(cr *transcript.CellResult, e *lessons.MagicExit) {
+	cr.AddStream(transcript.StreamNamed(e.Stream), e.Text)
+	cr.Add(transcript.Error, fmt.Sprintf("An exception has occurred, use %%tb to see the full traceback.\n\nSystemExit: %d", e.Code))
+	cr.AddStream(transcript.Stderr, "UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
 	if e.Code != 0 {
-		cr.Exception = &Exception{Name: "SystemExit", Message: strconv.Itoa(e.Code)}
-		cr.Status = Failed
+		cr.Exception = &transcript.Exception{Name: "SystemExit", Message: strconv.Itoa(e.Code)}
+		cr.Status = transcript.Failed
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestWorkerStartIsNotTheCells: the time workerFor waits for python3 to
@@ -29,7 +31,7 @@ func TestWorkerStartIsNotTheCells(t *testing.T) {
 				ch <- startedWorker{err: tc.early}
 			}()
 			now := time.Now()
-			cell := &cellRun{res: &CellResult{Status: OK}, start: now, deadline: now.Add(time.Second)}
+			cell := &cellRun{res: &transcript.CellResult{Status: transcript.OK}, start: now, deadline: now.Add(time.Second)}
 			before := cell.deadline
 			_, ok, err := r.workerFor(cell)
 			if ok || !errors.Is(err, tc.wantErr) {
@@ -38,7 +40,7 @@ func TestWorkerStartIsNotTheCells(t *testing.T) {
 			if moved := cell.deadline.Sub(before); moved < startTook {
 				t.Errorf("the deadline moved %v, want at least the %v the start took", moved, startTook)
 			}
-			got := cell.res.Status == Interrupted && cell.res.Interruption != nil && cell.res.Interruption.Cause == Cancelled
+			got := cell.res.Status == transcript.Interrupted && cell.res.Interruption != nil && cell.res.Interruption.Cause == transcript.Cancelled
 			if got != tc.interrupted {
 				t.Errorf("cell interrupted (cancelled): %v, want %v (status %v, %+v)", got, tc.interrupted, cell.res.Status, cell.res.Interruption)
 			}
@@ -50,11 +52,11 @@ func TestWorkerStartIsNotTheCells(t *testing.T) {
 // timeout, after the time since its start; before it, nothing happens.
 func TestTimeUp(t *testing.T) {
 	start := time.Now()
-	cell := &cellRun{res: &CellResult{Status: OK}, start: start, deadline: start.Add(time.Second)}
+	cell := &cellRun{res: &transcript.CellResult{Status: transcript.OK}, start: start, deadline: start.Add(time.Second)}
 	if cell.timeUp(start.Add(500 * time.Millisecond)) {
 		t.Fatal("time up half way to the deadline")
 	}
-	if cell.res.Status != OK || cell.res.Interruption != nil {
+	if cell.res.Status != transcript.OK || cell.res.Interruption != nil {
 		t.Fatalf("before the deadline: status %v, %+v", cell.res.Status, cell.res.Interruption)
 	}
 	cell.extend(time.Second)
@@ -64,7 +66,7 @@ func TestTimeUp(t *testing.T) {
 	if !cell.timeUp(start.Add(2500 * time.Millisecond)) {
 		t.Fatal("time not up past the extended deadline")
 	}
-	if why := cell.res.Interruption; cell.res.Status != Interrupted || why == nil || why.Cause != Timeout || why.After != 2500*time.Millisecond {
+	if why := cell.res.Interruption; cell.res.Status != transcript.Interrupted || why == nil || why.Cause != transcript.Timeout || why.After != 2500*time.Millisecond {
 		t.Errorf("past the deadline: status %v, %+v; want interrupted by the timeout after 2.5s", cell.res.Status, why)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labrun/labrun/internal/config"
+	"github.com/labrun/labrun/transcript"
 )
 
 // procWatch is an Options.OnCell hook: after every cell (Run calls it
@@ -20,7 +21,7 @@ type procWatch struct {
 	seen map[string]bool // command lines seen alive between cells
 }
 
-func (w *procWatch) onCell(*CellResult) {
+func (w *procWatch) onCell(*transcript.CellResult) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, s := range tagged(w.tag) {
@@ -69,7 +70,7 @@ func TestNoProcessLeft(t *testing.T) {
 		}
 	}
 	for _, cr := range res.Cells {
-		if cr.Status != OK {
+		if cr.Status != transcript.OK {
 			t.Errorf("status %d, want ok:\n%s", cr.Status, dump(cr))
 		}
 		if cr.Duration > 5*time.Second {
@@ -167,7 +168,7 @@ func TestRunLayout(t *testing.T) {
 		fence("!ls -a .. | tr '\\n' ' '; echo; stat -c %a . .. ../.. x.sh | tr '\\n' ' '; echo; echo $TMPDIR; ls -a $TMPDIR | tr '\\n' ' '")
 	opts := Options{Course: &config.Config{Umask: &umask}}
 	var wg sync.WaitGroup
-	results := make([]*Result, 2)
+	results := make([]*transcript.Result, 2)
 	for i := range results {
 		wg.Add(1)
 		go func() {

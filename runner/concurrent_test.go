@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestTwoRunsAtOnce runs two lessons at once in one process, as check -j
@@ -35,7 +37,7 @@ func TestTwoRunsAtOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	type ran struct {
-		res *Result
+		res *transcript.Result
 		err error
 	}
 	doneA, doneB := make(chan ran, 1), make(chan ran, 1)
@@ -74,9 +76,9 @@ func TestTwoRunsAtOnce(t *testing.T) {
 	if got := pidRe.ReplaceAllString(logOf(t, b.res.Cells[0]), "${1}N"); got != want {
 		t.Errorf("B's background step after A's sweep:\n%s\nwant\n%s", got, want)
 	}
-	for _, res := range []*Result{a.res, b.res} {
+	for _, res := range []*transcript.Result{a.res, b.res} {
 		for _, cr := range res.Cells {
-			if cr.Status != OK {
+			if cr.Status != transcript.OK {
 				t.Errorf("%s", dump(cr))
 			}
 			for _, o := range cr.Outputs {

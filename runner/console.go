@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/internal/proc"
-	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // A console block's commands run in one shell session under the pty, so
@@ -18,19 +18,6 @@ import (
 // evals each command in turn (a syntax error ends that command only) and
 // prints a marker after it, with its exit status; the output between
 // markers is the command's.
-
-// ConsoleOutput is what one command of a console block printed.
-type ConsoleOutput struct {
-	// Command is the command, with the span of its recorded output.
-	Command *lessons.ConsoleCommand
-	// Ran says the command ran (a command after an exit, or after the
-	// cell was interrupted, does not).
-	Ran bool
-	// Output is what it printed, as the terminal gave it.
-	Output string
-	// Exit is its exit status.
-	Exit int
-}
 
 // markerByte brackets the markers; a nonce per run keeps a command from
 // forging one.
@@ -61,7 +48,7 @@ func (r *run) runConsoleCell(cell *cellRun) error {
 	text := cleanText(all.Bytes(), true)
 	ended := false
 	for _, cmd := range c.Console {
-		co := ConsoleOutput{Command: cmd}
+		co := transcript.ConsoleOutput{Command: cmd}
 		before, after, found := strings.Cut(text, mark)
 		if found {
 			code, rest, ok := strings.Cut(after, markerByte+"\n")

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // writeCellFile writes a file cell's file into the work dir and says
@@ -95,18 +96,18 @@ func escapingLink(dir, name string) (link, target string, ok bool) {
 // runWriteFileCell writes a %%writefile cell's file and says so as
 // IPython did ("Writing a.c", "Overwriting a.c"); a file it cannot write
 // fails the cell.
-func (r *run) runWriteFileCell(c *lessons.Cell, cr *CellResult) error {
+func (r *run) runWriteFileCell(c *lessons.Cell, cr *transcript.CellResult) error {
 	existed, err := r.writeCellFile(c)
 	if err != nil {
-		cr.addStream("stderr", err.Error()+"\n")
-		cr.Status = Failed
+		cr.AddStream(transcript.Stderr, err.Error()+"\n")
+		cr.Status = transcript.Failed
 		return nil
 	}
 	verb := "Writing"
 	if existed {
 		verb = "Overwriting"
 	}
-	cr.addStream("stdout", verb+" "+c.File.Name+"\n")
+	cr.AddStream(transcript.Stdout, verb+" "+c.File.Name+"\n")
 	return nil
 }
 
@@ -119,8 +120,8 @@ func (r *run) writeBodyFile(cell *cellRun) bool {
 		return true
 	}
 	if _, err := r.writeCellFile(c); err != nil {
-		cr.addStream("stderr", err.Error()+"\n")
-		cr.Status = Failed
+		cr.AddStream(transcript.Stderr, err.Error()+"\n")
+		cr.Status = transcript.Failed
 		return false
 	}
 	return true
@@ -132,20 +133,20 @@ func (r *run) runFileCell(cell *cellRun) error {
 	c, cr := cell.c, cell.res
 	if c.File.Name != "" {
 		if _, err := r.writeCellFile(c); err != nil {
-			cr.addStream("stderr", err.Error()+"\n")
-			cr.Status = Failed
+			cr.AddStream(transcript.Stderr, err.Error()+"\n")
+			cr.Status = transcript.Failed
 			return nil
 		}
 	}
 	for _, cmd := range c.File.Commands {
 		switch cmd.Kind {
 		case lessons.Markdown:
-			cr.add(Markdown, cmd.Text)
+			cr.Add(transcript.Markdown, cmd.Text)
 		case lessons.Comment:
 			// set_up_magics' save_file: display(Markdown("\#\#\#\# `%s`"
 			// % text)); the 2019 save_file showed nothing.
 			if r.set.Magics != lessons.Magics2019 {
-				cr.add(Markdown, `\#\#\#\# `+"`"+cmd.Text+"`")
+				cr.Add(transcript.Markdown, `\#\#\#\# `+"`"+cmd.Text+"`")
 			}
 		case lessons.Run:
 			if done, err := r.runLine(cell, cmd.Text); done || err != nil {
@@ -172,7 +173,7 @@ func (r *run) runFileCell(cell *cellRun) error {
 // not start: the cell says why).
 func (r *run) runLine(cell *cellRun, text string) (done bool, err error) {
 	c, cr := cell.c, cell.res
-	cr.add(Markdown, "Run: `"+text+"`")
+	cr.Add(transcript.Markdown, "Run: `"+text+"`")
 	line, ok, err := r.expand(cell, text)
 	if err != nil || !ok {
 		return true, err
@@ -180,21 +181,21 @@ func (r *run) runLine(cell *cellRun, text string) (done bool, err error) {
 	if c.File.SpoilerThreshold > 0 {
 		out, _, err := r.capture(cell, line, r.opts.OutputCap)
 		if msg, ok := cellsFault(err); ok {
-			cr.addStream("stderr", msg+"\n")
-			cr.Status = Failed
+			cr.AddStream(transcript.Stderr, msg+"\n")
+			cr.Status = transcript.Failed
 			return true, nil
 		} else if err != nil {
 			return true, err
 		}
 		if html := spoiler(out, c.File.SpoilerThreshold); html != "" {
-			cr.add(HTML, html)
+			cr.Add(transcript.HTML, html)
 		}
 		return false, nil
 	}
 	if _, err := r.system(cell, line, nil); err != nil {
 		if msg, ok := cellsFault(err); ok {
-			cr.addStream("stderr", msg+"\n")
-			cr.Status = Failed
+			cr.AddStream(transcript.Stderr, msg+"\n")
+			cr.Status = transcript.Failed
 			return true, nil
 		}
 		return true, err

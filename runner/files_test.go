@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/labrun/labrun/transcript"
 )
 
 // fence wraps a cell body in a python fence, as the exported lessons do.
@@ -39,19 +41,19 @@ func TestFileCellsRun(t *testing.T) {
 		}
 	}
 	for _, cr := range res.Cells {
-		if cr.Status != OK {
+		if cr.Status != transcript.OK {
 			t.Errorf("status %d, want ok:\n%s", cr.Status, dump(cr))
 		}
 	}
 	c0 := res.Cells[0]
-	md0 := outputsOf(c0, Markdown)
+	md0 := outputsOf(c0, transcript.Markdown)
 	if len(md0) != 2 || md0[0] != "Run: `gcc hello.c -o hello`" || md0[1] != "Run: `./hello`" {
 		t.Errorf("cpp cell Markdown outputs = %q, want the two Run: lines", md0)
 	}
 	if got := streams(c0); got != "hi\n" {
 		t.Errorf("cpp cell output = %q, want %q\n%s", got, "hi\n", dump(c0))
 	}
-	if c0.Steps != 2 || c0.Exit != (Exit{}) {
+	if c0.Steps != 2 || c0.Exit != (transcript.Exit{}) {
 		t.Errorf("cpp cell steps=%d exit=%+v, want 2 and 0", c0.Steps, c0.Exit)
 	}
 	if got := streams(res.Cells[1]); got != "made\n" {
@@ -74,7 +76,7 @@ func TestFileCellSpoiler(t *testing.T) {
 	md := fence("%%save_file a.sh --under-spoiler-threshold 2\n%run sh a.sh 3\n%run sh a.sh 1\nseq $1 | sed 's/^/<&/'")
 	res := runLesson(t, md, Options{})
 	cr := res.Cells[0]
-	html := outputsOf(cr, HTML)
+	html := outputsOf(cr, transcript.HTML)
 	want := []string{
 		"<details> <summary> output </summary> <pre><code>&lt;1\n&lt;2\n&lt;3</code></pre></details>",
 		"<pre><code>&lt;1</code></pre>",

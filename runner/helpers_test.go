@@ -14,6 +14,7 @@ import (
 
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,12 +36,12 @@ func parseLesson(t *testing.T, md string) *lessons.Lesson {
 // runLesson runs an inline lesson in a fresh temp dir (scratch copy) and
 // returns its result. The whole run is bounded so that a hang fails the
 // test instead of the package.
-func runLesson(t *testing.T, md string, opts Options) *Result {
+func runLesson(t *testing.T, md string, opts Options) *transcript.Result {
 	t.Helper()
 	return runLessonIn(t, md, t.TempDir(), opts)
 }
 
-func runLessonIn(t *testing.T, md, dir string, opts Options) *Result {
+func runLessonIn(t *testing.T, md, dir string, opts Options) *transcript.Result {
 	t.Helper()
 	l := parseLesson(t, md)
 	need(t, "sh", "bash")
@@ -76,10 +77,10 @@ func need(t *testing.T, progs ...string) {
 }
 
 // streams returns every stream output of a cell, concatenated.
-func streams(cr *CellResult) string {
+func streams(cr *transcript.CellResult) string {
 	var b strings.Builder
 	for _, o := range cr.Outputs {
-		if o.Kind == Stream {
+		if o.Kind == transcript.Stream {
 			b.WriteString(o.Text)
 		}
 	}
@@ -87,7 +88,7 @@ func streams(cr *CellResult) string {
 }
 
 // outputsOf returns the text of every output of the given kind.
-func outputsOf(cr *CellResult, kind OutputKind) []string {
+func outputsOf(cr *transcript.CellResult, kind transcript.OutputKind) []string {
 	var out []string
 	for _, o := range cr.Outputs {
 		if o.Kind == kind {
@@ -98,9 +99,9 @@ func outputsOf(cr *CellResult, kind OutputKind) []string {
 }
 
 // logOf returns the single background log of a cell.
-func logOf(t *testing.T, cr *CellResult) string {
+func logOf(t *testing.T, cr *transcript.CellResult) string {
 	t.Helper()
-	logs := outputsOf(cr, Log)
+	logs := outputsOf(cr, transcript.Log)
 	if len(logs) != 1 {
 		t.Fatalf("cell %d: want 1 background log, got %d: %s", cr.Cell.Index, len(logs), dump(cr))
 	}
@@ -108,13 +109,13 @@ func logOf(t *testing.T, cr *CellResult) string {
 }
 
 // interruptedBy reports whether cr was interrupted for cause.
-func interruptedBy(cr *CellResult, cause Cause) bool {
-	return cr.Status == Interrupted && cr.Interruption != nil && cr.Interruption.Cause == cause
+func interruptedBy(cr *transcript.CellResult, cause transcript.Cause) bool {
+	return cr.Status == transcript.Interrupted && cr.Interruption != nil && cr.Interruption.Cause == cause
 }
 
 // outcome describes what cr holds beyond its status, for messages and
 // comparisons (times left out).
-func outcome(cr *CellResult) string {
+func outcome(cr *transcript.CellResult) string {
 	var parts []string
 	if why := cr.Interruption; why != nil {
 		parts = append(parts, fmt.Sprintf("interrupted cause=%d where=%q", why.Cause, why.Where))
@@ -131,16 +132,16 @@ func outcome(cr *CellResult) string {
 	if cr.OutputCut {
 		parts = append(parts, "output cut")
 	}
-	if cr.Skip != NotSkipped {
+	if cr.Skip != transcript.NotSkipped {
 		parts = append(parts, fmt.Sprintf("skip=%d", cr.Skip))
 	}
 	return strings.Join(parts, "; ")
 }
 
-var kindName = map[OutputKind]string{Stream: "stream", Markdown: "markdown", HTML: "html", Text: "text", Error: "error", Log: "log"}
+var kindName = map[transcript.OutputKind]string{transcript.Stream: "stream", transcript.Markdown: "markdown", transcript.HTML: "html", transcript.Text: "text", transcript.Error: "error", transcript.Log: "log"}
 
 // dump describes a cell result for failure messages.
-func dump(cr *CellResult) string {
+func dump(cr *transcript.CellResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cell %d (%s, line %d) status=%d exit=%+v steps=%d time=%v outcome=%q\n",
 		cr.Cell.Index, cr.Cell.Kind, cr.Cell.Line, cr.Status, cr.Exit, cr.Steps, cr.Duration, outcome(cr))
@@ -150,7 +151,7 @@ func dump(cr *CellResult) string {
 	return b.String()
 }
 
-func dumpAll(res *Result) string {
+func dumpAll(res *transcript.Result) string {
 	var b strings.Builder
 	for _, cr := range res.Cells {
 		b.WriteString(dump(cr))
@@ -165,7 +166,7 @@ var (
 
 // normalized describes a run without its volatile values (pids, times),
 // so that two runs of the same lesson can be compared.
-func normalized(res *Result) string {
+func normalized(res *transcript.Result) string {
 	var b strings.Builder
 	for _, cr := range res.Cells {
 		fmt.Fprintf(&b, "cell %d %d exit=%+v steps=%d outcome=%q\n", cr.Cell.Index, cr.Status, cr.Exit, cr.Steps, outcome(cr))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/transcript"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,19 +95,19 @@ func TestWorkerProtocolRejects(t *testing.T) {
 		}
 		return ""
 	}
-	if cr := res.Cells[1]; cr.Status != Failed || !strings.Contains(notes(1), "stale done") || !strings.Contains(notes(1), `got: {"op": "done"`) {
+	if cr := res.Cells[1]; cr.Status != transcript.Failed || !strings.Contains(notes(1), "stale done") || !strings.Contains(notes(1), `got: {"op": "done"`) {
 		t.Errorf("stale done: status %d, notes %q", cr.Status, notes(1))
 	}
 	if got := streams(res.Cells[2]); got != "False\n" {
 		t.Errorf("after a protocol error the worker starts afresh: %q", got)
 	}
-	if cr := res.Cells[3]; cr.Status != Failed || !strings.Contains(notes(3), `unknown op "bogus"`) {
+	if cr := res.Cells[3]; cr.Status != transcript.Failed || !strings.Contains(notes(3), `unknown op "bogus"`) {
 		t.Errorf("unknown op: status %d, notes %q", cr.Status, notes(3))
 	}
 	for _, i := range []int{4, 5} {
 		cr := res.Cells[i]
-		errs := strings.Join(outputsOf(cr, Error), "")
-		if cr.Status != Failed || !strings.Contains(errs, "ProtocolError: labrun answered system #8 with") {
+		errs := strings.Join(outputsOf(cr, transcript.Error), "")
+		if cr.Status != transcript.Failed || !strings.Contains(errs, "ProtocolError: labrun answered system #8 with") {
 			t.Errorf("cell %d: a bad answer to the worker: status %d\n%s", i, cr.Status, dump(cr))
 		}
 	}
@@ -141,7 +142,7 @@ func TestWorkerStartupBounded(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-		if cr := res.Cells[0]; cr.Status != Interrupted || !res.Interrupted {
+		if cr := res.Cells[0]; cr.Status != transcript.Interrupted || !res.Interrupted {
 			t.Errorf("cell %d, run interrupted %v\n%s", cr.Status, res.Interrupted, dump(cr))
 		}
 	})
@@ -158,10 +159,10 @@ func TestWorkerAbandonedAnswer(t *testing.T) {
 		"!sleep 1") + "\n" +
 		fence("print('next')")
 	res := runLesson(t, md, Options{})
-	if cr := res.Cells[0]; cr.Status != Failed || !strings.Contains(strings.Join(outputsOf(cr, Error), ""), "KeyboardInterrupt") {
+	if cr := res.Cells[0]; cr.Status != transcript.Failed || !strings.Contains(strings.Join(outputsOf(cr, transcript.Error), ""), "KeyboardInterrupt") {
 		t.Errorf("cell 0: want a KeyboardInterrupt\n%s", dump(cr))
 	}
-	if cr := res.Cells[1]; cr.Status != OK || streams(cr) != "next\n" || outcome(cr) != "" {
+	if cr := res.Cells[1]; cr.Status != transcript.OK || streams(cr) != "next\n" || outcome(cr) != "" {
 		t.Errorf("cell 1: want the same worker to print next\n%s", dump(cr))
 	}
 }

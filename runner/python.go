@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,7 +27,7 @@ func (r *run) workerFor(cell *cellRun) (w *worker, ok bool, err error) {
 		cell.extend(time.Since(t0))
 	}
 	if errors.Is(err, errWorkerInterrupted) {
-		cell.res.interrupt(&Interruption{Cause: proc.Cancelled, After: time.Since(cell.start)})
+		cell.res.Interrupt(&transcript.Interruption{Cause: transcript.Cancelled, After: time.Since(cell.start)})
 		return nil, false, nil
 	}
 	if err != nil {
@@ -51,7 +52,7 @@ func (r *run) expand(cell *cellRun, line string) (string, bool, error) {
 	w.seq++
 	before := cell.res.Status
 	m, err := r.converse(cell, w, &expandReq{header: header{Seq: w.seq}, Text: line})
-	if err != nil || m == nil || (cell.res.Status == Interrupted && before != Interrupted) {
+	if err != nil || m == nil || (cell.res.Status == transcript.Interrupted && before != transcript.Interrupted) {
 		return "", false, err
 	}
 	return m.(*expandedMsg).Text, true, nil
@@ -103,22 +104,22 @@ func (r *run) converse(cell *cellRun, w *worker, req workerMessage) (workerMessa
 	// end stops the supervisor and records its interruption, if any.
 	end := func() {
 		if why := sv.Stop(); why != nil {
-			cr.interrupt(why)
+			cr.Interrupt(interruptionOf(why))
 		}
 	}
 	// lost ends the worker: the cell fails (unless it was interrupted) and
 	// says why; the next Python cell starts a fresh worker.
-	lost := func(loss *WorkerLoss) {
+	lost := func(loss *transcript.WorkerLoss) {
 		end()
 		r.drainRaw(cr)
 		w.stop()
-		if cr.Status != Interrupted {
-			cr.Status = Failed
+		if cr.Status != transcript.Interrupted {
+			cr.Status = transcript.Failed
 		}
 		cr.WorkerLost = loss
 	}
 	if err := w.send(req); err != nil {
-		lost(&WorkerLoss{Err: err.Error()})
+		lost(&transcript.WorkerLoss{Err: err.Error()})
 		return nil, nil
 	}
 	for {
@@ -126,14 +127,14 @@ func (r *run) converse(cell *cellRun, w *worker, req workerMessage) (workerMessa
 		var perr *protocolError
 		switch {
 		case errors.As(in.err, &perr):
-			lost(&WorkerLoss{Err: perr.Error()})
+			lost(&transcript.WorkerLoss{Err: perr.Error()})
 			return nil, nil
 		case in.err != nil:
-			lost(&WorkerLoss{Killed: sv.Killed(), Err: in.err.Error()})
+			lost(&transcript.WorkerLoss{Killed: sv.Killed(), Err: in.err.Error()})
 			return nil, nil
 		}
 		if err := x.check(in.m, w.lastReq); err != nil {
-			lost(&WorkerLoss{Err: (&protocolError{why: err.Error(), line: in.line}).Error()})
+			lost(&transcript.WorkerLoss{Err: (&protocolError{why: err.Error(), line: in.line}).Error()})
 			return nil, nil
 		}
 		if isWorkerRequest(in.m) {
@@ -160,26 +161,26 @@ func (r *run) handle(cell *cellRun, w *worker, m workerMessage) error {
 	cr := cell.res
 	switch m := m.(type) {
 	case *streamMsg:
-		cr.addStream(m.Name, cleanText([]byte(m.Text), false))
+		cr.AddStream(transcript.StreamNamed(m.Name), cleanText([]byte(m.Text), false))
 	case *displayMsg:
 		data := shown(m.Data, r.opts.OutputCap)
 		switch m.Mime {
 		case "text/markdown", "text/latex":
 			// nbconvert's Markdown writes both as they are.
-			cr.add(Markdown, data)
+			cr.Add(transcript.Markdown, data)
 		case "text/html":
-			cr.add(HTML, data)
+			cr.Add(transcript.HTML, data)
 		default:
-			cr.add(Text, data)
+			cr.Add(transcript.Text, data)
 		}
 	case *errorMsg:
-		cr.add(Error, shown(m.Traceback, r.opts.OutputCap))
+		cr.Add(transcript.Error, shown(m.Traceback, r.opts.OutputCap))
 		if m.Fails {
 			if cr.Exception == nil {
-				cr.Exception = &Exception{Name: m.Ename, Message: m.Evalue}
+				cr.Exception = &transcript.Exception{Name: m.Ename, Message: m.Evalue}
 			}
-			if cr.Status == OK {
-				cr.Status = Failed
+			if cr.Status == transcript.OK {
+				cr.Status = transcript.Failed
 			}
 		}
 	case *systemReq:
@@ -227,11 +228,11 @@ func shown(data string, capBytes int) string {
 
 // drainRaw adds what the worker wrote straight to fd 1 or 2 (C code called
 // through ctypes, for example) to the cell.
-func (r *run) drainRaw(cr *CellResult) {
+func (r *run) drainRaw(cr *transcript.CellResult) {
 	if r.py == nil {
 		return
 	}
 	if text := r.py.raw.Take(); text != "" {
-		cr.addStream("stdout", cleanText([]byte(text), false))
+		cr.AddStream(transcript.Stdout, cleanText([]byte(text), false))
 	}
 }

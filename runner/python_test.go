@@ -3,6 +3,8 @@ package runner
 import (
 	"strings"
 	"testing"
+
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestPythonStateAcrossCells: one Python per lesson: an fd opened in one
@@ -14,7 +16,7 @@ func TestPythonStateAcrossCells(t *testing.T) {
 		fence("!cat x")
 	res := runLesson(t, md, Options{})
 	for _, cr := range res.Cells {
-		if cr.Status != OK {
+		if cr.Status != transcript.OK {
 			t.Errorf("status %d:\n%s", cr.Status, dump(cr))
 		}
 	}
@@ -42,7 +44,7 @@ func TestInterpolation(t *testing.T) {
 	}
 	for i, w := range want {
 		cr := res.Cells[i]
-		if got := streams(cr); got != w || cr.Status != OK {
+		if got := streams(cr); got != w || cr.Status != transcript.OK {
 			t.Errorf("cell %d: output %q status %d, want %q ok(0)\n%s", i, got, cr.Status, w, dump(cr))
 		}
 	}
@@ -66,7 +68,7 @@ func TestCapture(t *testing.T) {
 	}
 	for i, w := range want {
 		cr := res.Cells[i]
-		if got := outputsOf(cr, Markdown); strings.Join(got, "|") != strings.Join(w, "|") {
+		if got := outputsOf(cr, transcript.Markdown); strings.Join(got, "|") != strings.Join(w, "|") {
 			t.Errorf("cell %d Markdown = %q, want %q\n%s", i, got, w, dump(cr))
 		}
 	}
@@ -91,16 +93,16 @@ func TestPythonOutputs(t *testing.T) {
 		fence("get_ipython().system('echo via-system')")
 	res := runLesson(t, md, Options{})
 	c0 := res.Cells[0]
-	if streams(c0) != "out\n" || strings.Join(outputsOf(c0, Text), "|") != "2" {
+	if streams(c0) != "out\n" || strings.Join(outputsOf(c0, transcript.Text), "|") != "2" {
 		t.Errorf("print and value:\n%s", dump(c0))
 	}
 	c1 := res.Cells[1]
-	if strings.Join(outputsOf(c1, Markdown), "|") != "*md*" || strings.Join(outputsOf(c1, HTML), "|") != "<b>h</b>" {
+	if strings.Join(outputsOf(c1, transcript.Markdown), "|") != "*md*" || strings.Join(outputsOf(c1, transcript.HTML), "|") != "<b>h</b>" {
 		t.Errorf("displays:\n%s", dump(c1))
 	}
 	c2 := res.Cells[2]
-	errs := outputsOf(c2, Error)
-	if c2.Status != Failed || len(errs) != 1 || !strings.Contains(errs[0], "ValueError: boom") {
+	errs := outputsOf(c2, transcript.Error)
+	if c2.Status != transcript.Failed || len(errs) != 1 || !strings.Contains(errs[0], "ValueError: boom") {
 		t.Errorf("exception: want status error and a ValueError traceback\n%s", dump(c2))
 	}
 	if got := streams(res.Cells[3]); got != "5\n" {
@@ -121,7 +123,7 @@ func TestRunLineExpansion(t *testing.T) {
 	if got := streams(cr); got != "6 3\n" {
 		t.Errorf("%%run expansion: %q\n%s", got, dump(cr))
 	}
-	if got := outputsOf(cr, Markdown); len(got) != 1 || got[0] != "Run: `echo {n*2} $n`" {
+	if got := outputsOf(cr, transcript.Markdown); len(got) != 1 || got[0] != "Run: `echo {n*2} $n`" {
 		t.Errorf("the Run: line shows the command as written, got %q", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/transcript"
 )
 
 // Regression tests for bugs found by the first test suite.
@@ -31,7 +33,7 @@ func TestLauncherLargeWrite(t *testing.T) {
 	l := parseLesson(t, fence("a = TInteractiveLauncher('sleep 30')\na.write('x' * 200000)")+"\n"+fence("print('next')"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	done := make(chan *Result, 1)
+	done := make(chan *transcript.Result, 1)
 	go func() {
 		res, _ := Run(ctx, l, t.TempDir(), Options{Timeout: 2 * time.Second})
 		done <- res

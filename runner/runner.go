@@ -13,7 +13,7 @@
 //     proc.Session, under the cell's deadline), and system and capture,
 //     IPython's two ways to run a shell command; attrs.go: what a native
 //     fence's attributes change (cwd=, env=, stdin=, pty, skip, expect=),
-//     and Ending.Meets, the one meaning of expect (a fence's and a check
+//     and transcript.Ending.Meets, the one meaning of expect (a fence's and a check
 //     rule's: a cell's exit status is its last step's);
 //   - the cell kinds: files.go (file cells and their %run lines),
 //     script.go (%%bash, %%sh), console.go (console blocks), python.go
@@ -51,6 +51,7 @@ import (
 	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Defaults for Options.
@@ -91,7 +92,7 @@ type Options struct {
 	OutputCap int
 	// OnCell, when set, is called with each cell's result as soon as the
 	// cell is over (cmd/labrun prints a progress line from it).
-	OnCell func(*CellResult)
+	OnCell func(*transcript.CellResult)
 	// Limits bound every step: the command line's limits, which win over
 	// the lesson's and the course's (SettingsOf).
 	Limits limits.Limits
@@ -158,7 +159,7 @@ type run struct {
 // directory, no sh or python3); cells that fail are content, not errors.
 // When ctx ends the current step is interrupted, the remaining cells are
 // skipped and the result is marked interrupted.
-func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Options) (res *Result, err error) {
+func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Options) (res *transcript.Result, err error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -178,7 +179,7 @@ func Run(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Opt
 // startRun makes the run of lesson: its settings, its work dir and the
 // Session its steps run in, and its result, with no cell yet. On error
 // nothing is left to clean up.
-func startRun(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Options) (*run, *Result, error) {
+func startRun(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opts Options) (*run, *transcript.Result, error) {
 	r := &run{opts: opts, set: SettingsOf(lesson, opts), lesson: lesson, ctx: ctx, ownLimits: ownLimits(lesson, opts)}
 	var err error
 	if r.sh, err = exec.LookPath("sh"); err != nil {
@@ -194,7 +195,7 @@ func startRun(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opt
 	if r.work, err = newScratch(opts, cfg.Umask); err != nil {
 		return nil, nil, err
 	}
-	var notCopied []NotCopied
+	var notCopied []transcript.NotCopied
 	if r.dir, notCopied, err = workDir(lessonDir, opts, r.work); err != nil {
 		r.work.remove()
 		return nil, nil, err
@@ -207,14 +208,14 @@ func startRun(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opt
 	r.sess = proc.NewSession(cfg, r.dir)
 	r.sess.OnKilled(r.work.killed)
 	r.bg = newBackground(bgDeps{ctx: ctx, sess: r.sess, dir: r.dir, env: r.env, noStuck: opts.NoStuckDetection})
-	return r, &Result{Lesson: lesson, WorkDir: r.dir, NotCopied: notCopied, Protections: r.sess.Protections()}, nil
+	return r, &transcript.Result{Lesson: lesson, WorkDir: r.dir, NotCopied: notCopied, Protections: r.sess.Protections()}, nil
 }
 
 // end ends the run begun at start: its background steps, its worker, its
 // Session and its work dir go, and res (nil when the run did not get to
 // its cells; err is how Run ended) says how long it took and whether the
 // work dir is kept.
-func (r *run) end(res *Result, err error, start time.Time) {
+func (r *run) end(res *transcript.Result, err error, start time.Time) {
 	r.bg.stopAll()
 	r.dropEarly()
 	if r.py != nil {

@@ -44,6 +44,12 @@ type Cleaned struct {
 // Any reports whether anything was cleaned.
 func (c Cleaned) Any() bool { return c.Processes+c.Cgroups+c.ScratchDirs > 0 }
 
+// Counts returns how many processes, cgroups and scratch dirs it removed
+// (render.Cleaned words them).
+func (c Cleaned) Counts() (processes, cgroups, scratchDirs int) {
+	return c.Processes, c.Cgroups, c.ScratchDirs
+}
+
 // CleanStale kills what is left of labrun runs whose labrun was killed
 // (SIGKILL leaves it no chance to clean up) and removes their cgroups and
 // their run dirs in os.TempDir(), each only when the run is positively

@@ -8,6 +8,7 @@ import (
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,7 +42,7 @@ func (r *run) runScriptCell(cell *cellRun) error {
 		chunks = scriptInterrupted(chunks, out.Exit, r.set.IPython)
 	}
 	for _, ch := range chunks {
-		cell.res.addStream(ch.Stream, cleanText(ch.Data, false))
+		cell.res.AddStream(transcript.StreamNamed(ch.Stream), cleanText(ch.Data, false))
 	}
 	return nil
 }

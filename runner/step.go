@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,7 +37,7 @@ func (r *run) step(cell *cellRun, spec proc.StepSpec, o stepOpts) (proc.StepResu
 		spec.OutputCap = r.opts.OutputCap
 	}
 	if cell.timeUp(time.Now()) {
-		return proc.StepResult{Chunks: o.held.lapse(), Exit: Exit{Code: 128 + int(unix.SIGINT), Signal: unix.SIGINT}}, nil
+		return proc.StepResult{Chunks: o.held.lapse(), Exit: proc.Exit{Code: 128 + int(unix.SIGINT), Signal: unix.SIGINT}}, nil
 	}
 	r.bg.settle()
 	st, err := r.sess.StartStep(spec)
@@ -58,20 +59,20 @@ func (r *run) step(cell *cellRun, spec proc.StepSpec, o stepOpts) (proc.StepResu
 	if o.held.end(st.Output(), cut) {
 		out.Chunks = st.Output().Chunks() // with the held text, even if it came after Wait's copy
 	}
-	cell.res.stepEnded(out)
+	stepEnded(cell.res, out)
 	r.bg.settle()
 	return out, nil
 }
 
 // stepEnded records in the cell's result how one of its steps ended.
-func (cr *CellResult) stepEnded(out proc.StepResult) {
+func stepEnded(cr *transcript.CellResult, out proc.StepResult) {
 	cr.Steps++
-	cr.Exit = out.Exit
+	cr.Exit = transcript.Exit(out.Exit)
 	if out.Exit.NotFound() && out.Interrupted == nil {
 		cr.CommandNotFound = true
 	}
 	if out.Interrupted != nil {
-		cr.interrupt(out.Interrupted)
+		cr.Interrupt(interruptionOf(out.Interrupted))
 	}
 }
 
@@ -87,7 +88,7 @@ func (r *run) system(cell *cellRun, cmd string, held *heldStream) (int, error) {
 	for _, ch := range out.Chunks {
 		// The step's output is one stream (merged under the pty); a
 		// held stream's text is the cell's Python's own.
-		cell.res.addStream(ch.Stream, cleanText(ch.Data, spec.Pty && ch.Stream == "stdout"))
+		cell.res.AddStream(transcript.StreamNamed(ch.Stream), cleanText(ch.Data, spec.Pty && ch.Stream == "stdout"))
 	}
 	return out.Exit.IPython(), nil
 }

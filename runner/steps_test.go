@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,18 +26,18 @@ func TestShellUnderPty(t *testing.T) {
 			t.Errorf("cell %d output = %q, want %q\n%s", i, got, w, dump(cr))
 		}
 		for _, o := range cr.Outputs {
-			if o.Kind == Stream && o.Name != "stdout" {
+			if o.Kind == transcript.Stream && o.Name != transcript.Stdout {
 				t.Errorf("cell %d: pty output on stream %q, want stdout (merged)", i, o.Name)
 			}
 		}
-		if cr.Status != OK {
+		if cr.Status != transcript.OK {
 			t.Errorf("cell %d status %d, want ok (a failing command is content)\n%s", i, cr.Status, dump(cr))
 		}
 	}
-	if got := res.Cells[3].Exit; got != (Exit{Code: 3}) {
+	if got := res.Cells[3].Exit; got != (transcript.Exit{Code: 3}) {
 		t.Errorf("!exit 3: Exit = %+v, want 3", got)
 	}
-	if got := res.Cells[4].Exit; got != (Exit{Code: 137, Signal: unix.SIGKILL}) {
+	if got := res.Cells[4].Exit; got != (transcript.Exit{Code: 137, Signal: unix.SIGKILL}) {
 		t.Errorf("!kill -9 $$: Exit = %+v, want 137 (SIGKILL)", got)
 	}
 }
@@ -58,7 +59,7 @@ func TestScriptCellPipes(t *testing.T) {
 		t.Errorf("%%%%bash output = %q, want %q\n%s", got, want, dump(res.Cells[0]))
 	}
 	c1 := res.Cells[1]
-	if len(c1.Outputs) != 1 || c1.Outputs[0].Name != "stderr" || c1.Outputs[0].Text != "to-stderr\n" {
+	if len(c1.Outputs) != 1 || c1.Outputs[0].Name != transcript.Stderr || c1.Outputs[0].Text != "to-stderr\n" {
 		t.Errorf("%%%%bash stderr: want one stderr output \"to-stderr\\n\"\n%s", dump(c1))
 	}
 	if got := streams(res.Cells[2]); got != "not-bash\n" {
@@ -77,10 +78,10 @@ func TestTimeoutInterrupts(t *testing.T) {
 	res := runLesson(t, md, Options{Timeout: timeout, NoStuckDetection: true})
 	for _, i := range []int{0, 2} {
 		cr := res.Cells[i]
-		if cr.Status != Interrupted {
+		if cr.Status != transcript.Interrupted {
 			t.Errorf("cell %d status %d, want interrupted\n%s", i, cr.Status, dump(cr))
 		}
-		if !interruptedBy(cr, Timeout) {
+		if !interruptedBy(cr, transcript.Timeout) {
 			t.Errorf("cell %d: not interrupted on timeout: %s", i, dump(cr))
 		}
 		if cr.Duration < timeout-50*time.Millisecond || cr.Duration > timeout+2*time.Second {
@@ -90,10 +91,10 @@ func TestTimeoutInterrupts(t *testing.T) {
 	if got := streams(res.Cells[0]); !strings.Contains(got, "^C") {
 		t.Errorf("pty step output %q does not show the ^C echo", got)
 	}
-	if got := streams(res.Cells[1]); got != "next\n" || res.Cells[1].Status != OK {
+	if got := streams(res.Cells[1]); got != "next\n" || res.Cells[1].Status != transcript.OK {
 		t.Errorf("cell after the timeout:\n%s", dump(res.Cells[1]))
 	}
-	if got := streams(res.Cells[3]); got != "after-bash\n" || res.Cells[3].Status != OK {
+	if got := streams(res.Cells[3]); got != "after-bash\n" || res.Cells[3].Status != transcript.OK {
 		t.Errorf("cell after the %%%%bash timeout:\n%s", dump(res.Cells[3]))
 	}
 }
@@ -108,7 +109,7 @@ func TestTimeoutSettings(t *testing.T) {
 	res := runLesson(t, md, Options{Timeout: time.Minute})
 	for i, limit := range []time.Duration{time.Second, 500 * time.Millisecond} {
 		cr := res.Cells[i]
-		if !interruptedBy(cr, Timeout) {
+		if !interruptedBy(cr, transcript.Timeout) {
 			t.Errorf("cell %d: want interrupted on timeout\n%s", i, dump(cr))
 		}
 		if cr.Duration > limit+2*time.Second {
@@ -130,10 +131,10 @@ func TestStuckDetection(t *testing.T) {
 	res := runLesson(t, md, Options{})
 	for _, i := range []int{1, 2} {
 		cr := res.Cells[i]
-		if cr.Status != Interrupted {
+		if cr.Status != transcript.Interrupted {
 			t.Errorf("cell %d status %d, want interrupted\n%s", i, cr.Status, dump(cr))
 		}
-		if !interruptedBy(cr, Stuck) || cr.Interruption.Where == "" {
+		if !interruptedBy(cr, transcript.Stuck) || cr.Interruption.Where == "" {
 			t.Errorf("cell %d: want stuck with where it waits: %s", i, dump(cr))
 		}
 		if cr.Duration > 5*time.Second {
@@ -155,7 +156,7 @@ func TestStuckDetection(t *testing.T) {
 func TestSleepIsNotStuck(t *testing.T) {
 	res := runLesson(t, fence("!sleep 2; echo done"), Options{})
 	cr := res.Cells[0]
-	if cr.Status != OK || streams(cr) != "done\n" || outcome(cr) != "" {
+	if cr.Status != transcript.OK || streams(cr) != "done\n" || outcome(cr) != "" {
 		t.Errorf("want status ok, output done, no notes:\n%s", dump(cr))
 	}
 }
@@ -169,17 +170,17 @@ func TestPythonTimeout(t *testing.T) {
 		fence("print('alive', kept)")
 	res := runLesson(t, md, Options{Timeout: timeout})
 	cr := res.Cells[1]
-	if !interruptedBy(cr, Timeout) {
+	if !interruptedBy(cr, transcript.Timeout) {
 		t.Errorf("loop cell: want interrupted with a timeout note\n%s", dump(cr))
 	}
-	errs := outputsOf(cr, Error)
+	errs := outputsOf(cr, transcript.Error)
 	if len(errs) != 1 || !strings.Contains(errs[0], "KeyboardInterrupt") || !strings.Contains(errs[0], "Traceback") {
 		t.Errorf("loop cell: want one KeyboardInterrupt traceback, got %q", errs)
 	}
 	if cr.Duration > timeout+2*time.Second {
 		t.Errorf("loop cell took %v, want at most the timeout + 2s", cr.Duration)
 	}
-	if got := streams(res.Cells[2]); got != "alive 42\n" || res.Cells[2].Status != OK {
+	if got := streams(res.Cells[2]); got != "alive 42\n" || res.Cells[2].Status != transcript.OK {
 		t.Errorf("the next Python cell:\n%s", dump(res.Cells[2]))
 	}
 }
@@ -202,13 +203,13 @@ func TestContextCancel(t *testing.T) {
 	if !res.Interrupted {
 		t.Errorf("Result.Interrupted not set")
 	}
-	if got := streams(res.Cells[0]); got != "first\n" || res.Cells[0].Status != OK {
+	if got := streams(res.Cells[0]); got != "first\n" || res.Cells[0].Status != transcript.OK {
 		t.Errorf("first cell:\n%s", dump(res.Cells[0]))
 	}
-	if cr := res.Cells[1]; !interruptedBy(cr, Cancelled) {
+	if cr := res.Cells[1]; !interruptedBy(cr, transcript.Cancelled) {
 		t.Errorf("running cell: want interrupted, labrun interrupted\n%s", dump(cr))
 	}
-	if cr := res.Cells[2]; cr.Status != Skipped || len(cr.Outputs) != 0 {
+	if cr := res.Cells[2]; cr.Status != transcript.Skipped || len(cr.Outputs) != 0 {
 		t.Errorf("cell after the stop: want skipped, no output\n%s", dump(cr))
 	}
 }
@@ -220,7 +221,7 @@ func TestSetupAndSkippedCells(t *testing.T) {
 		fence("print(sys.version_info[0], os.path.basename(os.getcwd()) != '')")
 	res := runLesson(t, md, Options{})
 	for i := 0; i < 2; i++ {
-		if cr := res.Cells[i]; cr.Status != Skipped || len(cr.Outputs) != 0 {
+		if cr := res.Cells[i]; cr.Status != transcript.Skipped || len(cr.Outputs) != 0 {
 			t.Errorf("cell %d: want skipped, no output\n%s", i, dump(cr))
 		}
 	}
@@ -250,7 +251,7 @@ func TestOutputCap(t *testing.T) {
 func TestCaptureTimeout(t *testing.T) {
 	res := runLesson(t, fence("x = !echo partial; sleep 30\nprint(x)"), Options{Timeout: time.Second})
 	cr := res.Cells[0]
-	if !interruptedBy(cr, Timeout) || streams(cr) != "['partial']\n" {
+	if !interruptedBy(cr, transcript.Timeout) || streams(cr) != "['partial']\n" {
 		t.Errorf("want interrupted, ['partial'] printed:\n%s", dump(cr))
 	}
 	if cr.Duration > 3*time.Second {
@@ -265,7 +266,7 @@ func TestPythonWorkerDies(t *testing.T) {
 		fence("os.kill(os.getpid(), 9)") + "\n" +
 		fence("print('fresh', 'a' in dir())")
 	res := runLesson(t, md, Options{})
-	if cr := res.Cells[1]; cr.Status == OK || cr.WorkerLost == nil {
+	if cr := res.Cells[1]; cr.Status == transcript.OK || cr.WorkerLost == nil {
 		t.Errorf("killed worker: want a failed cell with a note:\n%s", dump(cr))
 	}
 	if got := streams(res.Cells[2]); got != "fresh False\n" {
@@ -281,7 +282,7 @@ func TestStuckWaitsForBackground(t *testing.T) {
 		fence("a.close()")
 	res := runLesson(t, md, Options{})
 	cr := res.Cells[1]
-	if cr.Status != OK || streams(cr) != "late\n" {
+	if cr.Status != transcript.OK || streams(cr) != "late\n" {
 		t.Errorf("the reader was interrupted instead of waiting for the writer:\n%s", dump(cr))
 	}
 	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Exit code 0" {
@@ -303,10 +304,10 @@ func TestContextCancelPython(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Run took %v after the cancel at 1s", d)
 	}
-	if cr := res.Cells[0]; !interruptedBy(cr, Cancelled) {
+	if cr := res.Cells[0]; !interruptedBy(cr, transcript.Cancelled) {
 		t.Errorf("python cell:\n%s", dump(cr))
 	}
-	if cr := res.Cells[1]; cr.Status != Skipped {
+	if cr := res.Cells[1]; cr.Status != transcript.Skipped {
 		t.Errorf("next cell:\n%s", dump(cr))
 	}
 	if !res.Interrupted {
@@ -323,7 +324,7 @@ func TestPtyDaemonHoldingTerminal(t *testing.T) {
 	t.Cleanup(func() { killTagged(tag) })
 	res := runLesson(t, fence("!(setsid sleep 1000 &); sleep 0.3; echo started"), Options{Timeout: 5 * time.Second})
 	cr := res.Cells[0]
-	if cr.Status != OK || streams(cr) != "started\n" || cr.Duration > 4*time.Second {
+	if cr.Status != transcript.OK || streams(cr) != "started\n" || cr.Duration > 4*time.Second {
 		t.Errorf("want ok, output started, well under the 5s timeout:\n%s", dump(cr))
 	}
 	if left := tagged(tag); len(left) > 0 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,10 +21,10 @@ func TestOneSupervisor(t *testing.T) {
 		fence("print('after')")
 	res := runLesson(t, md, Options{Timeout: time.Second, Grace: 200 * time.Millisecond})
 	fg, py, bg := res.Cells[0], res.Cells[1], res.Cells[2]
-	if !interruptedBy(fg, Timeout) || fg.Exit.Signal != unix.SIGKILL {
+	if !interruptedBy(fg, transcript.Timeout) || fg.Exit.Signal != unix.SIGKILL {
 		t.Errorf("foreground step: want interrupted on timeout and killed (exit -9)\n%s", dump(fg))
 	}
-	if !interruptedBy(py, Timeout) || py.WorkerLost == nil || !py.WorkerLost.Killed {
+	if !interruptedBy(py, transcript.Timeout) || py.WorkerLost == nil || !py.WorkerLost.Killed {
 		t.Errorf("Python cell: want interrupted on timeout and the worker killed\n%s", dump(py))
 	}
 	if log := logOf(t, bg); !strings.HasSuffix(log, "L | Process finished. Got signal 9") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,35 +30,14 @@ const (
 	stopGrace = 2 * time.Second
 )
 
-// DirectiveWhy says why a directive failed.
-type DirectiveWhy int
-
-// The ways a directive fails.
-const (
-	// WaitTimedOut: what the wait waits for did not come in its time.
-	WaitTimedOut DirectiveWhy = iota
-	// WaitStepEnded: the background step waited on ended without
-	// printing a match.
-	WaitStepEnded
-	// DirectiveCancelled: labrun was interrupted during it.
-	DirectiveCancelled
-)
-
-// DirectiveFailure is a wait or stop that failed, and after how long.
-type DirectiveFailure struct {
-	Directive *lessons.Directive
-	Why       DirectiveWhy
-	After     time.Duration
-}
-
 // directives runs ds before (or, for the lesson's last ones, after) the
 // cell of cr; false says one failed and the cell is not to run.
-func (r *run) directives(ds []*lessons.Directive, cr *CellResult) bool {
+func (r *run) directives(ds []*lessons.Directive, cr *transcript.CellResult) bool {
 	for _, d := range ds {
 		start := time.Now()
 		why, ok := r.directive(d)
 		if !ok {
-			cr.Status, cr.Directive = Failed, &DirectiveFailure{Directive: d, Why: why, After: time.Since(start)}
+			cr.Status, cr.Directive = transcript.Failed, &transcript.DirectiveFailure{Directive: d, Why: why, After: time.Since(start)}
 			return false
 		}
 	}
@@ -65,7 +45,7 @@ func (r *run) directives(ds []*lessons.Directive, cr *CellResult) bool {
 }
 
 // directive runs one wait or stop.
-func (r *run) directive(d *lessons.Directive) (DirectiveWhy, bool) {
+func (r *run) directive(d *lessons.Directive) (transcript.DirectiveWhy, bool) {
 	if d.Kind == lessons.Stop {
 		if s := r.bg.named(d.Name); s != nil {
 			r.bg.stopWith(s, d.Signal)
@@ -80,11 +60,11 @@ func (r *run) directive(d *lessons.Directive) (DirectiveWhy, bool) {
 			r.bg.settle()
 			return 0, true
 		case ended:
-			return WaitStepEnded, false
+			return transcript.WaitStepEnded, false
 		case r.ctx.Err() != nil:
-			return DirectiveCancelled, false
+			return transcript.DirectiveCancelled, false
 		case time.Now().After(deadline):
-			return WaitTimedOut, false
+			return transcript.WaitTimedOut, false
 		}
 		time.Sleep(waitPoll)
 	}

@@ -7,21 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-)
 
-// NotCopied is an entry of the lesson folder that the scratch copy left
-// out because it could not be read (a file of another user's, a folder
-// without read permission). The run goes on without it.
-type NotCopied struct {
-	// Path is the entry's path relative to the lesson folder.
-	Path string
-	// Err says why it could not be read.
-	Err error
-}
+	"github.com/labrun/labrun/transcript"
+)
 
 // workDir returns where the steps run: the lesson folder itself, or a
 // scratch copy of it in the run dir s, and the entries the copy left out.
-func workDir(lessonDir string, opts Options, s *scratch) (string, []NotCopied, error) {
+func workDir(lessonDir string, opts Options, s *scratch) (string, []transcript.NotCopied, error) {
 	if opts.InPlace {
 		dir, err := filepath.Abs(lessonDir)
 		return dir, nil, err
@@ -48,9 +40,9 @@ const (
 // A file keeps its mode; a folder is made with dirMode, as mkdir(2) would
 // make it (a checkout of the course does); a link keeps pointing where it
 // pointed (copiedLink).
-func copyTree(src, dst, leave string, dirMode os.FileMode) ([]NotCopied, error) {
+func copyTree(src, dst, leave string, dirMode os.FileMode) ([]transcript.NotCopied, error) {
 	var bytes int64
-	var skipped []NotCopied
+	var skipped []transcript.NotCopied
 	files := 0
 	absLeave, _ := filepath.Abs(leave)
 	root, err := filepath.Abs(src)
@@ -65,7 +57,7 @@ func copyTree(src, dst, leave string, dirMode os.FileMode) ([]NotCopied, error) 
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		skipped = append(skipped, NotCopied{Path: rel, Err: err})
+		skipped = append(skipped, transcript.NotCopied{Path: rel, Err: err})
 	}
 	err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
 		rel, _ := filepath.Rel(src, p)

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // TestNativeExamples runs each native-dialect example (examples/*/README.md,
@@ -56,7 +56,7 @@ func TestNativeExamples(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if back := lessons.Strip(got); !bytes.Equal(back, src) {
+				if back := transcript.Strip(got); !bytes.Equal(back, src) {
 					t.Fatalf("run %d: the transcript does not strip back to the lesson (a console block printed something else):\n%s", i, got)
 				}
 				got = varying.ReplaceAll(got, []byte("X"))

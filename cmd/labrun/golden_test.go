@@ -20,7 +20,7 @@ package main
 //
 // in a temporary folder holding the archive's files, with TMPDIR pointing
 // to a fresh empty folder. Besides comparing got.md with want.md it checks
-// what every run must guarantee: exit status 0, lessons.Strip(got.md) is
+// what every run must guarantee: exit status 0, transcript.Strip(got.md) is
 // the lesson byte for byte, no temporary file left beside got.md, nothing
 // left in TMPDIR, and no process of the run still alive.
 //
@@ -44,7 +44,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/internal/testbin"
-	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
 )
@@ -202,8 +202,8 @@ func runGolden(t *testing.T, bin, file string) {
 	if err != nil {
 		t.Fatalf("no transcript: %v\nstderr:\n%s", err, stderr.String())
 	}
-	if stripped := lessons.Strip(got); !bytes.Equal(stripped, gc.lesson) {
-		t.Errorf("lessons.Strip(transcript) is not the lesson (-lesson +stripped):\n%s",
+	if stripped := transcript.Strip(got); !bytes.Equal(stripped, gc.lesson) {
+		t.Errorf("transcript.Strip(transcript) is not the lesson (-lesson +stripped):\n%s",
 			cmp.Diff(string(gc.lesson), string(stripped)))
 	}
 	checkNoTempFiles(t, dir)

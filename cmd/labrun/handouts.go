@@ -12,7 +12,7 @@ import (
 	"github.com/labrun/labrun/lessons"
 	htmlpage "github.com/labrun/labrun/render/html"
 	"github.com/labrun/labrun/render/tangle"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // handout makes the command of a handout: use is its usage after
@@ -76,7 +76,7 @@ nbconvert's layout): the transcript without its outputs, byte for byte.
 			if err != nil {
 				return err
 			}
-			return writeOutput(out, in, lessons.StripAny(src), stdout)
+			return writeOutput(out, in, transcript.StripAny(src), stdout)
 		})
 	outputFlag(c, &out, "the skeleton to `OUT`")
 	return c
@@ -173,7 +173,7 @@ contents; --no-output for the students' version.
 }
 
 // writePage writes the HTML page of a run (labrun run --html PAGE).
-func writePage(path string, res *runner.Result) error {
+func writePage(path string, res *transcript.Result) error {
 	page, err := htmlpage.Render(htmlpage.FromResult(res), htmlpage.Options{})
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 	"golang.org/x/sys/unix"
 )
 
@@ -204,7 +205,7 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 		for _, w := range lesson.Warnings {
 			fmt.Fprintf(stderr, "labrun: warning: %v (the cell fails as the course's magic did; the lesson goes on)\n", w)
 		}
-		lr.runner.OnCell = func(cr *runner.CellResult) { render.Progress(stderr, lesson.Name, cr) }
+		lr.runner.OnCell = func(cr *transcript.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 	return lr, nil
 }

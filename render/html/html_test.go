@@ -6,16 +6,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
-const transcript = "# Pipes & `<FIFOs>`\n\nSome **prose**, https://example.com, a table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n" +
+const sample = "# Pipes & `<FIFOs>`\n\nSome **prose**, https://example.com, a table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n" +
 	"<details><summary>more</summary><script>alert(1)</script><a href=\"javascript:x()\" onclick=\"y()\">k</a></details>\n\n" +
 	"```python\n!echo '<script>'\n```\n" +
-	lessons.OutOpen + " cell=0 kind=python status=ok exit=0 time=0.02s -->\n\n    <script>alert(2)</script>\n    & more\n\n" + lessons.OutClose + "\n\n" +
+	marker.Open + " cell=0 kind=python status=ok exit=0 time=0.02s -->\n\n    <script>alert(2)</script>\n    & more\n\n" + marker.Close + "\n\n" +
 	"## Stuck \\<here\\>\n\n```cpp\n%%cpp a.c\n%run ./a.exe\nint main() {}\n```\n" +
-	lessons.OutOpen + " cell=1 kind=file status=interrupted exit=-2 time=0.41s · interrupted after 0.4s: stuck: blocked in open() -->\n\n\nRun: `./a.exe`\n\n\n\n\n\n```\nL | Process started. PID = 7\nO | <b>out</b>\nE | err\nI | in\nL | Process finished. Exit code 0\n\n```\n\n" + lessons.OutClose + "\n"
+	marker.Open + " cell=1 kind=file status=interrupted exit=-2 time=0.41s · interrupted after 0.4s: stuck: blocked in open() -->\n\n\nRun: `./a.exe`\n\n\n\n\n\n```\nL | Process started. PID = 7\nO | <b>out</b>\nE | err\nI | in\nL | Process finished. Exit code 0\n\n```\n\n" + marker.Close + "\n"
 
 func renderPage(t *testing.T, p *Page, opts Options) string {
 	t.Helper()
@@ -30,7 +31,7 @@ func renderPage(t *testing.T, p *Page, opts Options) string {
 // shows: headings and their table of contents, GFM prose, highlighted
 // code, escaped outputs, badges and log panels, and nothing that runs.
 func TestRenderTranscript(t *testing.T) {
-	page := renderPage(t, FromTranscript("dir/lesson.md", []byte(transcript)), Options{})
+	page := renderPage(t, FromTranscript("dir/lesson.md", []byte(sample)), Options{})
 	for _, want := range []string{
 		"<title>Pipes &amp; &lt;FIFOs&gt;</title>",
 		`<h1 id="pipes-fifos">`,
@@ -56,7 +57,7 @@ func TestRenderTranscript(t *testing.T) {
 			t.Errorf("page holds %q", bad)
 		}
 	}
-	student := renderPage(t, FromTranscript("lesson.md", []byte(transcript)), Options{NoOutput: true})
+	student := renderPage(t, FromTranscript("lesson.md", []byte(sample)), Options{NoOutput: true})
 	for _, bad := range []string{"outputs", "badge ok", "alert(2)", "Process started"} {
 		if strings.Contains(student, `class="`+bad) || strings.Contains(student, bad) && bad != "outputs" && bad != "badge ok" {
 			t.Errorf("--no-output page holds %q", bad)
@@ -87,12 +88,12 @@ func TestRenderColours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &runner.Result{Lesson: l, Cells: []*runner.CellResult{{
+	res := &transcript.Result{Lesson: l, Cells: []*transcript.CellResult{{
 		Cell:   l.Cells[0],
-		Status: runner.OK, Steps: 1, Duration: 20 * time.Millisecond,
-		Outputs: []runner.Output{
-			{Kind: runner.Stream, Name: "stdout", Text: "\x1b[01;31m\x1b[Kerror:\x1b[m\x1b[K x \x1b[38;5;208mo\x1b[0m \x1b]8;;http://x\x07l\x1b]8;;\x07 a\x00b\n9%\r100%\n"},
-			{Kind: runner.Log, Text: "O | \x1b[32mgreen\x1b[0m"},
+		Status: transcript.OK, Steps: 1, Duration: 20 * time.Millisecond,
+		Outputs: []transcript.Output{
+			{Kind: transcript.Stream, Text: "\x1b[01;31m\x1b[Kerror:\x1b[m\x1b[K x \x1b[38;5;208mo\x1b[0m \x1b]8;;http://x\x07l\x1b]8;;\x07 a\x00b\n9%\r100%\n"},
+			{Kind: transcript.Log, Text: "O | \x1b[32mgreen\x1b[0m"},
 		},
 	}}}
 	page := renderPage(t, FromResult(res), Options{})
@@ -124,8 +125,8 @@ func FuzzOutputEscaped(f *testing.F) {
 		f.Fatal(err)
 	}
 	bad := regexp.MustCompile(`(?i)<(script|iframe|img|object|embed|svg|math|style|link|meta|base|form|input|a\s)`)
-	mainOf := func(t *testing.T, outs ...runner.Output) string {
-		res := &runner.Result{Lesson: l, Cells: []*runner.CellResult{{Cell: l.Cells[0], Outputs: outs}}}
+	mainOf := func(t *testing.T, outs ...transcript.Output) string {
+		res := &transcript.Result{Lesson: l, Cells: []*transcript.CellResult{{Cell: l.Cells[0], Outputs: outs}}}
 		b, err := Render(FromResult(res), Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -134,15 +135,15 @@ func FuzzOutputEscaped(f *testing.F) {
 		return page[strings.Index(page, "<main") : strings.LastIndex(page, "</main>")+len("</main>")]
 	}
 	f.Fuzz(func(t *testing.T, out string) {
-		text := mainOf(t, runner.Output{Kind: runner.Stream, Text: out}, runner.Output{Kind: runner.Log, Text: out},
-			runner.Output{Kind: runner.Error, Text: out})
+		text := mainOf(t, transcript.Output{Kind: transcript.Stream, Text: out}, transcript.Output{Kind: transcript.Log, Text: out},
+			transcript.Output{Kind: transcript.Error, Text: out})
 		if m := bad.FindString(text); m != "" {
 			t.Fatalf("output %q made element %q in the page", out, m)
 		}
 		if strings.Contains(strings.ToLower(text), "javascript:") && !strings.Contains(strings.ToLower(out), "javascript:") {
 			t.Fatalf("javascript: URL from nowhere")
 		}
-		shown := mainOf(t, runner.Output{Kind: runner.Markdown, Text: out}, runner.Output{Kind: runner.HTML, Text: out})
+		shown := mainOf(t, transcript.Output{Kind: transcript.Markdown, Text: out}, transcript.Output{Kind: transcript.HTML, Text: out})
 		if u := unsafeHTML(shown); u != "" {
 			t.Fatalf("display %q made %s in the page:\n%s", out, u, shown)
 		}

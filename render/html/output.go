@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/internal/termtext"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // writeOutputs writes a cell's badge and outputs.
@@ -21,26 +21,26 @@ func (w *writer) writeOutputs(p Part) error {
 	}
 	for _, o := range p.Outputs {
 		switch o.Kind {
-		case runner.Stream, runner.Text, runner.Error:
+		case transcript.Stream, transcript.Text, transcript.Error:
 			class := "out stream"
 			switch {
-			case o.Kind == runner.Error:
+			case o.Kind == transcript.Error:
 				class = "out error"
-			case o.Name == "stderr":
+			case o.Name == transcript.Stderr:
 				class = "out stream stderr"
 			}
 			w.b.WriteString(`<pre class="` + class + `">` + termHTML(strings.TrimSuffix(o.Text, "\n")) + "</pre>\n")
-		case runner.Markdown:
+		case transcript.Markdown:
 			s, err := w.md.renderDisplay(o.Text)
 			if err != nil {
 				return err
 			}
 			w.b.WriteString(`<div class="out display">` + s + "</div>\n")
-		case runner.HTML:
+		case transcript.HTML:
 			// HTML a program displayed goes through the page's
 			// allowlist: the page runs and fetches nothing.
 			w.b.WriteString(`<div class="out display html">` + sanitizeDisplay(o.Text) + "</div>\n")
-		case runner.Log:
+		case transcript.Log:
 			w.b.WriteString(logPanel(o.Text))
 		}
 	}

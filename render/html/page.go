@@ -24,9 +24,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Page is a lesson ready to render.
@@ -43,7 +42,7 @@ type Page struct {
 type Part struct {
 	Markdown string
 	// Outputs of the cell that closes Markdown, in order.
-	Outputs []runner.Output
+	Outputs []transcript.Output
 	// Ending says how that cell ended; nil when unknown (a course
 	// transcript) or when the cell did not run.
 	Ending *Ending
@@ -63,7 +62,7 @@ type Ending struct {
 // FromResult makes the page of a run: the lesson's text cut after each
 // cell, with the cell's outputs as the programs printed them (colours
 // included).
-func FromResult(res *runner.Result) *Page {
+func FromResult(res *transcript.Result) *Page {
 	p := &Page{Name: path.Base(res.Lesson.Name)}
 	lines := strings.SplitAfter(string(res.Lesson.Source), "\n")
 	next := 0
@@ -89,10 +88,10 @@ func FromResult(res *runner.Result) *Page {
 // its annotations) or a course's (nbconvert layout). Colours are not in a
 // transcript (it shows text as a terminal did); a page made from a run
 // (FromResult) has them.
-func FromTranscript(name string, transcript []byte) *Page {
+func FromTranscript(name string, src []byte) *Page {
 	p := &Page{Name: path.Base(name)}
-	for _, sp := range lessons.SplitTranscript(transcript) {
-		part := Part{Markdown: sp.Skeleton, Outputs: render.ParseOutputs(sp.Outputs)}
+	for _, sp := range transcript.SplitTranscript(src) {
+		part := Part{Markdown: sp.Skeleton, Outputs: transcript.ParseOutputs(sp.Outputs)}
 		if sp.Annotation != "" {
 			part.Ending = ParseAnnotation(sp.Annotation)
 		}

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 	nethtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -168,11 +169,11 @@ func TestSanitizeVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var outs []runner.Output
+	var outs []transcript.Output
 	for _, v := range vectors {
-		outs = append(outs, runner.Output{Kind: runner.HTML, Text: v}, runner.Output{Kind: runner.Markdown, Text: v})
+		outs = append(outs, transcript.Output{Kind: transcript.HTML, Text: v}, transcript.Output{Kind: transcript.Markdown, Text: v})
 	}
-	res := &runner.Result{Lesson: l, Cells: []*runner.CellResult{{Cell: l.Cells[0], Outputs: outs}}}
+	res := &transcript.Result{Lesson: l, Cells: []*transcript.CellResult{{Cell: l.Cells[0], Outputs: outs}}}
 	page := renderPage(t, FromResult(res), Options{})
 	checkPage(t, "run --html", page)
 	checkPage(t, "html of the transcript", renderPage(t, FromTranscript("t.md", transcriptOf(t, res)), Options{}))
@@ -180,15 +181,15 @@ func TestSanitizeVectors(t *testing.T) {
 }
 
 // transcriptOf is the transcript labrun writes for a result.
-func transcriptOf(t *testing.T, res *runner.Result) []byte {
+func transcriptOf(t *testing.T, res *transcript.Result) []byte {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString(string(res.Lesson.Source))
-	b.WriteString(lessons.OpenMarker("cell=1 kind=python status=ok time=0.01s") + "\n")
+	b.WriteString(marker.OpenLine("cell=1 kind=python status=ok time=0.01s") + "\n")
 	for _, o := range res.Cells[0].Outputs {
 		b.WriteString("\n\n" + o.Text + "\n\n")
 	}
-	b.WriteString(lessons.OutClose + "\n")
+	b.WriteString(marker.Close + "\n")
 	return []byte(b.String())
 }
 
@@ -276,7 +277,7 @@ func proseOf(src []byte) string {
 // box, while the lesson's <details> may still span a cell.
 func TestDisplayBoxed(t *testing.T) {
 	src := "# B\n\n<details><summary>solution</summary>\n\n```python\nshow()\n```\n" +
-		lessons.OpenMarker("cell=1 kind=python status=ok time=0.01s") + "\n\n\n</div></section><h1>fake</h1><table><tr><td>cell\n\n" + lessons.OutClose + "\n\n</details>\n\nafter\n"
+		marker.OpenLine("cell=1 kind=python status=ok time=0.01s") + "\n\n\n</div></section><h1>fake</h1><table><tr><td>cell\n\n" + marker.Close + "\n\n</details>\n\nafter\n"
 	page := renderPage(t, FromTranscript("b.md", []byte(src)), Options{})
 	doc, err := nethtml.Parse(strings.NewReader(page))
 	if err != nil {

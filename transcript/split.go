@@ -1,6 +1,10 @@
-package lessons
+package transcript
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/labrun/labrun/internal/marker"
+)
 
 // Part is a piece of a transcript: lesson text as the skeleton has it,
 // then the outputs block that follows it, if any.
@@ -30,17 +34,17 @@ func SplitTranscript(transcript []byte) []Part {
 		return nil
 	}
 	var parts []Part
-	if strings.HasPrefix(src, OutOpen) || strings.Contains(src, "\n"+OutOpen) {
+	if strings.HasPrefix(src, marker.Open) || strings.Contains(src, "\n"+marker.Open) {
 		var cur Part
 		var out strings.Builder
 		in := false
 		for _, line := range lines {
 			switch {
-			case !in && strings.HasPrefix(line, OutOpen):
+			case !in && strings.HasPrefix(line, marker.Open):
 				in = true
 				cur.HasOutputs = true
-				cur.Annotation = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(strings.TrimPrefix(line, OutOpen)), "-->"))
-			case in && strings.TrimRight(line, "\r\n") == OutClose:
+				cur.Annotation = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(strings.TrimPrefix(line, marker.Open)), "-->"))
+			case in && strings.TrimRight(line, "\r\n") == marker.Close:
 				in = false
 				cur.Outputs = out.String()
 				out.Reset()

@@ -1,12 +1,15 @@
-package runner
+package transcript
 
 import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/lessons"
 )
+
+// The values a run gives and every consumer shares: runner fills them in,
+// render words them, check compares them, jupyter and render/html show
+// them. Outcomes are values here; their words are render's.
 
 // OutputKind says how an output is shown in the transcript.
 type OutputKind int
@@ -30,8 +33,8 @@ const (
 // Output is one output of a cell.
 type Output struct {
 	Kind OutputKind
-	// Name is the stream ("stdout", "stderr") of a Stream output.
-	Name string
+	// Name is the stream (Stdout, Stderr) of a Stream output.
+	Name StreamName
 	// Text is the output's text; for a Log, its final content.
 	Text string
 }
@@ -51,22 +54,6 @@ const (
 	Interrupted
 	// Skipped: the cell was not run (CellResult.Skip says why).
 	Skipped
-)
-
-// Exit is how a step's program ended (exit status or signal).
-type Exit = proc.Exit
-
-// Interruption is why and when a cell was interrupted.
-type Interruption = proc.Interruption
-
-// Cause is why a cell was interrupted.
-type Cause = proc.Cause
-
-// The causes of an interruption.
-const (
-	Timeout   = proc.Timeout
-	Stuck     = proc.Stuck
-	Cancelled = proc.Cancelled
 )
 
 // SkipReason says why a cell was not run.
@@ -173,9 +160,9 @@ type Result struct {
 	Protections []string
 }
 
-// addStream appends stream text, merging it into the previous output when
+// AddStream appends stream text, merging it into the previous output when
 // that is the same stream, as Jupyter does.
-func (c *CellResult) addStream(name, text string) {
+func (c *CellResult) AddStream(name StreamName, text string) {
 	if text == "" {
 		return
 	}
@@ -203,16 +190,103 @@ func (c *CellResult) addStream(name, text string) {
 	c.Outputs = append(c.Outputs, Output{Kind: Stream, Name: name, Text: text})
 }
 
-// add appends a non-stream output and returns its index.
-func (c *CellResult) add(kind OutputKind, text string) int {
+// Add appends a non-stream output and returns its index.
+func (c *CellResult) Add(kind OutputKind, text string) int {
 	c.Outputs = append(c.Outputs, Output{Kind: kind, Text: text})
 	return len(c.Outputs) - 1
 }
 
-// interrupt records an interruption of the cell (the first one counts).
-func (c *CellResult) interrupt(why *Interruption) {
+// Interrupt records an interruption of the cell (the first one counts).
+func (c *CellResult) Interrupt(why *Interruption) {
 	c.Status = Interrupted
 	if c.Interruption == nil {
 		c.Interruption = why
 	}
+}
+
+// Unexpected says a cell did not end as its fence expected.
+type Unexpected struct {
+	// Want is the expectation (exit:0 when the fence states none).
+	Want lessons.Expect
+	// Ending is how the cell ended.
+	Ending
+}
+
+// Ending is how a cell ended, as an expectation (lessons.Expect) reads
+// it: interrupted, failed (an exception, a lost worker, a wait before it
+// or a file it could not write), or else by itself with the exit status
+// of its last step (0 when it ran none), as a shell script's status is
+// its last command's.
+type Ending struct {
+	Interrupted, Failed bool
+	Exit                Exit
+}
+
+// Meets says whether the ending is what want expects. It is the one
+// meaning of expect, a fence's expect= (checked as the cell runs) and a
+// check rule's expect (checked by labrun check) alike.
+func (e Ending) Meets(want lessons.Expect) bool {
+	switch want.Kind {
+	case lessons.ExpectInterrupted:
+		return e.Interrupted
+	case lessons.ExpectFail:
+		return !e.Interrupted && (e.Failed || e.Exit.Code != 0)
+	}
+	return !e.Interrupted && !e.Failed && e.Exit.Code == want.Code
+}
+
+// Ending returns how the cell ended, leaving out the failure its fence's
+// expectation made of it (Unexpected).
+func (cr *CellResult) Ending() Ending {
+	if u := cr.Unexpected; u != nil {
+		e := u.Ending
+		e.Interrupted = e.Interrupted || cr.Status == Interrupted
+		return e
+	}
+	return Ending{Interrupted: cr.Status == Interrupted,
+		Failed: cr.Status == Failed || cr.Exception != nil || cr.WorkerLost != nil, Exit: cr.Exit}
+}
+
+// DirectiveWhy says why a directive failed.
+type DirectiveWhy int
+
+// The ways a directive fails.
+const (
+	// WaitTimedOut: what the wait waits for did not come in its time.
+	WaitTimedOut DirectiveWhy = iota
+	// WaitStepEnded: the background step waited on ended without
+	// printing a match.
+	WaitStepEnded
+	// DirectiveCancelled: labrun was interrupted during it.
+	DirectiveCancelled
+)
+
+// DirectiveFailure is a wait or stop that failed, and after how long.
+type DirectiveFailure struct {
+	Directive *lessons.Directive
+	Why       DirectiveWhy
+	After     time.Duration
+}
+
+// ConsoleOutput is what one command of a console block printed.
+type ConsoleOutput struct {
+	// Command is the command, with the span of its recorded output.
+	Command *lessons.ConsoleCommand
+	// Ran says the command ran (a command after an exit, or after the
+	// cell was interrupted, does not).
+	Ran bool
+	// Output is what it printed, as the terminal gave it.
+	Output string
+	// Exit is its exit status.
+	Exit int
+}
+
+// NotCopied is an entry of the lesson folder that the scratch copy left
+// out because it could not be read (a file of another user's, a folder
+// without read permission). The run goes on without it.
+type NotCopied struct {
+	// Path is the entry's path relative to the lesson folder.
+	Path string
+	// Err says why it could not be read.
+	Err error
 }

@@ -1,17 +1,18 @@
-package lessons
+package transcript
 
 import (
-	"bytes"
 	"regexp"
 	"strings"
+
+	"github.com/labrun/labrun/internal/marker"
 )
 
 // StripAny returns the skeleton of a transcript of either kind: a labrun
-// transcript (its outputs stand between OutOpen and OutClose markers) or
+// transcript (its outputs stand between marker.Open and marker.Close markers) or
 // a course transcript in the layout "jupyter nbconvert --to markdown"
 // gives (see StripCourse).
 func StripAny(transcript []byte) []byte {
-	if bytes.HasPrefix(transcript, []byte(OutOpen)) || bytes.Contains(transcript, []byte("\n"+OutOpen)) {
+	if marker.Has(transcript) {
 		return Strip(transcript)
 	}
 	return StripCourse(transcript)
@@ -219,4 +220,27 @@ func isDisplay(l, src string) bool {
 	}
 	t := strings.TrimSpace(l)
 	return len([]rune(t)) >= 3 && strings.Contains(src, t)
+}
+
+// fenceOf returns the run of backticks or tildes that opens line.
+func fenceOf(line string) string {
+	s := strings.TrimLeft(line, " ")
+	if s == "" {
+		return "```"
+	}
+	c := s[0]
+	i := 0
+	for i < len(s) && s[i] == c {
+		i++
+	}
+	return s[:i]
+}
+
+// closes says whether line closes a fence opened with fence.
+func closes(line, fence string) bool {
+	s := strings.TrimSpace(line)
+	if len(line)-len(strings.TrimLeft(line, " ")) > 3 || len(s) < len(fence) {
+		return false
+	}
+	return strings.Trim(s, fence[:1]) == ""
 }

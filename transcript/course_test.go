@@ -1,4 +1,4 @@
-package lessons
+package transcript
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/labrun/labrun/internal/marker"
 )
 
 // corpusPairs returns every dev-corpus lesson folder that holds both a
@@ -94,7 +96,7 @@ func TestSplitTranscript(t *testing.T) {
 			t.Errorf("%s: no outputs found", dir)
 		}
 	}
-	tr := "# T\n\n```python\nprint(1)\n```\n" + OutOpen + " cell=0 kind=python status=ok time=0.01s -->\n\n    1\n\n" + OutClose + "\nafter\n"
+	tr := "# T\n\n```python\nprint(1)\n```\n" + marker.Open + " cell=0 kind=python status=ok time=0.01s -->\n\n    1\n\n" + marker.Close + "\nafter\n"
 	parts := SplitTranscript([]byte(tr))
 	if len(parts) != 2 || parts[0].Annotation != "cell=0 kind=python status=ok time=0.01s" || parts[0].Outputs != "\n    1\n\n" || parts[1].Skeleton != "after\n" {
 		t.Errorf("SplitTranscript = %#v", parts)
@@ -118,11 +120,11 @@ func FuzzStripCourse(f *testing.F) {
 		}
 		var all strings.Builder
 		for _, p := range SplitTranscript([]byte(in)) {
-			if !strings.HasPrefix(in, OutOpen) && !strings.Contains(in, "\n"+OutOpen) {
+			if !strings.HasPrefix(in, marker.Open) && !strings.Contains(in, "\n"+marker.Open) {
 				all.WriteString(p.Skeleton + p.Outputs)
 			}
 		}
-		if !strings.HasPrefix(in, OutOpen) && !strings.Contains(in, "\n"+OutOpen) && all.String() != in {
+		if !strings.HasPrefix(in, marker.Open) && !strings.Contains(in, "\n"+marker.Open) && all.String() != in {
 			t.Fatalf("parts of %q give %q", in, all.String())
 		}
 	})

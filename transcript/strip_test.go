@@ -1,12 +1,16 @@
-package lessons_test
+package transcript_test
 
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/labrun/labrun/lessons"
+
+	"github.com/labrun/labrun/internal/marker"
+	"github.com/labrun/labrun/transcript"
 )
 
 // A lesson and, written by hand, the transcript labrun renders from it:
@@ -83,11 +87,14 @@ const (
 )
 
 func TestStripTranscript(t *testing.T) {
-	if got := string(lessons.Strip([]byte(stripTranscript))); got != stripLesson {
+	if got := string(transcript.Strip([]byte(stripTranscript))); got != stripLesson {
 		t.Errorf("Strip(transcript):\n got %q\nwant %q", got, stripLesson)
 	}
 	// The stripped transcript is a lesson again, with the same cells.
-	l := parse(t, string(lessons.Strip([]byte(stripTranscript))))
+	l, err := lessons.Parse("lesson.md", transcript.Strip([]byte(stripTranscript)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(l.Cells) != 3 {
 		t.Errorf("%d cells after Strip, want 3", len(l.Cells))
 	}
@@ -96,7 +103,7 @@ func TestStripTranscript(t *testing.T) {
 func TestStripCRLF(t *testing.T) {
 	lesson := strings.ReplaceAll(stripLesson, "\n", "\r\n")
 	tr := strings.ReplaceAll(stripTranscript, "\n", "\r\n")
-	if got := string(lessons.Strip([]byte(tr))); got != lesson {
+	if got := string(transcript.Strip([]byte(tr))); got != lesson {
 		t.Errorf("Strip(CRLF transcript):\n got %q\nwant %q", got, lesson)
 	}
 }
@@ -105,8 +112,8 @@ func TestStripCRLF(t *testing.T) {
 // newline; its transcript's last marker has no newline either.
 func TestStripNoFinalNewline(t *testing.T) {
 	lesson := "```python\nprint(1)\n```"
-	tr := lesson + "\n" + lessons.OutOpen + " cell=0 -->\n\n    1\n\n" + lessons.OutClose
-	if got := string(lessons.Strip([]byte(tr))); got != lesson {
+	tr := lesson + "\n" + marker.Open + " cell=0 -->\n\n    1\n\n" + marker.Close
+	if got := string(transcript.Strip([]byte(tr))); got != lesson {
 		t.Errorf("got %q, want %q", got, lesson)
 	}
 }
@@ -121,15 +128,15 @@ func TestStripIdentity(t *testing.T) {
 		" <!-- labrun:out indented -->\n<!-- labrun:end -->\n", // a close without an open is text
 		"\xff\x00 not even text\n",
 	} {
-		if got := string(lessons.Strip([]byte(s))); got != s {
+		if got := string(transcript.Strip([]byte(s))); got != s {
 			t.Errorf("Strip(%q) = %q", s, got)
 		}
 	}
 }
 
 func TestStripUnclosedBlock(t *testing.T) {
-	tr := "a\n" + lessons.OutOpen + " -->\nout\n"
-	if got := string(lessons.Strip([]byte(tr))); got != "a\n" {
+	tr := "a\n" + marker.Open + " -->\nout\n"
+	if got := string(transcript.Strip([]byte(tr))); got != "a\n" {
 		t.Errorf("an unclosed output block is dropped to the end: got %q", got)
 	}
 }
@@ -147,7 +154,7 @@ func TestStripGolden(t *testing.T) {
 			continue
 		}
 		n++
-		if got := lessons.Strip(want); !bytes.Equal(got, lesson) {
+		if got := transcript.Strip(want); !bytes.Equal(got, lesson) {
 			t.Errorf("%s: Strip(want.md) != lesson.md\n got %q\nwant %q", f, got, lesson)
 		}
 	}
@@ -197,17 +204,30 @@ func readTxtar(t testing.TB, path string) map[string][]byte {
 // and Strip removes what OpenMarker opens.
 func TestOpenMarker(t *testing.T) {
 	for _, note := range []string{"cell=0 ok", "a --> b", "a ---> b", "----", "x--", "<!-- labrun:end -->"} {
-		line := lessons.OpenMarker(note)
-		body := strings.TrimSuffix(strings.TrimPrefix(line, lessons.OutOpen), " -->")
+		line := marker.OpenLine(note)
+		body := strings.TrimSuffix(strings.TrimPrefix(line, marker.Open), " -->")
 		if strings.Contains(body, "--") || !strings.HasSuffix(line, " -->") {
 			t.Errorf("OpenMarker(%q) = %q: a \"--\" is left inside", note, line)
 		}
-		tr := "```python\nx\n```\n" + line + "\n\n    out\n\n" + lessons.OutClose + "\n"
-		if got := string(lessons.Strip([]byte(tr))); got != "```python\nx\n```\n" {
+		tr := "```python\nx\n```\n" + line + "\n\n    out\n\n" + marker.Close + "\n"
+		if got := string(transcript.Strip([]byte(tr))); got != "```python\nx\n```\n" {
 			t.Errorf("Strip after OpenMarker(%q) = %q", note, got)
 		}
-		if !lessons.IsMarker(line) || !lessons.IsMarker(lessons.OutClose) {
+		if !marker.Looks(line) || !marker.Looks(marker.Close) {
 			t.Errorf("IsMarker does not know the marker lines")
 		}
 	}
+}
+
+// globAll returns the files matching any of the patterns.
+func globAll(patterns ...string) ([]string, error) {
+	var out []string
+	for _, p := range patterns {
+		m, err := filepath.Glob(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m...)
+	}
+	return out, nil
 }

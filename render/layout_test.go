@@ -5,27 +5,27 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/labrun/labrun/runner"
+	"github.com/labrun/labrun/transcript"
 )
 
 // layout lays out outputs as Transcript does between a cell's markers.
-func layout(outs []runner.Output) string {
+func layout(outs []transcript.Output) string {
 	var b bytes.Buffer
 	writeOutputs(&b, outs)
 	return b.String()
 }
 
 func TestParseOutputs(t *testing.T) {
-	outs := []runner.Output{
-		{Kind: runner.Markdown, Text: "Run: `gcc a.c`"},
-		{Kind: runner.Stream, Name: "stdout", Text: "a\n\nb\n"},
-		{Kind: runner.Stream, Name: "stderr", Text: "err"},
-		{Kind: runner.Markdown, Text: "`x = 1`  # one\n\nsecond paragraph"},
-		{Kind: runner.Log, Text: "L | Process started. PID = 1\nO | ```\nL | Process finished. Exit code 0"},
-		{Kind: runner.Markdown, Text: "after"},
+	outs := []transcript.Output{
+		{Kind: transcript.Markdown, Text: "Run: `gcc a.c`"},
+		{Kind: transcript.Stream, Text: "a\n\nb\n"},
+		{Kind: transcript.Stream, Name: transcript.Stderr, Text: "err"},
+		{Kind: transcript.Markdown, Text: "`x = 1`  # one\n\nsecond paragraph"},
+		{Kind: transcript.Log, Text: "L | Process started. PID = 1\nO | ```\nL | Process finished. Exit code 0"},
+		{Kind: transcript.Markdown, Text: "after"},
 	}
 	block := layout(outs)
-	got := ParseOutputs(block)
+	got := transcript.ParseOutputs(block)
 	if len(got) != len(outs) {
 		t.Fatalf("ParseOutputs gave %d outputs, want %d: %#v", len(got), len(outs), got)
 	}
@@ -35,7 +35,7 @@ func TestParseOutputs(t *testing.T) {
 		}
 	}
 	if again := layout(got); again != block {
-		t.Errorf("layout(ParseOutputs(block)) != block:\n%q\n%q", again, block)
+		t.Errorf("layout(transcript.ParseOutputs(block)) != block:\n%q\n%q", again, block)
 	}
 }
 
@@ -44,15 +44,15 @@ func TestParseOutputs(t *testing.T) {
 // without three blank lines in a row and without NUL (the transcript
 // drops it), text without leading or trailing blank lines, no carriage
 // returns.
-func representable(o runner.Output) bool {
-	if o.Kind == runner.Stream {
+func representable(o transcript.Output) bool {
+	if o.Kind == transcript.Stream {
 		return true // any text: shown as a terminal shows it, which is stable
 	}
 	if o.Text == "" || strings.Contains(o.Text, "\r") || strings.Trim(o.Text, "\n") != o.Text {
 		return false
 	}
 	switch o.Kind {
-	case runner.Markdown:
+	case transcript.Markdown:
 		if strings.Contains(o.Text, "\n\n\n") || strings.Contains(o.Text, "\x00") {
 			return false
 		}
@@ -62,7 +62,7 @@ func representable(o runner.Output) bool {
 				return false
 			}
 		}
-	case runner.Log:
+	case transcript.Log:
 		for _, l := range strings.Split(o.Text, "\n") {
 			if strings.TrimSpace(l) == "" && l != "" || strings.HasPrefix(l, "<!-- labrun:") {
 				return false
@@ -79,21 +79,26 @@ func FuzzParseOutputs(f *testing.F) {
 	f.Add("hello\nworld", "Run: `gcc a.c`", "L | Process started. PID = 1\nO | x", "`x = 1`\n\npara")
 	f.Add("a\n", "a\n\nb", "```\nin log", "x")
 	f.Fuzz(func(t *testing.T, stream, md, log, md2 string) {
-		all := []runner.Output{
-			{Kind: runner.Stream, Name: "stdout", Text: stream},
-			{Kind: runner.Markdown, Text: md},
-			{Kind: runner.Log, Text: log},
-			{Kind: runner.Markdown, Text: md2},
+		all := []transcript.Output{
+			{Kind: transcript.Stream, Text: stream},
+			{Kind: transcript.Markdown, Text: md},
+			{Kind: transcript.Log, Text: log},
+			{Kind: transcript.Markdown, Text: md2},
 		}
-		var outs []runner.Output
+		var outs []transcript.Output
 		for _, o := range all {
 			if representable(o) {
 				outs = append(outs, o)
 			}
 		}
 		want := layout(outs)
-		if got := layout(ParseOutputs(want)); got != want {
+		if got := layout(transcript.ParseOutputs(want)); got != want {
 			t.Fatalf("round trip of %#v:\n got %q\nwant %q", outs, got, want)
 		}
 	})
+}
+
+// isBareFence says whether a trimmed line is a fence with no info string.
+func isBareFence(t string) bool {
+	return len(t) >= 3 && (strings.Trim(t, "`") == "" || strings.Trim(t, "~") == "")
 }
