@@ -1,6 +1,8 @@
 // Package check compares a lesson's recorded outputs with fresh ones: it
-// reads a recorded transcript (labrun's, or a course README.md), runs the
-// lesson's skeleton with runner.Run, and gives each cell a verdict, with
+// reads a recorded transcript (labrun's, or a course README.md) with
+// transcript.Parse, which pairs each cell with its recorded outputs and
+// maps the skeleton's lines to the transcript's, runs the lesson's
+// skeleton with runner.Run, and gives each cell a verdict, with
 // a diff of the normalized lines where they differ (see Normalize).
 //
 // Where things live: one lesson's check (check.go), console blocks
@@ -20,14 +22,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/labrun/labrun/internal/atomicfile"
-	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -122,15 +121,10 @@ type Report struct {
 	Result *transcript.Result
 	// Duration is the check's wall time.
 	Duration time.Duration
-	// transcript is the recorded transcript as read, and parts its
-	// pieces, for Update.
-	transcript []byte
-	snapshot   atomicfile.Snapshot // the file as read: --update writes only over that
-	parts      []transcript.Part
-	// partOf maps a cell index to its part holding outputs (-1: none).
-	partOf   map[int]int
-	recCells []*lessons.Cell
-	course   bool
+	// rec is the recorded transcript as read, for Updated; snapshot the
+	// file as read: --update writes only over that.
+	rec      *transcript.Transcript
+	snapshot atomicfile.Snapshot
 	// only are the cells judged (nil: every cell; see Lesson.Line).
 	only map[int]bool
 }
@@ -165,77 +159,16 @@ type Options struct {
 // come with it, holding what ran.
 func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	start := time.Now()
-	rep := &Report{Lesson: l, partOf: map[int]int{}}
-	rec, snap, err := readRecorded(l.Path)
+	rec, snap, err := readRecorded(l)
 	if err != nil {
 		return nil, err
 	}
-	rep.transcript, rep.snapshot = rec, snap
-	rep.course = !isLabrunTranscript(rec)
-	rep.parts = transcript.SplitTranscript(rec)
-
-	// The recorded transcript's skeleton, as its parts give it, with the
-	// line each part starts on in the transcript and in that skeleton.
-	var skel strings.Builder
-	recStart := make([]int, len(rep.parts))
-	skelStart := make([]int, len(rep.parts))
-	recLine, skelLine := 1, 1
-	for i, p := range rep.parts {
-		recStart[i], skelStart[i] = recLine, skelLine
-		n := strings.Count(p.Skeleton, "\n")
-		skel.WriteString(p.Skeleton)
-		recLine += n + strings.Count(p.Outputs, "\n")
-		if p.HasOutputs && !rep.course {
-			recLine += 2 // the markers
-		}
-		skelLine += n
-	}
-	recLesson, err := lessons.Parse(l.Path, []byte(skel.String()))
+	rep := &Report{Lesson: l, rec: rec, snapshot: snap}
+	lesson, err := lessonToRun(l, rec)
 	if err != nil {
 		return nil, err
 	}
-	if len(recLesson.RuleErrors) > 0 {
-		return nil, recLesson.RuleErrors
-	}
-	if rep.course && !hasOutputs(rep.parts) && !consoleRecords(recLesson.Cells) {
-		return nil, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
-	}
-	rep.recCells = recLesson.Cells
-	byEnd := map[int]*lessons.Cell{}
-	for _, c := range recLesson.Cells {
-		byEnd[c.EndLine] = c
-	}
-	for i, p := range rep.parts {
-		end := skelStart[i] + strings.Count(p.Skeleton, "\n") - 1
-		if c := byEnd[end]; c != nil && p.HasOutputs {
-			rep.partOf[c.Index] = i
-		}
-	}
-	recordedLine := func(line int) int {
-		for i := len(rep.parts) - 1; i >= 0; i-- {
-			if skelStart[i] <= line {
-				return recStart[i] + line - skelStart[i]
-			}
-		}
-		return line
-	}
-
-	// The lesson to run.
-	runName, runSrc := l.Path, transcript.StripAny(rec)
-	if l.Skeleton != "" {
-		if runSrc, err = readFile(l.Skeleton); err != nil {
-			return nil, err
-		}
-		runName = l.Skeleton
-	}
-	lesson, err := lessons.Parse(runName, runSrc)
-	if err != nil {
-		return nil, err
-	}
-	if err := sameCells(l, recLesson, lesson); err != nil {
-		return nil, err
-	}
-	runErr := rep.run(ctx, lesson, filepath.Dir(runName), recLesson, recordedLine, o)
+	runErr := rep.run(ctx, lesson, o)
 	if rep.Result == nil {
 		return nil, runErr
 	}
@@ -243,46 +176,94 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	return rep, runErr
 }
 
-// run runs the lesson in dir and gives each recorded cell (rec's) its
-// verdict under the check rules Parse gave it (rec.Normalize for every
-// cell, each cell's Rules); rep.Result stays nil when the lesson did not
-// run. recordedLine maps a line of the recorded skeleton to the
-// transcript's.
-func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, dir string, rec *lessons.Lesson, recordedLine func(int) int, o Options) error {
+// run runs the lesson and gives each recorded cell its verdict under the
+// check rules Parse gave it; rep.Result stays nil when the lesson did not
+// run.
+func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, o Options) error {
 	var err error
-	if rep.only, err = rep.judged(rep.cellSpans(rec.Cells, recordedLine)); err != nil {
+	if rep.only, err = rep.judged(rep.cellSpans(rep.rec.Lesson.Cells, rep.rec.Line)); err != nil {
 		return err
 	}
 	if o.OnStart != nil {
 		o.OnStart(lesson)
 	}
-	res, runErr := runner.Run(ctx, lesson, dir, o.Runner)
+	res, runErr := runner.Run(ctx, lesson, filepath.Dir(lesson.Name), o.Runner)
 	rep.Result = res
 	if res == nil {
 		return runErr
 	}
-	for i, c := range rec.Cells {
+	for i, c := range rep.rec.Lesson.Cells {
 		if rep.only != nil && !rep.only[c.Index] {
 			continue
 		}
-		cr := res.Cells[i]
-		cell := compare(c.Index, recordedLine(c.Line), rep.recordedBlock(c.Index), cr, rec.Normalize, &c.Rules)
-		if i, ok := rep.partOf[c.Index]; ok && !rep.course && cell.Verdict == Pass && c.Rules.Expect == nil {
-			endedAsRecorded(cell, rep.parts[i].Annotation)
-		}
-		compareConsole(cell, c, cr, rec.Normalize, recordedLine)
-		rep.Cells = append(rep.Cells, cell)
+		rep.Cells = append(rep.Cells, rep.compareCell(c, res.Cells[i]))
 	}
 	rep.markNotFinished()
 	return runErr
 }
 
-// recordedBlock returns the recorded outputs of a cell ("" when none).
-func (r *Report) recordedBlock(index int) string {
-	if i, ok := r.partOf[index]; ok {
-		return r.parts[i].Outputs
+// readRecorded reads a lesson's recorded transcript, and what the file
+// was then (for --update to write only over that), refusing one whose
+// check rules are wrong and a course transcript that records nothing.
+func readRecorded(l Lesson) (*transcript.Transcript, atomicfile.Snapshot, error) {
+	src, err := lessons.ReadFile(l.Path)
+	if err != nil {
+		return nil, atomicfile.Snapshot{}, err
 	}
-	return ""
+	snap, err := atomicfile.Take(l.Path, src)
+	if err != nil {
+		return nil, atomicfile.Snapshot{}, &lessons.Error{Name: l.Path, Msg: errors.Unwrap(err).Error()}
+	}
+	rec, err := transcript.Parse(l.Path, src)
+	if err != nil {
+		return nil, atomicfile.Snapshot{}, err
+	}
+	if len(rec.Lesson.RuleErrors) > 0 {
+		return nil, atomicfile.Snapshot{}, rec.At(rec.Lesson.RuleErrors)
+	}
+	if rec.Course && !rec.HasOutputs() && !consoleRecords(rec.Lesson.Cells) {
+		return nil, atomicfile.Snapshot{}, &lessons.Error{Name: l.Path, Msg: "no recorded outputs: a lesson, not a transcript (make one with \"labrun run LESSON.md -o TRANSCRIPT.md\")"}
+	}
+	return rec, snap, nil
+}
+
+// lessonToRun is the lesson a check runs: the recorded transcript's
+// skeleton, or the skeleton beside a course transcript, which must hold
+// the same cells.
+func lessonToRun(l Lesson, rec *transcript.Transcript) (*lessons.Lesson, error) {
+	name, src := l.Path, rec.Lesson.Source
+	if l.Skeleton != "" {
+		var err error
+		if src, err = lessons.ReadFile(l.Skeleton); err != nil {
+			return nil, err
+		}
+		name = l.Skeleton
+	}
+	lesson, err := lessons.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameCells(l, rec, lesson); err != nil {
+		return nil, err
+	}
+	return lesson, nil
+}
+
+// compareCell gives recorded cell c, whose fresh run is cr, its verdict
+// under its rules (c.Rules, and the lesson's normalize rules).
+func (r *Report) compareCell(c *lessons.Cell, cr *transcript.CellResult) *CellReport {
+	p := r.rec.Recorded(c.Index)
+	recorded := ""
+	if p != nil {
+		recorded = p.Outputs
+	}
+	normalize := r.rec.Lesson.Normalize
+	cell := compare(c.Index, r.rec.Line(c.Line), recorded, cr, normalize, &c.Rules)
+	if p != nil && !r.rec.Course && cell.Verdict == Pass && c.Rules.Expect == nil {
+		endedAsRecorded(cell, p)
+	}
+	compareConsole(cell, c, cr, normalize, r.rec.Line)
+	return cell
 }
 
 // compare gives one cell its verdict under the lesson's normalize rules
@@ -339,7 +320,7 @@ func How(cr *transcript.CellResult) string {
 		parts = append(parts, strings.TrimSuffix(e.Name+": "+e.Message, ": "))
 	}
 	if cr.Steps > 0 && cr.Exit.Code != 0 && cr.Interruption == nil {
-		parts = append(parts, "exit "+render.ExitWord(cr.Exit))
+		parts = append(parts, "exit "+cr.Exit.String())
 	}
 	if cr.Status != transcript.Skipped {
 		parts = append(parts, render.Notes(cr)...)
@@ -349,13 +330,14 @@ func How(cr *transcript.CellResult) string {
 
 // sameCells refuses a course pair whose skeleton does not hold the
 // transcript's cells (bad input: a *lessons.Error).
-func sameCells(l Lesson, rec, run *lessons.Lesson) error {
+func sameCells(l Lesson, t *transcript.Transcript, run *lessons.Lesson) error {
+	rec := t.Lesson
 	if len(rec.Cells) != len(run.Cells) {
 		return &lessons.Error{Name: l.Path, Msg: fmt.Sprintf("%d code cells, but %s has %d: %s", len(rec.Cells), run.Name, len(run.Cells), notPair)}
 	}
 	for i, c := range rec.Cells {
 		if c.Info != run.Cells[i].Info || !sameSource(c, run.Cells[i]) {
-			return &lessons.Error{Name: l.Path, Line: c.Line, Msg: fmt.Sprintf("cell %d differs from %s:%d: %s", i+1, run.Name, run.Cells[i].Line, notPair)}
+			return &lessons.Error{Name: l.Path, Line: t.Line(c.Line), Msg: fmt.Sprintf("cell %d differs from %s:%d: %s", i+1, run.Name, run.Cells[i].Line, notPair)}
 		}
 	}
 	return nil
@@ -382,82 +364,16 @@ func sameSource(rec, run *lessons.Cell) bool {
 // notPair ends the message about a skeleton that is not the transcript's.
 const notPair = "the skeleton is not this transcript's"
 
-// isLabrunTranscript says whether a transcript is labrun's (it has
-// output markers), not a course's.
-func isLabrunTranscript(b []byte) bool {
-	s := string(b)
-	return strings.HasPrefix(s, marker.Open) || strings.Contains(s, "\n"+marker.Open)
-}
-
-// maxTranscriptBytes bounds what check reads as a transcript.
-const maxTranscriptBytes = 64 << 20
-
-// readRecorded reads the recorded transcript and what the file was then,
-// for --update to write only over that.
-func readRecorded(path string) ([]byte, atomicfile.Snapshot, error) {
-	rec, err := readFile(path)
-	if err != nil {
-		return nil, atomicfile.Snapshot{}, err
-	}
-	snap, err := atomicfile.Take(path, rec)
-	if err != nil {
-		return nil, atomicfile.Snapshot{}, &lessons.Error{Name: path, Msg: errors.Unwrap(err).Error()}
-	}
-	return rec, snap, nil
-}
-
-// readFile reads a transcript or a skeleton, refusing what is not a
-// regular file of lesson size.
-func readFile(path string) ([]byte, error) {
-	info, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return nil, &lessons.Error{Name: path, Msg: errors.Unwrap(err).Error()}
-	case !info.Mode().IsRegular():
-		return nil, &lessons.Error{Name: path, Msg: "not a regular file; a lesson is a Markdown file"}
-	case info.Size() > maxTranscriptBytes:
-		return nil, &lessons.Error{Name: path, Msg: fmt.Sprintf("%d MiB: too big to be a lesson", info.Size()>>20)}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &lessons.Error{Name: path, Msg: errors.Unwrap(err).Error()}
-	}
-	return b, nil
-}
-
-// endingFields are the fields of a labrun annotation that say how a cell
-// ended.
-var endingFields = regexp.MustCompile(`\b(status|exit)=(\S+)`)
-
 // endedAsRecorded fails a cell of a labrun transcript whose status or
-// exit differs from its recorded annotation's (a cell that now hangs, or
-// now exits 1, with the same output).
-func endedAsRecorded(c *CellReport, recorded string) {
+// exit differs from what its recorded marker says (a cell that now hangs,
+// or now exits 1, with the same output), or whose marker does not say.
+func endedAsRecorded(c *CellReport, p *transcript.Part) {
 	fresh := render.Annotation(c.Result)
-	if rec, now := ending(recorded), ending(fresh); rec != now {
-		c.Verdict, c.Reason = Fail, Reason{Kind: EndedOtherwise, Detail: fmt.Sprintf("recorded %s, now %s", rec, now)}
+	if !p.OutcomeRead() {
+		c.Verdict, c.Reason = Fail, Reason{Kind: EndedOtherwise, Detail: fmt.Sprintf("recorded %q, now %s", p.AnnotationText(), fresh.Outcome())}
+		return
 	}
-}
-
-// ending is an annotation's status and exit fields; the exit of an
-// interrupted cell (SIGINT, or SIGKILL after the grace) is not its own.
-func ending(annotation string) string {
-	var parts []string
-	for _, m := range endingFields.FindAllStringSubmatch(annotation, -1) {
-		if m[0] == "status=interrupted" {
-			return m[0]
-		}
-		parts = append(parts, m[0])
+	if !p.Annotation.SameOutcome(fresh) {
+		c.Verdict, c.Reason = Fail, Reason{Kind: EndedOtherwise, Detail: fmt.Sprintf("recorded %s, now %s", p.Annotation.Outcome(), fresh.Outcome())}
 	}
-	return strings.Join(parts, " ")
-}
-
-// hasOutputs says whether a transcript's parts record any output.
-func hasOutputs(parts []transcript.Part) bool {
-	for _, p := range parts {
-		if p.HasOutputs {
-			return true
-		}
-	}
-	return false
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -83,7 +84,7 @@ func Find(paths []string) ([]Lesson, error) {
 					return nil
 				}
 			}
-			if b, err := os.ReadFile(path); err == nil && isLabrunTranscript(b) && !bytes.Contains(b, []byte("\x00")) {
+			if b, err := os.ReadFile(path); err == nil && marker.Has(b) && !bytes.Contains(b, []byte("\x00")) {
 				found = append(found, Lesson{Path: path})
 			}
 			return nil

@@ -91,23 +91,15 @@ func spanList(spans []cellSpan) string {
 	return "cells at lines " + strings.Join(parts, ", ")
 }
 
-// cellSpans works out the spans of a transcript's cells; recordedLine
-// maps a line of the recorded skeleton to the transcript's.
+// cellSpans works out the spans of a transcript's cells: from a cell's
+// opening fence to the end of its recorded outputs; recordedLine maps a
+// line of the recorded skeleton to the transcript's.
 func (r *Report) cellSpans(cells []*lessons.Cell, recordedLine func(int) int) []cellSpan {
-	ends := make([]int, len(r.parts)) // the transcript line each part ends on
-	line := 0
-	for i, p := range r.parts {
-		line += strings.Count(p.Skeleton, "\n") + strings.Count(p.Outputs, "\n")
-		if p.HasOutputs && !r.course {
-			line += 2 // the markers
-		}
-		ends[i] = line
-	}
 	var spans []cellSpan
 	for _, c := range cells {
 		s := cellSpan{index: c.Index, first: recordedLine(c.Line), last: recordedLine(c.EndLine)}
-		if i, ok := r.partOf[c.Index]; ok {
-			s.last = ends[i]
+		if p := r.rec.Recorded(c.Index); p != nil {
+			s.last = p.Last
 		}
 		spans = append(spans, s)
 	}

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/labrun/labrun/internal/marker"
@@ -20,67 +19,67 @@ func (r *Report) Updated() (text []byte, changed bool) {
 			failing[c.Index] = c
 		}
 	}
+	t := r.rec
 	if len(failing) == 0 {
-		return r.transcript, false
+		return t.Source, false
 	}
-	owner := map[int]int{} // part -> cell index
-	for idx, p := range r.partOf {
-		owner[p] = idx
-	}
-	endOf := map[int]int{} // closing fence line in the joined skeleton -> cell index
-	for _, c := range r.recCells {
-		if _, has := r.partOf[c.Index]; !has {
+	owner := map[*transcript.Part]int{} // part -> the cell whose outputs it holds
+	endOf := map[int]int{}              // skeleton closing fence line -> cell index, for cells without outputs
+	for _, c := range t.Lesson.Cells {
+		if p := t.Recorded(c.Index); p != nil {
+			owner[p] = c.Index
+		} else {
 			endOf[c.EndLine] = c.Index
 		}
 	}
 	skip, insert := consoleEdits(failing)
 	var b strings.Builder
-	b.Grow(len(r.transcript) + 1024)
-	line := 0
-	for i, p := range r.parts {
+	b.Grow(len(t.Source) + 1024)
+	for i := range t.Parts {
+		p := &t.Parts[i]
 		// the skeleton, with the fresh outputs of the console commands
 		// that differ in their blocks, and fresh outputs after a failing
 		// cell that had none
+		n := p.Line
 		for l := range strings.Lines(p.Skeleton) {
-			line++
+			line, _ := t.SkeletonLine(n)
+			n++
 			if skip[line] {
 				continue
 			}
 			b.WriteString(l)
 			b.WriteString(insert[line])
 			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() && strings.HasSuffix(l, "\n") {
-				b.WriteString(r.freshBlock(transcript.Part{}, failing[idx]))
+				b.WriteString(r.freshBlock(nil, failing[idx]))
 			}
 		}
 		if !p.HasOutputs {
 			continue
 		}
-		if c := failing[owner[i]]; c != nil && c.rewritesBlock() {
-			if _, ok := owner[i]; ok {
-				b.WriteString(r.freshBlock(p, c))
-				continue
-			}
+		if idx, ok := owner[p]; ok && failing[idx] != nil && failing[idx].rewritesBlock() {
+			b.WriteString(r.freshBlock(p, failing[idx]))
+			continue
 		}
 		r.writeOld(&b, p)
 	}
 	out := []byte(b.String())
-	return out, string(out) != string(r.transcript)
+	return out, string(out) != string(t.Source)
 }
 
 // writeOld writes a part's recorded outputs as they were.
-func (r *Report) writeOld(b *strings.Builder, p transcript.Part) {
-	if r.course {
+func (r *Report) writeOld(b *strings.Builder, p *transcript.Part) {
+	if r.rec.Course {
 		b.WriteString(p.Outputs)
 		return
 	}
-	b.WriteString(marker.OpenLine(p.Annotation) + "\n" + p.Outputs + marker.Close + "\n")
+	b.WriteString(p.Marker + "\n" + p.Outputs + marker.Close + "\n")
 }
 
 // courseBlock lays out fresh outputs in a course transcript in place of
 // a part's recorded ones, keeping the blank lines around them.
-func courseBlock(p transcript.Part, fresh string) string {
+func courseBlock(p *transcript.Part, fresh string) string {
 	body := strings.Trim(fresh, "\n")
-	if !p.HasOutputs {
+	if p == nil || !p.HasOutputs {
 		if body == "" {
 			return ""
 		}
@@ -98,17 +97,18 @@ func courseBlock(p transcript.Part, fresh string) string {
 	return strings.Repeat("\n", lead) + body + strings.Repeat("\n", max(trail, 1))
 }
 
-// freshBlock lays out a failing cell's fresh outputs in place of a
-// part's recorded ones.
-func (r *Report) freshBlock(p transcript.Part, c *CellReport) string {
-	if !r.course {
-		ann := render.Annotation(c.Result)
-		if p.HasOutputs && timeless(p.Annotation) == timeless(ann) {
-			ann = p.Annotation // the cell ended as recorded: its time does not churn
-		}
-		return render.OutputsBlock(ann, c.Result.Outputs)
+// freshBlock lays out a failing cell's fresh outputs in place of the
+// recorded ones of part p (nil: the cell had none).
+func (r *Report) freshBlock(p *transcript.Part, c *CellReport) string {
+	if r.rec.Course {
+		return courseBlock(p, c.RawFresh)
 	}
-	return courseBlock(p, c.RawFresh)
+	fresh := render.Annotation(c.Result)
+	open := fresh.Marker()
+	if p != nil && p.HasOutputs && p.Annotation != nil && p.Annotation.SameButTime(fresh) {
+		open = p.Marker // the cell ended as recorded: its time does not churn
+	}
+	return render.OutputsBlock(open, c.Result.Outputs)
 }
 
 // Unmendable counts failing cells an update cannot mend: they failed for
@@ -122,12 +122,6 @@ func (r *Report) Unmendable() int {
 	}
 	return n
 }
-
-// annotationTime is the time field of an annotation.
-var annotationTime = regexp.MustCompile(` time=\S+`)
-
-// timeless is an annotation without its time.
-func timeless(ann string) string { return annotationTime.ReplaceAllString(ann, "") }
 
 // mendable says whether rewriting a failing cell's outputs mends it.
 func mendable(c *CellReport) bool {

@@ -25,50 +25,13 @@ const metaKey = "labrun"
 // values as Markdown displays, background logs as displays marked as
 // logs). name is used in errors.
 func Export(name string, rec []byte) (*Notebook, error) {
-	parts := transcript.SplitTranscript(rec)
-	labrun := false // a labrun transcript: kept byte for byte
-	for _, p := range parts {
-		labrun = labrun || p.Annotation != ""
-	}
-	var skel strings.Builder
-	type block struct {
-		endLine    int // the skeleton line the outputs follow
-		annotation string
-		outputs    []transcript.Output
-		// text is the outputs block as written, kept when laying out
-		// outputs again would not give it back (nbconvert's layout is
-		// ambiguous: an HTML display's indented lines read as a stream).
-		text string
-	}
-	var blocks []block
-	line := 0
-	for _, p := range parts {
-		skel.WriteString(p.Skeleton)
-		line += strings.Count(p.Skeleton, "\n")
-		if !strings.HasSuffix(p.Skeleton, "\n") && p.Skeleton != "" {
-			line++
-		}
-		if p.HasOutputs {
-			outs := transcript.ParseOutputs(p.Outputs)
-			b := block{endLine: line, annotation: p.Annotation, outputs: outs}
-			if labrun && render.Outputs(outs) != p.Outputs {
-				b.text = p.Outputs
-			}
-			blocks = append(blocks, b)
-		}
-	}
-	src := skel.String()
-	lesson, err := lessons.Parse(name, []byte(src))
+	t, err := transcript.Parse(name, rec)
 	if err != nil {
 		return nil, err
 	}
-	byEnd := map[int]block{}
-	for _, b := range blocks {
-		byEnd[b.endLine] = b
-	}
-	lines := strings.SplitAfter(src, "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
+	x := &exporter{t: t, labrun: !t.Course, lines: strings.SplitAfter(string(t.Lesson.Source), "\n")}
+	if x.lines[len(x.lines)-1] == "" {
+		x.lines = x.lines[:len(x.lines)-1]
 	}
 	nb := &Notebook{
 		Metadata: map[string]any{
@@ -77,58 +40,90 @@ func Export(name string, rec []byte) (*Notebook, error) {
 		},
 		NBFormat: 4, NBFormatMinor: 5,
 	}
-	if labrun {
+	x.nb = nb
+	if x.labrun {
 		nb.Metadata[metaKey] = map[string]any{"version": 1}
 	}
-	next := 0 // the first line not yet in a cell (0-based)
-	count := 0
-	for _, c := range lesson.Cells {
-		between := strings.Join(lines[next:c.Line-1], "")
-		meta := map[string]any{}
-		switch {
-		case strings.TrimSpace(between) == "":
-			meta["before"] = between
-		case labrun:
-			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), between, true))
-		default:
-			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), strings.Trim(between, "\n"), false))
-		}
-		open := lines[c.Line-1]
-		body := strings.Join(lines[c.Line:c.EndLine-1], "")
-		closing := lines[c.EndLine-1]
-		meta["open"], meta["close"] = open, closing
-		source := strings.TrimSuffix(body, "\n")
-		meta["body_newline"] = source != body
-		cell := Cell{ID: cellID(len(nb.Cells)), CellType: "code", Metadata: map[string]any{}, Source: Text(source)}
-		if labrun {
-			cell.Metadata[metaKey] = meta
-		}
-		if b, ok := byEnd[c.EndLine]; ok {
-			meta["annotation"] = b.annotation
-			count++
-			n := count
-			cell.ExecutionCount = &n
-			for _, o := range b.outputs {
-				cell.Outputs = append(cell.Outputs, toNotebook(o, n))
-			}
-			if b.text != "" {
-				meta["outputs_text"], meta["outputs_sum"] = b.text, outputsSum(cell.Outputs)
-			}
-		}
-		nb.Cells = append(nb.Cells, cell)
-		next = c.EndLine
+	for _, c := range t.Lesson.Cells {
+		x.cell(c)
 	}
-	if tail := strings.Join(lines[next:], ""); tail != "" {
-		switch {
-		case labrun && strings.TrimSpace(tail) == "":
-			nb.Metadata[metaKey].(map[string]any)["tail"] = tail
-		case labrun:
-			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), tail, true))
-		case strings.TrimSpace(tail) != "":
-			nb.Cells = append(nb.Cells, markdownCell(len(nb.Cells), strings.Trim(tail, "\n"), false))
-		}
-	}
+	x.tail()
 	return nb, nil
+}
+
+// exporter is an Export under way: a labrun transcript is kept byte for
+// byte (its fence lines, the blank lines between cells, annotations and
+// outputs as written in the cells' metadata).
+type exporter struct {
+	t      *transcript.Transcript
+	labrun bool
+	nb     *Notebook
+	// lines are the skeleton's; next is the first not yet in a cell
+	// (0-based); count numbers the cells that have outputs.
+	lines       []string
+	next, count int
+}
+
+// cell adds the prose before lesson cell c and c itself.
+func (x *exporter) cell(c *lessons.Cell) {
+	lines := x.lines
+	between := strings.Join(lines[x.next:c.Line-1], "")
+	meta := map[string]any{}
+	switch {
+	case strings.TrimSpace(between) == "":
+		meta["before"] = between
+	case x.labrun:
+		x.nb.Cells = append(x.nb.Cells, markdownCell(len(x.nb.Cells), between, true))
+	default:
+		x.nb.Cells = append(x.nb.Cells, markdownCell(len(x.nb.Cells), strings.Trim(between, "\n"), false))
+	}
+	open := lines[c.Line-1]
+	body := strings.Join(lines[c.Line:c.EndLine-1], "")
+	closing := lines[c.EndLine-1]
+	meta["open"], meta["close"] = open, closing
+	source := strings.TrimSuffix(body, "\n")
+	meta["body_newline"] = source != body
+	cell := Cell{ID: cellID(len(x.nb.Cells)), CellType: "code", Metadata: map[string]any{}, Source: Text(source)}
+	if x.labrun {
+		cell.Metadata[metaKey] = meta
+	}
+	if p := x.t.Recorded(c.Index); p != nil {
+		x.outputs(&cell, meta, p)
+	}
+	x.nb.Cells = append(x.nb.Cells, cell)
+	x.next = c.EndLine
+}
+
+// outputs gives a code cell the outputs part p records.
+func (x *exporter) outputs(cell *Cell, meta map[string]any, p *transcript.Part) {
+	meta["annotation"] = p.AnnotationText()
+	x.count++
+	n := x.count
+	cell.ExecutionCount = &n
+	outs := transcript.ParseOutputs(p.Outputs)
+	for _, o := range outs {
+		cell.Outputs = append(cell.Outputs, toNotebook(o, n))
+	}
+	// The outputs block as written is kept when laying out the outputs
+	// again would not give it back (nbconvert's layout is ambiguous: an
+	// HTML display's indented lines read as a stream).
+	if x.labrun && render.Outputs(outs) != p.Outputs {
+		meta["outputs_text"], meta["outputs_sum"] = p.Outputs, outputsSum(cell.Outputs)
+	}
+}
+
+// tail adds what follows the last cell.
+func (x *exporter) tail() {
+	tail := strings.Join(x.lines[x.next:], "")
+	switch {
+	case tail == "":
+	case x.labrun && strings.TrimSpace(tail) == "":
+		x.nb.Metadata[metaKey].(map[string]any)["tail"] = tail
+	case x.labrun:
+		x.nb.Cells = append(x.nb.Cells, markdownCell(len(x.nb.Cells), tail, true))
+	case strings.TrimSpace(tail) != "":
+		x.nb.Cells = append(x.nb.Cells, markdownCell(len(x.nb.Cells), strings.Trim(tail, "\n"), false))
+	}
 }
 
 func markdownCell(i int, text string, verbatim bool) Cell {
@@ -224,10 +219,10 @@ func importLabrun(nb *Notebook, noOutput bool) []byte {
 		for _, o := range c.Outputs {
 			outs = append(outs, fromNotebook(o))
 		}
-		block := render.OutputsBlock(ann, outs)
+		block := render.OutputsBlock(marker.OpenLine(ann), outs)
 		if text, ok := meta["outputs_text"].(string); ok && meta["outputs_sum"] == outputsSum(c.Outputs) {
 			// The outputs as exported: their text as the transcript had it.
-			block = marker.Open + " " + ann + " -->\n" + text + marker.Close + "\n"
+			block = marker.OpenLine(ann) + "\n" + text + marker.Close + "\n"
 		}
 		if !strings.HasSuffix(closing, "\n") {
 			// The lesson ends at this fence without a newline.

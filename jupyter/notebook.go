@@ -2,7 +2,8 @@
 // encoding/json and no Python: Import lays a notebook out as the course's
 // Markdown (jupyter nbconvert --to markdown, then the course's own
 // post-processing, tools/save_them_all's "improve_md"), and Export turns
-// a transcript into an nbformat 4.5 notebook with its outputs.
+// a transcript, read with transcript.Parse, into an nbformat 4.5 notebook
+// with its outputs.
 package jupyter
 
 import (

@@ -27,7 +27,7 @@ func nativeNotes(cr *transcript.CellResult) []string {
 		}
 	}
 	if u := cr.Unexpected; u != nil {
-		got := "exit " + ExitWord(u.Exit)
+		got := "exit " + u.Exit.String()
 		switch {
 		case u.Interrupted:
 			got = "was interrupted"

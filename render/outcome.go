@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/labrun/labrun/transcript"
@@ -11,32 +10,6 @@ import (
 
 // The words of a cell's outcome: runner keeps outcomes as values, render
 // says them, in the transcript's marker and on the terminal.
-
-// StatusWord is how a status reads ("ok", "error", "interrupted",
-// "skipped").
-func StatusWord(s transcript.Status) string {
-	switch s {
-	case transcript.OK:
-		return "ok"
-	case transcript.Failed:
-		return "error"
-	case transcript.Interrupted:
-		return "interrupted"
-	case transcript.Skipped:
-		return "skipped"
-	}
-	return "status " + strconv.Itoa(int(s))
-}
-
-// ExitWord is how an exit reads: "0", "3", or "139 (SIGSEGV)" for death by
-// a signal.
-func ExitWord(e transcript.Exit) string {
-	s := strconv.Itoa(e.Code)
-	if name := e.SignalName(); name != "" {
-		s += " (" + name + ")"
-	}
-	return s
-}
 
 // InterruptionWords says why and when a cell was interrupted:
 // "interrupted after 2.0s: timeout", "... stuck: blocked in pipe_read",
@@ -95,5 +68,5 @@ func Progress(w io.Writer, lessonName string, cr *transcript.CellResult) {
 		extra = " (" + strings.Join(notes, "; ") + ")"
 	}
 	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(lessonName),
-		cr.Cell.Index+1, cr.Cell.Kind, StatusWord(cr.Status), cr.Duration.Seconds(), extra)
+		cr.Cell.Index+1, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
 }

@@ -45,9 +45,9 @@ func Summary(w io.Writer, res *transcript.Result, out string) {
 			notes = append([]string{strings.TrimSuffix(e.Name+": "+e.Message, ": ")}, notes...)
 		}
 		if cr.Steps > 0 && cr.Exit.Code != 0 {
-			notes = append([]string{"last step: exit " + ExitWord(cr.Exit)}, notes...)
+			notes = append([]string{"last step: exit " + cr.Exit.String()}, notes...)
 		}
 		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index+1,
-			colour.Yellow(StatusWord(cr.Status)), cr.Cell.Kind, strings.Join(notes, "; "))
+			colour.Yellow(cr.Status.String()), cr.Cell.Kind, strings.Join(notes, "; "))
 	}
 }

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 
 	"github.com/labrun/labrun/internal/marker"
@@ -52,7 +51,7 @@ func Transcript(res *transcript.Result) []byte {
 // printed is shown as a terminal showed it (termtext): no colour codes,
 // \r rewrites and overstrikes resolved, control bytes made visible.
 func writeCell(b *bytes.Buffer, cr *transcript.CellResult) {
-	b.WriteString(marker.OpenLine(Annotation(cr)) + "\n")
+	b.WriteString(Annotation(cr).Marker() + "\n")
 	writeOutputs(b, cr.Outputs)
 	b.WriteString(marker.Close + "\n")
 }
@@ -109,23 +108,17 @@ func fenceFor(text string) string {
 	return strings.Repeat("`", max(3, longest+1))
 }
 
-// Annotation says how a cell ended, for its marker: "cell=3 kind=python
-// status=interrupted exit=130 (SIGINT) time=2.01s", then its notes, such as
-// "interrupted after 0.4s: stuck: blocked in wait_for_partner".
-func Annotation(cr *transcript.CellResult) string {
-	var parts []string
-	parts = append(parts, fmt.Sprintf("cell=%d", cr.Cell.Index), "kind="+cr.Cell.Kind.String(), "status="+StatusWord(cr.Status))
-	if cr.Steps > 0 {
-		parts = append(parts, "exit="+ExitWord(cr.Exit))
+// Annotation is how a cell ended, as its marker records it: the cell, its
+// status, exit and time (transcript.Annotation's fields), then its notes in
+// render's words, such as "interrupted after 0.4s: stuck: blocked in
+// wait_for_partner".
+func Annotation(cr *transcript.CellResult) transcript.Annotation {
+	return transcript.Annotation{
+		Cell: cr.Cell.Index, Kind: cr.Cell.Kind, Status: cr.Status,
+		Exit: cr.Exit, HasExit: cr.Steps > 0,
+		Duration: cr.Duration, Timed: cr.Status != transcript.Skipped,
+		Notes: Notes(cr),
 	}
-	if cr.Status != transcript.Skipped {
-		parts = append(parts, fmt.Sprintf("time=%.2fs", cr.Duration.Seconds()))
-	}
-	s := strings.Join(parts, " ")
-	for _, n := range Notes(cr) {
-		s += " · " + strings.ReplaceAll(n, "--", "- -")
-	}
-	return s
 }
 
 // indent indents every line of text, blank ones too, by four spaces, as
@@ -137,11 +130,11 @@ func indent(text string) string {
 }
 
 // OutputsBlock returns what Transcript writes after a cell that ran: the
-// opening marker with the annotation, the outputs laid out, and the
-// closing marker.
-func OutputsBlock(annotation string, outs []transcript.Output) string {
+// opening marker line (without its newline), the outputs laid out, and
+// the closing marker.
+func OutputsBlock(open string, outs []transcript.Output) string {
 	var b bytes.Buffer
-	b.WriteString(marker.OpenLine(annotation) + "\n")
+	b.WriteString(open + "\n")
 	writeOutputs(&b, outs)
 	b.WriteString(marker.Close + "\n")
 	return b.String()

@@ -3,57 +3,7 @@ package transcript
 import (
 	"regexp"
 	"strings"
-
-	"github.com/labrun/labrun/internal/marker"
 )
-
-// StripAny returns the skeleton of a transcript of either kind: a labrun
-// transcript (its outputs stand between marker.Open and marker.Close markers) or
-// a course transcript in the layout "jupyter nbconvert --to markdown"
-// gives (see StripCourse).
-func StripAny(transcript []byte) []byte {
-	if marker.Has(transcript) {
-		return Strip(transcript)
-	}
-	return StripCourse(transcript)
-}
-
-// StripCourse returns the skeleton of a course transcript: the lesson as
-// nbconvert exported it without outputs (README_no_output.md from
-// README.md). After the closing fence of every code cell (a fence with an
-// info string), nbconvert placed the cell's outputs:
-//
-//   - stream and text output: lines indented by four spaces;
-//   - Markdown and HTML displays ("Run: `CMD`" in a cell with %run lines, "%p"
-//     values, %MD text, display(HTML(...))): raw lines, which StripCourse
-//     recognizes from the cell's own source (a display shows what the
-//     cell says);
-//   - background logs: a bare fence or a <pre> block of "X | text" lines;
-//
-// each with blank lines around. StripCourse removes them and puts back
-// the blank lines nbconvert puts between cells: two before a code cell,
-// one before anything else, none at the end. The course's export adds one
-// blank line at the top of a lesson that has outputs (the set-up cell's
-// printed marker); that line goes too. A skeleton has no outputs and is
-// returned unchanged.
-func StripCourse(transcript []byte) []byte {
-	lines := linesOf(string(transcript))
-	regions := courseRegions(lines)
-	var out strings.Builder
-	out.Grow(len(transcript))
-	next := 0
-	for _, r := range regions {
-		out.WriteString(strings.Join(lines[next:r.start], ""))
-		out.WriteString(r.sep)
-		next = r.end
-	}
-	out.WriteString(strings.Join(lines[next:], ""))
-	s := out.String()
-	if len(regions) > 0 && strings.HasPrefix(s, "\n") {
-		s = s[1:]
-	}
-	return []byte(s)
-}
 
 // linesOf splits s after each newline; the last line may lack one.
 func linesOf(s string) []string {

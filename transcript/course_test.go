@@ -74,15 +74,15 @@ func quoteLines(ls [][]byte) string {
 	return b.String()
 }
 
-// TestSplitTranscript: the parts of a course transcript put together
+// TestReadParts: the parts of a course transcript put together
 // give it back, and their outputs are what strip removes; the parts of a
 // labrun transcript give its lesson and keep each cell's annotation.
-func TestSplitTranscript(t *testing.T) {
+func TestReadParts(t *testing.T) {
 	for _, dir := range corpusPairs(t) {
 		rec, _ := os.ReadFile(filepath.Join(dir, "README.md"))
 		var all, outs bytes.Buffer
 		n := 0
-		for _, p := range SplitTranscript(rec) {
+		for _, p := range read(rec).parts {
 			all.WriteString(p.Skeleton + p.Outputs)
 			if p.HasOutputs {
 				n++
@@ -97,15 +97,15 @@ func TestSplitTranscript(t *testing.T) {
 		}
 	}
 	tr := "# T\n\n```python\nprint(1)\n```\n" + marker.Open + " cell=0 kind=python status=ok time=0.01s -->\n\n    1\n\n" + marker.Close + "\nafter\n"
-	parts := SplitTranscript([]byte(tr))
-	if len(parts) != 2 || parts[0].Annotation != "cell=0 kind=python status=ok time=0.01s" || parts[0].Outputs != "\n    1\n\n" || parts[1].Skeleton != "after\n" {
-		t.Errorf("SplitTranscript = %#v", parts)
+	parts := read([]byte(tr)).parts
+	if len(parts) != 2 || parts[0].AnnotationText() != "cell=0 kind=python status=ok time=0.01s" || parts[0].Outputs != "\n    1\n\n" || parts[1].Skeleton != "after\n" {
+		t.Errorf("read(tr).parts = %#v", parts)
 	}
 }
 
 // FuzzStripCourse: any text strips without a panic to no more than it
 // was, and text without a code cell (a fence with an info string) is
-// kept as it is; SplitTranscript's parts put the text back together.
+// kept as it is; the parts read gives put the text back together.
 func FuzzStripCourse(f *testing.F) {
 	f.Add("# T\n\n```python\n!echo hi\n```\n\n    hi\n\n\n\ntext\n")
 	f.Add("\n\n```cpp\n%%cpp a.c\n%run gcc a.c\n```\n\n\nRun: `gcc a.c`\n\n\n\n```\nL | Process started. PID = 1\n```\n")
@@ -119,7 +119,7 @@ func FuzzStripCourse(f *testing.F) {
 			t.Fatalf("no code cell, yet %q became %q", in, out)
 		}
 		var all strings.Builder
-		for _, p := range SplitTranscript([]byte(in)) {
+		for _, p := range read([]byte(in)).parts {
 			if !strings.HasPrefix(in, marker.Open) && !strings.Contains(in, "\n"+marker.Open) {
 				all.WriteString(p.Skeleton + p.Outputs)
 			}

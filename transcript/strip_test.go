@@ -200,18 +200,18 @@ func readTxtar(t testing.TB, path string) map[string][]byte {
 	return files
 }
 
-// TestOpenMarker: an annotation cannot end the HTML comment it stands in,
-// and Strip removes what OpenMarker opens.
-func TestOpenMarker(t *testing.T) {
+// TestOpenLine: an annotation cannot end the HTML comment it stands in,
+// and Strip removes what marker.OpenLine opens.
+func TestOpenLine(t *testing.T) {
 	for _, note := range []string{"cell=0 ok", "a --> b", "a ---> b", "----", "x--", "<!-- labrun:end -->"} {
 		line := marker.OpenLine(note)
 		body := strings.TrimSuffix(strings.TrimPrefix(line, marker.Open), " -->")
 		if strings.Contains(body, "--") || !strings.HasSuffix(line, " -->") {
-			t.Errorf("OpenMarker(%q) = %q: a \"--\" is left inside", note, line)
+			t.Errorf("OpenLine(%q) = %q: a \"--\" is left inside", note, line)
 		}
 		tr := "```python\nx\n```\n" + line + "\n\n    out\n\n" + marker.Close + "\n"
 		if got := string(transcript.Strip([]byte(tr))); got != "```python\nx\n```\n" {
-			t.Errorf("Strip after OpenMarker(%q) = %q", note, got)
+			t.Errorf("Strip after OpenLine(%q) = %q", note, got)
 		}
 		if !marker.Looks(line) || !marker.Looks(marker.Close) {
 			t.Errorf("IsMarker does not know the marker lines")

@@ -56,9 +56,9 @@ func writeOutput(out, in string, data []byte, stdout io.Writer) error {
 	return nil
 }
 
-// readInput reads a lesson or transcript (see readLesson).
+// readInput reads a lesson or transcript (see lessons.ReadFile).
 func readInput(path string) ([]byte, error) {
-	src, err := readLesson(path)
+	src, err := lessons.ReadFile(path)
 	if err != nil {
 		return nil, &exitError{exitBadInput, err}
 	}

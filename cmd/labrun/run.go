@@ -182,7 +182,7 @@ func transcriptPaths(o *runOptions) ([]string, error) {
 // planLesson reads and parses a lesson and checks where its transcript
 // goes, before anything runs.
 func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, error) {
-	src, err := readLesson(path)
+	src, err := lessons.ReadFile(path)
 	if err != nil {
 		return nil, &exitError{exitBadInput, err}
 	}
@@ -249,28 +249,6 @@ func runLesson(ctx context.Context, o *runOptions, lr *lessonRun, stdout, stderr
 		return runErr
 	}
 	return nil
-}
-
-// maxLessonBytes bounds what labrun reads as a lesson.
-const maxLessonBytes = 64 << 20
-
-// readLesson reads a lesson file, refusing what is not a regular file of
-// lesson size (a device, /dev/zero, a folder) before reading it.
-func readLesson(path string) ([]byte, error) {
-	info, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
-	case !info.Mode().IsRegular():
-		return nil, fmt.Errorf("%s: not a regular file; a lesson is a Markdown file", path)
-	case info.Size() > maxLessonBytes:
-		return nil, fmt.Errorf("%s: %d MiB: too big to be a lesson (at most %d MiB)", path, info.Size()>>20, maxLessonBytes>>20)
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
-	}
-	return src, nil
 }
 
 // isStream reports whether path is a character device or a pipe

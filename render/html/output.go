@@ -49,36 +49,36 @@ func (w *writer) writeOutputs(p Part) error {
 }
 
 // badge shows how a cell ended.
-func badge(e *Ending) string {
+func badge(e *transcript.Annotation) string {
 	class, text := "ok", "ok"
 	switch e.Status {
-	case "error":
+	case transcript.Failed:
 		class, text = "error", "Python error"
-	case "interrupted":
+	case transcript.Interrupted:
 		class, text = "interrupted", "interrupted"
-	case "skipped":
+	case transcript.Skipped:
 		class, text = "skipped", "not run"
 	default:
-		if e.HasExit && e.Exit != 0 {
+		if e.HasExit && e.Exit.Code != 0 {
 			class = "fail"
 		}
 	}
 	var parts []string
-	if !(e.Status == "interrupted" && len(e.Notes) > 0 && strings.HasPrefix(e.Notes[0], "interrupted")) {
+	if !(e.Status == transcript.Interrupted && len(e.Notes) > 0 && strings.HasPrefix(e.Notes[0], "interrupted")) {
 		parts = append(parts, text) // else the note says it
 	}
 	if e.HasExit {
-		if e.Exit < 0 {
-			parts = append(parts, fmt.Sprintf("signal %d", -e.Exit))
+		if e.Exit.Code < 0 {
+			parts = append(parts, fmt.Sprintf("signal %d", -e.Exit.Code))
 		} else {
-			parts = append(parts, fmt.Sprintf("exit %d", e.Exit))
+			parts = append(parts, fmt.Sprintf("exit %d", e.Exit.Code))
 		}
 	}
-	if e.Duration != "" {
-		parts = append(parts, strings.TrimSuffix(e.Duration, "s")+" s")
+	if e.Timed {
+		parts = append(parts, fmt.Sprintf("%.2f s", e.Duration.Seconds()))
 	}
 	var b strings.Builder
-	b.WriteString(`<div class="badge ` + class + `" data-status="` + html.EscapeString(e.Status) + `">`)
+	b.WriteString(`<div class="badge ` + class + `" data-status="` + html.EscapeString(e.Status.String()) + `">`)
 	b.WriteString(`<span class="status">` + html.EscapeString(strings.Join(parts, " · ")) + `</span>`)
 	for _, n := range e.Notes {
 		b.WriteString(` <span class="note">` + html.EscapeString(strings.Replace(n, ": ", " — ", 1)) + `</span>`)

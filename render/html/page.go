@@ -21,7 +21,6 @@ package html
 
 import (
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/labrun/labrun/render"
@@ -45,18 +44,7 @@ type Part struct {
 	Outputs []transcript.Output
 	// Ending says how that cell ended; nil when unknown (a course
 	// transcript) or when the cell did not run.
-	Ending *Ending
-}
-
-// Ending is how a cell ended, from labrun's annotation.
-type Ending struct {
-	Cell     int
-	Kind     string
-	Status   string // ok, error, interrupted, skipped
-	Exit     int
-	HasExit  bool   // the cell ran shell steps
-	Duration string // "0.02s"; "" when not run
-	Notes    []string
+	Ending *transcript.Annotation
 }
 
 // FromResult makes the page of a run: the lesson's text cut after each
@@ -74,7 +62,7 @@ func FromResult(res *transcript.Result) *Page {
 		p.Parts = append(p.Parts, Part{
 			Markdown: strings.Join(lines[next:end], ""),
 			Outputs:  cr.Outputs,
-			Ending:   ParseAnnotation(render.Annotation(cr)),
+			Ending:   new(render.Annotation(cr)),
 		})
 		next = end
 	}
@@ -90,39 +78,15 @@ func FromResult(res *transcript.Result) *Page {
 // (FromResult) has them.
 func FromTranscript(name string, src []byte) *Page {
 	p := &Page{Name: path.Base(name)}
-	for _, sp := range transcript.SplitTranscript(src) {
+	// The page shows the transcript's parts, which are read even when
+	// its skeleton is no lesson labrun runs.
+	t, _ := transcript.Parse(name, src)
+	for _, sp := range t.Parts {
 		part := Part{Markdown: sp.Skeleton, Outputs: transcript.ParseOutputs(sp.Outputs)}
-		if sp.Annotation != "" {
-			part.Ending = ParseAnnotation(sp.Annotation)
+		if sp.AnnotationText() != "" {
+			part.Ending = sp.Annotation
 		}
 		p.Parts = append(p.Parts, part)
 	}
 	return p
-}
-
-// ParseAnnotation reads labrun's annotation of a cell
-// ("cell=3 kind=python status=ok exit=0 time=0.02s · note · note").
-func ParseAnnotation(a string) *Ending {
-	fields, notes, _ := strings.Cut(a, " · ")
-	e := &Ending{}
-	for _, f := range strings.Fields(fields) {
-		k, v, _ := strings.Cut(f, "=")
-		switch k {
-		case "cell":
-			e.Cell, _ = strconv.Atoi(v)
-		case "kind":
-			e.Kind = v
-		case "status":
-			e.Status = v
-		case "exit":
-			e.Exit, _ = strconv.Atoi(v)
-			e.HasExit = true
-		case "time":
-			e.Duration = v
-		}
-	}
-	if notes != "" {
-		e.Notes = strings.Split(notes, " · ")
-	}
-	return e
 }

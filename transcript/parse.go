@@ -1,0 +1,153 @@
+package transcript
+
+import (
+	"errors"
+
+	"github.com/labrun/labrun/lessons"
+)
+
+// Transcript is a written transcript read back: a labrun transcript
+// (outputs between marker lines, each cell's ending in its marker) or a
+// course README.md (nbconvert's layout).
+type Transcript struct {
+	// Name is the transcript's name in messages; Source its bytes.
+	Name   string
+	Source []byte
+	// Course says it is a course transcript: no markers, no endings.
+	Course bool
+	// Lesson is its skeleton, parsed: the lesson it records (what Strip
+	// and StripCourse give), its lines the skeleton's (Line maps them).
+	Lesson *lessons.Lesson
+	// Parts are its pieces in order: lesson text, then the outputs block
+	// after it; joined, they give Source back but for the markers.
+	Parts []Part
+	// lineOf[n-1] is the transcript line of skeleton line n; skelOf the
+	// other way.
+	lineOf []int
+	skelOf map[int]int
+	// recorded maps a cell's index to the part holding its outputs.
+	recorded map[int]int
+}
+
+// Parse reads a transcript. name is used in messages. A skeleton that is
+// no lesson gives lessons.Parse's errors, at the transcript's lines, with
+// a Transcript that has its Parts and no Lesson.
+func Parse(name string, src []byte) (*Transcript, error) {
+	c := read(src)
+	t := &Transcript{Name: name, Source: src, Course: c.course, Parts: c.parts, lineOf: c.lineOf,
+		skelOf: map[int]int{}, recorded: map[int]int{}}
+	for i, n := range c.lineOf {
+		t.skelOf[n] = i + 1
+	}
+	l, err := lessons.Parse(name, []byte(c.skeleton.String()))
+	if err != nil {
+		return t, t.At(err)
+	}
+	t.Lesson = l
+	byEnd := map[int]int{}
+	for _, cell := range l.Cells {
+		byEnd[cell.EndLine] = cell.Index
+	}
+	for i, p := range t.Parts {
+		if idx, ok := byEnd[p.End]; ok && p.HasOutputs && p.End > 0 {
+			t.recorded[idx] = i // a later block after the same cell wins
+		}
+	}
+	return t, nil
+}
+
+// Line returns the transcript line of skeleton line n (n itself past the
+// skeleton's end).
+func (t *Transcript) Line(n int) int {
+	if n >= 1 && n <= len(t.lineOf) {
+		return t.lineOf[n-1]
+	}
+	return n
+}
+
+// SkeletonLine returns the skeleton line of transcript line n, and false
+// when the line is none of the skeleton's (a marker, an output).
+func (t *Transcript) SkeletonLine(n int) (int, bool) {
+	s, ok := t.skelOf[n]
+	return s, ok
+}
+
+// Recorded returns the part that holds the recorded outputs of the cell
+// of that index, or nil when the transcript records none for it.
+func (t *Transcript) Recorded(cell int) *Part {
+	if i, ok := t.recorded[cell]; ok {
+		return &t.Parts[i]
+	}
+	return nil
+}
+
+// HasOutputs reports whether the transcript records any outputs.
+func (t *Transcript) HasOutputs() bool {
+	for _, p := range t.Parts {
+		if p.HasOutputs {
+			return true
+		}
+	}
+	return false
+}
+
+// At returns err, an error of lessons about the skeleton, with its lines
+// made the transcript's (errors of another kind are returned as they
+// are).
+func (t *Transcript) At(err error) error {
+	var list lessons.ErrorList
+	var one *lessons.Error
+	switch {
+	case errors.As(err, &list):
+		out := make(lessons.ErrorList, len(list))
+		for i, e := range list {
+			out[i] = t.errorAt(e)
+		}
+		return out
+	case errors.As(err, &one):
+		return t.errorAt(one)
+	}
+	return err
+}
+
+// errorAt is e at the transcript's line.
+func (t *Transcript) errorAt(e *lessons.Error) *lessons.Error {
+	c := *e
+	if c.Line > 0 {
+		c.Line = t.Line(c.Line)
+	}
+	return &c
+}
+
+// Strip returns the lesson a labrun transcript was rendered from: it
+// removes every block from an opening marker line to the next closing
+// one, both included. Other lines are kept byte for byte. A transcript
+// that ends with a closing marker line without a newline came from a
+// lesson that ended without one.
+func Strip(src []byte) []byte { return []byte(readLabrun(string(src)).skeleton.String()) }
+
+// StripAny returns the skeleton of a transcript of either kind: a labrun
+// transcript (its outputs stand between marker lines) or a course
+// transcript in the layout "jupyter nbconvert --to markdown" gives (see
+// StripCourse).
+func StripAny(src []byte) []byte { return []byte(read(src).skeleton.String()) }
+
+// StripCourse returns the skeleton of a course transcript: the lesson as
+// nbconvert exported it without outputs (README_no_output.md from
+// README.md). After the closing fence of every code cell (a fence with an
+// info string), nbconvert placed the cell's outputs:
+//
+//   - stream and text output: lines indented by four spaces;
+//   - Markdown and HTML displays ("Run: `CMD`" in a cell with %run lines, "%p"
+//     values, %MD text, display(HTML(...))): raw lines, which StripCourse
+//     recognizes from the cell's own source (a display shows what the
+//     cell says);
+//   - background logs: a bare fence or a <pre> block of "X | text" lines;
+//
+// each with blank lines around. StripCourse removes them and puts back
+// the blank lines nbconvert puts between cells: two before a code cell,
+// one before anything else, none at the end. The course's export adds one
+// blank line at the top of a lesson that has outputs (the set-up cell's
+// printed marker); that line goes too. A skeleton has no outputs and is
+// returned unchanged.
+func StripCourse(src []byte) []byte { return []byte(readCourse(string(src)).skeleton.String()) }

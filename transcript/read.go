@@ -1,0 +1,193 @@
+package transcript
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/labrun/labrun/internal/marker"
+)
+
+// Part is a piece of a transcript: lesson text as the transcript has it,
+// then the outputs block that follows it, if any.
+type Part struct {
+	// Skeleton is lesson text (prose and code), byte for byte as the
+	// transcript has it; Line is the transcript line it starts on.
+	Skeleton string
+	Line     int
+	// End is the skeleton line Skeleton ends on: a cell's closing fence
+	// when these are the cell's outputs. Last is the transcript line the
+	// part ends on: its closing marker, or its outputs' last line.
+	End, Last int
+	// HasOutputs says an outputs block follows (it may be empty in a
+	// labrun transcript, which marks every cell that ran).
+	HasOutputs bool
+	// Outputs is the outputs block as the transcript lays it out
+	// (nbconvert's layout), without labrun's markers.
+	Outputs string
+	// Marker is the line that opens the block in a labrun transcript, as
+	// written and without its line end; "" in a course transcript.
+	Marker string
+	// Annotation is how the cell ended as Marker records it; nil in a
+	// course transcript. AnnotationErr says what of it could not be read
+	// (Annotation holds what could).
+	Annotation    *Annotation
+	AnnotationErr error
+}
+
+// AnnotationText is the annotation Marker carries ("" in a course
+// transcript).
+func (p *Part) AnnotationText() string {
+	if p.Marker == "" {
+		return ""
+	}
+	return marker.Annotation(p.Marker)
+}
+
+// OutcomeRead reports whether Annotation holds the recorded status and exit:
+// a labrun marker whose status and exit fields read.
+func (p *Part) OutcomeRead() bool {
+	var fe *FieldError
+	if p.Annotation == nil {
+		return false
+	}
+	return !errors.As(p.AnnotationErr, &fe) || fe.Field != "status" && fe.Field != "exit"
+}
+
+// cut is a transcript cut into parts, with its skeleton: the lesson it
+// records, the text Strip and StripCourse return.
+type cut struct {
+	course   bool
+	parts    []Part
+	skeleton strings.Builder
+	// lineOf[n-1] is the transcript line of skeleton line n.
+	lineOf []int
+}
+
+// read cuts a transcript of either kind: labrun's (its outputs stand
+// between marker lines) or a course's (nbconvert's layout).
+func read(src []byte) *cut {
+	if marker.Has(src) {
+		return readLabrun(string(src))
+	}
+	return readCourse(string(src))
+}
+
+// keep adds transcript line n (text, with its newline) to the skeleton.
+func (c *cut) keep(n int, text string) {
+	c.skeleton.WriteString(text)
+	c.lineOf = append(c.lineOf, n)
+}
+
+// readLabrun cuts a labrun transcript: every block from an opening
+// marker line to the next closing one, both included, is a cell's
+// outputs; every other line is the lesson's, byte for byte. A transcript
+// that ends with a closing marker line without a newline came from a
+// lesson that ended without one.
+func readLabrun(src string) *cut {
+	c := &cut{}
+	var cur Part
+	var out strings.Builder
+	in := false
+	n := 0
+	for line := range strings.Lines(src) {
+		n++
+		switch {
+		case !in && marker.IsOpen(line):
+			in = true
+			cur.HasOutputs, cur.End = true, len(c.lineOf)
+			cur.Marker = strings.TrimRight(line, "\r\n")
+			e, err := ParseAnnotation(cur.AnnotationText())
+			cur.Annotation, cur.AnnotationErr = &e, err
+		case in && marker.IsClose(line):
+			in = false
+			cur.Outputs, cur.Last = out.String(), n
+			out.Reset()
+			c.parts = append(c.parts, cur)
+			cur = Part{}
+			if !strings.HasSuffix(line, "\n") { // the transcript's last line
+				c.dropLastByte()
+			}
+		case in:
+			out.WriteString(line)
+		default:
+			if cur.Skeleton == "" {
+				cur.Line = n
+			}
+			cur.Skeleton += line
+			c.keep(n, line)
+		}
+	}
+	if in {
+		cur.Outputs = out.String()
+	}
+	if cur.Skeleton != "" || cur.HasOutputs {
+		cur.End, cur.Last = len(c.lineOf), n
+		c.parts = append(c.parts, cur)
+	}
+	return c
+}
+
+// dropLastByte takes the last byte off the skeleton (the newline a
+// transcript adds after a lesson that ends without one).
+func (c *cut) dropLastByte() {
+	s := c.skeleton.String()
+	if s == "" {
+		return
+	}
+	s = s[:len(s)-1]
+	c.skeleton.Reset()
+	c.skeleton.WriteString(s)
+	if lines := strings.Count(s, "\n"); !strings.HasSuffix(s, "\n") && s != "" {
+		c.lineOf = c.lineOf[:lines+1]
+	} else {
+		c.lineOf = c.lineOf[:lines]
+	}
+}
+
+// readCourse cuts a course transcript (see StripCourse): after the
+// closing fence of a code cell, the outputs nbconvert placed; the
+// skeleton has the blank lines nbconvert puts between cells in their
+// place.
+func readCourse(src string) *cut {
+	c := &cut{course: true}
+	if src == "" {
+		return c
+	}
+	lines := linesOf(src)
+	next := 0
+	regions := courseRegions(lines)
+	for _, r := range regions {
+		c.part(lines, next, r.start, len(c.lineOf)+r.start-next)
+		p := &c.parts[len(c.parts)-1]
+		p.HasOutputs, p.Outputs, p.Last = true, strings.Join(lines[r.start:r.end], ""), r.end
+		seps := strings.Count(r.sep, "\n")
+		for i := range seps {
+			c.keep(r.end-seps+i+1, "\n")
+		}
+		next = r.end
+	}
+	if next < len(lines) {
+		c.part(lines, next, len(lines), len(c.lineOf)+len(lines)-next)
+	}
+	if len(regions) > 0 && strings.HasPrefix(c.skeleton.String(), "\n") {
+		// The course's export adds a blank line at the top of a lesson
+		// that has outputs (the set-up cell's printed marker).
+		s := c.skeleton.String()[1:]
+		c.skeleton.Reset()
+		c.skeleton.WriteString(s)
+		c.lineOf = c.lineOf[1:]
+		for i := range c.parts {
+			c.parts[i].End--
+		}
+	}
+	return c
+}
+
+// part adds lines[from:to] as a part whose text ends on skeleton line
+// end, and keeps them in the skeleton.
+func (c *cut) part(lines []string, from, to, end int) {
+	for i := from; i < to; i++ {
+		c.keep(i+1, lines[i])
+	}
+	c.parts = append(c.parts, Part{Skeleton: strings.Join(lines[from:to], ""), Line: from + 1, End: end, Last: to})
+}
