@@ -39,6 +39,9 @@ func Parse(name string, src []byte) (*Transcript, error) {
 	for i, n := range c.lineOf {
 		t.skelOf[n] = i + 1
 	}
+	for _, n := range c.padded {
+		delete(t.skelOf, t.lineOf[n-1])
+	}
 	l, err := lessons.Parse(name, []byte(c.skeleton.String()))
 	if err != nil {
 		return t, t.At(err)

@@ -59,8 +59,11 @@ type cut struct {
 	course   bool
 	parts    []Part
 	skeleton strings.Builder
-	// lineOf[n-1] is the transcript line of skeleton line n.
+	// lineOf[n-1] is the transcript line of skeleton line n; padded
+	// lists the skeleton lines that stand for a course transcript's
+	// outputs (blank lines between cells).
 	lineOf []int
+	padded []int
 }
 
 // read cuts a transcript of either kind: labrun's (its outputs stand
@@ -160,9 +163,12 @@ func readCourse(src string) *cut {
 		c.part(lines, next, r.start, len(c.lineOf)+r.start-next)
 		p := &c.parts[len(c.parts)-1]
 		p.HasOutputs, p.Outputs, p.Last = true, strings.Join(lines[r.start:r.end], ""), r.end
+		// The blank lines the skeleton has in the block's place map to
+		// the block's last lines; they are none of the transcript's own.
 		seps := strings.Count(r.sep, "\n")
 		for i := range seps {
-			c.keep(r.end-seps+i+1, "\n")
+			c.padded = append(c.padded, len(c.lineOf)+1)
+			c.keep(max(r.start+1, r.end-seps+i+1), "\n")
 		}
 		next = r.end
 	}
@@ -176,6 +182,9 @@ func readCourse(src string) *cut {
 		c.skeleton.Reset()
 		c.skeleton.WriteString(s)
 		c.lineOf = c.lineOf[1:]
+		for i := range c.padded {
+			c.padded[i]--
+		}
 		for i := range c.parts {
 			c.parts[i].End--
 		}
