@@ -25,7 +25,7 @@ import (
 //     D is the delimiter (any but a letter, a digit, a blank or a
 //     backslash); "\D" is D in the text.
 //
-// The transcript's marker lines (markers.go) begin as a directive does
+// The transcript's marker lines (internal/marker) begin as a directive does
 // but are none: Parse refuses a lesson that holds one before it reads a
 // directive.
 

@@ -27,8 +27,10 @@
 //     run dir's layout (work dir, TMPDIR, labrun's own files), keeping,
 //     removal and CleanStale.
 //
-// Outcomes are typed values (result.go): render words them; runner prints
-// nothing for people.
+// Outcomes are typed values of package transcript (transcript.Result,
+// CellResult), which runner fills in (outcome.go converts the process
+// layer's interruption); render words them; runner prints nothing for
+// people.
 //
 // Processes are not runner's concern: internal/proc starts, bounds,
 // supervises and sweeps them (every process in a group it owns, marked
