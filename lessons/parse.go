@@ -277,10 +277,10 @@ func (li *lineIndex) text(n int) string {
 // fencedCell turns a fenced block into a cell, checking that it is closed.
 func fencedCell(name string, src []byte, li *lineIndex, fc *ast.FencedCodeBlock, errs *ErrorList) *Cell {
 	open := li.lineOf(fc.Info.Segment.Start)
-	fence := fenceOf(li.text(open))
+	fence := FenceOf(li.text(open))
 	nbody := fc.Lines().Len()
 	closeLine := open + nbody + 1
-	if closeLine > li.count() || !closes(li.text(closeLine), fence) {
+	if closeLine > li.count() || !ClosesFence(li.text(closeLine), fence) {
 		errs.add(name, open, "unclosed code fence %q: no closing %s before the end of its block", li.text(open), fence)
 		return nil
 	}
@@ -296,8 +296,9 @@ func fencedCell(name string, src []byte, li *lineIndex, fc *ast.FencedCodeBlock,
 	}
 }
 
-// fenceOf returns the run of backticks or tildes that opens line.
-func fenceOf(line string) string {
+// FenceOf returns the run of backticks or tildes that opens line (a
+// fence's opening line, as CommonMark reads it).
+func FenceOf(line string) string {
 	s := strings.TrimLeft(line, " ")
 	if s == "" {
 		return "```"
@@ -310,8 +311,10 @@ func fenceOf(line string) string {
 	return s[:i]
 }
 
-// closes reports whether line closes a block opened by fence.
-func closes(line, fence string) bool {
+// ClosesFence reports whether line closes a block opened by fence (at
+// most three spaces of indent, and a run of the fence's character at least
+// as long as it, as CommonMark has it).
+func ClosesFence(line, fence string) bool {
 	s := strings.TrimSpace(line)
 	if len(line)-len(strings.TrimLeft(line, " ")) > 3 || len(s) < len(fence) {
 		return false

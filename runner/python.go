@@ -104,7 +104,7 @@ func (r *run) converse(cell *cellRun, w *worker, req workerMessage) (workerMessa
 	// end stops the supervisor and records its interruption, if any.
 	end := func() {
 		if why := sv.Stop(); why != nil {
-			cr.Interrupt(interruptionOf(why))
+			cr.Interrupt(why)
 		}
 	}
 	// lost ends the worker: the cell fails (unless it was interrupted) and

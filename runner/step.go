@@ -67,12 +67,12 @@ func (r *run) step(cell *cellRun, spec proc.StepSpec, o stepOpts) (proc.StepResu
 // stepEnded records in the cell's result how one of its steps ended.
 func stepEnded(cr *transcript.CellResult, out proc.StepResult) {
 	cr.Steps++
-	cr.Exit = transcript.Exit(out.Exit)
+	cr.Exit = out.Exit
 	if out.Exit.NotFound() && out.Interrupted == nil {
 		cr.CommandNotFound = true
 	}
 	if out.Interrupted != nil {
-		cr.Interrupt(interruptionOf(out.Interrupted))
+		cr.Interrupt(out.Interrupted)
 	}
 }
 

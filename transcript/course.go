@@ -3,6 +3,8 @@ package transcript
 import (
 	"regexp"
 	"strings"
+
+	"github.com/labrun/labrun/lessons"
 )
 
 // linesOf splits s after each newline; the last line may lack one.
@@ -31,7 +33,7 @@ func courseRegions(lines []string) []region {
 			continue
 		}
 		start := i
-		for i++; i < len(lines) && !closes(lines[i], fence); i++ {
+		for i++; i < len(lines) && !lessons.ClosesFence(lines[i], fence); i++ {
 		}
 		if i == len(lines) {
 			break // an unclosed fence runs to the end
@@ -65,7 +67,7 @@ func courseFence(line string) string {
 	if indentOf(line) > 3 || !strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") {
 		return ""
 	}
-	f := fenceOf(line)
+	f := lessons.FenceOf(line)
 	if len(f) < 3 || (f[0] != '`' && f[0] != '~') {
 		return ""
 	}
@@ -105,7 +107,7 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 		case strings.HasPrefix(l, "    "):
 			j++
 		case isBareFence(l) && blanks > 0:
-			end, ok := logBlock(lines, j, func(s string) bool { return closes(s, courseFence(l)) })
+			end, ok := logBlock(lines, j, func(s string) bool { return lessons.ClosesFence(s, courseFence(l)) })
 			if !ok {
 				return j, has
 			}
@@ -170,27 +172,4 @@ func isDisplay(l, src string) bool {
 	}
 	t := strings.TrimSpace(l)
 	return len([]rune(t)) >= 3 && strings.Contains(src, t)
-}
-
-// fenceOf returns the run of backticks or tildes that opens line.
-func fenceOf(line string) string {
-	s := strings.TrimLeft(line, " ")
-	if s == "" {
-		return "```"
-	}
-	c := s[0]
-	i := 0
-	for i < len(s) && s[i] == c {
-		i++
-	}
-	return s[:i]
-}
-
-// closes says whether line closes a fence opened with fence.
-func closes(line, fence string) bool {
-	s := strings.TrimSpace(line)
-	if len(line)-len(strings.TrimLeft(line, " ")) > 3 || len(s) < len(fence) {
-		return false
-	}
-	return strings.Trim(s, fence[:1]) == ""
 }

@@ -1,11 +1,7 @@
 package transcript
 
 import (
-	"strconv"
-	"syscall"
-	"time"
-
-	"golang.org/x/sys/unix"
+	"github.com/labrun/labrun/internal/outcome"
 )
 
 // StreamName is the stream a Stream output was printed on.
@@ -38,58 +34,25 @@ func StreamNamed(name string) StreamName {
 	return Stdout
 }
 
-// Exit is how a step's program ended: its exit status, or the signal that
-// killed it. It has the fields of the process layer's exit, so that one
-// converts to the other.
-type Exit struct {
-	// Code is the exit status, or 128+N for death by signal N, as a
-	// shell reports it.
-	Code int
-	// Signal is the signal that killed the process; 0 when it exited.
-	Signal syscall.Signal
-}
-
-// SignalName is the name of the signal that killed the process ("SIGSEGV"),
-// or "" when it exited.
-func (e Exit) SignalName() string {
-	if e.Signal == 0 {
-		return ""
-	}
-	if n := unix.SignalName(e.Signal); n != "" {
-		return n
-	}
-	return "signal " + strconv.Itoa(int(e.Signal))
-}
-
-// String is how an exit reads in an annotation and in notes: "0", "3", or
-// "139 (SIGSEGV)" for death by a signal (ParseExit reads it).
-func (e Exit) String() string {
-	s := strconv.Itoa(e.Code)
-	if name := e.SignalName(); name != "" {
-		s += " (" + name + ")"
-	}
-	return s
-}
+// Exit is how a step's program ended: its exit status, or the signal
+// that killed it. It is the process layer's own value (internal/outcome),
+// recorded as it came.
+type Exit = outcome.Exit
 
 // Cause is why a cell was interrupted.
-type Cause int
+type Cause = outcome.Cause
 
 // The causes of an interruption.
 const (
 	// Timeout: the deadline passed.
-	Timeout Cause = iota + 1
+	Timeout = outcome.Timeout
 	// Stuck: it could never progress (Interruption.Where says where it
 	// waited).
-	Stuck
+	Stuck = outcome.Stuck
 	// Cancelled: labrun was interrupted.
-	Cancelled
+	Cancelled = outcome.Cancelled
 )
 
-// Interruption is why and when a cell was interrupted.
-type Interruption struct {
-	Cause Cause
-	// Where is the wait of a stuck step, such as "pipe_read".
-	Where string
-	// After is how long after the cell's start it came.
-	After time.Duration
-}
+// Interruption is why and when a cell was interrupted; its After counts
+// from the cell's start.
+type Interruption = outcome.Interruption

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/labrun/labrun/internal/outcome"
 )
 
 // Escalation is how a supervised thing is stopped, one stage after the
@@ -20,28 +22,23 @@ type Escalation struct {
 	CloseIO func()
 }
 
-// Cause says why the supervisor interrupted.
-type Cause int
+// Cause says why the supervisor interrupted (internal/outcome's).
+type Cause = outcome.Cause
 
 // The causes of an interruption.
 const (
 	// Timeout: the deadline passed.
-	Timeout Cause = iota + 1
+	Timeout = outcome.Timeout
 	// Stuck: it could never progress (Interruption.Where says where it
 	// waited).
-	Stuck
+	Stuck = outcome.Stuck
 	// Cancelled: labrun was interrupted (its context ended).
-	Cancelled
+	Cancelled = outcome.Cancelled
 )
 
-// Interruption says why and when the supervisor interrupted.
-type Interruption struct {
-	Cause Cause
-	// Where is the wait of a stuck step, such as "pipe_read".
-	Where string
-	// After is how long after Policy.Start it came.
-	After time.Duration
-}
+// Interruption says why and when the supervisor interrupted; its After
+// counts from Policy.Start.
+type Interruption = outcome.Interruption
 
 // Policy says when the supervisor interrupts.
 type Policy struct {
