@@ -43,6 +43,7 @@ type checkOptions struct {
 	json       bool
 	config     string
 	runner     runner.Options
+	flaky      flakyOptions
 }
 
 // newCheckCmd is "labrun check" and its flags.
@@ -77,6 +78,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	for _, f := range []string{"failed-from", "durations"} {
 		c.MarkFlagFilename(f, "xml", "json") // completes the reports
 	}
+	addFlakyFlags(fs, &o.flaky)
 	colourFlag(c)
 	addStepFlags(fs, &o.runner)
 	return c
@@ -104,6 +106,9 @@ func (o *checkOptions) take(fs *pflag.FlagSet, paths []string) error {
 			return usageError(fmt.Sprintf("check: --run %q: %v", o.run, err))
 		}
 		o.runRE = re
+	}
+	if err := o.flaky.take(o.update); err != nil {
+		return err
 	}
 	if o.shard != "" {
 		k, n, ok := strings.Cut(o.shard, "/")
@@ -154,7 +159,8 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	})
 	ro := o.runner
 	ro.Course = given
-	totals := check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast}.Run(ctx, found, reporters)
+	suite := o.flaky.suite(check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast})
+	totals := suite.Run(ctx, found, reporters)
 	live.Stop()
 	stop.waitIfQuitting()
 	code := checkExit[totals.Status()]
@@ -253,7 +259,9 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	all = append(all, live)
 	var junit report.Multi
 	if o.junit != "" {
-		junit = append(junit, report.NewJUnitFile(o.junit, found))
+		j := report.NewJUnitFile(o.junit, found)
+		j.Family = o.flaky.family
+		junit = append(junit, j)
 	}
 	files = report.NewGuard(junit)
 	all = append(all, files)

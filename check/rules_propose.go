@@ -1,0 +1,274 @@
+package check
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/labrun/labrun/lessons"
+)
+
+// For a cell whose normalized fresh outputs differ between the runs of
+// --runs, propose proposes the smallest check rule under which they
+// agree, tried in this order:
+//
+//  1. any-order, when only the order of lines varies;
+//  2. normalize /REGEX/REPLACEMENT/ masking exactly the tokens that vary:
+//     the runs' lines aligned token by token, each run of varying tokens
+//     (with the single marks between them: "12:30") is matched by a
+//     character class made from what they hold (digits only: [0-9]+)
+//     after the fixed text that precedes it on its line (back to a word,
+//     or the line's start);
+//  3. ignore-output, when nothing smaller does.
+//
+// Each rule is applied with check's own normalizer (Normalize, after the
+// lesson's rules and the cell's) to every run's output before it is
+// proposed: all of them must then agree.
+
+// RuleKind says which check rule a Rule is.
+type RuleKind int
+
+// The rules propose proposes.
+const (
+	RuleAnyOrder RuleKind = iota
+	RuleNormalize
+	RuleIgnoreOutput
+)
+
+// Rule is a check rule proposed for a flaky cell.
+type Rule struct {
+	Kind RuleKind
+	// Re and Repl are a normalize rule's.
+	Re, Repl string
+}
+
+// Text is the rule as a directive writes it: "any-order",
+// "normalize /RE/REPL/", "ignore-output".
+func (r *Rule) Text() string {
+	switch r.Kind {
+	case RuleAnyOrder:
+		return "any-order"
+	case RuleNormalize:
+		d := delimiter(r.Re + r.Repl)
+		return "normalize " + d + r.Re + d + r.Repl + d
+	}
+	return "ignore-output"
+}
+
+// Comment is the rule's HTML comment: "<!-- labrun: any-order -->".
+func (r *Rule) Comment() string { return "<!-- labrun: " + r.Text() + " -->" }
+
+// on returns a cell's rules with r added.
+func (r *Rule) on(rules lessons.CellRules) lessons.CellRules {
+	switch r.Kind {
+	case RuleAnyOrder:
+		rules.AnyOrder = true
+	case RuleNormalize:
+		rules.Normalize = append(slices.Clip(rules.Normalize), lessons.Normalize{Re: regexp.MustCompile(r.Re), Repl: r.Repl})
+	case RuleIgnoreOutput:
+		rules.IgnoreOutput = true
+	}
+	return rules
+}
+
+// delimiter picks the first delimiter the text does not hold.
+func delimiter(text string) string {
+	for _, d := range []string{"/", "|", "#", "%", "@", "!", ",", ";", "~"} {
+		if !strings.Contains(text, d) {
+			return d
+		}
+	}
+	return "\x01" // never: a proposed rule holds few punctuation marks
+}
+
+// propose proposes the rule for cell c, whose runs (c's first) printed
+// different normalized outputs.
+func (rep *Report) propose(c *CellReport, runs []*CellReport) *Rule {
+	var rules lessons.CellRules
+	if rep.rec != nil && rep.rec.Lesson != nil && c.Index < len(rep.rec.Lesson.Cells) {
+		rules = rep.rec.Lesson.Cells[c.Index].Rules
+	}
+	agree := func(r *Rule) bool {
+		cand := r.on(rules)
+		first := normalizedWith(runs[0], rep.lessonRules, &cand)
+		for _, x := range runs[1:] {
+			if !slices.Equal(first, normalizedWith(x, rep.lessonRules, &cand)) {
+				return false
+			}
+		}
+		return true
+	}
+	if r := (&Rule{Kind: RuleAnyOrder}); !rules.AnyOrder && agree(r) {
+		return r
+	}
+	var lines [][]string
+	for _, x := range runs {
+		lines = append(lines, freshLines(x))
+	}
+	if re, repl, ok := maskVarying(lines); ok {
+		if r := (&Rule{Kind: RuleNormalize, Re: re, Repl: repl}); agree(r) {
+			return r
+		}
+	}
+	return &Rule{Kind: RuleIgnoreOutput}
+}
+
+// normalizedWith is what freshLines gives for a cell's run, normalized
+// under rules instead of the cell's own.
+func normalizedWith(c *CellReport, lesson []lessons.Normalize, rules *lessons.CellRules) []string {
+	lines := Normalize(c.RawFresh, lesson, rules)
+	for i, k := range c.Commands {
+		lines = append(lines, commandLine(i, k))
+		lines = append(lines, Normalize(k.RawFresh, lesson, rules)...)
+	}
+	return lines
+}
+
+// token splits a line into words (letters, digits, "_", and dots between
+// them: "0.25", "a.out"), runs of blanks and single other characters.
+var token = regexp.MustCompile(`[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|\s+|.`)
+
+// maskVarying derives a normalize rule masking the tokens that vary
+// between runs (each a run's lines); ok is false when the runs' lines do
+// not align (another number of lines, or of tokens on a line).
+func maskVarying(runs [][]string) (re, repl string, ok bool) {
+	contexts := map[string]bool{}
+	var values []string
+	for j := range runs[0] {
+		var toks [][]string
+		for _, r := range runs {
+			if len(r) != len(runs[0]) {
+				return "", "", false
+			}
+			toks = append(toks, token.FindAllString(r[j], -1))
+			if len(toks[len(toks)-1]) != len(toks[0]) {
+				return "", "", false
+			}
+		}
+		vary := make([]bool, len(toks[0]))
+		for p := range vary {
+			for _, t := range toks[1:] {
+				vary[p] = vary[p] || t[p] != toks[0][p]
+			}
+		}
+		for p := 0; p < len(vary); p++ {
+			if !vary[p] {
+				continue
+			}
+			q := p // the span: varying tokens, and a mark between two ("12:30")
+			for q < len(vary) && (vary[q] || q+1 < len(vary) && vary[q+1] && isMark(toks[0][q])) {
+				q++
+			}
+			for _, t := range toks {
+				values = append(values, strings.Join(t[p:q], ""))
+			}
+			contexts[leftContext(toks[0], vary, p)] = true
+			p = q
+		}
+	}
+	if len(contexts) == 0 {
+		return "", "", false
+	}
+	class, digits := charClass(values)
+	alts := make([]string, 0, len(contexts))
+	for c := range contexts {
+		alts = append(alts, c)
+	}
+	sort.Strings(alts)
+	repl = "${1}<V>"
+	if digits {
+		repl = "${1}<N>"
+	}
+	return "(" + strings.Join(alts, "|") + ")" + class, repl, true
+}
+
+// isMark says whether a token is one punctuation mark.
+func isMark(tok string) bool {
+	return len(tok) == 1 && unicode.IsPunct(rune(tok[0]))
+}
+
+// leftContext is the fixed text before the varying token at p, as a
+// regular expression: back to a word (included), a varying token or the
+// line's start ("^").
+func leftContext(toks []string, vary []bool, p int) string {
+	var ctx []string
+	k := p - 1
+	for ; k >= 0 && !vary[k]; k-- {
+		ctx = append([]string{toks[k]}, ctx...)
+		if unicode.IsLetter(rune(toks[k][0])) || unicode.IsDigit(rune(toks[k][0])) || toks[k][0] == '_' {
+			break
+		}
+	}
+	re := quote(strings.Join(ctx, ""))
+	if k < 0 {
+		re = "^" + re
+	}
+	return re
+}
+
+// quote quotes text for a regular expression, "-" too (so that a rule
+// never holds "--", which would end its HTML comment early).
+func quote(text string) string {
+	return strings.ReplaceAll(regexp.QuoteMeta(text), "-", `\-`)
+}
+
+// charClass is a character class matching every value, repeated
+// ("[0-9]+", "[0-9a-f]+", "[0-9A-Za-z:]+"); digits says it holds digits
+// only.
+func charClass(values []string) (class string, digits bool) {
+	var hasDigit, hexLower, lower, hexUpper, upper, blank bool
+	others := map[rune]bool{}
+	for _, v := range values {
+		for _, r := range v {
+			switch {
+			case '0' <= r && r <= '9':
+				hasDigit = true
+			case 'a' <= r && r <= 'f':
+				hexLower = true
+			case 'a' <= r && r <= 'z':
+				lower = true
+			case 'A' <= r && r <= 'F':
+				hexUpper = true
+			case 'A' <= r && r <= 'Z':
+				upper = true
+			case unicode.IsSpace(r):
+				blank = true
+			default:
+				others[r] = true
+			}
+		}
+	}
+	var b strings.Builder
+	if hasDigit {
+		b.WriteString("0-9")
+	}
+	switch {
+	case upper:
+		b.WriteString("A-Z")
+	case hexUpper:
+		b.WriteString("A-F")
+	}
+	switch {
+	case lower:
+		b.WriteString("a-z")
+	case hexLower:
+		b.WriteString("a-f")
+	}
+	if blank {
+		b.WriteString(`\s`)
+	}
+	rs := make([]rune, 0, len(others))
+	for r := range others {
+		rs = append(rs, r)
+	}
+	slices.Sort(rs)
+	for _, r := range rs {
+		if r < 0x80 {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return "[" + b.String() + "]+", b.String() == "0-9"
+}
