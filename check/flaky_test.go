@@ -200,3 +200,23 @@ func TestMaskVarying(t *testing.T) {
 		}
 	}
 }
+
+// TestProposeWithRecord: the normalize rule is derived from the runs and
+// the record when it makes them all agree (the record's other varying
+// token masked too), from the runs alone when not.
+func TestProposeWithRecord(t *testing.T) {
+	cell := func(fresh, rec string) *CellReport {
+		return &CellReport{RawFresh: fresh, RawRecorded: rec, Fresh: Normalize(fresh, nil, nil), Recorded: Normalize(rec, nil, nil)}
+	}
+	rep := &Report{}
+	for _, c := range []struct{ rec, want string }{
+		{"id 4 x 9\n", `normalize /(id |x )[0-9]+/${1}<N>/`},
+		{"other\nlines\n", `normalize /(id )[0-9]+/${1}<N>/`},
+	} {
+		first := cell("id 5 x 7\n", c.rec)
+		r := rep.propose(first, []*CellReport{first, cell("id 6 x 7\n", c.rec)})
+		if r.Text() != c.want {
+			t.Errorf("record %q: %s, want %s", c.rec, r.Text(), c.want)
+		}
+	}
+}

@@ -84,44 +84,72 @@ func delimiter(text string) string {
 }
 
 // propose proposes the rule for cell c, whose runs (c's first) printed
-// different normalized outputs.
+// different normalized outputs. A normalize rule is derived from the
+// runs and the cell's record first (the record is one more sample of
+// what the cell prints: a rule that makes it agree too lets the cell
+// pass), from the runs alone when that finds none.
 func (rep *Report) propose(c *CellReport, runs []*CellReport) *Rule {
 	var rules lessons.CellRules
 	if rep.rec != nil && rep.rec.Lesson != nil && c.Index < len(rep.rec.Lesson.Cells) {
 		rules = rep.rec.Lesson.Cells[c.Index].Rules
 	}
-	agree := func(r *Rule) bool {
+	// agree says whether the samples agree under r: the runs, and the
+	// record too when withRecord.
+	agree := func(r *Rule, withRecord bool) bool {
 		cand := r.on(rules)
-		first := normalizedWith(runs[0], rep.lessonRules, &cand)
+		first := normalizedWith(runs[0], rep.lessonRules, &cand, false)
 		for _, x := range runs[1:] {
-			if !slices.Equal(first, normalizedWith(x, rep.lessonRules, &cand)) {
+			if !slices.Equal(first, normalizedWith(x, rep.lessonRules, &cand, false)) {
 				return false
 			}
 		}
-		return true
+		return !withRecord || slices.Equal(first, normalizedWith(c, rep.lessonRules, &cand, true))
 	}
-	if r := (&Rule{Kind: RuleAnyOrder}); !rules.AnyOrder && agree(r) {
+	if r := (&Rule{Kind: RuleAnyOrder}); !rules.AnyOrder && agree(r, false) {
 		return r
 	}
 	var lines [][]string
 	for _, x := range runs {
 		lines = append(lines, freshLines(x))
 	}
-	if re, repl, ok := maskVarying(lines); ok {
-		if r := (&Rule{Kind: RuleNormalize, Re: re, Repl: repl}); agree(r) {
-			return r
+	for _, withRecord := range []bool{true, false} {
+		samples := lines
+		if withRecord {
+			samples = append(slices.Clip(lines), recordedLines(c))
+		}
+		if re, repl, ok := maskVarying(samples); ok {
+			if r := (&Rule{Kind: RuleNormalize, Re: re, Repl: repl}); agree(r, withRecord) {
+				return r
+			}
 		}
 	}
 	return &Rule{Kind: RuleIgnoreOutput}
 }
 
-// normalizedWith is what freshLines gives for a cell's run, normalized
-// under rules instead of the cell's own.
-func normalizedWith(c *CellReport, lesson []lessons.Normalize, rules *lessons.CellRules) []string {
-	lines := Normalize(c.RawFresh, lesson, rules)
+// recordedLines are freshLines's lines of a cell's record.
+func recordedLines(c *CellReport) []string {
+	lines := slices.Clone(c.Recorded)
 	for i, k := range c.Commands {
 		lines = append(lines, commandLine(i, k))
-		lines = append(lines, Normalize(k.RawFresh, lesson, rules)...)
+		lines = append(lines, k.Recorded...)
+	}
+	return lines
+}
+
+// normalizedWith is what freshLines gives for a cell's run (or, with
+// recorded, recordedLines for its record), normalized under rules
+// instead of the cell's own.
+func normalizedWith(c *CellReport, lesson []lessons.Normalize, rules *lessons.CellRules, recorded bool) []string {
+	raw := func(fresh, rec string) string {
+		if recorded {
+			return rec
+		}
+		return fresh
+	}
+	lines := Normalize(raw(c.RawFresh, c.RawRecorded), lesson, rules)
+	for i, k := range c.Commands {
+		lines = append(lines, commandLine(i, k))
+		lines = append(lines, Normalize(raw(k.RawFresh, k.RawRecorded), lesson, rules)...)
 	}
 	return lines
 }
