@@ -15,7 +15,10 @@
 // time (shard.go), --update's text (update.go) and its rewrite of the
 // file (rewrite.go); a Suite checks many lessons at once and sends its
 // events to a Handler (suite.go), the totals and the exit-code policy
-// (totals.go). The reporters that word the events are check/report.
+// (totals.go); flaky cells, found by running a lesson again (flaky.go),
+// the rule proposed for one (rules_propose.go) and --write-rules's
+// rewrite (rules_write.go). The reporters that word the events are
+// check/report.
 package check
 
 import (

@@ -184,6 +184,13 @@ func TestMaskVarying(t *testing.T) {
 		{[][]string{{"at 12:30:01 go"}, {"at 13:01:59 go"}}, `(at )[0-9\:]+`, "${1}<V>"},
 		{[][]string{{"--opt=5"}, {"--opt=6"}}, `(opt=)[0-9]+`, "${1}<N>"},
 		{[][]string{{"a -5"}, {"a -6"}}, `(a \-)[0-9]+`, "${1}<N>"}, // never "--" in a comment
+		// the letters a varying token begins or ends with stay: the class
+		// masks the number alone, after the previous token's fixed end
+		{[][]string{{"0.01user 0.00system 0:00.01elapsed"}, {"0.02user 0.01system 0:00.03elapsed"}}, `(0:|^|user )[0-9\.]+`, "${1}<V>"},
+		{[][]string{{"run1 ok"}, {"run22 ok"}}, `(^run)[0-9]+`, "${1}<N>"},
+		{[][]string{{"abc1"}, {"abd2"}}, `(^)[0-9a-f]+`, "${1}<V>"},
+		// a placeholder of the built-in normalizers is one word
+		{[][]string{{"mmap(0x<H>) = 5"}, {"mmap(0x<H>) = 6"}}, `(<H>\) = )[0-9]+`, "${1}<N>"},
 	} {
 		re, repl, ok := maskVarying(c.runs)
 		if !ok || re != c.re || repl != c.repl {

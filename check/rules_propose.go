@@ -155,19 +155,37 @@ func normalizedWith(c *CellReport, lesson []lessons.Normalize, rules *lessons.Ce
 }
 
 // token splits a line into words (letters, digits, "_", and dots between
-// them: "0.25", "a.out"), runs of blanks and single other characters.
-var token = regexp.MustCompile(`[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|\s+|.`)
+// them: "0.25", "a.out"), the placeholders of the built-in normalizers
+// ("<PID>", "<H>"), runs of blanks and single other characters.
+var token = regexp.MustCompile(`<[A-Z?]+>|[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|\s+|.`)
+
+// isWord says whether a token is a word or a placeholder.
+func isWord(tok string) bool {
+	r := rune(tok[0])
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || len(tok) > 2 && r == '<'
+}
+
+// varyingSpan is a run of tokens that vary between the samples, on one
+// line: its text in each sample, with the letters all of them begin and
+// end with (prefix, suffix: "run" of run1, run2; "user" of 0.01user)
+// taken out of what varies.
+type varyingSpan struct {
+	first, end     int // its tokens, [first, end)
+	prefix, suffix string
+	middles        []string // what varies, in each sample
+}
 
 // maskVarying derives a normalize rule masking the tokens that vary
-// between runs (each a run's lines); ok is false when the runs' lines do
-// not align (another number of lines, or of tokens on a line).
-func maskVarying(runs [][]string) (re, repl string, ok bool) {
+// between samples (each a run's lines); ok is false when the samples'
+// lines do not align (another number of lines, or of tokens on a line)
+// or none varies.
+func maskVarying(samples [][]string) (re, repl string, ok bool) {
 	contexts := map[string]bool{}
-	var values []string
-	for j := range runs[0] {
+	var middles []string
+	for j := range samples[0] {
 		var toks [][]string
-		for _, r := range runs {
-			if len(r) != len(runs[0]) {
+		for _, r := range samples {
+			if len(r) != len(samples[0]) {
 				return "", "", false
 			}
 			toks = append(toks, token.FindAllString(r[j], -1))
@@ -175,31 +193,20 @@ func maskVarying(runs [][]string) (re, repl string, ok bool) {
 				return "", "", false
 			}
 		}
-		vary := make([]bool, len(toks[0]))
-		for p := range vary {
-			for _, t := range toks[1:] {
-				vary[p] = vary[p] || t[p] != toks[0][p]
+		spans := varyingSpans(toks)
+		for i, sp := range spans {
+			var prev *varyingSpan
+			if i > 0 {
+				prev = &spans[i-1]
 			}
-		}
-		for p := 0; p < len(vary); p++ {
-			if !vary[p] {
-				continue
-			}
-			q := p // the span: varying tokens, and a mark between two ("12:30")
-			for q < len(vary) && (vary[q] || q+1 < len(vary) && vary[q+1] && isMark(toks[0][q])) {
-				q++
-			}
-			for _, t := range toks {
-				values = append(values, strings.Join(t[p:q], ""))
-			}
-			contexts[leftContext(toks[0], vary, p)] = true
-			p = q
+			contexts[leftContext(toks[0], prev, sp)] = true
+			middles = append(middles, sp.middles...)
 		}
 	}
 	if len(contexts) == 0 {
 		return "", "", false
 	}
-	class, digits := charClass(values)
+	class, digits := charClass(middles)
 	alts := make([]string, 0, len(contexts))
 	for c := range contexts {
 		alts = append(alts, c)
@@ -212,26 +219,91 @@ func maskVarying(runs [][]string) (re, repl string, ok bool) {
 	return "(" + strings.Join(alts, "|") + ")" + class, repl, true
 }
 
+// varyingSpans finds the spans of a line's tokens (toks[i] are sample
+// i's) that vary: varying tokens, and a single mark between two
+// ("12:30").
+func varyingSpans(toks [][]string) []varyingSpan {
+	vary := make([]bool, len(toks[0]))
+	for p := range vary {
+		for _, t := range toks[1:] {
+			vary[p] = vary[p] || t[p] != toks[0][p]
+		}
+	}
+	var spans []varyingSpan
+	for p := 0; p < len(vary); p++ {
+		if !vary[p] {
+			continue
+		}
+		q := p
+		for q < len(vary) && (vary[q] || q+1 < len(vary) && vary[q+1] && isMark(toks[0][q])) {
+			q++
+		}
+		sp := varyingSpan{first: p, end: q}
+		var values []string
+		for _, t := range toks {
+			values = append(values, strings.Join(t[p:q], ""))
+		}
+		sp.prefix, sp.suffix, sp.middles = fixedLetters(values)
+		spans = append(spans, sp)
+		p = q
+	}
+	return spans
+}
+
+// fixedLetters splits values into the letters all of them begin with,
+// those all of them end with, and what is left of each; letters are
+// taken out only where what is left begins (ends) otherwise than with a
+// letter, so that a word is never cut.
+func fixedLetters(values []string) (prefix, suffix string, middles []string) {
+	lead := func(s string) string { return s[:len(s)-len(strings.TrimLeftFunc(s, unicode.IsLetter))] }
+	trail := func(s string) string { return s[len(strings.TrimRightFunc(s, unicode.IsLetter)):] }
+	prefix, suffix = lead(values[0]), trail(values[0])
+	for _, v := range values {
+		if lead(v) != prefix {
+			prefix = ""
+		}
+		if trail(v) != suffix {
+			suffix = ""
+		}
+	}
+	for _, v := range values {
+		m := strings.TrimSuffix(strings.TrimPrefix(v, prefix), suffix)
+		if m == "" || len(prefix)+len(suffix) >= len(v) {
+			return "", "", values
+		}
+		middles = append(middles, m)
+	}
+	return prefix, suffix, middles
+}
+
 // isMark says whether a token is one punctuation mark.
 func isMark(tok string) bool {
 	return len(tok) == 1 && unicode.IsPunct(rune(tok[0]))
 }
 
-// leftContext is the fixed text before the varying token at p, as a
-// regular expression: back to a word (included), a varying token or the
-// line's start ("^").
-func leftContext(toks []string, vary []bool, p int) string {
+// leftContext is the fixed text before span sp, as a regular
+// expression: back to a word (included), the fixed suffix of the span
+// before (prev, nil for none) or the line's start ("^"), then sp's
+// prefix.
+func leftContext(toks []string, prev *varyingSpan, sp varyingSpan) string {
 	var ctx []string
-	k := p - 1
-	for ; k >= 0 && !vary[k]; k-- {
+	k := sp.first - 1
+	stop := -1
+	if prev != nil {
+		stop = prev.end - 1
+	}
+	for ; k > stop; k-- {
 		ctx = append([]string{toks[k]}, ctx...)
-		if unicode.IsLetter(rune(toks[k][0])) || unicode.IsDigit(rune(toks[k][0])) || toks[k][0] == '_' {
+		if isWord(toks[k]) {
 			break
 		}
 	}
-	re := quote(strings.Join(ctx, ""))
-	if k < 0 {
+	re := quote(strings.Join(ctx, "") + sp.prefix)
+	switch {
+	case k < 0:
 		re = "^" + re
+	case k == stop && prev != nil:
+		re = quote(prev.suffix) + re
 	}
 	return re
 }
