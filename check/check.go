@@ -15,7 +15,10 @@
 // time (shard.go), --update's text (update.go) and its rewrite of the
 // file (rewrite.go); a Suite checks many lessons at once and sends its
 // events to a Handler (suite.go), the totals and the exit-code policy
-// (totals.go). The reporters that word the events are check/report.
+// (totals.go); flaky cells, found by running a lesson again (flaky.go),
+// the rule proposed for one (rules_propose.go) and --write-rules's
+// rewrite (rules_write.go). The reporters that word the events are
+// check/report.
 package check
 
 import (
@@ -48,9 +51,12 @@ const (
 	// NotFinished: cut by a signal meant for labrun (stopped.go), so
 	// neither passed nor failed; --update leaves it alone.
 	NotFinished
+	// Flaky: it failed in a run and passed in another, or its fresh
+	// outputs differed between runs (flaky.go).
+	Flaky
 )
 
-// String returns "pass", "fail", "skip" or "interrupted".
+// String returns "pass", "fail", "skip", "interrupted" or "flaky".
 func (v Verdict) String() string {
 	switch v {
 	case Pass:
@@ -59,6 +65,8 @@ func (v Verdict) String() string {
 		return "fail"
 	case NotFinished:
 		return "interrupted"
+	case Flaky:
+		return "flaky"
 	}
 	return "skip"
 }
@@ -84,8 +92,9 @@ type CellReport struct {
 	Index, Number int
 	// Line is the line of the cell's opening fence in the recorded
 	// transcript; for a console block that fails only because commands
-	// differ, the line of the first such command.
-	Line int
+	// differ, the line of the first such command. Fence is always the
+	// line of the opening fence.
+	Line, Fence int
 	Verdict
 	// Reason says why a cell failed ("output differs", "expected to be
 	// interrupted; ended: ok") or was skipped.
@@ -110,6 +119,9 @@ type CellReport struct {
 	// outputsDiff is the diff of the outputs block alone, when Commands
 	// added theirs to Diff.
 	outputsDiff string
+	// Runs is what the cell's other runs gave (--rerun-fails, --runs;
+	// flaky.go); nil when it ran once.
+	Runs *CellRuns
 }
 
 // Report is a lesson's check.
@@ -127,6 +139,8 @@ type Report struct {
 	snapshot atomicfile.Snapshot
 	// only are the cells judged (nil: every cell; see Lesson.Line).
 	only map[int]bool
+	// lessonRules are the lesson's normalize rules (for rules_propose.go).
+	lessonRules []lessons.Normalize
 }
 
 // Counts returns how many cells passed, failed and were skipped (those
@@ -192,6 +206,7 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, o Options) e
 	if res == nil {
 		return runErr
 	}
+	rep.lessonRules = rep.rec.Lesson.Normalize
 	for i, c := range rep.rec.Lesson.Cells {
 		if rep.only != nil && !rep.only[c.Index] {
 			continue
@@ -269,7 +284,7 @@ func (r *Report) compareCell(c *lessons.Cell, cr *transcript.CellResult) *CellRe
 // compare gives one cell its verdict under the lesson's normalize rules
 // and the cell's own rules.
 func compare(index, line int, recorded string, cr *transcript.CellResult, lesson []lessons.Normalize, cellRules *lessons.CellRules) *CellReport {
-	c := &CellReport{Index: index, Number: index + 1, Line: line, Result: cr, RawRecorded: recorded, How: How(cr)}
+	c := &CellReport{Index: index, Number: index + 1, Line: line, Fence: line, Result: cr, RawRecorded: recorded, How: How(cr)}
 	c.RawFresh = render.Outputs(cr.Outputs)
 	if cr.Status == transcript.Skipped {
 		c.Verdict, c.Reason = Skip, Reason{Kind: NotRun, Detail: strings.Join(render.Notes(cr), "; ")}

@@ -28,6 +28,13 @@ type Suite struct {
 	// the running ones finish, the others are not checked (no event names
 	// them; Totals.Stopped counts them).
 	FailFast bool
+	// RerunFails runs a lesson with failing cells again, up to this many
+	// times; Runs runs each lesson this many times (at least 2 to do
+	// anything); WriteRules writes the rules Runs proposes for flaky
+	// cells to their lessons; FailOnFlaky makes a flaky cell fail the
+	// check (flaky.go).
+	RerunFails, Runs        int
+	WriteRules, FailOnFlaky bool
 }
 
 // Handler receives a suite's events. The suite calls it from the
@@ -42,8 +49,8 @@ type Handler interface {
 	Handle(Event)
 }
 
-// Event is one of LessonStarted, LessonRunning, CellRan, CellChecked and
-// LessonEnded.
+// Event is one of LessonStarted, LessonRunning, CellRan, LessonRerun,
+// CellChecked and LessonEnded.
 type Event interface{ event() }
 
 // LessonStarted: the suite took a lesson, before reading it.
@@ -81,6 +88,8 @@ type LessonEnded struct {
 	Err error
 	// Update is what --update did.
 	Update UpdateResult
+	// Rules is what --write-rules did (rules_write.go).
+	Rules RulesResult
 }
 
 // Failed says whether the lesson failed: it could not be checked, or a
@@ -142,7 +151,7 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 		wg.Wait()
 		close(events)
 	}()
-	var t Totals
+	t := Totals{FailOnFlaky: s.FailOnFlaky}
 	for e := range events {
 		if end, ok := e.(LessonEnded); ok {
 			t.count(end)
@@ -173,11 +182,14 @@ func (s Suite) check(ctx context.Context, i int, l Lesson, send func(Event)) {
 	o.Runner.OnCell = func(cr *transcript.CellResult) { send(CellRan{l, cr}) }
 	var rep *Report
 	if err == nil {
-		rep, err = Run(ctx, l, o)
+		rep, err = s.runLesson(ctx, l, o, send)
 	}
 	end := LessonEnded{Index: i, Lesson: l, Report: rep, Err: err}
 	if rep != nil && s.Update {
 		end.Update = rewrite(rep, s.DryRun)
+	}
+	if rep != nil && s.WriteRules {
+		end.Rules = writeRules(rep)
 	}
 	send(end)
 }

@@ -32,6 +32,8 @@ func (r *recorder) Handle(ev Event) {
 		line = fmt.Sprintf("running %s %d", filepath.Base(filepath.Dir(e.Path)), len(e.Run.Cells))
 	case CellRan:
 		line = fmt.Sprintf("ran %s %d", filepath.Base(filepath.Dir(e.Path)), e.Result.Cell.Index+1)
+	case LessonRerun:
+		line = fmt.Sprintf("rerun %s %d", filepath.Base(filepath.Dir(e.Path)), e.Run)
 	case CellChecked:
 		line = fmt.Sprintf("checked %s %d %v", filepath.Base(filepath.Dir(e.Path)), e.Cell.Number, e.Cell.Verdict)
 	case LessonEnded:

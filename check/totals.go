@@ -8,6 +8,11 @@ type Totals struct {
 	// NotFinished counts cells a signal meant for labrun cut (neither
 	// passed nor failed).
 	NotFinished int
+	// Flaky counts cells that failed in a run and passed in another, or
+	// whose outputs differed between runs (flaky.go); FailOnFlaky makes
+	// them fail the check (--fail-on-flaky).
+	Flaky       int
+	FailOnFlaky bool
 	// Updated counts failing cells whose outputs --update rewrote (not
 	// counted as failed).
 	Updated int
@@ -17,10 +22,6 @@ type Totals struct {
 	// NotUpdated counts lessons --update left alone because their run
 	// was interrupted.
 	NotUpdated int
-	// Flaky counts cells that failed and then passed when run again (a
-	// rerun of failing cells counts them; they are not counted as failed
-	// or passed).
-	Flaky int
 	// Stopped counts lessons not checked because one failed before them
 	// (Suite.FailFast).
 	Stopped int
@@ -33,6 +34,7 @@ func (t *Totals) Add(r *Report) {
 	t.Failed += f
 	t.Skipped += s
 	t.NotFinished += r.NotFinished()
+	t.Flaky += r.Flaky()
 }
 
 // count counts a lesson's end: its verdicts, its error, what --update did.
@@ -55,22 +57,30 @@ func (t *Totals) count(e LessonEnded) {
 	}
 }
 
-// Line is the last line of a check, the one CI tools read:
-// "N passed, N failed", and ", N not finished" and ", N skipped" when
-// some were.
+// LessonTotals counts one lesson's end as a suite's totals count it:
+// its verdicts, its error, what --update did.
+func LessonTotals(e LessonEnded) Totals {
+	var t Totals
+	t.count(e)
+	return t
+}
+
+// Line is the line of a check's totals, the last one, which CI tools
+// read, and of each lesson's: "N passed, N failed", then ", N flaky",
+// ", N skipped", ", N not finished" and ", N updated" when not 0.
 func (t Totals) Line() string {
 	s := fmt.Sprintf("%d passed, %d failed", t.Passed, t.Failed)
-	if t.NotFinished > 0 {
-		s += fmt.Sprintf(", %d not finished", t.NotFinished)
+	if t.Flaky > 0 {
+		s += fmt.Sprintf(", %d flaky", t.Flaky)
 	}
 	if t.Skipped > 0 {
 		s += fmt.Sprintf(", %d skipped", t.Skipped)
 	}
+	if t.NotFinished > 0 {
+		s += fmt.Sprintf(", %d not finished", t.NotFinished)
+	}
 	if t.Updated > 0 {
 		s += fmt.Sprintf(", %d updated", t.Updated)
-	}
-	if t.Flaky > 0 {
-		s += fmt.Sprintf(", %d flaky", t.Flaky)
 	}
 	if t.Broken > 0 {
 		s += fmt.Sprintf(", %d lessons could not be checked", t.Broken)
@@ -86,11 +96,13 @@ type Status int
 
 // The statuses, from best to worst.
 const (
-	// StatusOK: every cell passed (or --update mended it).
+	// StatusOK: every cell passed (or --update mended it, or it was
+	// flaky without FailOnFlaky).
 	StatusOK Status = iota
 	// StatusFailed: a cell failed (--update did not mend it, or
 	// --dry-run would have changed it) or did not finish, a lesson could
-	// not run, or --update left a lesson alone.
+	// not run, --update left a lesson alone, or a cell was flaky under
+	// FailOnFlaky.
 	StatusFailed
 	// StatusBadInput: a lesson could not be checked for its text or its
 	// settings.
@@ -103,7 +115,7 @@ func (t Totals) Status() Status {
 	switch {
 	case t.BadInput > 0:
 		return StatusBadInput
-	case t.Failed > 0 || t.NotFinished > 0 || t.Broken > 0 || t.NotUpdated > 0:
+	case t.Failed > 0 || t.NotFinished > 0 || t.Broken > 0 || t.NotUpdated > 0 || t.FailOnFlaky && t.Flaky > 0:
 		return StatusFailed
 	}
 	return StatusOK

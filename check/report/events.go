@@ -16,14 +16,15 @@ import (
 // this order for each lesson (lessons checked at once interleave):
 //
 //	{"event":"lesson-start","lesson":"PATH","skeleton":"PATH"}
-//	{"event":"cell","lesson":"PATH","cell":N,"line":L,"verdict":"pass|fail|skip|interrupted",
+//	{"event":"cell","lesson":"PATH","cell":N,"line":L,"verdict":"pass|fail|skip|interrupted|flaky",
 //	 "reason":"...","how":"...","diff":"...","time":SECONDS}
 //	{"event":"lesson-end","lesson":"PATH","passed":N,"failed":N,"skipped":N,
-//	 "interrupted":N,"time":SECONDS,"error":"..."}
+//	 "interrupted":N,"flaky":N,"time":SECONDS,"error":"..."}
 //
 // "skeleton" is there for a course pair only; "reason", "how", "diff"
 // and "error" only when not empty; "interrupted" (cells a stop of labrun
-// cut: neither passed nor failed) only when not 0. "cell" counts from 1, "line" is the
+// cut: neither passed nor failed) and "flaky" only when not 0; a flaky
+// cell's "reason" and "diff" are its first failure's. "cell" counts from 1, "line" is the
 // line of the cell's opening fence in the transcript (for a console
 // block that differs only in its commands' outputs, the line of the
 // first command that differs).
@@ -43,8 +44,9 @@ type JSONEvent struct {
 	Failed   *int   `json:"failed,omitempty"`
 	Skipped  *int   `json:"skipped,omitempty"`
 	// Interrupted counts the cells that did not finish (only when some
-	// did not).
+	// did not); Flaky the flaky cells (only when some were).
 	Interrupted *int     `json:"interrupted,omitempty"`
+	Flaky       *int     `json:"flaky,omitempty"`
 	Time        *float64 `json:"time,omitempty"`
 	Error       string   `json:"error,omitempty"`
 }
@@ -97,6 +99,10 @@ func lessonEnd(ev check.LessonEnded) JSONEvent {
 	e.Passed, e.Failed, e.Skipped, e.Time = &p, &f, &s, &t
 	if n := notFinished(ev.Report); n > 0 {
 		e.Interrupted = &n
+	}
+	if r := ev.Report; r != nil && r.Flaky() > 0 {
+		n := r.Flaky()
+		e.Flaky = &n
 	}
 	if ev.Err != nil {
 		e.Error = ev.Err.Error()

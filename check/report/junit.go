@@ -47,12 +47,18 @@ type JUnitSuite struct {
 
 // JUnitCase is one cell.
 type JUnitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *JUnitProblem `xml:"failure"`
-	Error     *JUnitProblem `xml:"error"`
-	Skipped   *JUnitProblem `xml:"skipped"`
+	Name      string `xml:"name,attr"`
+	Classname string `xml:"classname,attr"`
+	// File and Line are the lesson and the cell's line (xunit1 only,
+	// junit_flaky.go).
+	File    string        `xml:"file,attr,omitempty"`
+	Line    int           `xml:"line,attr,omitempty"`
+	Time    string        `xml:"time,attr"`
+	Failure *JUnitProblem `xml:"failure"`
+	Error   *JUnitProblem `xml:"error"`
+	Skipped *JUnitProblem `xml:"skipped"`
+	// Flaky are a flaky cell's failing runs (junit_flaky.go).
+	Flaky []JUnitFlaky `xml:"flakyFailure"`
 }
 
 // JUnitProblem is a failure, an error or a skip.
@@ -65,6 +71,8 @@ type JUnitProblem struct {
 // JUnitFile is the handler of --junit: it writes the JUnit report of a
 // suite's lessons to a file when the suite is over.
 type JUnitFile struct {
+	// Family is the report's flavour (--junit-family; XUnit2 by default).
+	Family  Family
 	path    string
 	lessons []check.Lesson
 	reports []*check.Report
@@ -87,12 +95,17 @@ func (j *JUnitFile) Handle(ev check.Event) {
 // Finish writes the report (atomically); a lesson that was not checked
 // (the check was interrupted first) is an empty testsuite.
 func (j *JUnitFile) Finish(check.Totals) error {
-	return atomicfile.Write(j.path, JUnit(j.lessons, j.reports, j.errs).Marshal(), 0o644)
+	return atomicfile.Write(j.path, JUnitOf(j.Family, j.lessons, j.reports, j.errs).Marshal(), 0o644)
 }
 
 // JUnit returns the report of lessons (a nil report with err: the
-// lesson could not be checked).
+// lesson could not be checked), in the xunit2 family.
 func JUnit(ls []check.Lesson, reps []*check.Report, errs []error) *JUnitSuites {
+	return JUnitOf(XUnit2, ls, reps, errs)
+}
+
+// JUnitOf returns the report of lessons in family f.
+func JUnitOf(f Family, ls []check.Lesson, reps []*check.Report, errs []error) *JUnitSuites {
 	doc := &JUnitSuites{Name: "labrun check"}
 	for i, l := range ls {
 		s := JUnitSuite{Name: l.Path}
@@ -105,13 +118,11 @@ func JUnit(ls []check.Lesson, reps []*check.Report, errs []error) *JUnitSuites {
 				if c.Result != nil {
 					tc.Time = fmt.Sprintf("%.3f", c.Result.Duration.Seconds())
 				}
+				f.locate(&tc, l, c)
+				tc.Flaky = flakyFailures(c)
 				switch c.Verdict {
 				case check.Fail:
-					text := c.Diff
-					if c.How != "" {
-						text = "the cell ended: " + c.How + "\n" + text
-					}
-					tc.Failure = &JUnitProblem{Message: c.Reason.String(), Type: "output", Text: xmlSafe(text)}
+					tc.Failure = &JUnitProblem{Message: c.Reason.String(), Type: "output", Text: xmlSafe(failureText(c))}
 					s.Failures++
 				case check.Skip, check.NotFinished:
 					tc.Skipped = &JUnitProblem{Message: c.Reason.String()}

@@ -31,13 +31,13 @@ func NewText(w io.Writer, verbose bool) *Text { return &Text{w: w, verbose: verb
 // Handle writes a lesson's report when it ends.
 func (t *Text) Handle(ev check.Event) {
 	e, ok := ev.(check.LessonEnded)
-	if !ok || t.Quiet && !e.Failed() && e.Update.Kind == check.UpdateNone {
+	if !ok || t.Quiet && !e.Failed() && e.Update.Kind == check.UpdateNone && !flakyNews(e) {
 		return
 	}
 	if t.Groups {
 		title := e.Path
 		if e.Report != nil {
-			title = LessonLine(e.Report)
+			title = lessonLine(e.Report, check.LessonTotals(e))
 		}
 		fmt.Fprintf(t.w, "::group::%s\n", escapeData(title))
 		defer fmt.Fprintln(t.w, "::endgroup::")
@@ -51,8 +51,10 @@ func (t *Text) Handle(ev check.Event) {
 	WriteFailures(t.w, e.Report, t.verbose)
 	writeNotFinished(t.w, e.Report)
 	writeUpdate(t.w, e.Report, e.Update)
+	writeFlaky(t.w, e.Report)
+	writeRules(t.w, e.Report, e.Rules)
 	if !t.Quiet || e.Failed() {
-		fmt.Fprintln(t.w, LessonLine(e.Report))
+		fmt.Fprintln(t.w, lessonLine(e.Report, check.LessonTotals(e)))
 	}
 }
 
@@ -152,19 +154,25 @@ func indentRaw(s string) string {
 	return b.String()
 }
 
-// LessonLine is the plain line about one checked lesson:
+// LessonLine is the plain line about one checked lesson, its counts
+// worded as the totals' (check.Totals.Line):
 // "ok   path: 12 passed, 0 failed (3.1s)", "FAIL path: ..." or, when a
 // stop of labrun cut a cell, "STOP path: ...".
 func LessonLine(r *check.Report) string {
-	p, f, s := r.Counts()
-	n := r.NotFinished()
+	return lessonLine(r, check.LessonTotals(check.LessonEnded{Report: r}))
+}
+
+// lessonLine is LessonLine with the lesson's totals t (what --update
+// did counted; FAIL when the lesson could not be wholly checked, which
+// its report words before).
+func lessonLine(r *check.Report, t check.Totals) string {
 	word := colour.Green("ok  ")
 	switch {
-	case f > 0:
+	case t.Failed > 0 || t.Broken > 0:
 		word = colour.Red("FAIL")
-	case n > 0:
+	case t.NotFinished > 0:
 		word = colour.Yellow("STOP")
 	}
-	t := check.Totals{Passed: p, Failed: f, Skipped: s, NotFinished: n}
+	t.Broken = 0
 	return fmt.Sprintf("%s %s: %s (%.1fs)", word, r.Path, t.Line(), r.Duration.Seconds())
 }

@@ -43,6 +43,7 @@ type checkOptions struct {
 	json       bool
 	config     string
 	runner     runner.Options
+	flaky      flakyOptions
 }
 
 // newCheckCmd is "labrun check" and its flags.
@@ -77,6 +78,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	for _, f := range []string{"failed-from", "durations"} {
 		c.MarkFlagFilename(f, "xml", "json") // completes the reports
 	}
+	addFlakyFlags(fs, &o.flaky)
 	colourFlag(c)
 	addStepFlags(fs, &o.runner)
 	return c
@@ -104,6 +106,9 @@ func (o *checkOptions) take(fs *pflag.FlagSet, paths []string) error {
 			return usageError(fmt.Sprintf("check: --run %q: %v", o.run, err))
 		}
 		o.runRE = re
+	}
+	if err := o.flaky.take(o.update); err != nil {
+		return err
 	}
 	if o.shard != "" {
 		k, n, ok := strings.Cut(o.shard, "/")
@@ -154,7 +159,8 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	})
 	ro := o.runner
 	ro.Course = given
-	totals := check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast}.Run(ctx, found, reporters)
+	suite := o.flaky.suite(check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast})
+	totals := suite.Run(ctx, found, reporters)
 	live.Stop()
 	stop.waitIfQuitting()
 	code := checkExit[totals.Status()]
@@ -253,7 +259,9 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	all = append(all, live)
 	var junit report.Multi
 	if o.junit != "" {
-		junit = append(junit, report.NewJUnitFile(o.junit, found))
+		j := report.NewJUnitFile(o.junit, found)
+		j.Family = o.flaky.family
+		junit = append(junit, j)
 	}
 	files = report.NewGuard(junit)
 	all = append(all, files)
@@ -331,12 +339,28 @@ finished", and never rewritten by --update. A failing cell is reported as
 "lesson.md:LINE: cell N: output differs" (N counts from 1) with a
 unified diff of the normalized lines, recorded -> fresh (-v adds the raw
 lines), and how the cell ended when it did not end well ("interrupted
-after 10.0s: timeout", "exit 139 (SIGSEGV)"). The last line is
-"N passed, N failed" (", N not finished" and ", N skipped" when some
-were). A console block is
-compared command by command (each "$ command"'s recorded lines with its
-fresh output, normalized as above); a command that differs fails the
-block at its own line, and --update rewrites that command's lines only.
+after 10.0s: timeout", "exit 139 (SIGSEGV)"). Each lesson's line and the
+last line count alike: "N passed, N failed, N flaky, N skipped, N not
+finished" (the parts after "failed" only when not 0), --update adding
+", N updated". A console block is compared command by command (each
+"$ command"'s recorded lines with its fresh output, normalized as
+above); a command that differs fails the block at its own line, and
+--update rewrites that command's lines only.
+
+Flaky cells: --rerun-fails N runs a lesson with failing cells again, up
+to N times; a cell that failed first and passed in a rerun is flaky
+("lesson.md:LINE: cell N: flaky: output differs in run 1, passed in run
+2"), one that failed in every run failed. --runs K runs each lesson K
+times: a cell whose normalized outputs differ between runs is flaky, and
+for each labrun proposes the smallest rule under which its runs agree,
+checked by applying it ("lesson.md:LINE: cell N: rule: <!-- labrun:
+any-order -->", LINE its fence's): any-order when only the order of
+lines varies, a normalize rule masking exactly the tokens that vary
+(digits only: [0-9]+, after the fixed text before them), ignore-output
+when nothing smaller does. --write-rules adds them to the lesson's
+transcript on the line before each cell's fence, atomically as --update
+writes, never twice. Flaky cells pass: exit 0 unless --fail-on-flaky.
+--update goes with neither --rerun-fails nor --runs.
 
 --update rewrites the outputs of failing cells only with the fresh ones
 (atomically: temp file and rename); prose, code, rules and the outputs of
@@ -345,19 +369,22 @@ would apply and exits 1 when anything would change.
 
 Reports: --junit FILE (one testsuite per lesson, one testcase per cell
 named "cell N (line L)" with the lesson as classname; valid against the
-JUnit schema Jenkins reads, junit-10.xsd); --json writes events to
+JUnit schema Jenkins reads, junit-10.xsd; a flaky cell passes, with a
+<flakyFailure> for each failing run, as Maven Surefire writes it;
+--junit-family xunit1 adds file and line attributes to each testcase,
+xunit2, the default, has neither); --json writes events to
 standard output, one JSON object a line (the human report then goes to
 standard error), for each lesson:
   {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
   {"event":"cell","lesson":PATH,"cell":N,"line":L,
-   "verdict":"pass"|"fail"|"skip"|"interrupted",
+   "verdict":"pass"|"fail"|"skip"|"interrupted"|"flaky",
    "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}
   {"event":"lesson-end","lesson":PATH,"passed":N,"failed":N,"skipped":N,
-   "interrupted":N,"time":SECONDS,"error":TEXT}
+   "interrupted":N,"flaky":N,"time":SECONDS,"error":TEXT}
 ("skeleton" for a course pair only; "reason", "how", "diff" and "error"
 only when not empty; "interrupted", the cells not finished, when not 0;
-a cell not finished is a JUnit <skipped> whose message says so; times
-in seconds, to the microsecond).
+"flaky" when not 0; a cell not finished is a JUnit <skipped> whose
+message says so; times in seconds, to the microsecond).
 "labrun report merge A.xml B.xml -o all.xml" merges shards' reports
 (JUnit, or JSON events).
 
@@ -392,8 +419,8 @@ per running lesson (its cell, command and time); elsewhere, a plain line
 per finished lesson. Colours: --color=auto|always|never; NO_COLOR=1
 turns auto off (an explicit --color wins over it).
 
-Exit status: 0 every cell passed; 1 a cell failed or a lesson could not
-run; 2 bad input or usage (an .ipynb: convert it with "labrun import");
+Exit status: 0 every cell passed (or was flaky); 1 a cell failed (or was
+flaky, with --fail-on-flaky) or a lesson could not run; 2 bad input or usage (an .ipynb: convert it with "labrun import");
 130/143/129 on Ctrl-C/SIGTERM/SIGHUP and 141 when standard output or
 error is closed (a "| head" satisfied): the running lessons are stopped
 and torn down, and the reports are written for what ran. A SIGTERM or
