@@ -1,6 +1,9 @@
 package check
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,8 +69,7 @@ func TestUnifiedDiff(t *testing.T) {
 }
 
 // FuzzUnifiedDiff: the diff of two texts' lines is empty exactly when
-// they are equal; its kept and removed lines put the first back, its kept
-// and added lines the second.
+// they are equal, and applying its hunks to the first gives the second.
 func FuzzUnifiedDiff(f *testing.F) {
 	f.Add("a\nb\nc", "a\nx\nc\nd")
 	f.Add("", "x")
@@ -78,27 +80,65 @@ func FuzzUnifiedDiff(f *testing.F) {
 		if (d == "") != (x == y) {
 			t.Fatalf("diff %q for equal=%v", d, x == y)
 		}
-		ops := diffOps(a, b)
-		var ra, rb []string
-		ai, bi := 0, 0
-		for _, op := range ops {
-			switch op {
-			case ' ':
-				if a[ai] != b[bi] {
-					t.Fatalf("kept line differs: %q %q", a[ai], b[bi])
-				}
-				ra, rb = append(ra, a[ai]), append(rb, b[bi])
-				ai, bi = ai+1, bi+1
-			case '-':
-				ra = append(ra, a[ai])
-				ai++
-			case '+':
-				rb = append(rb, b[bi])
-				bi++
-			}
+		if d == "" {
+			return
 		}
-		if strings.Join(ra, "\n") != x || strings.Join(rb, "\n") != y {
-			t.Fatal("the edit script does not put the texts back")
+		got, err := applyDiff(a, d)
+		if err != nil {
+			t.Fatalf("%v in\n%s", err, d)
+		}
+		if !slices.Equal(got, b) {
+			t.Fatalf("the diff gives %q, want %q:\n%s", got, b, d)
 		}
 	})
 }
+
+// applyDiff applies a unified diff's hunks to a, as patch does.
+func applyDiff(a []string, d string) ([]string, error) {
+	lines := strings.Split(strings.TrimSuffix(d, "\n"), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], "--- ") || !strings.HasPrefix(lines[1], "+++ ") {
+		return nil, fmt.Errorf("no ---/+++ header")
+	}
+	var out []string
+	ai := 0
+	for _, l := range lines[2:] {
+		if strings.HasPrefix(l, "@@ ") {
+			var start, n int
+			head := strings.Fields(l)[1][1:]
+			if i := strings.IndexByte(head, ','); i >= 0 {
+				start, _ = strconv.Atoi(head[:i])
+				n, _ = strconv.Atoi(head[i+1:])
+			} else {
+				start, n = atoi(head), 1
+			}
+			if n > 0 {
+				start--
+			}
+			if start < ai || start > len(a) {
+				return nil, fmt.Errorf("hunk %q out of order", l)
+			}
+			out, ai = append(out, a[ai:start]...), start
+			continue
+		}
+		if l == "" {
+			return nil, fmt.Errorf("empty diff line")
+		}
+		switch text := l[1:]; l[0] {
+		case ' ', '-':
+			if ai >= len(a) || a[ai] != text {
+				return nil, fmt.Errorf("line %d is not %q", ai+1, text)
+			}
+			if l[0] == ' ' {
+				out = append(out, text)
+			}
+			ai++
+		case '+':
+			out = append(out, text)
+		default:
+			return nil, fmt.Errorf("diff line %q", l)
+		}
+	}
+	return append(out, a[ai:]...), nil
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
