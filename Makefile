@@ -30,7 +30,7 @@ man: build
 	$(BIN) gen-man out/man
 
 test: build vet
-	$(GO) test -count=1 -timeout 9m ./...
+	$(GO) test -count=1 -timeout 15m ./...
 	$(MAKE) test-nocgo
 	$(MAKE) fuzz-short
 
