@@ -56,6 +56,9 @@ func classify(name string, l *Lesson, c *Cell, errs *ErrorList) {
 	case fileMagics[magic] != "":
 		c.Kind = File
 		c.File = fileSpec(name, c, fileMagics[magic], errs, warns)
+		if warns == errs {
+			c.MagicExit2019 = nil // native: what the current parser refuses is an error
+		}
 	case magic == "writefile" || magic == "file":
 		c.Kind = WriteFile
 		if fname, ok := writefileName(name, c, errs); ok && checkPath(name, c.Line+1, "%%"+magic, fname, errs) {

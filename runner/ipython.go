@@ -30,8 +30,9 @@ type ipythonPlaces struct {
 	Exit place `json:"exit"`
 	// HTMLIframe: HTML.__init__ (IPython/core/display.py), given data
 	// that starts with "<iframe " and ends with "</iframe>", calls
-	// warnings.warn("Consider using IPython.display.IFrame instead").
-	HTMLIframe place `json:"html_iframe"`
+	// warnings.warn("Consider using IPython.display.IFrame instead"). nil
+	// where the version does not warn.
+	HTMLIframe *place `json:"html_iframe,omitempty"`
 }
 
 // ipythonDir is where Debian's python3-ipython installs IPython (check's
@@ -40,17 +41,18 @@ const ipythonDir = "/usr/lib/python3/dist-packages/IPython/"
 
 // placesOf are the places by IPython version. IPython 8: Debian bookworm's
 // python3-ipython 8.5.0, read in its source. IPython 7: the 7.x releases
-// the 2019 lessons were recorded with (Debian bullseye's 7.20); no 7.x
-// source is installable on the machine labrun was built on, so these two
-// lines are not read from one, and may be off by some lines.
+// the 2019 lessons were recorded with; no 7.x source is installable on the
+// machine labrun was built on, so the "To exit" line is not read from one
+// and may be off by some lines. Their HTML did not warn of an <iframe>
+// (the warning came within 7.x, after them: the 2019 recordings show an
+// HTML('<iframe ...>') without it).
 var placesOf = map[string]ipythonPlaces{
 	config.IPython8: {
 		Exit:       place{ipythonDir + "core/interactiveshell.py", 3386},
-		HTMLIframe: place{ipythonDir + "core/display.py", 419},
+		HTMLIframe: &place{ipythonDir + "core/display.py", 419},
 	},
 	config.IPython7: {
-		Exit:       place{ipythonDir + "core/interactiveshell.py", 3426},
-		HTMLIframe: place{ipythonDir + "core/display.py", 717},
+		Exit: place{ipythonDir + "core/interactiveshell.py", 3426},
 	},
 }
 

@@ -1217,8 +1217,9 @@ def _system_exit(e):
 
 # The lines of the configured IPython that warn, by what they warn of
 # ("exit", "html_iframe": runner/ipython.go, ipythonPlaces), as (file,
-# line); main sets them from the command line.
-_PLACES = {"exit": ("interactiveshell.py", 1), "html_iframe": ("display.py", 1)}
+# line); main sets them from the command line. A warning without a place
+# is not one of that version's.
+_PLACES = {"exit": ("interactiveshell.py", 1)}
 # The warnings registry of each place's module (its __warningregistry__).
 _registries = collections.defaultdict(dict)
 
@@ -1228,6 +1229,8 @@ def _ipython_warn(where, message, source, module):
     warnings module: its filters decide (a UserWarning shows once from
     one place: once a lesson), formatwarning writes "FILE:LINE:
     UserWarning: MESSAGE" and the source line, on sys.stderr."""
+    if where not in _PLACES:
+        return
     filename, lineno = _PLACES[where]
     if filename not in linecache.cache:
         linecache.cache[filename] = (0, None, [""] * (lineno - 1) + [source + "\n"], filename)
