@@ -43,10 +43,11 @@ package runner
 // traceback the transcript shows (the worker cuts longer ones itself);
 // IPYTHON is the IPython version whose tracebacks it writes ("8", "7");
 // PLACES, as JSON, are that version's lines that warn (ipython.go,
-// ipythonPlaces), which its warnings name. The error
-// event's ename and evalue (the exception's name and message) are sent
-// for the cell's typed outcome; labrun checks ename is there and does not
-// read them otherwise yet.
+// ipythonPlaces), which its warnings name. The error event's ename and
+// evalue (the exception's name and message) are sent for the cell's typed
+// outcome; labrun checks ename is there, and reads it otherwise only to
+// know that a SystemExit's "To exit" warning was shown (ipython.go,
+// exitWarned).
 //
 // Output: stream events carry what the cell's Python writes to sys.stdout
 // and sys.stderr, buffered as ipykernel does, and what reaches the
