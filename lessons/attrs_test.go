@@ -2,8 +2,11 @@ package lessons
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/internal/limits"
 )
 
 // TestSplitWords pins the shell-style quoting of fence attributes and
@@ -84,6 +87,22 @@ func TestDirectives(t *testing.T) {
 	}
 	if len(l.After) != 1 || l.After[0].Kind != Stop || l.After[0].Signal != 2 {
 		t.Errorf("after %+v", l.After)
+	}
+}
+
+// TestUnlimitedDirective: a lesson's directive takes cpu=unlimited and
+// refuses nofile=unlimited at its line, saying why.
+func TestUnlimitedDirective(t *testing.T) {
+	l, err := Parse("lesson.md", []byte("<!-- labrun: cpu=unlimited fsize=unlimited -->\n\n```sh\nulimit -t\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Limits.CPUSeconds != limits.Unlimited || l.Limits.FileSize != limits.Unlimited {
+		t.Errorf("limits %+v", l.Limits)
+	}
+	_, err = Parse("lesson.md", []byte("# L\n\n<!-- labrun: nofile=unlimited -->\n"))
+	if err == nil || !strings.Contains(err.Error(), "lesson.md:3: ") || !strings.Contains(err.Error(), "the kernel caps open files") {
+		t.Errorf("nofile=unlimited: %v", err)
 	}
 }
 

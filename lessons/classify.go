@@ -56,6 +56,9 @@ func classify(name string, l *Lesson, c *Cell, errs *ErrorList) {
 	case fileMagics[magic] != "":
 		c.Kind = File
 		c.File = fileSpec(name, c, fileMagics[magic], errs, warns)
+		if warns == errs {
+			c.MagicExit2019 = nil // native: what the current parser refuses is an error
+		}
 	case magic == "writefile" || magic == "file":
 		c.Kind = WriteFile
 		if fname, ok := writefileName(name, c, errs); ok && checkPath(name, c.Line+1, "%%"+magic, fname, errs) {
@@ -78,14 +81,16 @@ func isSetup(src string) bool {
 
 // fileSpec reads the arguments and %-lines of a file cell. Arguments the
 // course's save_file refused leave the cell with a MagicExit (and a
-// warning), and no FileSpec.
+// warning), and no FileSpec; those the 2019 one refused, with a
+// MagicExit2019 (current's refusals are the 2019 one's too).
 func fileSpec(name string, c *Cell, comment string, errs, warns *ErrorList) *FileSpec {
 	fs := &FileSpec{Comment: comment, Header: c.Args, Tabs: c.Magic == "makefile"}
 	args := c.Args
 	if c.Magic == "makefile" && strings.TrimSpace(args) == "" {
 		args = "makefile" // makefile(): fname = fname or "makefile"
 	}
-	a, exit := argparseSaveFile(args)
+	a, exit := argparseSaveFile(args, saveFileCurrent)
+	_, c.MagicExit2019 = argparseSaveFile(args, saveFile2019)
 	if exit != nil {
 		// The course's magic printed argparse's words and raised
 		// SystemExit: that is the cell's output; the lesson goes on.

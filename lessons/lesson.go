@@ -58,7 +58,8 @@ type Lesson struct {
 	Timeout time.Duration
 	// Limits are the resource limits the lesson declares
 	// (<!-- labrun cpu=60 procs=64 fsize=10M nofile=256 as=2G -->); zero
-	// fields are left to labrun's defaults.
+	// fields are left to labrun's defaults; cpu, fsize and as may be
+	// unlimited (limits.Unlimited: no limit set, the inherited one stays).
 	Limits limits.Limits
 	// LimitsLine is the line of the last directive that set a limit, for
 	// messages about them; 0 when none did.
@@ -134,6 +135,10 @@ type Cell struct {
 	// MagicExit, when set, is all the cell does: a course-dialect file
 	// cell whose magic line the course's argparse refused.
 	MagicExit *MagicExit
+	// MagicExit2019 is what the cell does under the 2019 magics, whose
+	// save_file parser lacks --under-spoiler-threshold: set where that
+	// parser refuses the arguments (MagicExitUnder chooses).
+	MagicExit2019 *MagicExit
 }
 
 // Pos returns "name:line" for the cell's opening fence.
@@ -192,4 +197,14 @@ type FileSpec struct {
 	Verbatim bool
 	// Commands are the cell's %run, %MD and comment lines, in order.
 	Commands []Command
+}
+
+// MagicExitUnder is what the cell's magic line did under the course's
+// magics version magics (MagicsCurrent, Magics2019): nil when that
+// version's save_file took its arguments.
+func (c *Cell) MagicExitUnder(magics string) *MagicExit {
+	if magics == Magics2019 {
+		return c.MagicExit2019
+	}
+	return c.MagicExit
 }

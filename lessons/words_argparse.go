@@ -16,24 +16,42 @@ type MagicExit struct {
 	Code         int
 }
 
-// The parser of the course's save_file (caos tools/set_up_magics.ipynb
-// cell 1): argparse.ArgumentParser() with fname, --ejudge-style and
-// --under-spoiler-threshold (type=int), in an IPython kernel started as
-// "python -m ipykernel_launcher" (so prog is "ipykernel_launcher.py")
-// whose stdout is no terminal (so argparse wraps at 80-2 columns).
-const (
-	saveFileProg  = "ipykernel_launcher.py"
-	saveFileUsage = "usage: ipykernel_launcher.py [-h] [--ejudge-style]\n" +
-		"                             [--under-spoiler-threshold UNDER_SPOILER_THRESHOLD]\n" +
-		"                             fname\n"
-	saveFileHelp = saveFileUsage + "\n" +
-		"positional arguments:\n" +
-		"  fname\n" +
-		"\n" +
-		"options:\n" +
-		"  -h, --help            show this help message and exit\n" +
-		"  --ejudge-style\n" +
-		"  --under-spoiler-threshold UNDER_SPOILER_THRESHOLD\n"
+// The parsers of the course's save_file: argparse.ArgumentParser() with
+// fname and --ejudge-style, and in the current magics (caos
+// tools/set_up_magics.ipynb cell 1) --under-spoiler-threshold (type=int)
+// too, which the 2019 ones (caos_2019-2020 tools/set_up_magics.ipynb
+// cell 1) lack; in an IPython kernel started as "python -m
+// ipykernel_launcher" (so prog is "ipykernel_launcher.py") whose stdout is
+// no terminal (so argparse wraps at 80-2 columns: HelpFormatter). The 2019
+// recordings ran Python 3.8, whose help says "optional arguments:" where
+// 3.10 and later say "options:".
+const saveFileProg = "ipykernel_launcher.py"
+
+// saveFileParser is one version of save_file's parser: its usage and help
+// as argparse prints them, and its long options.
+type saveFileParser struct {
+	usage, help string
+	long        []string
+}
+
+var (
+	saveFileCurrent = &saveFileParser{
+		usage: "usage: ipykernel_launcher.py [-h] [--ejudge-style]\n" +
+			"                             [--under-spoiler-threshold UNDER_SPOILER_THRESHOLD]\n" +
+			"                             fname\n",
+		help: "\npositional arguments:\n  fname\n\noptions:\n" +
+			"  -h, --help            show this help message and exit\n" +
+			"  --ejudge-style\n" +
+			"  --under-spoiler-threshold UNDER_SPOILER_THRESHOLD\n",
+		long: []string{"--help", "--ejudge-style", "--under-spoiler-threshold"},
+	}
+	saveFile2019 = &saveFileParser{
+		usage: "usage: ipykernel_launcher.py [-h] [--ejudge-style] fname\n",
+		help: "\npositional arguments:\n  fname\n\noptional arguments:\n" +
+			"  -h, --help      show this help message and exit\n" +
+			"  --ejudge-style\n",
+		long: []string{"--help", "--ejudge-style"},
+	}
 )
 
 // saveFileArgs is what save_file's parse_args(args_str.split()) gives.
@@ -47,15 +65,16 @@ type saveFileArgs struct {
 // save_file does: split at blanks, then argparse (Lib/argparse.py,
 // ArgumentParser.parse_args → _parse_known_args; long options may be
 // abbreviated to a unique prefix, --opt=value is one token, the required
-// fname is checked before unknown words are refused). A refusal comes
-// back as the MagicExit argparse's error (or -h) caused.
-func argparseSaveFile(s string) (saveFileArgs, *MagicExit) {
+// fname is checked before unknown words are refused), with parser p's
+// options. A refusal comes back as the MagicExit argparse's error (or -h)
+// caused.
+func argparseSaveFile(s string, p *saveFileParser) (saveFileArgs, *MagicExit) {
 	var a saveFileArgs
 	var extras []string
 	haveName := false
 	fail := func(msg string) *MagicExit {
 		return &MagicExit{Stream: "stderr", Code: 2,
-			Text: saveFileUsage + saveFileProg + ": error: " + msg + "\n"}
+			Text: p.usage + saveFileProg + ": error: " + msg + "\n"}
 	}
 	words := strings.Fields(s) // save_file's args_str.split()
 	onlyPositional := false
@@ -74,7 +93,7 @@ func argparseSaveFile(s string) (saveFileArgs, *MagicExit) {
 			continue
 		}
 		name, value, hasValue := strings.Cut(w, "=")
-		opt := longOption(name)
+		opt := p.longOption(name)
 		if name == "-h" {
 			opt = "--help"
 		}
@@ -85,7 +104,7 @@ func argparseSaveFile(s string) (saveFileArgs, *MagicExit) {
 			if hasValue {
 				return a, fail("argument -h/--help: ignored explicit argument '" + value + "'")
 			}
-			return a, &MagicExit{Stream: "stdout", Text: saveFileHelp, Code: 0}
+			return a, &MagicExit{Stream: "stdout", Text: p.usage + p.help, Code: 0}
 		case "--ejudge-style":
 			if hasValue {
 				return a, fail("argument --ejudge-style: ignored explicit argument '" + value + "'")
@@ -115,14 +134,14 @@ func argparseSaveFile(s string) (saveFileArgs, *MagicExit) {
 	return a, nil
 }
 
-// longOption returns the long option of save_file's parser that w names,
-// exactly or as a unique prefix (argparse's allow_abbrev); "" if none.
-func longOption(w string) string {
+// longOption returns the long option of the parser that w names, exactly
+// or as a unique prefix (argparse's allow_abbrev); "" if none.
+func (p *saveFileParser) longOption(w string) string {
 	if !strings.HasPrefix(w, "--") || len(w) < 3 {
 		return ""
 	}
 	var found string
-	for _, o := range []string{"--help", "--ejudge-style", "--under-spoiler-threshold"} {
+	for _, o := range p.long {
 		if o == w {
 			return o
 		}

@@ -134,8 +134,8 @@ func (r *run) runCell(cell *cellRun) error {
 		cr.Status, cr.Skip = transcript.Skipped, transcript.MagicNotRun
 		return nil
 	case lessons.File:
-		if c.MagicExit != nil {
-			magicExit(cr, c.MagicExit)
+		if e := c.MagicExitUnder(r.set.Magics); e != nil {
+			magicExit(cr, e, r.exitWarned(r.set.IPython))
 			return nil
 		}
 		return r.runFileCell(cell)
@@ -162,12 +162,15 @@ func (r *run) runCell(cell *cellRun) error {
 // magicExit shows what the course's magic did with a magic line its
 // argparse refused: argparse's words, then the SystemExit as IPython's
 // run_code shows one (InteractiveShell.run_code: showtraceback with
-// exception_only, then the "To exit" warning), as the worker shows a
-// SystemExit of a Python cell. A code other than 0 fails the cell.
-func magicExit(cr *transcript.CellResult, e *lessons.MagicExit) {
+// exception_only, then the "To exit" warning, warning: "" once it was
+// shown), as the worker shows a SystemExit of a Python cell. A code other
+// than 0 fails the cell.
+func magicExit(cr *transcript.CellResult, e *lessons.MagicExit, warning string) {
 	cr.AddStream(transcript.StreamNamed(e.Stream), e.Text)
 	cr.Add(transcript.Error, fmt.Sprintf("An exception has occurred, use %%tb to see the full traceback.\n\nSystemExit: %d", e.Code))
-	cr.AddStream(transcript.Stderr, "UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
+	if warning != "" {
+		cr.AddStream(transcript.Stderr, warning)
+	}
 	if e.Code != 0 {
 		cr.Exception = &transcript.Exception{Name: "SystemExit", Message: strconv.Itoa(e.Code)}
 		cr.Status = transcript.Failed

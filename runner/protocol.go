@@ -18,7 +18,8 @@ package runner
 //	stream            ←    name, text                   stdout/stderr text of the request
 //	display           ←    mime, data                   a displayed value
 //	error             ←    ename, evalue, traceback,    the exception that ended the cell;
-//	                       fails                        fails: it fails the cell
+//	                       fails                        fails: it fails the cell; traceback
+//	                                                    "": none shown (a UsageError, on stderr)
 //	done              ←    -                            the run request is over
 //	expanded          ←    text                         the expand request's answer
 //	system            ←    cmd, stderr, stderr_due      !cmd: run it under a pty, show its output;
@@ -37,12 +38,16 @@ package runner
 //	ok                →    -                            answer to bg_write, bg_close, bg_terminate_all
 //	refused           →    error                        answer to any worker request that failed
 //
-// The worker runs as "python3 -u worker.py SHOWCAP" in the work dir;
-// SHOWCAP is Options.OutputCap, the most bytes of a display or traceback
-// the transcript shows (the worker cuts longer ones itself). The error
-// event's ename and evalue (the exception's name and message) are sent
-// for the cell's typed outcome; labrun checks ename is there and does not
-// read them otherwise yet.
+// The worker runs as "python3 -u worker.py SHOWCAP IPYTHON PLACES" in the
+// work dir; SHOWCAP is Options.OutputCap, the most bytes of a display or
+// traceback the transcript shows (the worker cuts longer ones itself);
+// IPYTHON is the IPython version whose tracebacks it writes ("8", "7");
+// PLACES, as JSON, are that version's lines that warn (ipython.go,
+// ipythonPlaces), which its warnings name. The error event's ename and
+// evalue (the exception's name and message) are sent for the cell's typed
+// outcome; labrun checks ename is there, and reads it otherwise only to
+// know that a SystemExit's "To exit" warning was shown (ipython.go,
+// exitWarned).
 //
 // Output: stream events carry what the cell's Python writes to sys.stdout
 // and sys.stderr, buffered as ipykernel does, and what reaches the

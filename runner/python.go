@@ -174,7 +174,10 @@ func (r *run) handle(cell *cellRun, w *worker, m workerMessage) error {
 			cr.Add(transcript.Text, data)
 		}
 	case *errorMsg:
-		cr.Add(transcript.Error, shown(m.Traceback, r.opts.OutputCap))
+		if m.Traceback != "" { // else the worker wrote the error on stderr (a UsageError)
+			cr.Add(transcript.Error, shown(m.Traceback, r.opts.OutputCap))
+		}
+		r.exitShown = r.exitShown || m.Ename == "SystemExit" // the worker warned (exitWarned)
 		if m.Fails {
 			if cr.Exception == nil {
 				cr.Exception = &transcript.Exception{Name: m.Ename, Message: m.Evalue}

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -64,10 +63,12 @@ var errWorkerInterrupted = errors.New("interrupted while the python3 worker star
 
 // startWorker starts python3 in dir with the worker script in a folder of
 // its own in private (the run dir's labrun files, apart from the work dir,
-// so that the lesson never sees them), and waits, within proc.InterpreterStart, for it to be ready. showCap is how
-// many bytes of a display or traceback the transcript shows: the worker
-// cuts longer ones itself. On failure it closes and removes what it made.
-func startWorker(ctx context.Context, sess *proc.Session, dir, private string, env []string, showCap int) (w *worker, err error) {
+// so that the lesson never sees them), and waits, within
+// proc.InterpreterStart, for it to be ready. args are the worker's
+// arguments (workerArgs: among them how many bytes of a display or
+// traceback the transcript shows: the worker cuts longer ones itself).
+// On failure it closes and removes what it made.
+func startWorker(ctx context.Context, sess *proc.Session, dir, private string, env []string, args []string) (w *worker, err error) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, ErrNoPython
@@ -99,7 +100,7 @@ func startWorker(ctx context.Context, sess *proc.Session, dir, private string, e
 		proc.CloseAll(append(rs, ws...)...)
 		return nil, err
 	}
-	cmd := exec.Command(py, "-u", script, strconv.Itoa(showCap))
+	cmd := exec.Command(py, append([]string{"-u", script}, args...)...)
 	cmd.Dir, cmd.Env = dir, workerEnv(env)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, rawW, rawW
 	cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
@@ -211,7 +212,7 @@ func (r *run) startEarly() {
 	ch := make(chan startedWorker, 1)
 	r.pyEarly = ch
 	go func() {
-		w, err := startWorker(r.ctx, r.sess, r.dir, r.work.private(), r.env, r.opts.OutputCap)
+		w, err := startWorker(r.ctx, r.sess, r.dir, r.work.private(), r.env, workerArgs(r.opts.OutputCap, r.set.IPython))
 		ch <- startedWorker{w, err}
 	}()
 }
@@ -248,7 +249,7 @@ func (r *run) ensureWorker() error {
 		}
 		// Else it failed on its own: start again, now, to say why.
 	}
-	w, err := startWorker(r.ctx, r.sess, r.dir, r.work.private(), r.env, r.opts.OutputCap)
+	w, err := startWorker(r.ctx, r.sess, r.dir, r.work.private(), r.env, workerArgs(r.opts.OutputCap, r.set.IPython))
 	if err != nil {
 		return err
 	}

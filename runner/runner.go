@@ -19,7 +19,8 @@
 //     script.go (%%bash, %%sh), console.go (console blocks), python.go
 //     (Python cells, and the worker's requests served during them),
 //     pyworker.go (the worker process), heldstream.go (a cell's stderr
-//     held over a !cmd);
+//     held over a !cmd), ipython.go (the configured IPython version's
+//     own files and lines, which its warnings name);
 //   - background.go: background steps, with their own dependencies
 //     (bgDeps), not the run's; bglog.go lays out their logs, settle.go
 //     waits for them to rest, wait.go runs the wait and stop directives;
@@ -146,6 +147,7 @@ type run struct {
 	ownLimits bool
 	py        *worker
 	pyEarly   chan startedWorker // the worker started early, until taken
+	exitShown bool               // IPython's "To exit" warning was shown (exitWarned)
 	bg        *background
 	sess      *proc.Session
 	work      *scratch // the run dir, which holds the scratch work dir (not in place)
@@ -279,7 +281,7 @@ func (r *run) probeWorker() error {
 	}
 	free := proc.NewSession(proc.Config{Limits: limits.Default(), Sandbox: r.opts.Sandbox}, r.dir)
 	defer free.Close()
-	w, ferr := startWorker(r.ctx, free, r.dir, r.work.private(), r.env, r.opts.OutputCap)
+	w, ferr := startWorker(r.ctx, free, r.dir, r.work.private(), r.env, workerArgs(r.opts.OutputCap, r.set.IPython))
 	if ferr != nil {
 		return nil
 	}

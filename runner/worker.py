@@ -14,8 +14,11 @@ import ast
 import builtins
 import codecs
 import collections
+import hashlib
+import inspect
 import itertools
 import json
+import keyword
 import linecache
 import os
 import pprint
@@ -29,7 +32,7 @@ import time
 import traceback
 import types
 import unicodedata  # noqa: F401 -- traceback imports it lazily
-import warnings  # noqa: F401 -- imported lazily by the standard library
+import warnings
 
 # What the course's set-up cell imported for the lessons.
 _PREIMPORTED = ("os", "sys", "re", "signal", "shutil", "shlex", "glob", "time", "random", "subprocess")
@@ -408,6 +411,18 @@ class Markdown(_DisplayObject):
 
 
 class HTML(_DisplayObject):
+    """IPython.core.display.HTML: an <iframe> given as HTML warns, as
+    HTML.__init__ does (IPython/core/display.py: data whose first 10
+    characters, lowered, start with "<iframe " and whose last 10 end
+    with "</iframe>")."""
+
+    def __init__(self, data=None, url=None, filename=None, metadata=None):
+        if data and data[:10].lower().startswith("<iframe ") and data[-10:].lower().endswith("</iframe>"):
+            _ipython_warn("html_iframe", "Consider using IPython.display.IFrame instead",
+                          'warnings.warn("Consider using IPython.display.IFrame instead")',
+                          "IPython.core.display")
+        super().__init__(data, url, filename, metadata)
+
     def _repr_html_(self):
         return self.data
 
@@ -788,12 +803,150 @@ def _md(line):
     display(Markdown(line.strip()))
 
 
+# ---- IPython's default aliases and automagic -------------------------------
+
+
+class UsageError(Exception):
+    """IPython.core.error.UsageError: a magic used wrongly. IPython shows
+    "UsageError: MESSAGE" on stderr, no traceback (InteractiveShell.
+    show_usage_error); the cell fails."""
+
+
+# IPython's default aliases, as a kernel on Linux has them
+# (IPython/core/alias.py, default_aliases: the posix list, then the ls
+# forms for sys.platform "linux"; the same in IPython 7 and 8). A kernel's
+# shell has colours (its colors is "Neutral", not "NoColor"), so
+# AliasManager.init_aliases keeps their " --color". The terminal-only ones
+# (man, less, more, clear) a kernel does not define.
+_ALIASES = {
+    "mkdir": "mkdir", "rmdir": "rmdir", "mv": "mv", "rm": "rm", "cp": "cp", "cat": "cat",
+    "ls": "ls -F --color", "ll": "ls -F -o --color",
+    "lf": "ls -F -o --color %l | grep ^-", "lk": "ls -F -o --color %l | grep ^l",
+    "ldir": "ls -F -o --color %l | grep /$", "lx": "ls -F -o --color %l | grep ^-..x",
+}
+
+
+def _alias_command(name, rest):
+    """The command alias name runs for the arguments rest, as IPython's
+    Alias.__call__ builds it: %l is the whole argument line; else each %s
+    takes one blank-separated argument and the others follow; an alias
+    without %s gets the line after a space."""
+    cmd = _ALIASES[name]
+    nargs = cmd.count("%s") - cmd.count("%%s")
+    if cmd.find("%l") >= 0:
+        cmd, rest = cmd.replace("%l", rest), ""
+    if nargs == 0:
+        if cmd.find("%%s") >= 1:
+            cmd = cmd.replace("%%s", "%s")
+        return "%s %s" % (cmd, rest)
+    args = rest.split(None, nargs)
+    if len(args) < nargs:
+        raise UsageError("Alias <%s> requires %s arguments, %s given." % (name, nargs, len(args)))
+    return "%s %s" % (cmd % tuple(args[:nargs]), " ".join(args[nargs:]))
+
+
+def _alias_magic(name):
+    """The line magic of alias name: it runs its command as !cmd does,
+    through labrun (IPython's Alias.__call__: shell.system(cmd))."""
+    def alias(line):
+        _shell.system(_alias_command(name, line))
+    return alias
+
+
+def _pwd(line):
+    """%pwd (IPython/core/magics/osm.py, OSMagics.pwd): the current
+    directory, as a value."""
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        raise UsageError("CWD no longer exists - please use %cd to change directory.")
+
+
+def _env(line):
+    """%env (OSMagics.env): with no argument the environment as a dict,
+    likely secrets hidden; with a name its value; "var val" or "var=val"
+    sets it (OSMagics.set_env) and says so."""
+    if line.strip():
+        split = "=" if "=" in line else " "
+        if len(line.split(split)) == 1:
+            key = line.strip()
+            if key in os.environ:
+                return os.environ[key]
+            raise UsageError("Environment does not have key: {0}".format(key))
+        var, val = (b.strip() for b in line.split(split, 1))
+        if re.match(r".*\s.*", var):
+            raise UsageError("refusing to set env var with whitespace: '{0}'".format(val))
+        os.environ[var] = val
+        print("env: {0}={1}".format(var, val))
+        return None
+    env = dict(os.environ)
+    for key in list(env):
+        if any(s in key.lower() for s in ("key", "token", "secret")):
+            env[key] = "<hidden>"
+    return env
+
+
+# IPython's split of a line for its prefilter (IPython/core/splitinput.py,
+# line_split): indent, escape, the "function part", the rest.
+_LINE_SPLIT = re.compile(r"^(\s*)([,;/%]|!!?|\?\??)?\s*(%{0,2}[\w\.\*]*)(.*?$|$)")
+
+
+def _shadowed(name):
+    """IPython's prefilter.is_shadowed: a name of the lesson's namespace,
+    a builtin or a keyword is Python, not a magic."""
+    return name in _user_ns or hasattr(builtins, name) or keyword.iskeyword(name)
+
+
+def _automagic(line):
+    """A one-line cell as IPython's prefilter reads it (PrefilterManager.
+    prefilter_line): a line whose first word is a line magic (an alias is
+    one) that no Python name shadows calls that magic (AutoMagicChecker,
+    MagicHandler), unless "=" or "," follows the word (AssignmentChecker,
+    which comes first: ls = 3 stays Python). Else the line is as written."""
+    if not line.strip():
+        return line
+    pre, esc, ifun, rest = _LINE_SPLIT.match(line).groups()
+    ifun, rest = ifun.strip(), rest.lstrip()
+    if esc or (rest and rest[0] in "=,"):
+        return line
+    if ifun not in _shell.magics or _shadowed(ifun.split(".", 1)[0]):
+        return line
+    name, _, args = (ifun + " " + rest).partition(" ")
+    return "%sget_ipython().run_line_magic(%r, %r)" % (pre, name.lstrip("%"), args)
+
+
+def _leading_empty_lines(src):
+    """IPython's leading_empty_lines (inputtransformer2.py, a cleanup
+    transform of TransformerManager): blank lines before the first line
+    that holds something are dropped."""
+    lines = src.splitlines(True)
+    for i, line in enumerate(lines):
+        if line and not line.isspace():
+            return "".join(lines[i:])
+    return src
+
+
+def _transform(src):
+    """The cell as IPython's InteractiveShell.transform_cell makes it: the
+    static transformations (leading blank lines dropped, transform_cell,
+    a final newline as TransformerManager.transform_cell adds), then, for
+    a cell of one line only, the dynamic one (_automagic)."""
+    code = transform_cell(_leading_empty_lines(src))
+    if not code.endswith("\n"):
+        code += "\n"
+    if len(code.splitlines()) == 1:
+        code = _automagic(code.rstrip("\n")) + "\n"
+    return code
+
+
 class _Shell:
     """get_ipython(): system, getoutput, run_cell and the line magics."""
 
     def __init__(self):
         self.user_ns = _user_ns
-        self.magics = {"p": _p, "MD": _md, "bash_async": _bash_async}
+        self.magics = {"p": _p, "MD": _md, "bash_async": _bash_async, "pwd": _pwd, "env": _env}
+        for name in _ALIASES:
+            self.magics[name] = _alias_magic(name)
 
     def var_expand(self, cmd, depth=0):
         return _expand(cmd, sys._getframe(depth + 1).f_locals)
@@ -819,7 +972,7 @@ class _Shell:
         return fn(line)
 
     def run_cell(self, src, store_history=False, silent=False, shell_futures=True):
-        _run_source(src, "<cell>")
+        _run_source(src, 0)
 
     def ev(self, expr):
         return eval(expr, _user_ns)
@@ -882,7 +1035,7 @@ def _user_frames(frames):
     """The frames (FrameSummary, code) of the user's code: from the first
     cell frame on, without the worker's own frames and the library frames
     an interrupt may land in while the worker waits for labrun."""
-    start = next((i for i, (f, _) in enumerate(frames) if f.filename.startswith("<cell")), 0)
+    start = next((i for i, (f, _) in enumerate(frames) if f.filename in _cell_numbers), 0)
     frames = frames[start:]
     while frames and (frames[-1][0].filename == __file__ or frames[-1][0].filename.startswith("<frozen")
                       or frames[-1][0].filename.startswith(_STDLIB)):
@@ -899,8 +1052,8 @@ def _collapse_repeated(frames):
     line) appears more than 3 times in the traceback, the first, second
     and last frame of each such (code, line) are kept and every stretch of
     the others becomes one "[... skipping similar frames: ...]" line,
-    naming each (code, line) and its count. Gives frames and description
-    strings."""
+    naming each (code, line) and its count. Gives (FrameSummary, code)
+    pairs and description strings."""
     keys = [(code, f.lineno) for f, code in frames]
     counts = collections.Counter(keys)
     shown = []
@@ -921,7 +1074,7 @@ def _collapse_repeated(frames):
     for keep, stretch in itertools.groupby(zip(frames, keys, shown), key=lambda t: t[2]):
         stretch = list(stretch)
         if keep:
-            out += [f for (f, _), _, _ in stretch]
+            out += [fc for fc, _, _ in stretch]
             continue
         n = sorted(collections.Counter(k for _, k, _ in stretch).items(),
                    key=lambda item: (-item[1], item[0][0].co_name))
@@ -941,22 +1094,101 @@ def _format_exception(etype, value, tb):
 
 def _format_ipython(etype, value, tb):
     lines = ["-" * 75, "%-42sTraceback (most recent call last)" % etype.__name__]
-    codes = [frame.f_code for frame, _ in traceback.walk_tb(tb)]
+    walked = list(traceback.walk_tb(tb))
+    codes = [frame.f_code for frame, _ in walked]
+    scope = {frame.f_code: frame.f_locals for frame, _ in walked}
     frames = _user_frames(list(zip(traceback.extract_tb(tb, limit=len(codes)), codes)))
+    if not frames and isinstance(value, SyntaxError) and getattr(value, "filename", None) in _cell_numbers:
+        # The cell did not compile: IPython's showsyntaxerror shows the
+        # error alone (InteractiveShell.run_cell, SyntaxTB).
+        return "\n".join(_exception_only(etype, value))
     for f in _collapse_repeated(frames):
         if isinstance(f, str):
             lines.append("    [... skipping similar frames: %s]" % f)
         else:
-            lines.append("%s in %s" % (f.filename, f.name))
+            f, code = f
+            lines.append(_frame_header(f, code, scope.get(code, {})))
             if f.line:
                 lines.append("----> %d %s" % (f.lineno, f.line))
         lines.append("")
-    lines.extend(l.rstrip("\n") for l in traceback.format_exception_only(etype, value))
+    lines.extend(_exception_only(etype, value))
     return "\n".join(lines)
 
 
-def _run_source(src, filename):
-    code = transform_cell(src)
+def _exception_only(etype, value):
+    """The exception's last lines, as traceback.format_exception_only
+    gives them, but for a SyntaxError in a cell under IPython 8, whose
+    first line names the cell as its headers do (ultratb.ListTB.
+    _format_exception_only, _format_filename)."""
+    lines = [l.rstrip("\n") for l in traceback.format_exception_only(etype, value)]
+    name = getattr(value, "filename", None)
+    if isinstance(value, SyntaxError) and _IPYTHON != "7" and name in _cell_numbers and lines:
+        first = [i for i, l in enumerate(lines) if l.startswith('  File "%s"' % name)]
+        if first:
+            lines[first[0]] = "  Cell In [%d], line %s" % (_cell_numbers[name], value.lineno)
+    return lines
+
+
+def _frame_header(f, code, f_locals):
+    """A frame's header line as the configured IPython's ultratb writes it
+    (VerboseTB.format_record, without colours; a function's arguments by
+    name, as include_vars off shows them):
+      IPython 7: "<ipython-input-N-HASH> in <module>", "FILE in f(a, b)";
+      IPython 8 (8.5, Debian bookworm's): "Cell In [N], line L" and
+      "File FILE:L, in f(a, b)" (_format_filename; later 8.x releases
+      write "Cell In[N]"), the function by its qualified name."""
+    if code.co_name == "<module>":
+        call = "<module>" if _IPYTHON == "7" else ""
+    else:
+        try:
+            args = inspect.formatargvalues(*inspect.getargs(code), f_locals, formatvalue=lambda v: "")
+        except KeyError:
+            args = "(***failed resolving arguments***)"
+        name = f.name if _IPYTHON == "7" else getattr(code, "co_qualname", f.name)
+        call = name + args
+    if _IPYTHON == "7":
+        return "%s in %s" % (_compress_user(f.filename), call)
+    if f.filename in _cell_numbers:
+        link = "Cell In [%d], line %d" % (_cell_numbers[f.filename], f.lineno)
+    else:
+        link = "File %s:%d" % (_compress_user(f.filename), f.lineno)
+    return link + (", in " + call if call else "")
+
+
+def _compress_user(path):
+    """IPython's util.path.compress_user: the home folder as "~"."""
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if home != "/" and path.startswith(home) else path
+
+
+# The configured IPython's major version, "8" or "7" (main sets it from
+# the command line).
+_IPYTHON = "8"
+
+# The file name of each cell run, and its execution count (_cell_file).
+_cell_numbers = {}
+
+
+def _cell_file(code, n):
+    """The file name of cell n's code: under IPython 7 its own,
+    "<ipython-input-N-HASH>" (IPython/core/compilerop.py, code_name: HASH
+    the first 12 hex digits of the sha1 of the transformed code, as
+    CachingCompiler.cache names it), else labrun's "<cell-N>", which the
+    headers of IPython 8 do not show (_frame_header). N is the cell's
+    execution count: its number among the lesson's code cells, from 1."""
+    if _IPYTHON == "7":
+        name = "<ipython-input-%d-%s>" % (n, hashlib.sha1(code.encode("utf-8")).hexdigest()[:12])
+    else:
+        name = "<cell-%d>" % n
+    _cell_numbers[name] = n
+    return name
+
+
+def _run_source(src, n):
+    """Run a cell's source as cell number n (0: a run_cell of the lesson's
+    Python)."""
+    code = _transform(src)
+    filename = _cell_file(code, n)
     # Let tracebacks show the cell's lines, as IPython's do.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     tree = ast.parse(code, filename=filename, mode="exec")
@@ -980,15 +1212,49 @@ def _system_exit(e):
     text = "An exception has occurred, use %tb to see the full traceback.\n\n" + \
         "".join(traceback.format_exception_only(SystemExit, e)).rstrip("\n")
     _event("error", ename="SystemExit", evalue=str(e), traceback=text, fails=e.code not in (None, 0))
-    _STDERR.write("UserWarning: To exit: use 'exit', 'quit', or Ctrl-D.\n")
+    _warn_exit()
+
+
+# The lines of the configured IPython that warn, by what they warn of
+# ("exit", "html_iframe": runner/ipython.go, ipythonPlaces), as (file,
+# line); main sets them from the command line. A warning without a place
+# is not one of that version's.
+_PLACES = {"exit": ("interactiveshell.py", 1)}
+# The warnings registry of each place's module (its __warningregistry__).
+_registries = collections.defaultdict(dict)
+
+
+def _ipython_warn(where, message, source, module):
+    """IPython's warnings.warn(message) at its line where, through Python's
+    warnings module: its filters decide (a UserWarning shows once from
+    one place: once a lesson), formatwarning writes "FILE:LINE:
+    UserWarning: MESSAGE" and the source line, on sys.stderr."""
+    if where not in _PLACES:
+        return
+    filename, lineno = _PLACES[where]
+    if filename not in linecache.cache:
+        linecache.cache[filename] = (0, None, [""] * (lineno - 1) + [source + "\n"], filename)
+    warnings.warn_explicit(message, UserWarning, filename, lineno, module=module,
+                           registry=_registries[filename])
+
+
+def _warn_exit():
+    """InteractiveShell.run_code's warning after a SystemExit."""
+    _ipython_warn("exit", "To exit: use 'exit', 'quit', or Ctrl-D.",
+                  "warn(\"To exit: use 'exit', 'quit', or Ctrl-D.\", stacklevel=1)",
+                  "IPython.core.interactiveshell")
 
 
 def _run_cell(msg):
     n = msg["cell"]
     try:
-        _run_source(msg["code"], "<cell-%d>" % n)
+        _run_source(msg["code"], n + 1)
     except SystemExit as e:
         _system_exit(e)
+    except UsageError as e:
+        _flush_all()
+        _STDERR.write("UsageError: %s\n" % e)
+        _event("error", ename="UsageError", evalue=_cut(str(e)), traceback="", fails=True)
     except BaseException:
         etype, value, tb = sys.exc_info()
         _flush_all()
@@ -1051,8 +1317,12 @@ _shell = _Shell()
 
 def main():
     global _SHOW_CAP
+    global _IPYTHON
     if len(sys.argv) > 1:
         _SHOW_CAP = int(sys.argv[1])
+    if len(sys.argv) > 3:
+        _IPYTHON = sys.argv[2]
+        _PLACES.update((k, (v["file"], v["line"])) for k, v in json.loads(sys.argv[3]).items())
     # What labrun set for the worker alone is no part of the lesson's
     # environment (runner/pyworker.go, workerEnv).
     for _k in os.environ.pop("LABRUN_WORKER_ADDED", "").split(","):

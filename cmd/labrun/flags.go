@@ -22,11 +22,14 @@ func addStepFlags(fs *pflag.FlagSet, o *runner.Options) {
 	fs.BoolVar(&o.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
 	d := limits.Default()
-	fs.Uint64Var(&o.Limits.CPUSeconds, "cpu", 0, fmt.Sprintf("CPU `seconds` each process of a step may use (default %d)", d.CPUSeconds))
-	fs.Uint64Var(&o.Limits.Processes, "procs", 0, fmt.Sprintf("how many `processes` the run may have at once; a fork bomb stops there (default %d)", d.Processes))
-	fs.Var((*size)(&o.Limits.FileSize), "fsize", fmt.Sprintf("largest file a step may write, a `size` such as 10M (default %d bytes)", d.FileSize))
-	fs.Uint64Var(&o.Limits.OpenFiles, "nofile", 0, fmt.Sprintf("open `files` per process (default %d)", d.OpenFiles))
-	fs.Var((*size)(&o.Limits.AddressSpace), "as", "virtual memory per process, a `size` such as 2G (default: no limit, as AddressSanitizer needs)")
+	l := &o.Limits
+	fs.Var(limitFlag{"cpu", &l.CPUSeconds}, "cpu", fmt.Sprintf("CPU `seconds` each process of a step may use, or unlimited (default %d)", d.CPUSeconds))
+	fs.Var(limitFlag{"procs", &l.Processes}, "procs", fmt.Sprintf("how many `processes` the run may have at once; a fork bomb stops there (default %d)", d.Processes))
+	fs.Var(limitFlag{"fsize", &l.FileSize}, "fsize", fmt.Sprintf("largest file a step may write, a `size` such as 10M, or unlimited (default %d bytes)", d.FileSize))
+	fs.Var(limitFlag{"nofile", &l.OpenFiles}, "nofile", fmt.Sprintf("open `files` per process (default %d)", d.OpenFiles))
+	fs.Var(limitFlag{"as", &l.AddressSpace}, "as", "virtual memory per process, a `size` such as 2G (default: no limit, as AddressSanitizer needs)")
+	// "unlimited" sets no limit: the one labrun inherited stays, and the
+	// default's guard against a runaway step is given up (limits.Unlimited).
 }
 
 // checkStepFlags refuses what addStepFlags's flags were given that a
@@ -85,11 +88,17 @@ func (d *seconds) Set(s string) error {
 	return nil
 }
 
-// size is a size flag in bytes, read as limits.Size reads it ("10M").
-type size uint64
+// limitFlag is a resource limit flag, read as the lesson's directive
+// reads its key (limits.Flag: "10M", "unlimited").
+type limitFlag limits.Flag
 
-func (s *size) String() string     { return (*limits.Size)(s).String() }
-func (s *size) Set(v string) error { return (*limits.Size)(s).Set(v) }
+func (f limitFlag) String() string     { return limits.Flag(f).String() }
+func (f limitFlag) Set(v string) error { return limits.Flag(f).Set(v) }
 
 // Type names the value in help when the usage does not (pflag.Value).
-func (s *size) Type() string { return "size" }
+func (f limitFlag) Type() string {
+	if f.Key == "fsize" || f.Key == "as" {
+		return "size"
+	}
+	return "uint64"
+}

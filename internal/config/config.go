@@ -18,7 +18,12 @@
 //	EDITOR = "true"
 //	[limits]
 //	cpu = 60
-//	fsize = "10M"
+//	fsize = "10M"            # or "unlimited" (cpu, fsize, as): no limit set
+//
+// A limit of "unlimited" (limits.Unlimited) gives up labrun's default
+// guard against a runaway step: the step has the limit labrun inherited,
+// as the course's recordings show it (ulimit -a). nofile cannot be
+// unlimited: the kernel caps it.
 package config
 
 import (
@@ -205,7 +210,7 @@ func Parse(name string, src []byte) (*Config, error) {
 		case string:
 			v = x
 		default:
-			return nil, bad("[limits] %s = %v: want a number or a size such as \"10M\"", k, x)
+			return nil, bad("[limits] %s = %v: want a number, a size such as \"10M\", or \"unlimited\"", k, x)
 		}
 		ok, err := c.Limits.Set(k, v)
 		switch {

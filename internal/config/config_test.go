@@ -54,12 +54,25 @@ func TestParseRefuses(t *testing.T) {
 		{"[locale]\nPATH = \"/\"", "not a locale variable"},
 		{"[limits]\ncpu = 0", "cpu=0: want a positive whole number"},
 		{"[limits]\nmem = 1", `unknown limit "mem"`},
+		{"[limits]\nnofile = \"unlimited\"", "nofile=unlimited: the kernel caps open files"},
 		{"\n\nmagics = ", "labrun.toml:3: "},
 	} {
 		_, err := Parse("labrun.toml", []byte(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: got %v, want an error with %q", tc.src, err, tc.want)
 		}
+	}
+}
+
+// TestUnlimited: cpu, fsize and as may be "unlimited" (no limit set,
+// the inherited one stays: limits.Unlimited).
+func TestUnlimited(t *testing.T) {
+	c, err := Parse("labrun.toml", []byte("[limits]\ncpu = \"unlimited\"\nfsize = \"unlimited\"\nas = \"unlimited\""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (limits.Limits{CPUSeconds: limits.Unlimited, FileSize: limits.Unlimited, AddressSpace: limits.Unlimited}); c.Limits != want {
+		t.Errorf("limits %+v, want %+v", c.Limits, want)
 	}
 }
 

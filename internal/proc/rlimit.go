@@ -32,7 +32,7 @@ func rlimits(l limits.Limits, nproc uint64) ([]rlimit, error) {
 		{unix.RLIMIT_FSIZE, l.FileSize}, {unix.RLIMIT_NOFILE, l.OpenFiles},
 		{unix.RLIMIT_NPROC, nproc},
 	} {
-		if x.v == 0 {
+		if !limits.Set(x.v) { // unset, or unlimited: the inherited limit stays
 			continue
 		}
 		var cur unix.Rlimit
