@@ -159,7 +159,8 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	})
 	ro := o.runner
 	ro.Course = given
-	suite := o.flaky.suite(check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast})
+	note := func(msg string) { fmt.Fprintf(stderr, "labrun: %s\n", msg) }
+	suite := o.flaky.suite(check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast, OnNote: note})
 	totals := suite.Run(ctx, found, reporters)
 	live.Stop()
 	stop.waitIfQuitting()
