@@ -86,6 +86,14 @@ func TestAddSetupSections(t *testing.T) {
 			}
 		}
 	}
+	for _, name := range setupOrder {
+		if setupSections[name] == "" {
+			t.Errorf("setup_cell.py has no section %q", name)
+		}
+	}
+	if len(setupSections) != len(setupOrder) {
+		t.Errorf("setup_cell.py has sections %d, setupOrder names %d", len(setupSections), len(setupOrder))
+	}
 	course := code("# look at tools/set_up_magics.ipynb\nget_ipython().run_cell('...') #MAGICS_SETUP_END")
 	nb := &Notebook{Cells: []Cell{course, code("%%cpp a.c\nint x;")}}
 	if AddSetup(nb, lessons.MagicsCurrent); len(nb.Cells) != 2 {
