@@ -2,6 +2,7 @@ package jupyter
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 
 	"github.com/labrun/labrun/lessons"
@@ -106,12 +107,13 @@ func isGenerated(c Cell) bool {
 	return c.CellType == "code" && strings.HasPrefix(string(c.Source), lessons.GeneratedSetup)
 }
 
-// withoutGenerated returns nb without the set-up cell AddSetup put in.
+// withoutGenerated returns nb without the set-up cell AddSetup put in
+// (wherever it stands now).
 func withoutGenerated(nb *Notebook) *Notebook {
-	if len(nb.Cells) == 0 || !isGenerated(nb.Cells[0]) {
+	if !slices.ContainsFunc(nb.Cells, isGenerated) {
 		return nb
 	}
 	out := *nb
-	out.Cells = nb.Cells[1:]
+	out.Cells = slices.DeleteFunc(slices.Clone(nb.Cells), isGenerated)
 	return &out
 }
