@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -165,6 +166,10 @@ type Options struct {
 	Runner runner.Options
 	// OnStart, when set, is called with the lesson about to run.
 	OnStart func(*lessons.Lesson)
+	// OnNote, when set, is called with what the user is to know of the
+	// lesson's settings: notebooks beside it of which none or several is
+	// its own (jupyter.Sibling.Note).
+	OnNote func(string)
 }
 
 // Run checks one lesson: it runs the skeleton and compares every cell.
@@ -181,6 +186,11 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	lesson, err := lessonToRun(l, rec)
 	if err != nil {
 		return nil, err
+	}
+	sib := jupyter.FindSibling(lesson.Name, lesson)
+	o.Runner.NotebookMagics = sib.Magics
+	if note := sib.Note(o.Runner.Course); note != "" && o.OnNote != nil {
+		o.OnNote(note)
 	}
 	runErr := rep.run(ctx, lesson, o)
 	if rep.Result == nil {

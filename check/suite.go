@@ -35,6 +35,9 @@ type Suite struct {
 	// check (flaky.go).
 	RerunFails, Runs        int
 	WriteRules, FailOnFlaky bool
+	// OnNote, when set, is called with what the user is to know of a
+	// lesson's settings (Options.OnNote), from the goroutine checking it.
+	OnNote func(string)
 }
 
 // Handler receives a suite's events. The suite calls it from the
@@ -171,7 +174,7 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 // cell's verdict just before its end, so that they come together).
 func (s Suite) check(ctx context.Context, i int, l Lesson, send func(Event)) {
 	send(LessonStarted{l})
-	o := Options{Runner: s.Runner}
+	o := Options{Runner: s.Runner, OnNote: s.OnNote}
 	var err error
 	if o.Runner.Course == nil {
 		if o.Runner.Course, err = config.ForLesson(l.Path, ""); err != nil {

@@ -23,8 +23,10 @@ type ImportOptions struct {
 // course's post-processing (improveMD).
 //
 // A notebook that Export wrote from a labrun transcript gives that
-// transcript back byte for byte (its skeleton only, with NoOutput).
+// transcript back byte for byte (its skeleton only, with NoOutput); the
+// set-up cell AddSetup put first is dropped.
 func Import(nb *Notebook, opts ImportOptions) []byte {
+	nb = withoutGenerated(nb)
 	if _, ok := nb.Metadata[metaKey]; ok {
 		return importLabrun(nb, opts.NoOutput)
 	}

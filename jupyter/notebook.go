@@ -1,9 +1,17 @@
 // Package jupyter moves lessons in and out of Jupyter notebooks, with
-// encoding/json and no Python: Import lays a notebook out as the course's
+// encoding/json, running no Python: Import lays a notebook out as the course's
 // Markdown (jupyter nbconvert --to markdown, then the course's own
 // post-processing, tools/save_them_all's "improve_md"), and Export turns
 // a transcript, read with transcript.Parse, into an nbformat 4.5 notebook
 // with its outputs.
+//
+// Files: notebook.go and marshal.go, nbformat read and written;
+// import.go, a notebook as the course's Markdown; export.go, a
+// transcript as a notebook; setup.go, the set-up cell an exported
+// notebook gets first (AddSetup: the course's magics in Python,
+// setup_cell.py, so that Jupyter runs it); sibling.go, the lesson's own
+// notebook beside it, whose set-up cell says the lesson's magics
+// (FindSibling).
 package jupyter
 
 import (

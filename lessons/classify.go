@@ -73,8 +73,12 @@ func classify(name string, l *Lesson, c *Cell, errs *ErrorList) {
 	}
 }
 
-// isSetup recognizes the course's set-up one-liner cell.
+// isSetup recognizes the course's set-up one-liner cell, and the one
+// labrun export generated.
 func isSetup(src string) bool {
+	if _, ok := generatedMagics(src); ok {
+		return true
+	}
 	return strings.Contains(src, "get_ipython().run_cell(") &&
 		(strings.Contains(src, "MAGICS_SETUP_END") || strings.HasPrefix(src, "# look at tools/set_up_magics.ipynb"))
 }
@@ -299,3 +303,7 @@ func lastLine(text string) string {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// IsFileMagic says whether a cell magic (without its %%) is one of the
+// course's file magics: %%cpp, %%asm, %%save_file, %%cmake, %%makefile.
+func IsFileMagic(magic string) bool { return fileMagics[magic] != "" }

@@ -81,11 +81,13 @@ type Lesson struct {
 	// before no code cell: labrun check refuses the lesson for them
 	// (labrun run has no use for check rules).
 	RuleErrors ErrorList
-	// Magics is the version of the course's magics the lesson asks for
-	// (<!-- labrun magics=2019 -->), or, without such a directive, the
-	// one its own set-up cell defines (see MagicsCurrent); ""
-	// leaves it to the course's labrun.toml.
+	// Magics is the version of the course's magics the lesson's
+	// directive asks for (<!-- labrun magics=2019 -->); "" leaves it to
+	// the levels below (runner.SettingsOf).
 	Magics string
+	// SetupMagics is the version the lesson's own set-up cell defines
+	// (SetupMagics), "" without one.
+	SetupMagics string
 	// Warnings are cells that will fail as the course's magics failed
 	// (a magic line argparse refuses: see Cell.MagicExit), by line.
 	Warnings ErrorList

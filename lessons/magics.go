@@ -1,10 +1,13 @@
 package lessons
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The versions of the course's magics (tools/set_up_magics.ipynb) labrun
 // knows: a lesson says which with <!-- labrun magics=2019 --> (or its
-// set-up cell shows it: setupMagics), a course with magics = "2019" in
+// set-up cell shows it: SetupMagics), a course with magics = "2019" in
 // its labrun.toml (internal/config reads it and checks it with
 // CheckMagics).
 const (
@@ -23,4 +26,25 @@ func CheckMagics(v string) error {
 		return fmt.Errorf("magics = %q: known versions are %q and %q", v, MagicsCurrent, Magics2019)
 	}
 	return nil
+}
+
+// GeneratedSetup starts the first line of the set-up cell labrun export
+// puts first in a notebook: "# labrun: generated set-up cell
+// (magics=2019)". labrun reads it as the lesson's own set-up cell
+// (SetupMagics), and labrun import drops it.
+const GeneratedSetup = "# labrun: generated set-up cell"
+
+// generatedMagics reads the version a generated set-up cell names on its
+// first line, and says whether src is one.
+func generatedMagics(src string) (string, bool) {
+	first, _, _ := strings.Cut(src, "\n")
+	rest, ok := strings.CutPrefix(first, GeneratedSetup+" (magics=")
+	if !ok {
+		return "", false
+	}
+	v, ok := strings.CutSuffix(strings.TrimRight(rest, " \t\r"), ")")
+	if !ok || CheckMagics(v) != nil {
+		return "", false
+	}
+	return v, true
 }

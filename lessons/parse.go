@@ -174,8 +174,8 @@ func (p *parser) fence(fc *ast.FencedCodeBlock) {
 		p.names[c.Attrs.Name] = true
 	}
 	l.Cells = append(l.Cells, c)
-	if c.Kind == Setup && l.Magics == "" {
-		l.Magics = setupMagics(c.Source)
+	if c.Kind == Setup && l.SetupMagics == "" {
+		l.SetupMagics, _ = SetupMagics(c.Source)
 	}
 }
 
@@ -343,12 +343,20 @@ func notRunNested(l *Lesson, li *lineIndex, src []byte, n ast.Node) {
 	})
 }
 
-// setupMagics reads which version of the course's magics a lesson's own
-// set-up cell defines: the current save_file has a comment_prefix (it
-// shows comment lines), the 2019 one only knows %run.
-func setupMagics(src string) string {
-	if strings.Contains(src, "comment_prefix") {
-		return MagicsCurrent
+// SetupMagics reads which version of the course's magics a set-up cell
+// defines, and says whether src is one: the course's one-liner (the
+// current save_file has a comment_prefix, as it shows comment lines; the
+// 2019 one only knows %run), or the cell labrun export generated (its
+// first line names the version: GeneratedSetup).
+func SetupMagics(src string) (version string, ok bool) {
+	if v, ok := generatedMagics(src); ok {
+		return v, true
 	}
-	return Magics2019
+	if !isSetup(src) {
+		return "", false
+	}
+	if strings.Contains(src, "comment_prefix") {
+		return MagicsCurrent, true
+	}
+	return Magics2019, true
 }

@@ -111,6 +111,12 @@ type Options struct {
 	// TimeoutSet says Timeout was asked for (a flag): it then wins over
 	// the lesson's directive, not only over labrun's default.
 	TimeoutSet bool
+	// NotebookMagics is the version of the course's magics that the
+	// set-up cell of the lesson's own notebook defines (the .ipynb beside
+	// the lesson whose code cells are the lesson's: jupyter.Sibling), ""
+	// when there is none: it wins over the course's, the lesson's own
+	// set-up cell and directive win over it (SettingsOf).
+	NotebookMagics string
 }
 
 // Validate fills in defaults and refuses impossible values.

@@ -12,8 +12,9 @@ import (
 )
 
 // Settings are what several levels may each say of a run: labrun's
-// defaults, the course's labrun.toml, the lesson's directives and the
-// command line's flags. A zero field is one its level leaves unset.
+// defaults, the course's labrun.toml, the lesson's own notebook, the
+// lesson's set-up cell, its directives and the command line's flags. A
+// zero field is one its level leaves unset.
 type Settings struct {
 	// Timeout bounds each cell (a cell's own timeout= wins over it).
 	Timeout time.Duration
@@ -51,14 +52,17 @@ func (s Settings) over(upper Settings) Settings {
 //     it without TimeoutSet), lessons.MagicsCurrent, config.IPython8,
 //     limits.Default();
 //  2. the course's labrun.toml (opts.Course, when one was found);
-//  3. the lesson's directives (<!-- labrun timeout=5s magics=2019
-//     cpu=60 -->; lessons.Parse takes the magics a set-up cell defines
-//     when no directive names them);
-//  4. the command line's flags: opts.Timeout when opts.TimeoutSet, and
+//  3. the set-up cell of the lesson's own notebook, the .ipynb beside it
+//     whose code cells are the lesson's (opts.NotebookMagics);
+//  4. the lesson's own set-up cell (lesson.SetupMagics: the course's
+//     one-liner, or the one labrun export generated);
+//  5. the lesson's directives (<!-- labrun timeout=5s magics=2019
+//     cpu=60 -->);
+//  6. the command line's flags: opts.Timeout when opts.TimeoutSet, and
 //     opts.Limits (a CI job's --procs 50 holds whatever a lesson says).
 //
-// A new level (a notebook beside the lesson, say) is one more entry in
-// the list, at its place. opts is to be validated (Options.Validate).
+// A new level is one more entry in the list, at its place. opts is to be
+// validated (Options.Validate).
 func SettingsOf(lesson *lessons.Lesson, opts Options) Settings {
 	course := opts.Course
 	if course == nil {
@@ -71,6 +75,8 @@ func SettingsOf(lesson *lessons.Lesson, opts Options) Settings {
 	levels := []Settings{
 		{Timeout: opts.Timeout, Magics: lessons.MagicsCurrent, IPython: config.IPython8, Limits: limits.Default()},
 		{Timeout: course.Timeout, Magics: course.Magics, IPython: course.IPython, Limits: course.Limits},
+		{Magics: opts.NotebookMagics},
+		{Magics: lesson.SetupMagics},
 		{Timeout: lesson.Timeout, Magics: lesson.Magics, Limits: lesson.Limits},
 		flags,
 	}

@@ -11,9 +11,10 @@ import (
 )
 
 // TestSettingsOf: each level puts what it sets over the levels below it
-// (labrun's defaults, the course's labrun.toml, the lesson's directives,
-// the command line's flags), field by field and limit by limit; what a
-// level leaves unset comes from below.
+// (labrun's defaults, the course's labrun.toml, the lesson's own
+// notebook's set-up cell, the lesson's set-up cell, its directives, the
+// command line's flags), field by field and limit by limit; what a level
+// leaves unset comes from below.
 func TestSettingsOf(t *testing.T) {
 	def := limits.Default()
 	with := func(l limits.Limits, f func(*limits.Limits)) limits.Limits {
@@ -57,6 +58,21 @@ func TestSettingsOf(t *testing.T) {
 		opts:   Options{Timeout: 3 * time.Second, TimeoutSet: true, Limits: limits.Limits{CPUSeconds: 5}, Course: course},
 		want: Settings{Timeout: 3 * time.Second, Magics: lessons.Magics2019, IPython: config.IPython7,
 			Limits: with(def, func(l *limits.Limits) { l.CPUSeconds, l.FileSize, l.Processes = 5, 1<<20, 64 })},
+	}, {
+		name: "the lesson's notebook over the course",
+		opts: Options{Course: course, NotebookMagics: lessons.MagicsCurrent},
+		want: Settings{Timeout: 20 * time.Second, Magics: lessons.MagicsCurrent, IPython: config.IPython7,
+			Limits: with(def, func(l *limits.Limits) { l.CPUSeconds, l.FileSize = 60, 1<<20 })},
+	}, {
+		name:   "the lesson's set-up cell over its notebook",
+		lesson: lessons.Lesson{SetupMagics: lessons.Magics2019},
+		opts:   Options{NotebookMagics: lessons.MagicsCurrent},
+		want:   Settings{Timeout: DefaultTimeout, Magics: lessons.Magics2019, IPython: config.IPython8, Limits: def},
+	}, {
+		name:   "the lesson's directive over its set-up cell",
+		lesson: lessons.Lesson{Magics: lessons.MagicsCurrent, SetupMagics: lessons.Magics2019},
+		opts:   Options{NotebookMagics: lessons.Magics2019, Course: &config.Config{Magics: lessons.Magics2019}},
+		want:   Settings{Timeout: DefaultTimeout, Magics: lessons.MagicsCurrent, IPython: config.IPython8, Limits: def},
 	}, {
 		name:   "a timeout not asked for loses to the lesson",
 		lesson: lessons.Lesson{Timeout: 5 * time.Second},

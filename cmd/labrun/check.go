@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,7 +160,13 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	})
 	ro := o.runner
 	ro.Course = given
-	suite := o.flaky.suite(check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast})
+	var noted sync.Map // a lesson checked again (--runs, --rerun-fails) says its note once
+	note := func(msg string) {
+		if _, again := noted.LoadOrStore(msg, true); !again {
+			fmt.Fprintf(stderr, "labrun: %s\n", msg)
+		}
+	}
+	suite := o.flaky.suite(check.Suite{Jobs: o.jobs, Runner: ro, Update: o.update, DryRun: o.dryRun, FailFast: o.failFast, OnNote: note})
 	totals := suite.Run(ctx, found, reporters)
 	live.Stop()
 	stop.waitIfQuitting()

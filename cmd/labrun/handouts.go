@@ -8,10 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	htmlpage "github.com/labrun/labrun/render/html"
 	"github.com/labrun/labrun/render/tangle"
+	"github.com/labrun/labrun/runner"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -211,7 +213,12 @@ func newExportCmd(stdout, stderr io.Writer) *cobra.Command {
 	var out string
 	c := handout("export TRANSCRIPT", "a transcript as an nbformat 4.5 notebook with its outputs",
 		`Writes a transcript as an nbformat 4.5 notebook with its outputs
-("labrun import" gives a labrun transcript back byte for byte).
+("labrun import" gives a labrun transcript back byte for byte). Its
+first cell, unless the lesson has a set-up cell of its own, is a set-up
+cell that defines the course's magics the lesson uses (%%cpp and the
+other file magics, %p, %MD, %bash_async, TInteractiveLauncher), in the
+version the lesson runs with, so that Jupyter runs the notebook
+(jupyter nbconvert --to notebook --execute); "labrun import" drops it.
 `, func(in string) error {
 			src, err := readInput(in)
 			if err != nil {
@@ -222,6 +229,11 @@ func newExportCmd(stdout, stderr io.Writer) *cobra.Command {
 				fmt.Fprintln(stderr, err)
 				return &exitError{exitBadInput, nil}
 			}
+			magics, err := exportMagics(in, src, stderr)
+			if err != nil {
+				return err
+			}
+			jupyter.AddSetup(nb, magics)
 			data, err := jupyter.Marshal(nb)
 			if err != nil {
 				return err
@@ -230,4 +242,25 @@ func newExportCmd(stdout, stderr io.Writer) *cobra.Command {
 		})
 	outputFlag(c, &out, "the notebook to `NOTEBOOK.ipynb`")
 	return c
+}
+
+// exportMagics is the version of the course's magics the exported
+// transcript's lesson runs with, as labrun run would take it
+// (runner.SettingsOf: the lesson's directive and set-up cell, its own
+// notebook beside it, the course's labrun.toml, labrun's default).
+func exportMagics(path string, src []byte, stderr io.Writer) (string, error) {
+	lesson, err := lessons.Parse(path, transcript.StripAny(src))
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return "", &exitError{exitBadInput, nil}
+	}
+	course, err := config.ForLesson(path, "")
+	if err != nil {
+		return "", &exitError{exitBadInput, err}
+	}
+	sib := jupyter.FindSibling(path, lesson)
+	if note := sib.Note(course); note != "" {
+		fmt.Fprintf(stderr, "labrun: %s\n", note)
+	}
+	return runner.SettingsOf(lesson, runner.Options{Course: course, NotebookMagics: sib.Magics}).Magics, nil
 }

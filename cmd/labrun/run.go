@@ -15,6 +15,7 @@ import (
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/internal/config"
+	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
@@ -199,6 +200,11 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 	lr := &lessonRun{path: path, out: out, lesson: lesson, runner: o.runner}
 	if lr.runner.Course, err = config.ForLesson(path, o.config); err != nil {
 		return nil, &exitError{exitBadInput, err}
+	}
+	sib := jupyter.FindSibling(path, lesson)
+	lr.runner.NotebookMagics = sib.Magics
+	if note := sib.Note(lr.runner.Course); note != "" {
+		fmt.Fprintf(stderr, "labrun: %s\n", note)
 	}
 	if o.verbose {
 		render.NotRunList(stderr, lesson)

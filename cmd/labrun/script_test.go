@@ -34,6 +34,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,6 +75,14 @@ func TestScript(t *testing.T) {
 			switch cond {
 			case "root":
 				return os.Geteuid() == 0, nil
+			case "jupyter":
+				// jupyter nbconvert with a Python kernel: .ci/run
+				// installs them, so with CI set a missing one fails.
+				_, err := exec.LookPath("jupyter")
+				if err != nil && os.Getenv("CI") != "" {
+					return false, fmt.Errorf("CI is set and jupyter is not installed (apt-get install jupyter-nbconvert python3-ipykernel): %w", err)
+				}
+				return err == nil, nil
 			}
 			return false, errors.New("unknown condition " + cond)
 		},
