@@ -136,10 +136,12 @@ func TestLauncherPID(t *testing.T) {
 func TestLauncherCloseTimeout(t *testing.T) {
 	md := fence("a = TInteractiveLauncher('sleep 30')") + "\n" +
 		fence("a.close(timeout=0.5)")
-	// Past its timeout unkilled, the close waits for the cell's timeout.
-	bound := loadbound.New(t, "close(timeout=0.5)", 500*time.Millisecond+proc.KillWait, DefaultTimeout,
-		cellBaseline(t, fence("a = TInteractiveLauncher('true')")+"\n"+fence("a.close(timeout=0.5)"), Options{}))
-	res := runLesson(t, md, Options{})
+	// Past its timeout unkilled, the close waits for the sleep (30 s) or
+	// the cell's timeout.
+	opts := Options{Timeout: 30 * time.Second}
+	bound := loadbound.New(t, "close(timeout=0.5)", 500*time.Millisecond+proc.KillWait, opts.Timeout,
+		cellBaseline(t, fence("a = TInteractiveLauncher('true')")+"\n"+fence("a.close(timeout=0.5)"), opts))
+	res := runLesson(t, md, opts)
 	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Got signal 9" {
 		t.Errorf("log %q", log)
 	}
@@ -154,10 +156,11 @@ func TestLauncherCloseTimeout(t *testing.T) {
 func TestLauncherCloseBlocked(t *testing.T) {
 	md := fence("!mkfifo f\na = TInteractiveLauncher('cat f')") + "\n" +
 		fence("a.close(timeout=20)")
-	// Not seen blocked, the close waits for the cell's timeout.
-	bound := loadbound.New(t, "close() of a blocked step", proc.BackgroundStuckQuiet+proc.KillWait, DefaultTimeout,
-		cellBaseline(t, fence("a = TInteractiveLauncher('true')")+"\n"+fence("a.close(timeout=20)"), Options{}))
-	res := runLesson(t, md, Options{})
+	// Not seen blocked, the close waits for its 20 s timeout.
+	opts := Options{Timeout: 30 * time.Second}
+	bound := loadbound.New(t, "close() of a blocked step", proc.BackgroundStuckQuiet+proc.KillWait, 20*time.Second,
+		cellBaseline(t, fence("a = TInteractiveLauncher('true')")+"\n"+fence("a.close(timeout=20)"), opts))
+	res := runLesson(t, md, opts)
 	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Got signal 9" {
 		t.Errorf("log %q", log)
 	}

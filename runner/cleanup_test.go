@@ -62,11 +62,13 @@ func TestNoProcessLeft(t *testing.T) {
 		fence("a = TInteractiveLauncher('sleep 1000')") + "\n" +
 		fence("%bash_async sleep 1005") + "\n" +
 		fence("!echo last")
-	// A daemon holding a step's output keeps it to the 10 s timeout.
-	bound := loadbound.New(t, "a cell", proc.KillWait, DefaultTimeout,
+	// A daemon holding a step's output keeps it to the timeout.
+	opts := Options{Timeout: 30 * time.Second}
+	bound := loadbound.New(t, "a cell", proc.KillWait, opts.Timeout,
 		cellBaseline(t, fence("!true")+"\n"+fence("%%bash\ntrue")+"\n"+fence("a = TInteractiveLauncher('true')")+"\n"+
-			fence("%bash_async true"), Options{}))
-	res := runLesson(t, md, Options{OnCell: w.onCell})
+			fence("%bash_async true"), opts))
+	opts.OnCell = w.onCell
+	res := runLesson(t, md, opts)
 	if left := tagged(tag); len(left) > 0 {
 		t.Errorf("processes left after Run returned:\n%s", strings.Join(left, "\n"))
 	}

@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -137,10 +139,11 @@ func TestStuckDetection(t *testing.T) {
 		fence("!echo hi > f") + "\n" +
 		fence("!cat") + "\n" +
 		fence("!echo after")
-	// Without stuck detection, each step waits for the 10 s timeout.
-	bound := loadbound.New(t, "a stuck cell", proc.DefaultGrace, DefaultTimeout,
-		cellBaseline(t, fence("!true")+"\n"+fence("!echo hi > f"), Options{}))
-	res := runLesson(t, md, Options{})
+	// Without stuck detection, each step waits for the timeout.
+	opts := Options{Timeout: 30 * time.Second}
+	bound := loadbound.New(t, "a stuck cell", proc.DefaultGrace, opts.Timeout,
+		cellBaseline(t, fence("!true")+"\n"+fence("!echo hi > f"), opts))
+	res := runLesson(t, md, opts)
 	for _, i := range []int{1, 2} {
 		cr := res.Cells[i]
 		if cr.Status != transcript.Interrupted {
@@ -149,7 +152,7 @@ func TestStuckDetection(t *testing.T) {
 		if !interruptedBy(cr, transcript.Stuck) || cr.Interruption.Where == "" {
 			t.Errorf("cell %d: want stuck with where it waits: %s", i, dump(cr))
 		}
-		bound.Check(t, cr.Duration, fmt.Sprintf("cell %d: stuck detection should beat the 10s timeout by far", i))
+		bound.Check(t, cr.Duration, fmt.Sprintf("cell %d: stuck detection should beat the 30s timeout by far", i))
 		if !strings.Contains(streams(cr), "^C") {
 			t.Errorf("cell %d output %q lacks the ^C echo", i, streams(cr))
 		}
@@ -199,19 +202,40 @@ func TestPythonTimeout(t *testing.T) {
 // TestContextCancel: when labrun is stopped the current step is
 // interrupted and the cells left are skipped.
 func TestContextCancel(t *testing.T) {
-	l := parseLesson(t, fence("!echo first")+"\n"+fence("!sleep 30")+"\n"+fence("!echo never"))
+	started := filepath.Join(t.TempDir(), "started")
+	l := parseLesson(t, fence("!echo first")+"\n"+fence("!touch "+started+"; sleep 30")+"\n"+fence("!echo never"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// Not cancelled, the sleep 30 runs for 30 s.
-	bound := loadbound.New(t, "the cancelled run", 1500*time.Millisecond+proc.DefaultGrace, 30*time.Second,
+	// Not cancelled, the sleep 30 runs for 30 s past the cancel.
+	bound := loadbound.New(t, "the run after the cancel", proc.DefaultGrace, 30*time.Second,
 		runBaseline(t, fence("!echo first")+"\n"+fence("!true")+"\n"+fence("!true")))
-	time.AfterFunc(1500*time.Millisecond, cancel)
-	start := time.Now()
+	// The cancel comes once the second cell's step runs, however long
+	// the start took on a loaded machine.
+	cancelled := make(chan time.Time, 1)
+	go func() {
+		for {
+			if _, err := os.Stat(started); err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		cancelled <- time.Now()
+		cancel()
+	}()
 	res, err := Run(ctx, l, t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bound.Check(t, time.Since(start), "the cancel at 1.5s did not stop the step")
+	select {
+	case at := <-cancelled:
+		bound.Check(t, time.Since(at), "the cancel did not stop the step")
+	default:
+		t.Errorf("Run returned before the second cell's step started")
+	}
 	if !res.Interrupted {
 		t.Errorf("Result.Interrupted not set")
 	}
@@ -337,7 +361,7 @@ func TestContextCancelPython(t *testing.T) {
 func TestPtyDaemonHoldingTerminal(t *testing.T) {
 	tag := setTag(t)
 	t.Cleanup(func() { killTagged(tag) })
-	const timeout = 10 * time.Second
+	const timeout = 30 * time.Second
 	// Held by the daemon, the step would end at its timeout.
 	bound := loadbound.New(t, "the step", 300*time.Millisecond+proc.PtyDrain, timeout,
 		cellBaseline(t, fence("!sleep 0; echo started"), Options{Timeout: timeout}))
