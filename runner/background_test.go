@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/internal/loadbound"
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -134,13 +136,19 @@ func TestLauncherPID(t *testing.T) {
 func TestLauncherCloseTimeout(t *testing.T) {
 	md := fence("a = TInteractiveLauncher('sleep 30')") + "\n" +
 		fence("a.close(timeout=0.5)")
-	res := runLesson(t, md, Options{})
+	// Past its timeout unkilled, the close waits for the sleep (30 s) or
+	// the cell's timeout.
+	opts := Options{Timeout: 30 * time.Second}
+	bound := loadbound.New(t, "close(timeout=0.5)", 500*time.Millisecond+proc.KillWait, opts.Timeout,
+		cellBaseline(t, fence("a = TInteractiveLauncher('true')")+"\n"+fence("a.close(timeout=0.5)"), opts))
+	res := runLesson(t, md, opts)
 	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Got signal 9" {
 		t.Errorf("log %q", log)
 	}
-	if d := res.Cells[1].Duration; d < 400*time.Millisecond || d > 3*time.Second {
-		t.Errorf("close(timeout=0.5) took %v", d)
+	if d := res.Cells[1].Duration; d < 400*time.Millisecond {
+		t.Errorf("close(timeout=0.5) took %v, less than its timeout", d)
 	}
+	bound.Check(t, res.Cells[1].Duration, "the step was not killed at close's timeout")
 }
 
 // TestLauncherCloseBlocked: a step that can never end (it waits on a FIFO
@@ -148,13 +156,15 @@ func TestLauncherCloseTimeout(t *testing.T) {
 func TestLauncherCloseBlocked(t *testing.T) {
 	md := fence("!mkfifo f\na = TInteractiveLauncher('cat f')") + "\n" +
 		fence("a.close(timeout=20)")
-	res := runLesson(t, md, Options{})
+	// Not seen blocked, the close waits for its 20 s timeout.
+	opts := Options{Timeout: 30 * time.Second}
+	bound := loadbound.New(t, "close() of a blocked step", proc.BackgroundStuckQuiet+proc.KillWait, 20*time.Second,
+		cellBaseline(t, fence("a = TInteractiveLauncher('true')")+"\n"+fence("a.close(timeout=20)"), opts))
+	res := runLesson(t, md, opts)
 	if log := pidRe.ReplaceAllString(logOf(t, res.Cells[0]), "${1}N"); log != "L | Process started. PID = N\nL | Process finished. Got signal 9" {
 		t.Errorf("log %q", log)
 	}
-	if d := res.Cells[1].Duration; d > 5*time.Second {
-		t.Errorf("close() of a step blocked forever took %v", d)
-	}
+	bound.Check(t, res.Cells[1].Duration, "a step blocked forever was not killed at once")
 }
 
 // TestBashAsync: the older %bash_async shows each stream under its name

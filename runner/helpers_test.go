@@ -217,3 +217,31 @@ func contextWithCancelAfter(d time.Duration) (context.Context, context.CancelFun
 	t := time.AfterFunc(d, cancel)
 	return ctx, func() { t.Stop(); cancel() }
 }
+
+// pyGrace is what an interrupted Python cell may take past its deadline:
+// the step's grace and the interpreter's on top (proc/timings.go).
+const pyGrace = proc.DefaultGrace + proc.InterpreterGrace
+
+// cellBaseline returns a baseline for loadbound.New: the longest cell of
+// md, a lesson of trivial cells of the kinds the test times, run afresh
+// with opts as the test runs its own (a first Python cell includes the
+// worker's start, as the test's does).
+func cellBaseline(t *testing.T, md string, opts Options) func() time.Duration {
+	return func() time.Duration {
+		var d time.Duration
+		for _, cr := range runLesson(t, md, opts).Cells {
+			d = max(d, cr.Duration)
+		}
+		return d
+	}
+}
+
+// runBaseline returns a baseline for loadbound.New: how long a whole Run
+// of md, a lesson of trivial cells, takes.
+func runBaseline(t *testing.T, md string) func() time.Duration {
+	return func() time.Duration {
+		start := time.Now()
+		runLesson(t, md, Options{})
+		return time.Since(start)
+	}
+}

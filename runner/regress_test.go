@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/internal/loadbound"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -31,20 +32,22 @@ func TestLauncherLargeWrite(t *testing.T) {
 	tag := setTag(t)
 	defer killTagged(tag) // unblocks the write: the pipe loses its reader
 	l := parseLesson(t, fence("a = TInteractiveLauncher('sleep 30')\na.write('x' * 200000)")+"\n"+fence("print('next')"))
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	const timeout, cancelAfter = 2 * time.Second, 5 * time.Second
+	// Blocked, the run never returns.
+	bound := loadbound.New(t, "the run", cancelAfter+pyGrace, 0,
+		runBaseline(t, fence("a = TInteractiveLauncher('cat >/dev/null')\na.write('x')")+"\n"+fence("print('next')")))
+	ctx, cancel := context.WithTimeout(context.Background(), cancelAfter)
 	defer cancel()
 	done := make(chan *transcript.Result, 1)
+	start := time.Now()
 	go func() {
-		res, _ := Run(ctx, l, t.TempDir(), Options{Timeout: 2 * time.Second})
+		res, _ := Run(ctx, l, t.TempDir(), Options{Timeout: timeout})
 		done <- res
 	}()
-	select {
-	case res := <-done:
-		if res == nil || streams(res.Cells[1]) != "next\n" {
-			t.Errorf("the run did not go on after the large write")
-		}
-	case <-time.After(15 * time.Second):
-		t.Errorf("Run still blocked 15s later, past its 2s timeout and its cancelled context")
+	if res, ok := loadbound.Await(t, bound, start, done); !ok {
+		t.Errorf("Run still blocked %.1fs later, past its %v timeout and its cancelled context", time.Since(start).Seconds(), timeout)
+	} else if res == nil || streams(res.Cells[1]) != "next\n" {
+		t.Errorf("the run did not go on after the large write")
 	}
 }
 
