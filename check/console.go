@@ -29,8 +29,9 @@ type CommandReport struct {
 	Diff string
 	// Recorded and Fresh are the normalized lines.
 	Recorded, Fresh []string
-	// RawRecorded is the recorded output as the block holds it; RawFresh
-	// the fresh output as the block would hold it.
+	// RawRecorded is the recorded output as the command printed it (the
+	// block's escapes decoded); RawFresh the fresh output as the block
+	// would hold it.
 	RawRecorded, RawFresh string
 }
 
@@ -53,8 +54,8 @@ func compareConsole(c *CellReport, rec *lessons.Cell, cr *transcript.CellResult,
 			continue
 		}
 		k.RawFresh, _ = render.ConsoleFresh(cr.Console[i])
-		k.Recorded = Normalize(k.RawRecorded, lesson, cellRules)
-		k.Fresh = Normalize(k.RawFresh, lesson, cellRules)
+		k.Recorded = NormalizeText(k.RawRecorded, lesson, cellRules)
+		k.Fresh = NormalizeText(render.ConsoleText(cr.Console[i]), lesson, cellRules)
 		name := firstLine(cmd.Text)
 		k.Diff = UnifiedDiff("recorded: $ "+name, "fresh: $ "+name, k.Recorded, k.Fresh)
 		k.Verdict = Pass
@@ -111,21 +112,18 @@ func (c *CellReport) BlockDiff() string {
 }
 
 // consoleEdits says how Updated rewrites the console commands that
-// differ, by line of the transcript's skeleton: the recorded output
-// lines left out (skip) and the fresh ones written after the command's
-// last line (insert).
-func consoleEdits(failing map[int]*CellReport) (skip map[int]bool, insert map[int]string) {
-	skip, insert = map[int]bool{}, map[int]string{}
-	for _, c := range failing {
-		for _, k := range c.FailingCommands() {
-			cmd := k.Command
-			for n := cmd.OutLine; n < cmd.OutLine+cmd.OutLines; n++ {
-				skip[n] = true
+// differ, by line of the transcript's skeleton (render.ConsoleEdits);
+// cells are the recorded cells.
+func consoleEdits(failing map[int]*CellReport, cells []*lessons.Cell) *render.ConsoleEdits {
+	e := render.NewConsoleEdits()
+	for _, c := range cells {
+		if f := failing[c.Index]; f != nil {
+			for _, k := range f.FailingCommands() {
+				e.Rewrite(c, k.Command, k.RawFresh)
 			}
-			insert[cmd.LastLine] = k.RawFresh
 		}
 	}
-	return skip, insert
+	return e
 }
 
 // consoleRecords says whether a lesson's console blocks record any
