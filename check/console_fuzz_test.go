@@ -23,7 +23,7 @@ const consoleFuzzLesson = "<!-- labrun: dialect=native -->\n\n" +
 // (any bytes: prompts, continuations, fences, matcher endings, exit
 // lines, labrun's markers, HTML comments, control bytes), the transcript
 // reads back as the same commands with exactly that output (as a
-// terminal showed it), so that check passes each command; the skeleton
+// terminal showed it) and exit status, so that check passes each command; the skeleton
 // (strip) has the same cells as the lesson; and a stream output holding
 // the same bytes keeps every line of it in Layout.
 func FuzzConsoleRoundTrip(f *testing.F) {
@@ -76,6 +76,9 @@ func FuzzConsoleRoundTrip(f *testing.F) {
 			// exactly the output printed, as a terminal showed it
 			if fresh := render.ConsoleText(con.Console[i]); cmd.Recorded != fresh {
 				t.Fatalf("command %d's output reads back as %q, want %q:\n%s", i, cmd.Recorded, fresh, text)
+			}
+			if cmd.Exit != exits[i] {
+				t.Fatalf("command %d's exit status reads back as %d, want %d:\n%s", i, cmd.Exit, exits[i], text)
 			}
 		}
 		if len(got.Cells[0].Console) != len(l.Cells[0].Console) {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"io"
 	"strings"
 
@@ -101,7 +102,25 @@ func ConsoleFresh(co transcript.ConsoleOutput) (string, bool) {
 		return "", false
 	}
 	fresh := ConsoleText(co)
-	return lessons.ConsoleRecord(fresh, 0), fresh != co.Command.Recorded
+	return lessons.ConsoleRecord(fresh, co.Exit), fresh != co.Command.Recorded || co.Exit != co.Command.Exit
+}
+
+// SessionEndedWords says why a console command after an exit did not
+// run; line is the line of the command that ended the session.
+func SessionEndedWords(line, exit int) string {
+	return fmt.Sprintf("not run: the shell session ended at line %d (exit %d)", line, exit)
+}
+
+// consoleNotes words what a console cell's commands add to its ending:
+// the commands an exit left not run, from the first one's line.
+func consoleNotes(cr *transcript.CellResult) []string {
+	for i, co := range cr.Console {
+		if co.Ended && i+1 < len(cr.Console) {
+			next := cr.Console[i+1].Command
+			return []string{fmt.Sprintf("line %d on: %s", next.Line, SessionEndedWords(co.Command.Line, co.Exit))}
+		}
+	}
+	return nil
 }
 
 // ConsoleText is what a console command printed as a terminal showed it

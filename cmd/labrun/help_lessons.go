@@ -38,7 +38,11 @@ each followed by its recorded output. The commands run in one shell
 under a terminal (a cd or a variable carries over); where a command
 prints something else, the transcript holds the fresh output; labrun
 check compares each command's lines and fails at the command's line.
-Output is data: a line that would read as something else (a command
+A command's exit status, when not 0, is the line "[N]" after its output,
+as in cram: run writes it, check compares it (a missing "[1]" after
+"$ false" is a difference), --update writes it. An exit ends the shell
+session: the commands after it do not run, which fails the block at
+each of their lines. Output is data: a line that would read as something else (a command
 "$ ..." or "$", a continuation "> ...", a status "[N]", a marker
 "<!-- labrun:...", a line ending in " (esc)", " (re)", " (glob)" or
 " (no-eol)") or that holds a character that is not printable is written
