@@ -36,8 +36,12 @@ func (e *ConsoleEdits) Rewrite(c *lessons.Cell, cmd *lessons.ConsoleCommand, fre
 		e.skip[n] = true
 	}
 	e.insert[cmd.LastLine] = fresh
-	ch := c.Fence[:1]
-	if need := longestRun(fresh, ch) + 1; need > len(c.Fence) {
+	fence := c.Fence
+	if fence == "" {
+		fence = "```" // a cell made by hand, not read from a fence
+	}
+	ch := fence[:1]
+	if need := longestRun(fresh, ch) + 1; need > len(fence) {
 		n := max(need, longestRun(c.Source, ch)+1, e.fence[c.Line])
 		e.fence[c.Line], e.fence[c.EndLine] = n, n
 	}
