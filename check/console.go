@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/labrun/labrun/lessons"
@@ -22,61 +23,91 @@ type CommandReport struct {
 	Command *lessons.ConsoleCommand
 	// Line is the line of its "$ " line in the recorded transcript.
 	Line int
-	// Verdict is Skip for a command that did not run (after an exit, or
-	// after its block was interrupted): its record stays.
+	// Verdict is Skip for a command that did not run after its block
+	// was interrupted (its record stays), Fail for one an exit left not
+	// run (Reason SessionEnded) and one that differs (OutputDiffers).
 	Verdict
+	Reason
 	// Diff is the unified diff of the normalized lines, recorded → fresh.
 	Diff string
 	// Recorded and Fresh are the normalized lines.
 	Recorded, Fresh []string
-	// RawRecorded is the recorded output as the block holds it; RawFresh
-	// the fresh output as the block would hold it.
+	// RawRecorded is the recorded output as the command printed it (the
+	// block's escapes decoded); RawFresh the fresh output as the block
+	// would hold it.
 	RawRecorded, RawFresh string
 }
 
-// compareConsole compares each command of a console cell that ran; a
-// command that differs fails the cell (at the first such command's line
-// when the cell failed for nothing else). rec is the recorded cell, with
-// its rules, lesson the lesson's normalize rules; line maps a line of the
+// compareConsole compares each command of a console cell that ran, its
+// output and its exit status (a "[N]" line when it is not 0); a command
+// that differs fails the cell (at the first such command's line when the
+// cell failed for nothing else), and so does a command an exit left not
+// run, ignore-output or not. rec is the recorded cell, with its rules,
+// lesson the lesson's normalize rules; line maps a line of the
 // transcript's skeleton to the transcript's.
 func compareConsole(c *CellReport, rec *lessons.Cell, cr *transcript.CellResult, lesson []lessons.Normalize, line func(int) int) {
 	cellRules := &rec.Rules
-	if rec.Kind != lessons.Console || c.Verdict == Skip || cellRules.IgnoreOutput {
+	if rec.Kind != lessons.Console || c.Verdict == Skip && c.Reason.Kind != IgnoredOutput {
 		return
 	}
 	var diffs []string
-	first := 0
+	first, why := 0, Reason{}
+	ended := (*transcript.ConsoleOutput)(nil)
 	for i, cmd := range rec.Console {
 		k := &CommandReport{Command: cmd, Line: line(cmd.Line), Verdict: Skip, RawRecorded: cmd.Recorded}
 		c.Commands = append(c.Commands, k)
-		if i >= len(cr.Console) || !cr.Console[i].Ran {
-			continue
-		}
-		k.RawFresh, _ = render.ConsoleFresh(cr.Console[i])
-		k.Recorded = Normalize(k.RawRecorded, lesson, cellRules)
-		k.Fresh = Normalize(k.RawFresh, lesson, cellRules)
-		name := firstLine(cmd.Text)
-		k.Diff = UnifiedDiff("recorded: $ "+name, "fresh: $ "+name, k.Recorded, k.Fresh)
-		k.Verdict = Pass
-		if k.Diff != "" {
-			k.Verdict = Fail
-			diffs = append(diffs, k.Diff)
-			if first == 0 {
-				first = k.Line
+		switch {
+		case i < len(cr.Console) && cr.Console[i].Ran && !cellRules.IgnoreOutput:
+			compareCommand(k, cr.Console[i], lesson, cellRules)
+			if k.Verdict == Fail {
+				diffs = append(diffs, k.Diff)
 			}
+		case ended != nil && i < len(cr.Console) && !cr.Console[i].Ran:
+			k.Verdict, k.Reason = Fail, Reason{Kind: SessionEnded, Detail: render.SessionEndedWords(line(ended.Command.Line), ended.Exit)}
+		}
+		if i < len(cr.Console) && cr.Console[i].Ended {
+			ended = &cr.Console[i]
+		}
+		if k.Verdict == Fail && first == 0 {
+			first, why = k.Line, k.Reason
 		}
 	}
-	if len(diffs) == 0 {
+	if first == 0 {
 		return
 	}
 	c.outputsDiff = c.Diff
 	c.Diff = strings.Join(append([]string{c.Diff}, diffs...), "")
-	if c.Verdict == Pass {
-		c.Verdict, c.Reason, c.Line = Fail, Reason{Kind: OutputDiffers}, first
+	if c.Verdict != Fail {
+		c.Verdict, c.Reason, c.Line = Fail, why, first
 	}
 }
 
-// FailingCommands are a cell's console commands that differ.
+// compareCommand compares a command's recorded lines with its fresh
+// output, each normalized, and a "[N]" line after them for an exit
+// status that is not 0.
+func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []lessons.Normalize, cellRules *lessons.CellRules) {
+	k.RawFresh, _ = render.ConsoleFresh(co)
+	k.Recorded = withExit(NormalizeText(k.RawRecorded, lesson, cellRules), k.Command.Exit)
+	k.Fresh = withExit(NormalizeText(render.ConsoleText(co), lesson, cellRules), co.Exit)
+	name := firstLine(k.Command.Text)
+	k.Diff = UnifiedDiff("recorded: $ "+name, "fresh: $ "+name, k.Recorded, k.Fresh)
+	k.Verdict = Pass
+	if k.Diff != "" {
+		k.Verdict, k.Reason = Fail, Reason{Kind: OutputDiffers}
+	}
+}
+
+// withExit adds cram's "[N]" line after a command's lines when its exit
+// status is not 0.
+func withExit(lines []string, exit int) []string {
+	if exit == 0 {
+		return lines
+	}
+	return append(lines, fmt.Sprintf("[%d]", exit))
+}
+
+// FailingCommands are a cell's console commands that failed: that
+// differ, or that an exit left not run.
 func (c *CellReport) FailingCommands() []*CommandReport {
 	var f []*CommandReport
 	for _, k := range c.Commands {
@@ -91,7 +122,8 @@ func (c *CellReport) FailingCommands() []*CommandReport {
 // outputs block: not when only its console commands differ (their lines
 // are rewritten in the block, the outputs block stays as it was).
 func (c *CellReport) rewritesBlock() bool {
-	return c.Reason.Kind != OutputDiffers || len(c.FailingCommands()) == 0 || c.outputsDiff != ""
+	k := c.Reason.Kind
+	return k != OutputDiffers && k != SessionEnded || len(c.FailingCommands()) == 0 || c.outputsDiff != ""
 }
 
 // OwnFailure says whether a failing cell fails for more than its console
@@ -111,21 +143,20 @@ func (c *CellReport) BlockDiff() string {
 }
 
 // consoleEdits says how Updated rewrites the console commands that
-// differ, by line of the transcript's skeleton: the recorded output
-// lines left out (skip) and the fresh ones written after the command's
-// last line (insert).
-func consoleEdits(failing map[int]*CellReport) (skip map[int]bool, insert map[int]string) {
-	skip, insert = map[int]bool{}, map[int]string{}
-	for _, c := range failing {
-		for _, k := range c.FailingCommands() {
-			cmd := k.Command
-			for n := cmd.OutLine; n < cmd.OutLine+cmd.OutLines; n++ {
-				skip[n] = true
+// differ, by line of the transcript's skeleton (render.ConsoleEdits);
+// cells are the recorded cells.
+func consoleEdits(failing map[int]*CellReport, cells []*lessons.Cell) *render.ConsoleEdits {
+	e := render.NewConsoleEdits()
+	for _, c := range cells {
+		if f := failing[c.Index]; f != nil {
+			for _, k := range f.FailingCommands() {
+				if k.Reason.Kind == OutputDiffers {
+					e.Rewrite(c, k.Command, k.RawFresh)
+				}
 			}
-			insert[cmd.LastLine] = k.RawFresh
 		}
 	}
-	return skip, insert
+	return e
 }
 
 // consoleRecords says whether a lesson's console blocks record any

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Normalization turns an outputs block (recorded or fresh, as a
@@ -15,10 +16,13 @@ import (
 // stages, in this order:
 //
 //  1. layout: the text as a terminal shows it (colours, OSC hyperlinks,
-//     \r rewrites, backspace overstrikes resolved: termtext); trailing
-//     spaces, blank lines, fence lines, <pre>, <code>, <details>,
-//     <summary> and whole-line HTML comments dropped; the four-space
-//     indent of stream text removed; HTML entities and "\#" unescaped;
+//     \r rewrites, backspace overstrikes resolved: termtext); the
+//     block's layout gone (Layout: the fences and <pre> around a log, the
+//     four-space indent of stream text); trailing spaces and blank lines
+//     dropped; in displays, fence lines, <pre>, <code>, <details>,
+//     <summary> and whole-line HTML comments dropped and HTML entities
+//     and "\#" unescaped (entities in logs too); what a step printed
+//     is kept, whatever it looks like;
 //  2. built-in volatile values: the tables and reports of tools that a
 //     header starts (maskTables: lsof, df, perf stat, time -v), then on
 //     each line the formats of tools (toolFormats) and the generic
@@ -37,16 +41,45 @@ var layoutDrop = regexp.MustCompile(`^\s*(` + "```" + `\w*|~~~\w*|</?pre>|</?cod
 // code whose escape byte was already lost ("[0;31m").
 var ansi = regexp.MustCompile(`\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[A-Za-z]|\[[0-9;]*m(\[K)?|\[K`)
 
-// Layout returns the lines of an outputs block after stage 1.
+// Layout returns the lines of an outputs block after stage 1. The block
+// is read back as the outputs it lays out (transcript.ParseOutputs), so that
+// only the lines of the layout go (the fences and <pre> lines around a
+// log, the blank lines between outputs, the indent of stream text): the
+// lines of a stream or a log are what a step printed, and stay whatever
+// they hold (an HTML comment, a fence, <pre>); the HTML layout lines
+// above are dropped from displays only, and entities are unescaped in
+// displays and logs (a <pre> log is HTML).
 func Layout(block string) []string {
 	var kept []string
-	for _, l := range strings.Split(termtext.Plain(block), "\n") {
+	for _, o := range transcript.ParseOutputs(termtext.Plain(block)) {
+		switch o.Kind {
+		case transcript.Stream:
+			kept = appendLines(kept, o.Text, false, false)
+		case transcript.Log:
+			kept = appendLines(kept, o.Text, false, true)
+		default:
+			kept = appendLines(kept, o.Text, true, true)
+		}
+	}
+	return kept
+}
+
+// appendLines appends the lines of an output's text after stage 1:
+// terminal sequences and trailing blanks gone, blank lines dropped; for
+// a display (layout), the HTML layout lines dropped and "\#" unescaped;
+// with entities, HTML entities unescaped.
+func appendLines(kept []string, text string, layout, entities bool) []string {
+	for _, l := range strings.Split(text, "\n") {
 		l = ansi.ReplaceAllString(strings.ReplaceAll(strings.TrimRight(l, " \t\r\n\v\f"), "\r", ""), "")
-		if strings.TrimSpace(l) == "" || layoutDrop.MatchString(l) {
+		if strings.TrimSpace(l) == "" || layout && layoutDrop.MatchString(l) {
 			continue
 		}
-		l = strings.TrimPrefix(l, "    ")
-		l = strings.ReplaceAll(html.UnescapeString(l), `\#`, "#")
+		if entities {
+			l = html.UnescapeString(l)
+		}
+		if layout {
+			l = strings.ReplaceAll(l, `\#`, "#")
+		}
 		kept = append(kept, l)
 	}
 	return kept
@@ -111,7 +144,19 @@ func Volatile(l string) string {
 // Normalize returns the compared lines of an outputs block: Layout, then
 // Volatile, then the lesson's rules and the cell's (cell may be nil).
 func Normalize(block string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
-	lines := maskTables(Layout(block))
+	return normalizeLines(Layout(block), lesson, cell)
+}
+
+// NormalizeText returns the compared lines of what a step printed, as a
+// terminal showed it (a console command's output): as Normalize does
+// with a stream's lines.
+func NormalizeText(text string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
+	return normalizeLines(appendLines(nil, termtext.Plain(text), false, false), lesson, cell)
+}
+
+// normalizeLines applies stages 2 and 3 to the lines of stage 1.
+func normalizeLines(lines []string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
+	lines = maskTables(lines)
 	kept := lines[:0]
 	for _, l := range lines {
 		if l = Volatile(l); l == "" {

@@ -33,6 +33,9 @@ const (
 	// StoppedRun: not finished, a signal meant for labrun cut the cell
 	// (stopped.go).
 	StoppedRun
+	// SessionEnded: a console command did not run, an exit before it
+	// ended the block's shell session; Detail says where.
+	SessionEnded
 )
 
 // Reason is why a cell failed or was skipped: a kind and its detail.
@@ -60,7 +63,7 @@ func (r Reason) String() string {
 		return "expected to fail; ended: " + r.Detail
 	case IgnoredOutput:
 		return "ignore-output"
-	case NotRun:
+	case NotRun, SessionEnded:
 		return r.Detail
 	case StoppedRun:
 		return "not finished: labrun was stopped while it ran"

@@ -32,7 +32,7 @@ func (r *Report) Updated() (text []byte, changed bool) {
 			endOf[c.EndLine] = c.Index
 		}
 	}
-	skip, insert := consoleEdits(failing)
+	edits := consoleEdits(failing, t.Lesson.Cells)
 	var b strings.Builder
 	b.Grow(len(t.Source) + 1024)
 	for i := range t.Parts {
@@ -44,11 +44,10 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		for l := range strings.Lines(p.Skeleton) {
 			line, _ := t.SkeletonLine(n)
 			n++
-			if skip[line] {
+			if edits.Skipped(line) {
 				continue
 			}
-			b.WriteString(l)
-			b.WriteString(insert[line])
+			edits.Write(&b, line, l)
 			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() && strings.HasSuffix(l, "\n") {
 				b.WriteString(r.freshBlock(nil, failing[idx]))
 			}

@@ -15,7 +15,7 @@ import "strings"
 //
 // A line starting with "$ " is a command ("> " lines after it continue
 // it); the lines after it, up to the next command, are its recorded
-// output. Every command runs in one shell session under a pty, so a cd
+// output (consolerecord.go says how it is written). Every command runs in one shell session under a pty, so a cd
 // or a variable carries over.
 
 // ConsoleCommand is one command of a console block and where its
@@ -31,8 +31,14 @@ type ConsoleCommand struct {
 	// OutLine is the lesson line of its first recorded output line, and
 	// OutLines how many there are (0: the command printed nothing).
 	OutLine, OutLines int
-	// Recorded is the recorded output, one "\n" after each line.
+	// Recorded is the recorded output, one "\n" after each line, as the
+	// command printed it (the block's escaped lines decoded:
+	// consolerecord.go), and Exit the exit status recorded after it
+	// ("[N]"; 0 when none is).
 	Recorded string
+	Exit     int
+	// raw are the recorded lines as the block holds them.
+	raw []string
 }
 
 // consolePrompt and consoleMore start a command line and a continuation.
@@ -69,7 +75,14 @@ func classifyConsole(name string, c *Cell, errs *ErrorList) {
 		default:
 			inCmd = false
 			cur.OutLines++
-			cur.Recorded += line + "\n"
+			cur.raw = append(cur.raw, line)
+		}
+	}
+	for _, cmd := range c.Console {
+		exit, lines := consoleExit(cmd.raw)
+		cmd.Exit = exit
+		for _, l := range lines {
+			cmd.Recorded += decodeConsoleLine(l) + "\n"
 		}
 	}
 }

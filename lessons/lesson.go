@@ -104,6 +104,8 @@ type Cell struct {
 	Line int
 	// EndLine is the 1-based line of the closing fence.
 	EndLine int
+	// Fence is the run of backticks or tildes that opens it ("```").
+	Fence string
 	// Source is the text between the fences, without the final newline.
 	Source string
 	// Kind says what the cell does.

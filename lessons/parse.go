@@ -292,6 +292,7 @@ func fencedCell(name string, src []byte, li *lineIndex, fc *ast.FencedCodeBlock,
 		Info:    strings.TrimSpace(string(fc.Info.Segment.Value(src))),
 		Line:    open,
 		EndLine: closeLine,
+		Fence:   fence,
 		Source:  strings.Join(body, "\n"),
 	}
 }

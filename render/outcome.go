@@ -55,6 +55,7 @@ func Notes(cr *transcript.CellResult) []string {
 		out = append(out, "not run: labrun was interrupted")
 	}
 	out = append(out, nativeNotes(cr)...)
+	out = append(out, consoleNotes(cr)...)
 	if cr.Err != nil {
 		out = append(out, "labrun could not run it: "+cr.Err.Error())
 	}

@@ -20,17 +20,16 @@ func Transcript(res *transcript.Result) []byte {
 	for _, cr := range res.Cells {
 		after[cr.Cell.EndLine] = cr
 	}
-	skip, insert := consoleEdits(res)
+	edits := consoleEdits(res)
 	var b bytes.Buffer
 	b.Grow(len(src) * 2)
 	line := 1
 	for text := range bytes.Lines(src) {
-		if skip[line] {
+		if edits.Skipped(line) {
 			line++
 			continue
 		}
-		b.Write(text)
-		b.WriteString(insert[line])
+		edits.Write(&b, line, string(text))
 		if cr, ok := after[line]; ok {
 			if !bytes.HasSuffix(text, []byte("\n")) {
 				// The lesson ends here without a newline: the block gets

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -45,31 +46,51 @@ func (r *run) runConsoleCell(cell *cellRun) error {
 	for _, ch := range out.Chunks {
 		all.Write(ch.Data)
 	}
-	text := cleanText(all.Bytes(), true)
+	cr.Console = splitConsole(c.Console, cleanText(all.Bytes(), true), mark)
+	cut := out.Interrupted != nil || r.ctx.Err() != nil
+	for i := range cr.Console {
+		co := &cr.Console[i]
+		switch {
+		case !co.Ended:
+		case cut:
+			co.Ended = false // the interruption says why the rest did not run
+		default:
+			// An exit ended the session: its status is the command's;
+			// the commands after it are not run, and fail the cell.
+			co.Exit = out.Exit.Code
+			if i < len(cr.Console)-1 {
+				cr.Status = transcript.Failed
+			}
+		}
+	}
+	return nil
+}
+
+// splitConsole cuts the session's output at the markers after each
+// command: each command's output and exit status. The command during
+// which the shell ended (an exit, an interruption) has what is left;
+// the commands after it did not run.
+func splitConsole(cmds []*lessons.ConsoleCommand, text, mark string) []transcript.ConsoleOutput {
+	var outs []transcript.ConsoleOutput
 	ended := false
-	for _, cmd := range c.Console {
+	for _, cmd := range cmds {
 		co := transcript.ConsoleOutput{Command: cmd}
 		before, after, found := strings.Cut(text, mark)
 		if found {
 			code, rest, ok := strings.Cut(after, markerByte+"\n")
 			if n, err := strconv.Atoi(code); ok && err == nil {
-				co.Ran, co.Exit, text = true, n, rest
+				co.Ran, co.Exit, co.Output, text = true, n, before, rest
 			} else {
 				found = false
 			}
 		}
 		if !found {
-			// The shell ended (exit, interrupted) during this command:
-			// what is left is its output; the commands after it did not
-			// run.
-			co.Ran, co.Output, text, ended = !ended, text, "", true
-			cr.Console = append(cr.Console, co)
-			continue
+			co.Ran, co.Ended, co.Output, text = !ended, !ended, text, ""
+			ended = true
 		}
-		co.Output = before
-		cr.Console = append(cr.Console, co)
+		outs = append(outs, co)
 	}
-	return nil
+	return outs
 }
 
 // shQuote quotes s for a POSIX shell.

@@ -47,3 +47,4 @@ fuzz ./internal/termtext FuzzParse 100000x
 fuzz ./render/html FuzzOutputEscaped 15000x
 fuzz ./jupyter FuzzExport 100000x
 fuzz ./check FuzzUnifiedDiff 100000x
+fuzz ./check FuzzConsoleRoundTrip 30000x

@@ -279,6 +279,10 @@ type ConsoleOutput struct {
 	Output string
 	// Exit is its exit status.
 	Exit int
+	// Ended says the shell session ended during the command by itself
+	// (an exit; not an interruption): Exit is the shell's status, and
+	// the commands after it did not run, which fails the cell.
+	Ended bool
 }
 
 // NotCopied is an entry of the lesson folder that the scratch copy left

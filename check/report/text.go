@@ -105,11 +105,13 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 		}
 		// each console command that differs, at its own line
 		for i, k := range cmds {
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, check.Reason{Kind: check.OutputDiffers})
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, k.Reason)
 			if i == 0 && c.How != "" && !c.OwnFailure() {
 				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
 			}
-			writeDiff(w, k.Diff)
+			if k.Diff != "" {
+				writeDiff(w, k.Diff)
+			}
 			if verbose {
 				fmt.Fprintf(w, "  raw recorded:\n%s  raw fresh:\n%s", indentRaw(k.RawRecorded), indentRaw(k.RawFresh))
 			}

@@ -316,10 +316,13 @@ lesson check runs the skeleton (in a scratch copy of its folder, as
 recorded one, after normalizing both, in this order:
 
   1. layout: the text as a terminal shows it (colours, OSC hyperlinks,
-     \r rewrites, backspace overstrikes); trailing spaces, blank lines,
-     fence lines, <pre>, <code>, <details>, <summary> and whole-line HTML
-     comments dropped; the 4-space indent of streams removed; HTML
-     entities and "\#" unescaped;
+     \r rewrites, backspace overstrikes); trailing spaces and blank
+     lines dropped; the layout of the outputs block gone (the 4-space
+     indent of streams, the fence or <pre> around a log); in displays,
+     fence lines, <pre>, <code>, <details>, <summary> and whole-line
+     HTML comments dropped and HTML entities and "\#" unescaped
+     (entities in logs too); what a step printed is compared whatever
+     it holds (a stream's line "<!-- x -->" is output);
   2. volatile values: those of everyday tools, each only in the tool's
      own format (listed below, under "Volatile values of tools"); then
      pids and tids (pid=N, PID = N, pid is N, tid N), hex addresses and

@@ -38,6 +38,18 @@ each followed by its recorded output. The commands run in one shell
 under a terminal (a cd or a variable carries over); where a command
 prints something else, the transcript holds the fresh output; labrun
 check compares each command's lines and fails at the command's line.
+A command's exit status, when not 0, is the line "[N]" after its output,
+as in cram: run writes it, check compares it (a missing "[1]" after
+"$ false" is a difference), --update writes it. An exit ends the shell
+session: the commands after it do not run, which fails the block at
+each of their lines. Output is data: a line that would read as something else (a command
+"$ ..." or "$", a continuation "> ...", a status "[N]", a marker
+"<!-- labrun:...", a line ending in " (esc)", " (re)", " (glob)" or
+" (no-eol)") or that holds a character that is not printable is written
+as cram writes it: escaped, with " (esc)" after it ("\x24 touch x (esc)"
+is the output "$ touch x"; "\\" is a backslash, "\t" a tab, "\xNN" a
+byte), and read back so; the block's fence grows longer than any fence
+an output holds, so that no output closes it.
 
 Directives, in HTML comments (invisible on a forge):
   <!-- labrun: wait NAME output=/REGEX/ 5s -->   until NAME printed a match
