@@ -15,7 +15,8 @@ import (
 
 // displayLesson is a course lesson whose cells show every display labrun
 // renders: %// headings (shown under magics=current), %MD text, Run:
-// lines, a %run output under a spoiler (<pre><code> and <details>),
+// lines, a %run output under a spoiler (<pre><code> and <details>;
+// the current magics only: the 2019 ones refuse the option),
 // HTML and Markdown displays, an IFrame, a background log and stream
 // text. magics is its <!-- labrun magics= --> version; count, when set,
 // is a file each run counts its runs in, which every cell shows, so that
