@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/labrun/labrun/internal/marker"
@@ -84,28 +85,40 @@ func courseBlock(p *transcript.Part, fresh string) string {
 		}
 		return "\n" + body + "\n"
 	}
+	if body == "" {
+		return p.Sep // the skeleton's blank lines stay
+	}
 	old := p.Outputs
 	lead := len(old) - len(strings.TrimLeft(old, "\n"))
 	trail := len(old) - len(strings.TrimRight(old, "\n"))
 	if strings.Trim(old, "\n") == "" {
 		lead, trail = 1, 1
 	}
-	if body == "" {
-		return strings.Repeat("\n", lead)
-	}
-	return strings.Repeat("\n", lead) + body + strings.Repeat("\n", max(trail, 1))
+	// A display is read as one after a blank line; the skeleton's
+	// blank lines follow the outputs' last line.
+	return strings.Repeat("\n", max(lead, 1)) + body + strings.Repeat("\n", max(trail, len(p.Sep)+1))
 }
 
 // freshBlock lays out a failing cell's fresh outputs in place of the
 // recorded ones of part p (nil: the cell had none).
+// Outputs whose normalized lines equal the record's are kept as
+// recorded (a cell that failed for how it ended gets its fresh marker
+// only).
 func (r *Report) freshBlock(p *transcript.Part, c *CellReport) string {
+	same := p != nil && p.HasOutputs && slices.Equal(c.Recorded, c.Fresh)
 	if r.rec.Course {
+		if same {
+			return p.Outputs
+		}
 		return courseBlock(p, c.RawFresh)
 	}
 	fresh := render.Annotation(c.Result)
 	open := fresh.Marker()
 	if p != nil && p.HasOutputs && p.Annotation != nil && p.Annotation.SameButTime(fresh) {
 		open = p.Marker // the cell ended as recorded: its time does not churn
+	}
+	if same {
+		return open + "\n" + p.Outputs + marker.Close + "\n"
 	}
 	return render.OutputsBlock(open, c.Result.Outputs)
 }

@@ -96,9 +96,11 @@ var logLine = regexp.MustCompile(`^[LOEI] \| |^Process (started|finished)`)
 // blank lines up to the next cell are counted in the region too.
 func outputEnd(lines []string, j int, src string) (int, bool) {
 	has := false
-	blanks := 0 // blank lines just before j
+	blanks := 0      // blank lines just before j
+	display := false // the line before j is a display's
 	for j < len(lines) {
 		l := strings.TrimRight(lines[j], "\n")
+		shown := false
 		switch {
 		case strings.TrimSpace(l) == "" && len(l) < 4:
 			blanks++
@@ -118,12 +120,18 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 				return j, has
 			}
 			j = end
-		case blanks > 0 && isDisplay(l, src):
-			j++
+		case blanks > 0 && htmlBlock(l, src) != "":
+			end, ok := htmlBlockEnd(lines, j, htmlBlock(l, src))
+			if !ok {
+				return j, has
+			}
+			j, shown = end, true
+		case (blanks > 0 || display) && isDisplay(l, src):
+			j, shown = j+1, true
 		default:
 			return j, has
 		}
-		has = true
+		has, display = true, shown
 		blanks = 0
 	}
 	return j, has
@@ -150,14 +158,57 @@ func logBlock(lines []string, j int, closing func(string) bool) (int, bool) {
 	return 0, false
 }
 
+// htmlBlock returns the closing tag of the HTML display that line l
+// opens in the outputs of a cell with source src, or "": a %run line's
+// output under --under-spoiler-threshold ("<pre><code>...</code></pre>",
+// or the same inside "<details> <summary> output </summary>"), an
+// IFrame's (or YouTubeVideo's) "<iframe ...></iframe>". Their lines are
+// what a program printed or what the display's arguments say, so they
+// are told by how the display opens and read on to its closing tag.
+func htmlBlock(l, src string) string {
+	t := strings.TrimSpace(l)
+	switch {
+	case (strings.HasPrefix(t, "<pre><code>") || strings.HasPrefix(t, "<details> <summary> output </summary> <pre><code>")) && hasMagicLine(src, "%run "):
+		return "</code></pre>"
+	case strings.HasPrefix(t, "<iframe") && (strings.Contains(src, "IFrame") || strings.Contains(src, "YouTubeVideo") || strings.Contains(src, "<iframe")):
+		return "</iframe>"
+	}
+	return ""
+}
+
+// htmlBlockEnd returns the index of the line after the HTML display that
+// opens at line j and ends with the first line holding closing.
+func htmlBlockEnd(lines []string, j int, closing string) (int, bool) {
+	for k := j; k < len(lines); k++ {
+		if strings.Contains(lines[k], closing) {
+			return k + 1, true
+		}
+	}
+	return 0, false
+}
+
+// hasMagicLine says whether src has a line starting with prefix ("%run ").
+func hasMagicLine(src, prefix string) bool {
+	return strings.HasPrefix(src, prefix) || strings.Contains(src, "\n"+prefix)
+}
+
+// headingPrefix starts the display the current magics give a file cell's
+// comment line ("%// text" shows as \#\#\#\# `text`).
+const headingPrefix = `\#\#\#\# ` + "`"
+
 // isDisplay says whether line l can be a display output of a cell with
-// source src: "Run: `CMD`" for one of its %run lines, the value of one of
-// its %p expressions, or text that the cell itself holds (%MD text,
-// "%p # text", display(HTML('...'))).
+// source src: "Run: `CMD`" for one of its %run lines, the heading of one
+// of its comment lines (%// or %#), the value of one of its %p
+// expressions, or text that the cell itself holds (%MD text, "%p # text",
+// display(HTML('...'))).
 func isDisplay(l, src string) bool {
 	if strings.HasPrefix(l, "Run: `") {
 		// Any %run line: a recording may predate an edit of the command.
-		return strings.HasPrefix(src, "%run ") || strings.Contains(src, "\n%run ")
+		return hasMagicLine(src, "%run ")
+	}
+	if strings.HasPrefix(l, headingPrefix) && strings.HasSuffix(l, "`") {
+		// Any comment line, as for %run.
+		return hasMagicLine(src, "%//") || hasMagicLine(src, "%#")
 	}
 	for _, sl := range strings.Split(src, "\n") {
 		rest, ok := strings.CutPrefix(strings.TrimSpace(sl), "%p ")

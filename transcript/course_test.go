@@ -110,6 +110,8 @@ func FuzzStripCourse(f *testing.F) {
 	f.Add("# T\n\n```python\n!echo hi\n```\n\n    hi\n\n\n\ntext\n")
 	f.Add("\n\n```cpp\n%%cpp a.c\n%run gcc a.c\n```\n\n\nRun: `gcc a.c`\n\n\n\n```\nL | Process started. PID = 1\n```\n")
 	f.Add("```\nbare\n```\n    indented\n")
+	f.Add("\n```cpp\n%%cpp a.c --under-spoiler-threshold 1\n%// note\n%run cat a\n```\n\n\n\\#\\#\\#\\# `note`\n\n\n\n<details> <summary> output </summary> <pre><code>a\n\nb</code></pre></details>\n\nText.\n")
+	f.Add("\n```python\ndisplay(IFrame('u', 1, 2))\n```\n\n\n\n<iframe\n    src=\"u\"\n\n></iframe>\n\n\n```python\n1\n```\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		out := StripCourse([]byte(in))
 		if len(out) > len(in) {

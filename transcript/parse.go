@@ -141,10 +141,15 @@ func StripAny(src []byte) []byte { return []byte(read(src).skeleton.String()) }
 // info string), nbconvert placed the cell's outputs:
 //
 //   - stream and text output: lines indented by four spaces;
-//   - Markdown and HTML displays ("Run: `CMD`" in a cell with %run lines, "%p"
-//     values, %MD text, display(HTML(...))): raw lines, which StripCourse
-//     recognizes from the cell's own source (a display shows what the
-//     cell says);
+//   - Markdown and HTML displays ("Run: `CMD`" in a cell with %run lines,
+//     "\#\#\#\# `TEXT`" in one with comment lines (%//, %#: the current
+//     magics show them so), "%p" values, %MD text, display(HTML(...))):
+//     raw lines, which StripCourse recognizes from the cell's own source
+//     (a display shows what the cell says), a display's next lines too;
+//   - a %run output under --under-spoiler-threshold ("<pre><code>" or
+//     "<details> <summary> output </summary> <pre><code>") and an
+//     IFrame's "<iframe": read on to their closing tag, whatever the
+//     lines between say;
 //   - background logs: a bare fence or a <pre> block of "X | text" lines;
 //
 // each with blank lines around. StripCourse removes them and puts back

@@ -24,6 +24,11 @@ type Part struct {
 	// Outputs is the outputs block as the transcript lays it out
 	// (nbconvert's layout), without labrun's markers.
 	Outputs string
+	// Sep is what the skeleton has in a course transcript's Outputs
+	// place: the blank lines nbconvert puts between cells ("\n\n"
+	// before a code cell, "\n" before anything else, "" at the end).
+	// An outputs block emptied leaves Sep.
+	Sep string
 	// Marker is the line that opens the block in a labrun transcript, as
 	// written and without its line end; "" in a course transcript.
 	Marker string
@@ -162,7 +167,7 @@ func readCourse(src string) *cut {
 	for _, r := range regions {
 		c.part(lines, next, r.start, len(c.lineOf)+r.start-next)
 		p := &c.parts[len(c.parts)-1]
-		p.HasOutputs, p.Outputs, p.Last = true, strings.Join(lines[r.start:r.end], ""), r.end
+		p.HasOutputs, p.Outputs, p.Last, p.Sep = true, strings.Join(lines[r.start:r.end], ""), r.end, r.sep
 		// The blank lines the skeleton has in the block's place map to
 		// the block's last lines; they are none of the transcript's own.
 		seps := strings.Count(r.sep, "\n")

@@ -15,6 +15,7 @@ import (
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/internal/config"
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
@@ -192,7 +193,7 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 			return nil, &exitError{exitBadInput, err}
 		}
 	}
-	lesson, err := lessons.Parse(path, src)
+	lesson, err := lessonOf(path, src, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, &exitError{exitBadInput, nil}
@@ -214,6 +215,25 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 		lr.runner.OnCell = func(cr *transcript.CellResult) { render.Progress(stderr, lesson.Name, cr) }
 	}
 	return lr, nil
+}
+
+// lessonOf parses the lesson at path. A recorded transcript gives its
+// skeleton, said on stderr, so that its recorded outputs are not run as
+// prose and shown twice: a labrun transcript (it has marker lines), or a
+// course README.md whose outputs the course reader finds (transcript.Parse
+// reads both).
+func lessonOf(path string, src []byte, stderr io.Writer) (*lessons.Lesson, error) {
+	if marker.Has(src) || filepath.Base(path) == check.CourseTranscript {
+		t, err := transcript.Parse(path, src)
+		if t.HasOutputs() {
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(stderr, "labrun: %s holds recorded outputs; running its skeleton\n", path)
+			return t.Lesson, nil
+		}
+	}
+	return lessons.Parse(path, src)
 }
 
 // runLesson runs one planned lesson and writes its transcript.
