@@ -2,10 +2,11 @@ package transcript_test
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/labrun/labrun/lessons"
 
@@ -163,39 +164,15 @@ func TestStripGolden(t *testing.T) {
 	}
 }
 
-// readTxtar reads a txtar archive into its files (the minimal format:
-// "-- name --" lines separate files).
+// readTxtar reads a txtar archive (go-internal's txtar) into its files.
 func readTxtar(t testing.TB, path string) map[string][]byte {
-	b, err := os.ReadFile(path)
+	ar, err := txtar.ParseFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := map[string][]byte{}
-	var name string
-	var cur []byte
-	in := false
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		var line []byte
-		if i < 0 {
-			line, b = b, nil
-		} else {
-			line, b = b[:i+1], b[i+1:]
-		}
-		s := strings.TrimRight(string(line), "\n")
-		if strings.HasPrefix(s, "-- ") && strings.HasSuffix(s, " --") && len(s) >= 6 {
-			if in {
-				files[name] = cur
-			}
-			name, cur, in = strings.TrimSpace(s[3:len(s)-3]), []byte{}, true
-			continue
-		}
-		if in {
-			cur = append(cur, line...)
-		}
-	}
-	if in {
-		files[name] = cur
+	for _, f := range ar.Files {
+		files[f.Name] = f.Data
 	}
 	return files
 }
