@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/labrun/labrun/render/html/xssvectors"
 
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -37,20 +38,8 @@ var xssVectors = filepath.Join("..", "..", "render", "html", "testdata", "xss-ve
 // loadXSSVectors reads the vectors, pointing their URLs at url.
 func loadXSSVectors(t *testing.T, url, host string) []string {
 	t.Helper()
-	f, err := os.Open(xssVectors)
+	vs, err := xssvectors.Load(xssVectors, url, host)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := strings.NewReplacer("{URL}", url, "{HOST}", host, "{TAB}", "\t", "{LF}", "\n", "{CR}", "\r", "{NUL}", "\x00")
-	var vs []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
-			vs = append(vs, r.Replace(l))
-		}
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return vs

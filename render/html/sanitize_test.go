@@ -1,12 +1,13 @@
 package html
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/labrun/labrun/render/html/xssvectors"
 
 	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
@@ -21,20 +22,8 @@ const evilURL = "http://evil.test:8000"
 // loadVectors reads testdata/xss-vectors.txt (its header says the format).
 func loadVectors(t testing.TB, url, host string) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "xss-vectors.txt"))
+	vs, err := xssvectors.Load(filepath.Join("testdata", "xss-vectors.txt"), url, host)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := strings.NewReplacer("{URL}", url, "{HOST}", host, "{TAB}", "\t", "{LF}", "\n", "{CR}", "\r", "{NUL}", "\x00")
-	var vs []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
-			vs = append(vs, r.Replace(l))
-		}
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return vs
