@@ -10,7 +10,8 @@
 // out, gateplan.go: it puts itself under the run's resource limits
 // (rlimit.go), in the run's pids cgroup (cgroup.go) and, with the
 // sandbox, in the run's network namespace (netns.go, kept by a holder
-// process, holder.go) with writes confined by Landlock (landlock.go),
+// process, holder.go) and its private /tmp (tmpns.go, a mount namespace
+// the same holder keeps) with writes confined by Landlock (landlock.go),
 // then executes the program); Session.StartStep starts a foreground step
 // with a pty (ptymaster.go) or pipes (step.go) whose output goes to a
 // bounded Sink (sink.go). One Supervisor (supervise.go), modelled on
@@ -35,8 +36,9 @@
 // was killed. Every timing is in timings.go.
 //
 // A Session is where a run's kernel objects belong too: its cgroup is
-// made in NewSession, its network namespace at its first sandboxed step;
-// the gate joins them, and Close releases them.
+// made in NewSession, its network and mount namespaces at its first
+// sandboxed step (or at Protections); the gate joins them, and Close
+// releases them.
 //
 // # Invariants
 //
@@ -75,9 +77,18 @@
 //     set, the closed flag, the network namespace and its start under way,
 //     and the OnKilled functions, under its mutex, which nothing holds
 //     while it waits for a process.
+//   - A private /tmp keeps every path: under it, each folder labrun gives a
+//     step (the work dir, the run dir with TMPDIR and the worker's files)
+//     is at the same path inside as outside, bound back by the holder
+//     before its folder covers /tmp; the holder's mounts are private
+//     (none reaches the machine's namespace), made by the holder only,
+//     and a gate joins them after the user and network namespaces, then
+//     goes back to its folder by path. Where the kernel refuses, no gate
+//     joins and Protections says so: a refusal is reported, never fatal.
 //   - Nothing outlives the run: every process is in a process group of its
 //     own and carries the marker; Close (and KillAll, on a second Ctrl-C)
-//     sweeps until none is left.
+//     sweeps until none is left. What a run wrote to its private /tmp is
+//     in its run dir, and goes with it.
 //   - Cleanup of other runs fails closed: a run is alive while its run
 //     dir's lock is held (the kernel drops it when labrun ends, however it
 //     ends), and CleanStale touches a run's dir, cgroup and processes only

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -125,6 +126,25 @@ static void labrun_join_net(void) {
 		labrun_gate_fail("sandbox: join the run's user namespace", errno);
 	if (labrun_join(pid, "net", CLONE_NEWNET) != 0)
 		labrun_gate_fail("sandbox: join the run's network namespace", errno);
+}
+
+// labrun_join_tmp joins the run's mount namespace, that of its private
+// /tmp (tmpns.go), after its user and network namespaces; setns puts the
+// gate at the namespace's root, so it goes back to its folder by path,
+// which the holder kept in place.
+static void labrun_join_tmp(void) {
+	const char *pid = getenv(LABRUN_NETNS_VAR);
+	char cwd[PATH_MAX];
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		labrun_gate_fail("sandbox: find the step's folder", errno);
+	if (labrun_join(pid, "mnt", CLONE_NEWNS) != 0)
+		labrun_gate_fail("sandbox: join the run's private /tmp", errno);
+	if (chdir(cwd) != 0) {
+		int e = errno;
+		char what[PATH_MAX + 64];
+		snprintf(what, sizeof what, "sandbox: the step's folder %s, in the run's private /tmp", cwd);
+		labrun_gate_fail(what, e);
+	}
 }
 
 // The kernel's Landlock structures (linux/landlock.h, ABI 1 layout).
@@ -318,10 +338,15 @@ static void labrun_gate(const char *fdtext) {
 	long long mask = strtoll(labrun_field(&p), NULL, 10);
 	int ignore_pipe = labrun_flag(&p);
 	int join_net = labrun_flag(&p);
+	int join_tmp = labrun_flag(&p);
 	unsigned long long handled = labrun_num(&p);
 
+	if (join_tmp && !join_net)
+		labrun_gate_fail("read settings: malformed gate plan: a private /tmp without the network namespace", 0);
 	if (join_net)
 		labrun_join_net();
+	if (join_tmp)
+		labrun_join_tmp();
 	if (handled != 0)
 		labrun_landlock(&p, handled);
 	else if (labrun_count(&p) != 0)

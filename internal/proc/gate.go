@@ -18,8 +18,8 @@ import (
 // (the running executable) re-executed with gateVar set. Before the
 // step's program runs, the gate waits for labrun to have put it in the
 // run's cgroup, reads its plan (gateplan.go) on a pipe, and under
-// --sandbox joins the run's network namespace (netns.go) and confines
-// writes with Landlock; it sets the umask, resets the signal dispositions
+// --sandbox joins the run's network namespace (netns.go) and its private
+// /tmp (tmpns.go) and confines writes with Landlock; it sets the umask, resets the signal dispositions
 // and mask, sets the resource limits and executes the program in its
 // place. So the limits hold from the program's first instruction on.
 //
@@ -80,6 +80,11 @@ func gate(fdText string) error {
 		if err := enterNet(); err != nil {
 			return fmt.Errorf("sandbox: %w", err)
 		}
+	}
+	if p.JoinTmp {
+		// Never asked of this gate (sharedTmpns): setns into a mount
+		// namespace is refused to a Go program.
+		return fmt.Errorf("sandbox: a gate without cgo cannot join the run's mount namespace")
 	}
 	if p.Handled != 0 {
 		if err := restrictWrites(p.Handled, p.Rules); err != nil {

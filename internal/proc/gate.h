@@ -12,7 +12,7 @@
 // The environment variable holding the network holder's pid (netnsVar).
 #define LABRUN_NETNS_VAR "LABRUN_NETNS_PID"
 // The first field of a plan (gatePlanVersion).
-#define LABRUN_PLAN_VERSION "labrun-gate-1"
+#define LABRUN_PLAN_VERSION "labrun-gate-2"
 // A plan's true flag (planTrue).
 #define LABRUN_PLAN_TRUE "1"
 // The exit status of a gate that cannot start its program (gateFailed).

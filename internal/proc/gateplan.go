@@ -29,6 +29,9 @@ type gatePlan struct {
 	// JoinNet makes the gate join the run's network namespace (the
 	// sandbox's, named by netnsVar).
 	JoinNet bool
+	// JoinTmp makes the gate join the run's mount namespace too, that of
+	// its private /tmp (tmpns.go), and go back to its folder by path.
+	JoinTmp bool
 	// Handled are the Landlock rights the sandbox restricts (0: none);
 	// Rules the paths beneath which some of them are allowed.
 	Handled uint64
@@ -43,7 +46,7 @@ type landlockRule struct {
 
 // gatePlanVersion is the first field of an encoded plan: a gate of
 // another build refuses the plan rather than misreads it.
-const gatePlanVersion = "labrun-gate-1"
+const gatePlanVersion = "labrun-gate-2"
 
 // A plan's flags: true and false.
 const (
@@ -88,7 +91,7 @@ func newGatePlan(path string, argv []string, l limits.Limits, nproc uint64,
 // encode writes the plan as NUL-terminated fields, numbers in decimal:
 //
 //	version, path, argc, argv..., nlimits, (resource, soft, hard)...,
-//	umask, ignore-pipe, join-net, handled, nrules, (allowed, path)...
+//	umask, ignore-pipe, join-net, join-tmp, handled, nrules, (allowed, path)...
 //
 // a format the C gate reads without a library.
 func (p gatePlan) encode() []byte {
@@ -117,6 +120,7 @@ func (p gatePlan) encode() []byte {
 	field(strconv.FormatInt(p.Umask, 10))
 	flag(p.IgnorePipe)
 	flag(p.JoinNet)
+	flag(p.JoinTmp)
 	num(p.Handled)
 	num(uint64(len(p.Rules)))
 	for _, r := range p.Rules {
@@ -150,6 +154,7 @@ func decodeGatePlan(data []byte) (gatePlan, error) {
 	p.Umask, _ = strconv.ParseInt(d.field(), 10, 64)
 	p.IgnorePipe = d.field() == planTrue
 	p.JoinNet = d.field() == planTrue
+	p.JoinTmp = d.field() == planTrue
 	p.Handled = d.num()
 	p.Rules = make([]landlockRule, d.count())
 	for i := range p.Rules {

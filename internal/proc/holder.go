@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,8 +16,9 @@ import (
 // A run's network namespace (netns.go) lives as long as its holder: labrun's
 // binary re-executed with holderVar set, which MaybeGate turns into hold.
 // The holder is made in a new network namespace (and, unprivileged, a new
-// user namespace), brings loopback up, prints holderReady and waits for
-// labrun to close its stdin.
+// user namespace; for a private /tmp, tmpns.go, a new mount namespace,
+// whose mounts it makes first), brings loopback up, prints holderReady
+// and waits for labrun to close its stdin.
 const (
 	// holderVar marks labrun's binary started as a holder.
 	holderVar = "LABRUN_NETNS_HOLDER"
@@ -32,9 +34,11 @@ func maybeHold() {
 	}
 }
 
-// hold is the holder's life: loopback up, no capability kept, then wait
-// for labrun to close stdin (or to die).
+// hold is the holder's life: the private /tmp its arguments ask for,
+// loopback up, no capability kept, then wait for labrun to close stdin
+// (or to die).
 func hold() {
+	holdTmp(os.Args[1:])
 	err := loopbackUp()
 	dropAmbient()
 	if err != nil {
@@ -46,16 +50,50 @@ func hold() {
 	os.Exit(0)
 }
 
-// netns is a run's network namespace, alive as long as its holder is.
+// netns is a run's network namespace, alive as long as its holder is,
+// and its mount namespace, when it has one.
 type netns struct {
 	pid  int
 	hold *os.File // the holder's stdin: closing it ends the holder
 	done <-chan unix.WaitStatus
+	tmp  privateTmp // the run's private /tmp (tmpns.go)
 }
 
 // startNetns starts the holder of a new network namespace for the
-// Session, and waits until its loopback is up (at most holderStart).
+// Session, with the private /tmp when the Session wants one, and waits
+// until its loopback is up (at most holderStart). Where the kernel
+// refuses the mount namespace, the holder starts without it.
 func (s *Session) startNetns() (*netns, error) {
+	tmp := privateTmp{wanted: s.cfg.PrivateTmp != ""}
+	if !tmp.wanted {
+		return s.startHolder(nil, tmp)
+	}
+	plan, err := s.tmpPlanOf()
+	if err != nil {
+		tmp.why = err.Error()
+		return s.startHolder(nil, tmp)
+	}
+	n, err := s.startHolder(&plan, tmp)
+	var refused *holderStartError
+	if errors.As(err, &refused) {
+		tmp.why = "no mount namespace: " + refused.err.Error()
+		return s.startHolder(nil, tmp)
+	}
+	return n, err
+}
+
+// holderStartError says the kernel refused to make a holder.
+type holderStartError struct{ err error }
+
+func (e *holderStartError) Error() string {
+	return "start the run's network namespace: " + e.err.Error()
+}
+
+func (e *holderStartError) Unwrap() error { return e.err }
+
+// startHolder starts a holder, which makes plan's private /tmp when plan
+// is not nil (in a mount namespace of its own), and waits for it.
+func (s *Session) startHolder(plan *tmpPlan, tmp privateTmp) (*netns, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find labrun's own binary: %w", err)
@@ -70,16 +108,30 @@ func (s *Session) startNetns() (*netns, error) {
 	cmd.Stdin, cmd.Stdout = rs[0], ws[1]
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Cloneflags: syscall.CLONE_NEWNET}
 	unprivileged(cmd.SysProcAttr)
+	if plan != nil {
+		cmd.Args = append(cmd.Args, plan.args()...)
+		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNS
+		if os.Geteuid() != 0 { // in the user namespace, mounting needs CAP_SYS_ADMIN
+			cmd.SysProcAttr.AmbientCaps = append(cmd.SysProcAttr.AmbientCaps, unix.CAP_SYS_ADMIN)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		CloseAll(rs[0], ws[0])
-		return nil, fmt.Errorf("start the run's network namespace: %w", err)
+		return nil, &holderStartError{err}
 	}
 	rs[0].Close()
-	n := &netns{pid: cmd.Process.Pid, hold: ws[0], done: s.reaper.watch(cmd.Process.Pid)}
+	n := &netns{pid: cmd.Process.Pid, hold: ws[0], done: s.reaper.watch(cmd.Process.Pid), tmp: tmp}
 	s.Exempt(n.pid)
 	ws[1].Close()
 	_ = rs[1].SetReadDeadline(time.Now().Add(holderStart))
-	line, _ := bufio.NewReader(rs[1]).ReadString('\n')
+	out := bufio.NewReader(rs[1])
+	line, _ := out.ReadString('\n')
+	if why, ok := strings.CutPrefix(line, holderNoTmp); ok {
+		n.tmp.why = strings.TrimSpace(why)
+		line, _ = out.ReadString('\n')
+	} else if plan != nil {
+		n.tmp.inForce = true
+	}
 	if line = strings.TrimSpace(line); line != holderReady {
 		n.close()
 		if line == "" {

@@ -64,21 +64,35 @@ func loopbackUp() error {
 
 // sandboxNet gives cmd its network under the sandbox: the run's shared
 // namespace, or, where a gate could not join it (an unprivileged labrun
-// built without cgo), a namespace of its own.
-func (s *Session) sandboxNet(cmd *exec.Cmd) error {
+// built without cgo), a namespace of its own. joinTmp says the gate is
+// to join the run's private /tmp too (the holder's mount namespace).
+func (s *Session) sandboxNet(cmd *exec.Cmd) (joinTmp bool, err error) {
 	if !sharedNetns {
 		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNET
 		unprivileged(cmd.SysProcAttr)
-		return nil
+		return false, nil
 	}
 	n, err := s.runNetns()
 	if errors.Is(err, errRunOver) {
-		return err
+		return false, err
 	} else if err != nil {
-		return fmt.Errorf("sandbox: %w", err)
+		return false, fmt.Errorf("sandbox: %w", err)
 	}
 	cmd.Env = append(cmd.Env, netnsVar+"="+strconv.Itoa(n.pid))
-	return nil
+	return n.tmp.inForce, nil
+}
+
+// tmpState is how far the Session's private /tmp got, starting the
+// run's namespaces if need be.
+func (s *Session) tmpState() privateTmp {
+	if !sharedNetns {
+		return privateTmp{wanted: true, why: "an unprivileged labrun built without cgo cannot share namespaces between steps"}
+	}
+	n, err := s.runNetns()
+	if err != nil {
+		return privateTmp{wanted: true, why: err.Error()}
+	}
+	return n.tmp
 }
 
 // runNetns returns the Session's network namespace, starting it on first

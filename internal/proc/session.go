@@ -30,6 +30,13 @@ type Config struct {
 	// Writable lists the folders (and device files) writes stay in under
 	// the sandbox.
 	Writable []string
+	// PrivateTmp, under the sandbox, is the folder every process of the
+	// Session sees at /tmp instead of the machine's, where the kernel
+	// allows it (tmpns.go); "" for the machine's /tmp.
+	PrivateTmp string
+	// InTmp are folders the processes reach at their own paths inside
+	// the private /tmp, on top of the work dir (the run dir).
+	InTmp []string
 	// Umask, when set, is the file mode mask every process starts with
 	// (otherwise labrun's own).
 	Umask *uint32
@@ -54,12 +61,15 @@ type Session struct {
 	id     string
 	reaper *reaper // the process's, which collects every child
 	cfg    Config
-	nproc  uint64  // RLIMIT_NPROC where no cgroup bounds the run
-	cg     *cgroup // nil where the machine offers none
-	mu     sync.Mutex
-	exempt map[int]bool // pids stuck detection does not wait for
-	closed bool
-	net    *netns // the sandbox's network namespace, made on first use
+	// workDir is where the steps run (writable, and kept at its path in
+	// the private /tmp).
+	workDir string
+	nproc   uint64  // RLIMIT_NPROC where no cgroup bounds the run
+	cg      *cgroup // nil where the machine offers none
+	mu      sync.Mutex
+	exempt  map[int]bool // pids stuck detection does not wait for
+	closed  bool
+	net     *netns // the sandbox's network namespace, made on first use
 	// netStarting is closed when the start of net under way ends.
 	netStarting chan struct{}
 	onKilled    []func()    // run by KillAll after the sweep
@@ -77,10 +87,11 @@ var sessions sync.Map // id -> *Session
 // It panics in a process that does not reap (see Reap).
 func NewSession(cfg Config, workDir string) *Session {
 	s := &Session{
-		reaper: mustReap(),
-		id:     cfg.Tag,
-		cfg:    cfg,
-		exempt: map[int]bool{},
+		reaper:  mustReap(),
+		id:      cfg.Tag,
+		cfg:     cfg,
+		workDir: workDir,
+		exempt:  map[int]bool{},
 	}
 	if s.id == "" {
 		s.id = NewTag()
@@ -166,8 +177,10 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = s.Env(cmd.Env)
+	joinTmp := false
 	if s.cfg.Sandbox {
-		if err := s.sandboxNet(cmd); err != nil {
+		var err error
+		if joinTmp, err = s.sandboxNet(cmd); err != nil {
 			return nil, err
 		}
 	}
@@ -176,6 +189,7 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	plan.JoinTmp = joinTmp
 	w, r, err := gated(cmd)
 	if err != nil {
 		return nil, err
@@ -201,7 +215,8 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 }
 
 // Protections says which sandbox protections are in force, one phrase
-// each, and which are missing.
+// each, and which are missing. With a private /tmp asked for, it starts
+// the run's namespaces (made at the first step otherwise) to tell.
 func (s *Session) Protections() []string {
 	if !s.cfg.Sandbox {
 		return nil
@@ -209,6 +224,9 @@ func (s *Session) Protections() []string {
 	out := []string{"network: one network namespace for the whole run, loopback only: its steps talk to each other, not to the outside"}
 	if !sharedNetns {
 		out[0] = "network: a network namespace per step, loopback only: a server and a client in different steps cannot talk (an unprivileged labrun built without cgo cannot share one)"
+	}
+	if s.cfg.PrivateTmp != "" {
+		out = append(out, s.tmpState().phrase())
 	}
 	if s.cfg.Limits.Processes > 0 && s.cg == nil {
 		out = append(out, "processes: NOT counted per run: no pids cgroup (labrun needs root or a delegated cgroup), so --procs holds through RLIMIT_NPROC, which counts all of the user's processes")
