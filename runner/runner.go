@@ -215,6 +215,9 @@ func startRun(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opt
 	}
 	r.env = stepEnv(opts.Course, r.work.tmp())
 	cfg.Tag = r.work.run.Tag()
+	if opts.Sandbox {
+		cfg.PrivateTmp, cfg.InTmp = r.work.slashTmp(), []string{r.work.run.Path()}
+	}
 	r.sess = proc.NewSession(cfg, r.dir)
 	r.sess.OnKilled(r.work.killed)
 	r.bg = newBackground(bgDeps{ctx: ctx, sess: r.sess, dir: r.dir, env: r.env, noStuck: opts.NoStuckDetection})

@@ -21,6 +21,9 @@ import (
 //	labrun-TAG/tmp/         the steps' TMPDIR
 //	labrun-TAG/labrun/      labrun's own files (the Python worker's
 //	                        script), mode 0700
+//	labrun-TAG/slash-tmp/   under --sandbox, the steps' /tmp where the
+//	                        kernel allows a private one (proc.Config's
+//	                        PrivateTmp), mode 01777 as /tmp's
 //
 // The umask is the course's (labrun.toml), else labrun's: the dirs get
 // the mode mkdir(2) gives; the copied files keep their own. A work dir
@@ -29,10 +32,14 @@ import (
 // removes; with --keep the run dir is named so from the start, so that
 // the work dir of a labrun killed with SIGKILL is kept too.
 const (
-	workSubdir    = "lesson/work"
-	tmpSubdir     = "tmp"
-	privateSubdir = "labrun"
+	workSubdir     = "lesson/work"
+	tmpSubdir      = "tmp"
+	privateSubdir  = "labrun"
+	slashTmpSubdir = "slash-tmp"
 )
+
+// slashTmpMode is the private /tmp's mode, that of the machine's /tmp.
+const slashTmpMode = os.ModeSticky | 0o777
 
 // Cleaned is what CleanStale removed.
 type Cleaned struct {
@@ -82,13 +89,19 @@ func newScratch(opts Options, umask *uint32) (*scratch, error) {
 	}
 	s := &scratch{run: run, keep: opts.Keep, dirMode: mode}
 	subdirs := []string{tmpSubdir, privateSubdir}
+	if opts.Sandbox {
+		subdirs = append(subdirs, slashTmpSubdir)
+	}
 	if !opts.InPlace {
 		subdirs = append(subdirs, filepath.Dir(workSubdir), workSubdir)
 	}
 	for _, sub := range subdirs {
 		m := mode
-		if sub == privateSubdir {
+		switch sub {
+		case privateSubdir:
 			m = 0o700
+		case slashTmpSubdir:
+			m = slashTmpMode
 		}
 		p := filepath.Join(run.Path(), sub)
 		if err := os.Mkdir(p, m); err == nil {
@@ -107,6 +120,9 @@ func newScratch(opts Options, umask *uint32) (*scratch, error) {
 func (s *scratch) work() string    { return filepath.Join(s.run.Path(), workSubdir) }
 func (s *scratch) tmp() string     { return filepath.Join(s.run.Path(), tmpSubdir) }
 func (s *scratch) private() string { return filepath.Join(s.run.Path(), privateSubdir) }
+
+// slashTmp is the folder of the private /tmp under --sandbox.
+func (s *scratch) slashTmp() string { return filepath.Join(s.run.Path(), slashTmpSubdir) }
 
 // remove removes the run dir, kept or not.
 func (s *scratch) remove() {
