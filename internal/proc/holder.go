@@ -76,11 +76,21 @@ func (s *Session) startNetns() (*netns, error) {
 	n, err := s.startHolder(&plan, tmp)
 	var refused *holderStartError
 	if errors.As(err, &refused) {
-		tmp.why = "no mount namespace: " + refused.err.Error()
+		why := refused.err
+		var errno syscall.Errno
+		if errors.As(why, &errno) {
+			why = errno // not fork/exec's words around it
+		}
+		tmp.why = "the kernel refused a mount namespace: " + why.Error()
 		return s.startHolder(nil, tmp)
 	}
 	return n, err
 }
+
+// holderTmpClone is what a holder of a private /tmp is cloned with on
+// top of its network namespace: a mount namespace (a test makes it one
+// the kernel refuses, to see the refusal reported).
+var holderTmpClone uintptr = syscall.CLONE_NEWNS
 
 // holderStartError says the kernel refused to make a holder.
 type holderStartError struct{ err error }
@@ -110,7 +120,7 @@ func (s *Session) startHolder(plan *tmpPlan, tmp privateTmp) (*netns, error) {
 	unprivileged(cmd.SysProcAttr)
 	if plan != nil {
 		cmd.Args = append(cmd.Args, plan.args()...)
-		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNS
+		cmd.SysProcAttr.Cloneflags |= holderTmpClone
 		if os.Geteuid() != 0 { // in the user namespace, mounting needs CAP_SYS_ADMIN
 			cmd.SysProcAttr.AmbientCaps = append(cmd.SysProcAttr.AmbientCaps, unix.CAP_SYS_ADMIN)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -178,5 +179,30 @@ func TestTmpPlan(t *testing.T) {
 		if _, err := newTmpPlan(r.backing, []string{keep}); err == nil {
 			t.Errorf("newTmpPlan keeps %s", keep)
 		}
+	}
+}
+
+// TestPrivateTmpCloneRefused: where the kernel refuses the holder's mount
+// namespace (here a clone flag it refuses with it: CLONE_FS), the holder
+// starts without one, Protections says why the private /tmp is not in
+// force, and the steps run on in the run's network namespace.
+func TestPrivateTmpCloneRefused(t *testing.T) {
+	if !sharedTmpns {
+		t.Skip("a build without cgo has no private /tmp")
+	}
+	r := newTmpRun(t)
+	defer func(f uintptr) { holderTmpClone = f }(holderTmpClone)
+	holderTmpClone |= syscall.CLONE_FS
+	s := tmpSession(t, r)
+	p := strings.Join(s.Protections(), "\n")
+	if !strings.Contains(p, "tmp: NOT private: the kernel refused a mount namespace: invalid argument: the steps share the machine's /tmp") {
+		t.Fatalf("Protections do not say the private /tmp is not in force:\n%s", p)
+	}
+	mine, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Skip(err)
+	}
+	if got := runSh(t, s, r.work, "pwd; readlink /proc/self/ns/net"); got == r.work+"\n"+mine+"\n" || !strings.HasPrefix(got, r.work+"\nnet:[") {
+		t.Errorf("the step printed %q: want its folder and a network namespace not labrun's (%s)", got, mine)
 	}
 }
