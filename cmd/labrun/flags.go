@@ -20,7 +20,7 @@ func addStepFlags(fs *pflag.FlagSet, o *runner.Options) {
 	fs.Var((*seconds)(&o.Timeout), "timeout", "default timeout of each step: `seconds`, or a duration such as 1m (a lesson may set its own)")
 	fs.Var((*seconds)(&o.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed: `seconds` or a duration")
 	fs.BoolVar(&o.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
-	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each step in a new network namespace (loopback only) with writes\nconfined to the work dir and /tmp (Landlock, where the kernel offers it)")
+	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each lesson's steps in a network namespace of its own (loopback only),\nwith a /tmp of its own and writes confined to the work dir and /tmp\n(where the kernel offers mount namespaces and Landlock)")
 	d := limits.Default()
 	l := &o.Limits
 	fs.Var(limitFlag{"cpu", &l.CPUSeconds}, "cpu", fmt.Sprintf("CPU `seconds` each process of a step may use, or unlimited (default %d)", d.CPUSeconds))
