@@ -61,19 +61,19 @@ type Session struct {
 	id     string
 	reaper *reaper // the process's, which collects every child
 	cfg    Config
-	// workDir is where the steps run (writable, and kept at its path in
-	// the private /tmp).
-	workDir string
-	nproc   uint64  // RLIMIT_NPROC where no cgroup bounds the run
-	cg      *cgroup // nil where the machine offers none
-	mu      sync.Mutex
-	exempt  map[int]bool // pids stuck detection does not wait for
-	closed  bool
-	net     *netns // the sandbox's network namespace, made on first use
+	nproc  uint64  // RLIMIT_NPROC where no cgroup bounds the run
+	cg     *cgroup // nil where the machine offers none
+	mu     sync.Mutex
+	exempt map[int]bool // pids stuck detection does not wait for
+	closed bool
+	net    *netns // the sandbox's network namespace, made on first use
 	// netStarting is closed when the start of net under way ends.
 	netStarting chan struct{}
 	onKilled    []func()    // run by KillAll after the sweep
 	alarms      alarmLedger // the alarms that are not the run's (alarm.go)
+	// workDir is where the steps run (writable, and kept at its path in
+	// the private /tmp).
+	workDir string
 }
 
 // sessions are the Sessions not yet closed, for KillAll and for the
@@ -87,12 +87,12 @@ var sessions sync.Map // id -> *Session
 // It panics in a process that does not reap (see Reap).
 func NewSession(cfg Config, workDir string) *Session {
 	s := &Session{
-		reaper:  mustReap(),
-		id:      cfg.Tag,
-		cfg:     cfg,
-		workDir: workDir,
-		exempt:  map[int]bool{},
+		reaper: mustReap(),
+		id:     cfg.Tag,
+		cfg:    cfg,
+		exempt: map[int]bool{},
 	}
+	s.workDir = workDir
 	if s.id == "" {
 		s.id = NewTag()
 	}

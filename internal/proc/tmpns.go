@@ -185,16 +185,12 @@ func holdTmp(args []string) {
 
 // privateTmp is how far a Session's private /tmp got.
 type privateTmp struct {
-	// Wanted: the Session asked for one (under the sandbox, with
-	// Config.PrivateTmp).
-	wanted bool
-	// inForce: the gates join it.
-	inForce bool
-	// why it is not in force, when wanted.
-	why string
+	wanted  bool   // the Session asked for one (the sandbox, Config.PrivateTmp)
+	inForce bool   // the holder made it: the gates join it
+	why     string // why it is not in force, when wanted
 }
 
-// tmpPhrase is Protections' phrase for a Session's private /tmp.
+// phrase is Protections' phrase for a Session's private /tmp.
 func (t privateTmp) phrase() string {
 	if t.inForce {
 		return "tmp: a private /tmp for the run, in its run dir: other runs and the machine see nothing of what its steps write there, nor it of theirs"
