@@ -2,8 +2,10 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/labrun/labrun/internal/cram"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/transcript"
@@ -15,6 +17,18 @@ import (
 // normalized as cell outputs are (Normalize, with the block's rules); a
 // command that differs fails its cell at the command's line, and
 // --update rewrites the lines of those commands only.
+//
+// A recorded line may be one of cram's matchers, " (re)" or " (glob)"
+// (internal/cram). It is matched as cram matches it: against the fresh
+// line as the block would record it (escaped, " (no-eol)"), before any
+// normalizer, the record aligned with the fresh lines as cram's diff
+// aligns them. A fresh line a matcher line matches stands as that
+// matcher line on both sides; the other lines are compared normalized,
+// as in a record without matchers (a rule or a built-in normalizer
+// applies to the text of a matcher line alike on both sides, so it never
+// makes a matching line differ). --update writes what "cram -i -y"
+// writes for a command that differs: the recorded lines that match stay
+// (matcher lines among them), the fresh lines replace the others.
 
 // CommandReport is the check of one command of a console block.
 type CommandReport struct {
@@ -30,12 +44,19 @@ type CommandReport struct {
 	Reason
 	// Diff is the unified diff of the normalized lines, recorded → fresh.
 	Diff string
-	// Recorded and Fresh are the normalized lines.
+	// Recorded and Fresh are the normalized lines, with " (no-eol)" on
+	// the last one of output that ends without a newline and "[N]" after
+	// them; in Fresh, a line a matcher line of the record matches is
+	// that matcher line (as cram's diff shows it).
 	Recorded, Fresh []string
 	// RawRecorded is the recorded output as the command printed it (the
 	// block's escapes decoded); RawFresh the fresh output as the block
 	// would hold it.
 	RawRecorded, RawFresh string
+	// Update is what --update writes in place of the recorded lines of a
+	// command that differs: cram's patch (cram.Patch), the recorded
+	// lines that still match kept.
+	Update string
 }
 
 // compareConsole compares each command of a console cell that ran, its
@@ -86,20 +107,33 @@ func compareConsole(c *CellReport, rec *lessons.Cell, cr *transcript.CellResult,
 // output, each normalized, and a "[N]" line after them for an exit
 // status that is not 0.
 func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []lessons.Normalize, cellRules *lessons.CellRules) {
-	k.RawFresh, _ = render.ConsoleFresh(co)
-	k.Recorded = withExit(NormalizeText(k.RawRecorded, lesson, cellRules), k.Command.Exit)
-	k.Fresh = withExit(NormalizeText(render.ConsoleText(co), lesson, cellRules), co.Exit)
+	rec, fresh := k.Command.Lines, lessons.ConsoleRecordLines(render.ConsoleText(co), co.Exit)
+	k.RawFresh = string(joinLines(fresh))
+	shown := fresh
+	if slices.ContainsFunc(rec, cram.IsMatcher) {
+		shown = cram.Matched(rec, fresh)
+	}
+	text, exit := lessons.ReadConsoleRecord(shown)
+	k.Recorded = comparedLines(k.RawRecorded, k.Command.Exit, lesson, cellRules)
+	k.Fresh = comparedLines(text, exit, lesson, cellRules)
 	name := firstLine(k.Command.Text)
 	k.Diff = UnifiedDiff("recorded: $ "+name, "fresh: $ "+name, k.Recorded, k.Fresh)
 	k.Verdict = Pass
 	if k.Diff != "" {
 		k.Verdict, k.Reason = Fail, Reason{Kind: OutputDiffers}
+		k.Update = string(joinLines(cram.Patch(rec, fresh)))
 	}
 }
 
-// withExit adds cram's "[N]" line after a command's lines when its exit
-// status is not 0.
-func withExit(lines []string, exit int) []string {
+// comparedLines are the compared lines of a command's output and exit
+// status: the output normalized, " (no-eol)" on its last line when it
+// does not end in a newline (cram tells "x" from "x (no-eol)"), and
+// cram's "[N]" line after them when the exit status is not 0.
+func comparedLines(output string, exit int, lesson []lessons.Normalize, cellRules *lessons.CellRules) []string {
+	lines := NormalizeText(output, lesson, cellRules)
+	if n := len(lines); n > 0 && output != "" && !strings.HasSuffix(output, "\n") {
+		lines[n-1] += cram.NoEOLSuffix
+	}
 	if exit == 0 {
 		return lines
 	}
@@ -151,7 +185,7 @@ func consoleEdits(failing map[int]*CellReport, cells []*lessons.Cell) *render.Co
 		if f := failing[c.Index]; f != nil {
 			for _, k := range f.FailingCommands() {
 				if k.Reason.Kind == OutputDiffers {
-					e.Rewrite(c, k.Command, k.RawFresh)
+					e.Rewrite(c, k.Command, k.Update)
 				}
 			}
 		}

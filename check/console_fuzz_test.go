@@ -1,10 +1,12 @@
 package check
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/labrun/labrun/internal/cram"
 	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
@@ -21,9 +23,11 @@ const consoleFuzzLesson = "<!-- labrun: dialect=native -->\n\n" +
 
 // FuzzConsoleRoundTrip: whatever the commands of a console block print
 // (any bytes: prompts, continuations, fences, matcher endings, exit
-// lines, labrun's markers, HTML comments, control bytes), the transcript
+// lines, labrun's markers, HTML comments, control bytes, no final
+// newline), the transcript
 // reads back as the same commands with exactly that output (as a
-// terminal showed it) and exit status, so that check passes each command; the skeleton
+// terminal showed it) and exit status, so that check passes each command
+// and cram's patch keeps each record as it is; the skeleton
 // (strip) has the same cells as the lesson; and a stream output holding
 // the same bytes keeps every line of it in Layout.
 func FuzzConsoleRoundTrip(f *testing.F) {
@@ -32,6 +36,7 @@ func FuzzConsoleRoundTrip(f *testing.F) {
 		"foo (re)\nbar (glob)\n[1]\n$\n", "a (esc)\n\\x24 b (esc)\n", "no newline",
 		marker.Open + " cell=0 -->\n" + marker.Close + "\n", "<!-- x -->\n<pre>\n</details>\n~~~\n",
 		"tab\there\r\nbell\a\x00\xff\u202e\n", "````\n    ```\n",
+		"x (no-eol)", "x (no-eol)\n", "\x01 (no-eol)", "a\nb \\x28no-eol) (esc)", "* (glob)\n.* (re)",
 	}
 	for i, s := range seeds {
 		f.Add(s, seeds[(i+1)%len(seeds)], i%3, i%2 == 0)
@@ -79,6 +84,11 @@ func FuzzConsoleRoundTrip(f *testing.F) {
 			}
 			if cmd.Exit != exits[i] {
 				t.Fatalf("command %d's exit status reads back as %d, want %d:\n%s", i, cmd.Exit, exits[i], text)
+			}
+			// cram's patch of the record with its own fresh lines keeps it
+			fresh := lessons.ConsoleRecordLines(render.ConsoleText(con.Console[i]), exits[i])
+			if p := cram.Patch(cmd.Lines, fresh); !slices.Equal(p, cmd.Lines) || !slices.Equal(fresh, cmd.Lines) {
+				t.Fatalf("command %d: record %q, fresh lines %q, patched %q", i, cmd.Lines, fresh, p)
 			}
 		}
 		if len(got.Cells[0].Console) != len(l.Cells[0].Console) {

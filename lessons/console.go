@@ -37,8 +37,9 @@ type ConsoleCommand struct {
 	// ("[N]"; 0 when none is).
 	Recorded string
 	Exit     int
-	// raw are the recorded lines as the block holds them.
-	raw []string
+	// Lines are the recorded lines as the block holds them ("[N]" and
+	// matcher lines included), for matching (internal/cram).
+	Lines []string
 }
 
 // consolePrompt and consoleMore start a command line and a continuation.
@@ -75,14 +76,10 @@ func classifyConsole(name string, c *Cell, errs *ErrorList) {
 		default:
 			inCmd = false
 			cur.OutLines++
-			cur.raw = append(cur.raw, line)
+			cur.Lines = append(cur.Lines, line)
 		}
 	}
 	for _, cmd := range c.Console {
-		exit, lines := consoleExit(cmd.raw)
-		cmd.Exit = exit
-		for _, l := range lines {
-			cmd.Recorded += decodeConsoleLine(l) + "\n"
-		}
+		cmd.Recorded, cmd.Exit = ReadConsoleRecord(cmd.Lines)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/labrun/labrun/internal/cram"
 	"github.com/labrun/labrun/internal/marker"
 )
 
@@ -29,14 +30,23 @@ import (
 // The escapes are cram's (_test.py's _escape): "\\" for a backslash,
 // "\t", "\r", and "\xNN" for other bytes; the first byte of a line that
 // would read as a prompt, a status or a marker is written "\xNN" too
-// ("\x24 touch x (esc)" is the output line "$ touch x"). A command whose
+// ("\x24 touch x (esc)" is the output line "$ touch x"), and so is the
+// "(" of a final " (no-eol)" ("x \x28no-eol) (esc)"). Output that does
+// not end in a newline has " (no-eol)" after its last line, as cram
+// writes it ("x (no-eol)", "\x01 (no-eol) (esc)"). A command whose
 // exit status is not 0 has "[N]" after its output, as in cram.
+//
+// A recorded line may also be one of cram's matchers (internal/cram): a
+// line ending in " (re)" is a regular expression, one ending in
+// " (glob)" a glob pattern, that the fresh line must match as a whole;
+// check compares them so (check/console.go). Read back, they are output
+// lines like any other.
 //
 // The block's fence is no line of output: render writes the fence longer
 // than any run of its character that starts a line of the block.
 
 // escSuffix ends an escaped line.
-const escSuffix = " (esc)"
+const escSuffix = cram.EscSuffix
 
 // matcherSuffix matches the endings of cram's matcher lines.
 var matcherSuffix = regexp.MustCompile(` \((esc|re|glob|no-eol)\)$`)
@@ -45,28 +55,73 @@ var matcherSuffix = regexp.MustCompile(` \((esc|re|glob|no-eol)\)$`)
 var exitLine = regexp.MustCompile(`^\[([0-9]+)\]$`)
 
 // ConsoleRecord returns the lines a console block records for a
-// command's output (text as a terminal showed it) and its exit status:
-// every line ends in "\n" (output without a final newline gets one), and
-// "[N]" follows when exit is not 0.
+// command's output (text as a terminal showed it) and its exit status,
+// ConsoleRecordLines's, each ended by "\n".
 func ConsoleRecord(output string, exit int) string {
 	var b strings.Builder
-	if output != "" {
-		for _, l := range strings.Split(strings.TrimSuffix(output, "\n"), "\n") {
-			b.WriteString(encodeConsoleLine(l) + "\n")
-		}
-	}
-	if exit != 0 {
-		fmt.Fprintf(&b, "[%d]\n", exit)
+	for _, l := range ConsoleRecordLines(output, exit) {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }
 
-// encodeConsoleLine writes one output line as a console block records it.
-func encodeConsoleLine(l string) string {
-	lead := strings.HasPrefix(l, consolePrompt) || l == "$" || strings.HasPrefix(l, consoleMore) ||
-		exitLine.MatchString(l) || marker.Looks(l)
+// ConsoleRecordLines returns the lines (without their newlines) a
+// console block records for a command's output and exit status: each
+// output line encoded; the last one, when the output does not end in a
+// newline, with " (no-eol)" after it (before " (esc)" on an escaped
+// line, as cram writes it); "[N]" after them when exit is not 0.
+func ConsoleRecordLines(output string, exit int) []string {
+	var lines []string
+	if output != "" {
+		body, eol := strings.CutSuffix(output, "\n")
+		split := strings.Split(body, "\n")
+		for i, l := range split {
+			lines = append(lines, encodeConsoleLine(l, i == len(split)-1 && !eol))
+		}
+	}
+	if exit != 0 {
+		lines = append(lines, fmt.Sprintf("[%d]", exit))
+	}
+	return lines
+}
+
+// ReadConsoleRecord returns the output and exit status a command's
+// recorded lines stand for (ConsoleRecordLines's inverse): "[N]" as the
+// last line is the exit status (0 without one); escaped lines are
+// decoded; a last output line that ends in " (no-eol)" (or
+// " (no-eol) (esc)") is the output's end, without a newline; every
+// other line is output as it is, " (re)" and " (glob)" lines too.
+func ReadConsoleRecord(lines []string) (output string, exit int) {
+	exit, lines = consoleExit(lines)
+	var b strings.Builder
+	for i, l := range lines {
+		if i == len(lines)-1 {
+			if body, ok := strings.CutSuffix(l, cram.NoEOLSuffix+escSuffix); ok {
+				b.WriteString(cram.Unescape(body))
+				break
+			}
+			if body, ok := strings.CutSuffix(l, cram.NoEOLSuffix); ok {
+				b.WriteString(body)
+				break
+			}
+		}
+		b.WriteString(decodeConsoleLine(l) + "\n")
+	}
+	return b.String(), exit
+}
+
+// encodeConsoleLine writes one output line as a console block records
+// it; noEOL: the output's last, without a newline (" (no-eol)" after it,
+// before " (esc)" on an escaped line, as cram writes it).
+func encodeConsoleLine(l string, noEOL bool) string {
+	shown := l
+	if noEOL {
+		shown += cram.NoEOLSuffix
+	}
+	lead := strings.HasPrefix(shown, consolePrompt) || shown == "$" || strings.HasPrefix(shown, consoleMore) ||
+		exitLine.MatchString(shown) || marker.Looks(shown)
 	if !lead && !matcherSuffix.MatchString(l) && printable(l) {
-		return l
+		return shown
 	}
 	var b strings.Builder
 	for i := 0; i < len(l); {
@@ -89,7 +144,15 @@ func encodeConsoleLine(l string) string {
 		}
 		i += n
 	}
-	return b.String() + escSuffix
+	body := b.String()
+	if t, ok := strings.CutSuffix(body, cram.NoEOLSuffix); ok {
+		// not to read as the output's end without a newline
+		body = t + ` \x28no-eol)`
+	}
+	if noEOL {
+		body += cram.NoEOLSuffix
+	}
+	return body + escSuffix
 }
 
 // printable says whether a line holds only printable characters (and
@@ -110,54 +173,7 @@ func decodeConsoleLine(l string) string {
 	if !ok {
 		return l
 	}
-	return unescape(body)
-}
-
-// unescape undoes Python's string escapes, as cram's esc matcher does
-// (codecs.escape_decode): \\ \' \" \a \b \f \n \r \t \v, \xNN and octal
-// \NNN; an unknown escape stays as written.
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		c := s[i+1]
-		if r, ok := simpleEscapes[c]; ok {
-			b.WriteByte(r)
-			i++
-			continue
-		}
-		switch {
-		case c == 'x' && i+3 < len(s) && isHex(s[i+2]) && isHex(s[i+3]):
-			v, _ := strconv.ParseUint(s[i+2:i+4], 16, 8)
-			b.WriteByte(byte(v))
-			i += 3
-		case '0' <= c && c <= '7':
-			j := i + 1
-			for j < len(s) && j < i+4 && '0' <= s[j] && s[j] <= '7' {
-				j++
-			}
-			v, _ := strconv.ParseUint(s[i+1:j], 8, 16)
-			b.WriteByte(byte(v))
-			i = j - 1
-		default:
-			b.WriteByte('\\')
-		}
-	}
-	return b.String()
-}
-
-// simpleEscapes are Python's one-letter escapes.
-var simpleEscapes = map[byte]byte{'\\': '\\', '\'': '\'', '"': '"', 'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}
-
-// isHex says whether c is a hex digit.
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	return cram.Unescape(body)
 }
 
 // consoleExit returns the exit status a command's recorded lines give

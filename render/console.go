@@ -3,8 +3,10 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/labrun/labrun/internal/cram"
 	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/transcript"
@@ -100,12 +102,27 @@ func consoleEdits(res *transcript.Result) *ConsoleEdits {
 
 // ConsoleFresh returns the lines a console command's fresh output puts
 // in its block (lessons.ConsoleRecord), and whether they differ from the
-// recorded ones (a command that did not run keeps its record).
+// recorded ones (a command that did not run keeps its record). A record
+// that holds cram's matcher lines (" (re)", " (glob)") is kept while
+// its lines match the fresh ones as cram matches them (internal/cram);
+// when they do not, the block gets what "cram -i -y" writes: the lines
+// that still match stay, the fresh ones replace the others.
 func ConsoleFresh(co transcript.ConsoleOutput) (string, bool) {
 	if !co.Ran {
 		return "", false
 	}
 	fresh := ConsoleText(co)
+	if rec := co.Command.Lines; slices.ContainsFunc(rec, cram.IsMatcher) {
+		lines := lessons.ConsoleRecordLines(fresh, co.Exit)
+		if slices.Equal(cram.Matched(rec, lines), rec) {
+			return "", false
+		}
+		var b strings.Builder
+		for _, l := range cram.Patch(rec, lines) {
+			b.WriteString(l + "\n")
+		}
+		return b.String(), true
+	}
 	return lessons.ConsoleRecord(fresh, co.Exit), fresh != co.Command.Recorded || co.Exit != co.Command.Exit
 }
 
@@ -128,12 +145,9 @@ func consoleNotes(cr *transcript.CellResult) []string {
 }
 
 // ConsoleText is what a console command printed as a terminal showed it
-// (termtext), with a final newline: the output its record reads back
-// as (lessons.ConsoleCommand.Recorded).
+// (termtext), a missing final newline kept (its record says
+// " (no-eol)"): the output its record reads back as
+// (lessons.ConsoleCommand.Recorded).
 func ConsoleText(co transcript.ConsoleOutput) string {
-	fresh := termtext.Plain(co.Output)
-	if fresh != "" && !strings.HasSuffix(fresh, "\n") {
-		fresh += "\n"
-	}
-	return fresh
+	return termtext.Plain(co.Output)
 }
