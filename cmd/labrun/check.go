@@ -355,7 +355,21 @@ finished" (the parts after "failed" only when not 0), --update adding
 ", N updated". A console block is compared command by command (each
 "$ command"'s recorded lines with its fresh output, normalized as
 above); a command that differs fails the block at its own line, and
---update rewrites that command's lines only.
+--update rewrites that command's lines only. A recorded line may be one
+of cram's matchers: "LINE (re)" a regular expression and "LINE (glob)"
+a glob ("*" any text, "?" one character, "\*", "\?", "\\" themselves)
+that the fresh line must match as a whole; "LINE (no-eol)" output that
+ends without a newline; "LINE (esc)" an escaped line. A matcher line is
+matched as cram matches it, against the fresh line as the block would
+record it and before any normalizer, the record aligned with the fresh
+lines as cram's diff aligns them; the lines it matches count as equal
+(the diff shows them as context), the other lines are compared
+normalized. Patterns are Python's, as in cram, read by Go's RE2: what
+RE2 cannot say as Python does (backreferences, lookahead and lookbehind,
+atomic groups, possessive quantifiers, conditionals, (?x)) matches no
+line, as cram does with a pattern Python refuses. --update writes what
+"cram -i -y" writes: the recorded lines that still match stay, matcher
+lines too, the fresh lines replace the others.
 
 Flaky cells: --rerun-fails N runs a lesson with failing cells again, up
 to N times; a cell that failed first and passed in a rerun is flaky

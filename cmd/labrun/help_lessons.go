@@ -49,7 +49,12 @@ each of their lines. Output is data: a line that would read as something else (a
 as cram writes it: escaped, with " (esc)" after it ("\x24 touch x (esc)"
 is the output "$ touch x"; "\\" is a backslash, "\t" a tab, "\xNN" a
 byte), and read back so; the block's fence grows longer than any fence
-an output holds, so that no output closes it.
+an output holds, so that no output closes it. Output that ends without a
+newline has " (no-eol)" after its last line, as cram writes it. A
+recorded line may be one of cram's matchers, which the fresh line must
+match as a whole: "LINE (re)" a regular expression, "LINE (glob)" a glob
+(see labrun help check); run and --update keep a record whose lines
+match, and rewrite only the lines that no longer do, as "cram -i -y".
 
 Directives, in HTML comments (invisible on a forge):
   <!-- labrun: wait NAME output=/REGEX/ 5s -->   until NAME printed a match
