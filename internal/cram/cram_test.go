@@ -154,3 +154,58 @@ func octalEscapes(s string) string {
 	}
 	return b.String()
 }
+
+// debianExamples are the .t files Debian's python3-cram ships.
+const debianExamples = "/usr/share/doc/python3-cram/examples"
+
+// TestDebianExamples: for each example cram ships, Patch of its lines
+// (whole file, indent kept, as cram diffs them) with the lines cram ran
+// (its .err file) is what cram3 -i -y writes, and Matched says pass
+// exactly where cram passes.
+func TestDebianExamples(t *testing.T) {
+	cram3, err := exec.LookPath("cram3")
+	if err != nil {
+		t.Skip("cram3 is not installed")
+	}
+	files, _ := filepath.Glob(filepath.Join(debianExamples, "*.t"))
+	if len(files) == 0 {
+		t.Skip("no examples in " + debianExamples)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			dir := t.TempDir()
+			src, _ := os.ReadFile(f)
+			name := filepath.Base(f)
+			path := filepath.Join(dir, name)
+			os.WriteFile(path, src, 0o644)
+			run := func(args ...string) error {
+				cmd := exec.Command(cram3, append(args, name)...)
+				cmd.Dir = dir
+				return cmd.Run()
+			}
+			// -n keeps the .err file (what ran); then, in the same dir
+			// (the same $TESTDIR), -y patches the test.
+			passed := run("-i", "-n") == nil
+			post, err := os.ReadFile(path + ".err")
+			if err != nil {
+				post = src // passed (or skipped): what ran is what is recorded
+			}
+			os.Remove(path + ".err")
+			run("-i", "-y")
+			want, _ := os.ReadFile(path)
+			rec, fresh := fileLines(string(src)), fileLines(string(post))
+			if got := Patch(rec, fresh); !slices.Equal(got, fileLines(string(want))) {
+				t.Errorf("Patch:\n%s\ncram3 -i -y:\n%s", strings.Join(got, "\n"), want)
+			}
+			if pass := slices.Equal(Matched(rec, fresh), rec); pass != passed && !strings.Contains(string(src), "exit 80") {
+				t.Errorf("pass = %v, cram3 says %v", pass, passed)
+			}
+		})
+	}
+}
+
+// fileLines are a file's lines, as cram reads them (a last line without
+// newline is one).
+func fileLines(s string) []string {
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
