@@ -6,7 +6,7 @@
 // a diff of the normalized lines where they differ (see Normalize).
 //
 // Where things live: one lesson's check (check.go), console blocks
-// (console.go), normalization (normalize.go; the volatile values of
+// (console.go: cram's matcher lines through internal/cram), normalization (normalize.go; the volatile values of
 // tools: per line in volatile_tools.go, tables a header starts in
 // volatile_tables.go), diffs (diff.go), why a cell failed or was skipped
 // (reason.go), the cells a stop of labrun cut (stopped.go), finding

@@ -10,7 +10,8 @@
 // dialect a ```python fence or one whose first line is a %%magic, every
 // other fence being prose; in the native dialect, a fence whose info
 // string says how it runs (attrs.go: ```sh run, ```c file=a.c run=...,
-// console blocks in console.go). Directives in HTML comments set the
+// console blocks in console.go, their record format in
+// consolerecord.go; cram's matcher lines are internal/cram's). Directives in HTML comments set the
 // dialect and the lesson's settings, wait for readiness or stop
 // background steps between cells (directives.go), and give labrun check
 // its rules (checkrules.go: ignore-output, normalize, any-order, expect);

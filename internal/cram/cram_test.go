@@ -46,6 +46,8 @@ var crammed = []struct {
 	{"esc of a plain line", []string{`hi (esc)`}, "hi\n", true, []string{`hi (esc)`}, 0},
 	{"no-eol", []string{"plain (no-eol)"}, "plain", true, []string{"plain (no-eol)"}, 0},
 	{"no-eol missing", []string{"plain"}, "plain", false, []string{"plain (no-eol)"}, 0},
+	{"a lone CR ends a line", []string{`a\r (no-eol) (esc)`, "b"}, "a\rb\n", true, []string{`a\r (no-eol) (esc)`, "b"}, 0},
+	{"CR LF is one line end", []string{`x\r (esc)`, "y"}, "x\r\ny\n", true, []string{`x\r (esc)`, "y"}, 0},
 	{"no-eol and esc", []string{`x\x01y (no-eol) (esc)`}, "x\x01y", true, []string{`x\x01y (no-eol) (esc)`}, 0},
 	{"re matches the no-eol line", []string{"pla.* (re)"}, "plain", true, []string{"pla.* (re)"}, 0},
 	{"only the lines that no longer match change", []string{"one", "t.o (re)", "x* (glob)", "four"}, "one\ntwo\nthree\nfour\n", false, []string{"one", "t.o (re)", "three", "four"}, 0},

@@ -8,23 +8,28 @@ import (
 
 // OutputLines returns the lines cram records for a command's output and
 // exit status (_test.py: test, the making of postout), without indent:
-// each line of output; the last one, when output does not end in a
-// newline, with " (no-eol)" after it; a line that holds a byte cram
-// escapes written as Escape writes it; then "[N]" when exit is not 0.
+// the output cut into lines as Python's bytes.splitlines cuts it (after
+// "\n", "\r\n" or a lone "\r"); a line that does not end in "\n" (a
+// lone "\r" ended it, or the output's end) with " (no-eol)" after it;
+// each written as Escape writes it; then "[N]" when exit is not 0.
 func OutputLines(output string, exit int) []string {
 	var lines []string
-	if output != "" {
-		split := strings.SplitAfter(output, "\n")
-		if split[len(split)-1] == "" {
-			split = split[:len(split)-1]
+	for output != "" {
+		end := strings.IndexAny(output, "\r\n")
+		switch {
+		case end < 0:
+			end = len(output)
+		case strings.HasPrefix(output[end:], "\r\n"):
+			end += 2
+		default:
+			end++
 		}
-		for _, l := range split {
-			l, eol := strings.CutSuffix(l, "\n")
-			if !eol {
-				l += NoEOLSuffix
-			}
-			lines = append(lines, Escape(l))
+		l, eol := strings.CutSuffix(output[:end], "\n")
+		if !eol {
+			l += NoEOLSuffix
 		}
+		lines = append(lines, Escape(l))
+		output = output[end:]
 	}
 	if exit != 0 {
 		lines = append(lines, fmt.Sprintf("[%d]", exit))
