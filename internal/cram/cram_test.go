@@ -72,6 +72,7 @@ func TestRE2Refuses(t *testing.T) {
 	}
 	for _, c := range []struct{ pattern, line string }{
 		{`(?i)AB`, "ab"}, {`(?#note)ab`, "ab"}, {`[\b]`, "\b"}, {`\x41\0`, "A\x00"}, {`(?P<x>a)b`, "ab"},
+		{`a{,}`, "aaa"}, {`a{,x}`, "a{,x}"}, {`[{,]+`, "{,"},
 		{`[]a]+`, "]a"}, {`[^]a]`, "b"}, {`\d+\s\w`, "12 x"}, {`(?i:A)b`, "ab"}, {`[\1]`, "\x01"},
 	} {
 		if !Matches(c.pattern+ReSuffix, c.line) {

@@ -85,6 +85,9 @@ func compileGlob(p string) *compiled {
 	return anchored(b.String())
 }
 
+// emptyMin matches a repeat without its minimum, "{,n}" or "{,}".
+var emptyMin = regexp.MustCompile(`^\{,[0-9]*\}`)
+
 // errPython is a pattern Python's re refuses, or one RE2 cannot say.
 var errPython = fmt.Errorf("not a pattern both Python and RE2 read alike")
 
@@ -124,8 +127,8 @@ func translate(p string) (string, error) {
 				return "", err
 			}
 			i += n
-		case c == '{' && strings.HasPrefix(p[i:], "{,"):
-			b.WriteString("{0,")
+		case !class && c == '{' && emptyMin.MatchString(p[i:]):
+			b.WriteString("{0,") // Python's {,n} and {,}
 			i++
 		default:
 			b.WriteByte(c)
