@@ -109,8 +109,8 @@ func compareConsole(c *CellReport, rec *lessons.Cell, cr *transcript.CellResult,
 func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []lessons.Normalize, cellRules *lessons.CellRules) {
 	rec, fresh := k.Command.Lines, lessons.ConsoleRecordLines(render.ConsoleText(co), co.Exit)
 	k.RawFresh = string(joinLines(fresh))
-	shown := fresh
-	if slices.ContainsFunc(rec, cram.IsMatcher) {
+	shown, matchers := fresh, slices.ContainsFunc(rec, cram.IsMatcher)
+	if matchers {
 		shown = cram.Matched(rec, fresh)
 	}
 	text, exit := lessons.ReadConsoleRecord(shown)
@@ -121,7 +121,10 @@ func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []less
 	k.Verdict = Pass
 	if k.Diff != "" {
 		k.Verdict, k.Reason = Fail, Reason{Kind: OutputDiffers}
-		k.Update = string(joinLines(cram.Patch(rec, fresh)))
+		k.Update = k.RawFresh // no matcher line to keep: the fresh lines
+		if matchers {
+			k.Update = string(joinLines(cram.Patch(rec, fresh)))
+		}
 	}
 }
 

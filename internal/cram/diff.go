@@ -1,6 +1,9 @@
 package cram
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // cram compares a test's recorded lines with its fresh ones with
 // Python's difflib.SequenceMatcher (no junk, autojunk on), changed in
@@ -35,6 +38,15 @@ type seq struct {
 	a, b []string
 	b2j  map[string][]int
 	m    Matcher
+	// special are the indexes, in order, of the lines of a that can
+	// match a line they differ from (matcher and escaped lines), escB
+	// those of b's escaped lines (a plain line of a can match them):
+	// the only pairs longest needs to try.
+	special, escB []int
+	// j2len for the last i (prev) and this one (cur), and the stamps
+	// that say which i a slot is for (pyLongest); gen is the last stamp.
+	prevLen, curLen, prevGen, curGen []int
+	gen                              int
 }
 
 // Opcodes returns the steps that turn the recorded lines a into the
@@ -43,7 +55,17 @@ func Opcodes(a, b []string) []Opcode {
 	s := &seq{a: slices.Clone(a), b: b, b2j: map[string][]int{}}
 	for j, l := range b {
 		s.b2j[l] = append(s.b2j[l], j)
+		if strings.HasSuffix(l, EscSuffix) {
+			s.escB = append(s.escB, j)
+		}
 	}
+	for i, el := range a {
+		if IsMatcher(el) || strings.HasSuffix(el, EscSuffix) {
+			s.special = append(s.special, i)
+		}
+	}
+	n := len(b) + 1
+	s.prevLen, s.curLen, s.prevGen, s.curGen = make([]int, n), make([]int, n), make([]int, n), make([]int, n)
 	if n := len(b); n >= 200 { // autojunk: popular lines are left out of b2j
 		for l, js := range s.b2j {
 			if len(js) > n/100+1 {
@@ -57,31 +79,54 @@ func Opcodes(a, b []string) []Opcode {
 // longest is cram's find_longest_match: the longest block of
 // a[alo:ahi] that matches b[blo:bhi], the earliest in a, then in b.
 func (s *seq) longest(alo, ahi, blo, bhi int) (besti, bestj, size int) {
-	type swap struct {
-		n  int
-		el string
+	// The pairs at the same offset that match without being equal stand
+	// as equal for the search; only a matcher or an escaped line can.
+	width := min(ahi-alo, bhi-blo)
+	var offsets []int
+	for _, i := range inRange(s.special, alo, alo+width) {
+		offsets = append(offsets, i-alo)
 	}
-	var swapped []swap
-	for n := 0; alo+n < ahi && blo+n < bhi; n++ {
+	for _, j := range inRange(s.escB, blo, blo+width) {
+		offsets = append(offsets, j-blo)
+	}
+	slices.Sort(offsets)
+	offsets = slices.Compact(offsets)
+	var swapped []int
+	kept := map[int]string{}
+	for _, n := range offsets {
 		if el, l := s.a[alo+n], s.b[blo+n]; el != l && s.m.Matches(el, l) {
+			kept[n] = el
 			s.a[alo+n] = l
-			swapped = append(swapped, swap{n, el})
+			swapped = append(swapped, n)
 		}
 	}
 	besti, bestj, size = s.pyLongest(alo, ahi, blo, bhi)
-	for _, w := range swapped {
-		s.a[alo+w.n] = w.el
+	for _, n := range swapped {
+		s.a[alo+n] = kept[n]
 	}
 	return besti, bestj, size
 }
 
-// pyLongest is difflib's find_longest_match without junk.
+// inRange is the part of sorted indexes within [lo, hi).
+func inRange(idx []int, lo, hi int) []int {
+	from, _ := slices.BinarySearch(idx, lo)
+	to, _ := slices.BinarySearch(idx, hi)
+	return idx[from:to]
+}
+
+// pyLongest is difflib's find_longest_match without junk. Its j2len
+// dict (j2len[j]: the longest match ending at a[i-1], b[j]) is kept in
+// two slices, the last i's and this one's, each slot j+1 stamped with
+// the i it is for, so that no dict is made per i.
 func (s *seq) pyLongest(alo, ahi, blo, bhi int) (besti, bestj, size int) {
 	a, b := s.a, s.b
 	besti, bestj = alo, blo
-	j2len := map[int]int{}
+	base := s.gen + 1 // no slot is stamped base: the first i reads none
+	s.gen = base + ahi - alo
 	for i := alo; i < ahi; i++ {
-		next := map[int]int{}
+		g := base + 1 + i - alo // this i's stamp; g-1 the last i's
+		s.prevLen, s.curLen = s.curLen, s.prevLen
+		s.prevGen, s.curGen = s.curGen, s.prevGen
 		for _, j := range s.b2j[a[i]] {
 			if j < blo {
 				continue
@@ -89,13 +134,15 @@ func (s *seq) pyLongest(alo, ahi, blo, bhi int) (besti, bestj, size int) {
 			if j >= bhi {
 				break
 			}
-			k := j2len[j-1] + 1
-			next[j] = k
+			k := 1
+			if s.prevGen[j] == g-1 { // slot j: j2len[j-1]
+				k += s.prevLen[j]
+			}
+			s.curLen[j+1], s.curGen[j+1] = k, g
 			if k > size {
 				besti, bestj, size = i-k+1, j-k+1, k
 			}
 		}
-		j2len = next
 	}
 	for besti > alo && bestj > blo && a[besti-1] == b[bestj-1] {
 		besti, bestj, size = besti-1, bestj-1, size+1
@@ -131,6 +178,12 @@ func (s *seq) matchingBlocks() []block {
 			queue = append(queue, [4]int{i + k, ahi, j + k, bhi})
 		}
 	}
+	return joinBlocks(blocks, la, lb)
+}
+
+// joinBlocks sorts the blocks found, joins adjacent ones, and ends them
+// with the block of size 0 at the ends (la, lb).
+func joinBlocks(blocks []block, la, lb int) []block {
 	slices.SortFunc(blocks, func(x, y block) int {
 		if x.i != y.i {
 			return x.i - y.i
