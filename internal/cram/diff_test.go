@@ -3,6 +3,7 @@ package cram
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -108,4 +109,27 @@ func TestOpcodesAsCram(t *testing.T) {
 			t.Fatalf("a %q\nb %q\nOpcodes %v\nplain   %v", a, b, got, want)
 		}
 	}
+}
+
+// FuzzPatch: whatever the recorded and fresh lines, Patch gives as many
+// lines as the fresh ones, the lines it keeps match them (Matched of the
+// patch is the patch: a second --update changes nothing), and Opcodes is
+// the plain port's.
+func FuzzPatch(f *testing.F) {
+	f.Add("a\nx* (glob)\nb", "a\nxyz\nc")
+	f.Add(".* (re)\n.* (re)", "1\n2\n3")
+	f.Add("\\x61 (esc)\nq", "a\n\\x61 (esc)")
+	f.Fuzz(func(t *testing.T, rec, out string) {
+		a, b := strings.Split(rec, "\n"), strings.Split(out, "\n")
+		p := Patch(a, b)
+		if len(p) != len(b) {
+			t.Fatalf("Patch has %d lines for %d fresh ones: %q", len(p), len(b), p)
+		}
+		if m := Matched(p, b); !slices.Equal(m, p) {
+			t.Fatalf("the patch %q does not match the fresh lines %q: %q", p, b, m)
+		}
+		if got, want := Opcodes(a, b), naiveOpcodes(a, b); !slices.Equal(got, want) {
+			t.Fatalf("Opcodes %v, plain port %v", got, want)
+		}
+	})
 }
