@@ -11,10 +11,13 @@ import (
 // What labrun shows as the configured IPython version (Settings.IPython)
 // did where that version's own files and lines show: the warnings IPython
 // gives through Python's warnings module, whose "FILE:LINE: Category:"
-// prefix names the line of IPython that warned. The worker (worker.py)
-// gets the places on its command line (workerArgs) and warns through
-// Python's warnings module from there; a magic's argparse exit, shown
-// here, words the "To exit" warning as that module formats it.
+// prefix names the line of IPython that warned. A warning of the lesson's
+// Python (an HTML <iframe>) the worker (worker.py) gives through Python's
+// warnings module, from the places it gets on its command line
+// (workerArgs); the "To exit" warning after a SystemExit, of a Python
+// cell or of a magic's argparse, is worded here, as that module formats
+// it, and shown once a lesson (exitWarned): IPython warns it from one
+// line, whoever exited.
 
 // place is a line of IPython's source that warns.
 type place struct {
@@ -26,8 +29,9 @@ type place struct {
 type ipythonPlaces struct {
 	// Exit: InteractiveShell.run_code (IPython/core/interactiveshell.py),
 	// on a SystemExit, calls warn("To exit: use 'exit', 'quit', or
-	// Ctrl-D.", stacklevel=1).
-	Exit place `json:"exit"`
+	// Ctrl-D.", stacklevel=1). labrun shows it (exitWarned), not the
+	// worker.
+	Exit place `json:"-"`
 	// HTMLIframe: HTML.__init__ (IPython/core/display.py), given data
 	// that starts with "<iframe " and ends with "</iframe>", calls
 	// warnings.warn("Consider using IPython.display.IFrame instead"). nil
@@ -39,20 +43,23 @@ type ipythonPlaces struct {
 // normalizers mask another install's path).
 const ipythonDir = "/usr/lib/python3/dist-packages/IPython/"
 
-// placesOf are the places by IPython version. IPython 8: Debian bookworm's
-// python3-ipython 8.5.0, read in its source. IPython 7: the 7.x releases
-// the 2019 lessons were recorded with; no 7.x source is installable on the
-// machine labrun was built on, so the "To exit" line is not read from one
-// and may be off by some lines. Their HTML did not warn of an <iframe>
-// (the warning came within 7.x, after them: the 2019 recordings show an
-// HTML('<iframe ...>') without it).
+// placesOf are the places by IPython version, each read in that version's
+// source. IPython 8: Debian bookworm's python3-ipython 8.5.0. IPython 7:
+// Debian bullseye's python3-ipython 7.20.0 (InteractiveShell.run_code's
+// warn is at interactiveshell.py:3435 there); the course's own 7.x, older
+// (its notebooks name Python 3.5.2, which IPython 7.10 and later refuse,
+// and 3.8.2), left no "To exit" line in its recordings to read a line from.
+// HTML given an <iframe> does not warn under "7", as the course's
+// recordings show (sem09-low-level-io's HTML('<iframe ...>') shows none):
+// the warning came within 7.x, after the releases they were recorded with
+// (7.20's HTML.__init__ has it, at display.py:717).
 var placesOf = map[string]ipythonPlaces{
 	config.IPython8: {
 		Exit:       place{ipythonDir + "core/interactiveshell.py", 3386},
 		HTMLIframe: &place{ipythonDir + "core/display.py", 419},
 	},
 	config.IPython7: {
-		Exit: place{ipythonDir + "core/interactiveshell.py", 3426},
+		Exit: place{ipythonDir + "core/interactiveshell.py", 3435},
 	},
 }
 
@@ -91,11 +98,12 @@ func workerArgs(showCap int, ipython string) []string {
 	return []string{strconv.Itoa(showCap), v, string(places)}
 }
 
-// exitWarned is the "To exit" warning a magic's exit shows: its text the
-// first time in the run, "" after, as Python's warnings module shows a
-// warning once per place (the "default" action) and IPython warns from one
-// place. A SystemExit of a Python cell counts (the worker warned, in its
-// own registry); a magic's exit before it does not reach the worker's.
+// exitWarned is the "To exit" warning a SystemExit shows, of a Python
+// cell or of a magic's argparse: its text the first time in the run, ""
+// after, as Python's warnings module shows a warning once per place (the
+// "default" action) and IPython warns from one place, run_code's, for
+// both (a Jupyter kernel running IPython 8.5 shows it after the first of a
+// magic's argparse exit and two sys.exit cells, and not after the others).
 func (r *run) exitWarned(ipython string) string {
 	if r.exitShown {
 		return ""

@@ -46,7 +46,7 @@ package runner
 // ipythonPlaces), which its warnings name. The error event's ename and
 // evalue (the exception's name and message) are sent for the cell's typed
 // outcome; labrun checks ename is there, and reads it otherwise only to
-// know that a SystemExit's "To exit" warning was shown (ipython.go,
+// show IPython's "To exit" warning after a SystemExit (ipython.go,
 // exitWarned).
 //
 // Output: stream events carry what the cell's Python writes to sys.stdout

@@ -177,7 +177,11 @@ func (r *run) handle(cell *cellRun, w *worker, m workerMessage) error {
 		if m.Traceback != "" { // else the worker wrote the error on stderr (a UsageError)
 			cr.Add(transcript.Error, shown(m.Traceback, r.opts.OutputCap))
 		}
-		r.exitShown = r.exitShown || m.Ename == "SystemExit" // the worker warned (exitWarned)
+		if m.Ename == "SystemExit" {
+			if w := r.exitWarned(r.set.IPython); w != "" {
+				cr.AddStream(transcript.Stderr, w)
+			}
+		}
 		if m.Fails {
 			if cr.Exception == nil {
 				cr.Exception = &transcript.Exception{Name: m.Ename, Message: m.Evalue}

@@ -1205,21 +1205,22 @@ def _run_source(src, n):
 
 
 def _system_exit(e):
-    """Show a SystemExit as IPython's run_code does: the exception only,
-    then a warning on stderr; the worker goes on. A code other than 0 or
-    None (an exit status of 1 or more for Python) fails the cell."""
+    """Show a SystemExit as IPython's run_code does: the exception only
+    (labrun adds the "To exit" warning that follows it, once a lesson, as
+    it does after a magic's exit: runner/ipython.go, exitWarned); the
+    worker goes on. A code other than 0 or None (an exit status of 1 or
+    more for Python) fails the cell."""
     _flush_all()
     text = "An exception has occurred, use %tb to see the full traceback.\n\n" + \
         "".join(traceback.format_exception_only(SystemExit, e)).rstrip("\n")
     _event("error", ename="SystemExit", evalue=str(e), traceback=text, fails=e.code not in (None, 0))
-    _warn_exit()
 
 
-# The lines of the configured IPython that warn, by what they warn of
-# ("exit", "html_iframe": runner/ipython.go, ipythonPlaces), as (file,
-# line); main sets them from the command line. A warning without a place
-# is not one of that version's.
-_PLACES = {"exit": ("interactiveshell.py", 1)}
+# The lines of the configured IPython that warn from the lesson's Python,
+# by what they warn of ("html_iframe": runner/ipython.go, ipythonPlaces),
+# as (file, line); main sets them from the command line. A warning without
+# a place is not one of that version's.
+_PLACES = {}
 # The warnings registry of each place's module (its __warningregistry__).
 _registries = collections.defaultdict(dict)
 
@@ -1236,13 +1237,6 @@ def _ipython_warn(where, message, source, module):
         linecache.cache[filename] = (0, None, [""] * (lineno - 1) + [source + "\n"], filename)
     warnings.warn_explicit(message, UserWarning, filename, lineno, module=module,
                            registry=_registries[filename])
-
-
-def _warn_exit():
-    """InteractiveShell.run_code's warning after a SystemExit."""
-    _ipython_warn("exit", "To exit: use 'exit', 'quit', or Ctrl-D.",
-                  "warn(\"To exit: use 'exit', 'quit', or Ctrl-D.\", stacklevel=1)",
-                  "IPython.core.interactiveshell")
 
 
 def _run_cell(msg):
