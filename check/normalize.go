@@ -101,6 +101,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`/tmp/[\w.\-/]+`), "/tmp/<P>"},
 	{regexp.MustCompile(`(^|[^\w/])/usr/bin/sh\b`), "${1}/bin/sh"},
 	// then labrun's own
+	{regexp.MustCompile(`~?(?:/[\w.+\-]+)+/(?:dist|site)-packages/`), "<PYLIB>/"},
 	{regexp.MustCompile(`\b\d+m\d+(\.\d+)?s\b`), "<DUR>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?\s?(ns|us|µs|ms|s|sec|secs|seconds)\b`), "<DUR>"},
 	// ps aux / ps u: USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
@@ -117,7 +118,11 @@ var volatile = []struct {
 // values of everyday tools in their own formats (toolFormats), then pids
 // and tids ("pid=N", "PID = N", "pid is N", "tid N"), hex addresses and
 // hashes, clock times, dates, temp paths (/tmp/...), /usr/bin/sh (the
-// same shell as /bin/sh), durations ("0.25s", "12 ms", "0m0.003s"), and
+// same shell as /bin/sh), where Python packages are installed (the folder
+// up to dist-packages/ or site-packages/: IPython's own files in its
+// warnings and tracebacks, Debian's /usr/lib/python3/dist-packages/ as
+// labrun writes them, pip's or a venv's in a recording), durations
+// ("0.25s", "12 ms", "0m0.003s"), and
 // the volatile columns of ps and top rows (all but the command). A ps
 // row of a kernel thread, which comes and goes with the machine's load,
 // becomes "" (Normalize drops it).

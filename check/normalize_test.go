@@ -33,7 +33,11 @@ func TestVolatile(t *testing.T) {
 		"at 12:25:03 on 2020-03-01": "at <T> on <D>",
 		"in /tmp/labrun-x1/a.out":   "in /tmp/<P>",
 		"/usr/bin/sh: 1: oops":      "/bin/sh: 1: oops",
-		"pechatn+    8421  0.0  0.0   2608   588 pts/2    Ss+  12:25   0:00 /usr/bin/sh -c ps aux": "<ps> /bin/sh -c ps aux",
+		"/usr/lib/python3/dist-packages/IPython/core/interactiveshell.py:3386: UserWarning: To exit": "<PYLIB>/IPython/core/interactiveshell.py:3386: UserWarning: To exit",
+		"/usr/local/lib/python3.8/dist-packages/IPython/core/interactiveshell.py:3386: UserWarning":  "<PYLIB>/IPython/core/interactiveshell.py:3386: UserWarning",
+		"File ~/.venv/lib/python3.11/site-packages/IPython/core/interactiveshell.py:2362, in f":      "File <PYLIB>/IPython/core/interactiveshell.py:2362, in f",
+		"python3-ipython installs into dist-packages":                                                "python3-ipython installs into dist-packages",
+		"pechatn+    8421  0.0  0.0   2608   588 pts/2    Ss+  12:25   0:00 /usr/bin/sh -c ps aux":   "<ps> /bin/sh -c ps aux",
 		"  PID TTY          TIME CMD":  "  PID TTY          TIME CMD",
 		"  812 pts/0    00:00:00 bash": "<ps> bash",
 	} {
