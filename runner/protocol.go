@@ -42,8 +42,9 @@ package runner
 // work dir; SHOWCAP is Options.OutputCap, the most bytes of a display or
 // traceback the transcript shows (the worker cuts longer ones itself);
 // IPYTHON is the IPython version whose tracebacks it writes ("8", "7");
-// PLACES, as JSON, are that version's lines that warn (ipython.go,
-// ipythonPlaces), which its warnings name. The error event's ename and
+// PLACES, as JSON, are that version's lines that warn of what the
+// lesson's Python does (ipython.go, ipythonPlaces: an HTML <iframe>),
+// which its warnings name. The error event's ename and
 // evalue (the exception's name and message) are sent for the cell's typed
 // outcome; labrun checks ename is there, and reads it otherwise only to
 // show IPython's "To exit" warning after a SystemExit (ipython.go,
