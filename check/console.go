@@ -74,6 +74,9 @@ func compareConsole(c *CellReport, rec *lessons.Cell, cr *transcript.CellResult,
 	var diffs []string
 	first, why := 0, Reason{}
 	ended := (*transcript.ConsoleOutput)(nil)
+	if len(cr.Console) > 0 {
+		ended = cr.Console[0].EndedBefore // an exit of an earlier block ended the session
+	}
 	for i, cmd := range rec.Console {
 		k := &CommandReport{Command: cmd, Line: line(cmd.Line), Verdict: Skip, RawRecorded: cmd.Recorded}
 		c.Commands = append(c.Commands, k)
@@ -196,14 +199,14 @@ func consoleEdits(failing map[int]*CellReport, cells []*lessons.Cell) *render.Co
 	return e
 }
 
-// consoleRecords says whether a lesson's console blocks record any
-// output: such a lesson is a transcript of itself.
+// consoleRecords says whether a lesson has a console block: a console
+// block is its own record (each command's lines after it, none for a
+// command that prints nothing), so such a lesson is a transcript of
+// itself, even when none of its commands prints anything.
 func consoleRecords(cells []*lessons.Cell) bool {
 	for _, c := range cells {
-		for _, cmd := range c.Console {
-			if cmd.OutLines > 0 {
-				return true
-			}
+		if c.Kind == lessons.Console {
+			return true
 		}
 	}
 	return false

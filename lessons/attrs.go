@@ -16,6 +16,7 @@ import (
 //	```sh name=server background
 //	```python run expect=fail
 //	```console run
+//	```console run session=server no-pty
 //	```text skip
 
 // attr is one attribute as written: key=value, or a bare word (value
@@ -56,6 +57,10 @@ type Attrs struct {
 	Skip bool
 	// Name names a background step (name=), for wait and stop.
 	Name string
+	// Session names the shell session a console block runs in
+	// (session=); "" is the lesson's default session (lessons.Cell's
+	// ConsoleSession).
+	Session string
 	// Background starts the cell's command in the background (background).
 	Background bool
 	// Expect is how the cell is expected to end (expect=); nil is the
@@ -125,11 +130,11 @@ func parseExpect(v string) (Expect, error) {
 // attrKeys are the known key=value attributes; bareWords the known bare
 // words.
 var (
-	attrKeys  = map[string]bool{"file": true, "run": true, "timeout": true, "stdin": true, "cwd": true, "env": true, "name": true, "expect": true}
+	attrKeys  = map[string]bool{"file": true, "run": true, "timeout": true, "stdin": true, "cwd": true, "env": true, "name": true, "expect": true, "session": true}
 	bareWords = map[string]bool{"run": true, "pty": true, "no-pty": true, "skip": true, "background": true}
 )
 
-const knownAttrs = "file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect="
+const knownAttrs = "file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect=, session="
 
 // parseAttrs reads the attributes of a fence: key=value words and bare
 // words, in order, checked by checkPairs.
@@ -261,6 +266,11 @@ func pairAttr(name string, c *Cell, a *Attrs, at attr, errs *ErrorList) {
 			errs.add(name, c.Line, "fence info: name=%q: want a word", at.value)
 		}
 		a.Name = at.value
+	case "session":
+		if at.value == "" || strings.ContainsAny(at.value, " \t/") {
+			errs.add(name, c.Line, "fence info: session=%q: want a word", at.value)
+		}
+		a.Session = at.value
 	case "expect":
 		e, err := parseExpect(at.value)
 		if err != nil {

@@ -139,3 +139,34 @@ func TestRunWithFile(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleSessions reads session= and no-pty into each console
+// block's session, and refuses what cannot be: session= on a cell that
+// is no console block, and one session on a pty and on pipes.
+func TestConsoleSessions(t *testing.T) {
+	src := "```console run\n$ a\n```\n\n```console run session=srv no-pty\n$ b\n```\n\n```console run no-pty session=srv\n$ c\n```\n"
+	l, err := Parse("lesson.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		name string
+		pty  bool
+	}{{"", true}, {"srv", false}, {"srv", false}}
+	for i, c := range l.Cells {
+		if name, pty := c.ConsoleSession(); name != want[i].name || pty != want[i].pty {
+			t.Errorf("cell %d: session %q, pty %v; want %q, %v", i, name, pty, want[i].name, want[i].pty)
+		}
+	}
+	for src, msg := range map[string]string{
+		"```sh run session=x\necho\n```\n":                                                  "lesson.md:1: fence info: session=x names the shell session of a console block",
+		"```console run session=\n$ a\n```\n":                                               `lesson.md:1: fence info: session="": want a word`,
+		"```console run\n$ a\n```\n\n```console run no-pty\n$ b\n```\n":                     "lesson.md:5: fence info: the lesson's console session runs on a pty (its shell started at line 1)",
+		"```console run session=s no-pty\n$ a\n```\n\n```console run session=s\n$ b\n```\n": `lesson.md:5: fence info: console session "s" runs on pipes (no-pty) (its shell started at line 1)`,
+	} {
+		_, err := Parse("lesson.md", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("Parse(%q) = %v; want %s", src, err, msg)
+		}
+	}
+}

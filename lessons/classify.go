@@ -273,6 +273,9 @@ func classifyNative(name string, c *Cell, lang string, attrs []attr, errs *Error
 	default:
 		errs.add(name, c.Line, "fence info: a %s cell with attributes needs file=, run=CMD or a language that runs (sh, bash, python, console)", lang)
 	}
+	if a.Session != "" && c.Kind != Console && len(*errs) == before {
+		errs.add(name, c.Line, "fence info: session=%s names the shell session of a console block (```console run): not of a %s cell", a.Session, lang)
+	}
 }
 
 // classifyRunFile reads a fence with both run and file=: ```sh run

@@ -1,6 +1,9 @@
 package lessons
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // A console block (```console run, ```shell-session) is a terminal
 // session pasted into the lesson, the cram model inside Markdown:
@@ -15,8 +18,14 @@ import "strings"
 //
 // A line starting with "$ " is a command ("> " lines after it continue
 // it); the lines after it, up to the next command, are its recorded
-// output (consolerecord.go says how it is written). Every command runs in one shell session under a pty, so a cd
-// or a variable carries over.
+// output (consolerecord.go says how it is written).
+//
+// Every console block of a lesson runs in one shell session, as a reader
+// following in one terminal would have it: a cd, a variable, a function
+// or an alias of one block holds in the next. session=NAME runs a block
+// in a session of that name instead, with a shell of its own. A session
+// runs under a pty, or, when its blocks say no-pty, on pipes; all the
+// blocks of one session must say the same (checkSessions).
 
 // ConsoleCommand is one command of a console block and where its
 // recorded output stands, so that a run can write fresh output there and
@@ -82,4 +91,56 @@ func classifyConsole(name string, c *Cell, errs *ErrorList) {
 	for _, cmd := range c.Console {
 		cmd.Recorded, cmd.Exit = ReadConsoleRecord(cmd.Lines)
 	}
+}
+
+// ConsoleSession returns the shell session a console block runs in: its
+// name ("" is the lesson's default session) and whether its shell runs
+// under a pty (no-pty: on pipes).
+func (c *Cell) ConsoleSession() (name string, pty bool) {
+	if c.Attrs == nil {
+		return "", true
+	}
+	return c.Attrs.Session, c.Attrs.Pty == nil || *c.Attrs.Pty
+}
+
+// consoleSessions remembers, while a lesson is read, each console
+// session's first block: its line and whether it runs under a pty.
+type consoleSessions map[string]consoleSessionStart
+
+type consoleSessionStart struct {
+	line int
+	pty  bool
+}
+
+// check refuses a console block whose session's first block ran it
+// otherwise (under a pty, or on pipes): the session's shell is one.
+func (s consoleSessions) check(name string, c *Cell, errs *ErrorList) {
+	if c.Kind != Console {
+		return
+	}
+	session, pty := c.ConsoleSession()
+	first, ok := s[session]
+	if !ok {
+		s[session] = consoleSessionStart{line: c.Line, pty: pty}
+		return
+	}
+	if first.pty != pty {
+		errs.add(name, c.Line, "fence info: %s runs on %s (its shell started at line %d): give this block session=NAME of its own", sessionName(session), ptyWords(first.pty), first.line)
+	}
+}
+
+// sessionName words a console session's name.
+func sessionName(session string) string {
+	if session == "" {
+		return "the lesson's console session"
+	}
+	return fmt.Sprintf("console session %q", session)
+}
+
+// ptyWords words how a session's shell runs.
+func ptyWords(pty bool) string {
+	if pty {
+		return "a pty"
+	}
+	return "pipes (no-pty)"
 }

@@ -27,8 +27,9 @@ const (
 	// Skipped is a cell labrun knows but does not run (%%sql,
 	// %%save_cell_as_string).
 	Skipped
-	// Console is a console block: `$ command` lines run in one shell
-	// session under a pty, each followed by its recorded output.
+	// Console is a console block: `$ command` lines run in the lesson's
+	// shell session (or the one session= names), each followed by its
+	// recorded output.
 	Console
 	// Background starts its command in the background (native
 	// `name=NAME background`).

@@ -42,7 +42,7 @@ func Parse(name string, src []byte) (*Lesson, error) {
 	}
 	doc := goldmark.New().Parser().Parse(gmtext.NewReader(text))
 	p := &parser{name: name, text: text, lines: lines, errs: &errs,
-		l: &Lesson{Name: name, Source: src}, names: map[string]bool{}}
+		l: &Lesson{Name: name, Source: src}, names: map[string]bool{}, sessions: consoleSessions{}}
 	// Settings first (dialect=native decides which fences run), then the
 	// cells, the directives of the flow and the check rules, in order.
 	flow := p.settings(doc)
@@ -67,6 +67,8 @@ type parser struct {
 	errs  *ErrorList
 	// names are the background steps started so far.
 	names map[string]bool
+	// sessions are the console sessions begun so far.
+	sessions consoleSessions
 	// pending are the waits and stops read since the last cell, rules
 	// its check rules (checkrules.go): both wait for the next cell.
 	pending []*Directive
@@ -173,6 +175,7 @@ func (p *parser) fence(fc *ast.FencedCodeBlock) {
 		}
 		p.names[c.Attrs.Name] = true
 	}
+	p.sessions.check(p.name, c, p.errs)
 	l.Cells = append(l.Cells, c)
 	if c.Kind == Setup && l.SetupMagics == "" {
 		l.SetupMagics, _ = SetupMagics(c.Source)

@@ -64,7 +64,7 @@ func TestParseErrors(t *testing.T) {
 		{"NUL byte", "# t\n\nnul \x00 here\n",
 			"lesson.md:3: binary content (NUL byte): not a Markdown lesson"},
 		{"native unknown attribute", "```cpp file=a.c color=red\nint x;\n```\n",
-			"lesson.md:1: fence info: unknown attribute \"color\" (known: file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect=)"},
+			"lesson.md:1: fence info: unknown attribute \"color\" (known: file=, run=, run, timeout=, stdin=, cwd=, env=, pty, no-pty, skip, name=, background, expect=, session=)"},
 		{"native bad timeout", "```sh run=\"ls\" timeout=soon\n```\n",
 			"lesson.md:1: fence info: timeout=soon: want a positive duration such as 2s or 1m"},
 		{"native negative timeout", "```sh run=ls timeout=-1s\n```\n",

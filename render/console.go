@@ -133,15 +133,23 @@ func SessionEndedWords(line, exit int) string {
 }
 
 // consoleNotes words what a console cell's commands add to its ending:
-// the commands an exit left not run, from the first one's line.
+// the commands that were interrupted, by line, and the commands an exit
+// left not run, from the first one's line.
 func consoleNotes(cr *transcript.CellResult) []string {
+	var out []string
 	for i, co := range cr.Console {
+		if co.Interruption != nil {
+			out = append(out, fmt.Sprintf("line %d: %s", co.Command.Line, InterruptionWords(co.Interruption)))
+		}
+		if e := co.EndedBefore; e != nil && i == 0 {
+			return append(out, fmt.Sprintf("line %d on: %s", co.Command.Line, SessionEndedWords(e.Command.Line, e.Exit)))
+		}
 		if co.Ended && i+1 < len(cr.Console) {
 			next := cr.Console[i+1].Command
-			return []string{fmt.Sprintf("line %d on: %s", next.Line, SessionEndedWords(co.Command.Line, co.Exit))}
+			return append(out, fmt.Sprintf("line %d on: %s", next.Line, SessionEndedWords(co.Command.Line, co.Exit)))
 		}
 	}
-	return nil
+	return out
 }
 
 // ConsoleText is what a console command printed as a terminal showed it

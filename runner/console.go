@@ -1,99 +1,103 @@
 package runner
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
-	"os/exec"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/labrun/labrun/internal/proc"
-	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/transcript"
 )
 
-// A console block's commands run in one shell session under the pty, so
-// that a cd or a variable carries over: one bash reads a script that
-// evals each command in turn (a syntax error ends that command only) and
-// prints a marker after it, with its exit status; the output between
-// markers is the command's.
+// A console block's commands run one after the other in the block's
+// shell session (shell.go), each as a job of its own: what the shell
+// printed up to the command's mark is its output, the mark's status its
+// exit status.
 
-// markerByte brackets the markers; a nonce per run keeps a command from
-// forging one.
+// markerByte brackets the marks; a nonce per session and a count per
+// command keep a command from forging one.
 const markerByte = "\x1e"
 
-// runConsoleCell runs a console block's commands in one bash under a pty.
+// runConsoleCell runs a console block's commands in its session.
 func (r *run) runConsoleCell(cell *cellRun) error {
 	c, cr := cell.c, cell.res
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		return fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
-	}
-	nonce := make([]byte, 8)
-	_, _ = rand.Read(nonce)
-	mark := markerByte + "labrun-" + hex.EncodeToString(nonce) + " "
-	var script strings.Builder
-	for _, cmd := range c.Console {
-		fmt.Fprintf(&script, "eval %s\nprintf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd.Text), markerByte, mark)
-	}
-	out, err := r.step(cell, proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-c", script.String()}, Pty: true}, stepOpts{})
+	name, _ := c.ConsoleSession()
+	fresh := r.shells[name] == nil
+	s, err := r.shell(cell)
 	if err != nil {
 		return err
 	}
-	var all bytes.Buffer
-	for _, ch := range out.Chunks {
-		all.Write(ch.Data)
+	cr.Steps++
+	cr.Console = make([]transcript.ConsoleOutput, len(c.Console))
+	for i, cmd := range c.Console {
+		cr.Console[i].Command = cmd
 	}
-	cr.Console = splitConsole(c.Console, cleanText(all.Bytes(), true), mark)
-	cut := out.Interrupted != nil || r.ctx.Err() != nil
+	if s.ended != nil {
+		r.notRunAfterExit(cr, s.ended)
+		return nil
+	}
+	if setup := r.blockSetup(c); setup != "" && !fresh && !s.gone {
+		if _, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(r.cellTimeout(c))}); err != nil {
+			return err
+		}
+	}
 	for i := range cr.Console {
-		co := &cr.Console[i]
-		switch {
-		case !co.Ended:
-		case cut:
-			co.Ended = false // the interruption says why the rest did not run
-		default:
-			// An exit ended the session: its status is the command's;
-			// the commands after it are not run, and fail the cell.
-			co.Exit = out.Exit.Code
-			if i < len(cr.Console)-1 {
-				cr.Status = transcript.Failed
-			}
+		if s.gone || r.ctx.Err() != nil {
+			break // the session is over, or labrun interrupted: the rest does not run
+		}
+		if err := r.runConsoleCommand(cell, s, &cr.Console[i]); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// splitConsole cuts the session's output at the markers after each
-// command: each command's output and exit status. The command during
-// which the shell ended (an exit, an interruption) has what is left;
-// the commands after it did not run.
-func splitConsole(cmds []*lessons.ConsoleCommand, text, mark string) []transcript.ConsoleOutput {
-	var outs []transcript.ConsoleOutput
-	ended := false
-	for _, cmd := range cmds {
-		co := transcript.ConsoleOutput{Command: cmd}
-		before, after, found := strings.Cut(text, mark)
-		if found {
-			code, rest, ok := strings.Cut(after, markerByte+"\n")
-			if n, err := strconv.Atoi(code); ok && err == nil {
-				co.Ran, co.Exit, co.Output, text = true, n, before, rest
-			} else {
-				found = false
-			}
-		}
-		if !found {
-			co.Ran, co.Ended, co.Output, text = !ended, !ended, text, ""
-			ended = true
-		}
-		outs = append(outs, co)
+// runConsoleCommand runs one command of cell's block in session s, under
+// its own timeout and stuck checks, into co.
+func (r *run) runConsoleCommand(cell *cellRun, s *shellSession, co *transcript.ConsoleOutput) error {
+	c, cr := cell.c, cell.res
+	start := time.Now()
+	pol := proc.Policy{Deadline: start.Add(r.cellTimeout(c)), Start: start, Grace: r.opts.Grace}
+	if !r.opts.NoStuckDetection {
+		pol.Stuck = r.sess.StuckCheck(s.step.Pid, s.step.JobQuiet(start), proc.StuckQuiet)
 	}
-	return outs
+	r.bg.settle()
+	res, err := s.run(r, co.Command.Text, pol)
+	if err != nil {
+		return err
+	}
+	r.bg.settle()
+	co.Ran, co.Output = true, cleanText([]byte(res.Output), s.pty)
+	if why := res.Interrupted; why != nil {
+		co.Interruption = why
+		cr.Interrupt(why)
+	}
+	if !res.Ended {
+		co.Exit, _ = strconv.Atoi(res.Status)
+		if co.Interruption != nil {
+			cr.Exit = proc.Exit{Code: co.Exit}
+		}
+		return nil
+	}
+	co.Exit, cr.Exit = res.Exit.Code, res.Exit
+	// The session is over: the later blocks of the session do not run
+	// (notRunAfterExit).
+	s.ended = &consoleEnd{cmd: co.Command, exit: co.Exit}
+	if co.Interruption == nil && r.ctx.Err() == nil {
+		// An exit ended it: its status is the command's; the commands
+		// after it are not run, and fail the cell. (Killed to stop the
+		// command, the interruption says why the rest does not run.)
+		co.Ended = true
+		if co.Command != c.Console[len(c.Console)-1] {
+			cr.Status = transcript.Failed
+		}
+	}
+	return nil
 }
 
-// shQuote quotes s for a POSIX shell.
-func shQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// notRunAfterExit records that none of a block's commands ran: its
+// session ended in an earlier block (end: an exit, or the shell killed to
+// stop a command). That fails the cell.
+func (r *run) notRunAfterExit(cr *transcript.CellResult, end *consoleEnd) {
+	cr.Console[0].EndedBefore = &transcript.ConsoleOutput{Command: end.cmd, Ran: true, Exit: end.exit, Ended: true}
+	cr.Status = transcript.Failed
 }

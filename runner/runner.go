@@ -155,9 +155,11 @@ type run struct {
 	pyEarly   chan startedWorker // the worker started early, until taken
 	exitShown bool               // IPython's "To exit" warning was shown (exitWarned)
 	bg        *background
-	sess      *proc.Session
-	work      *scratch // the run dir, which holds the scratch work dir (not in place)
-	ctx       context.Context
+	// shells are the lesson's console sessions, by name (shell.go).
+	shells map[string]*shellSession
+	sess   *proc.Session
+	work   *scratch // the run dir, which holds the scratch work dir (not in place)
+	ctx    context.Context
 
 	// lessonFile is the lesson's own file when the steps run in its
 	// folder (--in-place): no cell may write over it.
@@ -234,6 +236,7 @@ func (r *run) end(res *transcript.Result, err error, start time.Time) {
 	if r.py != nil {
 		r.py.stop()
 	}
+	r.closeShells()
 	r.sess.Close()
 	r.bg.finishLogs()
 	// The work dir goes, unless asked for, or kept to look into when

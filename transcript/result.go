@@ -283,6 +283,14 @@ type ConsoleOutput struct {
 	// (an exit; not an interruption): Exit is the shell's status, and
 	// the commands after it did not run, which fails the cell.
 	Ended bool
+	// Interruption, when set, says why the command was interrupted (its
+	// own timeout, stuck, labrun interrupted): the cell's first one is
+	// also the cell's.
+	Interruption *Interruption
+	// EndedBefore, when set, is the command of an earlier block whose
+	// exit ended this block's session before the block began: none of
+	// the block's commands ran.
+	EndedBefore *ConsoleOutput
 }
 
 // NotCopied is an entry of the lesson folder that the scratch copy left

@@ -14,7 +14,10 @@
 // the same holder keeps) with writes confined by Landlock (landlock.go),
 // then executes the program); Session.StartStep starts a foreground step
 // with a pty (ptymaster.go) or pipes (step.go) whose output goes to a
-// bounded Sink (sink.go). One Supervisor (supervise.go), modelled on
+// bounded Sink (sink.go); Step.RunJob (job.go) runs one job at a time
+// in a long-lived step (a shell reading commands from a FIFO), each job
+// supervised on its own, its output cut at the mark the step prints after
+// it (Sink.Watch). One Supervisor (supervise.go), modelled on
 // os/exec's Cancel and WaitDelay, stops whatever will not end: Interrupt
 // (Ctrl-C) on a deadline, on stuck or on cancel, Kill after a grace,
 // CloseIO after KillWait; Step.Wait uses it, and so does labrun's runner
@@ -72,7 +75,9 @@
 //     Session.Start leaves the caller's files to the caller.
 //   - Goroutines: a Step's output readers own nothing but the Sink's writes
 //     (the Sink locks); everything else of a Step is owned by the goroutine
-//     that calls Wait, once (a second Wait returns ErrWaited). A Session's
+//     that calls Wait, once (a second Wait returns ErrWaited), or RunJob,
+//     one job at a time and never beside Wait (a step that ended during a
+//     job runs no further one: ErrWaited). A Session's
 //     fields are set at NewSession and read-only after, but for the exempt
 //     set, the closed flag, the network namespace and its start under way,
 //     and the OnKilled functions, under its mutex, which nothing holds
@@ -88,7 +93,14 @@
 //   - Nothing outlives the run: every process is in a process group of its
 //     own and carries the marker; Close (and KillAll, on a second Ctrl-C)
 //     sweeps until none is left. What a run wrote to its private /tmp is
-//     in its run dir, and goes with it.
+//     in its run dir, and goes with it. The jobs of a long-lived step are
+//     processes of the step (in its group, or in groups of their own under
+//     the shell's job control), in the cgroup and marked as every other;
+//     what a job leaves in the background lives on until that sweep.
+//   - A supervisor watches a job, never a step between its jobs: a shell
+//     waiting for its next command is never interrupted, timed out nor
+//     called stuck; a job's escalation stops the job, and the step only
+//     when the job is the step itself (job.go).
 //   - Cleanup of other runs fails closed: a run is alive while its run
 //     dir's lock is held (the kernel drops it when labrun ends, however it
 //     ends), and CleanStale touches a run's dir, cgroup and processes only

@@ -127,6 +127,21 @@ func (m *ptyMaster) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// foreground returns the process group in the foreground of the
+// terminal (0 once the master is closed, or when it cannot be told).
+func (m *ptyMaster) foreground() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed.Load() {
+		return 0
+	}
+	pgid, err := unix.IoctlGetInt(m.fd, unix.TIOCGPGRP)
+	if err != nil {
+		return 0
+	}
+	return pgid
+}
+
 // SetReadDeadline makes Read give up at t (the zero time: never).
 func (m *ptyMaster) SetReadDeadline(t time.Time) {
 	var d int64

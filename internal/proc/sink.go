@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -35,6 +36,11 @@ type Sink struct {
 	last     atomic.Int64 // unix nanos of the last write
 	total    atomic.Int64
 	changed  chan struct{} // receives (coalesced) after each write
+	// watch, when set, is looked for in every write (Watch): seen
+	// receives once it came; carry is the end of what was written
+	// before, where the start of a watch split over two writes lies.
+	watch, carry []byte
+	seen         chan struct{}
 }
 
 // NewSink returns a Sink keeping at most capBytes (DefaultOutputCap when
@@ -60,6 +66,37 @@ func (s *Sink) Write(stream string, data []byte) {
 	default:
 	}
 	s.keep(stream, data)
+	s.look(data)
+}
+
+// Watch makes the sink look for mark in what is written from now on, and
+// returns a channel that receives once it was written (split over
+// writes or not). Each byte is looked at once, whatever the cap drops; a
+// later Watch replaces this one.
+func (s *Sink) Watch(mark []byte) <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.watch, s.carry, s.seen = append([]byte(nil), mark...), nil, make(chan struct{}, 1)
+	return s.seen
+}
+
+// look looks for the watched mark in data, after what was carried over
+// from the write before.
+func (s *Sink) look(data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.watch) == 0 {
+		return
+	}
+	buf := append(s.carry, data...)
+	if bytes.Contains(buf, s.watch) {
+		select {
+		case s.seen <- struct{}{}:
+		default:
+		}
+	}
+	keep := min(len(buf), len(s.watch)-1)
+	s.carry = append(s.carry[:0:0], buf[len(buf)-keep:]...)
 }
 
 // Interject appends data of stream among what the step printed, at this

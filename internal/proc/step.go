@@ -68,8 +68,12 @@ type Step struct {
 	// readEnds are closed to stop reading output that a process outside
 	// the group holds open.
 	readEnds []io.Closer
-	// waited is set by the first Wait: the exit status comes once.
+	// waited is set by the first Wait, or once a job saw the step end:
+	// the exit status comes once.
 	waited atomic.Bool
+	// pending is what the step printed after the last job's mark: the
+	// next job's output starts with it (RunJob).
+	pending string
 }
 
 // ErrWaited says Wait was called on a Step that was already waited for.

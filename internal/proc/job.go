@@ -1,0 +1,221 @@
+package proc
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A long-lived step may run jobs, one at a time, as a shell at a terminal
+// runs the commands typed at it: the step (a shell) reads each job's
+// command from elsewhere than its terminal or its stdin (Job.Send puts it
+// there, so that a job that reads its input never reads the next
+// command), runs it, and prints a mark when it is over, with the job's
+// status. RunJob supervises each job on its own, from its Send to its
+// mark: its deadline, its stuck checks and labrun's interrupt are the
+// job's, and so is the escalation, which stops the job, not the step.
+// Between jobs nothing supervises the step: a shell waiting for its next
+// command is never timed out nor called stuck.
+//
+// A job's escalation (Escalation) is, under a pty, the terminal's: Ctrl-C
+// typed on it (the ETX alone: a newline would stay in the terminal's
+// input for the next job), which the terminal sends to its foreground
+// process group, the job's when the shell runs it with job control; then
+// SIGKILL to that group, or, when the shell itself is in the foreground
+// (a builtin, a command substitution), to the processes of the shell's
+// own group below it. With pipes there is no terminal and no job
+// control: the job's processes are those below the shell that were not
+// there when the job was sent, and each stage signals them (SIGINT, then
+// SIGKILL). Either way the last stage, KillWait after the kill, kills the
+// step's own group: a job the shell runs itself (a loop of builtins, a
+// read of the terminal) is over only with the step, whose later jobs then
+// do not run.
+
+// Job is one command of a long-lived step.
+type Job struct {
+	// Send hands the command to the step.
+	Send func() error
+	// Mark is what the step prints when the job is over, before the
+	// job's status, and MarkEnd what it prints after the status. Mark
+	// should be new for each job (a nonce and a count).
+	Mark, MarkEnd []byte
+}
+
+// JobResult is how a job ended.
+type JobResult struct {
+	// Output is what the step printed from the end of the job before
+	// (what it printed between the two jobs included) up to the job's
+	// mark, as kept (Sink.Text).
+	Output string
+	// Status is the status the mark gave; "" when the step ended first.
+	Status string
+	// Ended says the step ended during the job (Exit says how): it runs
+	// no further job.
+	Ended bool
+	Exit  Exit
+	// Duration is the job's wall time.
+	Duration time.Duration
+	// Interrupted says why the supervisor interrupted the job; nil when
+	// it ended by itself.
+	Interrupted *Interruption
+}
+
+// RunJob runs job in the step, under a Supervisor with pol (pol.Changed
+// is the step's output), and returns once the step printed the job's mark
+// or ended. A step that ended runs no further job: RunJob then returns
+// ErrWaited, as Wait does. Jobs run one at a time, and not while Wait
+// runs.
+func (st *Step) RunJob(ctx context.Context, job Job, pol Policy) (JobResult, error) {
+	if st.waited.Load() {
+		return JobResult{}, ErrWaited
+	}
+	start := time.Now()
+	seen := st.out.Watch(job.Mark)
+	carry := st.pending + st.out.Take()
+	st.pending = ""
+	j := &jobRun{st: st}
+	if st.ptm == nil {
+		j.before = map[int]bool{}
+		for _, pid := range descendants(st.Pid) {
+			j.before[pid] = true
+		}
+	}
+	if err := job.Send(); err != nil {
+		return JobResult{}, fmt.Errorf("send the job: %w", err)
+	}
+	changed := make(chan struct{}, 1)
+	pol.Changed = changed
+	sv := Supervise(ctx, Escalation{Interrupt: j.interrupt, Kill: j.kill, CloseIO: st.Kill}, pol)
+	res := st.awaitMark(job, seen, changed)
+	res.Interrupted = sv.Stop()
+	res.Output = carry + res.Output
+	res.Duration = time.Since(start)
+	return res, nil
+}
+
+// awaitMark waits for the job's mark, or for the step's end, passing on
+// that the step printed (to changed, the supervisor's).
+func (st *Step) awaitMark(job Job, seen <-chan struct{}, changed chan struct{}) JobResult {
+	marked := false
+	for {
+		select {
+		case <-st.out.Changed():
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+			if !marked {
+				continue
+			}
+		case <-seen:
+			marked = true
+		case ws := <-st.done:
+			st.drainEnded()
+			st.waited.Store(true)
+			st.Kill()
+			st.CloseOutput()
+			return JobResult{Output: st.out.Take(), Ended: true, Exit: ExitOf(ws)}
+		}
+		if _, _, _, ok := cutMark(st.out.Text(), job); !ok {
+			continue
+		}
+		out, status, rest, _ := cutMark(st.out.Take(), job)
+		st.pending = rest
+		return JobResult{Output: out, Status: status}
+	}
+}
+
+// cutMark cuts text at the job's mark: what comes before it, the status
+// in it, what comes after it; ok is false until the whole mark is there.
+func cutMark(text string, job Job) (out, status, rest string, ok bool) {
+	out, after, found := strings.Cut(text, string(job.Mark))
+	if !found {
+		return "", "", "", false
+	}
+	status, rest, ok = strings.Cut(after, string(job.MarkEnd))
+	return out, status, rest, ok
+}
+
+// drainEnded reads what is left of the output of a step whose program
+// ended: up to its end, or, when a process it left holds the output open
+// (a job left in the background), until the output pauses for PtyDrain,
+// ptyDrainMax at most.
+func (st *Step) drainEnded() {
+	tick := time.NewTicker(PtyDrain / 2)
+	defer tick.Stop()
+	limit := time.After(ptyDrainMax)
+	for {
+		select {
+		case <-st.eof:
+			return
+		case <-limit:
+			return
+		case <-tick.C:
+			if st.out.QuietFor() >= PtyDrain && (st.ptm == nil || st.terminalHeld()) {
+				return
+			}
+		}
+	}
+}
+
+// jobRun is one job's escalation: before are the processes below the
+// shell when the job was sent (with pipes only).
+type jobRun struct {
+	st     *Step
+	before map[int]bool
+}
+
+// interrupt is Ctrl-C: typed on the terminal, or SIGINT to the job's
+// processes.
+func (j *jobRun) interrupt() {
+	if j.st.ptm != nil {
+		_, _ = j.st.ptm.Write([]byte{0x03})
+		return
+	}
+	for _, pid := range j.procs() {
+		_ = unix.Kill(pid, unix.SIGINT)
+	}
+}
+
+// kill sends SIGKILL to the job: the terminal's foreground group, the
+// processes of the shell's own group below it, or (with pipes) the job's
+// processes.
+func (j *jobRun) kill() {
+	if j.st.ptm == nil {
+		for _, pid := range j.procs() {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+		return
+	}
+	if fg := j.st.ptm.foreground(); fg > 0 && fg != j.st.Pid {
+		_ = unix.Kill(-fg, unix.SIGKILL)
+		return
+	}
+	for _, pid := range descendants(j.st.Pid) {
+		if pi, ok := readProc(pid); ok && pi.pgid == j.st.Pid {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+	}
+}
+
+// procs are the processes below the shell that were not there when the
+// job was sent.
+func (j *jobRun) procs() []int {
+	var out []int
+	for _, pid := range descendants(j.st.Pid) {
+		if !j.before[pid] {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// JobQuiet returns, for a job started at start, how long the step has
+// printed nothing, counted from start at the earliest: what
+// Session.StuckCheck takes as quiet for a job.
+func (st *Step) JobQuiet(start time.Time) func() time.Duration {
+	return func() time.Duration { return min(st.out.QuietFor(), time.Since(start)) }
+}

@@ -1,0 +1,191 @@
+package runner
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/lessons"
+	"golang.org/x/sys/unix"
+)
+
+// Console blocks run in shell sessions that last the lesson: one for
+// every block (the lesson's default), one for each name session= gives.
+// A session's shell starts at its first block, in that block's folder and
+// environment (cwd=, env=; a later block's cwd= and env= are a cd and
+// exports the shell runs before the block), and ends with the lesson,
+// with everything its commands left (the run's Session sweeps it).
+//
+// The shell is bash, interactive (-i: its messages read as at a terminal,
+// "bash: foo: command not found", with no script line in them; aliases
+// expand), reading its commands from a FIFO of labrun's as its script,
+// never from its terminal or stdin: a command that reads its input reads
+// the terminal (no-pty: /dev/null), and labrun writes the next command
+// only once the one before is over. Each command is one job
+// (proc.Step.RunJob): an eval of the command as written, then a printf of
+// a mark with a nonce, the command's count and its exit status. Under a
+// pty bash runs with job control, so each command is the terminal's
+// foreground process group; a trap on SIGINT keeps the shell alive when
+// Ctrl-C stops a command, and the eval runs in a loop of one round, so
+// that bash drops the rest of the command then (of a list, of a loop), as
+// at a terminal (a break or continue of the command's own, outside any
+// loop of its, ends that round without a word: the one way it differs).
+// History expansion is off: an "!" is an "!".
+//
+// A command has its own timeout (the block's timeout=, or the lesson's)
+// and its own stuck checks; what happens on a timeout is proc.Job's
+// escalation. The shell lives on, and the block's later commands run, as
+// at a terminal after Ctrl-C. A command the shell runs itself (a loop of
+// builtins, a read) ends only with the shell: the session is then over,
+// and its later commands are not run. An exit ends the session too: its
+// later commands, in this block and the next ones, are not run and fail
+// the cell, naming the line of the exit.
+
+// shellSession is one console session's shell.
+type shellSession struct {
+	step *proc.Step
+	pty  bool
+	// cmds is the FIFO the shell reads its commands from, which labrun
+	// holds open for reading and writing (the shell sees no EOF between
+	// commands, and a write never waits for a reader).
+	cmds *os.File
+	// nonce and count make each command's mark.
+	nonce string
+	count int
+	// ended is the command during which the shell ended by itself (an
+	// exit), or nil; gone says the shell is gone either way.
+	ended *consoleEnd
+	gone  bool
+}
+
+// consoleEnd is the command whose exit ended a session.
+type consoleEnd struct {
+	cmd  *lessons.ConsoleCommand
+	exit int
+}
+
+// shellSetup is what the shell runs first, before any command: $0 reads
+// "bash", no history (nor its file), no mail checks, and Ctrl-C stops a
+// command, not the shell.
+const shellSetup = "BASH_ARGV0=bash; set +H +o history; unset HISTFILE MAILCHECK PROMPT_COMMAND; trap : INT"
+
+// markEnd ends a command's mark (after its exit status): the terminal
+// turns the newline into \r\n.
+func (s *shellSession) markEnd() []byte {
+	if s.pty {
+		return []byte(markerByte + "\r\n")
+	}
+	return []byte(markerByte + "\n")
+}
+
+// shell returns the session cell's console block runs in, starting its
+// shell at the session's first block.
+func (r *run) shell(cell *cellRun) (*shellSession, error) {
+	name, pty := cell.c.ConsoleSession()
+	if s := r.shells[name]; s != nil {
+		if s.pty != pty {
+			return nil, fmt.Errorf("console session %q runs on a pty: %v, this block asks %v", name, s.pty, pty)
+		}
+		return s, nil
+	}
+	s, err := r.startShell(cell, pty)
+	if err != nil {
+		return nil, err
+	}
+	if r.shells == nil {
+		r.shells = map[string]*shellSession{}
+	}
+	r.shells[name] = s
+	return s, nil
+}
+
+// startShell starts a session's shell for cell's block and runs its
+// set-up.
+func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		return nil, fmt.Errorf("%w: bash is not in PATH", ErrNoProgram)
+	}
+	fifo := filepath.Join(r.work.private(), "console-"+strconv.Itoa(len(r.shells)))
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		return nil, fmt.Errorf("console session: %w", err)
+	}
+	cmds, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("console session: %w", err)
+	}
+	nonce := make([]byte, 8)
+	_, _ = rand.Read(nonce)
+	spec := proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-i", fifo},
+		Dir: r.cellDir(cell.c), Env: r.cellEnv(cell.c), Pty: pty, Merge: !pty, OutputCap: r.opts.OutputCap}
+	st, err := r.sess.StartStep(spec)
+	if err != nil {
+		cmds.Close()
+		return nil, err
+	}
+	s := &shellSession{step: st, pty: pty, cmds: cmds, nonce: hex.EncodeToString(nonce)}
+	// What bash says as it starts (no-pty: that it has no job control)
+	// is no command's output.
+	if _, err := s.run(r, shellSetup, proc.Policy{Deadline: time.Now().Add(proc.InterpreterStart)}); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// run runs one command in the session under pol.
+func (s *shellSession) run(r *run, cmd string, pol proc.Policy) (proc.JobResult, error) {
+	s.count++
+	mark := fmt.Sprintf("%slabrun-%s-%d ", markerByte, s.nonce, s.count)
+	script := fmt.Sprintf("for _ in 1; do \\eval %s; done\n\\builtin printf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
+	job := proc.Job{Send: func() error { _, err := s.cmds.WriteString(script); return err },
+		Mark: []byte(mark), MarkEnd: s.markEnd()}
+	res, err := s.step.RunJob(r.ctx, job, pol)
+	if res.Ended {
+		s.gone = true
+	}
+	return res, err
+}
+
+// blockSetup is the cd and the exports a later block's cwd= and env= ask
+// of its session's shell ("" when it asks none).
+func (r *run) blockSetup(c *lessons.Cell) string {
+	if c.Attrs == nil {
+		return ""
+	}
+	var parts []string
+	if c.Attrs.Cwd != "" {
+		parts = append(parts, "cd -- "+shQuote(r.cellDir(c)))
+	}
+	for _, kv := range c.Attrs.Env {
+		parts = append(parts, "export "+shQuote(kv))
+	}
+	return strings.Join(parts, " && ")
+}
+
+// close ends the session's shell and lets go of its FIFO; what its
+// commands left in the background is the run Session's to sweep.
+func (s *shellSession) close() {
+	s.step.Kill()
+	s.step.CloseOutput()
+	s.cmds.Close()
+}
+
+// closeShells ends every console session of the run.
+func (r *run) closeShells() {
+	for _, s := range r.shells {
+		s.close()
+	}
+}
+
+// shQuote quotes s for a POSIX shell.
+func shQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
