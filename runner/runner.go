@@ -16,7 +16,8 @@
 //     and transcript.Ending.Meets, the one meaning of expect (a fence's and a check
 //     rule's: a cell's exit status is its last step's);
 //   - the cell kinds: files.go (file cells and their %run lines),
-//     script.go (%%bash, %%sh), console.go (console blocks), python.go
+//     script.go (%%bash, %%sh), console.go (console blocks) and shell.go
+//     (their shell sessions, one per lesson and one per session=), python.go
 //     (Python cells, and the worker's requests served during them),
 //     pyworker.go (the worker process), heldstream.go (a cell's stderr
 //     held over a !cmd), ipython.go (the configured IPython version's

@@ -30,7 +30,9 @@ import (
 // the terminal (no-pty: /dev/null), and labrun writes the next command
 // only once the one before is over. Each command is one job
 // (proc.Step.RunJob): an eval of the command as written, then a printf of
-// a mark with a nonce, the command's count and its exit status. Under a
+// a mark with a nonce, the command's count and its exit status. (So "$_"
+// does not carry over from a command to the next: the eval's argument, the
+// command's text, is the last argument before it.) Under a
 // pty bash runs with job control, so each command is the terminal's
 // foreground process group; a trap on SIGINT keeps the shell alive when
 // Ctrl-C stops a command, and the eval runs in a loop of one round, so

@@ -31,18 +31,25 @@ Fence attributes (key=value, quoted as in a shell, or bare words):
   expect=exit:N, expect=interrupted, expect=fail
                       how the cell should end (default: exit 0); any
                       other ending fails it, and the summary lists it
+  session=NAME        a console block's shell session (default: the lesson's)
 
 Console blocks (` + "```console run, ```shell-session run" + `, or every one with
 <!-- labrun: console=run -->): "$ command" lines ("> " continues one),
-each followed by its recorded output. The commands run in one shell
-under a terminal (a cd or a variable carries over); where a command
+each followed by its recorded output. Every console block of a lesson
+runs in one shell session under a terminal, as in one terminal window (a
+cd, a variable, a function, an alias carries over to the next block);
+session=NAME gives a block a session of its own, no-pty runs a session
+on pipes (stderr merged, no terminal, stdin empty). Each command has its
+own timeout (the block's timeout=) and stuck checks: one past it gets
+Ctrl-C, and the block goes on in the same shell; what a command leaves
+in the background runs until the lesson ends. Where a command
 prints something else, the transcript holds the fresh output; labrun
 check compares each command's lines and fails at the command's line.
 A command's exit status, when not 0, is the line "[N]" after its output,
 as in cram: run writes it, check compares it (a missing "[1]" after
 "$ false" is a difference), --update writes it. An exit ends the shell
-session: the commands after it do not run, which fails the block at
-each of their lines. Output is data: a line that would read as something else (a command
+session: its commands after it, in this block and the next, do not run,
+which fails each block at their lines. Output is data: a line that would read as something else (a command
 "$ ..." or "$", a continuation "> ...", a status "[N]", a marker
 "<!-- labrun:...", a line ending in " (esc)", " (re)", " (glob)" or
 " (no-eol)") or that holds a character that is not printable is written
