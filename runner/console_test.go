@@ -82,3 +82,38 @@ func TestConsoleStuckCommand(t *testing.T) {
 		t.Errorf("the block after a 1.5 s cell (its timeout 1s): the session's idle shell was disturbed\n%s", dump(last))
 	}
 }
+
+// TestConsoleInterruptedRun: labrun interrupted (its context ends) during
+// a console command stops that command (Ctrl-C to its job) at once; the
+// block's later commands and the later blocks do not run, the cell says
+// labrun was interrupted, and nothing of the session is left.
+func TestConsoleInterruptedRun(t *testing.T) {
+	const after = 300 * time.Millisecond
+	md := consoleBlock("", "sleep 100 &", "sleep 30", "echo never") + "\n" + consoleBlock("", "echo neither")
+	// Not passed on, the sleep runs until the lesson's 60 s timeout.
+	bound := loadbound.New(t, "a console command when labrun is interrupted", after+proc.DefaultGrace, 60*time.Second,
+		runBaseline(t, consoleBlock("", "true", "true", "true")+"\n"+consoleBlock("", "true")))
+	tag := setTag(t)
+	ctx, cancel := contextWithCancelAfter(after)
+	defer cancel()
+	start := time.Now()
+	res, err := Run(ctx, parseLesson(t, md), t.TempDir(), Options{Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound.Check(t, time.Since(start), "the interrupt did not reach the console command")
+	cr := res.Cells[0]
+	if why := cr.Console[1].Interruption; why == nil || why.Cause != transcript.Cancelled {
+		t.Errorf("sleep 30: interruption %+v, want labrun's\n%s", why, dump(cr))
+	}
+	if cr.Console[2].Ran || res.Cells[1].Console != nil && res.Cells[1].Console[0].Ran {
+		t.Errorf("commands ran after labrun was interrupted:\n%s", dumpAll(res))
+	}
+	if !res.Interrupted {
+		t.Errorf("the result does not say labrun was interrupted")
+	}
+	if left := tagged(tag); len(left) > 0 {
+		killTagged(tag)
+		t.Errorf("processes left after the run: %v", left)
+	}
+}
