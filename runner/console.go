@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labrun/labrun/internal/proc"
@@ -36,8 +38,13 @@ func (r *run) runConsoleCell(cell *cellRun) error {
 		return nil
 	}
 	if setup := r.blockSetup(c); setup != "" && !fresh && !s.gone {
-		if _, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(r.cellTimeout(c))}); err != nil {
+		res, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(r.cellTimeout(c))})
+		if err != nil {
 			return err
+		}
+		if res.Status != "0" {
+			// As a step that cannot start in its cwd= (fresh, it is one).
+			return fmt.Errorf("console block: its session could not take cwd= or env=: %s", strings.TrimSpace(cleanText([]byte(res.Output), s.pty)))
 		}
 	}
 	for i := range cr.Console {

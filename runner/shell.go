@@ -93,7 +93,9 @@ func (r *run) shell(cell *cellRun) (*shellSession, error) {
 	name, pty := cell.c.ConsoleSession()
 	if s := r.shells[name]; s != nil {
 		if s.pty != pty {
-			return nil, fmt.Errorf("console session %q runs on a pty: %v, this block asks %v", name, s.pty, pty)
+			// lessons.Parse refuses such a lesson; one made otherwise
+			// cannot run.
+			return nil, fmt.Errorf("console session %q: its shell runs with pty=%v, this block asks pty=%v", name, s.pty, pty)
 		}
 		return s, nil
 	}
