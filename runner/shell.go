@@ -78,15 +78,6 @@ type consoleEnd struct {
 // command, not the shell.
 const shellSetup = "BASH_ARGV0=bash; set +H +o history; unset HISTFILE MAILCHECK PROMPT_COMMAND; trap : INT"
 
-// markEnd ends a command's mark (after its exit status): the terminal
-// turns the newline into \r\n.
-func (s *shellSession) markEnd() []byte {
-	if s.pty {
-		return []byte(markerByte + "\r\n")
-	}
-	return []byte(markerByte + "\n")
-}
-
 // shell returns the session cell's console block runs in, starting its
 // shell at the session's first block.
 func (r *run) shell(cell *cellRun) (*shellSession, error) {
@@ -150,7 +141,7 @@ func (s *shellSession) run(r *run, cmd string, pol proc.Policy) (proc.JobResult,
 	mark := fmt.Sprintf("%slabrun-%s-%d ", markerByte, s.nonce, s.count)
 	script := fmt.Sprintf("for _ in 1; do \\eval %s; done\n\\builtin printf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
 	job := proc.Job{Send: func() error { _, err := s.cmds.WriteString(script); return err },
-		Mark: []byte(mark), MarkEnd: s.markEnd()}
+		Mark: []byte(mark), MarkEnd: []byte(markerByte)}
 	res, err := s.step.RunJob(r.ctx, job, pol)
 	if res.Ended {
 		s.gone = true

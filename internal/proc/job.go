@@ -23,7 +23,8 @@ import (
 // A job's escalation (Escalation) is, under a pty, the terminal's: Ctrl-C
 // typed on it (the ETX alone: a newline would stay in the terminal's
 // input for the next job), which the terminal sends to its foreground
-// process group, the job's when the shell runs it with job control; then
+// process group, the job's when the shell runs it with job control (the
+// SIGINT itself when the job made the terminal raw); then
 // SIGKILL to that group, or, when the shell itself is in the foreground
 // (a builtin, a command substitution), to the processes of the shell's
 // own group below it. With pipes there is no terminal and no job
@@ -39,8 +40,10 @@ type Job struct {
 	// Send hands the command to the step.
 	Send func() error
 	// Mark is what the step prints when the job is over, before the
-	// job's status, and MarkEnd what it prints after the status. Mark
-	// should be new for each job (a nonce and a count).
+	// job's status, and MarkEnd what it prints after the status, then a
+	// line end ("\n", or "\r\n" as a terminal writes it: either, since a
+	// job may have changed the terminal's settings). Mark should be new
+	// for each job (a nonce and a count).
 	Mark, MarkEnd []byte
 }
 
@@ -77,7 +80,9 @@ func (st *Step) RunJob(ctx context.Context, job Job, pol Policy) (JobResult, err
 	carry := st.pending + st.out.Take()
 	st.pending = ""
 	j := &jobRun{st: st}
-	if st.ptm == nil {
+	if st.ptm != nil {
+		j.term = st.ptm.termios()
+	} else {
 		j.before = map[int]bool{}
 		for _, pid := range descendants(st.Pid) {
 			j.before[pid] = true
@@ -91,6 +96,11 @@ func (st *Step) RunJob(ctx context.Context, job Job, pol Policy) (JobResult, err
 	sv := Supervise(ctx, Escalation{Interrupt: j.interrupt, Kill: j.kill, CloseIO: st.Kill}, pol)
 	res := st.awaitMark(job, seen, changed)
 	res.Interrupted = sv.Stop()
+	if res.Interrupted != nil && j.term != nil && !res.Ended {
+		// As an interactive shell does after a job a signal ended: what
+		// it left of its terminal's settings (raw, no echo) is undone.
+		st.ptm.setTermios(j.term)
+	}
 	res.Output = carry + res.Output
 	res.Duration = time.Since(start)
 	return res, nil
@@ -129,14 +139,19 @@ func (st *Step) awaitMark(job Job, seen <-chan struct{}, changed chan struct{}) 
 }
 
 // cutMark cuts text at the job's mark: what comes before it, the status
-// in it, what comes after it; ok is false until the whole mark is there.
+// in it, what comes after it; ok is false until the whole mark, its line
+// end included, is there.
 func cutMark(text string, job Job) (out, status, rest string, ok bool) {
 	out, after, found := strings.Cut(text, string(job.Mark))
 	if !found {
 		return "", "", "", false
 	}
 	status, rest, ok = strings.Cut(after, string(job.MarkEnd))
-	return out, status, rest, ok
+	rest = strings.TrimPrefix(rest, "\r")
+	if !ok || !strings.HasPrefix(rest, "\n") {
+		return "", "", "", false
+	}
+	return out, status, rest[1:], true
 }
 
 // drainEnded reads what is left of the output of a step whose program
@@ -162,17 +177,27 @@ func (st *Step) drainEnded() {
 }
 
 // jobRun is one job's escalation: before are the processes below the
-// shell when the job was sent (with pipes only).
+// shell when the job was sent (with pipes only), term the terminal's
+// settings then (under a pty).
 type jobRun struct {
 	st     *Step
 	before map[int]bool
+	term   *unix.Termios
 }
 
 // interrupt is Ctrl-C: typed on the terminal, or SIGINT to the job's
-// processes.
+// processes. A terminal the job made raw (no ISIG) would take the Ctrl-C
+// as a byte of input, left for the next job: its foreground group gets
+// the SIGINT the terminal would have sent.
 func (j *jobRun) interrupt() {
-	if j.st.ptm != nil {
-		_, _ = j.st.ptm.Write([]byte{0x03})
+	if m := j.st.ptm; m != nil {
+		if t := m.termios(); t != nil && t.Lflag&unix.ISIG == 0 {
+			if fg := m.foreground(); fg > 0 {
+				_ = unix.Kill(-fg, unix.SIGINT)
+			}
+			return
+		}
+		_, _ = m.Write([]byte{0x03})
 		return
 	}
 	for _, pid := range j.procs() {

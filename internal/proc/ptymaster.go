@@ -142,6 +142,30 @@ func (m *ptyMaster) foreground() int {
 	return pgid
 }
 
+// termios returns the terminal's settings (nil once the master is
+// closed, or when they cannot be read).
+func (m *ptyMaster) termios() *unix.Termios {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed.Load() {
+		return nil
+	}
+	t, err := unix.IoctlGetTermios(m.fd, unix.TCGETS)
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
+// setTermios sets the terminal's settings back to t.
+func (m *ptyMaster) setTermios(t *unix.Termios) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.closed.Load() {
+		_ = unix.IoctlSetTermios(m.fd, unix.TCSETS, t)
+	}
+}
+
 // SetReadDeadline makes Read give up at t (the zero time: never).
 func (m *ptyMaster) SetReadDeadline(t time.Time) {
 	var d int64
