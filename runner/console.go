@@ -77,6 +77,12 @@ func (r *run) runConsoleCommand(cell *cellRun, s *shellSession, co *transcript.C
 	if why := res.Interrupted; why != nil {
 		co.Interruption = why
 		cr.Interrupt(why)
+		if s.pty && co.Output != "" && !strings.HasSuffix(co.Output, "\n") {
+			// The terminal echoed the Ctrl-C ("^C"), and an interactive
+			// shell starts its next prompt on a new line: the command's
+			// output ends with that line.
+			co.Output += "\n"
+		}
 	}
 	if !res.Ended {
 		co.Exit, _ = strconv.Atoi(res.Status)
