@@ -372,7 +372,7 @@ func readLine(r *bufio.Reader) ([]byte, error) {
 		n += len(chunk)
 		if n > maxWorkerLine {
 			first := append(pieces, chunk)[0]
-			return nil, &protocolError{why: fmt.Sprintf("a line longer than %d MiB", maxWorkerLine>>20), line: first[:min(len(first), maxShownLine)]}
+			return nil, &protocolError{why: fmt.Sprintf("a line longer than %d MiB", maxWorkerLine>>20), line: bytes.Clone(first[:min(len(first), maxShownLine)])}
 		}
 		if err == bufio.ErrBufferFull {
 			pieces = append(pieces, bytes.Clone(chunk))
