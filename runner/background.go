@@ -223,12 +223,7 @@ func (s *bgStep) openInputQueue(dir string) string {
 
 // write feeds text to the step's stdin, logging each line as "I | line".
 func (s *bgStep) write(text string) {
-	for _, line := range strings.SplitAfter(text, "\n") {
-		if line == "" {
-			continue
-		}
-		s.logLine("I", strings.TrimRight(line, " \t\r\n"))
-	}
+	s.logInput(text)
 	s.stdin.Push(text)
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labrun/labrun/internal/loadbound"
 	"github.com/labrun/labrun/internal/proc"
@@ -180,5 +181,35 @@ func TestBashAsync(t *testing.T) {
 	}
 	if res.Cells[0].Status != transcript.OK {
 		t.Errorf("status:\n%s", dump(res.Cells[0]))
+	}
+}
+
+// TestLauncherLogsInputInBudget: what a lesson writes to a step is logged
+// within the log's budget, as its output is: a long line in pieces of at
+// most maxLogLine bytes cut between characters, nothing past maxLogBytes,
+// and the log says it was cut. (A 10 MB a.write() was logged whole: 10 MB
+// more in labrun's memory and in the transcript.)
+func TestLauncherLogsInputInBudget(t *testing.T) {
+	s := &bgStep{}
+	s.logInput("first\n\n")
+	s.logInput(strings.Repeat("é", 3<<20) + "\nlast\n")
+	if s.log[0] != "I | first" || s.log[1] != "I | " {
+		t.Errorf("short lines logged as %q, %q", s.log[0], s.log[1])
+	}
+	total := 0
+	for i, l := range s.log {
+		total += len(l)
+		if len(l) > len("I | ")+maxLogLine {
+			t.Errorf("line %d of the log holds %d bytes, more than a piece", i, len(l))
+		}
+		if !utf8.ValidString(l) {
+			t.Errorf("line %d of the log is not valid UTF-8 (a character cut)", i)
+		}
+	}
+	if total > maxLogBytes+len(s.log)*len("I | ")+100 {
+		t.Errorf("the log holds %d bytes, over its budget of %d", total, maxLogBytes)
+	}
+	if last := s.log[len(s.log)-1]; !strings.Contains(last, "log cut at 1 MiB") {
+		t.Errorf("the log ends with %.80q, not with its cut", last)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // A background step's log, as the course's launcher wrote it:
@@ -145,6 +146,34 @@ func (s *bgStep) logLine(tag, text string) {
 	s.flushBurst(true) // what the step printed before comes first
 	s.log = append(s.log, tag+" | "+text)
 	s.mu.Unlock()
+}
+
+// logInput logs what the lesson wrote to the step's stdin, line by line,
+// within the log's budget as output is: a line longer than maxLogLine in
+// pieces of at most that size (cut between characters), and nothing past
+// maxLogBytes (the log then says it was cut). The caller does not hold
+// s.mu.
+func (s *bgStep) logInput(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushBurst(true) // what the step printed before comes first
+	for _, line := range strings.SplitAfter(text, "\n") {
+		for line != "" {
+			n := min(len(line), maxLogLine)
+			for n < len(line) && n > 1 && !utf8.RuneStart(line[n]) {
+				n--
+			}
+			piece := line[:n]
+			line = line[n:]
+			if s.logBytes+len(piece) > maxLogBytes {
+				s.cut = true
+				continue
+			}
+			s.logBytes += len(piece)
+			s.log = append(s.log, "I | "+strings.TrimRight(piece, " \t\r\n"))
+		}
+	}
+	s.flushBurst(true) // says so, if the log was cut
 }
 
 // finishLogs writes each step's final log into the output of the cell

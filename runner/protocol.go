@@ -360,24 +360,45 @@ func encodeMessage(m workerMessage) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// readLine reads one line of at most maxWorkerLine bytes.
+// readLine reads one line of at most maxWorkerLine bytes, into a slice of
+// its size: a long line is gathered in the reader's pieces, then copied
+// once (appending piece by piece would double its capacity again and
+// again, each time with a copy).
 func readLine(r *bufio.Reader) ([]byte, error) {
-	var line []byte
+	var pieces [][]byte
+	n := 0
 	for {
 		chunk, err := r.ReadSlice('\n')
-		line = append(line, chunk...)
-		if len(line) > maxWorkerLine {
-			return nil, &protocolError{why: fmt.Sprintf("a line longer than %d MiB", maxWorkerLine>>20), line: line[:maxShownLine]}
+		n += len(chunk)
+		if n > maxWorkerLine {
+			first := append(pieces, chunk)[0]
+			return nil, &protocolError{why: fmt.Sprintf("a line longer than %d MiB", maxWorkerLine>>20), line: bytes.Clone(first[:min(len(first), maxShownLine)])}
 		}
-		if err != bufio.ErrBufferFull {
-			return line, err
+		if err == bufio.ErrBufferFull {
+			pieces = append(pieces, bytes.Clone(chunk))
+			continue
 		}
+		line := make([]byte, 0, n)
+		for _, p := range pieces {
+			line = append(line, p...)
+		}
+		return append(line, chunk...), err
 	}
 }
 
 // decodeFromWorker parses one line the worker sent. The error, if any, is
 // a *protocolError.
+//
+// A line may be large (a bg_write of many MB): it is read in place, and
+// the message's text fields are its only copy of it. (A json.Decoder
+// would copy the line into its buffer first, and a field check that
+// marshals the message would copy it again: a 10 MB bg_write cost labrun
+// over 100 MB.)
 func decodeFromWorker(line []byte) (workerMessage, error) {
+	var keys map[string]skipValue
+	if err := json.Unmarshal(line, &keys); err != nil {
+		return nil, &protocolError{why: "not a message: " + err.Error(), line: line}
+	}
 	var h header
 	if err := json.Unmarshal(line, &h); err != nil {
 		return nil, &protocolError{why: "not a message: " + err.Error(), line: line}
@@ -387,13 +408,19 @@ func decodeFromWorker(line []byte) (workerMessage, error) {
 		return nil, &protocolError{why: fmt.Sprintf("unknown op %q", h.Op), line: line}
 	}
 	m := mk()
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(m); err != nil {
+	fields := fieldsOf(m)
+	for k := range keys {
+		if !fields[k] {
+			return nil, &protocolError{why: fmt.Sprintf("bad %s message: json: unknown field %q", h.Op, k), line: line}
+		}
+	}
+	if err := json.Unmarshal(line, m); err != nil {
 		return nil, &protocolError{why: fmt.Sprintf("bad %s message: %v", h.Op, err), line: line}
 	}
-	if missing := missingFields(line, m); missing != "" {
-		return nil, &protocolError{why: fmt.Sprintf("%s message without %s", h.Op, missing), line: line}
+	for k := range fields {
+		if _, ok := keys[k]; !ok {
+			return nil, &protocolError{why: fmt.Sprintf("%s message without %q", h.Op, k), line: line}
+		}
 	}
 	if err := m.validate(); err != nil {
 		return nil, &protocolError{why: fmt.Sprintf("bad %s message: %v", h.Op, err), line: line}
@@ -401,21 +428,24 @@ func decodeFromWorker(line []byte) (workerMessage, error) {
 	return m, nil
 }
 
-// missingFields names the first field of m's type that line lacks.
-func missingFields(line []byte, m workerMessage) string {
-	var got map[string]json.RawMessage
-	if json.Unmarshal(line, &got) != nil {
-		return ""
-	}
-	want, _ := json.Marshal(m) // every field: none is omitempty
-	var all map[string]json.RawMessage
-	_ = json.Unmarshal(want, &all)
+// skipValue is any JSON value, left where it is: json.Unmarshal hands an
+// Unmarshaler the value's bytes in the line, without copying them.
+type skipValue struct{}
+
+// UnmarshalJSON accepts any value.
+func (*skipValue) UnmarshalJSON([]byte) error { return nil }
+
+// fieldsOf gives the JSON names of the fields of m's type, every one of
+// which a message must have (none is omitempty): m, empty, marshalled.
+func fieldsOf(m workerMessage) map[string]bool {
+	b, _ := json.Marshal(m)
+	var all map[string]skipValue
+	_ = json.Unmarshal(b, &all)
+	fields := make(map[string]bool, len(all))
 	for k := range all {
-		if _, ok := got[k]; !ok {
-			return fmt.Sprintf("%q", k)
-		}
+		fields[k] = true
 	}
-	return ""
+	return fields
 }
 
 // exchange is what labrun awaits while the worker serves one of its

@@ -60,7 +60,10 @@ package main
 //	any-output-file: true      got.md may or may not exist (else it must)
 //	max-transcript-bytes: N    got.md is at most N bytes
 //	max-rss-mb: N              labrun's max RSS (with everything it waited
-//	                           for, from its rusage) is below N MB
+//	                           for, from its rusage) is below N MB; labrun
+//	                           is started through a spawner, so that the
+//	                           test process's own peak is not counted
+//	                           (rusage_test.go)
 //	process-limit: N           a fork bomb case: run as root, labrun's pids
 //	                           cgroup labrun-PID-* must exist during the run
 //	                           with pids.max N and record failed forks (the
@@ -577,12 +580,25 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var measured *spawned
+	if x.maxRSSMB > 0 {
+		measured = spawnMeasured(t, cmd) // rusage_test.go says why
+		cmd = measured.cmd
+	}
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	pid := cmd.Process.Pid
+	labrun := cmd.Process
+	if measured != nil {
+		if labrun, err = measured.labrun(); err != nil {
+			cmd.Wait()
+			t.Fatalf("%v; stderr:\n%s", err, clip(stderr.String(), 4000))
+		}
+		start = time.Now()
+	}
+	pid := labrun.Pid
 	done := make(chan struct{})
 	var watch *bombWatch
 	if x.processLimit > 0 {
@@ -592,7 +608,7 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 	go func() { waited <- cmd.Wait() }()
 	sent := make(chan string, 1)
 	if len(x.signals) > 0 {
-		go sendSignals(cmd.Process, filepath.Join(dir, "started"), x.signals, done, sent)
+		go sendSignals(labrun, filepath.Join(dir, "started"), x.signals, done, sent)
 	} else {
 		sent <- ""
 	}
@@ -600,7 +616,7 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 	select {
 	case runErr = <-waited:
 	case <-ctx.Done():
-		cmd.Process.Kill()
+		labrun.Kill()
 		runErr = <-waited
 		t.Errorf("labrun did not end within %v; killed", limit+30*time.Second)
 	}
@@ -651,15 +667,15 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 	}
 
 	// Memory.
-	if x.maxRSSMB > 0 {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			mb := ru.Maxrss / 1024 // kilobytes on Linux
+	if measured != nil {
+		if kb, err := measured.maxRSSKB(); err == nil {
+			mb := kb / 1024
 			t.Logf("max RSS %d MB", mb)
 			if mb >= x.maxRSSMB {
 				t.Errorf("max RSS of labrun (and what it waited for) %d MB, want < %d MB", mb, x.maxRSSMB)
 			}
 		} else {
-			t.Errorf("no rusage for labrun")
+			t.Errorf("%v", err)
 		}
 	}
 

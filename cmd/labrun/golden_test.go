@@ -62,6 +62,7 @@ var update = flag.Bool("update", false, "rewrite want.md in testdata/golden/*.tx
 // (it starts no step in-process), so its tests and testscript's exec
 // wait for their children as os/exec does.
 func TestMain(m *testing.M) {
+	maybeSpawn() // rusage_test.go
 	proc.MaybeGate()
 	testscript.Main(cleanupM{m}, map[string]func(){
 		"labrun": func() {
