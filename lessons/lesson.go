@@ -89,6 +89,9 @@ type Lesson struct {
 	// SetupMagics is the version the lesson's own set-up cell defines
 	// (SetupMagics), "" without one.
 	SetupMagics string
+	// Cram, for a lesson read from a cram test file (ParseCram), is what
+	// it keeps of the file to write it back; nil for a Markdown lesson.
+	Cram *CramFile
 	// Warnings are cells that will fail as the course's magics failed
 	// (a magic line argparse refuses: see Cell.MagicExit), by line.
 	Warnings ErrorList

@@ -1,0 +1,137 @@
+package lessons
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The goldens in testdata/cram are cram 0.7's own: NAME.t.err is what
+// "cram3 NAME.t" wrote, NAME.t.updated what "cram3 -i -y NAME.t" left.
+// The runs below are what the files' commands print.
+var cramRuns = map[string][]CramRun{
+	"update.t": {
+		{Ran: true, Output: "a\x01b\tc\n"},
+		{Ran: true, Output: "1\n"},
+		{Ran: true, Output: "1\nfoo\n1\n"},
+		{Ran: true, Output: "foo\n\n1\n"},
+		{Ran: true, Output: "foobar\n"},
+		{Ran: true, Exit: 3},
+		{Ran: true, Exit: 1},
+		{Ran: true, Output: "x\ny"},
+		{Ran: true, Output: "a\rb\r\nc"},
+		{Ran: true, Output: "one\ntwo\n"},
+		{Ran: true},
+		{Ran: true, Output: "in f\n"},
+	},
+	"exit.t": {
+		{Ran: true, Output: "before\n"},
+		{Ran: true, Ended: true, Exit: 3, Output: "bye\n"},
+		{}, {},
+	},
+}
+
+func TestCramWriteAndMerge(t *testing.T) {
+	for name, runs := range cramRuns {
+		t.Run(name, func(t *testing.T) {
+			src := readCramGolden(t, name)
+			l, err := ParseCram(name, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := l.Cram
+			if len(f.Commands) != len(runs) {
+				t.Fatalf("%d commands, want %d", len(f.Commands), len(runs))
+			}
+			fresh, owners := f.Fresh(runs)
+			if diff := cmp.Diff(string(readCramGolden(t, name+".err")), string(CramText(fresh))); diff != "" {
+				t.Errorf("fresh lines differ from cram's .err (-cram +labrun):\n%s", diff)
+			}
+			ops := CramCompare(f.Texts(), fresh)
+			merged := CramMerge(f.Texts(), fresh, ops)
+			if diff := cmp.Diff(string(readCramGolden(t, name+".updated")), string(CramText(merged))); diff != "" {
+				t.Errorf("merge differs from cram -i -y (-cram +labrun):\n%s", diff)
+			}
+			// Merged, the file matches its fresh lines: nothing differs.
+			again := f.Differs(CramCompare(merged, fresh), owners)
+			if slices.Contains(again, true) {
+				t.Errorf("after the merge, commands still differ: %v", again)
+			}
+		})
+	}
+}
+
+func TestCramDiffers(t *testing.T) {
+	src := readCramGolden(t, "update.t")
+	l, _ := ParseCram("update.t", src)
+	fresh, owners := l.Cram.Fresh(cramRuns["update.t"])
+	got := l.Cram.Differs(CramCompare(l.Cram.Texts(), fresh), owners)
+	// 0 escapes, 1 wrong, 2 bad regexes, 3 a new line before a matching
+	// regex, 4 a glob that matches, 5 [3] missing, 6 [1] as recorded, 7
+	// and 8 missing newlines, 9 output after prose, 10 and 11 as recorded
+	want := []bool{true, true, true, true, false, true, false, true, true, true, false, false}
+	if !slices.Equal(got, want) {
+		t.Errorf("differs = %v\nwant      %v", got, want)
+	}
+}
+
+func TestParseCram(t *testing.T) {
+	src := []byte("prose\n  $ echo a\n  a\n  > more\n  [2]\nmid\n  b\n  $ x\n  $\n  \n  y")
+	l, err := ParseCram("f.t", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Cells) != 2 || l.Cells[0].Line != 2 || l.Cells[0].EndLine != 5 || l.Cells[1].Line != 7 {
+		t.Fatalf("cells: %+v", l.Cells)
+	}
+	a, x := l.Cram.Commands[0], l.Cram.Commands[1]
+	if a.Text != "echo a\nmore" || a.Line != 2 || a.LastLine != 4 || a.Recorded != "a\n[2]\nb\n" || a.Exit != 0 {
+		t.Errorf("first command: %+v", a)
+	}
+	if x.Text != "x" || x.Recorded != "$\n\ny\n" || l.Cells[1].Console[0] != x || !l.Cram.NoEOL {
+		t.Errorf("second command: %+v (noeol %v)", x, l.Cram.NoEOL)
+	}
+	if l.Cells[1].Index != 1 || l.Cells[1].Attrs.Pty == nil || *l.Cells[1].Attrs.Pty {
+		t.Errorf("cell: %+v", l.Cells[1])
+	}
+	for _, bad := range []string{"  output first\n  $ echo\n", "  > more first\n"} {
+		if _, err := ParseCram("bad.t", []byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if l, err := ParseCram("empty.t", nil); err != nil || len(l.Cells) != 0 {
+		t.Errorf("empty file: %v, %v", l, err)
+	}
+}
+
+func TestCramMatchers(t *testing.T) {
+	for _, c := range []struct {
+		el, l string
+		want  bool
+	}{
+		{"  foobar.* (re)\n", "  foobarbaz\n", true},
+		{"  +++ (re)\n", "  1\n", false},
+		{"  foo\\ (re)\n", "  foo\\Z\n", true}, // pattern `foo\` + `\Z` is foo, a backslash, Z
+		{"  a|b (re)\n", "  axx\n", true},      // re.match: the first branch matches at the start
+		{"  \\* \\\\fo?bar* {10} (glob)\n", "  * \\foobarbaz {10}\n", true},
+		{"  \\x68\\x69 (esc)\n", "  hi\n", true},
+		{"  (esc) in output \\x28esc\\x29 (esc)\n", "  (esc) in output (esc)\n", true},
+		{"  x (glob)\n", "  y\n", false},
+	} {
+		if got := cramMatch(c.el, c.l); got != c.want {
+			t.Errorf("cramMatch(%q, %q) = %v", c.el, c.l, got)
+		}
+	}
+}
+
+func readCramGolden(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "cram", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

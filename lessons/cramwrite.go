@@ -1,0 +1,176 @@
+package lessons
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The writer of cram test files: the file with fresh outputs in place of
+// the expected ones, line for line as cram 0.7 writes its .err file
+// (_test.py's postout), so that labrun run writes what cram would and
+// check --update (Merge, cramdiff.go) writes what "cram -i -y" would.
+//
+// Each command's output follows its "$ " and "> " lines, then "[N]"
+// when its exit status is not 0, then the prose that followed the
+// command in the file and the next command's lines. Output is cut into
+// lines as Python's bytes.splitlines cuts it (at "\n", "\r\n" and "\r");
+// a line without "\n" gets " (no-eol)", and a line holding a byte cram
+// escapes ([\x00-\x09\x0b-\x1f\x7f-\xff]) is written escaped with
+// " (esc)" after it (_escape).
+
+// CramRun is what one command of a cram file did in a fresh run.
+type CramRun struct {
+	// Ran says it ran; a command after one that ended the shell did not.
+	Ran bool
+	// Ended says the shell ended during the command (an exit): no
+	// status follows its output.
+	Ended bool
+	// Output is what it printed, stderr merged; Exit its status.
+	Output string
+	Exit   int
+}
+
+// Fresh returns the file's lines with fresh outputs, as cram writes them
+// (each with its "\n"), and the index of the command each belongs to
+// (-1 before the first); runs are the commands' runs, in order.
+func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
+	type owned struct {
+		text string
+		cmd  int
+	}
+	after := map[int][]owned{} // lines after command k's output, -1: before any
+	for _, l := range f.Lines {
+		if l.Kind == CramCommand || l.Kind == CramMore {
+			after[l.Cmd-1] = append(after[l.Cmd-1], owned{l.Text, l.Cmd})
+		} else if l.Kind == CramProse {
+			after[l.Cmd] = append(after[l.Cmd], owned{l.Text, l.Cmd})
+		}
+	}
+	add := func(k int, ls ...string) {
+		lines = append(lines, ls...)
+		for range ls {
+			owners = append(owners, k)
+		}
+	}
+	addAfter := func(k int) {
+		for _, o := range after[k] {
+			add(o.cmd, o.text)
+		}
+	}
+	addAfter(-1)
+	for k, r := range runs {
+		if !r.Ran {
+			break
+		}
+		out := r.Output
+		if r.Ended && out != "" {
+			// cram drops the last byte of the shell's output, there the
+			// newline of its last marker line, here one of the command's
+			out = out[:len(out)-1]
+		}
+		add(k, CramOutputLines(out)...)
+		if r.Ended {
+			addAfter(k)
+			break
+		}
+		if r.Exit != 0 {
+			add(k, fmt.Sprintf("%s[%d]\n", CramIndent, r.Exit))
+		}
+		addAfter(k)
+	}
+	return lines, owners
+}
+
+// Texts are the file's lines, each with its "\n".
+func (f *CramFile) Texts() []string {
+	t := make([]string, len(f.Lines))
+	for i, l := range f.Lines {
+		t[i] = l.Text
+	}
+	return t
+}
+
+// Differs says which commands cram's comparison of the file's lines with
+// fresh lines (Fresh, with their owners) finds different: those that own
+// a line of an opcode that is not Equal, on either side.
+func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
+	d := make([]bool, len(f.Commands))
+	mark := func(k int) {
+		if k >= 0 && k < len(d) {
+			d[k] = true
+		}
+	}
+	for _, op := range ops {
+		if op.Equal {
+			continue
+		}
+		for i := op.I1; i < op.I2; i++ {
+			mark(f.Lines[i].Cmd)
+		}
+		for j := op.J1; j < op.J2; j++ {
+			mark(owners[j])
+		}
+	}
+	return d
+}
+
+// CramOutputLines returns the lines cram writes for a command's output,
+// indented, each with its "\n".
+func CramOutputLines(out string) []string {
+	var lines []string
+	for out != "" {
+		i := strings.IndexAny(out, "\r\n")
+		var line string
+		switch {
+		case i < 0:
+			line, out = out, ""
+		case out[i] == '\r' && i+1 < len(out) && out[i+1] == '\n':
+			line, out = out[:i+2], out[i+2:]
+		default:
+			line, out = out[:i+1], out[i+1:]
+		}
+		if !strings.HasSuffix(line, "\n") {
+			line += " (no-eol)\n"
+		}
+		if cramNeedsEscape(line) {
+			line = cramEscape(line)
+		}
+		lines = append(lines, CramIndent+line)
+	}
+	return lines
+}
+
+// cramNeedsEscape says whether a line holds a byte cram escapes.
+func cramNeedsEscape(line string) bool {
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c != '\n' && (c < 0x20 || c >= 0x7f) {
+			return true
+		}
+	}
+	return false
+}
+
+// cramEscape escapes a line (with its "\n") as cram's _escape does:
+// "\\", "\r", "\t" and "\xNN" for the other bytes it escapes, quotes
+// left alone, and " (esc)" before the newline.
+func cramEscape(line string) string {
+	var b strings.Builder
+	for i := 0; i < len(line)-1; i++ {
+		switch c := line[i]; {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String() + escSuffix + "\n"
+}
+
+// CramText joins lines into a file's bytes.
+func CramText(lines []string) []byte { return []byte(strings.Join(lines, "")) }
