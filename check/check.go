@@ -142,10 +142,13 @@ type Report struct {
 	only map[int]bool
 	// lessonRules are the lesson's normalize rules (for rules_propose.go).
 	lessonRules []lessons.Normalize
+	// cram is a cram test's comparison (cram.go), nil for a Markdown
+	// lesson.
+	cram *cramCheck
 }
 
 // Counts returns how many cells passed, failed and were skipped (those
-// not finished: NotFinished).
+// not finished: NotFinished); an empty cram test counts as one skipped.
 func (r *Report) Counts() (pass, fail, skip int) {
 	for _, c := range r.Cells {
 		switch c.Verdict {
@@ -156,6 +159,9 @@ func (r *Report) Counts() (pass, fail, skip int) {
 		case Skip:
 			skip++
 		}
+	}
+	if r.cram != nil && len(r.rec.Source) == 0 {
+		skip++ // an empty cram test, which cram skips
 	}
 	return
 }
@@ -217,6 +223,11 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, o Options) e
 		return runErr
 	}
 	rep.lessonRules = rep.rec.Lesson.Normalize
+	if rep.rec.Lesson.Cram != nil {
+		rep.compareCram(res)
+		rep.markNotFinished()
+		return runErr
+	}
 	for i, c := range rep.rec.Lesson.Cells {
 		if rep.only != nil && !rep.only[c.Index] {
 			continue
@@ -239,6 +250,13 @@ func readRecorded(l Lesson) (*transcript.Transcript, atomicfile.Snapshot, error)
 	if err != nil {
 		return nil, atomicfile.Snapshot{}, &lessons.Error{Name: l.Path, Msg: errors.Unwrap(err).Error()}
 	}
+	if lessons.IsCram(l.Path) {
+		lesson, err := lessons.ParseCram(l.Path, src)
+		if err != nil {
+			return nil, atomicfile.Snapshot{}, err
+		}
+		return &transcript.Transcript{Name: l.Path, Source: src, Lesson: lesson}, snap, nil
+	}
 	rec, err := transcript.Parse(l.Path, src)
 	if err != nil {
 		return nil, atomicfile.Snapshot{}, err
@@ -257,6 +275,9 @@ func readRecorded(l Lesson) (*transcript.Transcript, atomicfile.Snapshot, error)
 // the same cells.
 func lessonToRun(l Lesson, rec *transcript.Transcript) (*lessons.Lesson, error) {
 	name, src := l.Path, rec.Lesson.Source
+	if rec.Lesson.Cram != nil {
+		return rec.Lesson, nil // a cram test is its own lesson
+	}
 	if l.Skeleton != "" {
 		var err error
 		if src, err = lessons.ReadFile(l.Skeleton); err != nil {

@@ -28,8 +28,9 @@ var ErrNotebook = fmt.Errorf("a Jupyter notebook: convert it first with \"labrun
 // file is a
 // transcript (a course README.md with its README_no_output.md beside it
 // is a pair; a course transcript alone is stripped by heuristics); a
-// folder holds, recursively, every course pair and every labrun
-// transcript (a Markdown file with labrun's output markers). Errors are
+// folder holds, recursively, every course pair, every labrun
+// transcript (a Markdown file with labrun's output markers) and every
+// cram test file (NAME.t, not hidden). Errors are
 // bad input: a missing path, a notebook, a folder with no lesson.
 func Find(paths []string) ([]Lesson, error) {
 	var out []Lesson
@@ -75,6 +76,10 @@ func Find(paths []string) ([]Lesson, error) {
 				}
 				return nil
 			}
+			if lessons.IsCram(path) && !strings.HasPrefix(d.Name(), ".") && d.Type().IsRegular() {
+				found = append(found, Lesson{Path: path}) // a cram test, as cram finds them
+				return nil
+			}
 			if !strings.EqualFold(filepath.Ext(path), ".md") || !d.Type().IsRegular() {
 				return nil
 			}
@@ -93,7 +98,7 @@ func Find(paths []string) ([]Lesson, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		if len(found) == 0 {
-			return nil, &lessons.Error{Name: p, Msg: "no lesson in this folder (a labrun transcript, or a course README.md beside its README_no_output.md)"}
+			return nil, &lessons.Error{Name: p, Msg: "no lesson in this folder (a labrun transcript, a course README.md beside its README_no_output.md, or a cram test file NAME.t)"}
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].Path < found[j].Path })
 		for _, l := range found {

@@ -21,6 +21,9 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		}
 	}
 	t := r.rec
+	if r.cram != nil {
+		return r.updatedCram()
+	}
 	if len(failing) == 0 {
 		return t.Source, false
 	}

@@ -66,7 +66,7 @@ type CramFile struct {
 // runs of indented lines. name is used in messages. An empty file is a
 // lesson without cells.
 func ParseCram(name string, src []byte) (*Lesson, error) {
-	l := &Lesson{Name: name, Source: src, Dialect: NativeDialect, Cram: &CramFile{}}
+	l := &Lesson{Name: name, Source: src, Dialect: NativeDialect, Cram: &CramFile{}, CramName: filepath.Base(name)}
 	f := l.Cram
 	text := string(src)
 	f.NoEOL = text != "" && !strings.HasSuffix(text, "\n")

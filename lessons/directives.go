@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 // Directives are HTML comments, invisible on every forge:
 //
 //	<!-- labrun: dialect=native console=run timeout=30s cpu=60 -->  lesson settings
+//	<!-- labrun: cram=foo.t -->                                      run as cram runs foo.t (runner)
 //	<!-- labrun: timeout 30s -->                                     the lesson's step timeout
 //	<!-- labrun: wait NAME output=/REGEX/ 5s -->                     until background step NAME printed a match
 //	<!-- labrun: wait port=8080 5s -->                               until something listens on TCP port 8080
@@ -138,11 +140,17 @@ func (l *Lesson) set(k, v string) (isLimit bool, err error) {
 	case "magics":
 		l.Magics = v
 		return false, CheckMagics(v)
+	case "cram":
+		if !IsCram(v) || v != filepath.Base(v) || v == CramExt {
+			return false, fmt.Errorf("cram=%s: want the base name of a cram test file, such as cram=foo.t", v)
+		}
+		l.CramName = v
+		return false, nil
 	}
 	if ok, err := l.Limits.Set(k, v); ok {
 		return true, err
 	}
-	return false, fmt.Errorf("unknown setting %q (known: timeout, dialect, console, magics, %s)", k, limits.Keys)
+	return false, fmt.Errorf("unknown setting %q (known: timeout, dialect, console, magics, cram, %s)", k, limits.Keys)
 }
 
 // flowDirective reads a wait or a stop; names are the background steps

@@ -92,6 +92,11 @@ type Lesson struct {
 	// Cram, for a lesson read from a cram test file (ParseCram), is what
 	// it keeps of the file to write it back; nil for a Markdown lesson.
 	Cram *CramFile
+	// CramName, when set, is the base name of the cram test file whose
+	// run the lesson's is (runner: cram's environment and work dir): the
+	// file's own for one read by ParseCram, the directive's for a
+	// Markdown lesson (<!-- labrun: cram=foo.t -->, labrun import).
+	CramName string
 	// Warnings are cells that will fail as the course's magics failed
 	// (a magic line argparse refuses: see Cell.MagicExit), by line.
 	Warnings ErrorList

@@ -53,6 +53,8 @@ func Notes(cr *transcript.CellResult) []string {
 		out = append(out, "%%"+cr.Cell.Magic+" cells are not run")
 	case transcript.StoppedBefore:
 		out = append(out, "not run: labrun was interrupted")
+	case transcript.CramSkipped:
+		out = append(out, CramSkippedWords)
 	}
 	out = append(out, nativeNotes(cr)...)
 	out = append(out, consoleNotes(cr)...)
@@ -71,3 +73,7 @@ func Progress(w io.Writer, lessonName string, cr *transcript.CellResult) {
 	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(lessonName),
 		cr.Cell.Index+1, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
 }
+
+// CramSkippedWords says why the cells of a cram test were not judged:
+// its shell exited 80, cram's way to skip a test.
+const CramSkippedWords = "skipped: the shell exited 80, as a cram test skips itself"

@@ -13,8 +13,13 @@ import (
 // its closing fence. Every line of the lesson is kept as it was; what
 // labrun adds stands between an opening annotation comment
 // (<!-- labrun:out ... -->) and <!-- labrun:end -->, so that
-// transcript.Strip gives the lesson back byte for byte.
+// transcript.Strip gives the lesson back byte for byte. A cram test
+// file's transcript is the file as cram writes it with fresh outputs
+// (cram.go).
 func Transcript(res *transcript.Result) []byte {
+	if res.Lesson.Cram != nil {
+		return cramTranscript(res)
+	}
 	src := res.Lesson.Source
 	after := map[int]*transcript.CellResult{} // closing fence line -> result
 	for _, cr := range res.Cells {

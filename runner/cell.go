@@ -78,9 +78,16 @@ func (r *run) runCells(res *transcript.Result) error {
 			res.Interrupted = true
 			continue
 		}
+		if r.cramSkipped() {
+			cr.Status, cr.Skip = transcript.Skipped, transcript.CramSkipped
+			continue
+		}
 		if err := r.directivesAndCell(c, cr, res); err != nil {
 			return err
 		}
+	}
+	if r.cramSkipped() {
+		res.CramSkipped = r.cram.skipped
 	}
 	if n := len(res.Cells); n > 0 && r.ctx.Err() == nil {
 		r.directives(r.lesson.After, res.Cells[n-1])

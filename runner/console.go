@@ -55,6 +55,7 @@ func (r *run) runConsoleCell(cell *cellRun) error {
 			return err
 		}
 	}
+	r.cramSkip(cr)
 	return nil
 }
 
@@ -74,6 +75,9 @@ func (r *run) runConsoleCommand(cell *cellRun, s *shellSession, co *transcript.C
 	}
 	r.bg.settle()
 	co.Ran, co.Output = true, cleanText([]byte(res.Output), s.pty)
+	if s.posix {
+		co.Output = res.Output // cram writes the bytes as they are, escaped
+	}
 	if why := res.Interrupted; why != nil {
 		co.Interruption = why
 		cr.Interrupt(why)

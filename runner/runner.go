@@ -112,6 +112,10 @@ type Options struct {
 	// TimeoutSet says Timeout was asked for (a flag): it then wins over
 	// the lesson's directive, not only over labrun's default.
 	TimeoutSet bool
+	// Shell is the shell a lesson run as a cram test runs its console
+	// blocks in (cram's --shell; "" is DefaultCramShell), found through
+	// PATH.
+	Shell string
 	// NotebookMagics is the version of the course's magics that the
 	// set-up cell of the lesson's own notebook defines (the .ipynb beside
 	// the lesson whose code cells are the lesson's: jupyter.Sibling), ""
@@ -158,6 +162,7 @@ type run struct {
 	bg        *background
 	// shells are the lesson's console sessions, by name (shell.go).
 	shells map[string]*shellSession
+	cram   *cramRun // a lesson run as a cram test (cram.go); nil for others
 	sess   *proc.Session
 	work   *scratch // the run dir, which holds the scratch work dir (not in place)
 	ctx    context.Context
@@ -209,14 +214,18 @@ func startRun(ctx context.Context, lesson *lessons.Lesson, lessonDir string, opt
 		return nil, nil, err
 	}
 	var notCopied []transcript.NotCopied
-	if r.dir, notCopied, err = workDir(lessonDir, opts, r.work); err != nil {
+	if lesson.CramName != "" {
+		err = r.cramLayout(lessonDir)
+	} else if r.dir, notCopied, err = workDir(lessonDir, opts, r.work); err == nil {
+		r.env = stepEnv(opts.Course, r.work.tmp())
+	}
+	if err != nil {
 		r.work.remove()
 		return nil, nil, err
 	}
 	if opts.InPlace {
 		r.lessonFile, _ = os.Stat(filepath.Join(lessonDir, filepath.Base(lesson.Name)))
 	}
-	r.env = stepEnv(opts.Course, r.work.tmp())
 	cfg.Tag = r.work.run.Tag()
 	if opts.Sandbox {
 		cfg.PrivateTmp, cfg.InTmp = r.work.slashTmp(), []string{r.work.run.Path()}

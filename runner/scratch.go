@@ -75,6 +75,7 @@ type scratch struct {
 	run     *proc.RunDir
 	dirMode os.FileMode // what mkdir(2) gives under the run's umask
 	keep    bool        // --keep: the work dir stays even when labrun is killed
+	keepSub string      // what --keep keeps, in the run dir ("": workSubdir)
 	mu      sync.Mutex
 	settled bool
 }
@@ -152,5 +153,8 @@ func (s *scratch) keepWork() string {
 		return ""
 	}
 	s.settled = true
+	if s.keepSub != "" {
+		return s.run.Keep(s.keepSub)
+	}
 	return s.run.Keep(workSubdir)
 }

@@ -54,6 +54,8 @@ import (
 type shellSession struct {
 	step *proc.Step
 	pty  bool
+	// posix: the shell is a cram test's (cram.go), spoken to in POSIX sh.
+	posix bool
 	// cmds is the FIFO the shell reads its commands from, which labrun
 	// holds open for reading and writing (the shell sees no EOF between
 	// commands, and a write never waits for a reader).
@@ -82,6 +84,7 @@ const shellSetup = "BASH_ARGV0=bash; set +H +o history; unset HISTFILE MAILCHECK
 // shell at the session's first block.
 func (r *run) shell(cell *cellRun) (*shellSession, error) {
 	name, pty := cell.c.ConsoleSession()
+	pty = pty && r.cram == nil // a cram test's shell runs on pipes
 	if s := r.shells[name]; s != nil {
 		if s.pty != pty {
 			// lessons.Parse refuses such a lesson; one made otherwise
@@ -120,15 +123,19 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 	_, _ = rand.Read(nonce)
 	spec := proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-i", fifo},
 		Dir: r.cellDir(cell.c), Env: r.cellEnv(cell.c), Pty: pty, Merge: !pty, OutputCap: r.opts.OutputCap}
+	setup := shellSetup
+	if r.cram != nil {
+		spec.Path, spec.Args, setup = r.cram.shell, []string{r.cram.shell, fifo}, cramShellSetup
+	}
 	st, err := r.sess.StartStep(spec)
 	if err != nil {
 		cmds.Close()
 		return nil, err
 	}
-	s := &shellSession{step: st, pty: pty, cmds: cmds, nonce: hex.EncodeToString(nonce)}
+	s := &shellSession{step: st, pty: pty, posix: r.cram != nil, cmds: cmds, nonce: hex.EncodeToString(nonce)}
 	// What bash says as it starts (no-pty: that it has no job control)
 	// is no command's output.
-	if _, err := s.run(r, shellSetup, proc.Policy{Deadline: time.Now().Add(proc.InterpreterStart)}); err != nil {
+	if _, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(proc.InterpreterStart)}); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -140,6 +147,9 @@ func (s *shellSession) run(r *run, cmd string, pol proc.Policy) (proc.JobResult,
 	s.count++
 	mark := fmt.Sprintf("%slabrun-%s-%d ", markerByte, s.nonce, s.count)
 	script := fmt.Sprintf("for _ in 1; do \\eval %s; done\n\\builtin printf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
+	if s.posix {
+		script = cramScript(cmd, mark)
+	}
 	job := proc.Job{Send: func() error { _, err := s.cmds.WriteString(script); return err },
 		Mark: []byte(mark), MarkEnd: []byte(markerByte)}
 	res, err := s.step.RunJob(r.ctx, job, pol)

@@ -72,6 +72,9 @@ const (
 	StoppedBefore
 	// MarkedSkip: the fence says skip.
 	MarkedSkip
+	// CramSkipped: a cram test's shell exited 80, which skips the test
+	// (Result.CramSkipped); the cells after it are not run either.
+	CramSkipped
 )
 
 // Exception is a Python exception that ended a cell.
@@ -158,6 +161,10 @@ type Result struct {
 	// Protections says, under --sandbox, which protections were in force
 	// and which the machine could not give.
 	Protections []string
+	// CramSkipped, in a lesson run as cram runs a test, is the line of
+	// the command after which its shell exited 80: cram then skips the
+	// whole test, whatever its commands printed. 0 when it did not.
+	CramSkipped int
 }
 
 // AddStream appends stream text, merging it into the previous output when

@@ -196,6 +196,13 @@ them out); --no-output for the skeleton.
 			if err != nil {
 				return err
 			}
+			if lessons.IsCram(in) {
+				md, err := lessons.CramMarkdown(in, src)
+				if err != nil {
+					return &exitError{exitBadInput, err}
+				}
+				return writeOutput(out, in, md, stdout)
+			}
 			nb, err := jupyter.Parse(in, src)
 			if err != nil {
 				return &exitError{exitBadInput, err}

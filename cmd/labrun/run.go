@@ -223,6 +223,9 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 // course README.md whose outputs the course reader finds (transcript.Parse
 // reads both).
 func lessonOf(path string, src []byte, stderr io.Writer) (*lessons.Lesson, error) {
+	if lessons.IsCram(path) {
+		return lessons.ParseCram(path, src)
+	}
 	if marker.Has(src) || filepath.Base(path) == check.CourseTranscript {
 		t, err := transcript.Parse(path, src)
 		if t.HasOutputs() {

@@ -1,0 +1,124 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
+	"github.com/labrun/labrun/transcript"
+)
+
+// A cram test file (foo.t) is its own record: its commands' expected
+// lines stand after them (lessons.ParseCram). check compares the file
+// with its fresh lines as cram 0.7 does (lessons.CramCompare: whole
+// lines, no normalization, cram's esc, glob and re matchers), so that
+// a command fails where cram's diff touches its lines; a test whose
+// shell exits 80 is skipped, every cell of it; --update writes what
+// "cram -i -y" leaves (lessons.CramMerge).
+
+// cramCheck is what a cram test's check keeps for its update.
+type cramCheck struct {
+	// fresh are the file's fresh lines; ops the comparison's opcodes.
+	fresh []string
+	ops   []lessons.CramOp
+	// cut says a command did not run for an interruption (not an exit):
+	// the fresh lines lack what follows it, so no update is written.
+	cut bool
+}
+
+// compareCram gives each cell of a cram test, and each of its commands,
+// its verdict; res is the fresh run.
+func (rep *Report) compareCram(res *transcript.Result) {
+	f := rep.rec.Lesson.Cram
+	runs, cut := render.CramRuns(f, res)
+	fresh, owners := f.Fresh(runs)
+	ops := lessons.CramCompare(f.Texts(), fresh)
+	rep.cram = &cramCheck{fresh: fresh, ops: ops, cut: cut}
+	differs := f.Differs(ops, owners)
+	k := 0
+	for i, c := range rep.rec.Lesson.Cells {
+		cr := res.Cells[i]
+		cell := &CellReport{Index: c.Index, Number: c.Index + 1, Line: c.Line, Fence: c.Line, Result: cr, How: How(cr)}
+		for _, cmd := range c.Console {
+			cell.Commands = append(cell.Commands, cramCommand(f, k, cmd, runs[k], differs[k]))
+			k++
+		}
+		if rep.only == nil || rep.only[c.Index] {
+			rep.Cells = append(rep.Cells, cramVerdict(cell, res))
+		}
+	}
+}
+
+// cramCommand is the check of command k of a cram test: its expected
+// lines (as the file holds them) and its fresh ones (as cram writes
+// them), failing where cram's comparison found it different.
+func cramCommand(f *lessons.CramFile, k int, cmd *lessons.ConsoleCommand, run lessons.CramRun, differs bool) *CommandReport {
+	var rec []string
+	for _, l := range f.Lines {
+		if l.Cmd == k && l.Kind == lessons.CramOutput {
+			rec = append(rec, strings.TrimSuffix(strings.TrimPrefix(l.Text, lessons.CramIndent), "\n"))
+		}
+	}
+	var fresh []string
+	for _, l := range lessons.CramOutputLines(run.Output) {
+		fresh = append(fresh, strings.TrimSuffix(strings.TrimPrefix(l, lessons.CramIndent), "\n"))
+	}
+	if run.Exit != 0 && !run.Ended {
+		fresh = append(fresh, fmt.Sprintf("[%d]", run.Exit))
+	}
+	rep := &CommandReport{Command: cmd, Line: cmd.Line, Verdict: Pass, Recorded: rec, Fresh: fresh, RawRecorded: cmd.Recorded}
+	if run.Ran {
+		rep.RawFresh = strings.Join(fresh, "\n") + "\n"
+	}
+	switch {
+	case !differs:
+	case !run.Ran:
+		rep.Verdict, rep.Reason = Fail, Reason{Kind: SessionEnded, Detail: "not run: the shell ended before it"}
+	default:
+		name := firstLine(cmd.Text)
+		rep.Verdict, rep.Reason = Fail, Reason{Kind: OutputDiffers}
+		rep.Diff = UnifiedDiff("expected: $ "+name, "fresh: $ "+name, rec, fresh)
+		if rep.Diff == "" { // equal here, but cram's diff lined them up otherwise
+			rep.Diff = fmt.Sprintf("--- expected: $ %s\n+++ fresh: $ %s\n(the lines are equal; cram's comparison of the whole file lines them up otherwise)\n", name, name)
+		}
+	}
+	return rep
+}
+
+// cramVerdict is a cram cell's verdict from its commands': skipped when
+// the test skipped itself, failing at the first failing command's line.
+func cramVerdict(c *CellReport, res *transcript.Result) *CellReport {
+	if res.CramSkipped > 0 {
+		c.Verdict, c.Reason = Skip, Reason{Kind: NotRun, Detail: fmt.Sprintf("%s (line %d)", render.CramSkippedWords, res.CramSkipped)}
+		for _, k := range c.Commands {
+			k.Verdict, k.Reason, k.Diff = Skip, c.Reason, ""
+		}
+		return c
+	}
+	var diffs []string
+	for _, k := range c.Commands {
+		if k.Verdict != Fail {
+			continue
+		}
+		if c.Verdict != Fail {
+			c.Verdict, c.Reason, c.Line = Fail, k.Reason, k.Line
+		}
+		diffs = append(diffs, k.Diff)
+	}
+	c.Diff = strings.Join(diffs, "")
+	return c
+}
+
+// updatedCram is the cram test with fresh lines where cram's comparison
+// found them different, as "cram -i -y" leaves it; unchanged when
+// nothing failed or a command was cut.
+func (r *Report) updatedCram() (text []byte, changed bool) {
+	_, failed, _ := r.Counts()
+	if failed == 0 || r.cram.cut {
+		return r.rec.Source, false
+	}
+	f := r.rec.Lesson.Cram
+	out := lessons.CramText(lessons.CramMerge(f.Texts(), r.cram.fresh, r.cram.ops))
+	return out, string(out) != string(r.rec.Source)
+}

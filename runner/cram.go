@@ -1,0 +1,123 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/labrun/labrun/transcript"
+)
+
+// A lesson read from a cram test file (lessons.ParseCram), or one whose
+// directive names one (<!-- labrun: cram=foo.t -->), runs as cram 0.7
+// runs a test (_main.py, _run.py, _test.py): its console blocks run in
+// one session of the shell of Options.Shell (cram's --shell, /bin/sh by
+// default) for the whole file (shell.go, which speaks to it in POSIX sh:
+// cramScript), through pipes with stderr merged; in a fresh cramtests-* dir of the
+// run dir (CRAMTMP, so labrun's cleanup owns it), with tmp/ in it the
+// steps' TMPDIR, TEMP and TMP, and the work dir $CRAMTMP/NAME, empty,
+// NAME the test file's base name; with labrun's own environment and
+// what cram sets over it: TESTDIR (the file's dir, absolute), TESTFILE,
+// TESTSHELL, CRAMTMP, TMPDIR, TEMP, TMP, and as cram "cleans" it,
+// LANG, LC_ALL and LANGUAGE C, TZ GMT, CDPATH and GREP_OPTIONS empty,
+// COLUMNS 80. In a cram test file (not a Markdown lesson), a shell that
+// exits 80 skips the test (Result.CramSkipped).
+
+// DefaultCramShell is the shell cram runs a test in without --shell.
+const DefaultCramShell = "/bin/sh"
+
+// cramSkipExit is the exit status with which a cram test skips itself.
+const cramSkipExit = 80
+
+// cramRun is what a lesson run as a cram test keeps.
+type cramRun struct {
+	// shell is the shell's path, as PATH finds Options.Shell (TESTSHELL).
+	shell string
+	// skipped is the line of the command after which the shell exited 80.
+	skipped int
+}
+
+// cramLayout makes the run's cram dirs in the run dir and sets the run's
+// work dir and environment; lessonDir holds the test file.
+func (r *run) cramLayout(lessonDir string) error {
+	name := r.opts.Shell
+	if name == "" {
+		name = DefaultCramShell
+	}
+	shell, err := exec.LookPath(name)
+	if err != nil {
+		return fmt.Errorf("%w: shell not found: %s", ErrNoProgram, name)
+	}
+	testDir, err := filepath.Abs(lessonDir)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(r.work.run.Path(), "cramtests-")
+	if err != nil {
+		return fmt.Errorf("make the cram dir: %w", err)
+	}
+	dir := filepath.Join(tmp, r.lesson.CramName)
+	for _, d := range []string{filepath.Join(tmp, "tmp"), dir} {
+		if err := os.Mkdir(d, r.work.dirMode); err != nil {
+			return fmt.Errorf("make the cram dir: %w", err)
+		}
+	}
+	r.work.keepSub, _ = filepath.Rel(r.work.run.Path(), tmp)
+	r.dir, r.cram = dir, &cramRun{shell: shell}
+	r.env = cramEnv(os.Environ(), []string{
+		"CRAMTMP=" + tmp, "TMPDIR=" + filepath.Join(tmp, "tmp"), "TEMP=" + filepath.Join(tmp, "tmp"), "TMP=" + filepath.Join(tmp, "tmp"),
+		"TESTDIR=" + testDir, "TESTFILE=" + r.lesson.CramName,
+		"LANG=C", "LC_ALL=C", "LANGUAGE=C", "TZ=GMT", "CDPATH=", "COLUMNS=80", "GREP_OPTIONS=",
+		"TESTSHELL=" + shell,
+	})
+	return nil
+}
+
+// cramEnv is env with each K=V of set in place of K's value, or added.
+func cramEnv(env, set []string) []string {
+	drop := map[string]bool{}
+	for _, kv := range set {
+		k, _, _ := strings.Cut(kv, "=")
+		drop[k] = true
+	}
+	out := make([]string, 0, len(env)+len(set))
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); !drop[k] {
+			out = append(out, kv)
+		}
+	}
+	return append(out, set...)
+}
+
+// cramShellSetup is what a cram test's shell runs first: nothing, as
+// cram's (its mark says the shell reads the FIFO).
+const cramShellSetup = ":"
+
+// cramScript is what a cram test's shell reads for one command: the
+// command, then its mark with its exit status, in POSIX sh (cram's shell
+// may be any: dash, bash, zsh).
+func cramScript(cmd, mark string) string {
+	return fmt.Sprintf("eval %s\nprintf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
+}
+
+// cramSkip marks a console cell of a cram test file whose shell exited
+// 80 as skipped, and the run as a skipped test (a Markdown lesson run as
+// a cram test does not skip itself so).
+func (r *run) cramSkip(cr *transcript.CellResult) {
+	if r.cram == nil || r.lesson.Cram == nil {
+		return
+	}
+	for _, co := range cr.Console {
+		if co.Ended && co.Exit == cramSkipExit {
+			cr.Status, cr.Skip = transcript.Skipped, transcript.CramSkipped
+			r.cram.skipped = co.Command.Line
+			return
+		}
+	}
+}
+
+// cramSkipped says a cram test skipped itself: the cells after the one
+// whose shell exited 80 are not run.
+func (r *run) cramSkipped() bool { return r.cram != nil && r.cram.skipped > 0 }
