@@ -111,14 +111,17 @@ func cramVerdict(c *CellReport, res *transcript.Result) *CellReport {
 }
 
 // updatedCram is the cram test with fresh lines where cram's comparison
-// found them different, as "cram -i -y" leaves it; unchanged when
-// nothing failed or a command was cut.
+// found them different, as "cram -i -y" leaves it
+// (lessons.CramFile.Update); unchanged when nothing failed, a command
+// was cut, or cram's patch would fail.
 func (r *Report) updatedCram() (text []byte, changed bool) {
 	_, failed, _ := r.Counts()
 	if failed == 0 || r.cram.cut {
 		return r.rec.Source, false
 	}
-	f := r.rec.Lesson.Cram
-	out := lessons.CramText(lessons.CramMerge(f.Texts(), r.cram.fresh, r.cram.ops))
+	out, ok := r.rec.Lesson.Cram.Update(r.cram.fresh, r.cram.ops)
+	if !ok {
+		return r.rec.Source, false // as cram's patch fails, the file stays
+	}
 	return out, string(out) != string(r.rec.Source)
 }

@@ -135,3 +135,43 @@ func readCramGolden(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+// TestCramUpdateNoEOL: what "cram3 -i -y" left of files whose last line
+// has no newline (patch(1) applies the diff with fuzz, or fails and the
+// file stays); want "" is a failed patch.
+func TestCramUpdateNoEOL(t *testing.T) {
+	run := func(outs ...string) []CramRun {
+		var r []CramRun
+		for _, o := range outs {
+			r = append(r, CramRun{Ran: true, Output: o})
+		}
+		return r
+	}
+	for _, c := range []struct {
+		name, src string
+		runs      []CramRun
+		want      string
+	}{
+		{"last line replaced", "  $ echo a\n  b", run("a\n"), ""},
+		{"last line context", "  $ echo a\n  b\n  $ echo c\n  c", run("a\n", "c\n"), "  $ echo a\n  a\n  $ echo c\n  c"},
+		{"last line far", "  $ echo a\n  b\n  $ echo c\n  d\n  $ echo e\n  e\n  $ echo f\n  f\n  $ echo g\n  g",
+			run("a\n", "c\n", "e\n", "f\n", "g\n"), "  $ echo a\n  a\n  $ echo c\n  c\n  $ echo e\n  e\n  $ echo f\n  f\n  $ echo g\n  g"},
+		{"insertion, 2 lines of context", "  $ printf 'a\\nb'\n  a", run("a\nb"), "  $ printf 'a\\nb'\n  a\n  b (no-eol)\n"},
+		{"insertion, 3 lines of context", "  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", run("x\n", "a\nb"), ""},
+		{"insertion after a change", "  $ echo a\n  b\n  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", run("a\n", "x\n", "a\nb"), ""},
+		{"passes", "  $ printf foo\n  foo (no-eol)", run("foo"), "  $ printf foo\n  foo (no-eol)"},
+	} {
+		l, err := ParseCram("f.t", []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, _ := l.Cram.Fresh(c.runs)
+		got, ok := l.Cram.Update(fresh, CramCompare(l.Cram.Texts(), fresh))
+		if !ok {
+			got = nil
+		}
+		if string(got) != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -248,3 +248,36 @@ func cramGlob(pattern, s string) bool {
 	flush()
 	return cramRegex(b.String(), s)
 }
+
+// Update is the file as "cram -i -y" leaves it given its fresh lines and
+// their comparison (CramCompare), and false where cram's patch(1) fails,
+// leaving the file as it was. That is only so for a file whose last line
+// has no newline, which the diff's lines all have: patch takes the line
+// as it stands when fuzz (at most 2 lines at the edges of a hunk) can
+// leave it out, and fails otherwise. So the last line is kept, without
+// its newline, when it is no part of a hunk or ends one as context; an
+// insertion after it applies when the hunk holds no other context than
+// at most 2 lines at the top of the file (the line gets its newline);
+// a hunk that deletes it, or holds it with 3 lines of context, or
+// between changes, fails.
+func (f *CramFile) Update(fresh []string, ops []CramOp) ([]byte, bool) {
+	a := f.Texts()
+	merged := CramText(CramMerge(a, fresh, ops))
+	n := len(a)
+	if !f.NoEOL || n == 0 || len(ops) == 0 {
+		return merged, true
+	}
+	last := ops[len(ops)-1]
+	for _, op := range ops {
+		if !op.Equal && op.I1 <= n-1 && n-1 < op.I2 {
+			return nil, false // a hunk deletes the last line
+		}
+	}
+	if last.Equal {
+		return merged[:len(merged)-1], true
+	}
+	// an insertion after the last line: the context before it is the
+	// equal run that holds the last line
+	prev := ops[len(ops)-2]
+	return merged, prev.I1 == 0 && prev.I2-prev.I1 <= 2
+}
