@@ -17,6 +17,9 @@ import (
 // shell exits 80 is skipped, every cell of it; --update writes what
 // "cram -i -y" leaves (lessons.CramMerge).
 
+// IsCram says the lesson is a cram test file.
+func (r *Report) IsCram() bool { return r.cram != nil }
+
 // cramCheck is what a cram test's check keeps for its update.
 type cramCheck struct {
 	// fresh are the file's fresh lines; ops the comparison's opcodes.

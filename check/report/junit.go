@@ -11,7 +11,8 @@ import (
 	"github.com/labrun/labrun/internal/atomicfile"
 )
 
-// The JUnit XML report: one testsuite per lesson, one testcase per cell;
+// The JUnit XML report: one testsuite per lesson, one testcase per cell
+// (per command in a cram test file, junit_cram.go);
 // a failing cell has a <failure> whose message is the reason and whose
 // text is the diff, a skipped one <skipped>, and so has one that did not
 // finish (the check was stopped: the message says so), a lesson that could not be
@@ -114,21 +115,20 @@ func JUnitOf(f Family, ls []check.Lesson, reps []*check.Report, errs []error) *J
 		if r != nil {
 			d = r.Duration.Seconds()
 			for _, c := range r.Cells {
-				tc := JUnitCase{Name: fmt.Sprintf("cell %d (line %d)", c.Number, c.Line), Classname: l.Path, Time: "0.000"}
-				if c.Result != nil {
-					tc.Time = fmt.Sprintf("%.3f", c.Result.Duration.Seconds())
+				if r.IsCram() {
+					s.Cases = append(s.Cases, f.commandCases(l, c)...)
+					continue
 				}
-				f.locate(&tc, l, c)
-				tc.Flaky = flakyFailures(c)
-				switch c.Verdict {
-				case check.Fail:
-					tc.Failure = &JUnitProblem{Message: c.Reason.String(), Type: "output", Text: xmlSafe(failureText(c))}
-					s.Failures++
-				case check.Skip, check.NotFinished:
-					tc.Skipped = &JUnitProblem{Message: c.Reason.String()}
-					s.Skipped++
-				}
-				s.Cases = append(s.Cases, tc)
+				s.Cases = append(s.Cases, f.cellCase(l, c))
+			}
+			s.Cases = append(s.Cases, emptyCram(l, r)...)
+		}
+		for _, tc := range s.Cases {
+			if tc.Failure != nil {
+				s.Failures++
+			}
+			if tc.Skipped != nil {
+				s.Skipped++
 			}
 		}
 		if i < len(errs) && errs[i] != nil {
@@ -142,6 +142,23 @@ func JUnitOf(f Family, ls []check.Lesson, reps []*check.Report, errs []error) *J
 	}
 	doc.total()
 	return doc
+}
+
+// cellCase is the testcase of a cell.
+func (f Family) cellCase(l check.Lesson, c *check.CellReport) JUnitCase {
+	tc := JUnitCase{Name: fmt.Sprintf("cell %d (line %d)", c.Number, c.Line), Classname: l.Path, Time: "0.000"}
+	if c.Result != nil {
+		tc.Time = fmt.Sprintf("%.3f", c.Result.Duration.Seconds())
+	}
+	f.locate(&tc, l, c)
+	tc.Flaky = flakyFailures(c)
+	switch c.Verdict {
+	case check.Fail:
+		tc.Failure = &JUnitProblem{Message: c.Reason.String(), Type: "output", Text: xmlSafe(failureText(c))}
+	case check.Skip, check.NotFinished:
+		tc.Skipped = &JUnitProblem{Message: c.Reason.String()}
+	}
+	return tc
 }
 
 // total sorts the suites by name and sums their counts.
