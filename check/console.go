@@ -163,7 +163,7 @@ func (c *CellReport) FailingCommands() []*CommandReport {
 // are rewritten in the block, the outputs block stays as it was).
 func (c *CellReport) rewritesBlock() bool {
 	k := c.Reason.Kind
-	return k != OutputDiffers && k != SessionEnded || len(c.FailingCommands()) == 0 || c.outputsDiff != ""
+	return k != OutputDiffers && k != SessionEnded && k != Interrupted || len(c.FailingCommands()) == 0 || c.outputsDiff != ""
 }
 
 // OwnFailure says whether a failing cell fails for more than its console

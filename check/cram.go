@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/labrun/labrun/lessons"
@@ -25,26 +26,36 @@ type cramCheck struct {
 	// fresh are the file's fresh lines; ops the comparison's opcodes.
 	fresh []string
 	ops   []lessons.CramOp
-	// cut says a command did not run for an interruption (not an exit):
-	// the fresh lines lack what follows it, so no update is written.
-	cut bool
 }
 
 // compareCram gives each cell of a cram test, and each of its commands,
 // its verdict; res is the fresh run.
 func (rep *Report) compareCram(res *transcript.Result) {
 	f := rep.rec.Lesson.Cram
-	runs, cut := render.CramRuns(f, res)
+	runs, cut := render.CramRuns(res)
 	fresh, owners := f.Fresh(runs)
 	ops := lessons.CramCompare(f.Texts(), fresh)
-	rep.cram = &cramCheck{fresh: fresh, ops: ops, cut: cut}
+	rep.cram = &cramCheck{fresh: fresh, ops: ops}
 	differs := f.Differs(ops, owners)
 	k := 0
+	var ended *lessons.ConsoleCommand // the command whose exit ended the shell
 	for i, c := range rep.rec.Lesson.Cells {
 		cr := res.Cells[i]
 		cell := &CellReport{Index: c.Index, Number: c.Index + 1, Line: c.Line, Fence: c.Line, Result: cr, How: How(cr)}
 		for _, cmd := range c.Console {
-			cell.Commands = append(cell.Commands, cramCommand(f, k, cmd, runs[k], differs[k]))
+			kr := cramCommand(f, k, runs[k], differs[k])
+			switch {
+			case cut[k]:
+				kr.Verdict, kr.Reason = Fail, Reason{Kind: Interrupted, Detail: cell.How}
+			case runs[k].Keep:
+				kr.Verdict, kr.Reason = Skip, Reason{Kind: NotRun, Detail: "not run: the cell was interrupted"}
+			case ended != nil && !runs[k].Ran && kr.Verdict == Fail:
+				kr.Reason.Detail = render.SessionEndedWords(ended.Line, runs[cramIndex(f, ended)].Exit)
+			}
+			if runs[k].Ended {
+				ended = cmd
+			}
+			cell.Commands = append(cell.Commands, kr)
 			k++
 		}
 		if rep.only == nil || rep.only[c.Index] {
@@ -53,10 +64,16 @@ func (rep *Report) compareCram(res *transcript.Result) {
 	}
 }
 
+// cramIndex is the index of cmd among a cram test's commands.
+func cramIndex(f *lessons.CramFile, cmd *lessons.ConsoleCommand) int {
+	return slices.Index(f.Commands, cmd)
+}
+
 // cramCommand is the check of command k of a cram test: its expected
 // lines (as the file holds them) and its fresh ones (as cram writes
 // them), failing where cram's comparison found it different.
-func cramCommand(f *lessons.CramFile, k int, cmd *lessons.ConsoleCommand, run lessons.CramRun, differs bool) *CommandReport {
+func cramCommand(f *lessons.CramFile, k int, run lessons.CramRun, differs bool) *CommandReport {
+	cmd := f.Commands[k]
 	var rec []string
 	for _, l := range f.Lines {
 		if l.Cmd == k && l.Kind == lessons.CramOutput {
@@ -64,11 +81,8 @@ func cramCommand(f *lessons.CramFile, k int, cmd *lessons.ConsoleCommand, run le
 		}
 	}
 	var fresh []string
-	for _, l := range lessons.CramOutputLines(run.Output) {
+	for _, l := range run.Lines() {
 		fresh = append(fresh, strings.TrimSuffix(strings.TrimPrefix(l, lessons.CramIndent), "\n"))
-	}
-	if run.Exit != 0 && !run.Ended {
-		fresh = append(fresh, fmt.Sprintf("[%d]", run.Exit))
 	}
 	rep := &CommandReport{Command: cmd, Line: cmd.Line, Verdict: Pass, Recorded: rec, Fresh: fresh, RawRecorded: cmd.Recorded}
 	if run.Ran {
@@ -82,8 +96,8 @@ func cramCommand(f *lessons.CramFile, k int, cmd *lessons.ConsoleCommand, run le
 		name := firstLine(cmd.Text)
 		rep.Verdict, rep.Reason = Fail, Reason{Kind: OutputDiffers}
 		rep.Diff = UnifiedDiff("expected: $ "+name, "fresh: $ "+name, rec, fresh)
-		if rep.Diff == "" { // equal here, but cram's diff lined them up otherwise
-			rep.Diff = fmt.Sprintf("--- expected: $ %s\n+++ fresh: $ %s\n(the lines are equal; cram's comparison of the whole file lines them up otherwise)\n", name, name)
+		if rep.Diff == "" { // the same lines, which cram's diff of the whole file lines up otherwise
+			rep.Diff = fmt.Sprintf("--- expected: $ %s\n+++ fresh: $ %s\n(the same lines, but not where cram writes them: all of a command's output follows it, before any prose)\n", name, name)
 		}
 	}
 	return rep
@@ -115,11 +129,11 @@ func cramVerdict(c *CellReport, res *transcript.Result) *CellReport {
 
 // updatedCram is the cram test with fresh lines where cram's comparison
 // found them different, as "cram -i -y" leaves it
-// (lessons.CramFile.Update); unchanged when nothing failed, a command
-// was cut, or cram's patch would fail.
+// (lessons.CramFile.Update; the commands an interruption cut keep their
+// lines); unchanged when nothing failed or cram's patch would fail.
 func (r *Report) updatedCram() (text []byte, changed bool) {
 	_, failed, _ := r.Counts()
-	if failed == 0 || r.cram.cut {
+	if failed == 0 {
 		return r.rec.Source, false
 	}
 	out, ok := r.rec.Lesson.Cram.Update(r.cram.fresh, r.cram.ops)
@@ -127,4 +141,16 @@ func (r *Report) updatedCram() (text []byte, changed bool) {
 		return r.rec.Source, false // as cram's patch fails, the file stays
 	}
 	return out, string(out) != string(r.rec.Source)
+}
+
+// cramUnmendable counts a cram test's failing cells that an update
+// leaves failing: those with an interrupted command.
+func (r *Report) cramUnmendable() int {
+	n := 0
+	for _, c := range r.Cells {
+		if c.Verdict == Fail && slices.ContainsFunc(c.Commands, func(k *CommandReport) bool { return k.Reason.Kind == Interrupted }) {
+			n++
+		}
+	}
+	return n
 }

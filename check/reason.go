@@ -36,6 +36,10 @@ const (
 	// SessionEnded: a console command did not run, an exit before it
 	// ended the block's shell session; Detail says where.
 	SessionEnded
+	// Interrupted: a command of a cram test was interrupted before it
+	// finished (a timeout, stuck); Detail says how ("interrupted after
+	// 10.0s: timeout"). Its record stays.
+	Interrupted
 )
 
 // Reason is why a cell failed or was skipped: a kind and its detail.
@@ -67,6 +71,8 @@ func (r Reason) String() string {
 		return r.Detail
 	case StoppedRun:
 		return "not finished: labrun was stopped while it ran"
+	case Interrupted:
+		return r.Detail
 	}
 	return ""
 }

@@ -127,8 +127,14 @@ func (r *Report) freshBlock(p *transcript.Part, c *CellReport) string {
 }
 
 // Unmendable counts failing cells an update cannot mend: they failed for
-// how they ended, not for their output.
+// how they ended, not for their output. A cram test's update mends every
+// cell but one whose command was interrupted, as "cram -i -y" would: the
+// file then holds what the run printed, without the commands an exit
+// left not run.
 func (r *Report) Unmendable() int {
+	if r.cram != nil {
+		return r.cramUnmendable()
+	}
 	n := 0
 	for _, c := range r.Cells {
 		if c.Verdict == Fail && !mendable(c) {

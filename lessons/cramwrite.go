@@ -22,6 +22,10 @@ import (
 type CramRun struct {
 	// Ran says it ran; a command after one that ended the shell did not.
 	Ran bool
+	// Keep says it did not run, or did not finish, for another reason
+	// than an exit before it (an interruption): its expected lines stand
+	// as the file has them, so that nothing differs there.
+	Keep bool
 	// Ended says the shell ended during the command (an exit): no
 	// status follows its output.
 	Ended bool
@@ -59,22 +63,22 @@ func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 	}
 	addAfter(-1)
 	for k, r := range runs {
+		if r.Keep {
+			for _, l := range f.Lines {
+				if l.Cmd == k && l.Kind == CramOutput {
+					add(k, l.Text)
+				}
+			}
+			addAfter(k)
+			continue
+		}
 		if !r.Ran {
 			break
 		}
-		out := r.Output
-		if r.Ended && out != "" {
-			// cram drops the last byte of the shell's output, there the
-			// newline of its last marker line, here one of the command's
-			out = out[:len(out)-1]
-		}
-		add(k, CramOutputLines(out)...)
+		add(k, r.Lines()...)
 		if r.Ended {
 			addAfter(k)
 			break
-		}
-		if r.Exit != 0 {
-			add(k, fmt.Sprintf("%s[%d]\n", CramIndent, r.Exit))
 		}
 		addAfter(k)
 	}
@@ -112,6 +116,26 @@ func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
 		}
 	}
 	return d
+}
+
+// Lines are the lines cram writes for a command that ran: its output,
+// then "[N]" for a status that is not 0, indented, each with its "\n".
+// A command that ended the shell has no status line, and its output
+// lacks its last byte: cram drops the last byte of the shell's output,
+// the newline of its last marker line when the shell ends by itself.
+func (r CramRun) Lines() []string {
+	if r.Ended {
+		out := r.Output
+		if out != "" {
+			out = out[:len(out)-1]
+		}
+		return CramOutputLines(out)
+	}
+	lines := CramOutputLines(r.Output)
+	if r.Exit != 0 {
+		lines = append(lines, fmt.Sprintf("%s[%d]\n", CramIndent, r.Exit))
+	}
+	return lines
 }
 
 // CramOutputLines returns the lines cram writes for a command's output,

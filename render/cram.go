@@ -10,35 +10,45 @@ import (
 // it, and labrun check compares the file with it.
 
 // CramRuns are the runs of a cram test's commands in file order, from the
-// results of its cells; cut says a command did not run for another
-// reason than an exit before it (an interruption of labrun or of a
-// step), so the fresh lines lack what follows it.
-func CramRuns(f *lessons.CramFile, res *transcript.Result) (runs []lessons.CramRun, cut bool) {
+// results of its cells (res.Cells, one per cell of the lesson). A
+// command after an exit did not run (cram drops it); one that did not
+// run or finish for another reason, an interruption, keeps its expected
+// lines (Keep), and cut says which command was interrupted (-1: none).
+func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []bool) {
 	ended := false
 	for _, cr := range res.Cells {
-		for _, co := range cr.Console {
-			runs = append(runs, lessons.CramRun{Ran: co.Ran && !ended, Ended: co.Ended, Output: co.Output, Exit: co.Exit})
-			ended = ended || co.Ended
+		for j := range cr.Cell.Console {
+			var co *transcript.ConsoleOutput
+			if j < len(cr.Console) {
+				co = &cr.Console[j]
+			}
+			r, interrupted := cramRun(cr, co, j, ended)
+			runs, cut = append(runs, r), append(cut, interrupted)
+			ended = ended || r.Ended
 		}
 	}
-	for len(runs) < len(f.Commands) {
-		runs = append(runs, lessons.CramRun{})
+	return runs, cut
+}
+
+// cramRun is the run of command j of a cell (co nil: it has none);
+// ended says an exit before it ended the shell.
+func cramRun(cr *transcript.CellResult, co *transcript.ConsoleOutput, j int, ended bool) (lessons.CramRun, bool) {
+	switch {
+	case ended:
+		return lessons.CramRun{}, false
+	case co == nil || !co.Ran:
+		return lessons.CramRun{Keep: true}, false
 	}
-	for _, r := range runs {
-		if r.Ended {
-			return runs, false
-		}
-		if !r.Ran {
-			return runs, true
-		}
+	last := j+1 == len(cr.Console) || !cr.Console[j+1].Ran
+	if !co.Ended && cr.Interruption != nil && last {
+		return lessons.CramRun{Keep: true}, true // interrupted as it ran
 	}
-	return runs, false
+	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit}, false
 }
 
 // cramTranscript is a cram test file with the fresh outputs of res.
 func cramTranscript(res *transcript.Result) []byte {
-	f := res.Lesson.Cram
-	runs, _ := CramRuns(f, res)
-	lines, _ := f.Fresh(runs)
+	runs, _ := CramRuns(res)
+	lines, _ := res.Lesson.Cram.Fresh(runs)
 	return lessons.CramText(lines)
 }

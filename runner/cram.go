@@ -48,7 +48,7 @@ func (r *run) cramLayout(lessonDir string) error {
 	}
 	shell, err := exec.LookPath(name)
 	if err != nil {
-		return fmt.Errorf("%w: shell not found: %s", ErrNoProgram, name)
+		return fmt.Errorf("%w: %s is not in PATH (--shell)", ErrNoProgram, name)
 	}
 	testDir, err := filepath.Abs(lessonDir)
 	if err != nil {
