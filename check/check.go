@@ -9,7 +9,8 @@
 // (console.go: cram's matcher lines through internal/cram), normalization (normalize.go; the volatile values of
 // tools: per line in volatile_tools.go, tables a header starts in
 // volatile_tables.go), diffs (diff.go), why a cell failed or was skipped
-// (reason.go), the cells a stop of labrun cut (stopped.go), finding
+// (reason.go), the cells a stop of labrun cut (stopped.go), cram test
+// files, compared and updated as cram does (cram.go), finding
 // lessons (find.go), selecting lessons and cells (select.go:
 // lesson.md:LINE, --run, --failed-from), shards by hash or balanced by
 // time (shard.go), --update's text (update.go) and its rewrite of the

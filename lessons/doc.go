@@ -20,7 +20,12 @@
 // grammars the lesson's lines follow sit side by side: a shell's
 // (words_shell.go), IPython's arg_split (words_ipython.go) and the
 // course's argparse (words_argparse.go). The versions of the course's
-// magics are named here (magics.go).
+// magics are named here (magics.go). A cram test file (NAME.t) is read
+// as cram 0.7 reads one (cram.go: ParseCram, each run of indented lines
+// a console cell), written back as cram writes it (cramwrite.go),
+// compared as cram compares it (cramdiff.go: difflib's SequenceMatcher
+// with cram's matchers; Update, what "cram -i -y" leaves) and converted
+// to a Markdown lesson (cramimport.go).
 //
 // Parsing takes bytes and does no I/O: Parse builds the Markdown AST with
 // goldmark, finds every top-level fenced block the dialect runs, and

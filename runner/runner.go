@@ -17,7 +17,9 @@
 //     rule's: a cell's exit status is its last step's);
 //   - the cell kinds: files.go (file cells and their %run lines),
 //     script.go (%%bash, %%sh), console.go (console blocks) and shell.go
-//     (their shell sessions, one per lesson and one per session=), python.go
+//     (their shell sessions, one per lesson and one per session=; cram.go:
+//     a lesson run as a cram test, its shell, environment, work dir and
+//     skip on exit 80), python.go
 //     (Python cells, and the worker's requests served during them),
 //     pyworker.go (the worker process), heldstream.go (a cell's stderr
 //     held over a !cmd), ipython.go (the configured IPython version's

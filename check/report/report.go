@@ -3,7 +3,7 @@
 // form — the human report (text.go; its flaky cells and written rules,
 // text_flaky.go), the JSON events of --json (events.go), the JUnit XML
 // report of --junit (junit.go; flaky cells and the xunit1 family,
-// junit_flaky.go), GitHub Actions annotations (annotations.go) and job
+// junit_flaky.go; a testcase per command of a cram test, junit_cram.go), GitHub Actions annotations (annotations.go) and job
 // summary (summary.go), and the live view of a terminal (live.go) — and
 // Multi, which hands events to several. A reporter that writes only once
 // the suite is over is a Finisher; a Guard lets a second Ctrl-C freeze

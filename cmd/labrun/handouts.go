@@ -190,7 +190,10 @@ func newImportCmd(stdout io.Writer) *cobra.Command {
 	c := handout("import NOTEBOOK.ipynb", "a Jupyter notebook as a lesson in the course's Markdown layout",
 		`Writes a Jupyter notebook as a lesson in the course's Markdown layout
 (the set-up cell dropped, %%cpp fenced as cpp, outputs as nbconvert lays
-them out); --no-output for the skeleton.
+them out); --no-output for the skeleton. A cram test file (NAME.t)
+becomes a Markdown lesson that runs as cram runs it: the directive
+<!-- labrun: cram=NAME.t --> first, the prose kept, each run of indented
+lines a console block.
 `, func(in string) error {
 			src, err := readInput(in)
 			if err != nil {

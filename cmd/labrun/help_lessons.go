@@ -69,6 +69,8 @@ Directives, in HTML comments (invisible on a forge):
   <!-- labrun: wait file=PATH 5s -->             until PATH exists
   <!-- labrun: stop NAME [SIGTERM] -->           signal NAME, kill it 2 s later
   <!-- labrun: timeout 30s -->                   the lesson's step timeout
+  <!-- labrun: cram=NAME.t -->                   console blocks run as cram runs
+                                                 NAME.t (labrun import NAME.t)
 A wait or stop runs before the next cell; one that fails fails that cell,
 which does not run. A mistake (an unknown attribute or directive, a wait
 or stop naming no background step before it, a path outside the work
