@@ -175,3 +175,46 @@ func TestCramUpdateNoEOL(t *testing.T) {
 		}
 	}
 }
+
+func TestCramDirective(t *testing.T) {
+	l, err := Parse("l.md", []byte("<!-- labrun: cram=foo.t -->\n```console run\n$ true\n```\n"))
+	if err != nil || l.CramName != "foo.t" || l.Cram != nil {
+		t.Fatalf("cram=foo.t: %v, %+v", err, l)
+	}
+	for _, bad := range []string{"foo.md", "dir/foo.t", ".t"} {
+		if _, err := Parse("l.md", []byte("<!-- labrun: cram="+bad+" -->\n")); err == nil {
+			t.Errorf("cram=%s: no error", bad)
+		}
+	}
+}
+
+// FuzzCram: any file reads without a panic, and its update with any
+// fresh outputs is a file whose comparison with them finds nothing
+// different (where patch would apply it), as after "cram -i -y".
+func FuzzCram(f *testing.F) {
+	for _, s := range []string{"  $ echo a\n  b", "prose\n  $ x\n  > y\n  [1]\nmid\n  z\n", "", "  $ a\n  $ b\n  (re)\n  x* (glob)\n", "  $ printf '\\r\\n'\n"} {
+		f.Add(s, "a\nb\r\n", 1)
+	}
+	f.Fuzz(func(t *testing.T, src, out string, exit int) {
+		l, err := ParseCram("f.t", []byte(src))
+		if err != nil {
+			return
+		}
+		runs := make([]CramRun, len(l.Cram.Commands))
+		for i := range runs {
+			runs[i] = CramRun{Ran: true, Output: out, Exit: exit % 256, Ended: i == len(runs)-1 && exit%2 == 1}
+		}
+		fresh, owners := l.Cram.Fresh(runs)
+		text, ok := l.Cram.Update(fresh, CramCompare(l.Cram.Texts(), fresh))
+		if !ok || l.Cram.NoEOL {
+			return
+		}
+		again, err := ParseCram("f.t", text)
+		if err != nil {
+			t.Fatalf("the update does not read: %v\n%q", err, text)
+		}
+		if d := again.Cram.Differs(CramCompare(again.Cram.Texts(), fresh), owners); len(d) == len(runs) && slices.Contains(d, true) {
+			t.Errorf("after the update, commands differ: %v\n%q", d, text)
+		}
+	})
+}
