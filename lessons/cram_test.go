@@ -107,26 +107,6 @@ func TestParseCram(t *testing.T) {
 	}
 }
 
-func TestCramMatchers(t *testing.T) {
-	for _, c := range []struct {
-		el, l string
-		want  bool
-	}{
-		{"  foobar.* (re)\n", "  foobarbaz\n", true},
-		{"  +++ (re)\n", "  1\n", false},
-		{"  foo\\ (re)\n", "  foo\\Z\n", true}, // pattern `foo\` + `\Z` is foo, a backslash, Z
-		{"  a|b (re)\n", "  axx\n", true},      // re.match: the first branch matches at the start
-		{"  \\* \\\\fo?bar* {10} (glob)\n", "  * \\foobarbaz {10}\n", true},
-		{"  \\x68\\x69 (esc)\n", "  hi\n", true},
-		{"  (esc) in output \\x28esc\\x29 (esc)\n", "  (esc) in output (esc)\n", true},
-		{"  x (glob)\n", "  y\n", false},
-	} {
-		if got := cramMatch(c.el, c.l); got != c.want {
-			t.Errorf("cramMatch(%q, %q) = %v", c.el, c.l, got)
-		}
-	}
-}
-
 func readCramGolden(t *testing.T, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "cram", name))

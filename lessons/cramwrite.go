@@ -1,22 +1,21 @@
 package lessons
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/labrun/labrun/internal/cram"
 )
 
 // The writer of cram test files: the file with fresh outputs in place of
 // the expected ones, line for line as cram 0.7 writes its .err file
 // (_test.py's postout), so that labrun run writes what cram would and
-// check --update (Merge, cramdiff.go) writes what "cram -i -y" would.
+// check --update (Update, cramdiff.go) writes what "cram -i -y" would.
 //
 // Each command's output follows its "$ " and "> " lines, then "[N]"
 // when its exit status is not 0, then the prose that followed the
-// command in the file and the next command's lines. Output is cut into
-// lines as Python's bytes.splitlines cuts it (at "\n", "\r\n" and "\r");
-// a line without "\n" gets " (no-eol)", and a line holding a byte cram
-// escapes ([\x00-\x09\x0b-\x1f\x7f-\xff]) is written escaped with
-// " (esc)" after it (_escape).
+// command in the file and the next command's lines; the output lines
+// are cram's (internal/cram.OutputLines: cut as Python's
+// bytes.splitlines cuts them, " (no-eol)", cram's escapes), indented.
 
 // CramRun is what one command of a cram file did in a fresh run.
 type CramRun struct {
@@ -105,7 +104,7 @@ func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
 		}
 	}
 	for _, op := range ops {
-		if op.Equal {
+		if op.Op == cram.Equal {
 			continue
 		}
 		for i := op.I1; i < op.I2; i++ {
@@ -124,76 +123,18 @@ func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
 // lacks its last byte: cram drops the last byte of the shell's output,
 // the newline of its last marker line when the shell ends by itself.
 func (r CramRun) Lines() []string {
+	out, exit := r.Output, r.Exit
 	if r.Ended {
-		out := r.Output
+		exit = 0
 		if out != "" {
 			out = out[:len(out)-1]
 		}
-		return CramOutputLines(out)
 	}
-	lines := CramOutputLines(r.Output)
-	if r.Exit != 0 {
-		lines = append(lines, fmt.Sprintf("%s[%d]\n", CramIndent, r.Exit))
-	}
-	return lines
-}
-
-// CramOutputLines returns the lines cram writes for a command's output,
-// indented, each with its "\n".
-func CramOutputLines(out string) []string {
-	var lines []string
-	for out != "" {
-		i := strings.IndexAny(out, "\r\n")
-		var line string
-		switch {
-		case i < 0:
-			line, out = out, ""
-		case out[i] == '\r' && i+1 < len(out) && out[i+1] == '\n':
-			line, out = out[:i+2], out[i+2:]
-		default:
-			line, out = out[:i+1], out[i+1:]
-		}
-		if !strings.HasSuffix(line, "\n") {
-			line += " (no-eol)\n"
-		}
-		if cramNeedsEscape(line) {
-			line = cramEscape(line)
-		}
-		lines = append(lines, CramIndent+line)
+	lines := cram.OutputLines(out, exit)
+	for i, l := range lines {
+		lines[i] = CramIndent + l + "\n"
 	}
 	return lines
-}
-
-// cramNeedsEscape says whether a line holds a byte cram escapes.
-func cramNeedsEscape(line string) bool {
-	for i := 0; i < len(line); i++ {
-		if c := line[i]; c != '\n' && (c < 0x20 || c >= 0x7f) {
-			return true
-		}
-	}
-	return false
-}
-
-// cramEscape escapes a line (with its "\n") as cram's _escape does:
-// "\\", "\r", "\t" and "\xNN" for the other bytes it escapes, quotes
-// left alone, and " (esc)" before the newline.
-func cramEscape(line string) string {
-	var b strings.Builder
-	for i := 0; i < len(line)-1; i++ {
-		switch c := line[i]; {
-		case c == '\\':
-			b.WriteString(`\\`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String() + escSuffix + "\n"
 }
 
 // CramText joins lines into a file's bytes.

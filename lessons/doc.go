@@ -23,8 +23,8 @@
 // magics are named here (magics.go). A cram test file (NAME.t) is read
 // as cram 0.7 reads one (cram.go: ParseCram, each run of indented lines
 // a console cell), written back as cram writes it (cramwrite.go),
-// compared as cram compares it (cramdiff.go: difflib's SequenceMatcher
-// with cram's matchers; Update, what "cram -i -y" leaves) and converted
+// compared as cram compares it (cramdiff.go: internal/cram's diff over
+// the whole file; Update, what "cram -i -y" leaves) and converted
 // to a Markdown lesson (cramimport.go).
 //
 // Parsing takes bytes and does no I/O: Parse builds the Markdown AST with
