@@ -3,6 +3,7 @@ package lessons
 import (
 	"strings"
 
+	"github.com/labrun/labrun/internal/cram"
 	"github.com/labrun/labrun/internal/marker"
 )
 
@@ -13,10 +14,11 @@ import (
 // and each run of indented lines becomes a console block,
 // ```console run no-pty, its lines without the indent. An expected
 // output line that stands after prose, which cram reads as the output of
-// the command before it, joins that command in its block. A line that a
-// console block would read otherwise than cram ("$", a line that starts
-// as labrun's markers do) is written escaped, as labrun's console
-// records write it (consolerecord.go).
+// the command before it, joins that command in its block. Each expected
+// line is written as a console block records the output it stands for
+// (cramRecordLine): the two formats are cram's, but a console block
+// escapes a line that would read as something else in Markdown ("$", a
+// marker, an output that ends in " (esc)").
 
 // CramMarkdown converts a cram test file to a Markdown lesson; name is
 // the file's path, used in messages and, its base name, in the directive.
@@ -49,15 +51,19 @@ func writeCramBlock(b *strings.Builder, f *CramFile, c *Cell) {
 	var lines []string
 	for _, cmd := range c.Console {
 		k := cramIndex(f, cmd)
+		var out []string
 		for _, l := range f.Lines {
-			if l.Cmd != k || l.Kind == CramProse {
-				continue
-			}
 			body := strings.TrimSuffix(strings.TrimPrefix(l.Text, CramIndent), "\n")
-			if l.Kind == CramOutput && (body == "$" || marker.Looks(body)) {
-				body = encodeConsoleLine(body, false)
+			switch {
+			case l.Cmd != k || l.Kind == CramProse:
+			case l.Kind == CramOutput:
+				out = append(out, body)
+			default:
+				lines = append(lines, body)
 			}
-			lines = append(lines, body)
+		}
+		for i, l := range out {
+			lines = append(lines, cramRecordLine(l, i == len(out)-1))
 		}
 	}
 	fence := strings.Repeat("`", 3)
@@ -71,6 +77,25 @@ func writeCramBlock(b *strings.Builder, f *CramFile, c *Cell) {
 		b.WriteString(l + "\n")
 	}
 	b.WriteString(fence + "\n")
+}
+
+// cramRecordLine is an expected line of a cram test as a console block
+// records the same output: a last "[N]", a " (re)" or " (glob)" line as
+// it is; the output another line stands for encoded as the block encodes
+// it (consolerecord.go). An " (esc)" line stands for its escapes
+// decoded, but one without a backslash, which cram writes for output
+// that ends so, for itself (cram's esc matcher takes both); " (no-eol)"
+// is the output's end without a newline.
+func cramRecordLine(l string, last bool) string {
+	if last && exitLine.MatchString(l) || strings.HasSuffix(l, cram.ReSuffix) || strings.HasSuffix(l, cram.GlobSuffix) {
+		return l
+	}
+	out := l
+	if body, ok := strings.CutSuffix(l, escSuffix); ok && strings.Contains(body, `\`) {
+		out = cram.Unescape(body)
+	}
+	out, noEOL := strings.CutSuffix(out, cram.NoEOLSuffix)
+	return encodeConsoleLine(out, noEOL)
 }
 
 // cramIndex is the index of cmd among the file's commands.
