@@ -45,8 +45,8 @@ func (rep *Report) compareCram(res *transcript.Result) {
 		for _, cmd := range c.Console {
 			kr := cramCommand(f, k, runs[k], differs[k])
 			switch {
-			case cut[k]:
-				kr.Verdict, kr.Reason = Fail, Reason{Kind: Interrupted, Detail: cell.How}
+			case cut[k] != nil:
+				kr.Verdict, kr.Reason = Fail, Reason{Kind: Interrupted, Detail: render.InterruptionWords(cut[k])}
 			case runs[k].Keep:
 				kr.Verdict, kr.Reason = Skip, Reason{Kind: NotRun, Detail: "not run: the cell was interrupted"}
 			case ended != nil && !runs[k].Ran && kr.Verdict == Fail:

@@ -13,8 +13,9 @@ import (
 // results of its cells (res.Cells, one per cell of the lesson). A
 // command after an exit did not run (cram drops it); one that did not
 // run or finish for another reason, an interruption, keeps its expected
-// lines (Keep), and cut says which command was interrupted (-1: none).
-func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []bool) {
+// lines (Keep), and cut says why a command was interrupted (nil: it
+// was not).
+func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []*transcript.Interruption) {
 	ended := false
 	for _, cr := range res.Cells {
 		for j := range cr.Cell.Console {
@@ -30,20 +31,20 @@ func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []bool) {
 	return runs, cut
 }
 
-// cramRun is the run of command j of a cell (co nil: it has none);
-// ended says an exit before it ended the shell.
-func cramRun(cr *transcript.CellResult, co *transcript.ConsoleOutput, j int, ended bool) (lessons.CramRun, bool) {
+// cramRun is the run of command j of a cell (co nil: it has none) and
+// its interruption; ended says an exit before it ended the shell.
+func cramRun(cr *transcript.CellResult, co *transcript.ConsoleOutput, j int, ended bool) (lessons.CramRun, *transcript.Interruption) {
 	switch {
 	case ended:
-		return lessons.CramRun{}, false
+		return lessons.CramRun{}, nil
 	case co == nil || !co.Ran:
-		return lessons.CramRun{Keep: true}, false
+		return lessons.CramRun{Keep: true}, nil
 	}
 	last := j+1 == len(cr.Console) || !cr.Console[j+1].Ran
 	if !co.Ended && cr.Interruption != nil && last {
-		return lessons.CramRun{Keep: true}, true // interrupted as it ran
+		return lessons.CramRun{Keep: true}, cr.Interruption // interrupted as it ran
 	}
-	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit}, false
+	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit}, nil
 }
 
 // cramTranscript is a cram test file with the fresh outputs of res.
