@@ -23,7 +23,7 @@ func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []*transcript
 			if j < len(cr.Console) {
 				co = &cr.Console[j]
 			}
-			r, interrupted := cramRun(cr, co, j, ended)
+			r, interrupted := cramRun(co, ended)
 			runs, cut = append(runs, r), append(cut, interrupted)
 			ended = ended || r.Ended
 		}
@@ -31,18 +31,16 @@ func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []*transcript
 	return runs, cut
 }
 
-// cramRun is the run of command j of a cell (co nil: it has none) and
-// its interruption; ended says an exit before it ended the shell.
-func cramRun(cr *transcript.CellResult, co *transcript.ConsoleOutput, j int, ended bool) (lessons.CramRun, *transcript.Interruption) {
+// cramRun is the run of a command (co nil: it has none) and its
+// interruption; ended says an exit before it ended the shell.
+func cramRun(co *transcript.ConsoleOutput, ended bool) (lessons.CramRun, *transcript.Interruption) {
 	switch {
 	case ended:
 		return lessons.CramRun{}, nil
 	case co == nil || !co.Ran:
 		return lessons.CramRun{Keep: true}, nil
-	}
-	last := j+1 == len(cr.Console) || !cr.Console[j+1].Ran
-	if !co.Ended && cr.Interruption != nil && last {
-		return lessons.CramRun{Keep: true}, cr.Interruption // interrupted as it ran
+	case co.Interruption != nil:
+		return lessons.CramRun{Keep: true}, co.Interruption
 	}
 	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit}, nil
 }
