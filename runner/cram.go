@@ -14,16 +14,16 @@ import (
 // directive names one (<!-- labrun: cram=foo.t -->), runs as cram 0.7
 // runs a test (_main.py, _run.py, _test.py): its console blocks run in
 // one session of the shell of Options.Shell (cram's --shell, /bin/sh by
-// default) for the whole file (shell.go, which speaks to it in POSIX sh:
-// cramScript), through pipes with stderr merged; in a fresh cramtests-* dir of the
-// run dir (CRAMTMP, so labrun's cleanup owns it), with tmp/ in it the
-// steps' TMPDIR, TEMP and TMP, and the work dir $CRAMTMP/NAME, empty,
-// NAME the test file's base name; with labrun's own environment and
-// what cram sets over it: TESTDIR (the file's dir, absolute), TESTFILE,
-// TESTSHELL, CRAMTMP, TMPDIR, TEMP, TMP, and as cram "cleans" it,
-// LANG, LC_ALL and LANGUAGE C, TZ GMT, CDPATH and GREP_OPTIONS empty,
-// COLUMNS 80. In a cram test file (not a Markdown lesson), a shell that
-// exits 80 skips the test (Result.CramSkipped).
+// default) for the whole file, through pipes with stderr merged
+// (shell.go, which speaks to it in POSIX sh: cramScript); in a fresh
+// cramtests-* dir of the run dir (CRAMTMP, so labrun's cleanup owns
+// it), with tmp/ in it the steps' TMPDIR, TEMP and TMP, and the work dir
+// $CRAMTMP/NAME, empty, NAME the test file's base name; with labrun's
+// own environment and what cram sets over it: TESTDIR (the file's dir,
+// absolute), TESTFILE, TESTSHELL, CRAMTMP, TMPDIR, TEMP, TMP, and as
+// cram "cleans" it, LANG, LC_ALL and LANGUAGE C, TZ GMT, CDPATH and
+// GREP_OPTIONS empty, COLUMNS 80. In a cram test file (not a Markdown
+// lesson), a shell that exits 80 skips the test (Result.CramSkipped).
 
 // DefaultCramShell is the shell cram runs a test in without --shell.
 const DefaultCramShell = "/bin/sh"
