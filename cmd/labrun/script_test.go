@@ -83,6 +83,17 @@ func TestScript(t *testing.T) {
 					return false, fmt.Errorf("CI is set and jupyter is not installed (apt-get install jupyter-nbconvert python3-ipykernel): %w", err)
 				}
 				return err == nil, nil
+			case "cram":
+				// cram 0.7 (cram3, with patch for its -i): .ci/run
+				// installs them, so with CI set a missing one fails.
+				_, err := exec.LookPath("cram3")
+				if err == nil {
+					_, err = exec.LookPath("patch")
+				}
+				if err != nil && os.Getenv("CI") != "" {
+					return false, fmt.Errorf("CI is set and cram is not installed (apt-get install python3-cram patch): %w", err)
+				}
+				return err == nil, nil
 			}
 			return false, errors.New("unknown condition " + cond)
 		},

@@ -104,10 +104,7 @@ func TestCrammed(t *testing.T) {
 // TestAgainstCram3 runs each case through cram3, where it is installed:
 // its verdict and its -i -y result are the table's.
 func TestAgainstCram3(t *testing.T) {
-	cram3, err := exec.LookPath("cram3")
-	if err != nil {
-		t.Skip("cram3 is not installed")
-	}
+	cram3 := lookCram3(t)
 	for _, c := range crammed {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -166,13 +163,10 @@ const debianExamples = "/usr/share/doc/python3-cram/examples"
 // (its .err file) is what cram3 -i -y writes, and Matched says pass
 // exactly where cram passes.
 func TestDebianExamples(t *testing.T) {
-	cram3, err := exec.LookPath("cram3")
-	if err != nil {
-		t.Skip("cram3 is not installed")
-	}
+	cram3 := lookCram3(t)
 	files, _ := filepath.Glob(filepath.Join(debianExamples, "*.t"))
 	if len(files) == 0 {
-		t.Skip("no examples in " + debianExamples)
+		skipOrFail(t, "no examples in "+debianExamples)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
@@ -211,4 +205,28 @@ func TestDebianExamples(t *testing.T) {
 // newline is one).
 func fileLines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// lookCram3 gives cram3's path, with patch(1) beside it (cram3 -i needs
+// it); the test skips where they are not installed, and fails under CI,
+// where .ci/run installs them.
+func lookCram3(t *testing.T) string {
+	t.Helper()
+	cram3, err := exec.LookPath("cram3")
+	if err == nil {
+		_, err = exec.LookPath("patch")
+	}
+	if err != nil {
+		skipOrFail(t, "cram3 or patch is not installed (apt-get install python3-cram patch): "+err.Error())
+	}
+	return cram3
+}
+
+// skipOrFail skips the test, or fails it when CI is set.
+func skipOrFail(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatal("CI is set: " + why)
+	}
+	t.Skip(why)
 }
