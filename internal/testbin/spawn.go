@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -69,8 +70,13 @@ func MaybeSpawn() {
 	report.Close()
 	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if ws.Signaled() {
+		// The signal goes to this thread, so that it ends the process
+		// before Tgkill returns (one sent to the process may reach
+		// another thread after this one exited with a status).
 		signal.Reset(ws.Signal())
-		_ = syscall.Kill(os.Getpid(), ws.Signal())
+		runtime.LockOSThread()
+		_ = syscall.Tgkill(os.Getpid(), syscall.Gettid(), ws.Signal())
+		os.Exit(128 + int(ws.Signal())) // one the runtime ignores (SIGPIPE)
 	}
 	os.Exit(ws.ExitStatus())
 }

@@ -1,6 +1,7 @@
 package testbin
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"syscall"
@@ -57,5 +58,19 @@ func TestSpawnerMaxRSS(t *testing.T) {
 	t.Logf("/bin/true's max RSS through the spawner: %d MB", kb>>10)
 	if kb<<10 >= held/2 {
 		t.Errorf("through the spawner, /bin/true's max RSS is %d MB, with %d MB held by the test process", kb>>10, held>>20)
+	}
+}
+
+// TestSpawnerExit: the spawner ends as the command did, so that a caller
+// sees the command's exit status and signal.
+func TestSpawnerExit(t *testing.T) {
+	_, err := spawnRun(t, exec.Command("/bin/sh", "-c", "exit 3"))
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Errorf("sh -c 'exit 3' through the spawner: %v, want exit status 3", err)
+	}
+	_, err = spawnRun(t, exec.Command("/bin/sh", "-c", "kill -TERM $$"))
+	if !errors.As(err, &ee) || ee.ProcessState.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
+		t.Errorf("sh -c 'kill -TERM $$' through the spawner: %v, want killed by SIGTERM", err)
 	}
 }
