@@ -61,6 +61,7 @@ func record(name string, f figures) {
 }
 
 func TestMain(m *testing.M) {
+	testbin.MaybeSpawn() // measure's spawner (issue13_test.go)
 	proc.MaybeGate()
 	code := m.Run()
 	printSummary()

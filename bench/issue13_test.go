@@ -11,10 +11,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/internal/testbin"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/transcript"
@@ -27,18 +27,19 @@ import (
 
 const hangFreeLesson = "testdata/hangfree/lesson.md"
 
-// usage is what one run of a command cost: wall time, CPU (user+system of
-// it and of the children it reaped) and the peak RSS of the largest of
-// them.
+// usage is what one run of a command cost: wall time and the peak RSS of
+// the command and of the children it waited for.
 type usage struct {
 	wall   time.Duration
-	cpu    time.Duration
 	maxRSS int64 // bytes
 	stdout string
 }
 
 // measure runs name args in dir and returns its cost; a non-zero exit
-// fails the benchmark. stdout is kept unless discard.
+// fails the benchmark. stdout is kept unless discard. The command runs
+// through testbin's spawner, so that its peak RSS is its own, not this
+// process's (internal/testbin/spawn.go says why), and its wall time runs
+// from its start to the spawner's end.
 func measure(b *testing.B, dir string, discard bool, name string, args ...string) usage {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runLimit)
@@ -51,15 +52,29 @@ func measure(b *testing.B, dir string, discard bool, name string, args ...string
 	} else {
 		cmd.Stdout = &out
 	}
+	sp, err := testbin.Spawn(cmd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	_, err = sp.Labrun()
 	start := time.Now()
-	err := cmd.Run()
+	if err != nil {
+		cmd.Wait()
+		b.Fatalf("%s %s: %v\nstderr:\n%s", name, strings.Join(args, " "), err, tail(errs.String()))
+	}
+	err = cmd.Wait()
 	wall := time.Since(start)
 	if err != nil {
 		b.Fatalf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), err, tail(out.String()), tail(errs.String()))
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return usage{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
-		maxRSS: ru.Maxrss * 1024, stdout: out.String()}
+	kb, err := sp.MaxRSSKB()
+	if err != nil {
+		b.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	return usage{wall: wall, maxRSS: kb * 1024, stdout: out.String()}
 }
 
 // writeLesson writes a lesson.md of text into a fresh folder.

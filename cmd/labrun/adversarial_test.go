@@ -63,7 +63,7 @@ package main
 //	                           for, from its rusage) is below N MB; labrun
 //	                           is started through a spawner, so that the
 //	                           test process's own peak is not counted
-//	                           (rusage_test.go)
+//	                           (internal/testbin/spawn.go)
 //	process-limit: N           a fork bomb case: run as root, labrun's pids
 //	                           cgroup labrun-PID-* must exist during the run
 //	                           with pids.max N and record failed forks (the
@@ -123,6 +123,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/internal/testbin"
 	"github.com/rogpeppe/go-internal/txtar"
 	"golang.org/x/sys/unix"
 )
@@ -580,10 +581,12 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	var measured *spawned
+	var measured *testbin.Spawned
 	if x.maxRSSMB > 0 {
-		measured = spawnMeasured(t, cmd) // rusage_test.go says why
-		cmd = measured.cmd
+		// internal/testbin/spawn.go says why.
+		if measured, err = testbin.Spawn(cmd); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	start := time.Now()
@@ -592,7 +595,7 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 	}
 	labrun := cmd.Process
 	if measured != nil {
-		if labrun, err = measured.labrun(); err != nil {
+		if labrun, err = measured.Labrun(); err != nil {
 			cmd.Wait()
 			t.Fatalf("%v; stderr:\n%s", err, clip(stderr.String(), 4000))
 		}
@@ -668,7 +671,7 @@ func runAdversarial(t *testing.T, env *advEnv, file string) {
 
 	// Memory.
 	if measured != nil {
-		if kb, err := measured.maxRSSKB(); err == nil {
+		if kb, err := measured.MaxRSSKB(); err == nil {
 			mb := kb / 1024
 			t.Logf("max RSS %d MB", mb)
 			if mb >= x.maxRSSMB {

@@ -56,13 +56,14 @@ var update = flag.Bool("update", false, "rewrite want.md in testdata/golden/*.tx
 // otherwise runs the tests through cleanupM, which removes the labrun
 // binary the golden tests built once they are done. Nothing runs before
 // testscript.Main (it would run again in every re-executed command) but
-// proc.MaybeGate, which does nothing unless this binary was started as a
-// step's gate. The "labrun" command is a child process that does what
-// main does, reaping included; the test process itself does not reap
+// testbin.MaybeSpawn and proc.MaybeGate, which do nothing unless this
+// binary was started as a spawner or as a step's gate. The "labrun"
+// command is a child process that does what main does, reaping
+// included; the test process itself does not reap
 // (it starts no step in-process), so its tests and testscript's exec
 // wait for their children as os/exec does.
 func TestMain(m *testing.M) {
-	maybeSpawn() // rusage_test.go
+	testbin.MaybeSpawn() // a spawner for max-rss-mb cases (adversarial_test.go)
 	proc.MaybeGate()
 	testscript.Main(cleanupM{m}, map[string]func(){
 		"labrun": func() {

@@ -1,5 +1,7 @@
 // Package testbin builds the labrun command once per test process, for
-// the tests and benchmarks that run it the way a user does.
+// the tests and benchmarks that run it the way a user does (testbin.go),
+// and runs it through a spawner where its max RSS is measured, so that
+// the figure is labrun's, not the test process's (spawn.go).
 package testbin
 
 import (
