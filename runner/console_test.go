@@ -67,7 +67,9 @@ func TestConsoleStuckCommand(t *testing.T) {
 		"```sh run\nsleep 1.5\n```\n\n" +
 		consoleBlock("timeout=1s", `echo "X=$X"`)
 	// Not detected, the cat runs until the lesson's 30 s timeout.
-	bound := loadbound.New(t, "a stuck console command", 0, 30*time.Second,
+	// The promise: seen stuck once quiet for StuckQuiet, then Ctrl-C and
+	// its grace, as for a stuck step (TestStuckDetection).
+	bound := loadbound.New(t, "a stuck console command", proc.StuckQuiet+proc.DefaultGrace, 30*time.Second,
 		cellBaseline(t, consoleBlock("", "true", "true", "true"), Options{Timeout: 30 * time.Second}))
 	res := runLesson(t, md, Options{Timeout: 30 * time.Second})
 	cr := res.Cells[0]

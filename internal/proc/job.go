@@ -3,6 +3,8 @@ package proc
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +47,11 @@ type Job struct {
 	// job may have changed the terminal's settings). Mark should be new
 	// for each job (a nonce and a count).
 	Mark, MarkEnd []byte
+	// Input is the file the step reads its commands from, nil when none
+	// is known: a step blocked reading it has printed the job's mark and
+	// waits for its next command, idle however long labrun takes to read
+	// the mark (betweenJobs).
+	Input *os.File
 }
 
 // JobResult is how a job ended.
@@ -93,6 +100,9 @@ func (st *Step) RunJob(ctx context.Context, job Job, pol Policy) (JobResult, err
 	}
 	changed := make(chan struct{}, 1)
 	pol.Changed = changed
+	if pol.Stuck != nil && job.Input != nil {
+		pol.Stuck = st.betweenJobs(pol.Stuck, job.Input)
+	}
 	sv := Supervise(ctx, Escalation{Interrupt: j.interrupt, Kill: j.kill, CloseIO: st.Kill}, pol)
 	res := st.awaitMark(job, seen, changed)
 	res.Interrupted = sv.Stop()
@@ -104,6 +114,49 @@ func (st *Step) RunJob(ctx context.Context, job Job, pol Policy) (JobResult, err
 	res.Output = carry + res.Output
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// betweenJobs wraps a job's stuck check: the step itself blocked reading
+// the file its commands come from (input) is not stuck but done with the
+// job, whose mark is on its way to labrun (on a loaded machine its
+// reading may come after a stuck check's two looks): the check looks
+// again later.
+func (st *Step) betweenJobs(check func() (string, bool, time.Duration), input *os.File) func() (string, bool, time.Duration) {
+	var in unix.Stat_t
+	if err := unix.Fstat(int(input.Fd()), &in); err != nil {
+		return check
+	}
+	return func() (string, bool, time.Duration) {
+		where, stuck, wait := check()
+		if stuck && readsFile(st.Pid, in) {
+			return "", false, StuckQuiet
+		}
+		return where, stuck, wait
+	}
+}
+
+// readsFile reports whether process pid is blocked in a read(2) of the
+// file in (false where /proc/PID/syscall does not tell).
+func readsFile(pid int, in unix.Stat_t) bool {
+	dir := "/proc/" + strconv.Itoa(pid)
+	sc, err := procRead(dir + "/syscall")
+	f := strings.Fields(string(sc))
+	if err != nil || len(f) < 2 {
+		return false
+	}
+	nr, err := strconv.Atoi(f[0])
+	if err != nil || nr != unix.SYS_READ {
+		return false
+	}
+	fd, err := strconv.ParseUint(strings.TrimPrefix(f[1], "0x"), 16, 32)
+	if err != nil {
+		return false
+	}
+	var at unix.Stat_t
+	if unix.Stat(dir+"/fd/"+strconv.FormatUint(fd, 10), &at) != nil {
+		return false
+	}
+	return at.Dev == in.Dev && at.Ino == in.Ino
 }
 
 // awaitMark waits for the job's mark, or for the step's end, passing on

@@ -1,8 +1,13 @@
 package proc
 
 import (
+	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestSinkWatch: a watched mark is seen once written, whole or split over
@@ -64,5 +69,52 @@ func TestCutMark(t *testing.T) {
 		if out != tc.out || status != tc.status || rest != tc.rest || ok != tc.ok {
 			t.Errorf("cutMark(%q) = %q, %q, %q, %v; want %q, %q, %q, %v", tc.text, out, status, rest, ok, tc.out, tc.status, tc.rest, tc.ok)
 		}
+	}
+}
+
+// TestBetweenJobs: a step blocked reading the file its jobs come from is
+// between jobs, never stuck, whatever the wrapped check says; blocked
+// reading another pipe (a job's cat) it is what the check says.
+func TestBetweenJobs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := dir + "/cmds"
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmds, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cmds.Close()
+	other, err := os.OpenFile(dir+"/other", os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	s := NewSession(Config{}, dir)
+	defer s.Close()
+	st, err := s.StartStep(StepSpec{Path: "/bin/sh", Args: []string{"sh", "-c", "read x < " + fifo}, OutputCap: 1 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Kill()
+	var in unix.Stat_t
+	if err := unix.Fstat(int(cmds.Fd()), &in); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !readsFile(st.Pid, in) {
+		if time.Now().After(deadline) {
+			sc, _ := os.ReadFile("/proc/" + strconv.Itoa(st.Pid) + "/syscall")
+			t.Fatalf("the step blocked reading the FIFO is not seen reading it: syscall %q", sc)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stuck := func() (string, bool, time.Duration) { return "anon_pipe_read", true, 0 }
+	if where, ok, _ := st.betweenJobs(stuck, cmds)(); ok {
+		t.Errorf("reading its commands' FIFO: stuck in %q, want between jobs", where)
+	}
+	if _, ok, _ := st.betweenJobs(stuck, other)(); !ok {
+		t.Error("blocked on another file: the wrapped check's stuck was dropped")
 	}
 }
