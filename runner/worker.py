@@ -1121,8 +1121,19 @@ def _format_ipython(etype, value, tb):
             lines.append(_frame_header(f, code, scope.get(code, {})))
             lines.extend(_context_lines(f.filename, f.lineno, code))
         lines.append("")
-    lines.extend(_exception_only(etype, value))
+    lines.extend(_exception_only(etype, value) if issubclass(etype, SyntaxError) else _exception_line(etype, value))
     return "\n".join(lines)
+
+
+def _exception_line(etype, value):
+    """The line under a traceback's frames as ultratb writes it
+    (VerboseTB.format_exception, 7.20 and 8.5 alike): the type's bare
+    name, ": " and the value, even an empty one; no __notes__ (Python's
+    own form should str fail)."""
+    try:
+        return ["%s: %s" % (etype.__name__, value)]
+    except Exception:
+        return _exception_only(etype, value)
 
 
 def _exception_only(etype, value):
