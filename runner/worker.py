@@ -1191,14 +1191,20 @@ def _compress_user(path):
 # Options(before=2, after=2), FrameInfo.lines), a piece being a statement
 # or what lies between two (a compound statement's header, comments).
 
+# ultratb's number_of_lines_of_context (VerboseTB.structured_traceback);
+# 8.5's get_records gives stack_data 2 pieces before and 2 after.
+_CONTEXT = 5
+_AFTER = (_CONTEXT - 1) // 2
+_BEFORE = _CONTEXT - 1 - _AFTER
+
 
 def _context_lines(filename, lineno, code):
     """The source lines a frame shows under its header, as the configured
     IPython's ultratb writes them (_format_traceback_lines)."""
     lines = [l.rstrip("\r\n") for l in linecache.getlines(filename)]
     if _IPYTHON == "7":
-        start = max(lineno - 1 - 5 // 2, 0)
-        return [_numbered(i, text, i == lineno) for i, text in enumerate(lines[start:start + 5], start + 1)]
+        start = max(lineno - 1 - _CONTEXT // 2, 0)
+        return [_numbered(i, text, i == lineno) for i, text in enumerate(lines[start:start + _CONTEXT], start + 1)]
     try:
         shown, text_of = _shown_pieces(filename, lines, lineno, code)
     except Exception:
@@ -1235,7 +1241,7 @@ def _shown_pieces(filename, lines, lineno, code):
         pieces = [p for p in pieces if first <= p[0] and p[1] <= end]
     pos = next(i for i, p in enumerate(pieces) if p[0] <= lineno < p[1])
     shown = []
-    for p in pieces[max(0, pos - 2):pos + 3]:
+    for p in pieces[max(0, pos - _BEFORE):pos + 1 + _AFTER]:
         numbers = list(range(*p))
         if p != pieces[pos] and len(numbers) > 6:
             numbers = numbers[:3] + [None] + numbers[-2:]
