@@ -17,7 +17,8 @@ import (
 //
 // Each example is a line the tool printed on Debian 12 (valgrind 3.19,
 // gcc 12's ASan and LSan, strace 6.1, GNU time, coreutils 9.1, gdb 13.1,
-// lsof 4.95, perf 6.1, bash 5.2, Python 3.11), but the core file names,
+// lsof 4.95, perf 6.1, bash 5.2, Python 3.11, the stat(2) example of
+// man-pages 6.03 built with gcc 12), but the core file names,
 // which follow core(5) (core_uses_pid, core_pattern's %e.%p.%t): before
 // is the line as printed, after the line as check compares it (after all
 // of Volatile). TestToolFormats checks each; check/testdata/tools holds
@@ -189,6 +190,16 @@ var toolFormats = []toolFormat{
 		re:   regexp.MustCompile(`^(\s*)(Access|Modify|Change|Birth): \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{4}$`), repl: "${1}${2}: <D>",
 		before: "Modify: 2026-12-01 23:06:29.778540354 +0000",
 		after:  "Modify: <D>",
+	},
+	{
+		// The program of stat(2)'s EXAMPLES (Linux man-pages), which
+		// courses copy: printf("I-node number:            %ju\n", ...)
+		// and printf("ID of containing device:  [%x,%x]\n", major, minor).
+		name: "stat(2)'s example program (man-pages)",
+		doc:  "its I-node number and ID of containing device lines; the file type, mode, link count, owners and sizes stay",
+		re:   regexp.MustCompile(`^(\s*(?:I-node number|ID of containing device):\s+)(?:\d+|\[[0-9a-f]+,[0-9a-f]+\])$`), repl: "${1}<N>",
+		before: "I-node number:            10025917",
+		after:  "I-node number:            <N>",
 	},
 	{
 		name: "ls -li, ls -lai",

@@ -109,6 +109,12 @@ func TestToolContentStays(t *testing.T) {
 		"process 3 finished", // a lesson's own numbering
 		"[1]+  Done                    sleep 1",
 		"root     24335  0.0  0.0      0     0 ?        Z    23:48   0:00 [thr] <defunct>",
+
+		// stat(2)'s example program: only the inode and the device go.
+		"Link count:               2",
+		"File size:                3 bytes",
+		"Mode:                     100644 (octal)",
+		"I-node number:            12 of 40",
 	} {
 		got := Volatile(l)
 		want := l
@@ -135,6 +141,9 @@ func TestToolCountsDiffer(t *testing.T) {
 		{"lsof", "(LISTEN)", "(ESTABLISHED)"},
 		{"stat", "Links: 1", "Links: 2"},
 		{"os-stat", "st_size=0", "st_size=1"},
+		{"stat2-example", "Link count:               1", "Link count:               2"},
+		{"stat2-example", "File size:                3 bytes", "File size:                4 bytes"},
+		{"stat2-example", "File type:                regular file", "File type:                symlink"},
 	} {
 		a := sample(t, "testdata/tools/"+c.name+".1.txt")
 		if !strings.Contains(a, c.from) {
