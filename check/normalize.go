@@ -98,7 +98,10 @@ var volatile = []struct {
 	{regexp.MustCompile(`\b\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\b`), "<T>"},
 	{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`), "<D>"},
 	{regexp.MustCompile(`\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\b[^\n]*?\d{4}`), "<D>"},
-	{regexp.MustCompile(`/tmp/[\w.\-/]+`), "/tmp/<P>"},
+	// a temp path whole, with what the masks above made of a part of its
+	// name (gcc's /tmp/ccXXXXXX.o may hold a "0x" or a hex run): so it
+	// masks whatever the scorer's masks as it does, and more
+	{regexp.MustCompile(`/tmp/(?:[\w.\-/]|<H>|<T>|<D>)+`), "/tmp/<P>"},
 	{regexp.MustCompile(`(^|[^\w/])/usr/bin/sh\b`), "${1}/bin/sh"},
 	// then labrun's own
 	{regexp.MustCompile(`~?(?:/[\w.+\-]+)+/(?:dist|site)-packages/`), "<PYLIB>/"},

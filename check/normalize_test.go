@@ -147,3 +147,19 @@ func applyDiff(a []string, d string) ([]string, error) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// TestVolatileTempNames: a temp path is masked whole, also when a part of
+// its name looks like an address or a hash (gcc's /tmp/ccXXXXXX.o has six
+// random letters and digits); what follows it stays.
+func TestVolatileTempNames(t *testing.T) {
+	for _, name := range []string{"ccbLqq3M.o", "cc1a2b3c.o", "ccE0xAbyy.o", "2026-12-02.log"} {
+		in := "/usr/bin/ld: warning: /tmp/labrun-0010416-t000001317346-000001/tmp/" + name + ": missing .note.GNU-stack section implies executable stack"
+		want := "/usr/bin/ld: warning: /tmp/<P>: missing .note.GNU-stack section implies executable stack"
+		if got := Volatile(in); got != want {
+			t.Errorf("Volatile(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got, want := Volatile("/tmp/x.o: 0xff deadbeef12"), "/tmp/<P>: 0x<H> <H>"; got != want {
+		t.Errorf("after a temp path: %q, want %q", got, want)
+	}
+}
