@@ -18,7 +18,13 @@ import (
 //     one run and failed in another, is Flaky; for one whose outputs
 //     differ, the smallest rule that makes them agree is proposed
 //     (rules_propose.go) and, with WriteRules, written to the lesson
-//     (rules_write.go).
+//     (rules_write.go). The record is one more observation, where that
+//     is safe: a cell that failed against it in every run, its runs
+//     agreeing, whose record holds the same lines in another order (the
+//     outputs block's, and each console command's, as check compares
+//     them) is Flaky too, and any-order is proposed for it; a token that
+//     differs from the record alone stays a failure (that is what a
+//     regression looks like).
 //
 // A lesson is always run whole: its cells build on each other. A cell's
 // report is its first run's (its diff the first failure's); CellRuns
@@ -39,6 +45,10 @@ type CellRuns struct {
 	// runs (--runs); Rule is then the rule proposed (nil: none found).
 	Varied bool
 	Rule   *Rule
+	// Reordered says that its runs agreed and failed, each against a
+	// record that holds the same lines in another order (--runs); Rule
+	// is then any-order.
+	Reordered bool
 	// runs are the cell's reports in every run, the first first (--runs).
 	runs []*CellReport
 }
@@ -57,6 +67,8 @@ func (r *CellRuns) String() string {
 	switch {
 	case r.Varied:
 		return fmt.Sprintf("flaky: its output differs between runs (%d runs)", r.N)
+	case r.Reordered:
+		return fmt.Sprintf("flaky: its record holds another order of the same lines (%d runs agree)", r.N)
 	case r.PassedIn > 0 && len(r.Failed) > 0:
 		f := r.Failed[0]
 		return fmt.Sprintf("flaky: %s in run %d, passed in run %d", f.Cell.Reason, f.Run, r.PassedIn)
@@ -152,7 +164,8 @@ func rerunFails(rep *Report, n int, again func(int) *Report) {
 // runTimes runs a lesson k times in all (again as for rerunFails) and
 // gives each cell whose outputs or verdicts differ between runs the
 // verdict Flaky, with the rule proposed for its outputs (a cram test's
-// cell: whose verdicts differ).
+// cell: whose verdicts differ); so too a cell whose runs agree, each
+// failing against a record that holds its lines in another order.
 func runTimes(rep *Report, k int, again func(int) *Report) {
 	runs := [][]*CellReport{rep.Cells}
 	for run := 2; run <= k; run++ {
@@ -194,6 +207,11 @@ func runTimes(rep *Report, k int, again func(int) *Report) {
 		}
 		if cr.Varied {
 			cr.Rule = rep.propose(c, all)
+		}
+		if !cr.Varied && passed == 0 && !rep.IsCram() {
+			if cr.Rule = rep.proposeOrder(c, all); cr.Rule != nil {
+				cr.Reordered, c.Verdict = true, Flaky
+			}
 		}
 	}
 }
@@ -238,7 +256,8 @@ func (r *Report) Flaky() int {
 }
 
 // Diff is the diff that shows how cell c (its first run's report) is
-// flaky: of its first failure (recorded → fresh) or, when its outputs
+// flaky: of its first failure (recorded → fresh; for a Reordered cell,
+// the order its record holds → the one its runs agree on) or, when its outputs
 // differed between runs, of its first run's and the first that differs
 // ("run 1" → "run N").
 func (r *CellRuns) Diff(c *CellReport) string {

@@ -227,3 +227,74 @@ func TestProposeWithRecord(t *testing.T) {
 		}
 	}
 }
+
+// orderSrc has a cell printing "b" then "a", one printing "x 2", a
+// console block whose command prints "d" then "c", one whose two
+// commands print "e" and "f", and one printing a number that grows each
+// run (the counter file COUNTER). Every run prints the same but the
+// last.
+const orderSrc = "# O\n\n```bash\n%%bash\nprintf 'b\\na\\n'\n```\n\n" +
+	"```bash\n%%bash\necho x 2\n```\n\n" +
+	"```console run\n$ printf 'd\\nc\\n'\nd\nc\n```\n\n" +
+	"```console run\n$ echo e\ne\n$ echo f\nf\n```\n\n" +
+	"```bash\n%%bash\nn=$(cat COUNTER 2>/dev/null || echo 0); echo $((n+1)) > COUNTER\necho \"n is $((n*7))\"\n```\n"
+
+// TestRunsRecordOrder: --runs counts the record as an observation of
+// the order of lines only. A cell whose runs agree and whose record
+// holds the same lines in another order (cell 1; a console command's,
+// cell 3) is flaky, any-order proposed and written, after which it
+// passes; one whose record differs by a token (cell 2), or whose lines
+// moved from one console command to another (cell 4), gets no rule and
+// fails; one whose runs vary (cell 5) gets its rule from the runs, as
+// before.
+func TestRunsRecordOrder(t *testing.T) {
+	counter := filepath.Join(t.TempDir(), "count")
+	l := variedLesson(t, strings.ReplaceAll(orderSrc, "COUNTER", counter))
+	b, _ := os.ReadFile(l.Path)
+	tr := string(b)
+	for _, r := range [][2]string{{"    b\n    a\n", "    a\n    b\n"}, {"    x 2\n", "    x 3\n"},
+		{"$ printf 'd\\nc\\n'\nd\nc\n", "$ printf 'd\\nc\\n'\nc\nd\n"}, {"$ echo e\ne\n$ echo f\nf\n", "$ echo e\nf\n$ echo f\ne\n"}} {
+		if !strings.Contains(tr, r[0]) {
+			t.Fatalf("the transcript has no %q:\n%s", r[0], tr)
+		}
+		tr = strings.Replace(tr, r[0], r[1], 1)
+	}
+	os.WriteFile(l.Path, []byte(tr), 0o644)
+	os.Remove(counter)
+	ends, tot, _ := runSuite(t, Suite{Runs: 2, WriteRules: true}, l)
+	cells := ends[0].Report.Cells
+	want := []struct {
+		v        Verdict
+		rule     string
+		reorderd bool
+	}{
+		{Flaky, "any-order", true}, {Fail, "", false}, {Flaky, "any-order", true}, {Fail, "", false},
+		{Flaky, `normalize /(is )[0-9]+/${1}<N>/`, false},
+	}
+	for i, c := range cells {
+		rule, reordered := "", false
+		if c.Runs != nil && c.Runs.Rule != nil {
+			rule, reordered = c.Runs.Rule.Text(), c.Runs.Reordered
+		}
+		if c.Verdict != want[i].v || rule != want[i].rule || reordered != want[i].reorderd {
+			t.Errorf("cell %d: %v, rule %q, reordered %v; want %v, %q, %v", i+1, c.Verdict, rule, reordered, want[i].v, want[i].rule, want[i].reorderd)
+		}
+	}
+	if got := cells[0].Runs.String(); got != "flaky: its record holds another order of the same lines (2 runs agree)" {
+		t.Errorf("cell 1 worded %q", got)
+	}
+	if d := cells[0].Runs.Diff(cells[0]); !strings.Contains(d, "\n-a\n b\n+a\n") {
+		t.Errorf("cell 1's diff, recorded → fresh: %q", d)
+	}
+	if tot.Flaky != 3 || tot.Failed != 2 || len(ends[0].Rules.Written) != 3 || ends[0].Rules.Err != nil {
+		t.Fatalf("totals %+v, rules %+v", tot, ends[0].Rules)
+	}
+	// A plain check: the reordered cells pass under their rule, the
+	// others fail as before.
+	ends, _, _ = runSuite(t, Suite{}, l)
+	for i, c := range ends[0].Report.Cells {
+		if wantV := map[bool]Verdict{true: Fail, false: Pass}[i == 1 || i == 3]; c.Verdict != wantV {
+			t.Errorf("plain check, cell %d: %v, want %v", i+1, c.Verdict, wantV)
+		}
+	}
+}

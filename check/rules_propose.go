@@ -26,6 +26,12 @@ import (
 // Each rule is applied with check's own normalizer (Normalize, after the
 // lesson's rules and the cell's) to every run's output before it is
 // proposed: all of them must then agree.
+//
+// For a cell whose runs agree and each failed against its record,
+// proposeOrder proposes any-order when that alone makes every run pass
+// (its record holds the same lines in another order), and nothing else:
+// a normalize rule or ignore-output derived from the record alone would
+// hide what a regression looks like.
 
 // RuleKind says which check rule a Rule is.
 type RuleKind int
@@ -124,6 +130,30 @@ func (rep *Report) propose(c *CellReport, runs []*CellReport) *Rule {
 		}
 	}
 	return &Rule{Kind: RuleIgnoreOutput}
+}
+
+// proposeOrder proposes any-order for cell c, whose runs (c's first)
+// agree and each failed against its record, when under it the cell
+// passes in every run, as compareCell judges it: its record holds the
+// same normalized lines in another order (its outputs block's, and each
+// console command's), and nothing else failed. nil otherwise, and for a
+// cell that has any-order already.
+func (rep *Report) proposeOrder(c *CellReport, runs []*CellReport) *Rule {
+	if rep.rec == nil || rep.rec.Lesson == nil || c.Index >= len(rep.rec.Lesson.Cells) {
+		return nil
+	}
+	rec := *rep.rec.Lesson.Cells[c.Index]
+	if rec.Index != c.Index || rec.Rules.AnyOrder {
+		return nil
+	}
+	r := &Rule{Kind: RuleAnyOrder}
+	rec.Rules = r.on(rec.Rules)
+	for _, x := range runs {
+		if x.Result == nil || rep.compareCell(&rec, x.Result).Verdict != Pass {
+			return nil
+		}
+	}
+	return r
 }
 
 // recordedLines are freshLines's lines of a cell's record.

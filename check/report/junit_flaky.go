@@ -11,7 +11,9 @@ import (
 // <flakyFailure> for each run it failed in, as Maven Surefire reports a
 // test that passed on a rerun: its message is the failure's reason, its
 // <stackTrace> how the cell ended and the diff, its <system-out> what
-// the cell printed in that run. Jenkins' junit-10.xsd allows it.
+// the cell printed in that run (for a cell flaky by the order of its
+// lines against its record, whose runs agree, one <flakyFailure> saying
+// so). Jenkins' junit-10.xsd allows it.
 //
 // The report comes in the two families pytest writes (--junit-family):
 // xunit2, the default, valid against junit-10.xsd; xunit1, which adds
@@ -61,6 +63,9 @@ type JUnitFlaky struct {
 func flakyFailures(c *check.CellReport) []JUnitFlaky {
 	if c.Verdict != check.Flaky || c.Runs == nil {
 		return nil
+	}
+	if c.Runs.Reordered { // its runs agree: one failure, in their order
+		return []JUnitFlaky{{Message: c.Runs.String(), Type: "output", StackTrace: xmlSafe(failureText(c)), SystemOut: xmlSafe(freshOutput(c))}}
 	}
 	var out []JUnitFlaky
 	for _, f := range c.Runs.Failed {
