@@ -395,7 +395,13 @@ checked by applying it ("lesson.md:LINE: cell N: rule: <!-- labrun:
 any-order -->", LINE its fence's): any-order when only the order of
 lines varies, a normalize rule masking exactly the tokens that vary
 (digits only: [0-9]+, after the fixed text before them), ignore-output
-when nothing smaller does. --write-rules adds them to the lesson's
+when nothing smaller does. The record counts as one more run for the
+order of lines only: a cell whose runs agree but fail in each against a
+record that holds the same lines in another order (normalized; for a
+console block, each command's own) is flaky too ("flaky: its record
+holds another order of the same lines (K runs agree)") and gets
+any-order; a record that differs by a token gets no rule, and the cell
+fails, as a regression would. --write-rules adds them to the lesson's
 transcript on the line before each cell's fence, atomically as --update
 writes, never twice. Flaky cells pass: exit 0 unless --fail-on-flaky.
 --update goes with neither --rerun-fails nor --runs.
