@@ -105,6 +105,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`(^|[^\w/])/usr/bin/sh\b`), "${1}/bin/sh"},
 	// then labrun's own
 	{regexp.MustCompile(`~?(?:/[\w.+\-]+)+/(?:dist|site)-packages/`), "<PYLIB>/"},
+	{regexp.MustCompile(`~?(?:/[\w.+\-]+)*/lib(?:64)?/python\d\.\d+/`), "<PYSTD>/"},
 	{regexp.MustCompile(`\b\d+m\d+(\.\d+)?s\b`), "<DUR>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)?\s?(ns|us|µs|ms|s|sec|secs|seconds)\b`), "<DUR>"},
 	// ps aux / ps u: USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
@@ -124,7 +125,11 @@ var volatile = []struct {
 // same shell as /bin/sh), where Python packages are installed (the folder
 // up to dist-packages/ or site-packages/: IPython's own files in its
 // warnings and tracebacks, Debian's /usr/lib/python3/dist-packages/ as
-// labrun writes them, pip's or a venv's in a recording), durations
+// labrun writes them, pip's or a venv's in a recording), where Python's
+// standard library is (the folder up to lib/python3.X/: a stdlib frame of
+// a traceback, /usr/lib/python3.11/json/decoder.py beside pyenv's
+// ~/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py; the file's
+// own name and line stay), durations
 // ("0.25s", "12 ms", "0m0.003s"), and
 // the volatile columns of ps and top rows (all but the command). A ps
 // row of a kernel thread, which comes and goes with the machine's load,

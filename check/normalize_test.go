@@ -36,10 +36,15 @@ func TestVolatile(t *testing.T) {
 		"/usr/lib/python3/dist-packages/IPython/core/interactiveshell.py:3386: UserWarning: To exit": "<PYLIB>/IPython/core/interactiveshell.py:3386: UserWarning: To exit",
 		"/usr/local/lib/python3.8/dist-packages/IPython/core/interactiveshell.py:3386: UserWarning":  "<PYLIB>/IPython/core/interactiveshell.py:3386: UserWarning",
 		"File ~/.venv/lib/python3.11/site-packages/IPython/core/interactiveshell.py:2362, in f":      "File <PYLIB>/IPython/core/interactiveshell.py:2362, in f",
+		"File /usr/lib/python3.11/json/decoder.py:355, in JSONDecoder.raw_decode(self, s, idx)":      "File <PYSTD>/json/decoder.py:355, in JSONDecoder.raw_decode(self, s, idx)",
+		"~/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py in decode(self, s, _w)":             "<PYSTD>/json/decoder.py in decode(self, s, _w)",
+		"File /usr/local/lib64/python3.8/subprocess.py:512, in run":                                  "File <PYSTD>/subprocess.py:512, in run",
+		"/usr/lib/python3.11/site-packages/x.py:3":                                                   "<PYLIB>/x.py:3",
+		"python3.11/json is the stdlib, lib/python3 a folder":                                        "python3.11/json is the stdlib, lib/python3 a folder",
 		"python3-ipython installs into dist-packages":                                                "python3-ipython installs into dist-packages",
 		"pechatn+    8421  0.0  0.0   2608   588 pts/2    Ss+  12:25   0:00 /usr/bin/sh -c ps aux":   "<ps> /bin/sh -c ps aux",
-		"  PID TTY          TIME CMD":  "  PID TTY          TIME CMD",
-		"  812 pts/0    00:00:00 bash": "<ps> bash",
+		"  PID TTY          TIME CMD":                                                                "  PID TTY          TIME CMD",
+		"  812 pts/0    00:00:00 bash":                                                               "<ps> bash",
 	} {
 		if got := Volatile(in); got != want {
 			t.Errorf("Volatile(%q) = %q, want %q", in, got, want)

@@ -328,7 +328,8 @@ recorded one, after normalizing both, in this order:
      pids and tids (pid=N, PID = N, pid is N, tid N), hex addresses and
      hashes, clock times, dates, temp paths (/tmp/...), /usr/bin/sh as
      /bin/sh, where Python packages are installed (.../dist-packages/,
-     .../site-packages/ as <PYLIB>/), durations (0.25s, 12 ms,
+     .../site-packages/ as <PYLIB>/), where Python's standard library
+     is (.../lib/python3.X/ as <PYSTD>/), durations (0.25s, 12 ms,
      0m0.003s), and the columns of ps and top rows but the command;
   3. the lesson's rules, in HTML comments (invisible on every forge), one
      a comment, on the lines before a cell's fence:
