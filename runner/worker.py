@@ -1032,19 +1032,21 @@ def _bash_async(line):
 # ---- running cells -------------------------------------------------------
 
 
-def _user_frames(frames):
-    """The frames (FrameSummary, code) of the user's code: from the first
-    cell frame on, without the worker's own frames and the library frames
-    an interrupt may land in while the worker waits for labrun."""
-    start = next((i for i, (f, _) in enumerate(frames) if f.filename in _cell_numbers), 0)
+def _user_frames(frames, from_cell=True):
+    """The frames (FrameSummary, code) a traceback shows: from the first
+    cell frame on (from its first frame for a chained exception's, as
+    ultratb's chained_exceptions_tb_offset 0 shows them), the library
+    frames it ends in included (a stdlib function that raised), without
+    the worker's own frames and the library frames the worker called (an
+    interrupt landing in them while the worker waits for labrun, an
+    error of the worker's own call): what follows the last worker frame
+    is kept only when a cell's code runs there again (a callback)."""
+    start = next((i for i, (f, _) in enumerate(frames) if f.filename in _cell_numbers), 0) if from_cell else 0
     frames = frames[start:]
-    while frames and (frames[-1][0].filename == __file__ or frames[-1][0].filename.startswith("<frozen")
-                      or frames[-1][0].filename.startswith(_STDLIB)):
-        frames = frames[:-1]
+    worker = [i for i, (f, _) in enumerate(frames) if f.filename == __file__]
+    if worker and not any(f.filename in _cell_numbers for f, _ in frames[worker[-1] + 1:]):
+        frames = frames[:worker[-1]]
     return [(f, code) for f, code in frames if f.filename != __file__]
-
-
-_STDLIB = os.path.dirname(os.__file__)
 
 
 def _collapse_repeated(frames):
@@ -1093,22 +1095,68 @@ def _format_exception(etype, value, tb):
         return "".join(traceback.format_exception(etype, value, tb)).rstrip("\n")
 
 
+# A chained exception's frames show 3 lines of context (ultratb's
+# VerboseTB.structured_traceback, lines_of_context = 3, 7.20 and 8.5
+# alike), the raised one's _CONTEXT.
+_CHAINED_CONTEXT = 3
+
+_DIRECT_CAUSE = "The above exception was the direct cause of the following exception:"
+_DURING_HANDLING = "During handling of the above exception, another exception occurred:"
+
+
 def _format_ipython(etype, value, tb):
-    lines = ["-" * 75, "%-42sTraceback (most recent call last)" % etype.__name__]
-    walked = list(traceback.walk_tb(tb))
-    codes = [frame.f_code for frame, _ in walked]
-    scope = {frame.f_code: frame.f_locals for frame, _ in walked}
-    frames = _user_frames(list(zip(traceback.extract_tb(tb, limit=len(codes)), codes)))
-    if not frames and isinstance(value, SyntaxError) and getattr(value, "filename", None) in _cell_numbers:
+    """The raised exception's traceback and, above it, those of the
+    exceptions it chains, first the innermost (VerboseTB.
+    structured_traceback, 7.20 and 8.5 alike: __cause__, else
+    __context__ unless __suppress_context__, each chained one once), a
+    line between two saying how they chain."""
+    if isinstance(value, SyntaxError) and getattr(value, "filename", None) in _cell_numbers and not _user_frames(
+            [(f, None) for f in traceback.extract_tb(tb)]):
         # The cell did not compile: IPython's showsyntaxerror shows the
         # error alone (InteractiveShell.run_cell, SyntaxTB).
         return "\n".join(_exception_only(etype, value))
+    parts = [_one_traceback(etype, value, tb, _CONTEXT, True)]
+    chained, seen = _chained(value), set()
+    while chained is not None:
+        parts.append(["", _DIRECT_CAUSE if value.__cause__ else _DURING_HANDLING, ""])
+        value = chained
+        parts.append(_one_traceback(type(value), value, value.__traceback__, _CHAINED_CONTEXT, False))
+        chained = _chained(value)
+        if chained is not None and id(chained) in seen:
+            chained = None  # a loop of causes
+        elif chained is not None:
+            seen.add(id(chained))
+    lines = ["-" * 75]
+    for part in reversed(parts):
+        lines += part
+    return "\n".join(lines)
+
+
+def _chained(value):
+    """The exception value chains (ultratb's _get_chained_exception)."""
+    cause = getattr(value, "__cause__", None)
+    if cause:
+        return cause
+    if getattr(value, "__suppress_context__", False):
+        return None
+    return getattr(value, "__context__", None)
+
+
+def _one_traceback(etype, value, tb, context, from_cell):
+    """One exception's lines (ultratb's format_exception_as_a_whole): the
+    header, the frames (those of _user_frames; from_cell as there) with
+    context lines of source each, the exception's line."""
+    lines = ["%-42sTraceback (most recent call last)" % etype.__name__]
+    walked = list(traceback.walk_tb(tb))
+    codes = [frame.f_code for frame, _ in walked]
+    frame_of = {frame.f_code: frame for frame, _ in walked}
+    frames = _user_frames(list(zip(traceback.extract_tb(tb, limit=len(codes)), codes)), from_cell)
     shown, hidden = _collapse_repeated(frames), 0
     for i, f in enumerate(shown):
         # A frame whose locals set __tracebackhide__ is left out, but for
         # the last (ultratb: VerboseTB.format_exception_as_a_whole in 8.5,
         # format_records in 7.20).
-        if not isinstance(f, str) and i != len(shown) - 1 and scope.get(f[1], {}).get("__tracebackhide__"):
+        if not isinstance(f, str) and i != len(shown) - 1 and frame_of[f[1]].f_locals.get("__tracebackhide__"):
             hidden += 1
             continue
         if hidden:
@@ -1118,11 +1166,11 @@ def _format_ipython(etype, value, tb):
             lines.append("    [... skipping similar frames: %s]" % f)
         else:
             f, code = f
-            lines.append(_frame_header(f, code, scope.get(code, {})))
-            lines.extend(_context_lines(f.filename, f.lineno, code))
+            lines.append(_frame_header(f, code, frame_of[code]))
+            lines.extend(_context_lines(f.filename, f.lineno, code, context))
         lines.append("")
     lines.extend(_exception_only(etype, value) if issubclass(etype, SyntaxError) else _exception_line(etype, value))
-    return "\n".join(lines)
+    return lines
 
 
 def _exception_line(etype, value):
@@ -1150,14 +1198,17 @@ def _exception_only(etype, value):
     return lines
 
 
-def _frame_header(f, code, f_locals):
+def _frame_header(f, code, frame):
     """A frame's header line as the configured IPython's ultratb writes it
     (VerboseTB.format_record, without colours; a function's arguments by
     name, as include_vars off shows them):
-      IPython 7: "<ipython-input-N-HASH> in <module>", "FILE in f(a, b)";
+      IPython 7: "<ipython-input-N-HASH> in <module>", "FILE in f(a, b)",
+      FILE the frame's module's __file__ where it has one (fix_frame_
+      records_filenames: a frozen stdlib module's source file);
       IPython 8 (8.5, Debian bookworm's): "Cell In [N], line L" and
       "File FILE:L, in f(a, b)" (_format_filename; later 8.x releases
       write "Cell In[N]"), the function by its qualified name."""
+    f_locals = frame.f_locals
     if code.co_name == "<module>":
         call = "<module>" if _IPYTHON == "7" else ""
     else:
@@ -1168,7 +1219,10 @@ def _frame_header(f, code, f_locals):
         name = f.name if _IPYTHON == "7" else getattr(code, "co_qualname", f.name)
         call = name + args
     if _IPYTHON == "7":
-        return "%s in %s" % (_compress_user(f.filename), call)
+        name = frame.f_globals.get("__file__")
+        if not isinstance(name, str) or f.filename.endswith((".pyx", ".pxd", ".pxi")):
+            name = f.filename
+        return "%s in %s" % (_compress_user(name), call)
     if f.filename in _cell_numbers:
         link = "Cell In [%d], line %d" % (_cell_numbers[f.filename], f.lineno)
     else:
@@ -1192,21 +1246,22 @@ def _compress_user(path):
 # or what lies between two (a compound statement's header, comments).
 
 # ultratb's number_of_lines_of_context (VerboseTB.structured_traceback);
-# 8.5's get_records gives stack_data 2 pieces before and 2 after.
+# 8.5's get_records gives stack_data 2 pieces before and 2 after for it
+# (1 and 1 for a chained exception's 3).
 _CONTEXT = 5
-_AFTER = (_CONTEXT - 1) // 2
-_BEFORE = _CONTEXT - 1 - _AFTER
 
 
-def _context_lines(filename, lineno, code):
+def _context_lines(filename, lineno, code, context):
     """The source lines a frame shows under its header, as the configured
-    IPython's ultratb writes them (_format_traceback_lines)."""
+    IPython's ultratb writes them (_format_traceback_lines) for context
+    lines of context (none for a file linecache cannot read: a frozen
+    module's "<frozen posixpath>")."""
     lines = [l.rstrip("\r\n") for l in linecache.getlines(filename)]
     if _IPYTHON == "7":
-        start = max(lineno - 1 - _CONTEXT // 2, 0)
-        return [_numbered(i, text, i == lineno) for i, text in enumerate(lines[start:start + _CONTEXT], start + 1)]
+        start = max(lineno - 1 - context // 2, 0)
+        return [_numbered(i, text, i == lineno) for i, text in enumerate(lines[start:start + context], start + 1)]
     try:
-        shown, text_of = _shown_pieces(filename, lines, lineno, code)
+        shown, text_of = _shown_pieces(filename, lines, lineno, code, context)
     except Exception:
         return []  # stack_data found no piece for the line
     out = []
@@ -1225,13 +1280,13 @@ def _numbered(i, text, current):
     return "%s%d %s" % (arrow, i, text)
 
 
-def _shown_pieces(filename, lines, lineno, code):
+def _shown_pieces(filename, lines, lineno, code, context):
     """IPython 8.5's lines of a frame (stack_data FrameInfo.lines with
     ultratb's options): the line numbers (None for a gap, "(...)") and a
     function giving each one's text. The pieces of the frame's scope (the
     function, class or module whose statement runs) are cut as
-    Source.pieces cuts them; shown are the executing piece, 2 before and 2
-    after; another piece longer than 6 lines keeps its first 3 and last
+    Source.pieces cuts them; shown are the executing piece and, for 5
+    lines of context, 2 before and 2 after (1 and 1 for 3); another piece longer than 6 lines keeps its first 3 and last
     2 (max_lines_per_piece, utils.truncate); blank lines between pieces
     are left out (BlankLines.HIDDEN)."""
     tree, pieces = _source_pieces(filename, "\n".join(lines))
@@ -1241,7 +1296,9 @@ def _shown_pieces(filename, lines, lineno, code):
         pieces = [p for p in pieces if first <= p[0] and p[1] <= end]
     pos = next(i for i, p in enumerate(pieces) if p[0] <= lineno < p[1])
     shown = []
-    for p in pieces[max(0, pos - _BEFORE):pos + 1 + _AFTER]:
+    after = (context - 1) // 2  # VerboseTB.get_records
+    before = context - 1 - after
+    for p in pieces[max(0, pos - before):pos + 1 + after]:
         numbers = list(range(*p))
         if p != pieces[pos] and len(numbers) > 6:
             numbers = numbers[:3] + [None] + numbers[-2:]

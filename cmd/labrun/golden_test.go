@@ -247,6 +247,12 @@ var volatile = []struct {
 	// sh is found through PATH: /usr/bin/sh before /bin/sh on a merged-/usr
 	// Debian, /bin/sh where /bin comes first. Same dash either way.
 	{regexp.MustCompile(`(/usr)?/bin/sh: (\d+): `), "/usr/bin/sh: $2: "},
+	// Python's standard library is where the Python that runs the worker
+	// has it: /usr/lib/python3.11/ for Debian's (as the kernels that the
+	// IPython goldens cite ran), ~/.pyenv/versions/3.11.7/lib/python3.11/
+	// for pyenv's (check's Volatile masks it alike). The file's name and
+	// line stay.
+	{regexp.MustCompile(`~?(?:/[\w.+\-]+)*/lib(?:64)?/python\d\.\d+/`), "<PYSTD>/"},
 }
 
 // normalize replaces the volatile values of a transcript with fixed
