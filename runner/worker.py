@@ -1050,7 +1050,7 @@ def _user_frames(frames, from_cell=True):
 
 
 def _collapse_repeated(frames):
-    """Collapse repeated frames as IPython's tracebacks do (stack_data's
+    """Collapse repeated frames as IPython 8's tracebacks do (stack_data's
     collapse_repeated, IPython's ultratb): in a run of frames whose (code,
     line) appears more than 3 times in the traceback, the first, second
     and last frame of each such (code, line) are kept and every stretch of
@@ -1084,6 +1084,37 @@ def _collapse_repeated(frames):
         out.append(", ".join("%s at line %d (%d times)" % (getattr(code, "co_qualname", code.co_name), line, count)
                              for (code, line), count in n))
     return out
+
+
+# IPython 7.20's _FRAME_RECURSION_LIMIT: a RecursionError's traceback over
+# this many frames is cut where its recursion starts.
+_RECURSION_FRAMES = 500
+
+
+def _recursion_7(etype, value, frames):
+    """IPython 7.20's frames of a RecursionError (ultratb.find_recursion,
+    VerboseTB.format_records): past 500 frames, those whose file, line
+    and function are among the innermost quarter's repeat; shown are the
+    frames up to the last one that does not, and one stretch of the
+    longest repeat, then "... last N frames repeated, from the frame
+    below ..." and the frame after them. Gives (FrameSummary, code)
+    pairs and that line."""
+    if not (etype is RecursionError and "recursion" in str(value).lower() and len(frames) > _RECURSION_FRAMES):
+        return list(frames)
+    keys = [(f.filename, f.lineno, f.name) for f, _ in frames]
+    repeated = set(keys[-(len(keys) // 4):])
+    last_seen, repeat, last_unique = {}, 0, 0
+    for i in range(len(keys) - 1, -1, -1):
+        if keys[i] not in repeated:
+            last_unique = i
+            break
+        if keys[i] in last_seen:
+            repeat = max(repeat, last_seen[keys[i]] - i)
+        last_seen[keys[i]] = i
+    end = last_unique + repeat + 1
+    if not repeat:
+        return frames[:end]
+    return frames[:end] + ["... last %d frames repeated, from the frame below ..." % repeat, frames[end]]
 
 
 def _format_exception(etype, value, tb):
@@ -1151,7 +1182,12 @@ def _one_traceback(etype, value, tb, context, from_cell):
     codes = [frame.f_code for frame, _ in walked]
     frame_of = {frame.f_code: frame for frame, _ in walked}
     frames = _user_frames(list(zip(traceback.extract_tb(tb, limit=len(codes)), codes)), from_cell)
-    shown, hidden = _collapse_repeated(frames), 0
+    if _IPYTHON == "7":
+        shown = _recursion_7(etype, value, frames)
+    else:
+        shown = ["    [... skipping similar frames: %s]" % f if isinstance(f, str) else f
+                 for f in _collapse_repeated(frames)]
+    hidden = 0
     for i, f in enumerate(shown):
         # A frame whose locals set __tracebackhide__ is left out, but for
         # the last (ultratb: VerboseTB.format_exception_as_a_whole in 8.5,
@@ -1163,7 +1199,7 @@ def _one_traceback(etype, value, tb, context, from_cell):
             lines += ["    [... skipping hidden %d frame]" % hidden, ""]
             hidden = 0
         if isinstance(f, str):
-            lines.append("    [... skipping similar frames: %s]" % f)
+            lines.append(f)
         else:
             f, code = f
             lines.append(_frame_header(f, code, frame_of[code]))
