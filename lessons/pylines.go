@@ -12,7 +12,7 @@ import (
 // turns into a call before Python sees the cell.
 type LineKind int
 
-// The kinds of Python line. The Python worker (runner/worker.py,
+// The kinds of Python line. The Python worker (runner/worker/*.py,
 // _logical_lines) classifies lines by the same rules; a test runs both
 // over the corpus and over random cells and compares.
 const (

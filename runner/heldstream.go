@@ -30,7 +30,7 @@ import (
 // first write's time, for its timer or the cell's end (stdout first).
 //
 // The one model of ipykernel's flushes is thus the worker's _Stream
-// (runner/worker.py: write, flush, _flush_due, _FLUSH_INTERVAL), which
+// (runner/worker/streams.py: write, flush, _flush_due, _FLUSH_INTERVAL), which
 // hands labrun the moment its stderr was due; labrun applies it to the
 // output of the command as it reads it.
 type heldStream struct {

@@ -12,7 +12,7 @@ import (
 // did where that version's own files and lines show: the warnings IPython
 // gives through Python's warnings module, whose "FILE:LINE: Category:"
 // prefix names the line of IPython that warned. A warning of the lesson's
-// Python (an HTML <iframe>) the worker (worker.py) gives through Python's
+// Python (an HTML <iframe>) the worker (worker/*.py) gives through Python's
 // warnings module, from the places it gets on its command line
 // (workerArgs); the "To exit" warning after a SystemExit, of a Python
 // cell or of a magic's argparse, is worded here, as that module formats

@@ -1,7 +1,7 @@
 package runner
 
 // The worker protocol: how labrun and the lesson's Python worker
-// (worker.py, started by startWorker) talk.
+// (runner/worker/*.py, started by startWorker) talk.
 //
 // The worker starts no process itself: every shell command and background
 // step is a request to labrun, which owns processes, timeouts and clean-up.
@@ -38,7 +38,7 @@ package runner
 //	ok                →    -                            answer to bg_write, bg_close, bg_terminate_all
 //	refused           →    error                        answer to any worker request that failed
 //
-// The worker runs as "python3 -u worker.py SHOWCAP IPYTHON PLACES" in the
+// The worker runs as "python3 -u labrun_worker.py SHOWCAP IPYTHON PLACES" in the
 // work dir; SHOWCAP is Options.OutputCap, the most bytes of a display or
 // traceback the transcript shows (the worker cuts longer ones itself);
 // IPYTHON is the IPython version whose tracebacks it writes ("8", "7");
@@ -55,7 +55,7 @@ package runner
 // worker's fd 1 and 2 (os.write, C code, the lesson's own child
 // processes): those are pipes the worker reads itself, taking in what they
 // hold before each write and each event, so output keeps the order of its
-// writes (worker.py, _capture_fds). What the worker writes before it
+// writes (worker/streams.py, _capture_fds). What the worker writes before it
 // captures them, or as its last words, reaches labrun's pipe and is shown
 // with the cell.
 //
@@ -92,7 +92,7 @@ const (
 	// past it the cell fails. (What is shown is cut at Options.OutputCap.)
 	maxCaptureBytes = 64 << 20
 	// maxWorkerLine bounds one line from the worker, which cuts what it
-	// displays to Options.OutputCap itself (worker.py, _cut): a longer
+	// displays to Options.OutputCap itself (worker/display.py, _cut): a longer
 	// line is a protocol error, not a reason to run out of memory.
 	maxWorkerLine = 64 << 20
 	// maxShownLine bounds how much of a rejected message a protocol error

@@ -3,7 +3,7 @@ package runner
 import (
 	"bufio"
 	"context"
-	_ "embed"
+	"embed"
 	"errors"
 	"fmt"
 	"os"
@@ -25,8 +25,36 @@ import (
 // lesson. Python cells (python.go) talk to it; protocol.go writes down
 // how.
 
-//go:embed worker.py
-var workerSource []byte
+// workerFiles is the worker's source, one file a concept (worker/*.py);
+// it runs as one module, labrun_worker.py, the files joined in the order
+// of workerParts: each part's top level may use what the parts before it
+// define, and the worker tells its own frames from a cell's by that one
+// file name (__file__).
+//
+//go:embed worker/*.py
+var workerFiles embed.FS
+
+// workerParts are the worker's files, in the order they are joined.
+var workerParts = []string{"protocol", "streams", "display", "syntax", "aliases", "launcher", "tracebacks", "context", "cells"}
+
+// workerSource is the worker's whole source.
+var workerSource = joinWorker()
+
+// joinWorker joins the worker's files in the order of workerParts.
+func joinWorker() []byte {
+	var src []byte
+	for i, name := range workerParts {
+		part, err := workerFiles.ReadFile("worker/" + name + ".py")
+		if err != nil {
+			panic(fmt.Sprintf("the worker's part %s is not embedded: %v", name, err))
+		}
+		if i > 0 {
+			src = append(src, "\n\n"...)
+		}
+		src = append(src, part...)
+	}
+	return src
+}
 
 // ErrNoPython says python3 is not in PATH; Python cells need it.
 var ErrNoPython = errors.New("python3 is not in PATH: Python cells need it")

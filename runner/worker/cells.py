@@ -1,0 +1,223 @@
+# labrun's Python worker (part 9 of 9, after context.py): running a cell, exits and warnings, the request loop (main).
+
+
+# The configured IPython's major version, "8" or "7" (main sets it from
+# the command line).
+_IPYTHON = "8"
+
+# The file name of each cell run, and its execution count (_cell_file).
+_cell_numbers = {}
+
+
+def _cell_file(code, n):
+    """The file name of cell n's code: under IPython 7 its own,
+    "<ipython-input-N-HASH>" (IPython/core/compilerop.py, code_name: HASH
+    the first 12 hex digits of the sha1 of the transformed code, as
+    CachingCompiler.cache names it), else labrun's "<cell-N>", which the
+    headers of IPython 8 do not show (_frame_header). N is the cell's
+    execution count: its number among the lesson's code cells, from 1."""
+    if _IPYTHON == "7":
+        name = "<ipython-input-%d-%s>" % (n, hashlib.sha1(code.encode("utf-8")).hexdigest()[:12])
+    else:
+        name = "<cell-%d>" % n
+    _cell_numbers[name] = n
+    return name
+
+
+def _run_source(src, n):
+    """Run a cell's source as cell number n (0: a run_cell of the lesson's
+    Python)."""
+    code = _transform(src)
+    filename = _cell_file(code, n)
+    # Let tracebacks show the cell's lines, as IPython's do.
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    tree = ast.parse(code, filename=filename, mode="exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    exec(compile(tree, filename, "exec"), _user_ns)
+    if last is not None:
+        value = eval(compile(last, filename, "eval"), _user_ns)
+        if value is not None:
+            _user_ns["_"] = value
+            _flush_all()
+            _display(value)
+
+
+def _system_exit(e):
+    """Show a SystemExit as IPython's run_code does: the exception only
+    (labrun adds the "To exit" warning that follows it, once a lesson, as
+    it does after a magic's exit: runner/ipython.go, exitWarned); the
+    worker goes on. A code other than 0 or None (an exit status of 1 or
+    more for Python) fails the cell."""
+    _flush_all()
+    text = "An exception has occurred, use %tb to see the full traceback.\n\n" + \
+        "".join(traceback.format_exception_only(SystemExit, e)).rstrip("\n")
+    _event("error", ename="SystemExit", evalue=str(e), traceback=text, fails=e.code not in (None, 0))
+
+
+# The lines of the configured IPython that warn from the lesson's Python,
+# by what they warn of ("html_iframe": runner/ipython.go, ipythonPlaces),
+# as (file, line); main sets them from the command line. A warning without
+# a place is not one of that version's.
+_PLACES = {}
+# The warnings registry of each place's module (its __warningregistry__).
+_registries = collections.defaultdict(dict)
+
+
+def _ipython_warn(where, message, source, module):
+    """IPython's warnings.warn(message) at its line where, through Python's
+    warnings module: its filters decide (a UserWarning shows once from
+    one place: once a lesson), formatwarning writes "FILE:LINE:
+    UserWarning: MESSAGE" and the source line, on sys.stderr."""
+    if where not in _PLACES:
+        return
+    filename, lineno = _PLACES[where]
+    if filename not in linecache.cache:
+        linecache.cache[filename] = (0, None, [""] * (lineno - 1) + [source + "\n"], filename)
+    warnings.warn_explicit(message, UserWarning, filename, lineno, module=module,
+                           registry=_registries[filename])
+
+
+def _run_cell(msg):
+    n = msg["cell"]
+    try:
+        _run_source(msg["code"], n + 1)
+    except SystemExit as e:
+        _system_exit(e)
+    except UsageError as e:
+        _flush_all()
+        _STDERR.write("UsageError: %s\n" % e)
+        _event("error", ename="UsageError", evalue=_cut(str(e)), traceback="", fails=True)
+    except BaseException:
+        etype, value, tb = sys.exc_info()
+        _flush_all()
+        _event("error", ename=etype.__name__, evalue=_cut(str(value)),
+               traceback=_cut(_format_exception(etype, value, tb)), fails=True)
+    _answer("done")
+
+
+# _answered says whether the request being served got its final answer.
+_answered = True
+
+
+def _begin(seq):
+    """Start serving labrun's request seq."""
+    global _seq, _active, _answered
+    with _io_lock:
+        _seq, _active, _answered = seq, True, False
+
+
+def _answer(op, **fields):
+    """Send what was written, then the request's final answer (once)."""
+    global _active, _answered
+    with _io_lock:
+        if _answered:
+            return
+        _flush_all()
+        _answered = True
+        _event(op, **fields)
+        _active = False
+
+
+_user_ns = {"__name__": "__main__", "__builtins__": builtins}
+
+
+def _install_ipython_modules():
+    ipy = types.ModuleType("IPython")
+    disp = types.ModuleType("IPython.display")
+    core = types.ModuleType("IPython.core")
+    coredisp = types.ModuleType("IPython.core.display")
+    lib = types.ModuleType("IPython.lib")
+    libdisp = types.ModuleType("IPython.lib.display")
+    names = {"display": display, "Markdown": Markdown, "HTML": HTML, "Latex": Latex, "Math": Math,
+             "JSON": JSON, "Image": Image, "IFrame": IFrame, "YouTubeVideo": YouTubeVideo}
+    for m in (disp, coredisp, libdisp):
+        for k, v in names.items():
+            setattr(m, k, v)
+    for cls in (Markdown, HTML, Latex, Math, JSON, Image):
+        cls.__module__ = "IPython.core.display"
+    for cls in (IFrame, YouTubeVideo):
+        cls.__module__ = "IPython.lib.display"
+    ipy.display, ipy.core, ipy.lib, core.display, lib.display = disp, core, lib, coredisp, libdisp
+    ipy.get_ipython = lambda: _shell
+    sys.modules.update({"IPython": ipy, "IPython.display": disp, "IPython.core": core,
+                        "IPython.core.display": coredisp, "IPython.lib": lib,
+                        "IPython.lib.display": libdisp})
+
+
+_shell = _Shell()
+
+
+def main():
+    global _SHOW_CAP
+    global _IPYTHON
+    if len(sys.argv) > 1:
+        _SHOW_CAP = int(sys.argv[1])
+    if len(sys.argv) > 3:
+        _IPYTHON = sys.argv[2]
+        _PLACES.update((k, (v["file"], v["line"])) for k, v in json.loads(sys.argv[3]).items())
+    # What labrun set for the worker alone is no part of the lesson's
+    # environment (runner/pyworker.go, workerEnv).
+    for _k in os.environ.pop("LABRUN_WORKER_ADDED", "").split(","):
+        os.environ.pop(_k, None)
+    _install_ipython_modules()
+    builtins.get_ipython = lambda: _shell
+    builtins.display = display
+    _capture_fds()
+    sys.stdout, sys.stderr = _STDOUT, _STDERR
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for name in _PREIMPORTED:
+        _user_ns[name] = sys.modules[name]
+    sys.path[0] = ""  # the work dir, as in IPython: last, see the imports
+    _user_ns.update({"display": display, "Markdown": Markdown, "HTML": HTML, "IFrame": IFrame,
+                     "TInteractiveLauncher": TInteractiveLauncher, "get_ipython": lambda: _shell})
+    _send("ready", 0)
+    while True:
+        try:
+            msg = _recv()
+        except KeyboardInterrupt:
+            continue  # a late interrupt, after the cell ended
+        op = msg["op"]
+        if msg["seq"] in _abandoned and op in (_ANSWER[_abandoned[msg["seq"]]], "refused"):
+            del _abandoned[msg["seq"]]
+            continue
+        if op not in ("run", "expand"):
+            raise ProtocolError("labrun sent %s #%d while no request of the worker awaited an answer" % (
+                op, msg["seq"]))
+        _begin(msg["seq"])
+        try:
+            if op == "run":
+                _run_cell(msg)
+            else:
+                _answer("expanded", text=_expand(msg["text"]))
+        except KeyboardInterrupt:
+            if op == "run":
+                _answer("done")
+            else:
+                _answer("expanded", text=msg["text"])
+
+
+def _classify_main():
+    """For labrun's lexer agreement test: read a JSON list of cells on
+    stdin, write for each the kind of every line (as lessons.PythonLines
+    names them, a magic's name after it) and the known line magics, as
+    JSON on stdout."""
+    cells = json.load(sys.stdin)
+    kinds = []
+    for src in cells:
+        k = ["continued"] * len(src.split("\n"))
+        for first, _, _, kind, _, magic, _ in _logical_lines(src):
+            k[first] = kind if magic is None else kind + " " + magic
+        kinds.append(k)
+    json.dump({"kinds": kinds, "magics": sorted(_Shell().magics)}, sys.stdout)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BaseException:
+        # The worker cannot go on: its last words go to its own stderr,
+        # which labrun shows with the cell.
+        os.write(_RAW_ERR, traceback.format_exc().encode("utf-8", "replace"))
+        os._exit(1)
