@@ -25,11 +25,13 @@ func Cleaned(w io.Writer, c Removed, always bool) {
 		return
 	}
 	fmt.Fprintf(w, "labrun: cleaned up after killed runs: %s, %s, %s\n",
-		plural(processes, "process", "processes"), plural(cgroups, "cgroup", "cgroups"),
-		plural(scratchDirs, "scratch dir", "scratch dirs"))
+		Count(processes, "process", "processes"), Count(cgroups, "cgroup", "cgroups"),
+		Count(scratchDirs, "scratch dir", "scratch dirs"))
 }
 
-func plural(n int, one, many string) string {
+// Count words a count of things: "1 file", "2 files" (Count(n, "file",
+// "files")).
+func Count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/labrun/labrun/render"
+
 	"github.com/spf13/cobra"
 
 	"github.com/labrun/labrun/internal/config"
@@ -139,15 +141,7 @@ func tangleSummary(written []tangle.File, dir string) string {
 		}
 	}
 	return fmt.Sprintf("%s written to %s, and %s in %s that %s copies into place",
-		plural(len(written)-versions, "file"), dir, plural(versions, "version"), filepath.Join(dir, tangle.VersionsDir), tangle.Script)
-}
-
-// plural is "1 file", "2 files".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
+		render.Count(len(written)-versions, "file", "files"), dir, render.Count(versions, "version", "versions"), filepath.Join(dir, tangle.VersionsDir), tangle.Script)
 }
 
 // newHTMLCmd is "labrun html TRANSCRIPT -o PAGE.html [--no-output]".
