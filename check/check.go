@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -196,6 +197,11 @@ func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	}
 	sib := jupyter.FindSibling(lesson.Name, lesson)
 	o.Runner.NotebookMagics = sib.Magics
+	// The transcript is the record being checked, not an input: a cell
+	// listing its folder would see it, and every --update changes it.
+	if abs, err := filepath.Abs(l.Path); err == nil {
+		o.Runner.LeaveOut = append(slices.Clip(o.Runner.LeaveOut), abs)
+	}
 	if note := sib.Note(o.Runner.Course); note != "" && o.OnNote != nil {
 		o.OnNote(note)
 	}

@@ -91,6 +91,12 @@ type Options struct {
 	Keep bool
 	// InPlace runs in the lesson's folder instead of a scratch copy.
 	InPlace bool
+	// LeaveOut names files and folders the scratch copy leaves out: paths
+	// relative to the lesson folder, or absolute (a path outside the
+	// folder leaves nothing out). check leaves out the transcript it
+	// checks, run the file it writes: they are the run's record, not its
+	// input. In place nothing is copied, so nothing is left out.
+	LeaveOut []string
 	// NoStuckDetection turns off interrupting steps that can never
 	// progress; only the timeout interrupts them then.
 	NoStuckDetection bool

@@ -19,7 +19,11 @@ func workDir(lessonDir string, opts Options, s *scratch) (string, []transcript.N
 		return dir, nil, err
 	}
 	dir := s.work()
-	skipped, err := copyTree(lessonDir, dir, s.run.Path(), s.dirMode)
+	leave, err := leftOut(lessonDir, opts.LeaveOut)
+	if err != nil {
+		return "", nil, err
+	}
+	skipped, err := copyTree(lessonDir, dir, s.run.Path(), leave, s.dirMode)
 	if err != nil {
 		return "", nil, fmt.Errorf("copy %s to the work dir: %w", lessonDir, err)
 	}
@@ -34,17 +38,53 @@ const (
 	maxCopyFiles = 20000
 )
 
+// leftOut returns the paths of Options.LeaveOut that lie inside the
+// lesson folder, relative to it, as copyTree walks it: a path is taken
+// relative to the folder unless it is absolute, and an absolute one is
+// found inside the folder also through symbolic links in either path.
+func leftOut(lessonDir string, paths []string) (map[string]bool, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	root, err := filepath.Abs(lessonDir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("copy %s to the work dir: %w", lessonDir, err)
+	}
+	leave := map[string]bool{}
+	for _, p := range paths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		// The file itself may be a link or not there yet: only its folder
+		// is resolved.
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if err != nil {
+			continue // no such folder: nothing in the copy to leave out
+		}
+		rel, err := filepath.Rel(root, filepath.Join(dir, filepath.Base(p)))
+		if err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, "../") {
+			leave[rel] = true
+		}
+	}
+	return leave, nil
+}
+
 // copyTree copies the regular files, folders and links of src into dst,
-// leaving out leave (the run dir that holds dst) when it lies inside src. An entry that cannot be
-// read is left out and returned; failing to write the copy is an error.
+// leaving out runDir (the run dir that holds dst) when it lies inside
+// src, and the entries leave names by their paths relative to src. An
+// entry that cannot be read is left out and returned; failing to write
+// the copy is an error.
 // A file keeps its mode; a folder is made with dirMode, as mkdir(2) would
 // make it (a checkout of the course does); a link keeps pointing where it
 // pointed (copiedLink).
-func copyTree(src, dst, leave string, dirMode os.FileMode) ([]transcript.NotCopied, error) {
+func copyTree(src, dst, runDir string, leave map[string]bool, dirMode os.FileMode) ([]transcript.NotCopied, error) {
 	var bytes int64
 	var skipped []transcript.NotCopied
 	files := 0
-	absLeave, _ := filepath.Abs(leave)
+	absRun, _ := filepath.Abs(runDir)
 	root, err := filepath.Abs(src)
 	if err == nil {
 		root, err = filepath.EvalSymlinks(root)
@@ -71,8 +111,11 @@ func copyTree(src, dst, leave string, dirMode os.FileMode) ([]transcript.NotCopi
 			}
 			return nil
 		}
-		if abs, _ := filepath.Abs(p); abs == absLeave {
-			return filepath.SkipDir
+		if abs, _ := filepath.Abs(p); abs == absRun || leave[rel] {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		to := filepath.Join(dst, rel)
 		files++
@@ -87,7 +130,6 @@ func copyTree(src, dst, leave string, dirMode os.FileMode) ([]transcript.NotCopi
 				return err
 			}
 			return os.Chmod(to, dirMode) // whatever labrun's own umask
-
 		case d.Type()&os.ModeSymlink != 0:
 			link, err := os.Readlink(p)
 			if err != nil {
@@ -110,14 +152,20 @@ func copyTree(src, dst, leave string, dirMode os.FileMode) ([]transcript.NotCopi
 				skip(rel, err)
 				return nil
 			}
-			if err := os.WriteFile(to, b, info.Mode().Perm()); err != nil {
-				return err
-			}
-			return os.Chmod(to, info.Mode().Perm()) // whatever labrun's own umask
+			return writeCopy(to, b, info.Mode().Perm())
 		}
 		return nil // fifos, sockets, devices: not copied
 	})
 	return skipped, err
+}
+
+// writeCopy writes a file's copy with the original's permissions,
+// whatever labrun's own umask.
+func writeCopy(to string, b []byte, perm os.FileMode) error {
+	if err := os.WriteFile(to, b, perm); err != nil {
+		return err
+	}
+	return os.Chmod(to, perm)
 }
 
 // copiedLink returns what the copy of a link must hold so that it points

@@ -145,7 +145,7 @@ func copyAndReport(src string) copyReport {
 		return copyReport{Err: err.Error()}
 	}
 	defer os.RemoveAll(dst)
-	skipped, err := copyTree(src, dst, dst, 0o755)
+	skipped, err := copyTree(src, dst, dst, nil, 0o755)
 	if err != nil {
 		rep.Err = err.Error()
 	}
@@ -217,5 +217,50 @@ func TestEscapingLink(t *testing.T) {
 		if link != tt.link || target != tt.target || ok != (tt.link != "") {
 			t.Errorf("escapingLink(%s) = %q %q %v, want %q %q", tt.name, link, target, ok, tt.link, tt.target)
 		}
+	}
+}
+
+// TestCopyTreeLeavesOut: the scratch copy leaves out what
+// Options.LeaveOut names, relative to the lesson folder or absolute (also
+// through a link to the folder, either way), a folder with all it holds; a path
+// outside the folder leaves nothing out.
+func TestCopyTreeLeavesOut(t *testing.T) {
+	base := t.TempDir()
+	src := filepath.Join(base, "lesson")
+	for _, name := range []string{"README.md", "README_no_output.md", "sub/out.md", "sub/keep.txt", "data/a.txt", "datafile"} {
+		p := filepath.Join(src, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(base, "link")
+	if err := os.Symlink(src, link); err != nil {
+		t.Fatal(err)
+	}
+	given := []string{"README.md", filepath.Join(link, "sub", "out.md"), "data", filepath.Join(base, "datafile"), "../lesson", "/etc/passwd", "nothere/x"}
+	leave, err := leftOut(link, given)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(base, "copy")
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := copyTree(src, dst, filepath.Join(base, "run"), leave, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var copied []string
+	filepath.WalkDir(dst, func(p string, d os.DirEntry, err error) error {
+		if err == nil && p != dst {
+			rel, _ := filepath.Rel(dst, p)
+			copied = append(copied, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if want := []string{"README_no_output.md", "datafile", "sub", "sub/keep.txt"}; !slices.Equal(copied, want) {
+		t.Errorf("copied %v, want %v (left out %v)", copied, want, given)
 	}
 }

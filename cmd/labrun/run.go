@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -199,6 +200,10 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 		return nil, &exitError{exitBadInput, nil}
 	}
 	lr := &lessonRun{path: path, out: out, lesson: lesson, runner: o.runner}
+	if abs, err := filepath.Abs(out); err == nil && out != "" {
+		// What the run writes is not its input (check leaves it out too).
+		lr.runner.LeaveOut = append(slices.Clip(lr.runner.LeaveOut), abs)
+	}
 	if lr.runner.Course, err = config.ForLesson(path, o.config); err != nil {
 		return nil, &exitError{exitBadInput, err}
 	}
