@@ -48,9 +48,13 @@ func courseRegions(lines []string) []region {
 			continue
 		}
 		r := region{start: i + 1, end: end}
+		// A check rule (or a stack of them) stands right above a cell's
+		// fence, written by --write-rules or by hand: the blank lines
+		// before it are those before the cell.
+		next := pastComments(lines, end)
 		switch {
 		case end == len(lines):
-		case courseFence(lines[end]) != "" && !isBareFence(lines[end]):
+		case next < len(lines) && courseFence(lines[next]) != "" && !isBareFence(lines[next]):
 			r.sep = "\n\n"
 		default:
 			r.sep = "\n"
@@ -59,6 +63,22 @@ func courseRegions(lines []string) []region {
 		i = end - 1
 	}
 	return regions
+}
+
+// pastComments returns the index of the first line from j that is not a
+// one-line HTML comment.
+func pastComments(lines []string, j int) int {
+	for j < len(lines) && isOneLineComment(lines[j]) {
+		j++
+	}
+	return j
+}
+
+// isOneLineComment says whether line is an HTML comment, whole, on one
+// line, indented as a fence may be.
+func isOneLineComment(line string) bool {
+	t := strings.TrimSpace(line)
+	return indentOf(line) <= 3 && strings.HasPrefix(t, "<!--") && strings.HasSuffix(t, "-->") && len(t) >= len("<!---->")
 }
 
 // courseFence returns the fence a line opens ("```", "~~~~"), or "".

@@ -131,3 +131,34 @@ func FuzzStripCourse(f *testing.F) {
 		}
 	})
 }
+
+// TestStripRuleAboveFence: in a course transcript (nbconvert's layout),
+// check rules standing right above a code cell's fence (--write-rules
+// writes them there) do not take a blank line of the skeleton with the
+// outputs before them: strip gives the skeleton with the rule lines, byte
+// for byte. A comment with a blank line under it is prose, as before.
+func TestStripRuleAboveFence(t *testing.T) {
+	for name, c := range map[string]struct{ skel, rec string }{
+		"rule": {
+			skel: "# R\n\n\n```python\nprint(1)\n```\n\n\n<!-- labrun: any-order -->\n```python\nprint(2)\n```\n\nEnd.\n",
+			rec:  "\n# R\n\n\n```python\nprint(1)\n```\n\n    1\n\n\n\n<!-- labrun: any-order -->\n```python\nprint(2)\n```\n\n    2\n\n\nEnd.\n",
+		},
+		"two rules": {
+			skel: "# R\n\n\n```python\nprint(1)\n```\n\n\n<!-- labrun: any-order -->\n<!-- labrun: normalize /[0-9]+/N/ -->\n```python\nprint(2)\n```\n",
+			rec:  "\n# R\n\n\n```python\nprint(1)\n```\n\n    1\n\n\n\n<!-- labrun: any-order -->\n<!-- labrun: normalize /[0-9]+/N/ -->\n```python\nprint(2)\n```\n\n    2\n",
+		},
+		"prose comment": {
+			skel: "# R\n\n\n```python\nprint(1)\n```\n\n<!-- a note -->\n\n\n```python\nprint(2)\n```\n",
+			rec:  "\n# R\n\n\n```python\nprint(1)\n```\n\n    1\n\n\n<!-- a note -->\n\n\n```python\nprint(2)\n```\n\n    2\n",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := StripAny([]byte(c.rec)); string(got) != c.skel {
+				t.Errorf("strip:\n%s", firstDiff(got, []byte(c.skel)))
+			}
+			if got := StripAny([]byte(c.skel)); string(got) != c.skel {
+				t.Errorf("strip of the skeleton changed it:\n%s", firstDiff(got, []byte(c.skel)))
+			}
+		})
+	}
+}
