@@ -192,12 +192,33 @@ func switches(task string) string {
 // that one still is (three small files read); otherwise the step's leader
 // is read, and the other processes only when it waits without end.
 func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool, time.Duration) {
+	return s.stuckCheck(fg, quiet, quietMin, 0)
+}
+
+// JobStuckCheck is StuckCheck for a job of a console session's shell (its
+// pid): the shell itself, while it is still the program it was when the
+// job began (an exec makes it another), is left out of the alarm rule.
+// An interactive bash catches SIGALRM but arms no alarm: its timed reads
+// (read -t, TMOUT) wait in pselect6 with a timeout, a wait the check sees
+// has an end. Where labrun cannot see the armed alarms (a normal user: no
+// tracefs, no /proc/timer_list), the rule would otherwise take every job
+// of the session, and a builtin's wait, for one an alarm may end, and no
+// stuck job would ever be seen.
+func (s *Session) JobStuckCheck(shell int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool, time.Duration) {
+	return s.stuckCheck(shell, quiet, quietMin, shell)
+}
+
+// stuckCheck is StuckCheck; alarmExempt, when not 0, is a process left out
+// of the alarm rule while it runs the program it ran at the start
+// (JobStuckCheck).
+func (s *Session) stuckCheck(fg int, quiet func() time.Duration, quietMin time.Duration, alarmExempt int) func() (string, bool, time.Duration) {
 	var seen time.Time
 	var first string  // what the first look saw
 	var busy taskStat // the process the last look found busy, if any
 	// The alarms armed when the step started are not the step's.
 	base := s.alarms.baseline(fg)
 	fgDir := "/proc/" + strconv.Itoa(fg)
+	exempt := exemptShell(alarmExempt)
 	return func() (string, bool, time.Duration) {
 		if q := quiet(); q < quietMin {
 			seen = time.Time{}
@@ -235,7 +256,7 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 		if wait := stuckConfirm - time.Since(seen); wait > 0 {
 			return "", false, wait
 		}
-		if s.alarms.mayEnd(pids, base) {
+		if s.alarms.mayEnd(exempt.from(pids), base) {
 			return "", false, 0
 		}
 		// A last look: an alarm that fired while the one above was
@@ -247,6 +268,39 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 		}
 		return where, true, 0
 	}
+}
+
+// shellExemption is a process left out of the alarm rule while its
+// program (its comm) is the one it had when the check began.
+type shellExemption struct {
+	pid  int
+	comm string
+}
+
+// exemptShell is the exemption of pid (none when pid is 0).
+func exemptShell(pid int) shellExemption {
+	if pid == 0 {
+		return shellExemption{}
+	}
+	comm, _ := procRead("/proc/" + strconv.Itoa(pid) + "/comm")
+	return shellExemption{pid: pid, comm: string(comm)}
+}
+
+// from is pids without the exempt process, while it is still its program.
+func (e shellExemption) from(pids []int) []int {
+	if e.pid == 0 || e.comm == "" {
+		return pids
+	}
+	if comm, err := procRead("/proc/" + strconv.Itoa(e.pid) + "/comm"); err != nil || string(comm) != e.comm {
+		return pids
+	}
+	var out []int
+	for _, pid := range pids {
+		if pid != e.pid {
+			out = append(out, pid)
+		}
+	}
+	return out
 }
 
 // stillBusy reports whether the process b, which a look found running or
