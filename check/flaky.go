@@ -245,15 +245,7 @@ func commandLine(i int, k *CommandReport) string {
 }
 
 // Flaky counts the cells that are flaky.
-func (r *Report) Flaky() int {
-	n := 0
-	for _, c := range r.Cells {
-		if c.Verdict == Flaky {
-			n++
-		}
-	}
-	return n
-}
+func (r *Report) Flaky() int { return r.count(Flaky) }
 
 // Diff is the diff that shows how cell c (its first run's report) is
 // flaky: of its first failure (recorded → fresh; for a Reordered cell,

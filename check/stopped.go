@@ -88,10 +88,13 @@ func lastRan(res *transcript.Result) int {
 }
 
 // NotFinished counts the cells that did not finish.
-func (r *Report) NotFinished() int {
+func (r *Report) NotFinished() int { return r.count(NotFinished) }
+
+// count counts the cells whose verdict is v.
+func (r *Report) count(v Verdict) int {
 	n := 0
 	for _, c := range r.Cells {
-		if c.Verdict == NotFinished {
+		if c.Verdict == v {
 			n++
 		}
 	}
