@@ -66,7 +66,7 @@ func (r *run) runConsoleCommand(cell *cellRun, s *shellSession, co *transcript.C
 	start := time.Now()
 	pol := proc.Policy{Deadline: start.Add(r.cellTimeout(c)), Start: start, Grace: r.opts.Grace}
 	if !r.opts.NoStuckDetection {
-		pol.Stuck = r.sess.JobStuckCheck(s.step.Pid, s.step.JobQuiet(start), proc.StuckQuiet)
+		pol.Stuck = r.sess.JobStuckCheck(s.step, s.cmds, s.step.JobQuiet(start), proc.StuckQuiet)
 	}
 	r.bg.settle()
 	res, err := s.run(r, co.Command.Text, pol)

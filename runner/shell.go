@@ -151,7 +151,7 @@ func (s *shellSession) run(r *run, cmd string, pol proc.Policy) (proc.JobResult,
 		script = cramScript(cmd, mark)
 	}
 	job := proc.Job{Send: func() error { _, err := s.cmds.WriteString(script); return err },
-		Mark: []byte(mark), MarkEnd: []byte(markerByte), Input: s.cmds}
+		Mark: []byte(mark), MarkEnd: []byte(markerByte)}
 	res, err := s.step.RunJob(r.ctx, job, pol)
 	if res.Ended {
 		s.gone = true

@@ -47,11 +47,6 @@ type Job struct {
 	// job may have changed the terminal's settings). Mark should be new
 	// for each job (a nonce and a count).
 	Mark, MarkEnd []byte
-	// Input is the file the step reads its commands from, nil when none
-	// is known: a step blocked reading it has printed the job's mark and
-	// waits for its next command, idle however long labrun takes to read
-	// the mark (betweenJobs).
-	Input *os.File
 }
 
 // JobResult is how a job ended.
@@ -100,9 +95,6 @@ func (st *Step) RunJob(ctx context.Context, job Job, pol Policy) (JobResult, err
 	}
 	changed := make(chan struct{}, 1)
 	pol.Changed = changed
-	if pol.Stuck != nil && job.Input != nil {
-		pol.Stuck = st.betweenJobs(pol.Stuck, job.Input)
-	}
 	sv := Supervise(ctx, Escalation{Interrupt: j.interrupt, Kill: j.kill, CloseIO: st.Kill}, pol)
 	res := st.awaitMark(job, seen, changed)
 	res.Interrupted = sv.Stop()

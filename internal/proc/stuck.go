@@ -195,17 +195,19 @@ func (s *Session) StuckCheck(fg int, quiet func() time.Duration, quietMin time.D
 	return s.stuckCheck(fg, quiet, quietMin, 0)
 }
 
-// JobStuckCheck is StuckCheck for a job of a console session's shell (its
-// pid): the shell itself, while it is still the program it was when the
-// job began (an exec makes it another), is left out of the alarm rule.
+// JobStuckCheck is StuckCheck for a job of a long-lived step, a console
+// session's shell, which reads its jobs' commands from input. The shell
+// blocked reading input is between jobs, never stuck (betweenJobs). And
+// the shell itself, while it is still the program it was when the job
+// began (an exec makes it another), is left out of the alarm rule.
 // An interactive bash catches SIGALRM but arms no alarm: its timed reads
 // (read -t, TMOUT) wait in pselect6 with a timeout, a wait the check sees
 // has an end. Where labrun cannot see the armed alarms (a normal user: no
 // tracefs, no /proc/timer_list), the rule would otherwise take every job
 // of the session, and a builtin's wait, for one an alarm may end, and no
 // stuck job would ever be seen.
-func (s *Session) JobStuckCheck(shell int, quiet func() time.Duration, quietMin time.Duration) func() (string, bool, time.Duration) {
-	return s.stuckCheck(shell, quiet, quietMin, shell)
+func (s *Session) JobStuckCheck(shell *Step, input *os.File, quiet func() time.Duration, quietMin time.Duration) func() (string, bool, time.Duration) {
+	return shell.betweenJobs(s.stuckCheck(shell.Pid, quiet, quietMin, shell.Pid), input)
 }
 
 // stuckCheck is StuckCheck; alarmExempt, when not 0, is a process left out
