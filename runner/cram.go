@@ -82,12 +82,7 @@ func cramEnv(env, set []string) []string {
 		k, _, _ := strings.Cut(kv, "=")
 		drop[k] = true
 	}
-	out := make([]string, 0, len(env)+len(set))
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); !drop[k] {
-			out = append(out, kv)
-		}
-	}
+	out := appendWithout(make([]string, 0, len(env)+len(set)), env, drop)
 	return append(out, set...)
 }
 

@@ -136,14 +136,20 @@ func stepEnv(course *config.Config, tmp string) []string {
 	if ownTmp {
 		drop["TMPDIR"] = true
 	}
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); !drop[k] {
-			env = append(env, kv)
-		}
-	}
+	env = appendWithout(env, os.Environ(), drop)
 	env = append(env, "TERM=xterm-color", "CLICOLOR=1", "PAGER=cat", "GIT_PAGER=cat")
 	if ownTmp {
 		env = append(env, "TMPDIR="+tmp)
 	}
 	return append(env, course.Env...)
+}
+
+// appendWithout appends to out the K=V of env whose K is not in drop.
+func appendWithout(out, env []string, drop map[string]bool) []string {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); !drop[k] {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
