@@ -73,7 +73,11 @@ type JUnitProblem struct {
 // suite's lessons to a file when the suite is over.
 type JUnitFile struct {
 	// Family is the report's flavour (--junit-family; XUnit2 by default).
-	Family  Family
+	Family Family
+	// Write writes the report's bytes to the file (nil: atomicfile.Write,
+	// which replaces the file; the command's own writer also writes to a
+	// device or a pipe, /dev/null or /dev/stdout).
+	Write   func(path string, data []byte) error
 	path    string
 	lessons []check.Lesson
 	reports []*check.Report
@@ -93,10 +97,14 @@ func (j *JUnitFile) Handle(ev check.Event) {
 	}
 }
 
-// Finish writes the report (atomically); a lesson that was not checked
-// (the check was interrupted first) is an empty testsuite.
+// Finish writes the report (atomically, by default); a lesson that was
+// not checked (the check was interrupted first) is an empty testsuite.
 func (j *JUnitFile) Finish(check.Totals) error {
-	return atomicfile.Write(j.path, JUnitOf(j.Family, j.lessons, j.reports, j.errs).Marshal(), 0o644)
+	data := JUnitOf(j.Family, j.lessons, j.reports, j.errs).Marshal()
+	if j.Write != nil {
+		return j.Write(j.path, data)
+	}
+	return atomicfile.Write(j.path, data, 0o644)
 }
 
 // JUnit returns the report of lessons (a nil report with err: the

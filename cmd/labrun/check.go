@@ -136,6 +136,11 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 	if err := checkFiles(o, found).check(); err != nil {
 		return &exitError{exitBadInput, err}
 	}
+	if o.junit != "" {
+		if err := checkOutput("--junit", "the JUnit report", o.junit); err != nil {
+			return &exitError{exitBadInput, err}
+		}
+	}
 	// --config is read once, before anything runs: a bad file is bad
 	// input for the whole check.
 	var given *config.Config
@@ -267,7 +272,7 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	var junit report.Multi
 	if o.junit != "" {
 		j := report.NewJUnitFile(o.junit, found)
-		j.Family = o.flaky.family
+		j.Family, j.Write = o.flaky.family, writeFile
 		junit = append(junit, j)
 	}
 	files = report.NewGuard(junit)

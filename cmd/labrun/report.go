@@ -50,6 +50,11 @@ func reportMerge(files []string, out string, stdout io.Writer) error {
 	if err := mergeFiles(files, out).check(); err != nil {
 		return &exitError{exitBadInput, err}
 	}
+	if out != "" {
+		if err := checkOutput("-o", "the merged report", out); err != nil {
+			return &exitError{exitBadInput, err}
+		}
+	}
 	merged, err := report.Merge(files)
 	if err != nil {
 		return &exitError{exitBadInput, err}

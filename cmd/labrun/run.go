@@ -190,7 +190,7 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 		return nil, &exitError{exitBadInput, err}
 	}
 	if out != "" {
-		if err := checkOutput(out); err != nil {
+		if err := checkOutput("-o", "the transcript", out); err != nil {
 			return nil, &exitError{exitBadInput, err}
 		}
 	}
@@ -293,10 +293,10 @@ func isStream(path string) bool {
 	return err == nil && info.Mode()&(os.ModeCharDevice|os.ModeNamedPipe) != 0
 }
 
-// checkOutput refuses, before anything runs, an -o that cannot receive
-// the transcript: a folder, a socket, a block device, a folder where no
-// file can be made.
-func checkOutput(path string) error {
+// checkOutput refuses, before anything runs, an output file (what, named
+// by flag: -o, the transcript) that cannot receive what it is for: a
+// folder, a socket, a block device, a folder where no file can be made.
+func checkOutput(flag, what, path string) error {
 	if isStream(path) {
 		if err := unix.Access(path, unix.W_OK); err != nil {
 			return fmt.Errorf("cannot write %s: %w", path, err)
@@ -304,7 +304,7 @@ func checkOutput(path string) error {
 		return nil
 	}
 	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file, a character device or a pipe; -o takes the path of the transcript to write", path)
+		return fmt.Errorf("%s: not a regular file, a character device or a pipe; %s takes the path of %s to write", path, flag, what)
 	}
 	return namesPath("cannot write", path, atomicfile.CheckWritable(path))
 }
