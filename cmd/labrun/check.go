@@ -155,7 +155,7 @@ func checkCommand(o *checkOptions, stdout, stderr io.Writer) error {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stop := watchSignals(cancel, stderr)
+	stop := watchSignals(cancel, stderr, "the reports are written for what ran")
 	defer stop.stop()
 	reporters, live, files := checkReporters(o, found, stdout, stderr)
 	stop.onQuit(files.Freeze, func() {

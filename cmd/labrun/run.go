@@ -112,7 +112,7 @@ func runCommand(o *runOptions, stdout, stderr io.Writer) error {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stop := watchSignals(cancel, stderr)
+	stop := watchSignals(cancel, stderr, "the partial transcript is written")
 	defer stop.stop()
 
 	var failed error

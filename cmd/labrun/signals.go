@@ -45,6 +45,7 @@ type stopper struct {
 	sigs     chan os.Signal
 	cancel   context.CancelFunc
 	stderr   io.Writer
+	written  string // what the command still writes when stopped, for the note
 	hook     atomic.Pointer[quitHook]
 	stopped  chan struct{}
 }
@@ -69,9 +70,11 @@ var exitFor = map[os.Signal]int{
 // their close.
 var active atomic.Pointer[stopper]
 
-// watchSignals starts watching; cancel is called on the first signal.
-func watchSignals(cancel context.CancelFunc, stderr io.Writer) *stopper {
-	s := &stopper{sigs: make(chan os.Signal, 8), cancel: cancel, stderr: stderr, stopped: make(chan struct{})}
+// watchSignals starts watching; cancel is called on the first signal,
+// and stderr told what the command still writes (written: "the partial
+// transcript is written").
+func watchSignals(cancel context.CancelFunc, stderr io.Writer, written string) *stopper {
+	s := &stopper{sigs: make(chan os.Signal, 8), cancel: cancel, stderr: stderr, written: written, stopped: make(chan struct{})}
 	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	active.Store(s)
 	watchStdStreams()
@@ -101,7 +104,7 @@ func (s *stopper) loop() {
 	if first == closedStream {
 		what = "standard output or error closed"
 	}
-	fmt.Fprintf(s.stderr, "labrun: %s: stopping the running step; the partial transcript is written (again to quit now)\n", what)
+	fmt.Fprintf(s.stderr, "labrun: %s: stopping the running step; %s (again to quit now)\n", what, s.written)
 	for {
 		select {
 		case sig := <-s.sigs:
