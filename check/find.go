@@ -51,7 +51,7 @@ func Find(paths []string) ([]Lesson, error) {
 		p, line := SplitTarget(arg)
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, &lessons.Error{Name: p, Msg: "no such file or folder"}
+			return nil, missing(p)
 		}
 		if line > 0 && info.IsDir() {
 			return nil, &lessons.Error{Name: arg, Msg: "a folder: a line number goes with a lesson's file (lesson.md:LINE)"}
@@ -109,6 +109,18 @@ func Find(paths []string) ([]Lesson, error) {
 		return nil, twoCells
 	}
 	return out, nil
+}
+
+// missing is Find's error for a path that does not exist; one that ends
+// in ":N" after an existing file's name was meant as FILE:LINE, with N no
+// line number.
+func missing(p string) error {
+	if i := strings.LastIndexByte(p, ':'); i > 0 {
+		if info, err := os.Stat(p[:i]); err == nil && !info.IsDir() {
+			return &lessons.Error{Name: p, Msg: fmt.Sprintf("no such file; %s:LINE takes a line number from 1", p[:i])}
+		}
+	}
+	return &lessons.Error{Name: p, Msg: "no such file or folder"}
 }
 
 // seenFiles are the transcripts Find took, by cleaned path and by file
