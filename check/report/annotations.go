@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -8,35 +9,54 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/lessons"
 )
 
 // Annotations is the handler of GitHub Actions (GITHUB_ACTIONS=true):
 // when the suite is over, it writes the annotations of every lesson's
-// failing cells (WriteAnnotations), in the order of the lessons given
-// to the suite.
+// failing cells (WriteAnnotations), and of every lesson that could not
+// be checked (wholly), in the order of the lessons given to the suite.
 type Annotations struct {
-	w       io.Writer
-	reports map[int]*check.Report
+	w    io.Writer
+	ends map[int]check.LessonEnded
 }
 
 // NewAnnotations writes annotations to w.
 func NewAnnotations(w io.Writer) *Annotations {
-	return &Annotations{w: w, reports: map[int]*check.Report{}}
+	return &Annotations{w: w, ends: map[int]check.LessonEnded{}}
 }
 
-// Handle keeps a lesson's report when it ends.
+// Handle keeps a lesson's end.
 func (a *Annotations) Handle(ev check.Event) {
-	if e, ok := ev.(check.LessonEnded); ok && e.Report != nil {
-		a.reports[e.Index] = e.Report
+	if e, ok := ev.(check.LessonEnded); ok && (e.Report != nil || e.Err != nil) {
+		a.ends[e.Index] = e
 	}
 }
 
 // Finish writes the annotations.
 func (a *Annotations) Finish(check.Totals) error {
-	for _, i := range slices.Sorted(maps.Keys(a.reports)) {
-		WriteAnnotations(a.w, a.reports[i])
+	for _, i := range slices.Sorted(maps.Keys(a.ends)) {
+		e := a.ends[i]
+		if e.Err != nil {
+			writeLessonError(a.w, e.Path, e.Err)
+		}
+		if e.Report != nil {
+			WriteAnnotations(a.w, e.Report)
+		}
 	}
 	return nil
+}
+
+// writeLessonError writes the annotation of a lesson that could not be
+// checked: "::error file=…,line=…,title=lesson not checked::…", at the
+// line the error names in the lesson (none: the file only).
+func writeLessonError(w io.Writer, path string, err error) {
+	at := "file=" + escapeProperty(path)
+	var le *lessons.Error
+	if errors.As(err, &le) && le.Line > 0 && le.Name == path {
+		at += fmt.Sprintf(",line=%d", le.Line)
+	}
+	fmt.Fprintf(w, "::error %s,title=lesson not checked::%s\n", at, escapeData(err.Error()))
 }
 
 // WriteAnnotations writes a GitHub Actions annotation for every failing

@@ -440,7 +440,8 @@ message says so; times in seconds, to the microsecond).
 
 With GITHUB_ACTIONS=true (GitHub Actions), each lesson's report is a
 folded group of the log (::group::), failing cells are also written as
-"::error file=...,line=...,title=lesson cell N::" annotations, and when
+"::error file=...,line=...,title=lesson cell N::" annotations (a lesson
+that could not be checked, "title=lesson not checked"), and when
 GITHUB_STEP_SUMMARY names a file a Markdown summary is appended to it:
 the counts, and the failed cells linked to their lines (on GitHub when
 GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA are set).
