@@ -14,8 +14,9 @@ import (
 
 // Annotations is the handler of GitHub Actions (GITHUB_ACTIONS=true):
 // when the suite is over, it writes the annotations of every lesson's
-// failing cells (WriteAnnotations), and of every lesson that could not
-// be checked (wholly), in the order of the lessons given to the suite.
+// failing cells that --update did not mend, and of every lesson that
+// could not be checked (wholly), in the order of the lessons given to the
+// suite (WriteAnnotations).
 type Annotations struct {
 	w    io.Writer
 	ends map[int]check.LessonEnded
@@ -36,35 +37,31 @@ func (a *Annotations) Handle(ev check.Event) {
 // Finish writes the annotations.
 func (a *Annotations) Finish(check.Totals) error {
 	for _, i := range slices.Sorted(maps.Keys(a.ends)) {
-		e := a.ends[i]
-		if e.Err != nil {
-			writeLessonError(a.w, e.Path, e.Err)
-		}
-		if e.Report != nil {
-			WriteAnnotations(a.w, e.Report)
-		}
+		WriteAnnotations(a.w, a.ends[i])
 	}
 	return nil
 }
 
-// writeLessonError writes the annotation of a lesson that could not be
-// checked: "::error file=…,line=…,title=lesson not checked::…", at the
-// line the error names in the lesson (none: the file only).
-func writeLessonError(w io.Writer, path string, err error) {
-	at := "file=" + escapeProperty(path)
-	var le *lessons.Error
-	if errors.As(err, &le) && le.Line > 0 && le.Name == path {
-		at += fmt.Sprintf(",line=%d", le.Line)
+// WriteAnnotations writes a lesson's GitHub Actions annotations: one for
+// its error, when it could not be checked (wholly), "::error
+// file=…,line=…,title=lesson not checked::…" at the line the error
+// names in the lesson (none: the file only); one for every failing cell
+// that --update did not mend, "::error file=…,line=…,title=lesson cell
+// N::…", the title shown above the message where GitHub shows the line.
+func WriteAnnotations(w io.Writer, e check.LessonEnded) {
+	if e.Err != nil {
+		at := "file=" + escapeProperty(e.Path)
+		var le *lessons.Error
+		if errors.As(e.Err, &le) && le.Line > 0 && le.Name == e.Path {
+			at += fmt.Sprintf(",line=%d", le.Line)
+		}
+		fmt.Fprintf(w, "::error %s,title=lesson not checked::%s\n", at, escapeData(e.Err.Error()))
 	}
-	fmt.Fprintf(w, "::error %s,title=lesson not checked::%s\n", at, escapeData(err.Error()))
-}
-
-// WriteAnnotations writes a GitHub Actions annotation for every failing
-// cell of a report: "::error file=…,line=…,title=lesson cell N::…", the
-// title shown above the message where GitHub shows the line.
-func WriteAnnotations(w io.Writer, r *check.Report) {
-	for _, c := range r.Cells {
-		if c.Verdict != check.Fail {
+	if e.Report == nil {
+		return
+	}
+	for _, c := range e.Report.Cells {
+		if c.Verdict != check.Fail || mended(e, c) {
 			continue
 		}
 		msg := fmt.Sprintf("cell %d: %s", c.Number, c.Reason)
@@ -75,8 +72,15 @@ func WriteAnnotations(w io.Writer, r *check.Report) {
 			msg += "\n" + c.Diff
 		}
 		title := fmt.Sprintf("lesson cell %d", c.Number)
-		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(r.Path), c.Line, escapeProperty(title), escapeData(msg))
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(e.Path), c.Line, escapeProperty(title), escapeData(msg))
 	}
+}
+
+// mended says whether --update mended the failing cell c of lesson e:
+// it rewrote the lesson, and c failed for its outputs (not for an
+// expectation, which a rewrite does not mend).
+func mended(e check.LessonEnded, c *check.CellReport) bool {
+	return e.Update.Kind == check.UpdateWritten && c.Reason.Kind.Mendable()
 }
 
 // escapeData escapes an annotation's message as the workflow commands

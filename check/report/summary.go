@@ -67,9 +67,8 @@ func (s *StepSummary) write(w io.Writer, t check.Totals) {
 		if e.Report == nil {
 			continue
 		}
-		mended := e.Update.Kind == check.UpdateWritten // --update rewrote the outputs that differed
 		for _, c := range e.Report.Cells {
-			if c.Verdict == check.NotFinished || c.Verdict == check.Fail && !(mended && c.Reason.Kind.Mendable()) {
+			if c.Verdict == check.NotFinished || c.Verdict == check.Fail && !mended(e, c) {
 				reason := c.Reason.String()
 				if c.How != "" {
 					reason += " (the cell ended: " + c.How + ")"
