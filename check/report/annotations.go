@@ -45,9 +45,10 @@ func (a *Annotations) Finish(check.Totals) error {
 // WriteAnnotations writes a lesson's GitHub Actions annotations: one for
 // its error, when it could not be checked (wholly), "::error
 // file=…,line=…,title=lesson not checked::…" at the line the error
-// names in the lesson (none: the file only); one for every failing cell
+// names in the lesson (none: the file only); those of every failing cell
 // that --update did not mend, "::error file=…,line=…,title=lesson cell
-// N::…", the title shown above the message where GitHub shows the line.
+// N::…" (writeCell), the title shown above the message where GitHub shows
+// the line.
 func WriteAnnotations(w io.Writer, e check.LessonEnded) {
 	if e.Err != nil {
 		at := "file=" + escapeProperty(e.Path)
@@ -61,18 +62,38 @@ func WriteAnnotations(w io.Writer, e check.LessonEnded) {
 		return
 	}
 	for _, c := range e.Report.Cells {
-		if c.Verdict != check.Fail || mended(e, c) {
-			continue
+		if c.Verdict == check.Fail && !mended(e, c) {
+			writeCell(w, e.Path, c)
 		}
+	}
+}
+
+// writeCell writes the annotations of a failing cell, where the text
+// report words them (WriteFailures): the cell's own failure at its line,
+// and each console command that differs at the command's line, each
+// with its diff.
+func writeCell(w io.Writer, path string, c *check.CellReport) {
+	title := escapeProperty(fmt.Sprintf("lesson cell %d", c.Number))
+	cmds := c.FailingCommands()
+	if c.OwnFailure() {
 		msg := fmt.Sprintf("cell %d: %s", c.Number, c.Reason)
 		if c.How != "" {
 			msg += " (the cell ended: " + c.How + ")"
 		}
-		if c.Diff != "" {
-			msg += "\n" + c.Diff
+		if diff := c.BlockDiff(); diff != "" {
+			msg += "\n" + diff
 		}
-		title := fmt.Sprintf("lesson cell %d", c.Number)
-		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(e.Path), c.Line, escapeProperty(title), escapeData(msg))
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(path), c.Line, title, escapeData(msg))
+	}
+	for i, k := range cmds {
+		msg := fmt.Sprintf("cell %d: %s", c.Number, k.Reason)
+		if i == 0 && c.How != "" && !c.OwnFailure() {
+			msg += " (the cell ended: " + c.How + ")"
+		}
+		if k.Diff != "" {
+			msg += "\n" + k.Diff
+		}
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(path), k.Line, title, escapeData(msg))
 	}
 }
 
