@@ -35,7 +35,7 @@ func (t *Text) Handle(ev check.Event) {
 		return
 	}
 	if t.Groups {
-		title := e.Path
+		title := colour.Red("FAIL") + " " + e.Path + ": could not be checked"
 		if e.Report != nil {
 			title = lessonLine(e.Report, check.LessonTotals(e))
 		}
