@@ -100,6 +100,11 @@ func runCommand(o *runOptions, stdout, stderr io.Writer) error {
 	if err := runFiles(o, outs).check(); err != nil {
 		return &exitError{exitBadInput, err}
 	}
+	if o.html != "" {
+		if err := checkOutput("--html", "the page", o.html); err != nil {
+			return &exitError{exitBadInput, err}
+		}
+	}
 	render.Cleaned(stderr, runner.CleanStale(), false)
 	var planned []*lessonRun
 	for i, path := range o.lessons {
