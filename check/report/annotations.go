@@ -18,8 +18,11 @@ import (
 // could not be checked (wholly), in the order of the lessons given to the
 // suite (WriteAnnotations).
 type Annotations struct {
-	w    io.Writer
-	ends map[int]check.LessonEnded
+	// Workspace is the checkout the lessons' paths are named from
+	// (GitHub's $GITHUB_WORKSPACE; "": as given), as GitHub wants them.
+	Workspace string
+	w         io.Writer
+	ends      map[int]check.LessonEnded
 }
 
 // NewAnnotations writes annotations to w.
@@ -37,21 +40,23 @@ func (a *Annotations) Handle(ev check.Event) {
 // Finish writes the annotations.
 func (a *Annotations) Finish(check.Totals) error {
 	for _, i := range slices.Sorted(maps.Keys(a.ends)) {
-		WriteAnnotations(a.w, a.ends[i])
+		e := a.ends[i]
+		WriteAnnotations(a.w, e, RepoPath(a.Workspace, e.Path))
 	}
 	return nil
 }
 
-// WriteAnnotations writes a lesson's GitHub Actions annotations: one for
+// WriteAnnotations writes a lesson's GitHub Actions annotations, naming
+// it file (its path in the repository, RepoPath): one for
 // its error, when it could not be checked (wholly), "::error
 // file=…,line=…,title=lesson not checked::…" at the line the error
 // names in the lesson (none: the file only); those of every failing cell
 // that --update did not mend, "::error file=…,line=…,title=lesson cell
 // N::…" (writeCell), the title shown above the message where GitHub shows
 // the line.
-func WriteAnnotations(w io.Writer, e check.LessonEnded) {
+func WriteAnnotations(w io.Writer, e check.LessonEnded, file string) {
 	if e.Err != nil {
-		at := "file=" + escapeProperty(e.Path)
+		at := "file=" + escapeProperty(file)
 		var le *lessons.Error
 		if errors.As(e.Err, &le) && le.Line > 0 && le.Name == e.Path {
 			at += fmt.Sprintf(",line=%d", le.Line)
@@ -63,16 +68,17 @@ func WriteAnnotations(w io.Writer, e check.LessonEnded) {
 	}
 	for _, c := range e.Report.Cells {
 		if c.Verdict == check.Fail && !mended(e, c) {
-			writeCell(w, e.Path, c)
+			writeCell(w, file, c)
 		}
 	}
 }
 
-// writeCell writes the annotations of a failing cell, where the text
+// writeCell writes the annotations of a failing cell of the lesson
+// file, where the text
 // report words them (WriteFailures): the cell's own failure at its line,
 // and each console command that differs at the command's line, each
 // with its diff.
-func writeCell(w io.Writer, path string, c *check.CellReport) {
+func writeCell(w io.Writer, file string, c *check.CellReport) {
 	title := escapeProperty(fmt.Sprintf("lesson cell %d", c.Number))
 	cmds := c.FailingCommands()
 	if c.OwnFailure() {
@@ -83,7 +89,7 @@ func writeCell(w io.Writer, path string, c *check.CellReport) {
 		if diff := c.BlockDiff(); diff != "" {
 			msg += "\n" + diff
 		}
-		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(path), c.Line, title, escapeData(msg))
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(file), c.Line, title, escapeData(msg))
 	}
 	for i, k := range cmds {
 		msg := fmt.Sprintf("cell %d: %s", c.Number, k.Reason)
@@ -93,7 +99,7 @@ func writeCell(w io.Writer, path string, c *check.CellReport) {
 		if k.Diff != "" {
 			msg += "\n" + k.Diff
 		}
-		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(path), k.Line, title, escapeData(msg))
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(file), k.Line, title, escapeData(msg))
 	}
 }
 

@@ -110,20 +110,27 @@ type LinkTarget struct {
 // cellLink is a Markdown link to a line of a lesson ("path:LINE", to
 // path#LLINE); line 0 links the file.
 func cellLink(t LinkTarget, path string, line int) string {
-	rel := filepath.ToSlash(filepath.Clean(path))
-	if t.Workspace != "" {
-		if abs, err := filepath.Abs(path); err == nil {
-			if r, err := filepath.Rel(t.Workspace, abs); err == nil && !strings.HasPrefix(r, "..") {
-				rel = filepath.ToSlash(r)
-			}
-		}
-	}
-	target, text := t.Base+(&url.URL{Path: rel}).EscapedPath(), path
+	target, text := t.Base+(&url.URL{Path: RepoPath(t.Workspace, path)}).EscapedPath(), path
 	if line > 0 {
 		target += fmt.Sprintf("#L%d", line)
 		text += fmt.Sprintf(":%d", line)
 	}
 	return fmt.Sprintf("[%s](%s)", mdCell(text), target)
+}
+
+// RepoPath is a lesson's path as the repository names it: relative to
+// the checkout workspace (GitHub's $GITHUB_WORKSPACE) when the lesson
+// lies in it, else as given; cleaned, with forward slashes.
+func RepoPath(workspace, path string) string {
+	rel := filepath.ToSlash(filepath.Clean(path))
+	if workspace != "" {
+		if abs, err := filepath.Abs(path); err == nil {
+			if r, err := filepath.Rel(workspace, abs); err == nil && !strings.HasPrefix(r, "..") {
+				rel = filepath.ToSlash(r)
+			}
+		}
+	}
+	return rel
 }
 
 // mdCell makes text safe in a Markdown table cell: one line, "|" and

@@ -278,7 +278,9 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	files = report.NewGuard(junit)
 	all = append(all, files)
 	if github {
-		all = append(all, report.NewAnnotations(out))
+		a := report.NewAnnotations(out)
+		a.Workspace = os.Getenv("GITHUB_WORKSPACE")
+		all = append(all, a)
 		if f := os.Getenv("GITHUB_STEP_SUMMARY"); f != "" {
 			all = append(all, report.NewStepSummary(f, os.Getenv))
 		}
