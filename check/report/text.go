@@ -22,6 +22,9 @@ type Text struct {
 	// Groups puts each lesson's report in a GitHub Actions log group
 	// ("::group::" its line, "::endgroup::"), folded in the log.
 	Groups bool
+	// FailOnFlaky words a lesson with a flaky cell as failed (FAIL), as
+	// the check's status counts it (--fail-on-flaky).
+	FailOnFlaky bool
 }
 
 // NewText writes the human report to w; verbose adds the raw outputs of
@@ -34,10 +37,12 @@ func (t *Text) Handle(ev check.Event) {
 	if !ok || t.Quiet && !e.Failed() && e.Update.Kind == check.UpdateNone && !flakyNews(e) {
 		return
 	}
+	lt := check.LessonTotals(e)
+	lt.FailOnFlaky = t.FailOnFlaky
 	if t.Groups {
 		title := colour.Red("FAIL") + " " + e.Path + ": could not be checked"
 		if e.Report != nil {
-			title = lessonLine(e.Report, check.LessonTotals(e))
+			title = lessonLine(e.Report, lt)
 		}
 		fmt.Fprintf(t.w, "::group::%s\n", escapeData(title))
 		defer fmt.Fprintln(t.w, "::endgroup::")
@@ -54,7 +59,7 @@ func (t *Text) Handle(ev check.Event) {
 	writeFlaky(t.w, e.Report)
 	writeRules(t.w, e.Report, e.Rules)
 	if !t.Quiet || e.Failed() {
-		fmt.Fprintln(t.w, lessonLine(e.Report, check.LessonTotals(e)))
+		fmt.Fprintln(t.w, lessonLine(e.Report, lt))
 	}
 }
 
@@ -166,11 +171,11 @@ func LessonLine(r *check.Report) string {
 
 // lessonLine is LessonLine with the lesson's totals t (what --update
 // did counted; FAIL when the lesson could not be wholly checked, which
-// its report words before).
+// its report words before, or has a flaky cell under t.FailOnFlaky).
 func lessonLine(r *check.Report, t check.Totals) string {
 	word := colour.Green("ok  ")
 	switch {
-	case t.Failed > 0 || t.Broken > 0:
+	case t.Failed > 0 || t.Broken > 0 || t.FailOnFlaky && t.Flaky > 0:
 		word = colour.Red("FAIL")
 	case t.NotFinished > 0:
 		word = colour.Yellow("STOP")

@@ -266,7 +266,7 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	tty, width := terminal(stderr)
 	github := os.Getenv("GITHUB_ACTIONS") == "true"
 	text := report.NewText(out, o.verbose)
-	text.Quiet, text.Groups = o.quiet, github
+	text.Quiet, text.Groups, text.FailOnFlaky = o.quiet, github, o.flaky.failOnFlaky
 	live = report.NewLive(stderr, tty && !o.json && !o.quiet, len(found), width, text)
 	all = append(all, live)
 	var junit report.Multi
