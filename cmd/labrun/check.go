@@ -198,7 +198,9 @@ func selectLessons(o *checkOptions, stderr io.Writer) ([]check.Lesson, *check.Sh
 		return nil, nil, &exitError{exitBadInput, err}
 	}
 	if o.runRE != nil {
-		found = check.Matching(found, o.runRE)
+		if found = check.Matching(found, o.runRE); len(found) == 0 {
+			fmt.Fprintf(stderr, "labrun: --run %s: no lesson here matches\n", o.run)
+		}
 	}
 	if o.failedFrom != "" {
 		rs, err := report.ReadResults(o.failedFrom)
