@@ -2,6 +2,7 @@ package check
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -18,6 +19,13 @@ type tableFormat struct {
 	name   string
 	doc    string
 	header *regexp.Regexp
+	// follow, when set, must match the line after the header for the
+	// header to start the table (openssl enc -P's salt= line is one
+	// only above its key= line).
+	follow *regexp.Regexp
+	// sorted: the rows are compared sorted, as the tool orders them by
+	// a measurement (strace -c's by the time spent).
+	sorted bool
 	// start returns the header as compared and the reader of the rows
 	// under it, which returns a row as compared, or false at the end.
 	start  func(header string) (string, func(row string) (string, bool))
@@ -97,6 +105,70 @@ var tableFormats = []tableFormat{
 			"\tUser time (seconds): <N>",
 			"\tMaximum resident set size (kbytes): <N>",
 			"\tExit status: 0",
+		},
+	},
+	{
+		name:   "ps with other columns (ps -l, ps -o ..., ps -j, ps -L)",
+		doc:    "the ids (PID, PPID, LWP, PGID, SID...), C, %CPU, %MEM, SZ, VSZ, RSS, the times and pts/N; S, STAT, NI, PRI, NLWP, the owner and the command stay; a kernel thread's row is dropped",
+		header: psHeader,
+		start:  psTable,
+		before: []string{
+			"F S   UID   PID  PPID  C PRI  NI ADDR SZ WCHAN  TTY          TIME CMD",
+			"0 S     0  6113  6111  0  80   0 -  1090 do_wai ?        00:00:00 bash",
+		},
+		after: []string{
+			"F S UID PID PPID C PRI NI ADDR SZ WCHAN TTY TIME CMD",
+			"0 S 0 <PID> <PID> <N> 80 0 - <N> do_wai ? <T> bash",
+		},
+	},
+	{
+		name:   "free",
+		doc:    "each row's values but the total (used, free, shared, buff/cache, available)",
+		header: regexp.MustCompile(`^\s+total\s+used\s+free\s+shared\s+(?:buff/cache|buffers\s+cache)\s+available$`),
+		start:  freeTable,
+		before: []string{
+			"               total        used        free      shared  buff/cache   available",
+			"Mem:        24683652      465524    22836020        8956     1700360    24218128",
+		},
+		after: []string{
+			"total used free shared buff/cache available",
+			"Mem: 24683652 <N> <N> <N> <N> <N>",
+		},
+	},
+	{
+		name:   "strace -c, ltrace -c",
+		doc:    "% time, seconds and usecs/call; the calls, errors and names stay, the rows compared sorted (they come sorted by time)",
+		header: regexp.MustCompile(`^% time\s+seconds\s+usecs/call\s+calls\s+(?:errors\s+)?(?:syscall|function)$`),
+		sorted: true,
+		start:  callTable,
+		before: []string{
+			"% time     seconds  usecs/call     calls    errors syscall",
+			"------ ----------- ----------- --------- --------- ----------------",
+			" 29.88    0.001347          18        71           statx",
+			" 14.80    0.000667           5       129       129 getxattr",
+		},
+		after: []string{
+			"% time seconds usecs/call calls errors syscall",
+			"------",
+			"<N> <DUR> <DUR> 129 129 getxattr",
+			"<N> <DUR> <DUR> 71 statx",
+		},
+	},
+	{
+		name:   "openssl enc -P",
+		doc:    "the salt= line above key= (random unless -S gives it); key= and iv = stay",
+		header: regexp.MustCompile(`^salt=[0-9A-F]+$`),
+		follow: regexp.MustCompile(`^key=[0-9A-F]+$`),
+		start:  saltLine,
+		before: []string{
+			"salt=39AAFD9493550000",
+			"key=00112233445566778899AABBCCDDEEFF",
+			"iv =0102030405060708090A0B0C0D0E0F10",
+		},
+		after: []string{
+			"salt=<SALT>",
+			"key=00112233445566778899AABBCCDDEEFF",
+			"iv =0102030405060708090A0B0C0D0E0F10",
 		},
 	},
 }
@@ -268,7 +340,8 @@ func timeVerbose(header string) (string, func(string) (string, bool)) {
 func maskTables(lines []string) []string {
 	out := make([]string, 0, len(lines))
 	var row func(string) (string, bool)
-	for _, l := range lines {
+	first, sorted := 0, false // where the table's rows start in out
+	for i, l := range lines {
 		if row != nil {
 			if r, ok := row(l); ok {
 				out = append(out, r)
@@ -276,13 +349,36 @@ func maskTables(lines []string) []string {
 			}
 			row = nil
 		}
+		if sorted {
+			sortRuns(out[first:])
+			sorted = false
+		}
 		for _, t := range tableFormats {
-			if t.header.MatchString(l) {
+			if t.header.MatchString(l) && (t.follow == nil || i+1 < len(lines) && t.follow.MatchString(lines[i+1])) {
 				l, row = t.start(l)
+				first, sorted = len(out)+1, t.sorted
 				break
 			}
 		}
 		out = append(out, l)
 	}
+	if sorted {
+		sortRuns(out[first:])
+	}
 	return out
+}
+
+// ruleRow is a rule between a table's rows, as compared.
+const ruleRow = "------"
+
+// sortRuns sorts the rows of a table between its rules: strace -c's
+// rows, not the rule and the total under them.
+func sortRuns(rows []string) {
+	start := 0
+	for i := 0; i <= len(rows); i++ {
+		if i == len(rows) || rows[i] == ruleRow {
+			sort.Strings(rows[start:i])
+			start = i + 1
+		}
+	}
 }

@@ -59,9 +59,9 @@ var toolFormats = []toolFormat{
 		after:  "set_tid_address(0x<H>)         = <PID>",
 	},
 	{
-		name: "strace: clone, clone3, fork, vfork, wait4",
+		name: "strace, ltrace: clone, clone3, fork, vfork, wait4, wait, waitpid",
 		doc:  "the child's pid they return (also in <... resumed> lines); -1 and its errno stay",
-		re:   regexp.MustCompile(`^(.*(?:\b(?:clone3?|v?fork|wait4)\(|<\.\.\. (?:clone3?|v?fork|wait4) resumed>).*\)\s+=\s+)\d+`), repl: "${1}<PID>",
+		re:   regexp.MustCompile(`^(.*(?:\b(?:clone3?|v?fork|wait[34]?|waitpid)\(|<\.\.\. (?:clone3?|v?fork|wait[34]?|waitpid) resumed>).*\)\s+=\s+)\d+`), repl: "${1}<PID>",
 		before: "[pid 24477] <... vfork resumed>)        = 24478",
 		after:  "[pid <PID>] <... vfork resumed>)        = <PID>",
 	},
@@ -130,10 +130,17 @@ var toolFormats = []toolFormat{
 	},
 	{
 		name: "gdb: fork and attach messages",
-		doc:  "the pid in child process N, Attaching to process N, Detaching from process N",
-		re:   regexp.MustCompile(`\b(child process|Attaching to process|Detaching from process) \d+\b`), repl: "${1} <PID>",
+		doc:  "the pid in child process N, parent process N, Attaching to process N, Detaching from process N",
+		re:   regexp.MustCompile(`\b(child process|parent process|Attaching to process|Detaching from process) \d+\b`), repl: "${1} <PID>",
 		before: "[Attaching after Thread 0x7ffff7dd0740 (LWP 20613) fork to child process 20752]",
 		after:  "[Attaching after Thread 0x<H> (LWP <PID>) fork to child process <PID>]",
+	},
+	{
+		name: "gdb: exec",
+		doc:  "the pid of a process that runs exec",
+		re:   regexp.MustCompile(`^process \d+ is executing new program: `), repl: "process <PID> is executing new program: ",
+		before: "process 1057 is executing new program: /usr/bin/true",
+		after:  "process <PID> is executing new program: /usr/bin/true",
 	},
 	{
 		name: "gdb: info inferiors",
@@ -152,9 +159,16 @@ var toolFormats = []toolFormat{
 	{
 		name: "shell: a job killed by a signal",
 		doc:  "the pid in the shell's report; the signal, the line and the command stay",
-		re:   regexp.MustCompile(`: +\d+ (Aborted|Killed|Segmentation fault|Terminated|Floating point exception|Bus error|Illegal instruction|Hangup|Quit|Trace/breakpoint trap|Alarm clock|User defined signal [12]|Broken pipe)\b`), repl: ": <PID> ${1}",
+		re:   regexp.MustCompile(`: +\d+ (` + jobSignals + `)\b`), repl: ": <PID> ${1}",
 		before: "bash: line 1: 26353 Killed                  sleep 5",
 		after:  "bash: line 1: <PID> Killed                  sleep 5",
+	},
+	{
+		name: "shell: jobs -l",
+		doc:  "the pid of a job's row; its number, state and command stay",
+		re:   regexp.MustCompile(`^(\[\d+\][+-]?\s+)\d+(\s+(?:Running|Stopped|Done|Exit \d+|` + jobSignals + `)\b)`), repl: "${1}<PID>${2}",
+		before: "[1]+  1262 Running                 sleep 5 &",
+		after:  "[1]+  <PID> Running                 sleep 5 &",
 	},
 	{
 		name: "/proc/PID paths",
@@ -310,6 +324,35 @@ var toolFormats = []toolFormat{
 		after:  "<N>\tleak",
 	},
 	{
+		name: "openssl: error lines",
+		doc:  "the thread id that starts each line of an error's stack; the code, the routine and the reason stay",
+		re:   regexp.MustCompile(`^[0-9A-F]{8,16}(:error:[0-9A-F]{8}:)`), repl: "<TID>${1}",
+		before: "40F709C16F7F0000:error:1E08010C:DECODER routines:OSSL_DECODER_from_bio:unsupported:../crypto/encode_decode/decoder_lib.c:103:No supported data to decode. Input type: PEM",
+		after:  "<TID>:error:1E08010C:DECODER routines:OSSL_DECODER_from_bio:unsupported:../crypto/encode_decode/decoder_lib.c:103:No supported data to decode. Input type: PEM",
+	},
+	{
+		name: "openssl genpkey, genrsa, dhparam: progress",
+		doc:  "a line of its random progress dots and pluses (as many as candidates it tried) is dropped",
+		re:   regexp.MustCompile(`^\.[.+*]*\+\+\+[.+*]*$`), repl: "",
+		before: "...............................+++++++++++++++++++++++++++++++++++++++++++++++++",
+		after:  noLine,
+	},
+	{
+		name:   "uptime, w",
+		doc:    "the clock, how long the system is up, the users logged in and the load averages",
+		re:     regexp.MustCompile(`^\s*\d{1,2}:\d{2}:\d{2} up .+?,\s+\d+ users?,\s+load average: \d+[.,]\d+, \d+[.,]\d+, \d+[.,]\d+$`),
+		repl:   "<T> up <UPTIME>, <N> users, load average: <N>, <N>, <N>",
+		before: " 04:49:23 up  5:58,  0 user,  load average: 1.09, 0.94, 1.46",
+		after:  "<T> up <UPTIME>, <N> users, load average: <N>, <N>, <N>",
+	},
+	{
+		name: "uptime -p",
+		doc:  "how long the system is up",
+		re:   regexp.MustCompile(`^up \d+ (?:year|week|day|hour|minute)s?(?:, \d+ (?:year|week|day|hour|minute)s?)*$`), repl: "up <UPTIME>",
+		before: "up 5 hours, 58 minutes",
+		after:  "up <UPTIME>",
+	},
+	{
 		name: "durations",
 		doc:  "a number with msec, usec, nsec and their long names (seconds and ms are generic)",
 		re:   regexp.MustCompile(`\b\d+(\.\d+)?\s?(msec|usec|nsec|milliseconds|microseconds|nanoseconds)\b`), repl: "<DUR>",
@@ -317,6 +360,10 @@ var toolFormats = []toolFormat{
 		after:  "took <DUR>",
 	},
 }
+
+// jobSignals are the states of a job a signal ended, as bash reports
+// them (strsignal(3)'s descriptions).
+const jobSignals = `Aborted|Killed|Segmentation fault|Terminated|Floating point exception|Bus error|Illegal instruction|Hangup|Quit|Trace/breakpoint trap|Alarm clock|User defined signal [12]|Broken pipe`
 
 // kernelThread is a ps row (as Volatile makes it) of a kernel thread:
 // the command in brackets, alone. Such rows come and go with the
@@ -358,7 +405,7 @@ func VolatileHelp() string {
 		entry(t.name, t.doc, t.before, t.after)
 	}
 	entry("ps", "a kernel thread's row ([kworker/0:1] and the like) is dropped; a zombie's [prog] <defunct> stays",
-		[]string{psKernelExample}, []string{"(no line)"})
+		[]string{psKernelExample}, []string{noLine})
 	return b.String()
 }
 
@@ -380,6 +427,9 @@ func wrap(text, indent string, width int) string {
 	}
 	return b.String() + line + "\n"
 }
+
+// noLine is the after of an example whose line is dropped.
+const noLine = "(no line)"
 
 // psKernelExample is a row of ps aux for a kernel thread.
 const psKernelExample = "root          12  0.0  0.0      0     0 ?        I    22:51   0:00 [kworker/0:1-events]"

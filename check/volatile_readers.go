@@ -1,0 +1,144 @@
+package check
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The readers of the tables in tableFormats whose rows are read field by
+// field rather than column by column: ps with any set of columns, free,
+// strace -c and ltrace -c, and openssl enc -P's report. Their headers are
+// in volatile_tables.go.
+
+// psColumns are the headers ps prints for its format specifiers (ps(1),
+// STANDARD FORMAT SPECIFIERS), with what a masked one becomes; a header
+// not here is kept (F, S, STAT, UID, USER, PRI, NI, NLWP, WCHAN, ADDR...).
+var psColumns = map[string]string{
+	"PID": "<PID>", "PPID": "<PID>", "LWP": "<PID>", "SPID": "<PID>", "TID": "<PID>",
+	"TGID": "<PID>", "PGID": "<PID>", "PGRP": "<PID>", "SID": "<PID>", "SESS": "<PID>", "TPGID": "<PID>",
+	"C": "<N>", "%CPU": "<N>", "%MEM": "<N>", "CPU": "<N>", "PSR": "<N>",
+	"SZ": "<N>", "VSZ": "<N>", "RSS": "<N>", "RSZ": "<N>",
+	"TIME": "<T>", "STIME": "<T>", "START": "<T>", "ELAPSED": "<T>",
+}
+
+// psKept are the other headers of ps(1) that a ps header may hold.
+const psKept = `F|S|STAT|UID|RUID|EUID|GID|USER|RUSER|EUSER|GROUP|PRI|NI|NLWP|WCHAN|ADDR|TTY|TT|CLS|RTPRIO|POL`
+
+// psHeader matches a header of ps: its columns' names, PID among them,
+// the command last.
+var psHeader = func() *regexp.Regexp {
+	var names []string
+	for h := range psColumns {
+		names = append(names, regexp.QuoteMeta(h))
+	}
+	any := `(?:` + strings.Join(names, "|") + `|` + psKept + `)\s+`
+	return regexp.MustCompile(`^\s*(?:` + any + `)*PID\s+(?:` + any + `)*(?:CMD|COMMAND)$`)
+}()
+
+// psPerLine are the headers of the ps formats that Volatile reads line
+// by line, without their header (ps aux, ps -ef, ps): their rows are
+// left to it.
+var psPerLine = map[string]bool{
+	"USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND": true,
+	"UID PID PPID C STIME TTY TIME CMD":                      true,
+	"PID TTY TIME CMD":                                       true,
+}
+
+var (
+	psDigits = regexp.MustCompile(`^\d+$`)
+	pts      = regexp.MustCompile(`^pts/\d+$`)
+)
+
+// psTable reads the rows of ps under a header of any columns (ps -l,
+// ps -o pid,ppid,stat,cmd, ps -eLf, ps -j): a row's fields are its
+// columns but the last, the command, which is the rest of the line. The
+// ids, the CPU and memory shares and sizes, and the times are masked, a
+// pseudo-terminal's number too; a kernel thread's row ([kthreadd], in
+// brackets) is dropped.
+func psTable(header string) (string, func(string) (string, bool)) {
+	head := strings.Fields(header)
+	if psPerLine[strings.Join(head, " ")] {
+		return header, func(l string) (string, bool) {
+			f := strings.Fields(l)
+			return l, len(f) >= len(head) && psDigits.MatchString(f[indexOf(head, "PID")])
+		}
+	}
+	return strings.Join(head, " "), func(l string) (string, bool) {
+		f := strings.Fields(l)
+		if len(f) < len(head) || !psDigits.MatchString(f[indexOf(head, "PID")]) {
+			return "", false
+		}
+		cmd := strings.Join(f[len(head)-1:], " ")
+		if strings.HasPrefix(cmd, "[") && strings.HasSuffix(cmd, "]") {
+			return "", true // a kernel thread: dropped
+		}
+		out := f[:len(head)-1]
+		for i, h := range head[:len(head)-1] {
+			if m, ok := psColumns[h]; ok {
+				out[i] = m
+			} else if (h == "TTY" || h == "TT") && pts.MatchString(out[i]) {
+				out[i] = "pts/<N>"
+			}
+		}
+		return strings.Join(append(out, cmd), " "), true
+	}
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// freeRow is a row of free: Mem:, Swap:, Low:, High:, Total:.
+var freeRow = regexp.MustCompile(`^(?:Mem|Swap|Low|High|Total|Comm):$`)
+
+// freeTable reads free's rows: the total is kept, what is used, free,
+// shared, cached or available is masked.
+func freeTable(header string) (string, func(string) (string, bool)) {
+	return strings.Join(strings.Fields(header), " "), func(l string) (string, bool) {
+		f := strings.Fields(l)
+		if len(f) < 3 || !freeRow.MatchString(f[0]) {
+			return "", false
+		}
+		for i := 2; i < len(f); i++ {
+			f[i] = "<N>"
+		}
+		return strings.Join(f, " "), true
+	}
+}
+
+// callRow is a row of strace -c's or ltrace -c's summary: % time,
+// seconds, usecs/call, calls, (strace's) errors when there were any, the
+// syscall or function; callRule is the rule above the rows and the total.
+var (
+	callRow  = regexp.MustCompile(`^\s*\d+\.\d+\s+\d+\.\d+\s+(?:\d+\s+)?(\d+(?:\s+\d+)?\s+\S+)$`)
+	callRule = regexp.MustCompile(`^-+(?: -+)+$`)
+)
+
+// callTable reads the summary of strace -c and ltrace -c: the time, the
+// seconds and the usecs/call are masked, the calls, the errors and the
+// names stay. The rows are sorted by the time spent, so they are
+// compared sorted (tableFormat.sorted: between the rules).
+func callTable(header string) (string, func(string) (string, bool)) {
+	return strings.Join(strings.Fields(header), " "), func(l string) (string, bool) {
+		if callRule.MatchString(l) {
+			return ruleRow, true
+		}
+		m := callRow.FindStringSubmatch(l)
+		if m == nil {
+			return "", false
+		}
+		return "<N> <DUR> <DUR> " + strings.Join(strings.Fields(m[1]), " "), true
+	}
+}
+
+// saltLine masks the salt of openssl enc -P's report, random unless -S
+// gave it (and an uninitialized buffer's bytes with -K and no salt);
+// the key= and iv = lines under it stay compared.
+func saltLine(string) (string, func(string) (string, bool)) {
+	return "salt=<SALT>", func(string) (string, bool) { return "", false }
+}
