@@ -142,3 +142,33 @@ func callTable(header string) (string, func(string) (string, bool)) {
 func saltLine(string) (string, func(string) (string, bool)) {
 	return "salt=<SALT>", func(string) (string, bool) { return "", false }
 }
+
+// duRow is a row of du: a size (du -h's with its unit) and a path.
+var duRow = regexp.MustCompile(`^\d+(?:[.,]\d+)?[KMGTPEZY]?\t([^\t]+)$`)
+
+// duTable reads the rows of du under a first row whose path has a /
+// (a file in the folder du was given): a row's size is masked when its
+// path has a / too, or when it is the folder of a path above it (du
+// prints a folder's total after what it holds: 10200<TAB>dd under
+// 6104<TAB>dd/perf.data). A row of a bare name alone, 12<TAB>apples,
+// reads as a count and its name, and stays.
+func duTable(header string) (string, func(string) (string, bool)) {
+	var seen []string
+	mask := func(l string) (string, bool) {
+		m := duRow.FindStringSubmatch(l)
+		if m == nil {
+			return "", false
+		}
+		folder := strings.Contains(m[1], "/")
+		for _, p := range seen {
+			folder = folder || strings.HasPrefix(p, m[1]+"/")
+		}
+		if !folder {
+			return "", false
+		}
+		seen = append(seen, m[1])
+		return "<N>\t" + m[1], true
+	}
+	h, _ := mask(header)
+	return h, mask
+}

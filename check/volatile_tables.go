@@ -171,6 +171,14 @@ var tableFormats = []tableFormat{
 			"iv =0102030405060708090A0B0C0D0E0F10",
 		},
 	},
+	{
+		name:   "du: a folder's total",
+		doc:    "the size of a folder's row under the rows of what it holds (the rows of its files are masked as above)",
+		header: regexp.MustCompile(`^\d+(?:[.,]\d+)?[KMGTPEZY]?\t[^\t]*/[^\t]*$`),
+		start:  duTable,
+		before: []string{"6096\tdd/perf.data", "10192\tdd"},
+		after:  []string{"<N>\tdd/perf.data", "<N>\tdd"},
+	},
 }
 
 // The columns of lsof and df: which are right-aligned (a value ends where

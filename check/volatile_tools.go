@@ -13,12 +13,14 @@ import (
 // a count: valgrind's "ERROR SUMMARY: 2 errors" stays). Measurements
 // (perf counters, elapsed times) are masked only in the tool's own
 // measurement lines. Formats that need a table's header to be read (lsof,
-// df, perf stat, time -v) are in volatile_tables.go.
+// df, ps, free, perf stat, strace -c, time -v, du's folders, openssl enc
+// -P) are in volatile_tables.go, their readers in volatile_readers.go.
 //
 // Each example is a line the tool printed on Debian 12 (valgrind 3.19,
 // gcc 12's ASan and LSan, strace 6.1, GNU time, coreutils 9.1, gdb 13.1,
-// lsof 4.95, perf 6.1, bash 5.2, Python 3.11, the stat(2) example of
-// man-pages 6.03 built with gcc 12), but the core file names,
+// lsof 4.95, perf 6.1, bash 5.2, Python 3.11, ltrace 0.7.3, OpenSSL
+// 3.0, procps 4.0 (ps, free, uptime), the stat(2) example of man-pages
+// 6.03 built with gcc 12), but the core file names,
 // which follow core(5) (core_uses_pid, core_pattern's %e.%p.%t): before
 // is the line as printed, after the line as check compares it (after all
 // of Volatile). TestToolFormats checks each; check/testdata/tools holds

@@ -178,6 +178,8 @@ func TestToolCountsDiffer(t *testing.T) {
 		{"gdb-fork", "exited normally", "exited with code 01"},
 		{"gdb-fork", "executing new program: /usr/bin/true", "executing new program: /usr/bin/false"},
 		{"ltrace", `puts("done")`, `puts("gone")`},
+		{"tty", "Rs+  ps -o", "Ss+  ps -o"},
+		{"gcore", "killed]", "exited normally]"},
 	} {
 		a := sample(t, "testdata/tools/"+c.name+".1.txt")
 		if !strings.Contains(a, c.from) {
@@ -299,5 +301,15 @@ func TestVolatileHelp(t *testing.T) {
 		if len(l) > 72 && !strings.HasPrefix(l, "      ") && !strings.HasPrefix(l, "    \u2192 ") {
 			t.Errorf("a line of the help is longer than 72 columns: %q", l)
 		}
+	}
+}
+
+// TestDuFolderTotal: du's folder row is masked under the rows of what it
+// holds; a count and a name after them stays, so does one alone.
+func TestDuFolderTotal(t *testing.T) {
+	block := "12\tapples\n6096\tdd/perf.data\n10192\tdd\n12\tapples\n"
+	want := []string{"12\tapples", "<N>\tdd/perf.data", "<N>\tdd", "12\tapples"}
+	if d := cmp.Diff(want, Normalize(block, nil, nil)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
