@@ -172,3 +172,83 @@ func duTable(header string) (string, func(string) (string, bool)) {
 	h, _ := mask(header)
 	return h, mask
 }
+
+// pmapRow is a row of pmap, pmap -x (Kbytes, RSS, Dirty) or pmap -d
+// (Kbytes, Offset, Device): the address, then the columns, the mode and
+// the mapping; pmapKept are its other lines (-x's and -d's header, the
+// rule, the totals).
+var (
+	pmapRow   = regexp.MustCompile(`^[0-9a-f]{16}\s+(\d+K?)(\s+\d+\s+\d+)?\s+([-r][-w][-x][-s][-R]\s.*)$`)
+	pmapKept  = regexp.MustCompile(`^\s*total\s+\d+K$|^Address\s+Kbytes\s|^-+(?: -+)+$|^mapped: `)
+	pmapTotal = regexp.MustCompile(`^total kB\s+(\d+)\s+\d+\s+\d+$`)
+)
+
+// pmapTable reads pmap's report under its first line, "PID:   command":
+// the pid, each mapping's address and -x's RSS and Dirty are masked; the
+// sizes, modes, offsets, devices and mappings stay.
+func pmapTable(header string) (string, func(string) (string, bool)) {
+	_, cmd, _ := strings.Cut(header, ":")
+	return "<PID>:" + cmd, func(l string) (string, bool) {
+		if m := pmapRow.FindStringSubmatch(l); m != nil {
+			x := ""
+			if m[2] != "" {
+				x = " <N> <N>"
+			}
+			return strings.Join(strings.Fields("<ADDR> "+m[1]+x+" "+m[3]), " "), true
+		}
+		if m := pmapTotal.FindStringSubmatch(l); m != nil {
+			return "total kB " + m[1] + " <N> <N>", true
+		}
+		return strings.Join(strings.Fields(l), " "), pmapKept.MatchString(l)
+	}
+}
+
+// ipcsTable reads a table of ipcs (shared memory, semaphores, message
+// queues): a row's id is masked (its key is a hex value); the owner, the
+// permissions, the sizes and nattch, nsems or messages stay.
+func ipcsTable(header string) (string, func(string) (string, bool)) {
+	return strings.Join(strings.Fields(header), " "), func(l string) (string, bool) {
+		f := strings.Fields(l)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "0x") || !psDigits.MatchString(f[1]) {
+			return "", false
+		}
+		f[1] = "<N>"
+		return strings.Join(f, " "), true
+	}
+}
+
+// vmstatTable reads vmstat's rows under its column header: every value
+// is a measurement.
+func vmstatTable(header string) (string, func(string) (string, bool)) {
+	head := strings.Fields(header)
+	return strings.Join(head, " "), func(l string) (string, bool) {
+		f := strings.Fields(l)
+		if len(f) != len(head) {
+			return "", false
+		}
+		for i, v := range f {
+			if !psDigits.MatchString(v) {
+				return "", false
+			}
+			f[i] = "<N>"
+		}
+		return strings.Join(f, " "), true
+	}
+}
+
+// profileRow is a row of Python's profile and cProfile report: ncalls
+// (recursive/primitive), tottime, percall, cumtime, percall, the function.
+var profileRow = regexp.MustCompile(`^\s*(\d+(?:/\d+)?)\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\d+\s+\d+\.\d+\s+(\S.*)$`)
+
+// profileTable reads the rows of python -m cProfile: the times are
+// masked, the calls and the functions stay; the rows are compared
+// sorted, as they come sorted by a time.
+func profileTable(header string) (string, func(string) (string, bool)) {
+	return strings.Join(strings.Fields(header), " "), func(l string) (string, bool) {
+		m := profileRow.FindStringSubmatch(l)
+		if m == nil {
+			return "", false
+		}
+		return m[1] + " <DUR> <DUR> <DUR> <DUR> " + m[2], true
+	}
+}

@@ -179,6 +179,55 @@ var tableFormats = []tableFormat{
 		before: []string{"6096\tdd/perf.data", "10192\tdd"},
 		after:  []string{"<N>\tdd/perf.data", "<N>\tdd"},
 	},
+	{
+		name:   "pmap",
+		doc:    "the pid of its first line, each mapping's address, -x's RSS and Dirty; the sizes, modes and mappings stay",
+		header: regexp.MustCompile(`^\d+:   \S`),
+		follow: regexp.MustCompile(`^(?:[0-9a-f]{16} |Address\s+Kbytes\s)`),
+		start:  pmapTable,
+		before: []string{"6532:   sleep 3", "00005643f0c7e000      8K r---- sleep", " total             2924K"},
+		after:  []string{"<PID>:   sleep 3", "<ADDR> 8K r---- sleep", "total 2924K"},
+	},
+	{
+		name:   "ipcs",
+		doc:    "the shmid, semid or msqid of a row (its key is hex); the owner, perms, sizes and nattch stay",
+		header: regexp.MustCompile(`^key\s+(?:shmid|semid|msqid)\s+owner\s+perms\s`),
+		start:  ipcsTable,
+		before: []string{
+			"key        shmid      owner      perms      bytes      nattch     status",
+			"0xb38d1c7a 4          root       644        4096       0",
+		},
+		after: []string{"key shmid owner perms bytes nattch status", "0x<H> <N> root 644 4096 0"},
+	},
+	{
+		name:   "vmstat",
+		doc:    "every value of its rows, under its column header",
+		header: regexp.MustCompile(`^\s*r\s+b\s+swpd\s+free\s+(?:buff|inact)\s+(?:cache|active)\s+si\s+so\s+bi\s+bo\s+in\s+cs\s+us\s+sy\s+id\s+wa\s+st(?:\s+gu)?$`),
+		start:  vmstatTable,
+		before: []string{
+			" r  b   swpd   free   buff  cache   si   so    bi    bo   in   cs us sy id wa st",
+			" 3  0      0 21920460 187076 2144200    0    0   393   712 2393 7226 49 25 26  0  0",
+		},
+		after: []string{
+			"r b swpd free buff cache si so bi bo in cs us sy id wa st",
+			"<N> <N> <N> <N> <N> <N> <N> <N> <N> <N> <N> <N> <N> <N> <N> <N> <N>",
+		},
+	},
+	{
+		name:   "python -m cProfile, profile",
+		doc:    "tottime, cumtime and the percalls; ncalls and the functions stay, the rows compared sorted (they come sorted by a time)",
+		header: regexp.MustCompile(`^\s*ncalls\s+tottime\s+percall\s+cumtime\s+percall\s+filename:lineno\(function\)$`),
+		sorted: true,
+		start:  profileTable,
+		before: []string{
+			"   ncalls  tottime  percall  cumtime  percall filename:lineno(function)",
+			"     3000    0.020    0.000    0.023    0.000 encoder.py:183(encode)",
+		},
+		after: []string{
+			"ncalls tottime percall cumtime percall filename:lineno(function)",
+			"3000 <DUR> <DUR> <DUR> <DUR> encoder.py:183(encode)",
+		},
+	},
 }
 
 // The columns of lsof and df: which are right-aligned (a value ends where

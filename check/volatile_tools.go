@@ -37,8 +37,14 @@ type toolFormat struct {
 	after  string // the example, as check compares it
 }
 
-// toolFormats are the per-line formats, applied in order.
-var toolFormats = []toolFormat{
+// toolFormats are the per-line formats, applied in order: those of the
+// tools that run, trace and debug processes, then those of the tools
+// that show files and the system (volatile_files.go).
+var toolFormats = append(append([]toolFormat{}, processFormats...), systemFormats...)
+
+// processFormats are the formats of valgrind, the sanitizers, strace,
+// ltrace, gdb, the shell's jobs and the kernel's reports of processes.
+var processFormats = []toolFormat{
 	{
 		name: "valgrind, AddressSanitizer, LeakSanitizer",
 		doc:  "the ==PID== prefix of every line (and valgrind's --PID-- and **PID**); the summaries' counts stay",
@@ -82,11 +88,11 @@ var toolFormats = []toolFormat{
 		after:  "strace: Process <PID> attached",
 	},
 	{
-		name: "strace: si_pid",
-		doc:  "the sender's pid in a signal's siginfo",
-		re:   regexp.MustCompile(`\bsi_pid=\d+`), repl: "si_pid=<PID>",
+		name: "strace: si_pid, si_utime, si_stime",
+		doc:  "the sender's pid in a signal's siginfo, and a SIGCHLD's CPU times of the child; si_status stays",
+		re:   regexp.MustCompile(`\bsi_(pid|utime|stime)=\d+`), repl: "si_${1}=<N>",
 		before: "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=24478, si_uid=0, si_status=0} ---",
-		after:  "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=<PID>, si_uid=0, si_status=0} ---",
+		after:  "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=<N>, si_uid=0, si_status=0} ---",
 	},
 	{
 		name: "strace: rt_sigreturn",
@@ -108,6 +114,20 @@ var toolFormats = []toolFormat{
 		re:   regexp.MustCompile(`<\d+\.\d+>$`), repl: "<DUR>",
 		before: "close(3)                                = 0 <0.000007>",
 		after:  "close(3)                                = 0 <DUR>",
+	},
+	{
+		name: "strace -f -o FILE",
+		doc:  "the pid that starts each line of a trace written to a file, in strace's %-5d column",
+		re:   regexp.MustCompile(`^(?:\d{5,}|\d{4} |\d{3} {2}|\d{2} {3}|\d {4}) ( *(?:\d+\.\d{6} +)?(?:[a-z_][a-z0-9_]*\(.*(?:\) += |<unfinished \.\.\.>$)|--- SIG|\+\+\+ (?:exited|killed)|<\.\.\. [a-z_0-9]+ resumed>))`), repl: "<PID> ${1}",
+		before: "26158 wait4(-1,  <unfinished ...>",
+		after:  "<PID> wait4(-1,  <unfinished ...>",
+	},
+	{
+		name: "strace -r, -ttt, ltrace -r",
+		doc:  "the relative or epoch time that starts a call's line (-t's and -tt's clock is generic)",
+		re:   regexp.MustCompile(`^(\s*(?:(?:\[pid\s+(?:\d+|<PID>)\]|<PID>)\s+)?)\d+\.\d{6}( (?:[A-Za-z_]\w*\(|--- |\+\+\+ |<\.\.\. ))`), repl: "${1}<T>${2}",
+		before: "     0.000919 close(3)                  = 0",
+		after:  "     <T> close(3)                  = 0",
 	},
 	{
 		name: "gdb: (process N), (LWP N)",
@@ -180,6 +200,57 @@ var toolFormats = []toolFormat{
 		after:  "lr-x------ 1 root root 64 <D> 3 -> /proc/<PID>/fd",
 	},
 	{
+		name: "/proc/self",
+		doc:  "the pid it links to",
+		re:   regexp.MustCompile(`(/proc/(?:self|thread-self) -> )\d+(/task/\d+)?$`), repl: "${1}<PID>",
+		before: "lrwxrwxrwx 1 root root 0 Dec  1 22:50 /proc/self -> 7301",
+		after:  "lrwxrwxrwx 1 root root 0 <D> /proc/self -> <PID>",
+	},
+	{
+		name: "/proc/PID/status",
+		doc:  "the ids (Tgid, Pid, PPid, NSpid...; TracerPid when not 0), VmRSS, VmHWM and Rss*, and the context switches; Name, State, Threads and the masks stay",
+		re:   regexp.MustCompile(`^(Tgid|Ngid|Pid|PPid|TracerPid|NStgid|NSpid|NSpgid|NSsid|VmHWM|VmRSS|RssAnon|RssFile|RssShmem|voluntary_ctxt_switches|nonvoluntary_ctxt_switches):(\s+)(?:[1-9]\d*(?:\s+\d+)*(?: kB)?|0 kB)$`), repl: "${1}:${2}<N>",
+		before: "PPid:\t6531",
+		after:  "PPid:\t<N>",
+	},
+	{
+		name: "/proc/PID/maps",
+		doc:  "a mapping's addresses and its file's inode (and the padding after it); the permissions, offset, device and path stay",
+		re:   regexp.MustCompile(`^[0-9a-f]+-[0-9a-f]+ ([-r][-w][-x][ps] [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ )\d+(?: +(\S.*))?$`), repl: "<ADDR>-<ADDR> ${1}<N> ${2}",
+		before: "5643f0c7e000-5643f0c80000 r--p 00000000 fe:00 247766                     /usr/bin/sleep",
+		after:  "<ADDR>-<ADDR> r--p 00000000 fe:00 <N> /usr/bin/sleep",
+	},
+	{
+		name:   "pstree -p",
+		doc:    "the pid of each process of a tree (a line with a branch: bash(6531)-+-sleep(6532), or `-sleep(6532) under it)",
+		within: regexp.MustCompile(`^[\s|\x{2502}]*(?:(?:[|` + "`" + `]-|[\x{251c}\x{2514}]\x{2500})` + pstreeNode + `|` + pstreeNode + `(?:(?:-[-+]-|\x{2500}[\x{2500}\x{252c}]\x{2500})` + pstreeNode + `)+)`),
+		re:     regexp.MustCompile(`(` + pstreeName + `)\(\d+(,[\w-]+)?\)`), repl: "${1}(<PID>${2})",
+		before: "bash(6531)-+-pstree(6539)",
+		after:  "bash(<PID>)-+-pstree(<PID>)",
+	},
+	{
+		name: "ipcmk",
+		doc:  "the id of the object it made",
+		re:   regexp.MustCompile(`^(Shared memory|Message queue|Semaphore) id: \d+$`), repl: "${1} id: <N>",
+		before: "Shared memory id: 4",
+		after:  "Shared memory id: <N>",
+	},
+	{
+		name: "dmesg",
+		doc:  "the time since boot that starts a kernel message",
+		re:   regexp.MustCompile(`^\[\s*\d+\.\d{6}\] `), repl: "[<T>] ",
+		before: "[22029.181553] Code: 00 00 00 00 f3 0f 1e fa e9 77 ff ff ff 55 48 89 e5",
+		after:  "[<T>] Code: 00 00 00 00 f3 0f 1e fa e9 77 ff ff ff 55 48 89 e5",
+	},
+	{
+		name:   "the kernel's segfault report",
+		doc:    "the pid, the ip and sp, where the program is mapped and the CPU; the program, the fault's address and the error code stay",
+		re:     regexp.MustCompile(`\b([\w.+\-]+)\[\d+\]: segfault at ([0-9a-f]+) ip [0-9a-f]+ sp [0-9a-f]+ error (\d+)(?: in ([^\[\s]+)\[[0-9a-f,+]+\])?(?: likely on CPU \d+ \(core \d+, socket \d+\))?`),
+		repl:   "${1}[<PID>]: segfault at ${2} ip <ADDR> sp <ADDR> error ${3} in ${4}[<ADDR>]",
+		before: "[22029.181537] seg[7268]: segfault at 0 ip 0000558da74f9146 sp 00007ffe87a87440 error 4 in seg[1146,558da74f9000+1000] likely on CPU 1 (core 1, socket 0)",
+		after:  "[<T>] seg[<PID>]: segfault at 0 ip <ADDR> sp <ADDR> error 4 in seg[<ADDR>]",
+	},
+	{
 		name: "core dumps: core.N",
 		doc:  "the pid (and what follows) in a core file's name",
 		re:   regexp.MustCompile(`\bcore\.\d+(?:\.\d+)*\b`), repl: "core.<N>",
@@ -193,175 +264,14 @@ var toolFormats = []toolFormat{
 		before: "-rw------- 1 root root 380928 Dec  1 23:44 core.thr.17322.1796166428",
 		after:  "-rw------- 1 root root 380928 <D> core.thr.<N>",
 	},
-	{
-		name: "stat: Inode, Device",
-		doc:  "the inode number and the device, with the padding after them",
-		re:   regexp.MustCompile(`\b(Device|Inode): *(?:\d+,\d+|[0-9a-f]+h/\d+d|\d+)[ \t]*`), repl: "${1}: <N> ",
-		before: "Device: 254,0\tInode: 2           Links: 21",
-		after:  "Device: <N> Inode: <N> Links: 21",
-	},
-	{
-		name: "stat: Access, Modify, Change, Birth",
-		doc:  "the file's times; the access mode line stays",
-		re:   regexp.MustCompile(`^(\s*)(Access|Modify|Change|Birth): \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{4}$`), repl: "${1}${2}: <D>",
-		before: "Modify: 2026-12-01 23:06:29.778540354 +0000",
-		after:  "Modify: <D>",
-	},
-	{
-		// The program of stat(2)'s EXAMPLES (Linux man-pages), which
-		// courses copy: printf("I-node number:            %ju\n", ...)
-		// and printf("ID of containing device:  [%x,%x]\n", major, minor).
-		name: "stat(2)'s example program (man-pages)",
-		doc:  "its I-node number and ID of containing device lines; the file type, mode, link count, owners and sizes stay",
-		re:   regexp.MustCompile(`^(\s*(?:I-node number|ID of containing device):\s+)(?:\d+|\[[0-9a-f]+,[0-9a-f]+\])$`), repl: "${1}<N>",
-		before: "I-node number:            10025917",
-		after:  "I-node number:            <N>",
-	},
-	{
-		name: "ls -li, ls -lai",
-		doc:  "the inode column of a long listing (bare ls -i is not masked: its rows look like wc's and uniq -c's counts)",
-		re:   regexp.MustCompile(`^(\s*)\d+( [-bcdlps][-rwxsStT]{9}[.+@]? )`), repl: "${1}<N>${2}",
-		before: " 9994712 -rwxr-xr-x 1 root root 17448 Dec  1 23:43 leak",
-		after:  " <N> -rwxr-xr-x 1 root root 17448 <D> leak",
-	},
-	{
-		name: "ls -l",
-		doc:  "the modification time of a long listing's row (Dec  1 23:43, or Dec  1  2025)",
-		re:   regexp.MustCompile(`^(.*[-bcdlps][-rwxsStT]{9}[.+@]?\s+\d+\s+.*\s)(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+(?:\d{1,2}:\d{2}|\d{4})\s`), repl: "${1}<D> ",
-		before: "-rwxr-xr-x 1 root root 3 Dec  1 22:50 /etc/hostname",
-		after:  "-rwxr-xr-x 1 root root 3 <D> /etc/hostname",
-	},
-	{
-		name:   "Python's os.stat_result",
-		doc:    "st_ino, st_dev and the times (st_atime, st_mtime, st_ctime); mode, size, links and owners stay",
-		within: regexp.MustCompile(`\bstat_result\(`),
-		re:     regexp.MustCompile(`\b(st_(?:atime|mtime|ctime|ino|dev))=\d+(?:\.\d+)?`), repl: "${1}=<N>",
-		before: "os.stat_result(st_mode=16877, st_ino=2, st_dev=65024, st_nlink=21, st_uid=0, st_gid=0, st_size=4096, st_atime=1796166428, st_mtime=1796166389, st_ctime=1796166389)",
-		after:  "os.stat_result(st_mode=16877, st_ino=<N>, st_dev=<N>, st_nlink=21, st_uid=0, st_gid=0, st_size=4096, st_atime=<N>, st_mtime=<N>, st_ctime=<N>)",
-	},
-	{
-		name: "pipe and socket inodes",
-		doc:  "the inode in pipe:[N], socket:[N] (ls -l /proc/PID/fd, lsof) and in a namespace's name",
-		re:   regexp.MustCompile(`\b(pipe|socket|cgroup|ipc|mnt|net|pid|time|user|uts):\[\d+\]`), repl: "${1}:[<N>]",
-		before: "l-wx------ 1 root root 64 Dec  1 23:44 1 -> pipe:[1890141]",
-		after:  "l-wx------ 1 root root 64 <D> 1 -> pipe:[<N>]",
-	},
-	{
-		name: "/dev/pts/N",
-		doc:  "the number of a pseudo-terminal (tty, who)",
-		re:   regexp.MustCompile(`/dev/pts/\d+`), repl: "/dev/pts/<N>",
-		before: "/dev/pts/3",
-		after:  "/dev/pts/<N>",
-	},
-	{
-		name: "date",
-		doc:  "its default format, the day's padding included",
-		re:   regexp.MustCompile(`\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} (?:[A-Z]{2,5}|[+-]\d{4}) \d{4}\b`), repl: "<D>",
-		before: "Tue Dec  1 23:44:04 UTC 2026",
-		after:  "<D>",
-	},
-	{
-		name: "time (the shell's keyword, time -p)",
-		doc:  "the three times, real 0m0.003s or real 0.00",
-		re:   regexp.MustCompile(`^(real|user|sys)(\s+)(?:\d+m)?\d+[.,]\d+s?$`), repl: "${1}${2}<DUR>",
-		before: "real 0.00",
-		after:  "real <DUR>",
-	},
-	{
-		name:   "/usr/bin/time",
-		doc:    "its default report's times, CPU share and memory; the exit status line stays",
-		re:     regexp.MustCompile(`^\s*\d+[.:\d]*user \d+[.:\d]*system \d+[.:\d]*elapsed (?:\d+|\?)%CPU \(\d+avgtext\+\d+avgdata \d+maxresident\)k$`),
-		repl:   "<DUR>user <DUR>system <DUR>elapsed <N>%CPU (<N>avgtext+<N>avgdata <N>maxresident)k",
-		before: "0.00user 0.00system 0:00.00elapsed 77%CPU (0avgtext+0avgdata 1084maxresident)k",
-		after:  "<DUR>user <DUR>system <DUR>elapsed <N>%CPU (<N>avgtext+<N>avgdata <N>maxresident)k",
-	},
-	{
-		name:   "/usr/bin/time: faults",
-		doc:    "the second line of its report",
-		re:     regexp.MustCompile(`^\s*\d+inputs\+\d+outputs \(\d+major\+\d+minor\)pagefaults \d+swaps$`),
-		repl:   "<N>inputs+<N>outputs (<N>major+<N>minor)pagefaults <N>swaps",
-		before: "0inputs+0outputs (0major+72minor)pagefaults 0swaps",
-		after:  "<N>inputs+<N>outputs (<N>major+<N>minor)pagefaults <N>swaps",
-	},
-	{
-		name: "perf record: wrote",
-		doc:  "the size it wrote and the samples it took",
-		re:   regexp.MustCompile(`^\[ perf record: Captured and wrote \d+(?:\.\d+)? MB (.*) \(\d+ samples\) \]$`), repl: "[ perf record: Captured and wrote <N> MB ${1} (<N> samples) ]",
-		before: "[ perf record: Captured and wrote 0.001 MB /tmp/hnorm/w/perf.data (1 samples) ]",
-		after:  "[ perf record: Captured and wrote <N> MB /tmp/<P> (<N> samples) ]",
-	},
-	{
-		name: "perf record: woken up",
-		doc:  "how often it woke up to write",
-		re:   regexp.MustCompile(`^\[ perf record: Woken up \d+ times to write data \]$`), repl: "[ perf record: Woken up <N> times to write data ]",
-		before: "[ perf record: Woken up 1 times to write data ]",
-		after:  "[ perf record: Woken up <N> times to write data ]",
-	},
-	{
-		name: "perf report: header",
-		doc:  "the samples and the event count of its header",
-		re:   regexp.MustCompile(`^# (Samples: |Event count \(approx\.\): )\d+`), repl: "# ${1}<N>",
-		before: "# Samples: 1  of event 'cpu-clock:ppp'",
-		after:  "# Samples: <N>  of event 'cpu-clock:ppp'",
-	},
-	{
-		name: "perf report: tip",
-		doc:  "the tip of the day, picked at random",
-		re:   regexp.MustCompile(`^# \(Tip: .*\)$`), repl: "# (Tip: <TIP>)",
-		before: "# (Tip: Limit to show entries above 5% only: perf report --percent-limit 5)",
-		after:  "# (Tip: <TIP>)",
-	},
-	{
-		name: "du",
-		doc:  "the size column, 88<TAB>./dir (a bare number only before a path with a / or a leading .)",
-		re:   regexp.MustCompile(`^\d+(\t(?:[./~]|[^\t]*/))`), repl: "<N>${1}",
-		before: "88\t/tmp/hnorm/s",
-		after:  "<N>\t/tmp/<P>",
-	},
-	{
-		name: "du -h",
-		doc:  "the size column, 88K<TAB>dir",
-		re:   regexp.MustCompile(`^\d+(?:[.,]\d+)?[KMGTPEZY](\t\S)`), repl: "<N>${1}",
-		before: "20K\tleak",
-		after:  "<N>\tleak",
-	},
-	{
-		name: "openssl: error lines",
-		doc:  "the thread id that starts each line of an error's stack; the code, the routine and the reason stay",
-		re:   regexp.MustCompile(`^[0-9A-F]{8,16}(:error:[0-9A-F]{8}:)`), repl: "<TID>${1}",
-		before: "40F709C16F7F0000:error:1E08010C:DECODER routines:OSSL_DECODER_from_bio:unsupported:../crypto/encode_decode/decoder_lib.c:103:No supported data to decode. Input type: PEM",
-		after:  "<TID>:error:1E08010C:DECODER routines:OSSL_DECODER_from_bio:unsupported:../crypto/encode_decode/decoder_lib.c:103:No supported data to decode. Input type: PEM",
-	},
-	{
-		name: "openssl genpkey, genrsa, dhparam: progress",
-		doc:  "a line of its random progress dots and pluses (as many as candidates it tried) is dropped",
-		re:   regexp.MustCompile(`^\.[.+*]*\+\+\+[.+*]*$`), repl: "",
-		before: "...............................+++++++++++++++++++++++++++++++++++++++++++++++++",
-		after:  noLine,
-	},
-	{
-		name:   "uptime, w",
-		doc:    "the clock, how long the system is up, the users logged in and the load averages",
-		re:     regexp.MustCompile(`^\s*\d{1,2}:\d{2}:\d{2} up .+?,\s+\d+ users?,\s+load average: \d+[.,]\d+, \d+[.,]\d+, \d+[.,]\d+$`),
-		repl:   "<T> up <UPTIME>, <N> users, load average: <N>, <N>, <N>",
-		before: " 04:49:23 up  5:58,  0 user,  load average: 1.09, 0.94, 1.46",
-		after:  "<T> up <UPTIME>, <N> users, load average: <N>, <N>, <N>",
-	},
-	{
-		name: "uptime -p",
-		doc:  "how long the system is up",
-		re:   regexp.MustCompile(`^up \d+ (?:year|week|day|hour|minute)s?(?:, \d+ (?:year|week|day|hour|minute)s?)*$`), repl: "up <UPTIME>",
-		before: "up 5 hours, 58 minutes",
-		after:  "up <UPTIME>",
-	},
-	{
-		name: "durations",
-		doc:  "a number with msec, usec, nsec and their long names (seconds and ms are generic)",
-		re:   regexp.MustCompile(`\b\d+(\.\d+)?\s?(msec|usec|nsec|milliseconds|microseconds|nanoseconds)\b`), repl: "<DUR>",
-		before: "took 12.5 msec",
-		after:  "took <DUR>",
-	},
 }
+
+// pstreeName and pstreeNode are a process of pstree -p: its name (a
+// thread's in braces), then its pid (and -u's user).
+const (
+	pstreeName = `[^\s()|` + "`" + `\-+][^\s()]*`
+	pstreeNode = pstreeName + `\(\d+(?:,[\w-]+)?\)`
+)
 
 // jobSignals are the states of a job a signal ended, as bash reports
 // them (strsignal(3)'s descriptions).

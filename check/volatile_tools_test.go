@@ -127,6 +127,19 @@ func TestToolContentStays(t *testing.T) {
 		"DEADBEEF: error in block 3",            // not openssl's error stack
 		"salt=39AAFD9493550000",                 // alone, not openssl enc -P's report (TestTablesNeedContext)
 
+		"3 fib(3) = 2",             // not strace -o's pid column (%-5d)
+		"10   fib(10) = 55",        // nor this
+		"   1.500000 is the ratio", // nor this
+		"Pid count: 3",             // not /proc/PID/status
+		"TracerPid:\t0",            // not traced: stays
+		"f(3)",                     // not pstree's: no branch
+		"g(1)-h(2)",                // no pstree link
+		"id: 4",                    // not ipcmk's
+		"[12.5] seconds",           // not dmesg's time
+		"3 loops, done",            // not timeit's
+		"Tasks remaining: 3",       // not top's
+		"Threads:\t2",              // /proc/PID/status's, not top's
+
 		// stat(2)'s example program: only the inode and the device go.
 		"Link count:               2",
 		"File size:                3 bytes",
@@ -179,6 +192,21 @@ func TestToolCountsDiffer(t *testing.T) {
 		{"gdb-fork", "executing new program: /usr/bin/true", "executing new program: /usr/bin/false"},
 		{"ltrace", `puts("done")`, `puts("gone")`},
 		{"tty", "Rs+  ps -o", "Ss+  ps -o"},
+		{"strace-r", "exit_group(0)", "exit_group(1)"},
+		{"strace-r", `write(1, "done\n", 5`, `write(1, "gone\n", 5`},
+		{"proc", "State:\tS (sleeping)", "State:\tZ (zombie)"},
+		{"proc", "Threads:\t1", "Threads:\t2"},
+		{"proc", "TracerPid:\t0", "TracerPid:\t77"},
+		{"proc", "      8K r---- sleep", "     12K r---- sleep"},
+		{"proc", "r--p 00000000", "r--p 00001000"},
+		{"proc", "-+-pstree(", "---pstree("},
+		{"ipcs", "644        4096       0", "644        4096       1"},
+		{"ipcs", "644        4096", "600        4096"},
+		{"cprofile", "3000    0.001", "3001    0.001"},
+		{"cprofile", "__init__.py:183(dumps)", "__init__.py:184(dumps)"},
+		{"dmesg", "error 4", "error 6"},
+		{"dmesg", "segfault at 0 ", "segfault at 8 "},
+		{"timeit", "best of 5", "best of 3"},
 		{"gcore", "killed]", "exited normally]"},
 	} {
 		a := sample(t, "testdata/tools/"+c.name+".1.txt")
