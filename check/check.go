@@ -7,8 +7,8 @@
 //
 // Where things live: one lesson's check (check.go), console blocks
 // (console.go: cram's matcher lines through internal/cram), normalization (normalize.go; the volatile values of
-// tools: per line in volatile_tools.go, tables a header starts in
-// volatile_tables.go), diffs (diff.go), why a cell failed or was skipped
+// tools: per line in volatile_tools.go and volatile_files.go, tables a
+// header starts in volatile_tables.go, read in volatile_readers.go), diffs (diff.go), why a cell failed or was skipped
 // (reason.go), the cells a stop of labrun cut (stopped.go), cram test
 // files, compared and updated as cram does (cram.go), finding
 // lessons (find.go), selecting lessons and cells (select.go:

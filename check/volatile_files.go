@@ -26,27 +26,27 @@ var systemFormats = []toolFormat{
 		// courses copy: printf("I-node number:            %ju\n", ...)
 		// and printf("ID of containing device:  [%x,%x]\n", major, minor).
 		name: "stat(2)'s example program (man-pages)",
-		doc:  "its I-node number and ID of containing device lines; the file type, mode, link count, owners and sizes stay",
+		doc:  "its I-node number and ID of containing device; type, mode, links, owners, sizes stay",
 		re:   regexp.MustCompile(`^(\s*(?:I-node number|ID of containing device):\s+)(?:\d+|\[[0-9a-f]+,[0-9a-f]+\])$`), repl: "${1}<N>",
 		before: "I-node number:            10025917",
 		after:  "I-node number:            <N>",
 	},
 	{
 		name: "ls -li, ls -lai",
-		doc:  "the inode column of a long listing (bare ls -i is not masked: its rows look like wc's and uniq -c's counts)",
+		doc:  "the inode column (bare ls -i is not masked: its rows read as wc's counts)",
 		re:   regexp.MustCompile(`^(\s*)\d+( [-bcdlps][-rwxsStT]{9}[.+@]? )`), repl: "${1}<N>${2}",
 		before: " 9994712 -rwxr-xr-x 1 root root 17448 Dec  1 23:43 leak",
 		after:  " <N> -rwxr-xr-x 1 root root 17448 <D> leak",
 	},
 	{
 		name: "ls -l",
-		doc:  "the modification time of a long listing's row (Dec  1 23:43, or Dec  1  2025)",
+		doc:  "a row's modification time (Dec  1 23:43, Dec  1  2025)",
 		re:   regexp.MustCompile(`^(.*[-bcdlps][-rwxsStT]{9}[.+@]?\s+\d+\s+.*\s)(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+(?:\d{1,2}:\d{2}|\d{4})\s`), repl: "${1}<D> ",
 		before: "-rwxr-xr-x 1 root root 3 Dec  1 22:50 /etc/hostname",
 		after:  "-rwxr-xr-x 1 root root 3 <D> /etc/hostname",
 	},
 	{
-		name:   "Python's os.stat_result",
+		name:   "Python: os.stat_result",
 		doc:    "st_ino, st_dev and the times (st_atime, st_mtime, st_ctime); mode, size, links and owners stay",
 		within: regexp.MustCompile(`\bstat_result\(`),
 		re:     regexp.MustCompile(`\b(st_(?:atime|mtime|ctime|ino|dev))=\d+(?:\.\d+)?`), repl: "${1}=<N>",
@@ -55,7 +55,7 @@ var systemFormats = []toolFormat{
 	},
 	{
 		name: "pipe and socket inodes",
-		doc:  "the inode in pipe:[N], socket:[N] (ls -l /proc/PID/fd, lsof) and in a namespace's name",
+		doc:  "the inode in pipe:[N], socket:[N] and a namespace's name",
 		re:   regexp.MustCompile(`\b(pipe|socket|cgroup|ipc|mnt|net|pid|time|user|uts):\[\d+\]`), repl: "${1}:[<N>]",
 		before: "l-wx------ 1 root root 64 Dec  1 23:44 1 -> pipe:[1890141]",
 		after:  "l-wx------ 1 root root 64 <D> 1 -> pipe:[<N>]",
@@ -127,7 +127,7 @@ var systemFormats = []toolFormat{
 	},
 	{
 		name: "du",
-		doc:  "the size column, 88<TAB>./dir (a bare number only before a path with a / or a leading .)",
+		doc:  "the size before a path with a / or a leading . (88<TAB>./dir)",
 		re:   regexp.MustCompile(`^\d+(\t(?:[./~]|[^\t]*/))`), repl: "<N>${1}",
 		before: "88\t/tmp/hnorm/s",
 		after:  "<N>\t/tmp/<P>",
@@ -141,21 +141,21 @@ var systemFormats = []toolFormat{
 	},
 	{
 		name: "openssl: error lines",
-		doc:  "the thread id that starts each line of an error's stack; the code, the routine and the reason stay",
+		doc:  "the thread id that starts each line; code, routine, reason stay",
 		re:   regexp.MustCompile(`^[0-9A-F]{8,16}(:error:[0-9A-F]{8}:)`), repl: "<TID>${1}",
 		before: "40F709C16F7F0000:error:1E08010C:DECODER routines:OSSL_DECODER_from_bio:unsupported:../crypto/encode_decode/decoder_lib.c:103:No supported data to decode. Input type: PEM",
 		after:  "<TID>:error:1E08010C:DECODER routines:OSSL_DECODER_from_bio:unsupported:../crypto/encode_decode/decoder_lib.c:103:No supported data to decode. Input type: PEM",
 	},
 	{
 		name: "openssl genpkey, genrsa, dhparam: progress",
-		doc:  "a line of its random progress dots and pluses (as many as candidates it tried) is dropped",
+		doc:  "a line of its random progress dots and pluses is dropped",
 		re:   regexp.MustCompile(`^\.[.+*]*\+\+\+[.+*]*$`), repl: "",
 		before: "...............................+++++++++++++++++++++++++++++++++++++++++++++++++",
 		after:  noLine,
 	},
 	{
 		name:   "uptime, w, top",
-		doc:    "the clock, how long the system is up, the users logged in and the load averages",
+		doc:    "the clock, the time up, the users and the load averages",
 		re:     regexp.MustCompile(`^(\s*|top - )\d{1,2}:\d{2}:\d{2} up .+?,\s+\d+ users?,\s+load average: \d+[.,]\d+, \d+[.,]\d+, \d+[.,]\d+$`),
 		repl:   "${1}<T> up <UPTIME>, <N> users, load average: <N>, <N>, <N>",
 		before: " 04:49:23 up  5:58,  0 user,  load average: 1.09, 0.94, 1.46",
@@ -170,7 +170,7 @@ var systemFormats = []toolFormat{
 	},
 	{
 		name:   "top: summary",
-		doc:    "the numbers of its Tasks, %Cpu(s), Mem and Swap lines (as they shift the columns, each with one space before it)",
+		doc:    "the numbers of its Tasks, %Cpu(s), Mem, Swap lines, one space before each",
 		within: regexp.MustCompile(`^(?:Tasks|Threads): +\d+ total,|^%Cpu(?:\(s\)|\d+) *:|^[KMGTPE]iB (?:Mem|Swap) ?:`),
 		re:     regexp.MustCompile(`([:,]|used\.)\s*\d+(?:\.\d+)?\b`), repl: "${1} <N>",
 		before: "%Cpu(s):100.0 us,  0.0 sy,  0.0 ni,  0.0 id,  0.0 wa,  0.0 hi,  0.0 si,  0.0 st",

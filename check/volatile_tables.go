@@ -37,7 +37,7 @@ type tableFormat struct {
 var tableFormats = []tableFormat{
 	{
 		name:   "lsof",
-		doc:    "the PID and TID columns, NODE when it is a number, DEVICE when it is not MAJOR,MINOR (a socket's); the header tells the columns",
+		doc:    "PID, TID, NODE when a number, DEVICE when not MAJOR,MINOR (a socket's)",
 		header: regexp.MustCompile(`^COMMAND\s+PID\s+(?:TID\s+(?:TASKCMD\s+)?)?USER\s+FD\s+TYPE\s+DEVICE\s+(?:SIZE/OFF|SIZE|OFFSET)\s+NODE\s+NAME$`),
 		start:  columns{key: "PID", keyRe: regexp.MustCompile(`^\d+$`), right: lsofRight, mask: lsofMask}.start,
 		before: []string{
@@ -53,7 +53,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "df",
-		doc:    "the Used, Avail and Use% columns (and -i's IUsed, IFree, IUse%); the header tells the columns",
+		doc:    "Used, Avail, Use% (-i's IUsed, IFree, IUse%)",
 		header: regexp.MustCompile(`^Filesystem\s+(?:Type\s+)?(?:\S+-blocks|Size|Inodes)\s+I?Used\s+(?:Avail|Available|IFree)\s+(?:I?Use%|Capacity)\s+Mounted on$`),
 		start:  columns{key: "Mounted", keyRe: regexp.MustCompile(`^/`), right: dfRight, mask: dfMask}.start,
 		before: []string{
@@ -67,7 +67,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "perf stat",
-		doc:    "each counter's value and rate (its K, M, G scale too), and the seconds time elapsed, user and sys, in its report only; the events stay",
+		doc:    "each counter's value and rate (K, M, G too) and the seconds elapsed, user, sys, in its report only; the events stay",
 		header: regexp.MustCompile(`^\s*Performance counter stats for `),
 		start:  perfStat,
 		before: []string{
@@ -91,7 +91,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "/usr/bin/time -v",
-		doc:    "the measured values of its report; Command being timed, Exit status, Page size and Signals delivered stay",
+		doc:    "its measured values; Command being timed, Exit status, Page size, Signals delivered stay",
 		header: regexp.MustCompile(`^\s*Command being timed: `),
 		start:  timeVerbose,
 		before: []string{
@@ -109,7 +109,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "ps with other columns (ps -l, ps -o ..., ps -j, ps -L)",
-		doc:    "the ids (PID, PPID, LWP, PGID, SID...), C, %CPU, %MEM, SZ, VSZ, RSS, the times and pts/N; S, STAT, NI, PRI, NLWP, the owner and the command stay; a kernel thread's row is dropped",
+		doc:    "ids (PID, PPID, LWP, PGID...), C, %CPU, %MEM, SZ, VSZ, RSS, times, pts/N; S, STAT, NI, NLWP, owner, command stay",
 		header: psHeader,
 		start:  psTable,
 		before: []string{
@@ -137,7 +137,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "strace -c, ltrace -c",
-		doc:    "% time, seconds and usecs/call; the calls, errors and names stay, the rows compared sorted (they come sorted by time)",
+		doc:    "% time, seconds, usecs/call; calls, errors, names stay; rows compared sorted (sorted by time)",
 		header: regexp.MustCompile(`^% time\s+seconds\s+usecs/call\s+calls\s+(?:errors\s+)?(?:syscall|function)$`),
 		sorted: true,
 		start:  callTable,
@@ -156,7 +156,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "openssl enc -P",
-		doc:    "the salt= line above key= (random unless -S gives it); key= and iv = stay",
+		doc:    "the salt= line above key= (random unless -S); key= and iv = stay",
 		header: regexp.MustCompile(`^salt=[0-9A-F]+$`),
 		follow: regexp.MustCompile(`^key=[0-9A-F]+$`),
 		start:  saltLine,
@@ -173,7 +173,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "du: a folder's total",
-		doc:    "the size of a folder's row under the rows of what it holds (the rows of its files are masked as above)",
+		doc:    "a folder's size under the rows of what it holds",
 		header: regexp.MustCompile(`^\d+(?:[.,]\d+)?[KMGTPEZY]?\t[^\t]*/[^\t]*$`),
 		start:  duTable,
 		before: []string{"6096\tdd/perf.data", "10192\tdd"},
@@ -181,7 +181,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "pmap",
-		doc:    "the pid of its first line, each mapping's address, -x's RSS and Dirty; the sizes, modes and mappings stay",
+		doc:    "the pid, each mapping's address, -x's RSS and Dirty; sizes, modes, mappings stay",
 		header: regexp.MustCompile(`^\d+:   \S`),
 		follow: regexp.MustCompile(`^(?:[0-9a-f]{16} |Address\s+Kbytes\s)`),
 		start:  pmapTable,
@@ -190,7 +190,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "ipcs",
-		doc:    "the shmid, semid or msqid of a row (its key is hex); the owner, perms, sizes and nattch stay",
+		doc:    "a row's shmid, semid or msqid; owner, perms, sizes, nattch stay",
 		header: regexp.MustCompile(`^key\s+(?:shmid|semid|msqid)\s+owner\s+perms\s`),
 		start:  ipcsTable,
 		before: []string{
@@ -215,7 +215,7 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "python -m cProfile, profile",
-		doc:    "tottime, cumtime and the percalls; ncalls and the functions stay, the rows compared sorted (they come sorted by a time)",
+		doc:    "tottime, cumtime, percall; ncalls, functions stay; rows compared sorted (sorted by a time)",
 		header: regexp.MustCompile(`^\s*ncalls\s+tottime\s+percall\s+cumtime\s+percall\s+filename:lineno\(function\)$`),
 		sorted: true,
 		start:  profileTable,

@@ -2,6 +2,7 @@ package check
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -47,13 +48,13 @@ var toolFormats = append(append([]toolFormat{}, processFormats...), systemFormat
 var processFormats = []toolFormat{
 	{
 		name: "valgrind, AddressSanitizer, LeakSanitizer",
-		doc:  "the ==PID== prefix of every line (and valgrind's --PID-- and **PID**); the summaries' counts stay",
+		doc:  "the ==PID== prefix of each line (--PID--, **PID** too); the summaries' counts stay",
 		re:   regexp.MustCompile(`^(\s*)(==|--|\*\*)\d+(==|--|\*\*)`), repl: "${1}${2}<PID>${3}",
 		before: "==20672== Invalid write of size 4",
 		after:  "==<PID>== Invalid write of size 4",
 	},
 	{
-		name: "AddressSanitizer stack frames",
+		name: "AddressSanitizer: stack frames",
 		doc:  "the address of each frame; the function, file and line stay",
 		re:   regexp.MustCompile(`^(\s*#\d+ )0x[0-9a-f]+( in )`), repl: "${1}0x<H>${2}",
 		before: "    #0 0x55f7787df21b in main /work/s/leak.c:3",
@@ -68,7 +69,7 @@ var processFormats = []toolFormat{
 	},
 	{
 		name: "strace, ltrace: clone, clone3, fork, vfork, wait4, wait, waitpid",
-		doc:  "the child's pid they return (also in <... resumed> lines); -1 and its errno stay",
+		doc:  "the child's pid they return (<... resumed> too); -1 and errno stay",
 		re:   regexp.MustCompile(`^(.*(?:\b(?:clone3?|v?fork|wait[34]?|waitpid)\(|<\.\.\. (?:clone3?|v?fork|wait[34]?|waitpid) resumed>).*\)\s+=\s+)\d+`), repl: "${1}<PID>",
 		before: "[pid 24477] <... vfork resumed>)        = 24478",
 		after:  "[pid <PID>] <... vfork resumed>)        = <PID>",
@@ -89,7 +90,7 @@ var processFormats = []toolFormat{
 	},
 	{
 		name: "strace: si_pid, si_utime, si_stime",
-		doc:  "the sender's pid in a signal's siginfo, and a SIGCHLD's CPU times of the child; si_status stays",
+		doc:  "a signal's sender, a SIGCHLD's CPU times; si_status stays",
 		re:   regexp.MustCompile(`\bsi_(pid|utime|stime)=\d+`), repl: "si_${1}=<N>",
 		before: "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=24478, si_uid=0, si_status=0} ---",
 		after:  "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=<N>, si_uid=0, si_status=0} ---",
@@ -117,21 +118,21 @@ var processFormats = []toolFormat{
 	},
 	{
 		name: "strace -f -o FILE",
-		doc:  "the pid that starts each line of a trace written to a file, in strace's %-5d column",
+		doc:  "the pid that starts each line (its %-5d column)",
 		re:   regexp.MustCompile(`^(?:\d{5,}|\d{4} |\d{3} {2}|\d{2} {3}|\d {4}) ( *(?:\d+\.\d{6} +)?(?:[a-z_][a-z0-9_]*\(.*(?:\) += |<unfinished \.\.\.>$)|--- SIG|\+\+\+ (?:exited|killed)|<\.\.\. [a-z_0-9]+ resumed>))`), repl: "<PID> ${1}",
 		before: "26158 wait4(-1,  <unfinished ...>",
 		after:  "<PID> wait4(-1,  <unfinished ...>",
 	},
 	{
 		name: "strace -r, -ttt, ltrace -r",
-		doc:  "the relative or epoch time that starts a call's line (-t's and -tt's clock is generic)",
+		doc:  "the relative or epoch time that starts a line",
 		re:   regexp.MustCompile(`^(\s*(?:(?:\[pid\s+(?:\d+|<PID>)\]|<PID>)\s+)?)\d+\.\d{6}( (?:[A-Za-z_]\w*\(|--- |\+\+\+ |<\.\.\. ))`), repl: "${1}<T>${2}",
 		before: "     0.000919 close(3)                  = 0",
 		after:  "     <T> close(3)                  = 0",
 	},
 	{
 		name: "gdb: (process N), (LWP N)",
-		doc:  "the inferior's pid and a thread's LWP id; the inferior's number and how it exited stay",
+		doc:  "the pid and a thread's LWP id; the inferior's number and how it exited stay",
 		re:   regexp.MustCompile(`\((process|LWP) \d+\)`), repl: "(${1} <PID>)",
 		before: "[Inferior 1 (process 16533) exited normally]",
 		after:  "[Inferior 1 (process <PID>) exited normally]",
@@ -145,14 +146,14 @@ var processFormats = []toolFormat{
 	},
 	{
 		name: "gdb: a core file's sections",
-		doc:  "the LWP id in the name of a thread's registers section",
+		doc:  "the LWP id in a thread's registers section",
 		re:   regexp.MustCompile(`(\.reg(?:-xstate|2)?)/\d+\b`), repl: "${1}/<PID>",
 		before: "warning: Section `.reg-xstate/20798' in core file too small.",
 		after:  "warning: Section `.reg-xstate/<PID>' in core file too small.",
 	},
 	{
 		name: "gdb: fork and attach messages",
-		doc:  "the pid in child process N, parent process N, Attaching to process N, Detaching from process N",
+		doc:  "the pid in child process N, parent process N, Attaching to/Detaching from process N",
 		re:   regexp.MustCompile(`\b(child process|parent process|Attaching to process|Detaching from process) \d+\b`), repl: "${1} <PID>",
 		before: "[Attaching after Thread 0x7ffff7dd0740 (LWP 20613) fork to child process 20752]",
 		after:  "[Attaching after Thread 0x<H> (LWP <PID>) fork to child process <PID>]",
@@ -172,7 +173,7 @@ var processFormats = []toolFormat{
 		after:  "* 1    process <PID>     1      /work/s/thr",
 	},
 	{
-		name: "shell job control",
+		name: "shell: job control",
 		doc:  "the pid of a job started with &, [1] 12345; the job's number stays",
 		re:   regexp.MustCompile(`^(\[\d+\]) \d+$`), repl: "${1} <PID>",
 		before: "[1] 20498",
@@ -180,7 +181,7 @@ var processFormats = []toolFormat{
 	},
 	{
 		name: "shell: a job killed by a signal",
-		doc:  "the pid in the shell's report; the signal, the line and the command stay",
+		doc:  "the pid; the signal, the line and the command stay",
 		re:   regexp.MustCompile(`: +\d+ (` + jobSignals + `)\b`), repl: ": <PID> ${1}",
 		before: "bash: line 1: 26353 Killed                  sleep 5",
 		after:  "bash: line 1: <PID> Killed                  sleep 5",
@@ -208,21 +209,21 @@ var processFormats = []toolFormat{
 	},
 	{
 		name: "/proc/PID/status",
-		doc:  "the ids (Tgid, Pid, PPid, NSpid...; TracerPid when not 0), VmRSS, VmHWM and Rss*, and the context switches; Name, State, Threads and the masks stay",
+		doc:  "the ids (Pid, PPid, NSpid...; TracerPid if not 0), VmRSS, VmHWM, Rss*, ctxt switches; State, Threads, masks stay",
 		re:   regexp.MustCompile(`^(Tgid|Ngid|Pid|PPid|TracerPid|NStgid|NSpid|NSpgid|NSsid|VmHWM|VmRSS|RssAnon|RssFile|RssShmem|voluntary_ctxt_switches|nonvoluntary_ctxt_switches):(\s+)(?:[1-9]\d*(?:\s+\d+)*(?: kB)?|0 kB)$`), repl: "${1}:${2}<N>",
 		before: "PPid:\t6531",
 		after:  "PPid:\t<N>",
 	},
 	{
 		name: "/proc/PID/maps",
-		doc:  "a mapping's addresses and its file's inode (and the padding after it); the permissions, offset, device and path stay",
+		doc:  "a mapping's addresses and inode; perms, offset, device, path stay",
 		re:   regexp.MustCompile(`^[0-9a-f]+-[0-9a-f]+ ([-r][-w][-x][ps] [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ )\d+(?: +(\S.*))?$`), repl: "<ADDR>-<ADDR> ${1}<N> ${2}",
 		before: "5643f0c7e000-5643f0c80000 r--p 00000000 fe:00 247766                     /usr/bin/sleep",
 		after:  "<ADDR>-<ADDR> r--p 00000000 fe:00 <N> /usr/bin/sleep",
 	},
 	{
 		name:   "pstree -p",
-		doc:    "the pid of each process of a tree (a line with a branch: bash(6531)-+-sleep(6532), or `-sleep(6532) under it)",
+		doc:    "the pid of each process on a line with a branch (-+-, ---, `-, |-)",
 		within: regexp.MustCompile(`^[\s|\x{2502}]*(?:(?:[|` + "`" + `]-|[\x{251c}\x{2514}]\x{2500})` + pstreeNode + `|` + pstreeNode + `(?:(?:-[-+]-|\x{2500}[\x{2500}\x{252c}]\x{2500})` + pstreeNode + `)+)`),
 		re:     regexp.MustCompile(`(` + pstreeName + `)\(\d+(,[\w-]+)?\)`), repl: "${1}(<PID>${2})",
 		before: "bash(6531)-+-pstree(6539)",
@@ -243,8 +244,8 @@ var processFormats = []toolFormat{
 		after:  "[<T>] Code: 00 00 00 00 f3 0f 1e fa e9 77 ff ff ff 55 48 89 e5",
 	},
 	{
-		name:   "the kernel's segfault report",
-		doc:    "the pid, the ip and sp, where the program is mapped and the CPU; the program, the fault's address and the error code stay",
+		name:   "dmesg: a segfault's report",
+		doc:    "the pid, ip, sp, mapping and CPU; the program, fault address and error code stay",
 		re:     regexp.MustCompile(`\b([\w.+\-]+)\[\d+\]: segfault at ([0-9a-f]+) ip [0-9a-f]+ sp [0-9a-f]+ error (\d+)(?: in ([^\[\s]+)\[[0-9a-f,+]+\])?(?: likely on CPU \d+ \(core \d+, socket \d+\))?`),
 		repl:   "${1}[<PID>]: segfault at ${2} ip <ADDR> sp <ADDR> error ${3} in ${4}[<ADDR>]",
 		before: "[22029.181537] seg[7268]: segfault at 0 ip 0000558da74f9146 sp 00007ffe87a87440 error 4 in seg[1146,558da74f9000+1000] likely on CPU 1 (core 1, socket 0)",
@@ -294,15 +295,33 @@ func maskTools(l string) string {
 }
 
 // VolatileHelp lists the volatile values of tools that check masks, each
-// with its example, before -> after, for "labrun help check".
+// with its example, before -> after, for "labrun help check": the line
+// formats and the tables together, by name, so that a tool's formats
+// are listed side by side.
 func VolatileHelp() string {
+	type help struct {
+		name, doc     string
+		before, after []string
+	}
+	var all []help
+	for _, f := range toolFormats {
+		all = append(all, help{f.name, f.doc, []string{f.before}, []string{f.after}})
+	}
+	for _, t := range tableFormats {
+		all = append(all, help{t.name, t.doc, t.before, t.after})
+	}
+	all = append(all, help{"ps", "a kernel thread's row ([kworker/0:1]...) is dropped; a zombie's <defunct> stays",
+		[]string{psKernelExample}, []string{noLine}})
+	sort.SliceStable(all, func(i, j int) bool {
+		return strings.ToLower(all[i].name) < strings.ToLower(all[j].name)
+	})
 	var b strings.Builder
-	entry := func(name, doc string, before, after []string) {
-		b.WriteString(wrap("  "+name+": "+doc, "    ", 72))
-		for _, l := range before {
+	for _, h := range all {
+		b.WriteString(wrap("  "+h.name+": "+h.doc, "    ", 72))
+		for _, l := range h.before {
 			b.WriteString("      " + strings.TrimSpace(l) + "\n")
 		}
-		for i, l := range after {
+		for i, l := range h.after {
 			lead := "      "
 			if i == 0 {
 				lead = "    → "
@@ -310,14 +329,6 @@ func VolatileHelp() string {
 			b.WriteString(lead + strings.TrimSpace(l) + "\n")
 		}
 	}
-	for _, f := range toolFormats {
-		entry(f.name, f.doc, []string{f.before}, []string{f.after})
-	}
-	for _, t := range tableFormats {
-		entry(t.name, t.doc, t.before, t.after)
-	}
-	entry("ps", "a kernel thread's row ([kworker/0:1] and the like) is dropped; a zombie's [prog] <defunct> stays",
-		[]string{psKernelExample}, []string{noLine})
 	return b.String()
 }
 

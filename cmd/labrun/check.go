@@ -487,8 +487,8 @@ Volatile values of tools (stage 2): what varies from run to run in a
 tool's own output, and only there; what a lesson is about stays (exit
 statuses, error messages, valgrind's and the sanitizers' summary counts,
 the events and commands). Each with an example, as the tool printed it
-and as check compares it (<PID>, <N>, <DUR>, <D> and 0x<H> stand for
-the values; a table's fields are compared joined by one space, as its
-columns are as wide as its widest value):
+and as check compares it (<PID>, <N>, <DUR>, <T>, <D>, <ADDR>, 0x<H>
+and the like stand for the values; a table's fields are compared joined
+by one space, as its columns are as wide as its widest value), by tool:
 
 ` + check.VolatileHelp()
