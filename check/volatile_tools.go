@@ -125,10 +125,10 @@ var processFormats = []toolFormat{
 	},
 	{
 		name: "strace -r, -ttt, ltrace -r",
-		doc:  "the relative or epoch time that starts a line",
-		re:   regexp.MustCompile(`^(\s*(?:(?:\[pid\s+(?:\d+|<PID>)\]|<PID>)\s+)?)\d+\.\d{6}( (?:[A-Za-z_]\w*\(|--- |\+\+\+ |<\.\.\. ))`), repl: "${1}<T>${2}",
+		doc:  "the relative or epoch time that starts a line, padded as they print it",
+		re:   regexp.MustCompile(`^((?:(?:\[pid\s+(?:\d+|<PID>)\]|<PID>) )?)(?: {2,}\d+| \d{2,}|\d{3,})\.\d{6}( (?:[A-Za-z_]\w*\(|--- |\+\+\+ |<\.\.\. ))`), repl: "${1}<T>${2}",
 		before: "     0.000919 close(3)                  = 0",
-		after:  "     <T> close(3)                  = 0",
+		after:  "<T> close(3)                  = 0",
 	},
 	{
 		name: "gdb: (process N), (LWP N)",

@@ -73,13 +73,16 @@ func TestToolSamples(t *testing.T) {
 	}
 }
 
+// sample returns a sample as a transcript holds what a step printed: a
+// stream, each line indented by four spaces (which Layout takes off, so
+// that a line's own leading spaces stay).
 func sample(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(string(b), "\n"), "\n", "\n    ") + "\n"
 }
 
 // TestToolContentStays: what a lesson is about is not masked: the counts
@@ -130,6 +133,7 @@ func TestToolContentStays(t *testing.T) {
 		"3 fib(3) = 2",             // not strace -o's pid column (%-5d)
 		"10   fib(10) = 55",        // nor this
 		"   1.500000 is the ratio", // nor this
+		"2.000000 pow(4, 0.5)",     // a lesson's printf("%f"), not strace -r's padded time
 		"Pid count: 3",             // not /proc/PID/status
 		"TracerPid:\t0",            // not traced: stays
 		"f(3)",                     // not pstree's: no branch
