@@ -184,6 +184,20 @@ var systemFormats = []toolFormat{
 		after:  "<N> loops, best of 5: <DUR> per loop",
 	},
 	{
+		name: "IPython %timeit",
+		doc:  "the number of loops it chose; the times are durations, the runs stay",
+		re:   regexp.MustCompile(`(\(mean ± std\. dev\. of \d+ runs?, )[\d,]+( loops? each\))`), repl: "${1}<N>${2}",
+		before: "1.94 µs ± 449 ns per loop (mean ± std. dev. of 3 runs, 100,000 loops each)",
+		after:  "<DUR> ± <DUR> per loop (mean ± std. dev. of 3 runs, <N> loops each)",
+	},
+	{
+		name: "dd",
+		doc:  "the time and the rate of its last line; the records and bytes stay",
+		re:   regexp.MustCompile(`^(\d+ bytes (?:\([^)]*\) )?copied), \S+ s, \S+ [kMGTPEZY]?B/s$`), repl: "${1}, <DUR>, <N> B/s",
+		before: "8388608 bytes (8.4 MB, 8.0 MiB) copied, 0.00240568 s, 3.5 GB/s",
+		after:  "8388608 bytes (8.4 MB, 8.0 MiB) copied, <DUR>, <N> B/s",
+	},
+	{
 		name: "durations",
 		doc:  "a number with msec, usec, nsec and their long names (seconds and ms are generic)",
 		re:   regexp.MustCompile(`\b\d+(\.\d+)?\s?(msec|usec|nsec|milliseconds|microseconds|nanoseconds)\b`), repl: "<DUR>",

@@ -143,6 +143,8 @@ func TestToolContentStays(t *testing.T) {
 		"3 loops, done",            // not timeit's
 		"Tasks remaining: 3",       // not top's
 		"Threads:\t2",              // /proc/PID/status's, not top's
+		"1,000,000 loops each",     // not IPython's: no mean ± std. dev.
+		"copied 3 files at 2 MB/s", // not dd's: its rate stays
 
 		// stat(2)'s example program: only the inode and the device go.
 		"Link count:               2",
