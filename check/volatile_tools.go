@@ -54,6 +54,13 @@ var processFormats = []toolFormat{
 		after:  "==<PID>== Invalid write of size 4",
 	},
 	{
+		name: "valgrind: massif.out.N, cachegrind.out.N",
+		doc:  "the pid in the name of a tool's output file (callgrind's and dhat's too)",
+		re:   regexp.MustCompile(`\b(massif|cachegrind|callgrind|dhat)\.out\.\d+\b`), repl: "${1}.out.<PID>",
+		before: "ms_print arguments: massif.out.5000",
+		after:  "ms_print arguments: massif.out.<PID>",
+	},
+	{
 		name: "AddressSanitizer: stack frames",
 		doc:  "the address of each frame; the function, file and line stay",
 		re:   regexp.MustCompile(`^(\s*#\d+ )0x[0-9a-f]+( in )`), repl: "${1}0x<H>${2}",
