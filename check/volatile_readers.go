@@ -2,13 +2,15 @@ package check
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 )
 
 // The readers of the tables in tableFormats whose rows are read field by
 // field rather than column by column: ps with any set of columns, free,
-// strace -c and ltrace -c, and openssl enc -P's report. Their headers are
-// in volatile_tables.go.
+// strace -c and ltrace -c, openssl enc -P's report, du's folders, pmap,
+// ipcs, vmstat and Python's cProfile. Their headers are in
+// volatile_tables.go.
 
 // psColumns are the headers ps prints for its format specifiers (ps(1),
 // STANDARD FORMAT SPECIFIERS), with what a masked one becomes; a header
@@ -31,6 +33,7 @@ var psHeader = func() *regexp.Regexp {
 	for h := range psColumns {
 		names = append(names, regexp.QuoteMeta(h))
 	}
+	sort.Strings(names) // one regexp, whatever the map's order
 	any := `(?:` + strings.Join(names, "|") + `|` + psKept + `)\s+`
 	return regexp.MustCompile(`^\s*(?:` + any + `)*PID\s+(?:` + any + `)*(?:CMD|COMMAND)$`)
 }()
@@ -84,6 +87,7 @@ func psTable(header string) (string, func(string) (string, bool)) {
 	}
 }
 
+// indexOf returns where v is in s, or -1.
 func indexOf(s []string, v string) int {
 	for i, x := range s {
 		if x == v {
