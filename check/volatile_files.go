@@ -198,6 +198,13 @@ var systemFormats = []toolFormat{
 		after:  "8388608 bytes (8.4 MB, 8.0 MiB) copied, <DUR>, <N> B/s",
 	},
 	{
+		name: "getconf -a",
+		doc:  "_AVPHYS_PAGES, the free memory; the limits and the other pages counts stay",
+		re:   regexp.MustCompile(`^(_AVPHYS_PAGES\s+)\d+$`), repl: "${1}<N>",
+		before: "_AVPHYS_PAGES                      5432578",
+		after:  "_AVPHYS_PAGES                      <N>",
+	},
+	{
 		name: "durations",
 		doc:  "a number with msec, usec, nsec and their long names (seconds and ms are generic)",
 		re:   regexp.MustCompile(`\b\d+(\.\d+)?\s?(msec|usec|nsec|milliseconds|microseconds|nanoseconds)\b`), repl: "<DUR>",
