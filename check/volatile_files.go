@@ -177,6 +177,20 @@ var systemFormats = []toolFormat{
 		after:  "%Cpu(s): <N> us, <N> sy, <N> ni, <N> id, <N> wa, <N> hi, <N> si, <N> st",
 	},
 	{
+		name: "Python: threading.Thread",
+		doc:  "a thread's ident in its repr; its name, target and state stay",
+		re:   regexp.MustCompile(`(<\w*Thread\((?:[^()]|\([^()]*\))*, (?:started|stopped|initial)(?: daemon)? )\d+\)>`), repl: "${1}<TID>)>",
+		before: "<Thread(Thread-2 (sleep), started daemon 140421452465856)>",
+		after:  "<Thread(Thread-2 (sleep), started daemon <TID>)>",
+	},
+	{
+		name: "Python: multiprocessing.Process",
+		doc:  "the parent's pid in its repr (pid= is generic); its name, state and exit code stay",
+		re:   regexp.MustCompile(`(<\w*Process name='[^']*' pid=(?:\d+|<PID>) )parent=\d+`), repl: "${1}parent=<PID>",
+		before: "<Process name='Process-1' pid=30614 parent=30515 stopped exitcode=0>",
+		after:  "<Process name='Process-1' pid=<PID> parent=<PID> stopped exitcode=0>",
+	},
+	{
 		name: "python -m timeit",
 		doc:  "the number of loops it chose; the time per loop is a duration",
 		re:   regexp.MustCompile(`^(?:\d+) (loops?, best of \d+: )`), repl: "<N> ${1}",

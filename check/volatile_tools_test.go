@@ -130,21 +130,23 @@ func TestToolContentStays(t *testing.T) {
 		"DEADBEEF: error in block 3",            // not openssl's error stack
 		"salt=39AAFD9493550000",                 // alone, not openssl enc -P's report (TestTablesNeedContext)
 
-		"3 fib(3) = 2",             // not strace -o's pid column (%-5d)
-		"10   fib(10) = 55",        // nor this
-		"   1.500000 is the ratio", // nor this
-		"2.000000 pow(4, 0.5)",     // a lesson's printf("%f"), not strace -r's padded time
-		"Pid count: 3",             // not /proc/PID/status
-		"TracerPid:\t0",            // not traced: stays
-		"f(3)",                     // not pstree's: no branch
-		"g(1)-h(2)",                // no pstree link
-		"id: 4",                    // not ipcmk's
-		"[12.5] seconds",           // not dmesg's time
-		"3 loops, done",            // not timeit's
-		"Tasks remaining: 3",       // not top's
-		"Threads:\t2",              // /proc/PID/status's, not top's
-		"1,000,000 loops each",     // not IPython's: no mean ± std. dev.
-		"copied 3 files at 2 MB/s", // not dd's: its rate stays
+		"3 fib(3) = 2",                     // not strace -o's pid column (%-5d)
+		"10   fib(10) = 55",                // nor this
+		"   1.500000 is the ratio",         // nor this
+		"2.000000 pow(4, 0.5)",             // a lesson's printf("%f"), not strace -r's padded time
+		"Pid count: 3",                     // not /proc/PID/status
+		"TracerPid:\t0",                    // not traced: stays
+		"f(3)",                             // not pstree's: no branch
+		"g(1)-h(2)",                        // no pstree link
+		"id: 4",                            // not ipcmk's
+		"[12.5] seconds",                   // not dmesg's time
+		"3 loops, done",                    // not timeit's
+		"Tasks remaining: 3",               // not top's
+		"Threads:\t2",                      // /proc/PID/status's, not top's
+		"thread started 140421460858560)>", // not a Thread's repr
+		"parent=30515",                     // not a Process's repr
+		"1,000,000 loops each",             // not IPython's: no mean ± std. dev.
+		"copied 3 files at 2 MB/s",         // not dd's: its rate stays
 
 		// stat(2)'s example program: only the inode and the device go.
 		"Link count:               2",
