@@ -144,8 +144,12 @@ func callTable(header string) (string, func(string) (string, bool)) {
 // gave it (and an uninitialized buffer's bytes with -K and no salt);
 // the key= and iv = lines under it stay compared.
 func saltLine(string) (string, func(string) (string, bool)) {
-	return "salt=<SALT>", func(string) (string, bool) { return "", false }
+	return "salt=<SALT>", noRows
 }
+
+// noRows is the reader of a report that is its first line alone: the
+// line after it is read as any line.
+func noRows(string) (string, bool) { return "", false }
 
 // duRow is a row of du: a size (du -h's with its unit) and a path.
 var duRow = regexp.MustCompile(`^\d+(?:[.,]\d+)?[KMGTPEZY]?\t([^\t]+)$`)

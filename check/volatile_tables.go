@@ -228,6 +228,15 @@ var tableFormats = []tableFormat{
 			"3000 <DUR> <DUR> <DUR> <DUR> encoder.py:183(encode)",
 		},
 	},
+	{
+		name:   "gdb: info proc",
+		doc:    "the pid of its first line, process N, above cmdline = (a line process N alone stays)",
+		header: regexp.MustCompile(`^process \d+$`),
+		follow: regexp.MustCompile(`^cmdline = '`),
+		start:  func(string) (string, func(string) (string, bool)) { return "process <PID>", noRows },
+		before: []string{"process 3329", "cmdline = '/tmp/hv/seg'"},
+		after:  []string{"process <PID>", "cmdline = '/tmp/<P>'"},
+	},
 }
 
 // The columns of lsof and df: which are right-aligned (a value ends where

@@ -275,7 +275,8 @@ func TestTablesEnd(t *testing.T) {
 // the table's context: a salt= line not above openssl's key= line stays,
 // and the rows of a table a lesson prints under its own header stay.
 func TestTablesNeedContext(t *testing.T) {
-	block := "salt=39AAFD9493550000\n" +
+	block := "process 3\n" + // not gdb's info proc: no cmdline = under it
+		"salt=39AAFD9493550000\n" +
 		"salt is random\n" +
 		"  PID NAME\n" + // not ps's: NAME is no ps column
 		" 6390 bash\n" +
@@ -283,6 +284,7 @@ func TestTablesNeedContext(t *testing.T) {
 		" 29.88    0.001347          18        71           statx\n" +
 		"Mem:        24683652      729976\n" // no free header above
 	want := []string{
+		"process 3",
 		"salt=39AAFD9493550000",
 		"salt is random",
 		"  PID NAME",
