@@ -96,11 +96,18 @@ var processFormats = []toolFormat{
 		after:  "strace: Process <PID> attached",
 	},
 	{
-		name: "strace: si_pid, si_utime, si_stime",
-		doc:  "a signal's sender, a SIGCHLD's CPU times; si_status stays",
-		re:   regexp.MustCompile(`\bsi_(pid|utime|stime)=\d+`), repl: "si_${1}=<N>",
+		name: "strace: si_pid",
+		doc:  "the sender's pid in a signal's siginfo",
+		re:   regexp.MustCompile(`\bsi_pid=\d+`), repl: "si_pid=<PID>",
 		before: "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=24478, si_uid=0, si_status=0} ---",
-		after:  "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=<N>, si_uid=0, si_status=0} ---",
+		after:  "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=<PID>, si_uid=0, si_status=0} ---",
+	},
+	{
+		name: "strace: si_utime, si_stime",
+		doc:  "the child's CPU times in a SIGCHLD's siginfo; si_status stays",
+		re:   regexp.MustCompile(`\bsi_(utime|stime)=\d+`), repl: "si_${1}=<N>",
+		before: "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=26167, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---",
+		after:  "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=<PID>, si_uid=0, si_status=0, si_utime=<N>, si_stime=<N>} ---",
 	},
 	{
 		name: "strace: rt_sigreturn",
