@@ -148,6 +148,13 @@ def _install_ipython_modules():
 
 _shell = _Shell()
 
+# The recursion limit a kernel's cells run under, 7 and 8 alike: IPython's
+# completer imports jedi (IPython/core/completer.py: "import jedi", jedi a
+# dependency of IPython since 6.0), and jedi's import sets it
+# (jedi/api/__init__.py: sys.setrecursionlimit(3000)); a Jupyter kernel
+# of IPython 8.5 shows sys.getrecursionlimit() == 3000.
+_RECURSION_LIMIT = 3000
+
 
 def main():
     global _SHOW_CAP
@@ -162,6 +169,7 @@ def main():
     for _k in os.environ.pop("LABRUN_WORKER_ADDED", "").split(","):
         os.environ.pop(_k, None)
     _install_ipython_modules()
+    sys.setrecursionlimit(_RECURSION_LIMIT)
     builtins.get_ipython = lambda: _shell
     builtins.display = display
     _capture_fds()
