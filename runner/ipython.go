@@ -17,9 +17,11 @@ import (
 // (workerArgs); the "To exit" warning after a SystemExit, of a Python
 // cell or of a magic's argparse, is worded here, as that module formats
 // it, and shown once a lesson (exitWarned): IPython warns it from one
-// line, whoever exited.
+// line, whoever exited. The frame of IPython's own that the traceback of
+// a SyntaxError raised while a cell ran shows (run_code's exec) the
+// worker writes from its place too.
 
-// place is a line of IPython's source that warns.
+// place is a line of IPython's source that warns or shows in a traceback.
 type place struct {
 	File string `json:"file"`
 	Line int    `json:"line"`
@@ -37,6 +39,12 @@ type ipythonPlaces struct {
 	// warnings.warn("Consider using IPython.display.IFrame instead"). nil
 	// where the version does not warn.
 	HTMLIframe *place `json:"html_iframe,omitempty"`
+	// RunCode: InteractiveShell.run_code's exec(code_obj,
+	// self.user_global_ns, self.user_ns), the outermost frame IPython
+	// shows of a SyntaxError raised while a cell ran (showtraceback calls
+	// showsyntaxerror with running_compiled_code, whose list of frames is
+	// traceback.extract_tb of the whole traceback). The worker writes it.
+	RunCode place `json:"run_code"`
 }
 
 // ipythonDir is where Debian's python3-ipython installs IPython (check's
@@ -46,7 +54,7 @@ const ipythonDir = "/usr/lib/python3/dist-packages/IPython/"
 // placesOf are the places by IPython version, each read in that version's
 // source. IPython 8: Debian bookworm's python3-ipython 8.5.0. IPython 7:
 // Debian bullseye's python3-ipython 7.20.0 (InteractiveShell.run_code's
-// warn is at interactiveshell.py:3435 there); the course's own 7.x, older
+// warn is at interactiveshell.py:3435 there, its exec at 3427); the course's own 7.x, older
 // (its notebooks name Python 3.5.2, which IPython 7.10 and later refuse,
 // and 3.8.2), left no "To exit" line in its recordings to read a line from.
 // HTML given an <iframe> does not warn under "7", as the course's
@@ -57,9 +65,11 @@ var placesOf = map[string]ipythonPlaces{
 	config.IPython8: {
 		Exit:       place{ipythonDir + "core/interactiveshell.py", 3386},
 		HTMLIframe: &place{ipythonDir + "core/display.py", 419},
+		RunCode:    place{ipythonDir + "core/interactiveshell.py", 3378},
 	},
 	config.IPython7: {
-		Exit: place{ipythonDir + "core/interactiveshell.py", 3435},
+		Exit:    place{ipythonDir + "core/interactiveshell.py", 3435},
+		RunCode: place{ipythonDir + "core/interactiveshell.py", 3427},
 	},
 }
 

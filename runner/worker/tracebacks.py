@@ -113,11 +113,8 @@ def _format_ipython(etype, value, tb):
     structured_traceback, 7.20 and 8.5 alike: __cause__, else
     __context__ unless __suppress_context__, each chained one once), a
     line between two saying how they chain."""
-    if isinstance(value, SyntaxError) and getattr(value, "filename", None) in _cell_numbers and not _user_frames(
-            [(f, None) for f in traceback.extract_tb(tb)]):
-        # The cell did not compile: IPython's showsyntaxerror shows the
-        # error alone (InteractiveShell.run_cell, SyntaxTB).
-        return "\n".join(_exception_only(etype, value))
+    if isinstance(value, SyntaxError):
+        return _syntax_traceback(etype, value, tb)
     parts = [_one_traceback(etype, value, tb, _CONTEXT, True)]
     chained, seen = _chained(value), set()
     while chained is not None:
@@ -133,6 +130,118 @@ def _format_ipython(etype, value, tb):
     for part in reversed(parts):
         lines += part
     return "\n".join(lines)
+
+
+# The source line of InteractiveShell.run_code's exec(...), where a cell's
+# code runs (IPython/core/interactiveshell.py, 7.20 and 8.5 alike); its
+# place is "run_code" in _PLACES.
+_RUN_CODE_SOURCE = "exec(code_obj, self.user_global_ns, self.user_ns)"
+
+
+def _syntax_traceback(etype, value, tb):
+    """A SyntaxError as IPython shows it, 7.20 and 8.5 alike:
+    InteractiveShell.showtraceback hands any SyntaxError to
+    showsyntaxerror, which formats it with SyntaxTB, a ListTB. Raised
+    while the cell ran (compile() or exec() of bad code: run_code passes
+    running_compiled_code=True), it shows every frame of its traceback,
+    run_code's first; a cell that did not compile shows none (run_cell's
+    showsyntaxerror()). The parts ListTB.structured_traceback gives are
+    joined with a newline, as Jupyter joins a traceback's list."""
+    frames = [f for f, _ in _user_frames([(f, None) for f in traceback.extract_tb(tb)])]
+    if frames and "run_code" in _PLACES:
+        filename, lineno = _PLACES["run_code"]
+        frames.insert(0, traceback.FrameSummary(filename, lineno, "run_code", lookup_line=False,
+                                                line=_RUN_CODE_SOURCE))
+    return "\n".join(_list_tb(etype, value, frames, set())).rstrip("\n")
+
+
+def _list_tb(etype, value, frames, seen):
+    """ListTB.structured_traceback (SyntaxTB's, which first takes a
+    SyntaxError's line afresh from linecache): "Traceback (most recent
+    call last):" and an entry a frame when there are frames, the
+    exception's lines, and above them the exception it chains (its
+    frames those of its own traceback) and how they chain."""
+    if isinstance(value, SyntaxError) and isinstance(value.filename, str) and isinstance(value.lineno, int):
+        linecache.checkcache(value.filename)
+        text = linecache.getline(value.filename, value.lineno)
+        if text:
+            value.text = text
+    out = []
+    if frames:
+        out.append("Traceback (most recent call last):\n")
+        out.extend(_list_entry(f) for f in frames)
+    out.append("".join(_list_exception_only(etype, value)))
+    chained = _chained(value)
+    if chained is not None and id(chained) not in seen:
+        seen.add(id(chained))
+        how = "\n%s\n" % (_DIRECT_CAUSE if value.__cause__ else _DURING_HANDLING)
+        ctb = chained.__traceback__
+        cframes = [f for f, _ in _user_frames([(f, None) for f in traceback.extract_tb(ctb)], False)] if ctb else []
+        out = _list_tb(type(chained), chained, cframes, seen) + [how] + out
+    return out
+
+
+def _list_entry(f):
+    """One frame as ListTB._format_list writes it: 7.20 '  File "FILE",
+    line L, in NAME'; 8.5 "  Cell In [N], line L" or "  File FILE:L"
+    (_format_filename), then " in NAME" unless at module level; the
+    frame's line, stripped, under it."""
+    if _IPYTHON == "7":
+        item = '  File "%s", line %d, in %s\n' % (f.filename, f.lineno, f.name)
+    else:
+        item = "  " + _filename_link(f.filename, f.lineno)
+        item += " in %s\n" % f.name if f.name != "<module>" else "\n"
+    if f.line:
+        item += "    %s\n" % f.line.strip()
+    return item
+
+
+def _filename_link(filename, lineno):
+    """IPython 8.5's ultratb._format_filename: a cell "Cell In [N]", a file
+    "File FILE" (the home folder as ~), and the line, if known, after
+    ", line " or ":"."""
+    if filename in _cell_numbers:
+        link = "Cell In [%d]" % _cell_numbers[filename]
+        return link if lineno is None else "%s, line %s" % (link, lineno)
+    link = "File " + _compress_user(filename)
+    return link if lineno is None else "%s:%s" % (link, lineno)
+
+
+def _list_exception_only(etype, value):
+    """ListTB._format_exception_only, 7.20 and 8.5 alike but for the file
+    line: a SyntaxError's file and line (7.20 '  File "FILE", line L', 8.5
+    as _filename_link, without the line when unknown), its text, stripped,
+    and one caret under its offset; then "NAME: MSG" (the value's msg, or
+    str of it), or the name alone when that is empty."""
+    lines = []
+    if issubclass(etype, SyntaxError):
+        if not value.filename:
+            value.filename = "<string>"
+        lineno, text = "unknown", ""
+        if value.lineno:
+            lineno, text = value.lineno, linecache.getline(value.filename, value.lineno)
+        if _IPYTHON == "7":
+            lines.append('  File "%s", line %s\n' % (value.filename, lineno))
+        else:
+            lines.append("  %s\n" % _filename_link(value.filename, None if lineno == "unknown" else lineno))
+        if text == "":
+            text = value.text
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        if text is not None:
+            indent = len(text) - len(text.lstrip())
+            lines.append("    %s\n" % text.strip())
+            if value.offset is not None:
+                lines.append("    %s^\n" % "".join(c if c.isspace() else " " for c in text[indent:value.offset - 1]))
+    try:
+        msg = value.msg
+    except Exception:
+        try:
+            msg = str(value)
+        except Exception:
+            msg = "<unprintable %s object>" % type(value).__name__
+    lines.append("%s: %s\n" % (etype.__name__, msg) if msg else "%s\n" % etype.__name__)
+    return lines
 
 
 def _chained(value):
@@ -177,7 +286,7 @@ def _one_traceback(etype, value, tb, context, from_cell):
             lines.append(_frame_header(f, code, frame_of[code]))
             lines.extend(_context_lines(f.filename, f.lineno, code, context))
         lines.append("")
-    lines.extend(_exception_only(etype, value) if issubclass(etype, SyntaxError) else _exception_line(etype, value))
+    lines.extend(_exception_line(etype, value))
     return lines
 
 
@@ -194,16 +303,8 @@ def _exception_line(etype, value):
 
 def _exception_only(etype, value):
     """The exception's last lines, as traceback.format_exception_only
-    gives them, but for a SyntaxError in a cell under IPython 8, whose
-    first line names the cell as its headers do (ultratb.ListTB.
-    _format_exception_only, _format_filename)."""
-    lines = [l.rstrip("\n") for l in traceback.format_exception_only(etype, value)]
-    name = getattr(value, "filename", None)
-    if isinstance(value, SyntaxError) and _IPYTHON != "7" and name in _cell_numbers and lines:
-        first = [i for i, l in enumerate(lines) if l.startswith('  File "%s"' % name)]
-        if first:
-            lines[first[0]] = "  Cell In [%d], line %s" % (_cell_numbers[name], value.lineno)
-    return lines
+    gives them (VerboseTB's own form failing)."""
+    return [l.rstrip("\n") for l in traceback.format_exception_only(etype, value)]
 
 
 def _frame_header(f, code, frame):
