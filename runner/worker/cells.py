@@ -24,20 +24,31 @@ def _cell_file(code, n):
     return name
 
 
+# IPython's compiler (IPython/core/compilerop.py, CachingCompiler, a
+# codeop.Compile, 7.20 and 8.5 alike): its flags are codeop's
+# (PyCF_DONT_IMPLY_DEDENT, and PyCF_ALLOW_INCOMPLETE_INPUT from Python
+# 3.11 on, under which an unclosed bracket at the end of a cell is
+# "SyntaxError: incomplete input"), plus the __future__ features a cell
+# imported, for the cells after it (codeop.Compile.__call__).
+_compiler = codeop.Compile()
+
+
 def _run_source(src, n):
     """Run a cell's source as cell number n (0: a run_cell of the lesson's
-    Python)."""
+    Python), parsed and compiled as IPython does: CachingCompiler.
+    ast_parse (compile with its flags and PyCF_ONLY_AST, not inheriting
+    the worker's), then each part through the compiler."""
     code = _transform(src)
     filename = _cell_file(code, n)
     # Let tracebacks show the cell's lines, as IPython's do.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    tree = ast.parse(code, filename=filename, mode="exec")
+    tree = compile(code, filename, "exec", _compiler.flags | ast.PyCF_ONLY_AST, True)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    exec(compile(tree, filename, "exec"), _user_ns)
+    exec(_compiler(tree, filename, "exec"), _user_ns)
     if last is not None:
-        value = eval(compile(last, filename, "eval"), _user_ns)
+        value = eval(_compiler(last, filename, "eval"), _user_ns)
         if value is not None:
             _user_ns["_"] = value
             _flush_all()

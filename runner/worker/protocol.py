@@ -17,6 +17,7 @@
 import ast
 import builtins
 import codecs
+import codeop
 import collections
 import hashlib
 import inspect
