@@ -113,23 +113,76 @@ def _automagic(line):
     return "%sget_ipython().run_line_magic(%r, %r)" % (pre, name.lstrip("%"), args)
 
 
-def _leading_empty_lines(src):
+def _leading_empty_lines(lines):
     """IPython's leading_empty_lines (inputtransformer2.py, a cleanup
     transform of TransformerManager): blank lines before the first line
     that holds something are dropped."""
-    lines = src.splitlines(True)
     for i, line in enumerate(lines):
         if line and not line.isspace():
-            return "".join(lines[i:])
-    return src
+            return lines[i:]
+    return lines
+
+
+def _leading_indent(lines):
+    """IPython's leading_indent (inputtransformer2.py, 7.20 and 8.5): the
+    spaces and tabs the first line starts with are removed from every
+    line that starts with them."""
+    indent = re.match(r"[ \t]+", lines[0]) if lines else None
+    if not indent:
+        return lines
+    space = indent.group(0)
+    return [l[len(space):] if l.startswith(space) else l for l in lines]
+
+
+# IPython's prompt strippers (inputtransformer2.py, PromptStripper, the
+# classic_prompt and ipython_prompt cleanup transforms) as (prompt,
+# initial prompt): ">>> " and "... " (the first line must hold ">>> "),
+# and IPython's "In [N]: " and "...: " (8.5's also after a vi mode's
+# "[nav] " or "[ins] ").
+_CLASSIC_PROMPT = (re.compile(r"^(>>>|\.\.\.)( |$)"), re.compile(r"^>>>( |$)"))
+_IPYTHON_PROMPTS = {
+    "7": re.compile(r"^(In \[\d+\]: |\s*\.{3,}: ?)"),
+    "8": re.compile(r"^(((\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)"),
+}
+
+
+def _strip_prompts(lines, prompt, initial):
+    """PromptStripper.__call__: when the first line starts with the
+    initial prompt, or the second with a prompt, the prompt is removed
+    from every line that starts with it."""
+    if lines and (initial.match(lines[0]) or (len(lines) > 1 and prompt.match(lines[1]))):
+        return [prompt.sub("", l, count=1) for l in lines]
+    return lines
+
+
+def _check_tokens(lines):
+    """Tokenize the cell as IPython's token transforms do first
+    (inputtransformer2.py, make_tokens_by_line): a cell that ends inside
+    a string or brackets is theirs to pass on (tokenize.TokenError is
+    caught), but a dedent to no outer level raises tokenize's
+    IndentationError (file "<tokenize>") from transform_cell."""
+    try:
+        for _ in tokenize.generate_tokens(iter(lines).__next__):
+            pass
+    except tokenize.TokenError:
+        pass
 
 
 def _transform(src):
-    """The cell as IPython's InteractiveShell.transform_cell makes it: the
-    static transformations (leading blank lines dropped, transform_cell,
-    a final newline as TransformerManager.transform_cell adds), then, for
-    a cell of one line only, the dynamic one (_automagic)."""
-    code = transform_cell(_leading_empty_lines(src))
+    """The cell as IPython's InteractiveShell.transform_cell makes it
+    (TransformerManager.transform_cell, 7.20 and 8.5): a final newline
+    added, the cleanup transforms (leading blank lines and indentation,
+    then >>> and In [N]: prompts removed), the token transforms
+    (tokenizing first, then transform_cell), then, for a cell of one line
+    only, the dynamic one (_automagic)."""
+    if not src.endswith("\n"):
+        src += "\n"
+    lines = _leading_indent(_leading_empty_lines(src.splitlines(True)))
+    lines = _strip_prompts(lines, *_CLASSIC_PROMPT)
+    prompt = _IPYTHON_PROMPTS.get(_IPYTHON, _IPYTHON_PROMPTS["8"])
+    lines = _strip_prompts(lines, prompt, prompt)
+    _check_tokens(lines)
+    code = transform_cell("".join(lines))
     if not code.endswith("\n"):
         code += "\n"
     if len(code.splitlines()) == 1:

@@ -8,6 +8,12 @@ _IPYTHON = "8"
 # The file name of each cell run, and its execution count (_cell_file).
 _cell_numbers = {}
 
+# How much IPython's execution count is ahead of the cell's number: a
+# cell whose transform fails counts twice (InteractiveShell.
+# run_cell_async, 7.20 and 8.5: "self.execution_count += 1" after showing
+# the error, and again in error_before_exec).
+_count_skew = 0
+
 
 def _cell_file(code, n):
     """The file name of cell n's code: under IPython 7 its own,
@@ -38,8 +44,14 @@ def _run_source(src, n):
     Python), parsed and compiled as IPython does: CachingCompiler.
     ast_parse (compile with its flags and PyCF_ONLY_AST, not inheriting
     the worker's), then each part through the compiler."""
-    code = _transform(src)
-    filename = _cell_file(code, n)
+    global _count_skew
+    try:
+        code = _transform(src)
+    except Exception:
+        if n:
+            _count_skew += 1
+        raise
+    filename = _cell_file(code, n + _count_skew if n else n)
     # Let tracebacks show the cell's lines, as IPython's do.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     tree = compile(code, filename, "exec", _compiler.flags | ast.PyCF_ONLY_AST, True)

@@ -35,6 +35,7 @@ import sys
 import textwrap
 import threading
 import time
+import tokenize
 import traceback
 import types
 import unicodedata  # noqa: F401 -- traceback imports it lazily
