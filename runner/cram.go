@@ -87,14 +87,36 @@ func cramEnv(env, set []string) []string {
 }
 
 // cramShellSetup is what a cram test's shell runs first: nothing, as
-// cram's (its mark says the shell reads the FIFO).
+// cram's (its mark says the shell reads the FIFO; cramScript).
 const cramShellSetup = ":"
 
+// cramShellArgs are the argv of a cram test's shell: as cram starts it
+// (_test.py: shell + ['-'], the script on its stdin), so that its
+// messages name it as cram's do ("/bin/sh: 2: foo: not found": $0 is the
+// shell's path); a -c that execs it with the FIFO as its stdin.
+func cramShellArgs(shell, fifo string) []string {
+	return []string{shell, "-c", `exec "$0" - <"$1"`, shell, fifo}
+}
+
 // cramScript is what a cram test's shell reads for one command: the
-// command, then its mark with its exit status, in POSIX sh (cram's shell
-// may be any: dash, bash, zsh).
-func cramScript(cmd, mark string) string {
-	return fmt.Sprintf("eval %s\nprintf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
+// command's lines as they are, then its mark with its exit status, in
+// POSIX sh (cram's shell may be any: dash, bash, zsh). cram writes each
+// command's lines after a line of its own (_test.py: the echo of its
+// marker), so the script's lines are counted as cram's are, and a message
+// with a line number ("/bin/sh: 4: Syntax error") says cram's: the mark
+// stands on the line after the command, and the session's setup (first)
+// is a mark alone, in place of cram's first echo. The command runs in a
+// group whose stdin is /dev/null, so that it does not read the FIFO, the
+// shell's script; cram's shell reads its script from a pipe, which dash
+// has read to its end before the commands run (a command reading its
+// stdin reads nothing there too). The ":" keeps a group of no command
+// (an empty one, a comment) from being a syntax error.
+func cramScript(cmd, mark string, first bool) string {
+	printMark := fmt.Sprintf("printf '%%s%%d%s\\n' '%s' \"$?\"\n", markerByte, mark)
+	if first {
+		return printMark
+	}
+	return "{ :; " + cmd + "\n} </dev/null; " + printMark
 }
 
 // cramSkip marks a console cell of a cram test file whose shell exited

@@ -125,7 +125,7 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 		Dir: r.cellDir(cell.c), Env: r.cellEnv(cell.c), Pty: pty, Merge: !pty, OutputCap: r.opts.OutputCap}
 	setup := shellSetup
 	if r.cram != nil {
-		spec.Path, spec.Args, setup = r.cram.shell, []string{r.cram.shell, fifo}, cramShellSetup
+		spec.Path, spec.Args, setup = r.cram.shell, cramShellArgs(r.cram.shell, fifo), cramShellSetup
 	}
 	st, err := r.sess.StartStep(spec)
 	if err != nil {
@@ -148,7 +148,7 @@ func (s *shellSession) run(r *run, cmd string, pol proc.Policy) (proc.JobResult,
 	mark := fmt.Sprintf("%slabrun-%s-%d ", markerByte, s.nonce, s.count)
 	script := fmt.Sprintf("for _ in 1; do \\eval %s; done\n\\builtin printf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
 	if s.posix {
-		script = cramScript(cmd, mark)
+		script = cramScript(cmd, mark, s.count == 1) // the first is the setup (startShell)
 	}
 	job := proc.Job{Send: func() error { _, err := s.cmds.WriteString(script); return err },
 		Mark: []byte(mark), MarkEnd: []byte(markerByte)}
