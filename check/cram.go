@@ -71,12 +71,14 @@ func cramIndex(f *lessons.CramFile, cmd *lessons.ConsoleCommand) int {
 
 // cramCommand is the check of command k of a cram test: its expected
 // lines (as the file holds them) and its fresh ones (as cram writes
-// them), failing where cram's comparison found it different.
+// them), failing where cram's comparison found it different. The first
+// command's lines begin with the indented lines before it, no command's,
+// which cram finds different.
 func cramCommand(f *lessons.CramFile, k int, run lessons.CramRun, differs bool) *CommandReport {
 	cmd := f.Commands[k]
 	var rec []string
 	for _, l := range f.Lines {
-		if l.Cmd == k && l.Kind == lessons.CramOutput {
+		if (l.Cmd == k || k == 0 && l.Cmd < 0) && l.Kind == lessons.CramOutput {
 			rec = append(rec, strings.TrimSuffix(strings.TrimPrefix(l.Text, lessons.CramIndent), "\n"))
 		}
 	}

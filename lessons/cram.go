@@ -12,7 +12,11 @@ import (
 // line ("  ", "  $" and "  [1]" among them) is expected output of the
 // command before it, even when prose stands between them, and a last
 // "[N]" is its exit status. A file whose last line has no newline is
-// read as if it had one. Each run of indented lines is a console cell of
+// read as if it had one. An indented line before the first command is
+// no command's (Cmd -1), as in cram: an output line there is in no
+// fresh output, so the file fails at its first command (and an update
+// drops the line, as "cram -i -y" does); a "  > " line there stays where
+// it is (cram runs it before the first command; labrun does not). Each run of indented lines is a console cell of
 // the lesson (Kind Console, run through pipes), so that errors and
 // verdicts say foo.t:LINE; CramFile keeps what a writer needs to write
 // the file back as cram does (cramwrite.go).
@@ -70,7 +74,6 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 	f := l.Cram
 	text := string(src)
 	f.NoEOL = text != "" && !strings.HasSuffix(text, "\n")
-	var errs ErrorList
 	var cell *Cell
 	var cur *ConsoleCommand
 	for i, line := range strings.SplitAfter(text, "\n") {
@@ -82,7 +85,7 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 			line += "\n"
 		}
 		kind := cramKind(line)
-		if kind == CramProse {
+		if kind == CramProse || kind != CramCommand && cur == nil {
 			cell = nil
 		} else if cell == nil {
 			cell = &Cell{Index: len(l.Cells), Info: "console", Line: n, Kind: Console, Attrs: cramAttrs()}
@@ -100,14 +103,12 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 			f.Commands = append(f.Commands, cur)
 		case CramMore:
 			if cur == nil {
-				errs.add(name, n, "a `  > ` continuation before the first `  $ ` command")
 				break
 			}
 			cur.Text += "\n" + strings.TrimPrefix(body, consoleMore)
 			cur.LastLine = n
 		case CramOutput:
 			if cur == nil {
-				errs.add(name, n, "expected output before the first `  $ ` command")
 				break
 			}
 			if cur.OutLines == 0 {
@@ -117,9 +118,6 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 			cur.Lines = append(cur.Lines, body)
 		}
 		f.Lines = append(f.Lines, CramLine{Kind: kind, Text: line, Cmd: len(f.Commands) - 1})
-	}
-	if len(errs) > 0 {
-		return nil, errs
 	}
 	for _, c := range l.Cells {
 		c.Source = strings.TrimSuffix(c.Source, "\n")

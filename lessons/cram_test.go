@@ -97,9 +97,15 @@ func TestParseCram(t *testing.T) {
 	if l.Cells[1].Index != 1 || l.Cells[1].Attrs.Pty == nil || *l.Cells[1].Attrs.Pty {
 		t.Errorf("cell: %+v", l.Cells[1])
 	}
-	for _, bad := range []string{"  output first\n  $ echo\n", "  > more first\n"} {
-		if _, err := ParseCram("bad.t", []byte(bad)); err == nil {
-			t.Errorf("%q: no error", bad)
+	// Indented lines before the first command are no command's, and in
+	// no cell, as cram reads them; import refuses them.
+	for _, first := range []string{"  output first\n  $ echo\n", "  > more first\n"} {
+		l, err := ParseCram("first.t", []byte(first))
+		if err != nil || l.Cram.Lines[0].Cmd != -1 || len(l.Cells) > 0 && l.Cells[0].Line != 2 {
+			t.Errorf("%q: %v, %+v", first, err, l)
+		}
+		if _, err := CramMarkdown("first.t", []byte(first)); err == nil {
+			t.Errorf("%q: import: no error", first)
 		}
 	}
 	if l, err := ParseCram("empty.t", nil); err != nil || len(l.Cells) != 0 {

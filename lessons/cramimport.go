@@ -18,7 +18,9 @@ import (
 // line is written as a console block records the output it stands for
 // (cramRecordLine): the two formats are cram's, but a console block
 // escapes a line that would read as something else in Markdown ("$", a
-// marker, an output that ends in " (esc)").
+// marker, an output that ends in " (esc)"). An indented line before the
+// first command, which is no command's, has no block to stand in: such a
+// file is refused.
 
 // CramMarkdown converts a cram test file to a Markdown lesson; name is
 // the file's path, used in messages and, its base name, in the directive.
@@ -28,6 +30,19 @@ func CramMarkdown(name string, src []byte) ([]byte, error) {
 		return nil, err
 	}
 	f := l.Cram
+	var errs ErrorList
+	for i, line := range f.Lines {
+		switch {
+		case line.Cmd >= 0:
+		case line.Kind == CramOutput:
+			errs.add(name, i+1, "expected output before the first `  $ ` command")
+		case line.Kind == CramMore:
+			errs.add(name, i+1, "a `  > ` continuation before the first `  $ ` command")
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
 	var b strings.Builder
 	b.WriteString(marker.Prefix + " cram=" + l.CramName + " -->\n")
 	cells := map[int]*Cell{}

@@ -43,9 +43,11 @@ func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 	}
 	after := map[int][]owned{} // lines after command k's output, -1: before any
 	for _, l := range f.Lines {
-		if l.Kind == CramCommand || l.Kind == CramMore {
+		switch {
+		case l.Kind == CramCommand || l.Kind == CramMore && l.Cmd >= 0:
 			after[l.Cmd-1] = append(after[l.Cmd-1], owned{l.Text, l.Cmd})
-		} else if l.Kind == CramProse {
+		case l.Kind == CramProse || l.Kind == CramMore:
+			// (a "  > " line before the first command stays there)
 			after[l.Cmd] = append(after[l.Cmd], owned{l.Text, l.Cmd})
 		}
 	}
@@ -95,11 +97,13 @@ func (f *CramFile) Texts() []string {
 
 // Differs says which commands cram's comparison of the file's lines with
 // fresh lines (Fresh, with their owners) finds different: those that own
-// a line of an opcode that is not Equal, on either side.
+// a line of an opcode that is not Equal, on either side; a line before
+// the first command counts for the first.
 func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
 	d := make([]bool, len(f.Commands))
 	mark := func(k int) {
-		if k >= 0 && k < len(d) {
+		k = max(k, 0)
+		if k < len(d) {
 			d[k] = true
 		}
 	}
