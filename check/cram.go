@@ -132,16 +132,14 @@ func cramVerdict(c *CellReport, res *transcript.Result) *CellReport {
 // updatedCram is the cram test with fresh lines where cram's comparison
 // found them different, as "cram -i -y" leaves it
 // (lessons.CramFile.Update; the commands an interruption cut keep their
-// lines); unchanged when nothing failed or cram's patch would fail.
+// lines, and so do those of a hunk cram's patch rejects); unchanged when
+// nothing failed.
 func (r *Report) updatedCram() (text []byte, changed bool) {
 	_, failed, _ := r.Counts()
 	if failed == 0 {
 		return r.rec.Source, false
 	}
-	out, ok := r.rec.Lesson.Cram.Update(r.cram.fresh, r.cram.ops)
-	if !ok {
-		return r.rec.Source, false // as cram's patch fails, the file stays
-	}
+	out, _ := r.rec.Lesson.Cram.Update(r.cram.fresh, r.cram.ops)
 	return out, string(out) != string(r.rec.Source)
 }
 

@@ -123,8 +123,9 @@ func readCramGolden(t *testing.T, name string) []byte {
 }
 
 // TestCramUpdateNoEOL: what "cram3 -i -y" left of files whose last line
-// has no newline (patch(1) applies the diff with fuzz, or fails and the
-// file stays); want "" is a failed patch.
+// has no newline (patch(1) applies the diff's hunks with fuzz, or
+// rejects those it cannot apply, which leave their lines as they were);
+// rejected says patch rejects a hunk.
 func TestCramUpdateNoEOL(t *testing.T) {
 	run := func(outs ...string) []CramRun {
 		var r []CramRun
@@ -137,15 +138,20 @@ func TestCramUpdateNoEOL(t *testing.T) {
 		name, src string
 		runs      []CramRun
 		want      string
+		rejected  bool
 	}{
-		{"last line replaced", "  $ echo a\n  b", run("a\n"), ""},
-		{"last line context", "  $ echo a\n  b\n  $ echo c\n  c", run("a\n", "c\n"), "  $ echo a\n  a\n  $ echo c\n  c"},
+		{"last line replaced", "  $ echo a\n  b", run("a\n"), "  $ echo a\n  b", true},
+		{"last line context", "  $ echo a\n  b\n  $ echo c\n  c", run("a\n", "c\n"), "  $ echo a\n  a\n  $ echo c\n  c", false},
 		{"last line far", "  $ echo a\n  b\n  $ echo c\n  d\n  $ echo e\n  e\n  $ echo f\n  f\n  $ echo g\n  g",
-			run("a\n", "c\n", "e\n", "f\n", "g\n"), "  $ echo a\n  a\n  $ echo c\n  c\n  $ echo e\n  e\n  $ echo f\n  f\n  $ echo g\n  g"},
-		{"insertion, 2 lines of context", "  $ printf 'a\\nb'\n  a", run("a\nb"), "  $ printf 'a\\nb'\n  a\n  b (no-eol)\n"},
-		{"insertion, 3 lines of context", "  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", run("x\n", "a\nb"), ""},
-		{"insertion after a change", "  $ echo a\n  b\n  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", run("a\n", "x\n", "a\nb"), ""},
-		{"passes", "  $ printf foo\n  foo (no-eol)", run("foo"), "  $ printf foo\n  foo (no-eol)"},
+			run("a\n", "c\n", "e\n", "f\n", "g\n"), "  $ echo a\n  a\n  $ echo c\n  c\n  $ echo e\n  e\n  $ echo f\n  f\n  $ echo g\n  g", false},
+		{"insertion, 2 lines of context", "  $ printf 'a\\nb'\n  a", run("a\nb"), "  $ printf 'a\\nb'\n  a\n  b (no-eol)\n", false},
+		{"insertion, 3 lines of context", "  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", run("x\n", "a\nb"), "  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", true},
+		{"insertion after a change", "  $ echo a\n  b\n  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", run("a\n", "x\n", "a\nb"), "  $ echo a\n  b\n  $ echo x\n  x\n  $ printf 'a\\nb'\n  a", true},
+		{"a rejected hunk, another applied", "  $ echo a\n  b\n  $ echo c\n  c\n  $ echo d\n  d\n  $ echo e\n  e\n  $ echo g\n  f",
+			run("a\n", "c\n", "d\n", "e\n", "g\n"), "  $ echo a\n  a\n  $ echo c\n  c\n  $ echo d\n  d\n  $ echo e\n  e\n  $ echo g\n  f", true},
+		{"last line the one line of context after 3", "  $ echo a\n  a\n  $ printf 'b\\n\\n'\n  X\n  ", run("a\n", "b\n\n"), "  $ echo a\n  a\n  $ printf 'b\\n\\n'\n  X\n  ", true},
+		{"last line the one line of context after 1", "  $ printf 'b\\n\\n'\n  X\n  ", run("b\n\n"), "  $ printf 'b\\n\\n'\n  b\n  ", false},
+		{"passes", "  $ printf foo\n  foo (no-eol)", run("foo"), "  $ printf foo\n  foo (no-eol)", false},
 	} {
 		l, err := ParseCram("f.t", []byte(c.src))
 		if err != nil {
@@ -153,11 +159,8 @@ func TestCramUpdateNoEOL(t *testing.T) {
 		}
 		fresh, _ := l.Cram.Fresh(c.runs)
 		got, ok := l.Cram.Update(fresh, CramCompare(l.Cram.Texts(), fresh))
-		if !ok {
-			got = nil
-		}
-		if string(got) != c.want {
-			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		if string(got) != c.want || ok == c.rejected {
+			t.Errorf("%s: got %q (rejected %v), want %q (rejected %v)", c.name, got, !ok, c.want, c.rejected)
 		}
 	}
 }
