@@ -43,7 +43,7 @@ func (rep *Report) compareCram(res *transcript.Result) {
 		cr := res.Cells[i]
 		cell := &CellReport{Index: c.Index, Number: c.Index + 1, Line: c.Line, Fence: c.Line, Result: cr, How: How(cr)}
 		for _, cmd := range c.Console {
-			kr := cramCommand(f, k, runs[k], differs[k])
+			kr := cramCommand(f, k, runs, differs[k])
 			switch {
 			case cut[k] != nil:
 				kr.Verdict, kr.Reason = Fail, Reason{Kind: Interrupted, Detail: render.InterruptionWords(cut[k])}
@@ -73,17 +73,22 @@ func cramIndex(f *lessons.CramFile, cmd *lessons.ConsoleCommand) int {
 // lines (as the file holds them) and its fresh ones (as cram writes
 // them), failing where cram's comparison found it different. The first
 // command's lines begin with the indented lines before it, no command's,
-// which cram finds different.
-func cramCommand(f *lessons.CramFile, k int, run lessons.CramRun, differs bool) *CommandReport {
-	cmd := f.Commands[k]
+// which cram finds different; the last one's fresh lines end with what
+// the shell printed as it ended (lessons.CramFile.Fresh).
+func cramCommand(f *lessons.CramFile, k int, runs []lessons.CramRun, differs bool) *CommandReport {
+	cmd, run := f.Commands[k], runs[k]
 	var rec []string
 	for _, l := range f.Lines {
 		if (l.Cmd == k || k == 0 && l.Cmd < 0) && l.Kind == lessons.CramOutput {
 			rec = append(rec, strings.TrimSuffix(strings.TrimPrefix(l.Text, lessons.CramIndent), "\n"))
 		}
 	}
+	lines := run.Lines()
+	if k == len(f.Commands)-1 && len(runs) > k+1 && run.Ran && !run.Ended {
+		lines = append(lines, runs[k+1].Lines()...)
+	}
 	var fresh []string
-	for _, l := range run.Lines() {
+	for _, l := range lines {
 		fresh = append(fresh, strings.TrimSuffix(strings.TrimPrefix(l, lessons.CramIndent), "\n"))
 	}
 	rep := &CommandReport{Command: cmd, Line: cmd.Line, Verdict: Pass, Recorded: rec, Fresh: fresh, RawRecorded: cmd.Recorded}

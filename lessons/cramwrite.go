@@ -35,7 +35,10 @@ type CramRun struct {
 
 // Fresh returns the file's lines with fresh outputs, as cram writes them
 // (each with its "\n"), and the index of the command each belongs to
-// (-1 before the first); runs are the commands' runs, in order.
+// (-1 before the first); runs are the commands' runs, in order, and one
+// more when the shell printed something as it ended after the last
+// command (an EXIT trap): cram writes that last, after the prose that
+// follows the last command, and it counts for the last command.
 func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 	type owned struct {
 		text string
@@ -63,6 +66,14 @@ func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 		}
 	}
 	addAfter(-1)
+	n := len(f.Commands)
+	var end *CramRun // what the shell printed as it ended
+	if len(runs) > n {
+		if n > 0 {
+			end = &runs[n]
+		}
+		runs = runs[:n]
+	}
 	for k, r := range runs {
 		if r.Keep {
 			for _, l := range f.Lines {
@@ -82,6 +93,9 @@ func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 			break
 		}
 		addAfter(k)
+	}
+	if end != nil && runs[n-1].Ran && !runs[n-1].Ended {
+		add(n-1, end.Lines()...)
 	}
 	return lines, owners
 }

@@ -28,6 +28,9 @@ func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []*transcript
 			ended = ended || r.Ended
 		}
 	}
+	if res.CramEnd != "" {
+		runs = append(runs, lessons.CramRun{Ran: true, Ended: true, Output: res.CramEnd})
+	}
 	return runs, cut
 }
 

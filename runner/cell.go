@@ -89,6 +89,7 @@ func (r *run) runCells(res *transcript.Result) error {
 	if r.cramSkipped() {
 		res.CramSkipped = r.cram.skipped
 	}
+	r.cramEnd(res)
 	if n := len(res.Cells); n > 0 && r.ctx.Err() == nil {
 		r.directives(r.lesson.After, res.Cells[n-1])
 	}

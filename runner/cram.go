@@ -6,7 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/labrun/labrun/internal/proc"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -131,6 +133,29 @@ func (r *run) cramSkip(cr *transcript.CellResult) {
 			cr.Status, cr.Skip = transcript.Skipped, transcript.CramSkipped
 			r.cram.skipped = co.Command.Line
 			return
+		}
+	}
+}
+
+// cramEnd ends a cram test file's shell as cram's ends, once it has run
+// the last command: cram's script ends there (_test.py: test), so the
+// shell reads its end and exits by itself, running what it runs then (an
+// EXIT trap), and cram reads its output to the end. labrun closes the
+// FIFO (the shell reads its end) and waits, the lesson's timeout at
+// most, for the shell to end: what it printed is res.CramEnd.
+func (r *run) cramEnd(res *transcript.Result) {
+	if r.cram == nil || r.lesson.Cram == nil || r.cramSkipped() || r.ctx.Err() != nil {
+		return
+	}
+	for _, s := range r.shells {
+		if s.gone {
+			continue
+		}
+		s.gone = true
+		job := proc.Job{Send: s.cmds.Close, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte)}
+		end, err := s.step.RunJob(r.ctx, job, proc.Policy{Deadline: time.Now().Add(r.set.Timeout)})
+		if err == nil && end.Ended && end.Interrupted == nil {
+			res.CramEnd = end.Output
 		}
 	}
 }

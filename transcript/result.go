@@ -165,6 +165,10 @@ type Result struct {
 	// the command after which its shell exited 80: cram then skips the
 	// whole test, whatever its commands printed. 0 when it did not.
 	CramSkipped int
+	// CramEnd, in a cram test file's run, is what its shell printed as it
+	// ended at the end of its commands (an EXIT trap's output), as cram
+	// reads the shell's output to its end.
+	CramEnd string
 }
 
 // AddStream appends stream text, merging it into the previous output when
