@@ -74,7 +74,7 @@ func (r *run) runConsoleCommand(cell *cellRun, s *shellSession, co *transcript.C
 		return err
 	}
 	r.bg.settle()
-	co.Ran, co.Output = true, cleanText([]byte(res.Output), s.pty)
+	co.Ran, co.Output, co.Duration = true, cleanText([]byte(res.Output), s.pty), res.Duration
 	if s.posix {
 		co.Output = res.Output // cram writes the bytes as they are, escaped
 	}

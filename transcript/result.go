@@ -290,6 +290,9 @@ type ConsoleOutput struct {
 	Output string
 	// Exit is its exit status.
 	Exit int
+	// Duration is how long it ran, from its being sent to the shell to
+	// its mark (or the shell's end); 0 for one that did not run.
+	Duration time.Duration
 	// Ended says the shell session ended during the command by itself
 	// (an exit; not an interruption): Exit is the shell's status, and
 	// the commands after it did not run, which fails the cell.

@@ -9,17 +9,16 @@ import (
 
 // A cram test file's suite has a testcase per command, as cram users
 // read a test: named "$ COMMAND (line N)", its failure the command's
-// diff. Commands are not timed one by one: a cell's time is its first
-// command's, the others' 0. An empty test file, which cram skips, has
-// one skipped testcase.
+// diff, its time the command's own (0 for one that did not run). An
+// empty test file, which cram skips, has one skipped testcase.
 
 // commandCases are the testcases of a cram cell's commands.
 func (f Family) commandCases(l check.Lesson, c *check.CellReport) []JUnitCase {
 	var cases []JUnitCase
 	for i, k := range c.Commands {
 		tc := JUnitCase{Name: fmt.Sprintf("$ %s (line %d)", firstCommandLine(k.Command.Text), k.Line), Classname: l.Path, Time: "0.000"}
-		if i == 0 && c.Result != nil {
-			tc.Time = fmt.Sprintf("%.3f", c.Result.Duration.Seconds())
+		if c.Result != nil && i < len(c.Result.Console) {
+			tc.Time = fmt.Sprintf("%.3f", c.Result.Console[i].Duration.Seconds())
 		}
 		if f == XUnit1 {
 			tc.File, tc.Line = l.Path, k.Line
