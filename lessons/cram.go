@@ -16,10 +16,11 @@ import (
 // no command's (Cmd -1), as in cram: an output line there is in no
 // fresh output, so the file fails at its first command (and an update
 // drops the line, as "cram -i -y" does); a "  > " line there stays where
-// it is (cram runs it before the first command; labrun does not). Each run of indented lines is a console cell of
-// the lesson (Kind Console, run through pipes), so that errors and
-// verdicts say foo.t:LINE; CramFile keeps what a writer needs to write
-// the file back as cram does (cramwrite.go).
+// it is (cram runs it before the first command; labrun does not). Each
+// run of indented lines is a console cell of the lesson (Kind Console,
+// run through pipes), so that errors and verdicts say foo.t:LINE;
+// CramFile keeps what a writer needs to write the file back as cram does
+// (cramwrite.go).
 
 // CramIndent is the indent of a cram test's lines.
 const CramIndent = "  "

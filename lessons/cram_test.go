@@ -78,6 +78,23 @@ func TestCramDiffers(t *testing.T) {
 	}
 }
 
+// TestCramEnd: what the shell printed as it ended after the last command
+// (an EXIT trap) is the file's last line, after the prose that follows
+// the last command, its last byte dropped (cram drops the last byte of
+// the shell's output), and it counts for the last command.
+func TestCramEnd(t *testing.T) {
+	l, _ := ParseCram("end.t", []byte("  $ trap 'echo bye' EXIT\n  $ echo a\n  a\nprose\n"))
+	runs := []CramRun{{Ran: true}, {Ran: true, Output: "a\n"}, {Ran: true, Ended: true, Output: "bye\n"}}
+	fresh, owners := l.Cram.Fresh(runs)
+	want := []string{"  $ trap 'echo bye' EXIT\n", "  $ echo a\n", "  a\n", "prose\n", "  bye (no-eol)\n"}
+	if !slices.Equal(fresh, want) || !slices.Equal(owners, []int{0, 1, 1, 1, 1}) {
+		t.Errorf("fresh %q (owners %v), want %q", fresh, owners, want)
+	}
+	if d := l.Cram.Differs(CramCompare(l.Cram.Texts(), fresh), owners); !slices.Equal(d, []bool{false, true}) {
+		t.Errorf("differs = %v", d)
+	}
+}
+
 func TestParseCram(t *testing.T) {
 	src := []byte("prose\n  $ echo a\n  a\n  > more\n  [2]\nmid\n  b\n  $ x\n  $\n  \n  y")
 	l, err := ParseCram("f.t", src)
