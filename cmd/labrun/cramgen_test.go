@@ -249,7 +249,8 @@ func (g *cramGen) command() {
 
 // shellCommand is one of a few commands whose output is the shell's
 // own: heredocs, echo -n, a set -e that ends the shell, a trap on EXIT,
-// $LINENO, the work dir's name, files made in it, a command not found.
+// $LINENO, the work dir's name, files made in it, a command not found,
+// or a printf of 200 lines and more.
 func (g *cramGen) shellCommand() (lines []string, out string, exit int) {
 	w := strings.Repeat(string(rune('a'+g.r.IntN(26))), 1+g.r.IntN(4))
 	switch g.r.IntN(12) {
@@ -278,6 +279,19 @@ func (g *cramGen) shellCommand() (lines []string, out string, exit int) {
 		return []string{" " + printfOf(w+"\n")}, w + "\n", 0 // "  $  printf"
 	case 10:
 		return []string{"f() { return 3; }; f"}, "", 3
+	case 11:
+		// 200 lines or more: difflib's autojunk leaves out of its index
+		// the lines that come more often than 1% + 1 times
+		var b strings.Builder
+		for i := 0; i < 200+g.r.IntN(60); i++ {
+			if g.r.IntN(3) == 0 {
+				fmt.Fprintf(&b, "n%d\n", i) // a line of its own
+			} else {
+				b.WriteString([]string{"same\n", "\n", "x\n"}[g.r.IntN(3)]) // popular lines
+			}
+		}
+		out = b.String()
+		return []string{printfOf(out)}, out, 0
 	}
 	out = g.output()
 	return []string{printfOf(out)}, out, 0
