@@ -34,8 +34,11 @@ type Sink struct {
 	tailLen  int
 	dropped  int64
 	last     atomic.Int64 // unix nanos of the last write
-	total    atomic.Int64
-	changed  chan struct{} // receives (coalesced) after each write
+	// feeding counts what labrun is still writing to the step's stdin
+	// (Feeding): the step is not quiet while its input is on its way.
+	feeding atomic.Int32
+	total   atomic.Int64
+	changed chan struct{} // receives (coalesced) after each write
 	// watch, when set, is looked for in every write (Watch): seen
 	// receives once it came; carry is the end of what was written
 	// before, where the start of a watch split over two writes lies.
@@ -159,9 +162,27 @@ func appendChunk(cs []Chunk, stream string, data []byte) []Chunk {
 // are told once (Policy.Changed).
 func (s *Sink) Changed() <-chan struct{} { return s.changed }
 
-// QuietFor says how long the step has printed nothing.
+// QuietFor says how long the step has printed nothing: 0 while labrun is
+// still writing its stdin (Feeding), as a step waiting for input labrun
+// has not yet written is not stuck (a shell blocked reading the script
+// of a %%bash cell before the feeding goroutine ran).
 func (s *Sink) QuietFor() time.Duration {
+	if s.feeding.Load() > 0 {
+		return 0
+	}
 	return time.Since(time.Unix(0, s.last.Load()))
+}
+
+// Feeding says that labrun begins writing the step's stdin; the function
+// it returns says that the writing is over (the input written and its
+// pipe closed, or the write failed), and the step's quiet counts from
+// then on.
+func (s *Sink) Feeding() (done func()) {
+	s.feeding.Add(1)
+	return func() {
+		s.last.Store(time.Now().UnixNano())
+		s.feeding.Add(-1)
+	}
 }
 
 // Chunks returns what was kept, with a marker where bytes were dropped.

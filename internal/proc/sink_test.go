@@ -2,6 +2,7 @@ package proc
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -34,5 +35,25 @@ func TestSinkInterjectCapped(t *testing.T) {
 	s.Interject("stderr", []byte("abcdefgh"))
 	if got, want := s.Text(), "1234\n[labrun: 4 bytes of output dropped here; 8 kept]\nefgh"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestSinkFeeding: while labrun is still writing a step's stdin the step
+// is not quiet (a shell waiting for the script labrun has not yet written
+// is not stuck); once the input is written, its quiet counts from then.
+func TestSinkFeeding(t *testing.T) {
+	s := NewSink(0)
+	time.Sleep(20 * time.Millisecond)
+	if q := s.QuietFor(); q < 20*time.Millisecond {
+		t.Fatalf("quiet %v before any feeding, want at least 20ms", q)
+	}
+	done := s.Feeding()
+	time.Sleep(20 * time.Millisecond)
+	if q := s.QuietFor(); q != 0 {
+		t.Fatalf("quiet %v while feeding, want 0", q)
+	}
+	done()
+	if q := s.QuietFor(); q >= 20*time.Millisecond {
+		t.Fatalf("quiet %v just after the feeding, want it counted from its end", q)
 	}
 }

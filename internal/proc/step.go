@@ -114,7 +114,11 @@ func (s *Session) StartStep(spec StepSpec) (*Step, error) {
 	if w.stdin != nil {
 		// The feeding goroutine owns the write end: a step that never
 		// reads does not block labrun; the write fails once it is gone.
+		// Until the input is written the step is not quiet: its reader
+		// waits for labrun, not for nothing (Sink.Feeding).
+		fed := st.out.Feeding()
 		go func(f *os.File, data []byte) {
+			defer fed()
 			_, _ = f.Write(data)
 			f.Close()
 		}(w.stdin, spec.Stdin)
