@@ -65,8 +65,13 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		}
 		r.writeOld(&b, p)
 	}
-	out := []byte(b.String())
-	return out, string(out) != string(t.Source)
+	out := b.String()
+	if !t.Course && len(t.Source) > 0 && t.Source[len(t.Source)-1] != '\n' {
+		// The lesson ends without a newline, after the block of its
+		// last cell: the block ends without one too (transcript.Strip).
+		out = strings.TrimSuffix(out, "\n")
+	}
+	return []byte(out), out != string(t.Source)
 }
 
 // writeOld writes a part's recorded outputs as they were.
