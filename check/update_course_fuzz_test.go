@@ -1,0 +1,292 @@
+package check
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/labrun/labrun/jupyter"
+	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
+)
+
+// FuzzUpdateCourse's course pairs: a notebook of Markdown cells and code
+// cells of the course's magics, laid out as nbconvert does
+// (jupyter.Markdown) into README_no_output.md and, with the outputs,
+// README.md (the course's export adds a blank line at its top). A cell's
+// outputs are those its source can print, as the course's magics show
+// them (a display only where the cell's source says so: Run: lines,
+// %// headings in the current magics and none in the 2019 ones, %p
+// values, %MD text, spoilers of %run output, an IFrame, a background
+// log), holding hostile text where a program's output goes.
+
+// courseCell is a code cell of a fuzzed course lesson and the outputs it
+// can print.
+type courseCell struct {
+	source   string
+	language string
+	outs     func(f *fuzzBytes, strs []string, magics2019 bool) []transcript.Output
+}
+
+// fuzzLine is one line of hostile text (no newline, no byte a course's
+// export drops).
+func fuzzLine(f *fuzzBytes, strs []string) string {
+	t := fuzzOutputText(f, strs)
+	t, _, _ = strings.Cut(t, "\n")
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\x1b' || r == 0 || r == '\b' {
+			return -1
+		}
+		return r
+	}, t)
+}
+
+// fuzzStream is stream text: hostile lines, not empty (an empty stream is
+// no output), without the bytes a course's export drops.
+func fuzzStream(f *fuzzBytes, strs []string) string {
+	var lines []string
+	for range 1 + f.next()%3 {
+		lines = append(lines, fuzzLine(f, strs))
+	}
+	t := strings.Join(lines, "\n")
+	if f.next()%3 != 0 || t == "" {
+		t += "\n"
+	}
+	return t
+}
+
+func streams(f *fuzzBytes, strs []string) []transcript.Output {
+	var outs []transcript.Output
+	for range f.next() % 3 {
+		outs = append(outs, transcript.Output{Kind: transcript.Stream, Name: transcript.StreamName(f.next() % 2), Text: fuzzStream(f, strs)})
+	}
+	return outs
+}
+
+// courseCells are the code cells of FuzzUpdateCourse's lessons.
+var courseCells = []courseCell{
+	{"print(x)", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		outs := streams(f, strs)
+		switch f.next() % 4 {
+		case 1:
+			outs = append(outs, transcript.Output{Kind: transcript.Text, Text: fuzzStream(f, strs)})
+		case 2:
+			outs = append(outs, transcript.Output{Kind: transcript.Error, Text: "Traceback\n" + fuzzLine(f, strs) + "\nValueError: x"})
+		}
+		return outs
+	}},
+	{"%%bash\necho hi", "bash", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output { return streams(f, strs) }},
+	{"%%cpp a.c\n%// note it\n%run gcc a.c\n%run ./a.out", "cpp", func(f *fuzzBytes, strs []string, m2019 bool) []transcript.Output {
+		var outs []transcript.Output
+		if !m2019 {
+			outs = append(outs, transcript.Output{Kind: transcript.Markdown, Text: `\#\#\#\# ` + "`note it`"})
+		}
+		outs = append(outs, transcript.Output{Kind: transcript.Markdown, Text: "Run: `gcc a.c`"})
+		outs = append(outs, streams(f, strs)...)
+		outs = append(outs, transcript.Output{Kind: transcript.Markdown, Text: "Run: `./a.out`"})
+		return append(outs, streams(f, strs)...)
+	}},
+	{"%%cpp b.c --under-spoiler-threshold 2\n%run ./b.out", "cpp", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		outs := []transcript.Output{{Kind: transcript.Markdown, Text: "Run: `./b.out`"}}
+		if s := spoilerOf(fuzzStream(f, strs)); s != "" {
+			outs = append(outs, transcript.Output{Kind: transcript.HTML, Text: s})
+		}
+		return outs
+	}},
+	{"%p x\n%p y # a comment", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		return []transcript.Output{
+			{Kind: transcript.Markdown, Text: "x = " + fuzzLine(f, strs)},
+			{Kind: transcript.Markdown, Text: "`y = " + fuzzLine(f, strs) + "`  # a comment"},
+		}
+	}},
+	{"%MD **bold** text", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		if f.next()%4 == 0 {
+			return nil
+		}
+		return []transcript.Output{{Kind: transcript.Markdown, Text: "**bold** text"}}
+	}},
+	{"a = TInteractiveLauncher('cat')\na.close()", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		log := []string{"L | Process started. PID = 1234"}
+		for range f.next() % 4 {
+			log = append(log, []string{"O", "E", "I"}[f.next()%3]+" | "+fuzzLine(f, strs))
+		}
+		log = append(log, "L | Process finished. Exit code 0")
+		return append(streams(f, strs), transcript.Output{Kind: transcript.Log, Text: strings.Join(log, "\n")})
+	}},
+	{"display(IFrame('https://example.org', 640, 480))", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		return []transcript.Output{{Kind: transcript.HTML, Text: "<iframe\n    width=\"640\"\n    height=\"480\"\n    src=\"https://example.org\"\n    frameborder=\"0\"\n    allowfullscreen\n\n></iframe>"}}
+	}},
+}
+
+// spoilerOf lays out a %run output as the course's magics do with
+// --under-spoiler-threshold 2 (runner's spoiler).
+func spoilerOf(out string) string {
+	out = strings.TrimSuffix(out, "\n")
+	out = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;").Replace(out)
+	switch {
+	case len(strings.Split(out, "\n")) > 2:
+		return "<details> <summary> output </summary> <pre><code>" + out + "</code></pre></details>"
+	case out != "":
+		return "<pre><code>" + out + "</code></pre>"
+	}
+	return ""
+}
+
+// courseProse are the Markdown cells between code cells.
+var courseProse = []string{"# A lesson", "Some prose, `code` and <b>html</b>.", "```text\nnot run\n```",
+	"## Part\n\nMore prose.", "<!-- a note -->", "* a list\n* of items"}
+
+// notebookOutput is an output as the notebook holds it (nbformat).
+func notebookOutput(o transcript.Output) jupyter.Output {
+	switch o.Kind {
+	case transcript.Stream:
+		t := jupyter.Text(o.Text)
+		return jupyter.Output{OutputType: "stream", Name: o.Name.String(), Text: &t}
+	case transcript.Text:
+		return jupyter.Output{OutputType: "execute_result", Data: map[string]jupyter.Text{"text/plain": jupyter.Text(o.Text)}}
+	case transcript.Error:
+		return jupyter.Output{OutputType: "error", Traceback: strings.Split(o.Text, "\n")}
+	case transcript.HTML:
+		return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/html": jupyter.Text(o.Text), "text/plain": "<IPython.core.display.HTML object>"}}
+	case transcript.Log: // the course's launcher's log, as its export shows it
+		return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/markdown": jupyter.Text("```\n" + o.Text + "\n\n```")}}
+	}
+	return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/markdown": jupyter.Text(o.Text)}}
+}
+
+// fuzzCourse makes a course pair: its skeleton and recorded transcript,
+// and the outputs of each cell, recorded and fresh.
+func fuzzCourse(f *fuzzBytes, strs []string) (skel, rec string, old, fresh []cellSpec) {
+	m2019 := f.next()%3 == 0
+	nb := &jupyter.Notebook{Metadata: map[string]any{}}
+	has := false
+	for range 1 + f.next()%6 {
+		if f.next()%3 == 0 {
+			nb.Cells = append(nb.Cells, jupyter.Cell{CellType: "markdown", Source: jupyter.Text(courseProse[f.next()%len(courseProse)])})
+			continue
+		}
+		c := courseCells[f.next()%len(courseCells)]
+		o := cellSpec{outs: c.outs(f, strs, m2019)}
+		n := o
+		switch f.next() % 5 {
+		case 1: // the same but for volatile values
+			n.outs = nil
+			for _, out := range o.outs {
+				out.Text = strings.ReplaceAll(out.Text, "1234", "98765")
+				n.outs = append(n.outs, out)
+			}
+		case 2, 3: // it prints something else
+			n.outs = c.outs(f, strs, m2019)
+		case 4: // it printed nothing when recorded
+			o.outs = nil
+		}
+		cell := jupyter.Cell{CellType: "code", Source: jupyter.Text(c.source), Metadata: map[string]any{"magics_language": c.language}}
+		for _, out := range o.outs {
+			cell.Outputs = append(cell.Outputs, notebookOutput(out))
+			has = true
+		}
+		nb.Cells = append(nb.Cells, cell)
+		old, fresh = append(old, o), append(fresh, n)
+	}
+	skel = jupyter.Markdown(nb, true)
+	rec = jupyter.Markdown(nb, false)
+	if has {
+		rec = "\n" + rec // the set-up cell's printed marker
+	}
+	return skel, rec, old, fresh
+}
+
+// FuzzUpdateCourse: P1-P4 (update_fuzz_test.go) for course pairs.
+func FuzzUpdateCourse(f *testing.F) {
+	seeds := []struct {
+		shape   []byte
+		a, b, c string
+	}{
+		{[]byte{0, 5, 1, 0, 1, 1, 2, 2, 1, 1, 1, 2, 1, 1, 3, 3, 1, 2, 1, 0, 1}, "hello", "", "no newline"},
+		{[]byte{1, 5, 1, 2, 1, 3, 3, 1, 1, 8, 4, 1, 3, 1, 1, 6, 2, 5, 5, 5, 1, 4, 4}, "x", "```", "<!-- labrun:end -->"},
+		{[]byte{0, 4, 0, 2, 1, 3, 2, 4, 1, 4, 8, 2, 1, 6, 3, 3, 3, 3, 1, 7, 0}, "</code></pre>", "</details>", "&amp;"},
+		{[]byte{2, 3, 1, 4, 1, 4, 4, 2, 1, 1, 5, 0, 1, 6, 0, 3, 3}, "trail ", "\\#", "    indented"},
+	}
+	for _, s := range seeds {
+		f.Add(s.shape, s.a, s.b, s.c)
+	}
+	f.Fuzz(func(t *testing.T, shape []byte, a, b, c string) {
+		fb := &fuzzBytes{shape}
+		skel, rec, old, fresh := fuzzCourse(fb, []string{a, b, c})
+		l, err := lessons.Parse("README_no_output.md", []byte(skel))
+		if err != nil || len(l.Cells) != len(old) {
+			t.Skip() // hostile prose made a cell of its own
+		}
+		// The recording reads back: its skeleton, and each cell's outputs.
+		if got := transcript.StripAny([]byte(rec)); string(got) != skel {
+			t.Fatalf("strip of the recording:\n%q\nwant:\n%q", got, skel)
+		}
+		first, _ := judged(t, []byte(rec), old, oldTime)
+		for _, c := range first.Cells {
+			if c.Verdict == Fail {
+				t.Fatalf("cell %d fails against its own record (%v):\n%s\n%s", c.Number, c.Reason, c.Diff, rec)
+			}
+		}
+		checkCourseUpdate(t, []byte(rec), skel, old, fresh)
+	})
+}
+
+// checkCourseUpdate checks P1-P4 for course transcript text, recorded
+// with outputs old, updated with fresh ones.
+func checkCourseUpdate(t *testing.T, text []byte, skel string, old, fresh []cellSpec) {
+	t.Helper()
+	rep, _ := judged(t, text, fresh, freshTime)
+	updated, _ := rep.Updated()
+	// P1
+	if got := transcript.StripAny(updated); string(got) != skel {
+		t.Fatalf("strip after the update:\n%q\nwant:\n%q\nupdate:\n%q\nfrom:\n%q", got, skel, updated, text)
+	}
+	// P3: every cell that passed keeps its record byte for byte, and no
+	// block stands that no cell owns.
+	before, err := transcript.Parse("t.md", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := transcript.Parse("t.md", updated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Cells {
+		if c.Verdict != Pass {
+			continue
+		}
+		if p, q := before.Recorded(c.Index), after.Recorded(c.Index); (p == nil) != (q == nil) || p != nil && p.Outputs != q.Outputs {
+			t.Fatalf("cell %d passed, yet its record changed:\n%q\ninto:\n%q", c.Number, text, updated)
+		}
+	}
+	owned := 0
+	for _, c := range after.Lesson.Cells {
+		if after.Recorded(c.Index) != nil {
+			owned++
+		}
+	}
+	blocks := 0
+	for _, p := range after.Parts {
+		if p.HasOutputs {
+			blocks++
+		}
+	}
+	if blocks != owned {
+		t.Fatalf("%d outputs blocks for %d cells with outputs:\n%q", blocks, owned, updated)
+	}
+	// P4, P2
+	again, _ := judged(t, updated, fresh, freshTime)
+	for _, c := range again.Cells {
+		if c.Verdict == Fail {
+			t.Fatalf("cell %d fails after the update (%v):\n%s\n%q\nfrom:\n%q", c.Number, c.Reason, c.Diff, updated, text)
+		}
+	}
+	if twice, changed := again.Updated(); changed {
+		t.Fatalf("a second update changed:\n%q\ninto:\n%q", updated, twice)
+	}
+	// three passes
+	back, _ := judged(t, updated, old, oldTime)
+	third, _ := back.Updated()
+	if got := transcript.StripAny(third); string(got) != skel {
+		t.Fatalf("strip after three updates:\n%q\nwant:\n%q", got, skel)
+	}
+}
