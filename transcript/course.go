@@ -54,7 +54,7 @@ func courseRegions(lines []string) []region {
 		next := pastComments(lines, end)
 		switch {
 		case end == len(lines):
-		case next < len(lines) && courseFence(lines[next]) != "" && !isBareFence(lines[next]):
+		case next < len(lines) && opensCell(lines, next):
 			r.sep = "\n\n"
 		default:
 			r.sep = "\n"
@@ -63,6 +63,22 @@ func courseRegions(lines []string) []region {
 		i = end - 1
 	}
 	return regions
+}
+
+// opensCell says whether lines[j] opens a code cell: a fence with an
+// info string that runs in the course's dialect (```python, or a %%magic
+// on its first line), not a fence of a Markdown cell (```text, ```c).
+func opensCell(lines []string, j int) bool {
+	fence := courseFence(lines[j])
+	if fence == "" || isBareFence(lines[j]) {
+		return false
+	}
+	info := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(lines[j]), fence[:1]))
+	first := ""
+	if j+1 < len(lines) {
+		first = lines[j+1]
+	}
+	return lessons.CourseCell(info, first)
 }
 
 // pastComments returns the index of the first line from j that is not a
