@@ -147,7 +147,14 @@ func fuzzRun(l *lessons.Lesson, specs []cellSpec, d time.Duration) *transcript.R
 	for i, c := range l.Cells {
 		s := specs[i]
 		cr := &transcript.CellResult{Cell: c, Status: transcript.OK, Steps: 1, Duration: d,
-			Exit: transcript.Exit{Code: s.exit}, Outputs: slices.Clone(s.outs)}
+			Exit: transcript.Exit{Code: s.exit}}
+		for _, o := range s.outs {
+			if o.Kind == transcript.Stream {
+				cr.AddStream(o.Name, o.Text) // as a run gives them: a stream's text merged
+			} else {
+				cr.Add(o.Kind, o.Text)
+			}
+		}
 		for j, cmd := range c.Console {
 			cr.Console = append(cr.Console, transcript.ConsoleOutput{Command: cmd, Ran: true, Output: s.console[j].out, Exit: s.console[j].exit})
 		}
