@@ -37,6 +37,7 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		}
 	}
 	edits := consoleEdits(failing, t.Lesson.Cells)
+	outputs := false // a course transcript's outputs written
 	var b strings.Builder
 	b.Grow(len(t.Source) + 1024)
 	for i := range t.Parts {
@@ -53,25 +54,49 @@ func (r *Report) Updated() (text []byte, changed bool) {
 			}
 			edits.Write(&b, line, l)
 			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() && strings.HasSuffix(l, "\n") {
-				b.WriteString(r.freshBlock(nil, failing[idx]))
+				block := r.freshBlock(nil, failing[idx])
+				outputs = outputs || strings.Trim(block, "\n") != ""
+				b.WriteString(block)
 			}
 		}
 		if !p.HasOutputs {
 			continue
 		}
 		if idx, ok := owner[p]; ok && failing[idx] != nil && failing[idx].rewritesBlock() {
-			b.WriteString(r.freshBlock(p, failing[idx]))
+			block := r.freshBlock(p, failing[idx])
+			outputs = outputs || strings.Trim(block, "\n") != ""
+			b.WriteString(block)
 			continue
 		}
+		outputs = true
 		r.writeOld(&b, p)
 	}
 	out := b.String()
+	if t.Course {
+		out = courseTop(t, out, outputs)
+	}
 	if !t.Course && len(t.Source) > 0 && t.Source[len(t.Source)-1] != '\n' {
 		// The lesson ends without a newline, after the block of its
 		// last cell: the block ends without one too (transcript.Strip).
 		out = strings.TrimSuffix(out, "\n")
 	}
 	return []byte(out), out != string(t.Source)
+}
+
+// courseTop keeps the blank line a course's export puts at the top of a
+// transcript that records outputs (the set-up cell's printed marker,
+// which strip drops): it goes with the last outputs an update removes,
+// and comes with the first it writes when the skeleton itself begins
+// with a blank line (which strip would take for it).
+func courseTop(t *transcript.Transcript, out string, outputs bool) string {
+	_, top := t.SkeletonLine(1) // false: line 1 is the export's
+	switch {
+	case !top && !outputs:
+		return strings.TrimPrefix(out, "\n")
+	case top && outputs && strings.HasPrefix(string(t.Lesson.Source), "\n"):
+		return "\n" + out
+	}
+	return out
 }
 
 // writeOld writes a part's recorded outputs as they were.
