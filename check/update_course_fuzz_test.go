@@ -1,11 +1,13 @@
 package check
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -74,6 +76,7 @@ var courseCells = []courseCell{
 		}
 		return outs
 	}},
+	{"print(y)", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output { return streams(f, strs) }},
 	{"%%bash\necho hi", "bash", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output { return streams(f, strs) }},
 	{"%%cpp a.c\n%// note it\n%run gcc a.c\n%run ./a.out", "cpp", func(f *fuzzBytes, strs []string, m2019 bool) []transcript.Output {
 		var outs []transcript.Output
@@ -153,20 +156,53 @@ func notebookOutput(o transcript.Output) jupyter.Output {
 	return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/markdown": jupyter.Text(o.Text)}}
 }
 
-// fuzzCourse makes a course pair: its skeleton and recorded transcript,
-// and the outputs of each cell, recorded and fresh.
-func fuzzCourse(f *fuzzBytes, strs []string) (skel, rec string, old, fresh []cellSpec) {
-	m2019 := f.next()%3 == 0
-	nb := &jupyter.Notebook{Metadata: map[string]any{}}
-	has := false
+// courseItem is a cell of a fuzzed course notebook: a Markdown cell
+// (prose), a code cell (code), or a console block (console: a Markdown
+// cell to the notebook, a cell to labrun, its record inside it).
+type courseItem struct {
+	prose   string
+	code    *courseCell
+	console []string
+}
+
+// courseLesson is a fuzzed course lesson: its notebook's cells, whether
+// the 2019 magics ran it, whether its file ends without a newline (after
+// a Markdown cell).
+type courseLesson struct {
+	items      []courseItem
+	m2019      bool
+	consoleRun bool
+	noEOL      bool
+}
+
+// consoleBlocks are the commands of the console blocks of fuzzed course
+// lessons.
+var consoleBlocks = [][]string{{"echo a"}, {"first", "second |\n> more"}}
+
+// fuzzCourse makes a course lesson and the outputs of each of its cells,
+// recorded and fresh.
+func fuzzCourse(f *fuzzBytes, strs []string) (cl *courseLesson, old, fresh []cellSpec) {
+	cl = &courseLesson{m2019: f.next()%3 == 0}
 	for range 1 + f.next()%6 {
-		if f.next()%3 == 0 {
-			nb.Cells = append(nb.Cells, jupyter.Cell{CellType: "markdown", Source: jupyter.Text(courseProse[f.next()%len(courseProse)])})
+		var o cellSpec
+		var c *courseCell
+		switch k := f.next() % 8; {
+		case k < 2:
+			cl.items = append(cl.items, courseItem{prose: courseProse[f.next()%len(courseProse)]})
 			continue
+		case k == 2:
+			cmds := consoleBlocks[f.next()%len(consoleBlocks)]
+			cl.items, cl.consoleRun = append(cl.items, courseItem{console: cmds}), true
+			for range cmds {
+				o.console = append(o.console, consoleSpec{out: fuzzOutputText(f, strs), exit: f.next() % 3 / 2})
+			}
+		default:
+			c = &courseCells[f.next()%len(courseCells)]
+			cl.items = append(cl.items, courseItem{code: c})
+			o.outs = c.outs(f, strs, cl.m2019)
 		}
-		c := courseCells[f.next()%len(courseCells)]
-		o := cellSpec{outs: c.outs(f, strs, m2019)}
 		n := o
+		n.console = slices.Clone(o.console)
 		switch f.next() % 5 {
 		case 1: // the same but for volatile values
 			n.outs = nil
@@ -174,25 +210,88 @@ func fuzzCourse(f *fuzzBytes, strs []string) (skel, rec string, old, fresh []cel
 				out.Text = strings.ReplaceAll(out.Text, "1234", "98765")
 				n.outs = append(n.outs, out)
 			}
+			for i := range n.console {
+				n.console[i].out = strings.ReplaceAll(n.console[i].out, "12:34:56", "01:02:03")
+			}
 		case 2, 3: // it prints something else
-			n.outs = c.outs(f, strs, m2019)
+			if c != nil {
+				n.outs = c.outs(f, strs, cl.m2019)
+			}
+			for i := range n.console {
+				if f.next()%2 == 0 {
+					n.console[i] = consoleSpec{out: fuzzOutputText(f, strs), exit: f.next() % 3 / 2}
+				}
+			}
 		case 4: // it printed nothing when recorded
 			o.outs = nil
 		}
-		cell := jupyter.Cell{CellType: "code", Source: jupyter.Text(c.source), Metadata: map[string]any{"magics_language": c.language}}
-		for _, out := range o.outs {
-			cell.Outputs = append(cell.Outputs, notebookOutput(out))
-			has = true
-		}
-		nb.Cells = append(nb.Cells, cell)
 		old, fresh = append(old, o), append(fresh, n)
 	}
-	skel = jupyter.Markdown(nb, true)
-	rec = jupyter.Markdown(nb, false)
-	if has {
-		rec = "\n" + rec // the set-up cell's printed marker
+	last := cl.items[len(cl.items)-1]
+	cl.noEOL = last.prose != "" && f.next()%3 == 0
+	return cl, old, fresh
+}
+
+// layout lays the lesson out as the course's export does: its skeleton
+// (README_no_output.md) and, with the outputs specs say, its recording
+// (README.md: the set-up cell's printed marker a blank line at its top).
+// A console block records what specs say its commands printed, in a
+// fence at least fences[i] long (cell i's; layout sets it); a rule
+// stands right above the fence of print(y), as --write-rules writes it.
+func (cl *courseLesson) layout(specs []cellSpec, fences []int) (skel, rec string) {
+	nb := &jupyter.Notebook{Metadata: map[string]any{}}
+	if cl.consoleRun {
+		nb.Cells = append(nb.Cells, jupyter.Cell{CellType: "markdown", Source: "<!-- labrun: console=run -->"})
 	}
-	return skel, rec, old, fresh
+	has, i := false, 0
+	for _, it := range cl.items {
+		switch {
+		case it.prose != "":
+			nb.Cells = append(nb.Cells, jupyter.Cell{CellType: "markdown", Source: jupyter.Text(it.prose)})
+			continue
+		case it.console != nil:
+			block := consoleBlock(it.console, specs[i].console, fences[i])
+			fences[i] = len(block) - len(strings.TrimLeft(block, "`"))
+			nb.Cells = append(nb.Cells, jupyter.Cell{CellType: "markdown", Source: jupyter.Text(block)})
+		default:
+			cell := jupyter.Cell{CellType: "code", Source: jupyter.Text(it.code.source), Metadata: map[string]any{"magics_language": it.code.language}}
+			for _, out := range specs[i].outs {
+				cell.Outputs = append(cell.Outputs, notebookOutput(out))
+				has = true
+			}
+			nb.Cells = append(nb.Cells, cell)
+		}
+		i++
+	}
+	skel, rec = jupyter.Markdown(nb, true), jupyter.Markdown(nb, false)
+	if has {
+		rec = "\n" + rec
+	}
+	rule := strings.NewReplacer("```python\nprint(y)\n", "<!-- labrun: any-order -->\n```python\nprint(y)\n")
+	skel, rec = rule.Replace(skel), rule.Replace(rec)
+	if cl.noEOL {
+		skel, rec = strings.TrimSuffix(skel, "\n"), strings.TrimSuffix(rec, "\n")
+	}
+	return skel, rec
+}
+
+// consoleBlock is a console block of commands cmds that printed what outs
+// say, recorded as labrun records it (lessons.ConsoleRecord), in a fence
+// no record line closes, at least fence long (an update lengthens a fence,
+// never shortens it).
+func consoleBlock(cmds []string, outs []consoleSpec, fence int) string {
+	var body strings.Builder
+	for j, cmd := range cmds {
+		body.WriteString("$ " + cmd + "\n")
+		body.WriteString(lessons.ConsoleRecord(render.ConsoleText(transcript.ConsoleOutput{Output: outs[j].out}), outs[j].exit))
+	}
+	longest := 0
+	for _, l := range strings.Split(body.String(), "\n") {
+		l = strings.TrimLeft(l, " \t")
+		longest = max(longest, len(l)-len(strings.TrimLeft(l, "`")))
+	}
+	f := strings.Repeat("`", max(3, longest+1, fence))
+	return f + "console\n" + body.String() + f
 }
 
 // FuzzUpdateCourse: P1-P4 (update_fuzz_test.go) for course pairs.
@@ -209,34 +308,41 @@ func FuzzUpdateCourse(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.shape, s.a, s.b, s.c)
 	}
-	f.Fuzz(func(t *testing.T, shape []byte, a, b, c string) {
-		fb := &fuzzBytes{shape}
-		skel, rec, old, fresh := fuzzCourse(fb, []string{a, b, c})
-		l, err := lessons.Parse("README_no_output.md", []byte(skel))
-		if err != nil || len(l.Cells) != len(old) {
-			t.Skip() // hostile prose made a cell of its own
-		}
-		// The recording reads back: its skeleton, and each cell's outputs.
-		if got := transcript.StripAny([]byte(rec)); string(got) != skel {
-			t.Fatalf("strip of the recording:\n%q\nwant:\n%q", got, skel)
-		}
-		first, _ := judged(t, []byte(rec), old, oldTime)
-		for _, c := range first.Cells {
-			if c.Verdict == Fail {
-				t.Fatalf("cell %d fails against its own record (%v):\n%s\n%s", c.Number, c.Reason, c.Diff, rec)
-			}
-		}
-		checkCourseUpdate(t, []byte(rec), skel, old, fresh)
-	})
+	f.Fuzz(updateCourseOnce)
 }
 
-// checkCourseUpdate checks P1-P4 for course transcript text, recorded
-// with outputs old, updated with fresh ones.
-func checkCourseUpdate(t *testing.T, text []byte, skel string, old, fresh []cellSpec) {
+// updateCourseOnce is one input of FuzzUpdateCourse.
+func updateCourseOnce(t *testing.T, shape []byte, a, b, c string) {
+	cl, old, fresh := fuzzCourse(&fuzzBytes{shape}, []string{a, b, c})
+	fences := make([]int, len(old))
+	skel, rec := cl.layout(old, fences)
+	l, err := lessons.Parse("README_no_output.md", []byte(skel))
+	if err != nil || len(l.Cells) != len(old) {
+		t.Skip() // hostile prose made a cell of its own
+	}
+	// The recording reads back: its skeleton, and each cell's outputs.
+	if got := transcript.StripAny([]byte(rec)); string(got) != skel {
+		t.Fatalf("strip of the recording:\n%q\nwant:\n%q", got, skel)
+	}
+	first, _ := judged(t, []byte(rec), old, oldTime)
+	for _, c := range first.Cells {
+		if c.Verdict == Fail {
+			t.Fatalf("cell %d fails against its own record (%v):\n%s\n%s", c.Number, c.Reason, c.Diff, rec)
+		}
+	}
+	checkCourseUpdate(t, cl, []byte(rec), old, fresh, fences)
+}
+
+// checkCourseUpdate checks P1-P4 for the transcript text of course
+// lesson cl, recorded with outputs old (its console blocks in fences
+// that long), updated with fresh ones.
+func checkCourseUpdate(t *testing.T, cl *courseLesson, text []byte, old, fresh []cellSpec, fences []int) {
 	t.Helper()
 	rep, _ := judged(t, text, fresh, freshTime)
 	updated, _ := rep.Updated()
-	// P1
+	// P1: the skeleton, its console blocks recording the fresh output of
+	// the commands that differ
+	skel, _ := cl.layout(recordsAfter(rep, old, fresh), fences)
 	if got := transcript.StripAny(updated); string(got) != skel {
 		t.Fatalf("strip after the update:\n%q\nwant:\n%q\nupdate:\n%q\nfrom:\n%q", got, skel, updated, text)
 	}
@@ -286,7 +392,27 @@ func checkCourseUpdate(t *testing.T, text []byte, skel string, old, fresh []cell
 	// three passes
 	back, _ := judged(t, updated, old, oldTime)
 	third, _ := back.Updated()
+	skel, _ = cl.layout(recordsAfter(back, recordsAfter(rep, old, fresh), old), fences)
 	if got := transcript.StripAny(third); string(got) != skel {
 		t.Fatalf("strip after three updates:\n%q\nwant:\n%q", got, skel)
 	}
+}
+
+// recordsAfter are the console records an update with fresh outputs
+// leaves after check rep of a transcript that records old ones: the
+// fresh output of each command that differs, the record of the others.
+func recordsAfter(rep *Report, old, fresh []cellSpec) []cellSpec {
+	after := slices.Clone(old)
+	for i, c := range rep.Cells {
+		after[i].console = slices.Clone(old[i].console)
+		if c.Verdict != Fail || !mendable(c) {
+			continue
+		}
+		for j, k := range c.Commands {
+			if k.Verdict == Fail && k.Reason.Kind == OutputDiffers {
+				after[i].console[j] = fresh[i].console[j]
+			}
+		}
+	}
+	return after
 }

@@ -254,18 +254,21 @@ func FuzzUpdate(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.shape, s.a, s.b, s.c)
 	}
-	f.Fuzz(func(t *testing.T, shape []byte, a, b, c string) {
-		fb := &fuzzBytes{shape}
-		src := fuzzLesson(fb)
-		l, err := lessons.Parse("l.md", []byte(src))
-		if err != nil {
-			t.Skip() // not every piece parses in every place (a rule before prose)
-		}
-		old, fresh := fuzzSpecs(fb, l, []string{a, b, c})
-		text := render.Transcript(fuzzRun(l, old, oldTime))
-		skeleton := transcript.Strip(text)
-		checkUpdate(t, text, skeleton, old, fresh)
-	})
+	f.Fuzz(updateOnce)
+}
+
+// updateOnce is one input of FuzzUpdate.
+func updateOnce(t *testing.T, shape []byte, a, b, c string) {
+	fb := &fuzzBytes{shape}
+	src := fuzzLesson(fb)
+	l, err := lessons.Parse("l.md", []byte(src))
+	if err != nil {
+		t.Skip() // not every piece parses in every place (a rule before prose)
+	}
+	old, fresh := fuzzSpecs(fb, l, []string{a, b, c})
+	text := render.Transcript(fuzzRun(l, old, oldTime))
+	skeleton := transcript.Strip(text)
+	checkUpdate(t, text, skeleton, old, fresh)
 }
 
 // checkUpdate checks P1-P4 for labrun transcript text, recorded with
