@@ -38,9 +38,8 @@ func courseRegions(lines []string) []region {
 		if i == len(lines) {
 			break // an unclosed fence runs to the end
 		}
-		info := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(lines[start]), fence[:1]))
-		if info == "" || indentOf(lines[start]) > 0 {
-			continue // a plain block of prose, not a code cell
+		if indentOf(lines[start]) > 0 || !opensCell(lines, start) {
+			continue // a block of prose (```text, a console block), not a code cell
 		}
 		src := strings.Join(lines[start+1:i], "")
 		end, has := outputEnd(lines, i+1, src)
