@@ -53,8 +53,8 @@ func (r *Report) Updated() (text []byte, changed bool) {
 				continue
 			}
 			edits.Write(&b, line, l)
-			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() && strings.HasSuffix(l, "\n") {
-				block := r.freshBlock(nil, failing[idx])
+			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() {
+				block := r.insertedBlock(failing[idx], l)
 				outputs = outputs || strings.Trim(block, "\n") != ""
 				b.WriteString(block)
 			}
@@ -81,6 +81,22 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		out = strings.TrimSuffix(out, "\n")
 	}
 	return []byte(out), out != string(t.Source)
+}
+
+// insertedBlock is the block of fresh outputs written after the closing
+// fence line fence of failing cell c, which had none. A fence that ends
+// a labrun transcript without a newline gets one before the block,
+// which then ends without one (as render.Transcript writes it); a
+// course transcript gets none there, which strip could not tell from
+// its skeleton.
+func (r *Report) insertedBlock(c *CellReport, fence string) string {
+	switch {
+	case strings.HasSuffix(fence, "\n"):
+		return r.freshBlock(nil, c)
+	case !r.rec.Course:
+		return "\n" + r.freshBlock(nil, c) // Updated takes the last newline off
+	}
+	return ""
 }
 
 // courseTop keeps the blank line a course's export puts at the top of a
