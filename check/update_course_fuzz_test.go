@@ -96,8 +96,12 @@ var courseCells = []courseCell{
 		return outs
 	}},
 	{"%p x\n%p y # a comment", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		x := fuzzLine(f, strs)
+		for range f.next() % 4 / 3 { // a value of more lines than one
+			x += "\n" + fuzzLine(f, strs)
+		}
 		return []transcript.Output{
-			{Kind: transcript.Markdown, Text: "x = " + fuzzLine(f, strs)},
+			{Kind: transcript.Markdown, Text: "x = " + x},
 			{Kind: transcript.Markdown, Text: "`y = " + fuzzLine(f, strs) + "`  # a comment"},
 		}
 	}},
@@ -138,8 +142,9 @@ func spoilerOf(out string) string {
 var courseProse = []string{"# A lesson", "Some prose, `code` and <b>html</b>.", "```text\nnot run\n```",
 	"## Part\n\nMore prose.", "<!-- a note -->", "* a list\n* of items"}
 
-// notebookOutput is an output as the notebook holds it (nbformat).
-func notebookOutput(o transcript.Output) jupyter.Output {
+// notebookOutput is an output as the notebook holds it (nbformat); pre
+// shows a background log in <pre>, as later exports of the course do.
+func notebookOutput(o transcript.Output, pre bool) jupyter.Output {
 	switch o.Kind {
 	case transcript.Stream:
 		t := jupyter.Text(o.Text)
@@ -151,6 +156,10 @@ func notebookOutput(o transcript.Output) jupyter.Output {
 	case transcript.HTML:
 		return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/html": jupyter.Text(o.Text), "text/plain": "<IPython.core.display.HTML object>"}}
 	case transcript.Log: // the course's launcher's log, as its export shows it
+		if pre {
+			esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(o.Text)
+			return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/html": jupyter.Text("<pre>\n" + esc + "\n</pre>")}}
+		}
 		return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/markdown": jupyter.Text("```\n" + o.Text + "\n\n```")}}
 	}
 	return jupyter.Output{OutputType: "display_data", Data: map[string]jupyter.Text{"text/markdown": jupyter.Text(o.Text)}}
@@ -166,13 +175,15 @@ type courseItem struct {
 }
 
 // courseLesson is a fuzzed course lesson: its notebook's cells, whether
-// the 2019 magics ran it, whether its file ends without a newline (after
-// a Markdown cell).
+// the 2019 magics ran it, whether it has console blocks that run, whether
+// its file ends without a newline (after a Markdown cell), whether its
+// export shows logs in <pre>.
 type courseLesson struct {
 	items      []courseItem
 	m2019      bool
 	consoleRun bool
 	noEOL      bool
+	preLogs    bool
 }
 
 // consoleBlocks are the commands of the console blocks of fuzzed course
@@ -183,6 +194,7 @@ var consoleBlocks = [][]string{{"echo a"}, {"first", "second |\n> more"}}
 // recorded and fresh.
 func fuzzCourse(f *fuzzBytes, strs []string) (cl *courseLesson, old, fresh []cellSpec) {
 	cl = &courseLesson{m2019: f.next()%3 == 0}
+	cl.preLogs = !cl.m2019 && f.next()%2 == 0
 	for range 1 + f.next()%6 {
 		var o cellSpec
 		var c *courseCell
@@ -256,7 +268,7 @@ func (cl *courseLesson) layout(specs []cellSpec, fences []int) (skel, rec string
 		default:
 			cell := jupyter.Cell{CellType: "code", Source: jupyter.Text(it.code.source), Metadata: map[string]any{"magics_language": it.code.language}}
 			for _, out := range specs[i].outs {
-				cell.Outputs = append(cell.Outputs, notebookOutput(out))
+				cell.Outputs = append(cell.Outputs, notebookOutput(out, cl.preLogs))
 				has = true
 			}
 			nb.Cells = append(nb.Cells, cell)
