@@ -163,6 +163,11 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 			j, shown = end, true
 		case (blanks > 0 || display) && isDisplay(l, src):
 			j, shown = j+1, true
+		case display && blanks == 0:
+			// A display's next line: nbconvert ends every output with
+			// blank lines, so a line right under a display's is its
+			// own (a %p value of more lines than one).
+			j, shown = j+1, true
 		default:
 			return j, has
 		}
