@@ -276,6 +276,12 @@ func updateOnce(t *testing.T, shape []byte, a, b, c string) {
 		clear(dropped) // a transcript without a block is a lesson: check refuses it
 	}
 	text := dropBlocks(t, render.Transcript(fuzzRun(l, old, oldTime)), dropped)
+	if fb.next()%6 == 5 {
+		// a file saved with \r\n line ends: the update is no longer
+		// the transcript render writes, but keeps what passed as it was
+		text = []byte(strings.ReplaceAll(string(text), "\n", "\r\n"))
+		dropped = nil
+	}
 	skeleton := transcript.Strip(text)
 	checkUpdate(t, text, skeleton, old, fresh, dropped)
 }
@@ -321,14 +327,14 @@ func checkUpdate(t *testing.T, text, skeleton []byte, old, fresh []cellSpec, dro
 	for _, c := range rep.Cells {
 		still[c.Index] = dropped[c.Index] && !(c.Verdict == Fail && mendable(c) && c.rewritesBlock())
 	}
-	want := dropBlocks(t, render.Transcript(expectedRun(t, rep, res, old, dropped)), still)
-	if string(updated) != string(want) {
-		t.Fatalf("update:\n%s\nis not:\n%s\n(from:\n%s)\n%q\n%q", updated, want, text, updated, want)
+	if dropped != nil {
+		want := dropBlocks(t, render.Transcript(expectedRun(t, rep, res, old, dropped)), still)
+		if string(updated) != string(want) {
+			t.Fatalf("update:\n%s\nis not:\n%s\n(from:\n%s)\n%q\n%q", updated, want, text, updated, want)
+		}
 	}
+	keptAsRecorded(t, rep, text, updated)
 	// P1
-	if got, w := transcript.Strip(updated), transcript.Strip(want); string(got) != string(w) {
-		t.Fatalf("strip after the update:\n%q\nwant:\n%q", got, w)
-	}
 	if !consoleChanged(rep) && string(transcript.Strip(updated)) != string(skeleton) {
 		t.Fatalf("the update changed the skeleton:\n%q\nwas:\n%q", transcript.Strip(updated), skeleton)
 	}
@@ -348,6 +354,41 @@ func checkUpdate(t *testing.T, text, skeleton []byte, old, fresh []cellSpec, dro
 	third, _ := back.Updated()
 	if !consoleChanged(rep) && string(transcript.Strip(third)) != string(skeleton) {
 		t.Fatalf("three updates changed the skeleton:\n%q\nwas:\n%q", transcript.Strip(third), skeleton)
+	}
+}
+
+// keptAsRecorded checks that every cell that passed keeps its block of
+// text in updated byte for byte (P3), and that no block stands in
+// updated that no cell owns.
+func keptAsRecorded(t *testing.T, rep *Report, text, updated []byte) {
+	t.Helper()
+	before, err := transcript.Parse("t.md", text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := transcript.Parse("t.md", updated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Cells {
+		p, q := before.Recorded(c.Index), after.Recorded(c.Index)
+		if c.Verdict == Pass && ((p == nil) != (q == nil) || p != nil && (p.Block != q.Block || p.Outputs != q.Outputs)) {
+			t.Fatalf("cell %d passed, yet its record changed:\n%q\ninto:\n%q", c.Number, text, updated)
+		}
+	}
+	owned, blocks := 0, 0
+	for _, c := range after.Lesson.Cells {
+		if after.Recorded(c.Index) != nil {
+			owned++
+		}
+	}
+	for _, p := range after.Parts {
+		if p.HasOutputs {
+			blocks++
+		}
+	}
+	if blocks != owned {
+		t.Fatalf("%d outputs blocks for %d cells with outputs:\n%q", blocks, owned, updated)
 	}
 }
 
