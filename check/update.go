@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/transcript"
 )
@@ -115,13 +114,13 @@ func courseTop(t *transcript.Transcript, out string, outputs bool) string {
 	return out
 }
 
-// writeOld writes a part's recorded outputs as they were.
+// writeOld writes a part's recorded outputs as they were, byte for byte.
 func (r *Report) writeOld(b *strings.Builder, p *transcript.Part) {
 	if r.rec.Course {
 		b.WriteString(p.Outputs)
 		return
 	}
-	b.WriteString(p.Marker + "\n" + p.Outputs + marker.Close + "\n")
+	b.WriteString(p.Block)
 }
 
 // courseBlock lays out fresh outputs in a course transcript in place of
@@ -166,8 +165,8 @@ func (r *Report) freshBlock(p *transcript.Part, c *CellReport) string {
 	if p != nil && p.HasOutputs && p.Annotation != nil && p.Annotation.SameButTime(fresh) {
 		open = p.Marker // the cell ended as recorded: its time does not churn
 	}
-	if same {
-		return open + "\n" + p.Outputs + marker.Close + "\n"
+	if same { // the block as written, but for its marker
+		return open + strings.TrimPrefix(p.Block, p.Marker)
 	}
 	return render.OutputsBlock(open, c.Result.Outputs)
 }
