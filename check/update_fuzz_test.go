@@ -80,9 +80,10 @@ func fuzzOutputText(f *fuzzBytes, strs []string) string {
 // cellSpec is what a fuzzed run gives a cell: its outputs and exit
 // status, and each console command's output and exit status.
 type cellSpec struct {
-	outs    []transcript.Output
-	exit    int
-	console []consoleSpec
+	outs        []transcript.Output
+	exit        int
+	interrupted bool
+	console     []consoleSpec
 }
 
 type consoleSpec struct {
@@ -124,6 +125,7 @@ func fuzzSpecs(f *fuzzBytes, l *lessons.Lesson, strs []string) (old, fresh []cel
 			}
 		case 2: // it ends otherwise
 			n.exit = 1 - n.exit
+			n.interrupted = f.next()%3 == 0
 		case 3, 4: // it prints something else
 			n.outs = nil
 			for range f.next() % 4 {
@@ -148,6 +150,9 @@ func fuzzRun(l *lessons.Lesson, specs []cellSpec, d time.Duration) *transcript.R
 		s := specs[i]
 		cr := &transcript.CellResult{Cell: c, Status: transcript.OK, Steps: 1, Duration: d,
 			Exit: transcript.Exit{Code: s.exit}}
+		if s.interrupted {
+			cr.Interrupt(&transcript.Interruption{Cause: transcript.Timeout, After: time.Second})
+		}
 		for _, o := range s.outs {
 			if o.Kind == transcript.Stream {
 				cr.AddStream(o.Name, o.Text) // as a run gives them: a stream's text merged
