@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
@@ -98,7 +99,16 @@ var courseCells = []courseCell{
 	{"%p x\n%p y # a comment", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
 		x := fuzzLine(f, strs)
 		for range f.next() % 4 / 3 { // a value of more lines than one
-			x += "\n" + fuzzLine(f, strs)
+			// A line of a display that starts as labrun's opening
+			// marker would make the recording read as labrun's own
+			// transcript (marker.Has); labrun writes such a line
+			// with a space before it (render's raw), a course's export
+			// does not: left out here.
+			l := fuzzLine(f, strs)
+			if marker.Looks(l) {
+				l = " " + l
+			}
+			x += "\n" + l
 		}
 		return []transcript.Output{
 			{Kind: transcript.Markdown, Text: "x = " + x},
