@@ -225,15 +225,21 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, o Options) e
 		o.OnStart(lesson)
 	}
 	res, runErr := runner.Run(ctx, lesson, filepath.Dir(lesson.Name), o.Runner)
-	rep.Result = res
-	if res == nil {
-		return runErr
+	if res != nil {
+		rep.judge(res)
 	}
+	return runErr
+}
+
+// judge gives each recorded cell (each judged one: rep.only) its verdict
+// against res, the fresh run of the lesson.
+func (rep *Report) judge(res *transcript.Result) {
+	rep.Result = res
 	rep.lessonRules = rep.rec.Lesson.Normalize
 	if rep.rec.Lesson.Cram != nil {
 		rep.compareCram(res)
 		rep.markNotFinished()
-		return runErr
+		return
 	}
 	for i, c := range rep.rec.Lesson.Cells {
 		if rep.only != nil && !rep.only[c.Index] {
@@ -242,7 +248,6 @@ func (rep *Report) run(ctx context.Context, lesson *lessons.Lesson, o Options) e
 		rep.Cells = append(rep.Cells, rep.compareCell(c, res.Cells[i]))
 	}
 	rep.markNotFinished()
-	return runErr
 }
 
 // readRecorded reads a lesson's recorded transcript, and what the file

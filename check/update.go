@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/transcript"
 )
@@ -37,6 +36,7 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		}
 	}
 	edits := consoleEdits(failing, t.Lesson.Cells)
+	outputs := false // a course transcript's outputs written
 	var b strings.Builder
 	b.Grow(len(t.Source) + 1024)
 	for i := range t.Parts {
@@ -52,30 +52,75 @@ func (r *Report) Updated() (text []byte, changed bool) {
 				continue
 			}
 			edits.Write(&b, line, l)
-			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() && strings.HasSuffix(l, "\n") {
-				b.WriteString(r.freshBlock(nil, failing[idx]))
+			if idx, ok := endOf[line]; ok && failing[idx] != nil && failing[idx].rewritesBlock() {
+				block := r.insertedBlock(failing[idx], l)
+				outputs = outputs || strings.Trim(block, "\n") != ""
+				b.WriteString(block)
 			}
 		}
 		if !p.HasOutputs {
 			continue
 		}
 		if idx, ok := owner[p]; ok && failing[idx] != nil && failing[idx].rewritesBlock() {
-			b.WriteString(r.freshBlock(p, failing[idx]))
+			block := r.freshBlock(p, failing[idx])
+			outputs = outputs || strings.Trim(block, "\n") != ""
+			b.WriteString(block)
 			continue
 		}
+		outputs = true
 		r.writeOld(&b, p)
 	}
-	out := []byte(b.String())
-	return out, string(out) != string(t.Source)
+	out := b.String()
+	if t.Course {
+		out = courseTop(t, out, outputs)
+	}
+	if !t.Course && len(t.Source) > 0 && t.Source[len(t.Source)-1] != '\n' {
+		// The lesson ends without a newline, after the block of its
+		// last cell: the block ends without one too (transcript.Strip).
+		out = strings.TrimSuffix(out, "\n")
+	}
+	return []byte(out), out != string(t.Source)
 }
 
-// writeOld writes a part's recorded outputs as they were.
+// insertedBlock is the block of fresh outputs written after the closing
+// fence line fence of failing cell c, which had none. A fence that ends
+// a labrun transcript without a newline gets one before the block,
+// which then ends without one (as render.Transcript writes it); a
+// course transcript gets none there, which strip could not tell from
+// its skeleton.
+func (r *Report) insertedBlock(c *CellReport, fence string) string {
+	switch {
+	case strings.HasSuffix(fence, "\n"):
+		return r.freshBlock(nil, c)
+	case !r.rec.Course:
+		return "\n" + r.freshBlock(nil, c) // Updated takes the last newline off
+	}
+	return ""
+}
+
+// courseTop keeps the blank line a course's export puts at the top of a
+// transcript that records outputs (the set-up cell's printed marker,
+// which strip drops): it goes with the last outputs an update removes,
+// and comes with the first it writes when the skeleton itself begins
+// with a blank line (which strip would take for it).
+func courseTop(t *transcript.Transcript, out string, outputs bool) string {
+	_, top := t.SkeletonLine(1) // false: line 1 is the export's
+	switch {
+	case !top && !outputs:
+		return strings.TrimPrefix(out, "\n")
+	case top && outputs && strings.HasPrefix(string(t.Lesson.Source), "\n"):
+		return "\n" + out
+	}
+	return out
+}
+
+// writeOld writes a part's recorded outputs as they were, byte for byte.
 func (r *Report) writeOld(b *strings.Builder, p *transcript.Part) {
 	if r.rec.Course {
 		b.WriteString(p.Outputs)
 		return
 	}
-	b.WriteString(p.Marker + "\n" + p.Outputs + marker.Close + "\n")
+	b.WriteString(p.Block)
 }
 
 // courseBlock lays out fresh outputs in a course transcript in place of
@@ -120,8 +165,8 @@ func (r *Report) freshBlock(p *transcript.Part, c *CellReport) string {
 	if p != nil && p.HasOutputs && p.Annotation != nil && p.Annotation.SameButTime(fresh) {
 		open = p.Marker // the cell ended as recorded: its time does not churn
 	}
-	if same {
-		return open + "\n" + p.Outputs + marker.Close + "\n"
+	if same { // the block as written, but for its marker
+		return open + strings.TrimPrefix(p.Block, p.Marker)
 	}
 	return render.OutputsBlock(open, c.Result.Outputs)
 }

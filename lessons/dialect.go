@@ -59,6 +59,16 @@ var consoleLangs = map[string]bool{"console": true, "shell-session": true}
 // pythonLangs are the languages of Python cells.
 var pythonLangs = map[string]bool{"python": true, "python3": true, "py": true, "ipython": true, "ipython3": true}
 
+// CourseCell says whether a top-level fence with info string info and
+// body src is a code cell of a course lesson (a lesson of the course's
+// dialect with no rule making console blocks run), as runs decides: how
+// a course transcript's reader tells a code cell, which nbconvert puts
+// two blank lines before, from a fence in a Markdown cell, which gets one.
+func CourseCell(info, src string) bool {
+	ok, _ := runs(&Lesson{Dialect: CourseDialect}, info, src)
+	return ok
+}
+
 // runs decides whether a top-level fence with info string info and
 // body src is a cell in lesson l, and why not when it is not.
 func runs(l *Lesson, info, src string) (bool, NotRunReason) {

@@ -37,8 +37,9 @@ fuzz() { # package target inputs
 }
 
 fuzz ./lessons FuzzParse 100000x
-fuzz ./lessons FuzzStrip 100000x
-fuzz ./lessons FuzzStripCourse 100000x
+fuzz ./transcript FuzzStrip 100000x
+fuzz ./transcript FuzzStripCourse 100000x
+fuzz ./transcript FuzzParse 100000x
 fuzz ./lessons FuzzPythonLines 100000x
 fuzz ./lessons FuzzCheckRules 100000x
 fuzz ./render FuzzRender 100000x
@@ -48,3 +49,5 @@ fuzz ./render/html FuzzOutputEscaped 15000x
 fuzz ./jupyter FuzzExport 100000x
 fuzz ./check FuzzUnifiedDiff 100000x
 fuzz ./check FuzzConsoleRoundTrip 30000x
+fuzz ./check FuzzUpdate 5000x
+fuzz ./check FuzzUpdateCourse 5000x

@@ -38,9 +38,8 @@ func courseRegions(lines []string) []region {
 		if i == len(lines) {
 			break // an unclosed fence runs to the end
 		}
-		info := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(lines[start]), fence[:1]))
-		if info == "" || indentOf(lines[start]) > 0 {
-			continue // a plain block of prose, not a code cell
+		if indentOf(lines[start]) > 0 || !opensCell(lines, start) {
+			continue // a block of prose (```text, a console block), not a code cell
 		}
 		src := strings.Join(lines[start+1:i], "")
 		end, has := outputEnd(lines, i+1, src)
@@ -54,7 +53,7 @@ func courseRegions(lines []string) []region {
 		next := pastComments(lines, end)
 		switch {
 		case end == len(lines):
-		case next < len(lines) && courseFence(lines[next]) != "" && !isBareFence(lines[next]):
+		case next < len(lines) && opensCell(lines, next):
 			r.sep = "\n\n"
 		default:
 			r.sep = "\n"
@@ -63,6 +62,22 @@ func courseRegions(lines []string) []region {
 		i = end - 1
 	}
 	return regions
+}
+
+// opensCell says whether lines[j] opens a code cell: a fence with an
+// info string that runs in the course's dialect (```python, or a %%magic
+// on its first line), not a fence of a Markdown cell (```text, ```c).
+func opensCell(lines []string, j int) bool {
+	fence := courseFence(lines[j])
+	if fence == "" || isBareFence(lines[j]) {
+		return false
+	}
+	info := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(lines[j]), fence[:1]))
+	first := ""
+	if j+1 < len(lines) {
+		first = lines[j+1]
+	}
+	return lessons.CourseCell(info, first)
 }
 
 // pastComments returns the index of the first line from j that is not a
@@ -147,6 +162,11 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 			}
 			j, shown = end, true
 		case (blanks > 0 || display) && isDisplay(l, src):
+			j, shown = j+1, true
+		case display && blanks == 0:
+			// A display's next line: nbconvert ends every output with
+			// blank lines, so a line right under a display's is its
+			// own (a %p value of more lines than one).
 			j, shown = j+1, true
 		default:
 			return j, has

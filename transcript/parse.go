@@ -137,8 +137,10 @@ func StripAny(src []byte) []byte { return []byte(read(src).skeleton.String()) }
 
 // StripCourse returns the skeleton of a course transcript: the lesson as
 // nbconvert exported it without outputs (README_no_output.md from
-// README.md). After the closing fence of every code cell (a fence with an
-// info string), nbconvert placed the cell's outputs:
+// README.md). After the closing fence of every code cell (a fence the
+// course's dialect runs: ```python, or a %%magic on its first line; not a
+// fence of prose such as ```text or a console block), nbconvert placed
+// the cell's outputs:
 //
 //   - stream and text output: lines indented by four spaces;
 //   - Markdown and HTML displays ("Run: `CMD`" in a cell with %run lines,

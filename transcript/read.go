@@ -32,6 +32,10 @@ type Part struct {
 	// Marker is the line that opens the block in a labrun transcript, as
 	// written and without its line end; "" in a course transcript.
 	Marker string
+	// Block is the whole block of a labrun transcript as written, from
+	// its opening marker line to its closing one, their line ends
+	// included (\r\n in a file saved so); "" in a course transcript.
+	Block string
 	// Annotation is how the cell ended as Marker records it; nil in a
 	// course transcript. AnnotationErr says what of it could not be read
 	// (Annotation holds what could).
@@ -94,7 +98,7 @@ func (c *cut) keep(n int, text string) {
 func readLabrun(src string) *cut {
 	c := &cut{}
 	var cur Part
-	var out strings.Builder
+	var out, block strings.Builder
 	in := false
 	n := 0
 	for line := range strings.Lines(src) {
@@ -106,10 +110,13 @@ func readLabrun(src string) *cut {
 			cur.Marker = strings.TrimRight(line, "\r\n")
 			e, err := ParseAnnotation(cur.AnnotationText())
 			cur.Annotation, cur.AnnotationErr = &e, err
+			block.WriteString(line)
 		case in && marker.IsClose(line):
 			in = false
-			cur.Outputs, cur.Last = out.String(), n
+			block.WriteString(line)
+			cur.Outputs, cur.Block, cur.Last = out.String(), block.String(), n
 			out.Reset()
+			block.Reset()
 			c.parts = append(c.parts, cur)
 			cur = Part{}
 			if !strings.HasSuffix(line, "\n") { // the transcript's last line
@@ -117,6 +124,7 @@ func readLabrun(src string) *cut {
 			}
 		case in:
 			out.WriteString(line)
+			block.WriteString(line)
 		default:
 			if cur.Skeleton == "" {
 				cur.Line = n
@@ -126,7 +134,7 @@ func readLabrun(src string) *cut {
 		}
 	}
 	if in {
-		cur.Outputs = out.String()
+		cur.Outputs, cur.Block = out.String(), block.String()
 	}
 	if cur.Skeleton != "" || cur.HasOutputs {
 		cur.End, cur.Last = len(c.lineOf), n
