@@ -51,3 +51,5 @@ fuzz ./check FuzzUnifiedDiff 100000x
 fuzz ./check FuzzConsoleRoundTrip 30000x
 fuzz ./check FuzzUpdate 5000x
 fuzz ./check FuzzUpdateCourse 5000x
+fuzz ./lessons FuzzCram 100000x
+fuzz ./internal/cram FuzzPatch 100000x
