@@ -333,7 +333,7 @@ recorded one, after normalizing both, in this order:
      (entities in logs too); what a step printed is compared whatever
      it holds (a stream's line "<!-- x -->" is output);
   2. volatile values: those of everyday tools, each only in the tool's
-     own format (listed below, under "Volatile values of tools"); then
+     own format (labrun help volatile lists them); then
      pids and tids (pid=N, PID = N, pid is N, tid N), hex addresses and
      hashes, clock times, dates, temp paths (/tmp/...), /usr/bin/sh as
      /bin/sh, where Python packages are installed (.../dist-packages/,
@@ -483,12 +483,19 @@ SIGHUP within a second of the first is the same request (timeout and
 systemd send two); a later one, or a second Ctrl-C, quits at once, still
 writing the --junit file for the lessons that finished.
 
-Volatile values of tools (stage 2): what varies from run to run in a
-tool's own output, and only there; what a lesson is about stays (exit
-statuses, error messages, valgrind's and the sanitizers' summary counts,
-the events and commands). Each with an example, as the tool printed it
-and as check compares it (<PID>, <N>, <DUR>, <T>, <D>, <ADDR>, 0x<H>
-and the like stand for the values; a table's fields are compared joined
-by one space, as its columns are as wide as its widest value), by tool:
+The volatile values of tools that check masks, each with an example:
+labrun help volatile.
+`
+
+// volatileHelp is "labrun help volatile": the volatile values of tools
+// that check masks (stage 2 of its normalizing), each with an example.
+var volatileHelp = `Volatile values of tools (stage 2 of "labrun check"'s normalizing): what
+varies from run to run in a tool's own output, and only there; what a
+lesson is about stays (exit statuses, error messages, valgrind's and the
+sanitizers' summary counts, the events and commands). Each with an
+example, as the tool printed it and as check compares it (<PID>, <N>,
+<DUR>, <T>, <D>, <ADDR>, 0x<H> and the like stand for the values; a
+table's fields are compared joined by one space, as its columns are as
+wide as its widest value), by tool:
 
 ` + check.VolatileHelp()

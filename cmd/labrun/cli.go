@@ -61,6 +61,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		newCleanCmd(stdout),
 		newVersionCmd(stdout),
 		&cobra.Command{Use: "lessons", Short: "which fences run, fence attributes, directives", Long: lessonsHelp},
+		&cobra.Command{Use: "volatile", Short: "the volatile values of tools check masks, with examples", Long: volatileHelp},
 		newManCmd(stderr),
 	)
 	root.SetHelpCommand(newHelpCmd())

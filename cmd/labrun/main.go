@@ -58,6 +58,7 @@ Usage:
   labrun completion bash|zsh|fish   a shell's completion script
   labrun help [COMMAND]             the manual, or a command's help
   labrun help lessons               which fences run, fence attributes
+  labrun help volatile              the volatile values check masks
 
 A lesson is lecture notes in Markdown. Its fenced code cells are run in
 order, in a scratch copy of the lesson's folder (which fences run, and
