@@ -3,7 +3,8 @@
 // never a part (a temporary file beside the target, then a rename); a
 // symbolic link is written through, never replaced (links.go); and a
 // file that was read and is written back is written only if nobody
-// changed it in between (snapshot.go).
+// changed it in between (snapshot.go); a file the user made read-only
+// is not written at all (ErrReadOnly), though a rename would replace it.
 //
 // It is kept by hand rather than taken from a library such as renameio,
 // which renames over a link rather than writing its target and has no
@@ -11,15 +12,24 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"golang.org/x/sys/unix"
 )
+
+// ErrReadOnly says that a file exists read-only: it was not written, for
+// the rename of a new file over it would replace what the user meant to
+// keep as it is.
+var ErrReadOnly = errors.New("read-only; not updated")
 
 // Write writes data to path atomically with mode perm (kept from the old
 // file when there is one). When path is a symbolic link (or a chain of
 // them), the file it leads to is written and the link is left as it is;
-// a link that leads nowhere yet creates its target.
+// a link that leads nowhere yet creates its target. A file that exists
+// read-only is not written: the error wraps ErrReadOnly.
 func Write(path string, data []byte, perm os.FileMode) error {
 	return write(path, data, perm, nil)
 }
@@ -35,12 +45,15 @@ func write(path string, data []byte, perm os.FileMode, check func(target string)
 		if !info.Mode().IsRegular() {
 			return fmt.Errorf("%s: not a regular file", path)
 		}
+		if readOnly(target, info) {
+			return fmt.Errorf("%s: %w", path, ErrReadOnly)
+		}
 		perm = info.Mode().Perm()
 	}
 	dir := filepath.Dir(target)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return inFolder(path, dir, err)
 	}
 	name := tmp.Name()
 	ok := false
@@ -74,12 +87,34 @@ func write(path string, data []byte, perm os.FileMode, check func(target string)
 	return nil
 }
 
+// readOnly says whether the existing file target (info: its stat) is
+// one the user made read-only: no write bit at all (root too is kept
+// from it, as an editor keeps it), or one this user may not write.
+func readOnly(target string, info os.FileInfo) bool {
+	return info.Mode().Perm()&0o222 == 0 || unix.Access(target, unix.W_OK) != nil
+}
+
+// inFolder words the failure to make the temporary file in dir, the
+// folder of path, about path and its folder: the temporary file's name
+// is not one the user ever gave.
+func inFolder(path, dir string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("write %s: cannot make a file in its folder %s: %w", path, dir, err)
+}
+
 // CheckWritable reports an error when a file could not be created in
-// the folder of the file path leads to, before any work is done.
+// the folder of the file path leads to, or when the file exists
+// read-only (wrapping ErrReadOnly), before any work is done.
 func CheckWritable(path string) error {
 	target, err := Target(path)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() && readOnly(target, info) {
+		return fmt.Errorf("%s: %w", path, ErrReadOnly)
 	}
 	dir := filepath.Dir(target)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".probe-*")

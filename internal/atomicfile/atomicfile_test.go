@@ -112,6 +112,37 @@ func TestWriteIfUnchanged(t *testing.T) {
 	}
 }
 
+// TestWriteReadOnly: a file that exists read-only is not replaced, by
+// Write, by WriteIfUnchanged, nor through a link, and CheckWritable
+// refuses it; the error wraps ErrReadOnly and names the path given.
+func TestWriteReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "lesson.md")
+	if err := os.WriteFile(p, []byte("kept"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.md")
+	mustLink(t, "lesson.md", link)
+	snap := take(t, p)
+	for name, err := range map[string]error{
+		"Write":            Write(p, []byte("new"), 0o644),
+		"Write via a link": Write(link, []byte("new"), 0o644),
+		"WriteIfUnchanged": WriteIfUnchanged(p, snap, []byte("new")),
+		"CheckWritable":    CheckWritable(p),
+	} {
+		if !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%s: %v, want ErrReadOnly", name, err)
+		}
+	}
+	if want := p + ": read-only; not updated"; Write(p, nil, 0o644).Error() != want {
+		t.Errorf("error %q, want %q", Write(p, nil, 0o644), want)
+	}
+	expectFile(t, p, "kept", 0o444)
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("%d files in the folder, want 2 (a temporary file left?)", len(ents))
+	}
+}
+
 // TestWriteIfUnchangedLink: through a link, the target is checked and
 // written.
 func TestWriteIfUnchangedLink(t *testing.T) {
