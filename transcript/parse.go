@@ -2,6 +2,7 @@ package transcript
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/labrun/labrun/lessons"
 )
@@ -31,11 +32,17 @@ type Transcript struct {
 
 // Parse reads a transcript. name is used in messages. A skeleton that is
 // no lesson gives lessons.Parse's errors, at the transcript's lines, with
-// a Transcript that has its Parts and no Lesson.
+// a Transcript that has its Parts and no Lesson; so do marker lines that
+// do not pair up and an outputs block that follows no cell, at the
+// marker's line: a cell's outputs would be lost or taken for another's.
 func Parse(name string, src []byte) (*Transcript, error) {
 	c := read(src)
 	t := &Transcript{Name: name, Source: src, Course: c.course, Parts: c.parts, lineOf: c.lineOf,
 		skelOf: map[int]int{}, recorded: map[int]int{}}
+	if c.bad != nil {
+		c.bad.Name = name
+		return t, c.bad
+	}
 	for i, n := range c.lineOf {
 		t.skelOf[n] = i + 1
 	}
@@ -46,16 +53,20 @@ func Parse(name string, src []byte) (*Transcript, error) {
 	if err != nil {
 		return t, t.At(err)
 	}
-	t.Lesson = l
 	byEnd := map[int]int{}
 	for _, cell := range l.Cells {
 		byEnd[cell.EndLine] = cell.Index
 	}
 	for i, p := range t.Parts {
-		if idx, ok := byEnd[p.End]; ok && p.HasOutputs && p.End > 0 {
+		idx, ok := byEnd[p.End]
+		if ok && p.HasOutputs && p.End > 0 {
 			t.recorded[idx] = i // a later block after the same cell wins
+		} else if p.HasOutputs && !t.Course {
+			return t, &lessons.Error{Name: name, Line: p.Last - strings.Count(p.Outputs, "\n") - 1,
+				Msg: "outputs block after no cell: its marker line must follow a cell's closing fence"}
 		}
 	}
+	t.Lesson = l
 	return t, nil
 }
 

@@ -109,3 +109,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseMarkersPairUp: marker lines that do not pair up, and an
+// outputs block after no cell, are errors at the marker's line.
+func TestParseMarkersPairUp(t *testing.T) {
+	const open, end = "<!-- labrun:out cell=0 kind=script status=ok exit=0 time=0.1s -->\n", "<!-- labrun:end -->\n"
+	cell := "```sh run\necho hi\n```\n"
+	for src, want := range map[string]string{
+		cell + open + "    hi\n\n" + cell + open + "    hi\n" + end: `t.md:4: outputs block not closed: line 10 opens the next one before a "<!-- labrun:end -->" line`,
+		cell + open + "    hi\n":                                    `t.md:4: outputs block not closed: no "<!-- labrun:end -->" line before the end of the file`,
+		cell + open + "    hi\n" + end + "\n" + end:                 `t.md:8: "<!-- labrun:end -->" closes no outputs block`,
+		open + "    hi\n" + end:                                     `t.md:1: outputs block after no cell: its marker line must follow a cell's closing fence`,
+		"# x\n\n" + open + end:                                      `t.md:3: outputs block after no cell: its marker line must follow a cell's closing fence`,
+	} {
+		_, err := transcript.Parse("t.md", []byte(src))
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse(%q) = %v, want %s", src, err, want)
+		}
+	}
+	if _, err := transcript.Parse("t.md", []byte(cell+open+"    hi\n"+end)); err != nil {
+		t.Errorf("a transcript whose markers pair up: %v", err)
+	}
+}

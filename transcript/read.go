@@ -2,9 +2,11 @@ package transcript
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/labrun/labrun/internal/marker"
+	"github.com/labrun/labrun/lessons"
 )
 
 // Part is a piece of a transcript: lesson text as the transcript has it,
@@ -73,6 +75,9 @@ type cut struct {
 	// outputs (blank lines between cells).
 	lineOf []int
 	padded []int
+	// bad is the first marker line that does not pair up: an opening one
+	// never closed, a closing one that closes nothing (nil: none).
+	bad *lessons.Error
 }
 
 // read cuts a transcript of either kind: labrun's (its outputs stand
@@ -94,18 +99,27 @@ func (c *cut) keep(n int, text string) {
 // marker line to the next closing one, both included, is a cell's
 // outputs; every other line is the lesson's, byte for byte. A transcript
 // that ends with a closing marker line without a newline came from a
-// lesson that ended without one.
+// lesson that ended without one. An opening marker line whose block is
+// not closed before the next opening one or the end, and a closing one
+// outside a block, are noted in bad (the reading goes on as before).
 func readLabrun(src string) *cut {
 	c := &cut{}
 	var cur Part
 	var out, block strings.Builder
 	in := false
-	n := 0
+	n, opened := 0, 0
 	for line := range strings.Lines(src) {
 		n++
 		switch {
+		case in && marker.IsOpen(line):
+			c.note(opened, fmt.Sprintf("outputs block not closed: line %d opens the next one before a %q line", n, marker.Close))
+			out.WriteString(line)
+			block.WriteString(line)
+		case !in && marker.IsClose(line):
+			c.note(n, fmt.Sprintf("%q closes no outputs block", marker.Close))
+			c.keepText(&cur, n, line)
 		case !in && marker.IsOpen(line):
-			in = true
+			in, opened = true, n
 			cur.HasOutputs, cur.End = true, len(c.lineOf)
 			cur.Marker = strings.TrimRight(line, "\r\n")
 			e, err := ParseAnnotation(cur.AnnotationText())
@@ -126,14 +140,11 @@ func readLabrun(src string) *cut {
 			out.WriteString(line)
 			block.WriteString(line)
 		default:
-			if cur.Skeleton == "" {
-				cur.Line = n
-			}
-			cur.Skeleton += line
-			c.keep(n, line)
+			c.keepText(&cur, n, line)
 		}
 	}
 	if in {
+		c.note(opened, fmt.Sprintf("outputs block not closed: no %q line before the end of the file", marker.Close))
 		cur.Outputs, cur.Block = out.String(), block.String()
 	}
 	if cur.Skeleton != "" || cur.HasOutputs {
@@ -141,6 +152,24 @@ func readLabrun(src string) *cut {
 		c.parts = append(c.parts, cur)
 	}
 	return c
+}
+
+// keepText adds transcript line n, lesson text, to part cur and to the
+// skeleton.
+func (c *cut) keepText(cur *Part, n int, line string) {
+	if cur.Skeleton == "" {
+		cur.Line = n
+	}
+	cur.Skeleton += line
+	c.keep(n, line)
+}
+
+// note keeps the first marker line that does not pair up (line n), and
+// why.
+func (c *cut) note(n int, msg string) {
+	if c.bad == nil {
+		c.bad = &lessons.Error{Line: n, Msg: msg}
+	}
 }
 
 // dropLastByte takes the last byte off the skeleton (the newline a
