@@ -148,14 +148,8 @@ func (r *Report) updatedCram() (text []byte, changed bool) {
 	return out, string(out) != string(r.rec.Source)
 }
 
-// cramUnmendable counts a cram test's failing cells that an update
-// leaves failing: those with an interrupted command.
-func (r *Report) cramUnmendable() int {
-	n := 0
-	for _, c := range r.Cells {
-		if c.Verdict == Fail && slices.ContainsFunc(c.Commands, func(k *CommandReport) bool { return k.Reason.Kind == Interrupted }) {
-			n++
-		}
-	}
-	return n
+// cramCut says whether a cram test's cell has an interrupted command: an
+// update leaves it failing.
+func cramCut(c *CellReport) bool {
+	return slices.ContainsFunc(c.Commands, func(k *CommandReport) bool { return k.Reason.Kind == Interrupted })
 }

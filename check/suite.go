@@ -77,6 +77,9 @@ type CellRan struct {
 type CellChecked struct {
 	Lesson
 	Cell *CellReport
+	// Mended says that --update rewrote the cell's outputs: it failed,
+	// and counts as updated, not failed (LessonEnded.Mended).
+	Mended bool
 }
 
 // LessonEnded: a lesson's check is over.
@@ -109,6 +112,14 @@ func (e LessonEnded) Failed() bool {
 		f -= e.Update.Mended
 	}
 	return f > 0
+}
+
+// Mended says whether --update mended the failing cell c of the lesson:
+// it rewrote the lesson's file, and c failed for its outputs (not for an
+// expectation, nor cut by an interruption, which a rewrite does not
+// mend). Every report counts such a cell as updated, not failed.
+func (e LessonEnded) Mended(c *CellReport) bool {
+	return e.Update.Kind == UpdateWritten && e.Report != nil && c.Verdict == Fail && e.Report.mends(c)
 }
 
 func (LessonStarted) event() {}
@@ -160,7 +171,7 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 			t.count(end)
 			if end.Report != nil {
 				for _, c := range end.Report.Cells {
-					h.Handle(CellChecked{end.Lesson, c})
+					h.Handle(CellChecked{Lesson: end.Lesson, Cell: c, Mended: end.Mended(c)})
 				}
 			}
 		}

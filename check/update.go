@@ -177,16 +177,21 @@ func (r *Report) freshBlock(p *transcript.Part, c *CellReport) string {
 // file then holds what the run printed, without the commands an exit
 // left not run.
 func (r *Report) Unmendable() int {
-	if r.cram != nil {
-		return r.cramUnmendable()
-	}
 	n := 0
 	for _, c := range r.Cells {
-		if c.Verdict == Fail && !mendable(c) {
+		if c.Verdict == Fail && !r.mends(c) {
 			n++
 		}
 	}
 	return n
+}
+
+// mends says whether an update mends the failing cell c of the report.
+func (r *Report) mends(c *CellReport) bool {
+	if r.cram != nil {
+		return !cramCut(c)
+	}
+	return mendable(c)
 }
 
 // mendable says whether rewriting a failing cell's outputs mends it.

@@ -67,7 +67,7 @@ func WriteAnnotations(w io.Writer, e check.LessonEnded, file string) {
 		return
 	}
 	for _, c := range e.Report.Cells {
-		if c.Verdict == check.Fail && !mended(e, c) {
+		if c.Verdict == check.Fail && !e.Mended(c) {
 			writeCell(w, file, c)
 		}
 	}
@@ -101,13 +101,6 @@ func writeCell(w io.Writer, file string, c *check.CellReport) {
 		}
 		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(file), k.Line, title, escapeData(msg))
 	}
-}
-
-// mended says whether --update mended the failing cell c of lesson e:
-// it rewrote the lesson, and c failed for its outputs (not for an
-// expectation, which a rewrite does not mend).
-func mended(e check.LessonEnded, c *check.CellReport) bool {
-	return e.Update.Kind == check.UpdateWritten && c.Reason.Kind.Mendable()
 }
 
 // escapeData escapes an annotation's message as the workflow commands

@@ -16,15 +16,17 @@ import (
 // this order for each lesson (lessons checked at once interleave):
 //
 //	{"event":"lesson-start","lesson":"PATH","skeleton":"PATH"}
-//	{"event":"cell","lesson":"PATH","cell":N,"line":L,"verdict":"pass|fail|skip|interrupted|flaky",
+//	{"event":"cell","lesson":"PATH","cell":N,"line":L,"verdict":"pass|fail|skip|interrupted|flaky|updated",
 //	 "reason":"...","how":"...","diff":"...","time":SECONDS}
 //	{"event":"lesson-end","lesson":"PATH","passed":N,"failed":N,"skipped":N,
-//	 "interrupted":N,"flaky":N,"time":SECONDS,"error":"..."}
+//	 "interrupted":N,"flaky":N,"updated":N,"time":SECONDS,"error":"..."}
 //
 // "skeleton" is there for a course pair only; "reason", "how", "diff"
 // and "error" only when not empty; "interrupted" (cells a stop of labrun
-// cut: neither passed nor failed) and "flaky" only when not 0; a flaky
-// cell's "reason" and "diff" are its first failure's. "cell" counts from 1, "line" is the
+// cut: neither passed nor failed), "flaky" and "updated" only when not
+// 0; a flaky cell's "reason" and "diff" are its first failure's. A cell
+// --update mended is "updated", its "reason" and "diff" why it failed,
+// and is counted in the lesson-end's "updated", not in "failed". "cell" counts from 1, "line" is the
 // line of the cell's opening fence in the transcript (for a console
 // block that differs only in its commands' outputs, the line of the
 // first command that differs).
@@ -44,9 +46,11 @@ type JSONEvent struct {
 	Failed   *int   `json:"failed,omitempty"`
 	Skipped  *int   `json:"skipped,omitempty"`
 	// Interrupted counts the cells that did not finish (only when some
-	// did not); Flaky the flaky cells (only when some were).
+	// did not); Flaky the flaky cells (only when some were); Updated the
+	// failing cells --update mended (only when it mended some).
 	Interrupted *int     `json:"interrupted,omitempty"`
 	Flaky       *int     `json:"flaky,omitempty"`
+	Updated     *int     `json:"updated,omitempty"`
 	Time        *float64 `json:"time,omitempty"`
 	Error       string   `json:"error,omitempty"`
 }
@@ -57,6 +61,10 @@ const (
 	EventCell        = "cell"
 	EventLessonEnd   = "lesson-end"
 )
+
+// VerdictUpdated is the verdict of a cell event for a cell --update
+// mended (the other verdicts are check.Verdict's words).
+const VerdictUpdated = "updated"
 
 // Events writes JSON events: the handler of --json.
 type Events struct{ enc *json.Encoder }
@@ -79,7 +87,11 @@ func (e *Events) Handle(ev check.Event) {
 		if c.Result != nil {
 			t = Seconds(c.Result.Duration)
 		}
-		e.enc.Encode(JSONEvent{Event: EventCell, Lesson: ev.Path, Cell: c.Number, Line: c.Line, Verdict: c.Verdict.String(),
+		verdict := c.Verdict.String()
+		if ev.Mended {
+			verdict = VerdictUpdated
+		}
+		e.enc.Encode(JSONEvent{Event: EventCell, Lesson: ev.Path, Cell: c.Number, Line: c.Line, Verdict: verdict,
 			Reason: c.Reason.String(), How: c.How, Diff: c.Diff, Time: &t})
 	case check.LessonEnded:
 		e.enc.Encode(lessonEnd(ev))
@@ -95,6 +107,11 @@ func lessonEnd(ev check.LessonEnded) JSONEvent {
 	if r := ev.Report; r != nil {
 		p, f, s = r.Counts()
 		t = Seconds(r.Duration)
+	}
+	if ev.Update.Kind == check.UpdateWritten && ev.Update.Mended > 0 {
+		n := ev.Update.Mended
+		f -= n
+		e.Updated = &n
 	}
 	e.Passed, e.Failed, e.Skipped, e.Time = &p, &f, &s, &t
 	if n := notFinished(ev.Report); n > 0 {

@@ -16,7 +16,8 @@ import (
 // a failing cell has a <failure> whose message is the reason and whose
 // text is the diff, a skipped one <skipped>, and so has one that did not
 // finish (the check was stopped: the message says so), a lesson that could not be
-// checked an <error> testcase named "lesson".
+// checked an <error> testcase named "lesson". A cell --update mended
+// passes: its <system-out> says it was updated, with the diff.
 //
 // The report is valid against junit-10.xsd, the JUnit schema Jenkins
 // reads (check/testdata/junit-10.xsd; the tests validate with xmllint):
@@ -60,6 +61,8 @@ type JUnitCase struct {
 	Skipped *JUnitProblem `xml:"skipped"`
 	// Flaky are a flaky cell's failing runs (junit_flaky.go).
 	Flaky []JUnitFlaky `xml:"flakyFailure"`
+	// SystemOut says that --update mended the cell, and why it failed.
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 // JUnitProblem is a failure, an error or a skip.
@@ -82,25 +85,27 @@ type JUnitFile struct {
 	lessons []check.Lesson
 	reports []*check.Report
 	errs    []error
+	updates []check.UpdateResult
 }
 
 // NewJUnitFile reports the check of ls (the lessons given to the suite)
 // to the file path.
 func NewJUnitFile(path string, ls []check.Lesson) *JUnitFile {
-	return &JUnitFile{path: path, lessons: ls, reports: make([]*check.Report, len(ls)), errs: make([]error, len(ls))}
+	return &JUnitFile{path: path, lessons: ls, reports: make([]*check.Report, len(ls)), errs: make([]error, len(ls)),
+		updates: make([]check.UpdateResult, len(ls))}
 }
 
 // Handle keeps a lesson's report when it ends.
 func (j *JUnitFile) Handle(ev check.Event) {
 	if e, ok := ev.(check.LessonEnded); ok && e.Index < len(j.lessons) {
-		j.reports[e.Index], j.errs[e.Index] = e.Report, e.Err
+		j.reports[e.Index], j.errs[e.Index], j.updates[e.Index] = e.Report, e.Err, e.Update
 	}
 }
 
 // Finish writes the report (atomically, by default); a lesson that was
 // not checked (the check was interrupted first) is an empty testsuite.
 func (j *JUnitFile) Finish(check.Totals) error {
-	data := JUnitOf(j.Family, j.lessons, j.reports, j.errs).Marshal()
+	data := junitOf(j.Family, j.lessons, j.reports, j.errs, j.updates).Marshal()
 	if j.Write != nil {
 		return j.Write(j.path, data)
 	}
@@ -115,19 +120,34 @@ func JUnit(ls []check.Lesson, reps []*check.Report, errs []error) *JUnitSuites {
 
 // JUnitOf returns the report of lessons in family f.
 func JUnitOf(f Family, ls []check.Lesson, reps []*check.Report, errs []error) *JUnitSuites {
+	return junitOf(f, ls, reps, errs, nil)
+}
+
+// junitOf is JUnitOf, with what --update did to each lesson (nil:
+// nothing).
+func junitOf(f Family, ls []check.Lesson, reps []*check.Report, errs []error, ups []check.UpdateResult) *JUnitSuites {
 	doc := &JUnitSuites{Name: "labrun check"}
 	for i, l := range ls {
 		s := JUnitSuite{Name: l.Path}
 		r := reps[i]
 		var d float64
 		if r != nil {
+			end := check.LessonEnded{Lesson: l, Report: r}
+			if i < len(ups) {
+				end.Update = ups[i]
+			}
 			d = r.Duration.Seconds()
 			for _, c := range r.Cells {
+				var cases []JUnitCase
 				if r.IsCram() {
-					s.Cases = append(s.Cases, f.commandCases(l, c)...)
-					continue
+					cases = f.commandCases(l, c)
+				} else {
+					cases = []JUnitCase{f.cellCase(l, c)}
 				}
-				s.Cases = append(s.Cases, f.cellCase(l, c))
+				if end.Mended(c) {
+					markUpdated(cases)
+				}
+				s.Cases = append(s.Cases, cases...)
 			}
 			s.Cases = append(s.Cases, emptyCram(l, r)...)
 		}
@@ -167,6 +187,17 @@ func (f Family) cellCase(l check.Lesson, c *check.CellReport) JUnitCase {
 		tc.Skipped = &JUnitProblem{Message: c.Reason.String()}
 	}
 	return tc
+}
+
+// markUpdated makes the failing testcases of a cell --update mended
+// pass, their <system-out> saying that it was updated and why it failed.
+func markUpdated(cases []JUnitCase) {
+	for i := range cases {
+		if p := cases[i].Failure; p != nil {
+			cases[i].SystemOut = "updated by --update: " + p.Message + "\n" + p.Text
+			cases[i].Failure = nil
+		}
+	}
 }
 
 // total sorts the suites by name and sums their counts.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/labrun/labrun/check"
@@ -54,6 +55,10 @@ func TestJUnitXSD(t *testing.T) {
 		"error":    JUnit(all[3:], reps[3:], errs[3:]).Marshal(),
 		"all":      JUnit(all, reps, errs).Marshal(),
 		"none ran": JUnit(all[:2], []*check.Report{nil, nil}, nil).Marshal(),
+		"updated":  junitOf(XUnit2, all[:1], reps[:1], errs[:1], []check.UpdateResult{{Kind: check.UpdateWritten, Mended: 1}}).Marshal(),
+	}
+	if !strings.Contains(string(docs["updated"]), "<system-out>updated by --update: ") {
+		t.Errorf("the report of a lesson --update mended says nothing of it:\n%s", docs["updated"])
 	}
 	// shards as "labrun report merge" joins them
 	dir := t.TempDir()

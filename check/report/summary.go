@@ -15,8 +15,8 @@ import (
 
 // StepSummary is the handler of GitHub Actions' job summary: when the
 // suite is over it appends to the file $GITHUB_STEP_SUMMARY names a
-// Markdown table of the totals (lessons, passed, failed, flaky, skipped)
-// and one of the failing cells, each linked to its line, in the order of
+// Markdown table of the totals (lessons, passed, failed, flaky, skipped,
+// and updated when --update mended cells) and one of the failing cells, each linked to its line, in the order of
 // the lessons given to the suite.
 type StepSummary struct {
 	path string
@@ -54,9 +54,12 @@ func (s *StepSummary) Finish(t check.Totals) error {
 // write writes the summary's Markdown.
 func (s *StepSummary) write(w io.Writer, t check.Totals) {
 	fmt.Fprintf(w, "### labrun check: %s\n\n", t.Line())
-	fmt.Fprintln(w, "| lessons | passed | failed | flaky | skipped |")
-	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: |")
-	fmt.Fprintf(w, "| %d | %d | %d | %d | %d |\n\n", len(s.ends), t.Passed, t.Failed, t.Flaky, t.Skipped)
+	head, rule := "| lessons | passed | failed | flaky | skipped |", "| ---: | ---: | ---: | ---: | ---: |"
+	row := fmt.Sprintf("| %d | %d | %d | %d | %d |", len(s.ends), t.Passed, t.Failed, t.Flaky, t.Skipped)
+	if t.Updated > 0 {
+		head, rule, row = head+" updated |", rule+" ---: |", row+fmt.Sprintf(" %d |", t.Updated)
+	}
+	fmt.Fprintf(w, "%s\n%s\n%s\n\n", head, rule, row)
 	var rows []string
 	base := LinkBase(s.env)
 	for _, i := range slices.Sorted(maps.Keys(s.ends)) {
@@ -68,7 +71,7 @@ func (s *StepSummary) write(w io.Writer, t check.Totals) {
 			continue
 		}
 		for _, c := range e.Report.Cells {
-			if c.Verdict == check.NotFinished || c.Verdict == check.Fail && !mended(e, c) {
+			if c.Verdict == check.NotFinished || c.Verdict == check.Fail && !e.Mended(c) {
 				reason := c.Reason.String()
 				if c.How != "" {
 					reason += " (the cell ended: " + c.How + ")"

@@ -431,14 +431,17 @@ standard output, one JSON object a line (the human report then goes to
 standard error), for each lesson:
   {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
   {"event":"cell","lesson":PATH,"cell":N,"line":L,
-   "verdict":"pass"|"fail"|"skip"|"interrupted"|"flaky",
+   "verdict":"pass"|"fail"|"skip"|"interrupted"|"flaky"|"updated",
    "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}
   {"event":"lesson-end","lesson":PATH,"passed":N,"failed":N,"skipped":N,
-   "interrupted":N,"flaky":N,"time":SECONDS,"error":TEXT}
+   "interrupted":N,"flaky":N,"updated":N,"time":SECONDS,"error":TEXT}
 ("skeleton" for a course pair only; "reason", "how", "diff" and "error"
 only when not empty; "interrupted", the cells not finished, when not 0;
-"flaky" when not 0; a cell not finished is a JUnit <skipped> whose
-message says so; times in seconds, to the microsecond).
+"flaky" and "updated" when not 0; a cell not finished is a JUnit
+<skipped> whose message says so; a cell --update mended is "updated",
+its reason and diff why it failed, counted in "updated", not in
+"failed", and in JUnit a passing testcase whose <system-out> says it
+was updated, with the diff; times in seconds, to the microsecond).
 "labrun report merge A.xml B.xml -o all.xml" merges shards' reports
 (JUnit, or JSON events).
 
