@@ -138,7 +138,8 @@ func ForLesson(lessonPath, given string) (*Config, error) {
 }
 
 // Load reads and checks the config file at path. Errors name the file
-// (and the line, where TOML gives one).
+// and the line: a syntax error's, or that of the setting it is about
+// (keys.go finds it).
 func Load(path string) (*Config, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -156,29 +157,32 @@ func Parse(name string, src []byte) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, fmt.Errorf("%s:%d: %s", name, pe.Position.Line, pe.Message)
 		}
+		if key, got, want := badValue(string(src)); key != nil {
+			return nil, fmt.Errorf("%s: %s: want %s, not %s", at(name, string(src), key), key, want, article(got))
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown setting %s (known: magics, ipython, umask, timeout, unset, [locale], [env], [limits])", name, und[0])
+		return nil, fmt.Errorf("%s: unknown setting %s (known: magics, ipython, umask, timeout, unset, [locale], [env], [limits])", at(name, string(src), und[0]), und[0])
 	}
 	c := &Config{Path: name, Magics: f.Magics, IPython: f.IPython, Unset: f.Unset}
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...))
+	bad := func(key toml.Key, format string, a ...any) error {
+		return fmt.Errorf("%s: %s", at(name, string(src), key), fmt.Sprintf(format, a...))
 	}
 	if c.Magics != "" {
 		if err := lessons.CheckMagics(c.Magics); err != nil {
-			return nil, bad("%v", err)
+			return nil, bad(toml.Key{"magics"}, "%v", err)
 		}
 	}
 	if c.IPython != "" {
 		if err := CheckIPython(c.IPython); err != nil {
-			return nil, bad("%v", err)
+			return nil, bad(toml.Key{"ipython"}, "%v", err)
 		}
 	}
 	if f.Umask != "" {
 		u, err := strconv.ParseUint(f.Umask, 8, 32)
 		if err != nil || u > 0o777 {
-			return nil, bad("umask = %q: want an octal mask such as \"022\" or \"002\"", f.Umask)
+			return nil, bad(toml.Key{"umask"}, "umask = %q: want an octal mask such as \"022\" or \"002\"", f.Umask)
 		}
 		u32 := uint32(u)
 		c.Umask = &u32
@@ -186,19 +190,19 @@ func Parse(name string, src []byte) (*Config, error) {
 	if f.Timeout != "" {
 		d, err := time.ParseDuration(f.Timeout)
 		if err != nil || d <= 0 {
-			return nil, bad("timeout = %q: want a positive duration such as 10s or 1m", f.Timeout)
+			return nil, bad(toml.Key{"timeout"}, "timeout = %q: want a positive duration such as 10s or 1m", f.Timeout)
 		}
 		c.Timeout = d
 	}
 	for _, k := range sortedKeys(f.Locale) {
 		if k != "LANG" && k != "LANGUAGE" && !strings.HasPrefix(k, "LC_") {
-			return nil, bad("[locale] %s: not a locale variable (LANG, LANGUAGE, LC_*); put it under [env]", k)
+			return nil, bad(toml.Key{"locale", k}, "[locale] %s: not a locale variable (LANG, LANGUAGE, LC_*); put it under [env]", k)
 		}
 		c.Env = append(c.Env, k+"="+f.Locale[k])
 	}
 	for _, k := range sortedKeys(f.Env) {
 		if k == "" || strings.ContainsAny(k, "=\x00") || strings.Contains(f.Env[k], "\x00") {
-			return nil, bad("[env] %q: not a variable name", k)
+			return nil, bad(toml.Key{"env", k}, "[env] %q: not a variable name", k)
 		}
 		c.Env = append(c.Env, k+"="+f.Env[k])
 	}
@@ -210,17 +214,26 @@ func Parse(name string, src []byte) (*Config, error) {
 		case string:
 			v = x
 		default:
-			return nil, bad("[limits] %s = %v: want a number, a size such as \"10M\", or \"unlimited\"", k, x)
+			return nil, bad(toml.Key{"limits", k}, "[limits] %s = %v: want a number, a size such as \"10M\", or \"unlimited\"", k, x)
 		}
 		ok, err := c.Limits.Set(k, v)
 		switch {
 		case !ok:
-			return nil, bad("[limits] unknown limit %q (known: %s)", k, limits.Keys)
+			return nil, bad(toml.Key{"limits", k}, "[limits] unknown limit %q (known: %s)", k, limits.Keys)
 		case err != nil:
-			return nil, bad("[limits] %v", err)
+			return nil, bad(toml.Key{"limits", k}, "[limits] %v", err)
 		}
 	}
 	return c, nil
+}
+
+// at is "name:LINE", the line where key is set, or name when it is not
+// found.
+func at(name, src string, key toml.Key) string {
+	if n := keyLine(src, key); n > 0 {
+		return fmt.Sprintf("%s:%d", name, n)
+	}
+	return name
 }
 
 func sortedKeys[V any](m map[string]V) []string {

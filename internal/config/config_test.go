@@ -46,16 +46,21 @@ fsize = "10M"
 
 func TestParseRefuses(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
-		{"magics = \"2030\"", `labrun.toml: magics = "2030": known versions`},
-		{"ipython = \"6\"", `labrun.toml: ipython = "6": known versions are "8" and "7"`},
-		{"umask = \"999\"", "labrun.toml: umask"},
-		{"timeout = \"-1s\"", "labrun.toml: timeout"},
-		{"colour = 1", "labrun.toml: unknown setting colour"},
-		{"[locale]\nPATH = \"/\"", "not a locale variable"},
-		{"[limits]\ncpu = 0", "cpu=0: want a positive whole number"},
+		{"magics = \"2030\"", `labrun.toml:1: magics = "2030": known versions`},
+		{"ipython = \"6\"", `labrun.toml:1: ipython = "6": known versions are "8" and "7"`},
+		{"umask = \"999\"", "labrun.toml:1: umask"},
+		{"\ntimeout = \"-1s\"", "labrun.toml:2: timeout"},
+		{"# a course\nmagics = \"2019\"\ncolour = 1", "labrun.toml:3: unknown setting colour"},
+		{"[env]\nA = \"1\"\n[bogus]\nx = 1", "labrun.toml:3: unknown setting bogus"},
+		{"[locale]\nPATH = \"/\"", "labrun.toml:2: [locale] PATH: not a locale variable"},
+		{"[limits]\ncpu = 0", "labrun.toml:2: [limits] cpu=0: want a positive whole number"},
 		{"[limits]\nmem = 1", `unknown limit "mem"`},
 		{"[limits]\nnofile = \"unlimited\"", "nofile=unlimited: the kernel caps open files"},
 		{"\n\nmagics = ", "labrun.toml:3: "},
+		{"unset = \"PYTHONUNBUFFERED\"", "labrun.toml:1: unset: want an array of strings, not a string"},
+		{"magics = 2019", "labrun.toml:1: magics: want a string, not an integer"},
+		{"[locale]\nLANG = \"C\"\n\n[env]\n\"odd key\" = 2", `labrun.toml:5: env."odd key": want a string, not an integer`},
+		{"env.X = [1]", "labrun.toml:1: env.X: want a string, not an array"},
 	} {
 		_, err := Parse("labrun.toml", []byte(tc.src))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
