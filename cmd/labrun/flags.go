@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os/exec"
 	"strconv"
 	"time"
 
@@ -58,10 +61,32 @@ func checkStepFlags(fs *pflag.FlagSet, o *runner.Options, cmd string) error {
 	if zero != nil {
 		return zero
 	}
+	if fs.Changed("shell") {
+		if err := checkShell(o.Shell); err != nil {
+			return usageError(fmt.Sprintf("%s: --shell %s: %v", cmd, o.Shell, err))
+		}
+	}
 	if err := o.Validate(); err != nil {
 		return usageError(cmd + ": " + err.Error())
 	}
 	return nil
+}
+
+// checkShell says why the shell --shell names cannot run, as PATH (or
+// its path, when it has a slash) finds it: before anything runs, not
+// once a cram test's run needs it.
+func checkShell(name string) error {
+	_, err := exec.LookPath(name)
+	var pe *fs.PathError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, exec.ErrNotFound):
+		return errors.New("not in PATH")
+	case errors.As(err, &pe):
+		return pe.Err
+	}
+	return err
 }
 
 // durationExamples are the examples a refused duration flag suggests.
