@@ -1,6 +1,10 @@
 package check
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/labrun/labrun/render"
+)
 
 // Totals counts verdicts over the lessons of a suite.
 type Totals struct {
@@ -83,10 +87,10 @@ func (t Totals) Line() string {
 		s += fmt.Sprintf(", %d updated", t.Updated)
 	}
 	if t.Broken > 0 {
-		s += fmt.Sprintf(", %d lessons could not be checked", t.Broken)
+		s += ", " + render.Count(t.Broken, "lesson", "lessons") + " could not be checked"
 	}
 	if t.Stopped > 0 {
-		s += fmt.Sprintf(", %d lessons not checked (--fail-fast)", t.Stopped)
+		s += ", " + render.Count(t.Stopped, "lesson", "lessons") + " not checked (--fail-fast)"
 	}
 	return s
 }

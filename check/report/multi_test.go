@@ -36,7 +36,7 @@ func TestTextThroughLive(t *testing.T) {
 	for _, want := range []string{
 		"labrun: t.md:1: half ran\n",
 		l.Path + ":12: cell 2: output differs\n",
-		"labrun: " + l.Path + ": updated the outputs of 1 failing cells\n",
+		"labrun: " + l.Path + ": updated the outputs of 1 failing cell\n",
 		"FAIL " + l.Path + ": 2 passed, 0 failed, 1 skipped, 1 updated (", // counted as the totals are
 	} {
 		if !strings.Contains(got, want) {

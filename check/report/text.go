@@ -7,6 +7,7 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/colour"
+	"github.com/labrun/labrun/render"
 )
 
 // Text is the human report: for each lesson, why it could not be checked,
@@ -77,7 +78,7 @@ func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult) {
 	case check.UpdateDryRun:
 		io.WriteString(w, u.Diff)
 	case check.UpdateWritten:
-		fmt.Fprintf(w, "labrun: %s: updated the outputs of %d failing cells\n", r.Path, u.Mended)
+		fmt.Fprintf(w, "labrun: %s: updated the outputs of %s\n", r.Path, render.Count(u.Mended, "failing cell", "failing cells"))
 	case check.UpdateFailed:
 		fmt.Fprintf(w, "labrun: %v\n", u.Err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/render"
 )
 
 // writeFlaky writes, for every flaky cell of a lesson,
@@ -34,7 +35,7 @@ func writeRules(w io.Writer, r *check.Report, res check.RulesResult) {
 		fmt.Fprintf(w, "labrun: %v\n", res.Err)
 	}
 	if n := len(res.Written); n > 0 {
-		fmt.Fprintf(w, "labrun: %s: wrote the rules of %d flaky cells\n", r.Path, n)
+		fmt.Fprintf(w, "labrun: %s: wrote the rules of %s\n", r.Path, render.Count(n, "flaky cell", "flaky cells"))
 	}
 }
 
