@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 	"unicode/utf8"
 )
 
 // Merge merges the reports of "labrun check" shards into one: JUnit XML
 // files into one document (MergeJUnit), JSON event files into one, line
 // by line (MergeJSON). The first file that is not empty says which they
-// are; a file of the other kind is refused, saying what it is.
+// are; a file of the other kind is refused, saying what it is, and so
+// are files that are all empty: none is a report.
 func Merge(files []string) ([]byte, error) {
 	kinds := make([]reportKind, len(files))
 	want := kindEmpty
@@ -23,6 +25,9 @@ func Merge(files []string) ([]byte, error) {
 		if want == kindEmpty {
 			want = kinds[i]
 		}
+	}
+	if want == kindEmpty {
+		return nil, fmt.Errorf("%s: %s, neither a JUnit report nor JSON events: nothing to merge", strings.Join(files, ", "), kindEmpty)
 	}
 	for i, k := range kinds {
 		if mixed(want, k) {

@@ -11,7 +11,8 @@ import (
 
 // TestMergeRefusesMixedKinds: reports of two kinds are refused with what
 // the odd one is and what was expected; an empty JSON file (a shard
-// without lessons) merges with JSON events.
+// without lessons) merges with JSON events, but empty files alone are no
+// report.
 func TestMergeRefusesMixedKinds(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -36,6 +37,8 @@ func TestMergeRefusesMixedKinds(t *testing.T) {
 		{[]string{"prose.txt", "a.xml"}, "prose.txt:1: not a labrun check event"},
 		{[]string{"a.xml", "prose.txt"}, "prose.txt: not a JUnit report: "},
 		{[]string{"empty", "b.json", "empty"}, ""},
+		{[]string{"empty"}, "DIR/empty: empty, neither a JUnit report nor JSON events: nothing to merge"},
+		{[]string{"empty", "empty"}, "DIR/empty, DIR/empty: empty, neither"},
 		{[]string{"a.xml", "a.xml"}, ""},
 	} {
 		var paths []string
