@@ -20,32 +20,86 @@ type cellRun struct {
 	res *transcript.CellResult
 	// start is when the cell began.
 	start time.Time
-	// deadline bounds the whole cell: every step of it, its Python, a
-	// background close its Python asks for. It moves only through
-	// extend.
+	// timeout is the cell's timeout: how long each of its windows is.
+	timeout time.Duration
+	// deadline ends the cell's current window: it bounds every step of
+	// the cell, its Python, a background close its Python asks for. It
+	// moves only through extend and renew.
 	deadline time.Time
+	// limit is as late as a window of the cell may end (renew): start
+	// plus maxWindows timeouts; zero for a cell of one window (a native
+	// fence).
+	limit time.Time
 	// sv supervises the cell's Python while the worker runs a request of
 	// the cell (converse), so that a step that finds the cell's time up
 	// can hurry it (Supervisor.Expedite); nil otherwise.
 	sv *proc.Supervisor
 }
 
-// newCell starts the run of cell c, whose result is cr, now: its
-// deadline is its timeout from now.
+// maxWindows bounds how many timeouts a cell may run, however often its
+// steps are interrupted and it goes on: where Jupyter would go on forever
+// (a loop of !cmd, each interrupted in its own window), labrun ends the
+// cell at its start plus maxWindows timeouts.
+const maxWindows = 10
+
+// newCell starts the run of cell c, whose result is cr, now: its first
+// window is its timeout from now.
 func (r *run) newCell(c *lessons.Cell, cr *transcript.CellResult) *cellRun {
-	now := time.Now()
-	return &cellRun{c: c, res: cr, start: now, deadline: now.Add(r.cellTimeout(c))}
+	now, timeout := time.Now(), r.cellTimeout(c)
+	x := &cellRun{c: c, res: cr, start: now, timeout: timeout, deadline: now.Add(timeout)}
+	if c.Attrs == nil {
+		x.limit = now.Add(maxWindows * timeout)
+	}
+	return x
 }
 
-// extend moves the cell's deadline d later: time labrun spent for itself
-// during the cell (starting python3) is not the cell's. It is the one way
-// the deadline moves, and it must come before a supervisor or a step
-// takes the deadline (converse, step), as nothing tells them of a move.
-func (x *cellRun) extend(d time.Duration) { x.deadline = x.deadline.Add(d) }
+// extend moves the cell's deadline (and its limit) d later: time labrun
+// spent for itself during the cell (starting python3) is not the cell's.
+// It must come before a supervisor or a step takes the deadline
+// (converse, step), as nothing tells them of this move.
+func (x *cellRun) extend(d time.Duration) {
+	x.deadline = x.deadline.Add(d)
+	if !x.limit.IsZero() {
+		x.limit = x.limit.Add(d)
+	}
+}
+
+// renew gives the cell a new window after one of its steps was
+// interrupted (why), and reports whether the cell goes on. In Jupyter a
+// course cell's timeout is a window: nbclient, when no reply came within
+// the timeout, interrupts the kernel and waits the timeout again
+// (nbclient/client.py: _async_poll_for_reply, _async_handle_timeout), and
+// IPython's system(), which runs !cmd and the magics' %run lines
+// (IPython/utils/_process_posix.py: ProcessHandler.system), swallows the
+// KeyboardInterrupt after passing ^C to the command, so the cell goes on
+// with its next line. So a step interrupted for the timeout, or as stuck
+// (which stands in for the timeout it saves), moves the deadline to the
+// interruption plus the timeout (limit at most), and its Python's
+// supervisor learns of it (Supervisor.Renew). A stop of labrun
+// (Cancelled) ends the cell, and a native fence's timeout bounds the
+// whole cell (limit zero): neither goes on.
+func (x *cellRun) renew(why *transcript.Interruption) bool {
+	if why == nil || x.limit.IsZero() || (why.Cause != transcript.Timeout && why.Cause != transcript.Stuck) {
+		return false
+	}
+	next := x.start.Add(why.After).Add(x.timeout)
+	if next.After(x.limit) {
+		next = x.limit
+	}
+	if next.After(x.deadline) {
+		x.deadline = next
+		if x.sv != nil {
+			x.sv.Renew(next)
+		}
+	}
+	return true
+}
 
 // timeUp records, when the cell's time is up at now, that the cell is
 // interrupted by its timeout, hurries its Python's supervisor, and
-// reports true: the cell's further steps must not start.
+// reports true: the cell's further steps must not start. (The cell's own
+// code took the interrupt, between steps: in Jupyter a KeyboardInterrupt
+// outside system() ends the cell.)
 func (x *cellRun) timeUp(now time.Time) bool {
 	if !now.After(x.deadline) {
 		return false
@@ -57,8 +111,8 @@ func (x *cellRun) timeUp(now time.Time) bool {
 	return true
 }
 
-// cellTimeout is the timeout in force for cell c: it bounds the whole
-// cell.
+// cellTimeout is the timeout in force for cell c: the length of each of
+// its windows (renew); a native fence's bounds the whole cell.
 func (r *run) cellTimeout(c *lessons.Cell) time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout

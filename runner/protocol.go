@@ -75,7 +75,7 @@ package runner
 //
 // Every exchange is supervised: start-up within proc.InterpreterStart, a
 // run and an expansion ({expr} in a %run line evaluates the lesson's
-// Python) within the cell's timeout by proc.Supervise: SIGINT
+// Python) within the cell's current window by proc.Supervise: SIGINT
 // (KeyboardInterrupt) and, past proc.InterpreterGrace plus the run's
 // grace, SIGKILL.
 

@@ -80,7 +80,8 @@ func (r *run) runPythonCell(cell *cellRun) error {
 
 // converse sends req (run or expand) to the worker and serves what the
 // worker sends until the message that ends req (done or expanded), which
-// it returns. It runs under a supervisor whose deadline is the cell's:
+// it returns. It runs under a supervisor whose deadline is the cell's (a
+// step interrupted and gone on from moves both: cellRun.renew):
 // past it the worker gets SIGINT (KeyboardInterrupt, as Jupyter's
 // interrupt), and if it does not end the request within the grace it is
 // killed, its state lost. While the worker waits for a request of its own

@@ -6,11 +6,11 @@
 //     labrun's defaults, the course's labrun.toml, the lesson's
 //     directives, the flags) and the steps' environment;
 //   - cell.go: the cell loop and cellRun, the state of one cell (its
-//     start, its deadline and the one way to extend it, its Python's
-//     supervisor, its result), passed to everything that runs a part of
-//     it; runCell picks the cell's way by its kind;
+//     start, its deadline, the windows of its timeout and the ways they
+//     move, its Python's supervisor, its result), passed to everything
+//     that runs a part of it; runCell picks the cell's way by its kind;
 //   - step.go: step, the one way a foreground step runs (in the run's
-//     proc.Session, under the cell's deadline), and system and capture,
+//     proc.Session, within the cell's current window), and system and capture,
 //     IPython's two ways to run a shell command; attrs.go: what a native
 //     fence's attributes change (cwd=, env=, stdin=, pty, skip, expect=),
 //     and transcript.Ending.Meets, the one meaning of expect (a fence's and a check

@@ -11,8 +11,8 @@ import (
 )
 
 // Every foreground step of a cell, whatever its kind, goes through step:
-// it starts in the run's Session, waits under the cell's deadline, and is
-// recorded in the cell's result. system and capture are the two ways
+// it starts in the run's Session, waits until the cell's current window
+// ends at the latest (cellRun.deadline), and is recorded in the cell's result. system and capture are the two ways
 // IPython ran a shell command (system(): under a pty, shown; getoutput:
 // through pipes, its output returned).
 
@@ -27,10 +27,12 @@ type stepOpts struct {
 	held *heldStream
 }
 
-// step runs one foreground step of cell and records how it ended in the
-// cell's result. When the cell's time is up already (a Python cell went
-// on after its step was interrupted) the step does not start, and the
-// cell's own interruption comes at once.
+// step runs one foreground step of cell, within the cell's current
+// window, and records how it ended in the cell's result. A step
+// interrupted for the timeout or as stuck gives the cell a new window
+// (cellRun.renew), in which its later steps run. When the cell's time is
+// up already at its start (the window ended between steps) the step does
+// not start, and the cell's own interruption comes at once.
 func (r *run) step(cell *cellRun, spec proc.StepSpec, o stepOpts) (proc.StepResult, error) {
 	spec.Dir, spec.Env, spec.OutputCap = r.cellDir(cell.c), r.cellEnv(cell.c), o.cap
 	if o.cap == 0 {
@@ -53,9 +55,11 @@ func (r *run) step(cell *cellRun, spec proc.StepSpec, o stepOpts) (proc.StepResu
 	if err != nil {
 		return out, err
 	}
-	// Interrupted, the worker abandons its request and ends the cell: the
-	// held text shows with the step's output, before the traceback.
-	cut := out.Interrupted != nil || r.ctx.Err() != nil || time.Now().After(cell.deadline)
+	// Interrupted with no window to go on in, the worker abandons its
+	// request and ends the cell: the held text shows with the step's
+	// output, before the traceback. Going on, the worker holds it again.
+	goesOn := cell.renew(out.Interrupted)
+	cut := (out.Interrupted != nil && !goesOn) || r.ctx.Err() != nil || time.Now().After(cell.deadline)
 	if o.held.end(st.Output(), cut) {
 		out.Chunks = st.Output().Chunks() // with the held text, even if it came after Wait's copy
 	}

@@ -266,6 +266,27 @@ func (s *Supervisor) Expedite() {
 	s.mu.Unlock()
 }
 
+// Renew gives the thing a new window, up to deadline, while a step of it
+// is held: the held step was interrupted and the thing goes on with it
+// (IPython's system() swallows the KeyboardInterrupt), as nbclient waits
+// the cell's timeout again after each interrupt (client.py,
+// _async_poll_for_reply: get_msg(timeout=new_timeout) after
+// _async_handle_timeout). A Timeout the held step took meanwhile is
+// forgotten, so the thing is interrupted at deadline, not at Release;
+// any other interruption stands.
+func (s *Supervisor) Renew(deadline time.Time) {
+	s.mu.Lock()
+	s.pol.Deadline = deadline
+	if s.why != nil && s.heldWhy && s.why.Cause == Timeout && s.stage == watching {
+		s.why, s.heldWhy = nil, false
+	}
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default: // a wake is pending already
+	}
+}
+
 // Interrupted returns why the supervisor interrupted so far, or nil.
 func (s *Supervisor) Interrupted() *Interruption {
 	s.mu.Lock()

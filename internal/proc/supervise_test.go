@@ -115,3 +115,42 @@ func TestSupervisorHold(t *testing.T) {
 	}
 	sv.Stop()
 }
+
+// TestSupervisorRenew: a Timeout that came while held is forgotten when
+// the held step's thing gets a new window (Renew): Release takes no
+// stage, and the thing is interrupted at the new deadline; the second
+// Interruption counts from the start. A renewal does not forget a stop
+// of labrun (Cancelled).
+func TestSupervisorRenew(t *testing.T) {
+	r := newRecorder("interrupt")
+	start := time.Now()
+	sv := Supervise(context.Background(), r.escalation(true), Policy{Deadline: start.Add(20 * time.Millisecond), Start: start, Grace: time.Hour})
+	sv.Hold()
+	for sv.Interrupted() == nil {
+		time.Sleep(stuckPollMin)
+	}
+	renewed := time.Now().Add(100 * time.Millisecond)
+	sv.Renew(renewed)
+	if why := sv.Interrupted(); why != nil {
+		t.Fatalf("after Renew: interrupted %+v, want none", why)
+	}
+	sv.Release()
+	<-r.ended
+	why := sv.Stop()
+	if time.Now().Before(renewed) || why == nil || why.Cause != Timeout || why.After < renewed.Sub(start) {
+		t.Errorf("interrupted %+v at %v, want a Timeout at the new deadline, %v after the start", why, time.Since(start), renewed.Sub(start))
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	sv = Supervise(ctx, newRecorder("").escalation(true), Policy{Deadline: time.Now().Add(time.Hour), Grace: time.Hour})
+	sv.Hold()
+	cancel()
+	for sv.Interrupted() == nil {
+		time.Sleep(stuckPollMin)
+	}
+	sv.Renew(time.Now().Add(time.Hour))
+	sv.Release()
+	if why := sv.Stop(); why == nil || why.Cause != Cancelled {
+		t.Errorf("renewed after a stop: interrupted %+v, want Cancelled", why)
+	}
+}
