@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -68,5 +69,40 @@ func TestTimeUp(t *testing.T) {
 	}
 	if why := cell.res.Interruption; cell.res.Status != transcript.Interrupted || why == nil || why.Cause != transcript.Timeout || why.After != 2500*time.Millisecond {
 		t.Errorf("past the deadline: status %v, %+v; want interrupted by the timeout after 2.5s", cell.res.Status, why)
+	}
+}
+
+// TestRenew: a course cell's step interrupted for the timeout or as
+// stuck moves the deadline to the interruption plus the timeout, never
+// earlier than it was nor past the limit (maxWindows timeouts after the
+// start, moved by extend); a stop of labrun, or a native fence (one
+// window), does not go on.
+func TestRenew(t *testing.T) {
+	r := &run{set: Settings{Timeout: time.Second}}
+	course := r.newCell(&lessons.Cell{}, &transcript.CellResult{Status: transcript.OK})
+	start := course.start
+	at := func(cause transcript.Cause, after time.Duration) *transcript.Interruption {
+		return &transcript.Interruption{Cause: cause, After: after}
+	}
+	if !course.renew(at(transcript.Timeout, time.Second)) || course.deadline != start.Add(2*time.Second) {
+		t.Fatalf("after a timeout at 1s: deadline %v after the start, want 2s", course.deadline.Sub(start))
+	}
+	if !course.renew(at(transcript.Stuck, 1500*time.Millisecond)) || course.deadline != start.Add(2500*time.Millisecond) {
+		t.Fatalf("after a stuck step at 1.5s: deadline %v after the start, want 2.5s", course.deadline.Sub(start))
+	}
+	course.extend(time.Second) // the deadline at 3.5s, the limit at 11s
+	if !course.renew(at(transcript.Stuck, 2*time.Second)) || course.deadline != start.Add(3500*time.Millisecond) {
+		t.Fatalf("a window that would end earlier: deadline %v after the start, want 3.5s", course.deadline.Sub(start))
+	}
+	if course.renew(at(transcript.Cancelled, 3*time.Second)) || course.renew(nil) || course.deadline != start.Add(3500*time.Millisecond) {
+		t.Fatalf("a stop of labrun, or no interruption, went on (deadline %v after the start)", course.deadline.Sub(start))
+	}
+	if !course.renew(at(transcript.Timeout, 10500*time.Millisecond)) || course.deadline != start.Add(maxWindows*time.Second+time.Second) {
+		t.Fatalf("past the limit: deadline %v after the start, want %v", course.deadline.Sub(start), maxWindows*time.Second+time.Second)
+	}
+
+	native := r.newCell(&lessons.Cell{Attrs: &lessons.Attrs{}}, &transcript.CellResult{Status: transcript.OK})
+	if native.renew(at(transcript.Timeout, time.Second)) || native.deadline != native.start.Add(time.Second) {
+		t.Errorf("a native fence went on: deadline %v after the start, want 1s", native.deadline.Sub(native.start))
 	}
 }
