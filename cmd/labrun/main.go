@@ -77,7 +77,9 @@ the native dialect for new lessons: labrun help lessons):
 
 Every step has a timeout; on expiry (or as soon as it can never progress)
 labrun sends Ctrl-C, waits a short grace, kills its process group, and goes
-on with the next cell. Nothing labrun started survives the lesson. Only a
+on as Jupyter does: with the cell's next !cmd or %run line, in a new window
+of the timeout, or with the next cell. Nothing labrun started survives the
+lesson. Only a
 labrun killed with SIGKILL cannot clean up: what its lesson left running
 lives on until the next "labrun run" or "labrun clean", which kill it.
 
