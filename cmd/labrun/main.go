@@ -79,9 +79,9 @@ Every step has a timeout; on expiry (or as soon as it can never progress)
 labrun sends Ctrl-C, waits a short grace, kills its process group, and goes
 on as Jupyter does: with the cell's next !cmd or %run line, in a new window
 of the timeout, or with the next cell. Nothing labrun started survives the
-lesson. Only a
-labrun killed with SIGKILL cannot clean up: what its lesson left running
-lives on until the next "labrun run" or "labrun clean", which kill it.
+lesson. Only a labrun killed with SIGKILL cannot clean up: what its lesson
+left running lives on until the next "labrun run" or "labrun clean", which
+kill it.
 
 The transcript keeps every line of the lesson and adds each cell's output
 after it, as "jupyter nbconvert --to markdown" lays it out, with an HTML
