@@ -142,9 +142,12 @@ func callTable(header string) (string, func(string) (string, bool)) {
 
 // saltLine masks the salt of openssl enc -P's report, random unless -S
 // gave it (and an uninitialized buffer's bytes with -K and no salt);
-// the key= and iv = lines under it stay compared.
-func saltLine(string) (string, func(string) (string, bool)) {
-	return "salt=<SALT>", noRows
+// the key= and iv = lines under it stay compared. An indented report (a
+// program that runs openssl and shows its report indented) keeps its
+// indentation.
+func saltLine(header string) (string, func(string) (string, bool)) {
+	indent := header[:len(header)-len(strings.TrimLeft(header, " \t"))]
+	return indent + "salt=<SALT>", noRows
 }
 
 // noRows is the reader of a report that is its first line alone: the

@@ -156,9 +156,9 @@ var tableFormats = []tableFormat{
 	},
 	{
 		name:   "openssl enc -P",
-		doc:    "the salt= line above key= (random unless -S); key= and iv = stay",
-		header: regexp.MustCompile(`^salt=[0-9A-F]+$`),
-		follow: regexp.MustCompile(`^key=[0-9A-F]+$`),
+		doc:    "the salt= line above key= (random unless -S; also indented, as a program that shows the report prints it); key= and iv = stay",
+		header: regexp.MustCompile(`^\s*salt=[0-9A-F]+$`),
+		follow: regexp.MustCompile(`^\s*key=[0-9A-F]+$`),
 		start:  saltLine,
 		before: []string{
 			"salt=39AAFD9493550000",

@@ -271,6 +271,28 @@ func TestTablesEnd(t *testing.T) {
 	}
 }
 
+// TestSaltIndented: openssl enc -P's report shown indented by the program
+// that ran it (a Python wrapper's print) has its salt masked, its
+// indentation, key= and iv = kept; an indented salt= line with no key=
+// under it stays.
+func TestSaltIndented(t *testing.T) {
+	block := "  salt=39EA10B916560000\n" +
+		"  key=BBC5929AA59B56851391DD723922C2E0F31A2FC873D52D3FBA3FD5391CAD471E\n" +
+		"  iv =E4DEC57ADC9A771DC72A77775A1CF4FF\n" +
+		"  salt=390ABE8FE6550000\n" +
+		"  salt is random\n"
+	want := []string{
+		"  salt=<SALT>",
+		"  key=BBC5929AA59B56851391DD723922C2E0F31A2FC873D52D3FBA3FD5391CAD471E",
+		"  iv =E4DEC57ADC9A771DC72A77775A1CF4FF",
+		"  salt=390ABE8FE6550000",
+		"  salt is random",
+	}
+	if d := cmp.Diff(want, Normalize(block, nil, nil)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
 // TestTablesNeedContext: a line like a table's header is one only with
 // the table's context: a salt= line not above openssl's key= line stays,
 // and the rows of a table a lesson prints under its own header stay.
