@@ -124,19 +124,8 @@ func TestReaperRule(t *testing.T) {
 			}
 		}
 	}
-	exports := map[string]string{}
-	for _, p := range goList(t, modRoot, false, append([]string{"-export", "-deps", "-test"}, rootPaths...)...) {
-		if p.ForTest == "" && p.Export != "" {
-			exports[p.ImportPath] = p.Export
-		}
-	}
 	checker := &ruleChecker{fset: fset, own: map[string]*types.Package{}, this: thisPkg.ImportPath}
-	checker.gc = importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
-		if f, ok := exports[path]; ok {
-			return os.Open(f)
-		}
-		return nil, fmt.Errorf("no export data for %s", path)
-	})
+	checker.gc = exportImporter(t, fset, modRoot, append([]string{"-test"}, rootPaths...)...)
 
 	for _, r := range roots {
 		why := r.pkg.ImportPath + "'s main calls proc.Reap"
@@ -164,6 +153,24 @@ func TestReaperRule(t *testing.T) {
 		p := mod[dep]
 		checker.report(t, dep, parse(p, append(slices.Clone(p.GoFiles), p.CgoFiles...)), by+" reaps and links "+dep)
 	}
+}
+
+// exportImporter is a gc importer of the export data "go list -export
+// -deps" gives for args in dir, run through Run (the reaper's way to wait).
+func exportImporter(t *testing.T, fset *token.FileSet, dir string, args ...string) types.Importer {
+	t.Helper()
+	exports := map[string]string{}
+	for _, p := range goList(t, dir, false, append([]string{"-export", "-deps"}, args...)...) {
+		if p.ForTest == "" && p.Export != "" {
+			exports[p.ImportPath] = p.Export
+		}
+	}
+	return importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		if f, ok := exports[path]; ok {
+			return os.Open(f)
+		}
+		return nil, fmt.Errorf("no export data for %s", path)
+	})
 }
 
 // goList runs "go list -e -json" with args in the module's root dir, and
@@ -392,7 +399,10 @@ func f(m *testing.M, wg *sync.WaitGroup) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &ruleChecker{fset: fset, gc: importer.Default(), this: "nothing"}
+	// Not importer.Default(): it runs "go list" through os/exec, whose wait
+	// races with the reaper this test binary runs (TestMain) and lost a
+	// child to it ("waitid: no child processes").
+	c := &ruleChecker{fset: fset, gc: exportImporter(t, fset, ".", "os/exec", "sync", "syscall", "testing"), this: "nothing"}
 	_, found, err := c.check("p", []*ast.File{f}, "a test")
 	if err != nil {
 		t.Fatal(err)
