@@ -12,9 +12,10 @@ import (
 
 // Every foreground step of a cell, whatever its kind, goes through step:
 // it starts in the run's Session, waits until the cell's current window
-// ends at the latest (cellRun.deadline), and is recorded in the cell's result. system and capture are the two ways
-// IPython ran a shell command (system(): under a pty, shown; getoutput:
-// through pipes, its output returned).
+// ends at the latest (cellRun.deadline), and is recorded in the cell's
+// result. system and capture are the two ways IPython ran a shell command
+// (system(): under a pty, shown; getoutput: through pipes, its output
+// returned).
 
 // stepOpts say how a step's output is kept; the zero value keeps the
 // run's OutputCap bytes and holds nothing.
