@@ -15,7 +15,7 @@ import (
 func (r *Report) Updated() (text []byte, changed bool) {
 	failing := map[int]*CellReport{}
 	for _, c := range r.Cells {
-		if c.Verdict == Fail && mendable(c) && c.Result != nil {
+		if c.Verdict == Fail && r.mends(c) && c.Result != nil {
 			failing[c.Index] = c
 		}
 	}
@@ -186,15 +186,12 @@ func (r *Report) Unmendable() int {
 	return n
 }
 
-// mends says whether an update mends the failing cell c of the report.
+// mends says whether an update mends the failing cell c of the report:
+// rewriting its outputs mends it (Updated, Unmendable and every report's
+// count of updated cells go by this one rule).
 func (r *Report) mends(c *CellReport) bool {
 	if r.cram != nil {
 		return !cramCut(c)
 	}
-	return mendable(c)
-}
-
-// mendable says whether rewriting a failing cell's outputs mends it.
-func mendable(c *CellReport) bool {
 	return c.Reason.Kind.Mendable()
 }

@@ -396,7 +396,7 @@ func recordsAfter(rep *Report, old, fresh []cellSpec) []cellSpec {
 	after := slices.Clone(old)
 	for i, c := range rep.Cells {
 		after[i].console = slices.Clone(old[i].console)
-		if c.Verdict != Fail || !mendable(c) {
+		if c.Verdict != Fail || !rep.mends(c) {
 			continue
 		}
 		for j, k := range c.Commands {

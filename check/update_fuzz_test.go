@@ -330,7 +330,7 @@ func checkUpdate(t *testing.T, text, skeleton []byte, old, fresh []cellSpec, dro
 	// gets one when it fails).
 	still := map[int]bool{}
 	for _, c := range rep.Cells {
-		still[c.Index] = dropped[c.Index] && !(c.Verdict == Fail && mendable(c) && c.rewritesBlock())
+		still[c.Index] = dropped[c.Index] && !(c.Verdict == Fail && rep.mends(c) && c.rewritesBlock())
 	}
 	if dropped != nil {
 		want := dropBlocks(t, render.Transcript(expectedRun(t, rep, res, old, dropped)), still)
@@ -401,7 +401,7 @@ func keptAsRecorded(t *testing.T, rep *Report, text, updated []byte) {
 // record (which is the skeleton's).
 func consoleChanged(rep *Report) bool {
 	for _, c := range rep.Cells {
-		if c.Verdict == Fail && mendable(c) && len(c.FailingCommands()) > 0 {
+		if c.Verdict == Fail && rep.mends(c) && len(c.FailingCommands()) > 0 {
 			return true
 		}
 	}
@@ -417,7 +417,7 @@ func expectedRun(t *testing.T, rep *Report, res *transcript.Result, old []cellSp
 	t.Helper()
 	was := fuzzRun(res.Lesson, old, oldTime)
 	for i, c := range rep.Cells {
-		if c.Verdict != Fail || !mendable(c) {
+		if c.Verdict != Fail || !rep.mends(c) {
 			continue
 		}
 		o, n := was.Cells[i], res.Cells[i]
