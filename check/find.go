@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/lessons"
+	"github.com/labrun/labrun/transcript"
 )
 
 // Course pairs: a course folder holds the recorded transcript and the
@@ -89,7 +89,7 @@ func Find(paths []string) ([]Lesson, error) {
 					return nil
 				}
 			}
-			if b, err := os.ReadFile(path); err == nil && marker.Has(b) && !bytes.Contains(b, []byte("\x00")) {
+			if b, err := os.ReadFile(path); err == nil && transcript.IsLabrun(b) && !bytes.Contains(b, []byte("\x00")) {
 				found = append(found, Lesson{Path: path})
 			}
 			return nil

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/labrun/labrun/internal/marker"
 	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
@@ -99,16 +98,11 @@ var courseCells = []courseCell{
 	{"%p x\n%p y # a comment", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
 		x := fuzzLine(f, strs)
 		for range f.next() % 4 / 3 { // a value of more lines than one
-			// A line of a display that starts as labrun's opening
-			// marker would make the recording read as labrun's own
-			// transcript (marker.Has); labrun writes such a line
-			// with a space before it (render's raw), a course's export
-			// does not: left out here.
-			l := fuzzLine(f, strs)
-			if marker.Looks(l) {
-				l = " " + l
-			}
-			x += "\n" + l
+			// A line of it may read as one of labrun's markers: a
+			// course's export shows it as it is (labrun's own writes
+			// it with a space before it, render's raw), and it is
+			// output, not layout: the recording is still the course's.
+			x += "\n" + fuzzLine(f, strs)
 		}
 		return []transcript.Output{
 			{Kind: transcript.Markdown, Text: "x = " + x},
@@ -326,6 +320,8 @@ func FuzzUpdateCourse(f *testing.F) {
 		{[]byte{1, 5, 1, 2, 1, 3, 3, 1, 1, 8, 4, 1, 3, 1, 1, 6, 2, 5, 5, 5, 1, 4, 4}, "x", "```", "<!-- labrun:end -->"},
 		{[]byte{0, 4, 0, 2, 1, 3, 2, 4, 1, 4, 8, 2, 1, 6, 3, 3, 3, 3, 1, 7, 0}, "</code></pre>", "</details>", "&amp;"},
 		{[]byte{2, 3, 1, 4, 1, 4, 4, 2, 1, 1, 5, 0, 1, 6, 0, 3, 3}, "trail ", "\\#", "    indented"},
+		// a %p value whose second line reads as labrun's opening marker
+		{[]byte{1, 0, 0, 3, 5, 1, 4, 1, 3, 1, 0, 1, 1, 4, 1, 0}, "<!-- labrun:out cell=0 kind=python status=ok -->", "plain", "<!-- labrun:end -->"},
 	}
 	for _, s := range seeds {
 		f.Add(s.shape, s.a, s.b, s.c)

@@ -55,6 +55,8 @@ var hostileLines = []string{
 	`\#\#\#\# ` + "`x`", `\#`, "&amp; &lt;b&gt;", "trailing  ", "tab\t", "cr\r", "a\rb", "", "    ", "    indented",
 	"pid=123", "12:34:56", "Run: `x`", "$ echo", "> more", "[1]", "x (re)", "O | log", "L | Process started. PID = 7",
 	"<iframe src=\"u\"></iframe>", "\x1b[31mred\x1b[0m", "\\x00 (esc)",
+	// a course cell and its outputs, as nbconvert lays them out
+	"```python\nprint(x)\n```\n\n    x\n", "```python\n%p x\n```\n\n\nx = " + marker.Open + " -->",
 }
 
 // fuzzOutputText makes an output's text of hostile lines and the fuzzed
@@ -286,6 +288,10 @@ func updateOnce(t *testing.T, shape []byte, a, b, c string) {
 		// the transcript render writes, but keeps what passed as it was
 		text = []byte(strings.ReplaceAll(string(text), "\n", "\r\n"))
 		dropped = nil
+	}
+	if len(l.Cells) > 0 && !transcript.IsLabrun(text) {
+		// whatever its outputs hold (a course cell and its outputs)
+		t.Fatalf("labrun's transcript is not read as labrun's:\n%q", text)
 	}
 	skeleton := transcript.Strip(text)
 	checkUpdate(t, text, skeleton, old, fresh, dropped)

@@ -21,7 +21,9 @@
 // lines, %p values and HTML displays, background logs in a bare fence or
 // <pre>), into its skeleton lesson, each cell's recorded outputs (Parts,
 // Recorded; ParseOutputs reads an outputs block back, layout.go) and the
-// line map between skeleton and transcript (Line, SkeletonLine). Strip,
+// line map between skeleton and transcript (Line, SkeletonLine). IsLabrun
+// tells the two kinds apart by their layout, never by what an output
+// holds. Strip,
 // StripCourse and StripAny are the same reading's skeleton, for a
 // transcript that need not be a lesson. check, labrun strip, jupyter's
 // export and render/html read transcripts through it.

@@ -81,12 +81,44 @@ type cut struct {
 }
 
 // read cuts a transcript of either kind: labrun's (its outputs stand
-// between marker lines) or a course's (nbconvert's layout).
+// between marker lines) or a course's (nbconvert's layout), as IsLabrun
+// tells them apart.
 func read(src []byte) *cut {
-	if marker.Has(src) {
+	if IsLabrun(src) {
 		return readLabrun(string(src))
 	}
 	return readCourse(string(src))
+}
+
+// IsLabrun reports whether src is a labrun transcript, not a course one:
+// whether a line that opens an outputs block (marker.IsOpen) stands where
+// the course's layout has lesson text, not a cell's outputs. The dialect
+// is told by the layout, never by what a step printed: a course
+// transcript's recorded display may hold such a line (a %p value or a
+// %MD text, which nbconvert shows raw), and the course reading, which
+// finds a code cell's outputs from the cell's own source, takes it for
+// the cell's output. labrun writes its opening line right after a cell's
+// closing fence, where nbconvert's layout has no output (it puts a blank
+// line there), so the course reading keeps that line as lesson text; so
+// it does one a hand's edit left elsewhere, which no lesson may hold (a
+// broken labrun transcript, read as one to say what is wrong with it).
+func IsLabrun(src []byte) bool {
+	if !marker.Has(src) {
+		return false
+	}
+	lines := linesOf(string(src))
+	regions := courseRegions(lines)
+	r := 0
+	for i, l := range lines {
+		for r < len(regions) && regions[r].end <= i {
+			r++
+		}
+		inOutputs := r < len(regions) && regions[r].start <= i
+		if !inOutputs && marker.IsOpen(l) {
+			return true
+		}
+	}
+	return false
 }
 
 // keep adds transcript line n (text, with its newline) to the skeleton.
