@@ -39,9 +39,8 @@ func Parse(name string, src []byte) (*Transcript, error) {
 	c := read(src)
 	t := &Transcript{Name: name, Source: src, Course: c.course, Parts: c.parts, lineOf: c.lineOf,
 		skelOf: map[int]int{}, recorded: map[int]int{}}
-	if c.bad != nil {
-		c.bad.Name = name
-		return t, c.bad
+	if err := c.unpaired(name); err != nil {
+		return t, err
 	}
 	for i, n := range c.lineOf {
 		t.skelOf[n] = i + 1
@@ -139,6 +138,21 @@ func (t *Transcript) errorAt(e *lessons.Error) *lessons.Error {
 // that ends with a closing marker line without a newline came from a
 // lesson that ended without one.
 func Strip(src []byte) []byte { return []byte(readLabrun(string(src)).skeleton.String()) }
+
+// Skeleton returns the skeleton of a transcript of either kind, as
+// StripAny does, read as Parse reads it: a labrun transcript whose marker
+// lines do not pair up (an opening one never closed, a closing one that
+// closes nothing) gives no skeleton and Parse's error for it, named name
+// and at the marker's line; the skeleton would keep a cell's outputs as
+// lesson text or lose the lesson text after them. A skeleton that is no
+// lesson is no error here.
+func Skeleton(name string, src []byte) ([]byte, error) {
+	c := read(src)
+	if err := c.unpaired(name); err != nil {
+		return nil, err
+	}
+	return []byte(c.skeleton.String()), nil
+}
 
 // StripAny returns the skeleton of a transcript of either kind: a labrun
 // transcript (its outputs stand between marker lines) or a course

@@ -126,8 +126,22 @@ func TestParseMarkersPairUp(t *testing.T) {
 		if err == nil || err.Error() != want {
 			t.Errorf("Parse(%q) = %v, want %s", src, err, want)
 		}
+		// labrun strip's reading refuses what does not pair up, as Parse
+		// does; a block after no cell strips (its skeleton is a lesson).
+		skel, err := transcript.Skeleton("t.md", []byte(src))
+		if strings.Contains(want, "after no cell") {
+			if err != nil || string(skel) != string(transcript.StripAny([]byte(src))) {
+				t.Errorf("Skeleton(%q) = %q, %v; want StripAny's", src, skel, err)
+			}
+		} else if err == nil || err.Error() != want || skel != nil {
+			t.Errorf("Skeleton(%q) = %q, %v; want %s", src, skel, err, want)
+		}
 	}
-	if _, err := transcript.Parse("t.md", []byte(cell+open+"    hi\n"+end)); err != nil {
+	good := cell + open + "    hi\n" + end
+	if _, err := transcript.Parse("t.md", []byte(good)); err != nil {
 		t.Errorf("a transcript whose markers pair up: %v", err)
+	}
+	if skel, err := transcript.Skeleton("t.md", []byte(good)); err != nil || string(skel) != cell {
+		t.Errorf("Skeleton of a transcript whose markers pair up: %q, %v", skel, err)
 	}
 }

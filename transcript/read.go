@@ -196,6 +196,17 @@ func (c *cut) keepText(cur *Part, n int, line string) {
 	c.keep(n, line)
 }
 
+// unpaired returns the error about the first marker line that does not
+// pair up, in the file named name, or nil when they all do.
+func (c *cut) unpaired(name string) error {
+	if c.bad == nil {
+		return nil
+	}
+	e := *c.bad
+	e.Name = name
+	return &e
+}
+
 // note keeps the first marker line that does not pair up (line n), and
 // why.
 func (c *cut) note(n int, msg string) {

@@ -75,12 +75,18 @@ func newStripCmd(stdout io.Writer) *cobra.Command {
 	c := handout("strip TRANSCRIPT", "a transcript without its outputs: the lesson's skeleton",
 		`Writes the skeleton of a transcript (labrun's, or a course README.md in
 nbconvert's layout): the transcript without its outputs, byte for byte.
+A labrun transcript whose marker lines do not pair up is refused, as
+check and run refuse it: nothing is written.
 `, func(in string) error {
 			src, err := readInput(in)
 			if err != nil {
 				return err
 			}
-			return writeOutput(out, in, transcript.StripAny(src), stdout)
+			skel, err := transcript.Skeleton(in, src)
+			if err != nil {
+				return &exitError{exitBadInput, err}
+			}
+			return writeOutput(out, in, skel, stdout)
 		})
 	outputFlag(c, &out, "the skeleton to `OUT`")
 	return c
