@@ -311,25 +311,14 @@ func checkOutput(flag, what, path string) error {
 	if info, err := os.Stat(path); err == nil && !info.Mode().IsRegular() {
 		return fmt.Errorf("%s: not a regular file, a character device or a pipe; %s takes the path of %s to write", path, flag, what)
 	}
-	return namesPath("cannot write", path, atomicfile.CheckWritable(path))
-}
-
-// namesPath words an error about writing path with the user's path only:
-// atomicfile's error names the temp file it made beside it ("open
-// dir/.out.md.probe-607977464: ..."), which the user never named.
-func namesPath(verb, path string, err error) error {
-	var pe *os.PathError
-	if err == nil || !errors.As(err, &pe) || pe.Path == path {
-		return err
-	}
-	return fmt.Errorf("%s %s: %w", verb, path, pe.Err)
+	return atomicfile.CheckWritable(path)
 }
 
 // writeFile writes an output of labrun to path: atomically to a file, as
 // it is to a device or a pipe.
 func writeFile(path string, data []byte) error {
 	if !isStream(path) {
-		return namesPath("write", path, atomicfile.Write(path, data, 0o644))
+		return atomicfile.Write(path, data, 0o644)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {

@@ -5,6 +5,9 @@
 // file that was read and is written back is written only if nobody
 // changed it in between (snapshot.go); a file the user made read-only
 // is not written at all (ErrReadOnly), though a rename would replace it.
+// Every error names the file as the caller gave it, and no file made
+// beside it (the temporary file, the probe of CheckWritable): the user
+// never named those (cause).
 //
 // It is kept by hand rather than taken from a library such as renameio,
 // which renames over a link rather than writing its target and has no
@@ -39,7 +42,7 @@ func Write(path string, data []byte, perm os.FileMode) error {
 func write(path string, data []byte, perm os.FileMode, check func(target string) error) error {
 	target, err := Target(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return named("write", path, err)
 	}
 	if info, err := os.Stat(target); err == nil {
 		if !info.Mode().IsRegular() {
@@ -64,16 +67,16 @@ func write(path string, data []byte, perm os.FileMode, check func(target string)
 		}
 	}()
 	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return named("write", path, err)
 	}
 	if err := tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return named("write", path, err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return named("write", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return named("write", path, err)
 	}
 	if check != nil {
 		if err := check(target); err != nil {
@@ -81,7 +84,7 @@ func write(path string, data []byte, perm os.FileMode, check func(target string)
 		}
 	}
 	if err := os.Rename(name, target); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return named("write", path, err)
 	}
 	ok = true
 	return nil
@@ -94,15 +97,36 @@ func readOnly(target string, info os.FileInfo) bool {
 	return info.Mode().Perm()&0o222 == 0 || unix.Access(target, unix.W_OK) != nil
 }
 
+// named words err, the failure to do verb ("write", "cannot write")
+// to path, with the user's path only (see cause).
+func named(verb, path string, err error) error {
+	return fmt.Errorf("%s %s: %w", verb, path, cause(path, err))
+}
+
 // inFolder words the failure to make the temporary file in dir, the
-// folder of path, about path and its folder: the temporary file's name
-// is not one the user ever gave.
+// folder of path, about path and its folder (see cause).
 func inFolder(path, dir string, err error) error {
+	return fmt.Errorf("write %s: cannot make a file in its folder %s: %w", path, dir, cause(path, err))
+}
+
+// cause returns what went wrong in err, an error met in writing path,
+// without the name of a file the user never gave: an *os.PathError
+// about another file (the temporary file or the probe made beside the
+// target, a file on a link's way) gives its cause alone, so does the
+// *os.LinkError of renaming the temporary file over the target; any
+// other error is returned as it is. Every error Write, WriteIfUnchanged
+// and CheckWritable return names path, as the user wrote it, and no
+// other file.
+func cause(path string, err error) error {
 	var pe *os.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe) && pe.Path != path:
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
 	}
-	return fmt.Errorf("write %s: cannot make a file in its folder %s: %w", path, dir, err)
+	return err
 }
 
 // CheckWritable reports an error when a file could not be created in
@@ -111,7 +135,7 @@ func inFolder(path, dir string, err error) error {
 func CheckWritable(path string) error {
 	target, err := Target(path)
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return named("cannot write", path, err)
 	}
 	if info, err := os.Stat(target); err == nil && info.Mode().IsRegular() && readOnly(target, info) {
 		return fmt.Errorf("%s: %w", path, ErrReadOnly)
@@ -119,8 +143,11 @@ func CheckWritable(path string) error {
 	dir := filepath.Dir(target)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".probe-*")
 	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return named("cannot write", path, err)
 	}
 	tmp.Close()
-	return os.Remove(tmp.Name())
+	if err := os.Remove(tmp.Name()); err != nil {
+		return named("cannot write", path, err)
+	}
+	return nil
 }
