@@ -17,8 +17,10 @@ import (
 // renders: %// headings (shown under magics=current), %MD text, Run:
 // lines, a %run output under a spoiler (<pre><code> and <details>;
 // the current magics only: the 2019 ones refuse the option),
-// HTML and Markdown displays, an IFrame, a background log and stream
-// text. magics is its <!-- labrun magics= --> version; count, when set,
+// HTML and Markdown displays (among them a fence, a <pre> that is no
+// log, closing tags of spoilers, a %p value of two paragraphs and %MD
+// lines that read as labrun's markers), an IFrame, a background log and
+// stream text. magics is its <!-- labrun magics= --> version; count, when set,
 // is a file each run counts its runs in, which every cell shows, so that
 // every cell's output differs from the last run's.
 func displayLesson(magics, count string) string {
@@ -69,6 +71,17 @@ func displayLesson(magics, count string) string {
 		"display(HTML('<table>\\n<tr><td>1</td></tr>\\n</table>'))\n" +
 		"display(IFrame('https://example.com/x', width=300, height=200))\n" +
 		"print('printed')\n" + tail +
+		"```\n" +
+		"\n" +
+		"\n" +
+		"```python\n" +
+		"display(Markdown('```\\nfenced\\n```'))\n" +
+		"display(HTML('<pre>\\nnot a log\\n</pre>'))\n" +
+		"display(HTML('<p>\\n</details>\\n</code></pre>\\n</p>'))\n" +
+		"s = 'first' + chr(10) * 2 + 'sec' + 'ond'\n" +
+		"%p s\n" +
+		"%MD <!-- labrun:out cell=99 kind=shown -->\n" +
+		"%MD <!-- labrun:end -->\n" + tail +
 		"```\n" +
 		"\n" +
 		"\n" +
@@ -149,7 +162,8 @@ func eachDisplayLayout(t *testing.T, f func(t *testing.T, dir, magics, layout st
 func mustShow(t *testing.T, tr, magics, layout string) {
 	t.Helper()
 	kinds := []string{"some *markdown* text", "Run: `echo compiled`", "<b>bold</b>", "a **display**",
-		"<table>", "<iframe", "L | Process started", "    printed"}
+		"<table>", "<iframe", "L | Process started", "    printed",
+		"```\nfenced\n```", "<pre>\nnot a log\n</pre>", "</details>\n</code></pre>", "s = first\n\nsecond", "labrun:out cell=99 kind=shown -->"}
 	if magics == "current" {
 		kinds = append(kinds, "\\#\\#\\#\\# `a heading line`", "\\#\\#\\#\\# `under a spoiler`",
 			"<pre><code>one</code></pre>", "<details> <summary> output </summary> <pre><code>l1")

@@ -143,18 +143,8 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 			continue
 		case strings.HasPrefix(l, "    "):
 			j++
-		case isBareFence(l) && blanks > 0:
-			end, ok := logBlock(lines, j, func(s string) bool { return lessons.ClosesFence(s, courseFence(l)) })
-			if !ok {
-				return j, has
-			}
-			j = end
-		case strings.TrimSpace(l) == "<pre>" && blanks > 0:
-			end, ok := logBlock(lines, j, func(s string) bool { return strings.TrimSpace(s) == "</pre>" })
-			if !ok {
-				return j, has
-			}
-			j = end
+		case blanks > 0 && logEnd(lines, j) > 0:
+			j = logEnd(lines, j)
 		case blanks > 0 && htmlBlock(l, src) != "":
 			end, ok := htmlBlockEnd(lines, j, htmlBlock(l, src))
 			if !ok {
@@ -162,11 +152,15 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 			}
 			j, shown = end, true
 		case (blanks > 0 || display) && isDisplay(l, src):
+			// A fence or a <pre> that holds no log is one too, when
+			// the cell says so (display(Markdown('```\n...'))).
 			j, shown = j+1, true
-		case display && blanks == 0:
-			// A display's next line: nbconvert ends every output with
-			// blank lines, so a line right under a display's is its
-			// own (a %p value of more lines than one).
+		case display && blanks <= 1:
+			// A display's next line, or its next paragraph: nbconvert
+			// puts two blank lines or more after every display, so a
+			// line right under a display's, or one blank line under
+			// it, is the display's own (a %p value of more lines than
+			// one, or of a paragraph break).
 			j, shown = j+1, true
 		default:
 			return j, has
@@ -175,6 +169,25 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 		blanks = 0
 	}
 	return j, has
+}
+
+// logEnd returns the index of the line after the background log that
+// opens at line j, a bare fence or a <pre> block of log lines, or 0 when
+// none does (a display may be a fence or a <pre> too).
+func logEnd(lines []string, j int) int {
+	l := strings.TrimRight(lines[j], "\n")
+	closing := func(s string) bool { return strings.TrimSpace(s) == "</pre>" }
+	switch {
+	case isBareFence(l):
+		fence := courseFence(l)
+		closing = func(s string) bool { return lessons.ClosesFence(s, fence) }
+	case strings.TrimSpace(l) != "<pre>":
+		return 0
+	}
+	if end, ok := logBlock(lines, j, closing); ok {
+		return end
+	}
+	return 0
 }
 
 // logBlock reads a block opened at line j and closed by the first line

@@ -161,3 +161,33 @@ func TestStripRuleAboveFence(t *testing.T) {
 		})
 	}
 }
+
+// TestStripDisplayLikeLayout: a display that is itself a fence or a
+// <pre> holding no background log, or that runs on over a paragraph
+// break (a %p value), is the cell's output to the end: strip gives the
+// skeleton back.
+func TestStripDisplayLikeLayout(t *testing.T) {
+	for name, c := range map[string]struct{ skel, rec string }{
+		"a fence": {
+			skel: "```python\ndisplay(Markdown('```\\nfenced\\n```'))\n```\n\nEnd.\n",
+			rec:  "\n```python\ndisplay(Markdown('```\\nfenced\\n```'))\n```\n\n\n```\nfenced\n```\n\n\nEnd.\n",
+		},
+		"a <pre>": {
+			skel: "```python\ndisplay(HTML('<pre>\\nplain\\n</pre>'))\n```\n\n\n```python\nprint(1)\n```\n",
+			rec:  "\n```python\ndisplay(HTML('<pre>\\nplain\\n</pre>'))\n```\n\n\n<pre>\nplain\n</pre>\n\n\n\n```python\nprint(1)\n```\n\n    1\n",
+		},
+		"two paragraphs": {
+			skel: "```python\n%p s\n```\n\nEnd.\n",
+			rec:  "\n```python\n%p s\n```\n\n\ns = first\n\nsecond\n\n\nEnd.\n",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := StripAny([]byte(c.rec)); string(got) != c.skel {
+				t.Errorf("strip:\n%s", firstDiff(got, []byte(c.skel)))
+			}
+			if got := StripAny([]byte(c.skel)); string(got) != c.skel {
+				t.Errorf("strip of the skeleton changed it:\n%s", firstDiff(got, []byte(c.skel)))
+			}
+		})
+	}
+}
