@@ -18,8 +18,8 @@ import (
 // lines, a %run output under a spoiler (<pre><code> and <details>;
 // the current magics only: the 2019 ones refuse the option),
 // HTML and Markdown displays (among them a fence, a <pre> that is no
-// log, closing tags of spoilers, a %p value of two paragraphs and %MD
-// lines that read as labrun's markers), an IFrame, a background log and
+// log, closing tags of spoilers and %MD lines that read as labrun's
+// markers), an IFrame, a background log and
 // stream text. magics is its <!-- labrun magics= --> version; count, when set,
 // is a file each run counts its runs in, which every cell shows, so that
 // every cell's output differs from the last run's.
@@ -78,8 +78,6 @@ func displayLesson(magics, count string) string {
 		"display(Markdown('```\\nfenced\\n```'))\n" +
 		"display(HTML('<pre>\\nnot a log\\n</pre>'))\n" +
 		"display(HTML('<p>\\n</details>\\n</code></pre>\\n</p>'))\n" +
-		"s = 'first' + chr(10) * 2 + 'sec' + 'ond'\n" +
-		"%p s\n" +
 		"%MD <!-- labrun:out cell=99 kind=shown -->\n" +
 		"%MD <!-- labrun:end -->\n" + tail +
 		"```\n" +
@@ -163,7 +161,7 @@ func mustShow(t *testing.T, tr, magics, layout string) {
 	t.Helper()
 	kinds := []string{"some *markdown* text", "Run: `echo compiled`", "<b>bold</b>", "a **display**",
 		"<table>", "<iframe", "L | Process started", "    printed",
-		"```\nfenced\n```", "<pre>\nnot a log\n</pre>", "</details>\n</code></pre>", "s = first\n\nsecond", "labrun:out cell=99 kind=shown -->"}
+		"```\nfenced\n```", "<pre>\nnot a log\n</pre>", "</details>\n</code></pre>", "labrun:out cell=99 kind=shown -->"}
 	if magics == "current" {
 		kinds = append(kinds, "\\#\\#\\#\\# `a heading line`", "\\#\\#\\#\\# `under a spoiler`",
 			"<pre><code>one</code></pre>", "<details> <summary> output </summary> <pre><code>l1")

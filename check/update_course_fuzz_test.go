@@ -18,8 +18,9 @@ import (
 // outputs are those its source can print, as the course's magics show
 // them (a display only where the cell's source says so: Run: lines,
 // %// headings in the current magics and none in the 2019 ones, %p
-// values, %MD text, spoilers of %run output, an IFrame, a background
-// log), holding hostile text where a program's output goes.
+// values, %MD text, spoilers of %run output, a Markdown display that is
+// a fence, an IFrame, a background log),
+// holding hostile text where a program's output goes.
 
 // courseCell is a code cell of a fuzzed course lesson and the outputs it
 // can print.
@@ -122,6 +123,10 @@ var courseCells = []courseCell{
 		}
 		log = append(log, "L | Process finished. Exit code 0")
 		return append(streams(f, strs), transcript.Output{Kind: transcript.Log, Text: strings.Join(log, "\n")})
+	}},
+	{"display(Markdown('```\\n' + t + '\\n```'))", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
+		// a display that is a fence, holding no background log
+		return []transcript.Output{{Kind: transcript.Markdown, Text: "```\n" + fuzzLine(f, strs) + "\n```"}}
 	}},
 	{"display(IFrame('https://example.org', 640, 480))", "python", func(f *fuzzBytes, strs []string, _ bool) []transcript.Output {
 		return []transcript.Output{{Kind: transcript.HTML, Text: "<iframe\n    width=\"640\"\n    height=\"480\"\n    src=\"https://example.org\"\n    frameborder=\"0\"\n    allowfullscreen\n\n></iframe>"}}
@@ -322,6 +327,8 @@ func FuzzUpdateCourse(f *testing.F) {
 		{[]byte{2, 3, 1, 4, 1, 4, 4, 2, 1, 1, 5, 0, 1, 6, 0, 3, 3}, "trail ", "\\#", "    indented"},
 		// a %p value whose second line reads as labrun's opening marker
 		{[]byte{1, 0, 0, 3, 5, 1, 4, 1, 3, 1, 0, 1, 1, 4, 1, 0}, "<!-- labrun:out cell=0 kind=python status=ok -->", "plain", "<!-- labrun:end -->"},
+		// a display that is a fence
+		{[]byte{1, 0, 0, 3, 8, 1, 4, 1, 0}, "plain", "second", "O | not a log"},
 	}
 	for _, s := range seeds {
 		f.Add(s.shape, s.a, s.b, s.c)

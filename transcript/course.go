@@ -155,12 +155,11 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 			// A fence or a <pre> that holds no log is one too, when
 			// the cell says so (display(Markdown('```\n...'))).
 			j, shown = j+1, true
-		case display && blanks <= 1:
-			// A display's next line, or its next paragraph: nbconvert
-			// puts two blank lines or more after every display, so a
-			// line right under a display's, or one blank line under
-			// it, is the display's own (a %p value of more lines than
-			// one, or of a paragraph break).
+		case display && blanks == 0:
+			// A display's next line: nbconvert ends every output with
+			// blank lines, so a line right under a display's is its
+			// own (a %p value of more lines than one). One blank line
+			// under it may be the skeleton's (an update's layout).
 			j, shown = j+1, true
 		default:
 			return j, has

@@ -163,9 +163,8 @@ func TestStripRuleAboveFence(t *testing.T) {
 }
 
 // TestStripDisplayLikeLayout: a display that is itself a fence or a
-// <pre> holding no background log, or that runs on over a paragraph
-// break (a %p value), is the cell's output to the end: strip gives the
-// skeleton back.
+// <pre> holding no background log is the cell's output to the end:
+// strip gives the skeleton back.
 func TestStripDisplayLikeLayout(t *testing.T) {
 	for name, c := range map[string]struct{ skel, rec string }{
 		"a fence": {
@@ -175,10 +174,6 @@ func TestStripDisplayLikeLayout(t *testing.T) {
 		"a <pre>": {
 			skel: "```python\ndisplay(HTML('<pre>\\nplain\\n</pre>'))\n```\n\n\n```python\nprint(1)\n```\n",
 			rec:  "\n```python\ndisplay(HTML('<pre>\\nplain\\n</pre>'))\n```\n\n\n<pre>\nplain\n</pre>\n\n\n\n```python\nprint(1)\n```\n\n    1\n",
-		},
-		"two paragraphs": {
-			skel: "```python\n%p s\n```\n\nEnd.\n",
-			rec:  "\n```python\n%p s\n```\n\n\ns = first\n\nsecond\n\n\nEnd.\n",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
