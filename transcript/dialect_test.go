@@ -74,3 +74,23 @@ func TestDialectFromLayout(t *testing.T) {
 		t.Errorf("cell 0's outputs: %#v", p)
 	}
 }
+
+// TestParseOutputsMarkerLines: a display's or a log's line that reads as
+// labrun's marker, written with a space before it, comes back as it was
+// shown, without that space.
+func TestParseOutputsMarkerLines(t *testing.T) {
+	block := "\n\nshown\n <!-- labrun:out cell=0 -->\n\n\n\n```\nO | a\n <!-- labrun:end -->\n\n```\n\n"
+	want := []transcript.Output{
+		{Kind: transcript.Markdown, Text: "shown\n<!-- labrun:out cell=0 -->"},
+		{Kind: transcript.Log, Text: "O | a\n<!-- labrun:end -->"},
+	}
+	got := transcript.ParseOutputs(block)
+	if len(got) != len(want) {
+		t.Fatalf("ParseOutputs = %#v", got)
+	}
+	for i := range want {
+		if got[i].Kind != want[i].Kind || got[i].Text != want[i].Text {
+			t.Errorf("output %d: %#v, want %#v", i, got[i], want[i])
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package transcript
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/labrun/labrun/internal/marker"
+)
 
 // ParseOutputs reads back an outputs block laid out as nbconvert does
 // (and as render.Transcript writes a cell's outputs between its markers):
@@ -12,8 +16,10 @@ import "strings"
 //     text; an HTML display comes back as Markdown), which runs on over
 //     one or two blank lines: three or more end it, as between outputs.
 //
-// For outputs render wrote, laying out what ParseOutputs returns
-// gives the same block again.
+// A line of a display or a log that would read as one of labrun's
+// markers is written with a space before it (render's raw): it comes
+// back without that space, as it was shown. For outputs render wrote,
+// laying out what ParseOutputs returns gives the same block again.
 func ParseOutputs(block string) []Output {
 	var outs []Output
 	lines := strings.Split(strings.TrimRight(block, "\n"), "\n")
@@ -41,19 +47,29 @@ func ParseOutputs(block string) []Output {
 			}
 			var body []string
 			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != closing; i++ {
-				body = append(body, lines[i])
+				body = append(body, shown(lines[i]))
 			}
 			outs = append(outs, Output{Kind: Log, Text: strings.TrimRight(strings.Join(body, "\n"), "\n")})
 		default:
 			if last >= 0 && blanks < 3 && outs[last].Kind == Markdown {
-				outs[last].Text += strings.Repeat("\n", blanks+1) + l
+				outs[last].Text += strings.Repeat("\n", blanks+1) + shown(l)
 			} else {
-				outs = append(outs, Output{Kind: Markdown, Text: l})
+				outs = append(outs, Output{Kind: Markdown, Text: shown(l)})
 			}
 		}
 		blanks = 0
 	}
 	return outs
+}
+
+// shown is a line of a display or a log as it was shown: without the
+// space written before a line that would read as one of labrun's markers
+// (a line that began with that space itself reads the same).
+func shown(l string) string {
+	if strings.HasPrefix(l, " ") && marker.Looks(l[1:]) {
+		return l[1:]
+	}
+	return l
 }
 
 // isBareFence says whether a trimmed line is a fence with no info string.
