@@ -141,6 +141,13 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 			blanks++
 			j++
 			continue
+		case display && blanks == 0:
+			// A display's next line, indented or not: nbconvert ends
+			// every output with blank lines, so a line right under a
+			// display's is its own (a %p value of more lines than
+			// one). One blank line under it may be the skeleton's (an
+			// update's layout).
+			j, shown = j+1, true
 		case strings.HasPrefix(l, "    "):
 			j++
 		case blanks > 0 && logEnd(lines, j) > 0:
@@ -151,15 +158,9 @@ func outputEnd(lines []string, j int, src string) (int, bool) {
 				return j, has
 			}
 			j, shown = end, true
-		case (blanks > 0 || display) && isDisplay(l, src):
+		case blanks > 0 && isDisplay(l, src):
 			// A fence or a <pre> that holds no log is one too, when
 			// the cell says so (display(Markdown('```\n...'))).
-			j, shown = j+1, true
-		case display && blanks == 0:
-			// A display's next line: nbconvert ends every output with
-			// blank lines, so a line right under a display's is its
-			// own (a %p value of more lines than one). One blank line
-			// under it may be the skeleton's (an update's layout).
 			j, shown = j+1, true
 		default:
 			return j, has
