@@ -7,6 +7,8 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/colour"
+	"github.com/labrun/labrun/internal/ghlog"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/render"
 )
 
@@ -21,7 +23,9 @@ type Text struct {
 	// failures, what --update did, and the totals (-q).
 	Quiet bool
 	// Groups puts each lesson's report in a GitHub Actions log group
-	// ("::group::" its line, "::endgroup::"), folded in the log.
+	// ("::group::" its line, "::endgroup::"), folded in the log, and
+	// keeps the runner from taking any line of it for a command (a diff
+	// line of what a step printed, " ::add-mask::x": ghlog.Writer).
 	Groups bool
 	// FailOnFlaky words a lesson with a flaky cell as failed (FAIL), as
 	// the check's status counts it (--fail-on-flaky).
@@ -40,27 +44,33 @@ func (t *Text) Handle(ev check.Event) {
 	}
 	lt := check.LessonTotals(e)
 	lt.FailOnFlaky = t.FailOnFlaky
+	w := t.w
 	if t.Groups {
 		title := colour.Red("FAIL") + " " + e.Path + ": could not be checked"
 		if e.Report != nil {
 			title = lessonLine(e.Report, lt)
 		}
-		fmt.Fprintf(t.w, "::group::%s\n", escapeData(title))
-		defer fmt.Fprintln(t.w, "::endgroup::")
+		fmt.Fprintf(t.w, "::group::%s\n", ghlog.EscapeData(title))
+		g := ghlog.NewWriter(t.w)
+		w = g
+		defer func() {
+			g.Flush()
+			fmt.Fprintln(t.w, "::endgroup::")
+		}()
 	}
 	if e.Err != nil {
-		fmt.Fprintf(t.w, "labrun: %v\n", e.Err)
+		fmt.Fprintf(w, "labrun: %v\n", e.Err)
 	}
 	if e.Report == nil {
 		return
 	}
-	WriteFailures(t.w, e.Report, t.verbose)
-	writeNotFinished(t.w, e.Report)
-	writeUpdate(t.w, e.Report, e.Update)
-	writeFlaky(t.w, e.Report)
-	writeRules(t.w, e.Report, e.Rules)
+	WriteFailures(w, e.Report, t.verbose)
+	writeNotFinished(w, e.Report)
+	writeUpdate(w, e.Report, e.Update)
+	writeFlaky(w, e.Report)
+	writeRules(w, e.Report, e.Rules)
 	if !t.Quiet || e.Failed() {
-		fmt.Fprintln(t.w, lessonLine(e.Report, lt))
+		fmt.Fprintln(w, lessonLine(e.Report, lt))
 	}
 }
 
@@ -153,11 +163,14 @@ func writeDiff(w io.Writer, diff string) {
 	}
 }
 
-// indentRaw shows a raw block under a heading, each line after "    | ".
+// indentRaw shows a raw block under a heading, each line after "    | ",
+// inert (termtext.Inert): a display's escape sequences, which the
+// outputs block keeps as the program printed them, are spelled out, not
+// sent to the terminal.
 func indentRaw(s string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-		b.WriteString("    | " + l + "\n")
+		b.WriteString("    | " + termtext.Inert(l) + "\n")
 	}
 	return b.String()
 }

@@ -105,6 +105,8 @@ func runCommand(o *runOptions, stdout, stderr io.Writer) error {
 			return &exitError{exitBadInput, err}
 		}
 	}
+	stderr, flush := jobLog(stderr)
+	defer flush()
 	render.Cleaned(stderr, runner.CleanStale(), false)
 	var planned []*lessonRun
 	for i, path := range o.lessons {

@@ -1,0 +1,120 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/ghlog"
+	"github.com/labrun/labrun/lessons"
+)
+
+// hostileLesson prints lines a GitHub Actions runner takes for workflow
+// commands (as a diff shows them: a context line's space before) and a
+// line the test changes, so that they are in the failing cell's diff.
+const hostileLesson = "# CI\n\n```python\n" +
+	"print('::stop-commands::pwned')\nprint('  ::add-mask::secret')\nprint('##[error]from the output')\n" +
+	"print('::endgroup::')\nprint('changes')\n```\n"
+
+// TestTextGroupsHostile: under GitHub Actions (Groups) the report of a
+// cell whose output holds workflow commands, with -v's raw blocks, and
+// the annotations after it give the runner labrun's own commands only
+// (the groups, the annotation, the brackets): no output line silences
+// them (stop-commands), masks, or annotates; and the log still shows
+// each line.
+func TestTextGroupsHostile(t *testing.T) {
+	l, rep := checkedText(t, "hostile", hostileLesson, "    changes\n", "    changed\n")
+	var log bytes.Buffer
+	text := NewText(&log, true)
+	text.Groups = true
+	ann := NewAnnotations(&log)
+	end := check.LessonEnded{Lesson: l, Report: rep}
+	for _, h := range []check.Handler{text, ann} {
+		h.Handle(end)
+	}
+	ann.Finish(check.Totals{})
+	var names []string
+	for _, c := range ghlog.Commands(log.String()) {
+		switch {
+		case c.Name == "stop-commands", strings.HasPrefix(c.Name, "labrun-"):
+		default:
+			names = append(names, c.Name)
+		}
+	}
+	if got, want := strings.Join(names, " "), "group endgroup error"; got != want {
+		t.Errorf("the runner takes the commands %q, want %q:\n%s", got, want, log.String())
+	}
+	for _, l := range []string{"    |     ::stop-commands::pwned\n", "   ::add-mask::secret\n", " ##[error]from the output\n", " ::endgroup::\n"} {
+		if !strings.Contains(log.String(), l) {
+			t.Errorf("the log does not show %q:\n%s", l, log.String())
+		}
+	}
+}
+
+// TestRawInert: -v's raw blocks show a Markdown display's escape
+// sequences (which the outputs block keeps as printed) spelled out, not
+// sent to the terminal: a clipboard write (OSC 52), a title, a clear
+// screen.
+func TestRawInert(t *testing.T) {
+	src := "# Raw\n\n```python\nfrom IPython.display import Markdown, display\n" +
+		"display(Markdown('clip \\x1b]52;c;cHduZWQ=\\x07 title \\x1b]0;T\\x07 clear \\x1b[2J'))\nprint('changes')\n```\n"
+	l, rep := checkedText(t, "raw", src, "    changes\n", "    changed\n")
+	var b bytes.Buffer
+	NewText(&b, true).Handle(check.LessonEnded{Lesson: l, Report: rep})
+	if strings.ContainsAny(b.String(), "\x1b\x07") {
+		t.Errorf("the report sends escape sequences:\n%q", b.String())
+	}
+	if want := `    | clip \x1b]52;c;cHduZWQ=\x07 title \x1b]0;T\x07 clear \x1b[2J` + "\n"; strings.Count(b.String(), want) != 2 {
+		t.Errorf("the raw blocks do not show %q:\n%s", want, b.String())
+	}
+}
+
+// TestLiveInert: the live view shows a cell's first line, which is the
+// lesson's text; escape bytes in it (a lesson is input like any other)
+// are spelled out, not sent to the terminal, and so are those of a
+// lesson's file name.
+func TestLiveInert(t *testing.T) {
+	src := "# Live\n\n```python\nprint('\x1b]52;c;cHduZWQ=\x07\x1b[2J')\n```\n"
+	l := check.Lesson{Path: "l\x1b]0;T\x07.md"}
+	run, err := lessons.Parse(l.Path, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var view lockedBuffer
+	live := NewLive(&view, true, 1, func() int { return 200 }, nil)
+	live.Handle(check.LessonStarted{Lesson: l})
+	live.Handle(check.LessonRunning{Lesson: l, Run: run})
+	time.Sleep(3 * liveTick)
+	live.Stop()
+	got := view.String()
+	for _, bad := range []string{"\x1b]", "\x07"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("the view sends %q:\n%q", bad, got)
+		}
+	}
+	if !strings.Contains(got, `print('\x1b]52;c;cHduZWQ=\x07\x1b[2J')`) || !strings.Contains(got, `l\x1b]0;T\x07.md`) {
+		t.Errorf("the view does not show the cell's line and the lesson spelled out:\n%q", got)
+	}
+}
+
+// lockedBuffer is a buffer the live view's goroutine writes while the
+// test reads it after Stop.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
