@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
@@ -117,4 +118,23 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestEventsNoOldCommands: a JSON event whose diff holds "##[add-mask]"
+// (which a GitHub Actions runner takes for a command anywhere in a line)
+// is written without it, and reads back as it was.
+func TestEventsNoOldCommands(t *testing.T) {
+	var b bytes.Buffer
+	cell := &check.CellReport{Number: 1, Line: 3, Verdict: check.Fail, Diff: "-##[add-mask]x\n+##[error]y [ok]\n"}
+	NewEvents(&b).Handle(check.CellChecked{Lesson: check.Lesson{Path: "l##[warning].md"}, Cell: cell})
+	if len(ghlog.Commands(b.String())) > 0 || strings.Contains(b.String(), "#[") {
+		t.Errorf("the event holds commands: %s", b.String())
+	}
+	var ev JSONEvent
+	if err := json.Unmarshal(b.Bytes(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Diff != cell.Diff || ev.Lesson != "l##[warning].md" {
+		t.Errorf("read back: %+v", ev)
+	}
 }
