@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"strings"
 	"sync"
 	"testing"
@@ -136,5 +137,24 @@ func TestEventsNoOldCommands(t *testing.T) {
 	}
 	if ev.Diff != cell.Diff || ev.Lesson != "l##[warning].md" {
 		t.Errorf("read back: %+v", ev)
+	}
+}
+
+// TestJUnitHostile: a failing cell's text holding what XML cannot carry
+// (controls, U+FFFE, invalid UTF-8), a CDATA end and tags gives a valid
+// document whose text reads back spelled out, nothing dropped or
+// replaced by U+FFFD.
+func TestJUnitHostile(t *testing.T) {
+	diff := "-\x1b]52;c;eA==\x07 \x00 \ufffe \xff ]]> </failure><x>&amp;\r\n+a\tb\n"
+	l := check.Lesson{Path: "l.md"}
+	rep := &check.Report{Cells: []*check.CellReport{{Number: 1, Line: 3, Verdict: check.Fail, Diff: diff}}}
+	doc := JUnit([]check.Lesson{l}, []*check.Report{rep}, nil).Marshal()
+	var d JUnitSuites
+	if err := xml.Unmarshal(doc, &d); err != nil {
+		t.Fatalf("%v:\n%s", err, doc)
+	}
+	want := `-\x1b]52;c;eA==\x07 \x00 \ufffe \xff ]]> </failure><x>&amp;` + "\r\n+a\tb\n"
+	if got := d.Suites[0].Cases[0].Failure.Text; got != want {
+		t.Errorf("failure text %q, want %q", got, want)
 	}
 }

@@ -445,7 +445,9 @@ named "cell N (line L)" with the lesson as classname; valid against the
 JUnit schema Jenkins reads, junit-10.xsd; a flaky cell passes, with a
 <flakyFailure> for each failing run, as Maven Surefire writes it;
 --junit-family xunit1 adds file and line attributes to each testcase,
-xunit2, the default, has neither); --json writes events to
+xunit2, the default, has neither; what XML 1.0 cannot hold, a control
+character but tab and newlines, U+FFFE, U+FFFF or a byte of invalid
+UTF-8, is spelled out as \x1b, \ufffe, \xff); --json writes events to
 standard output, one JSON object a line (the human report then goes to
 standard error), for each lesson:
   {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
