@@ -158,3 +158,18 @@ func TestJUnitHostile(t *testing.T) {
 		t.Errorf("failure text %q, want %q", got, want)
 	}
 }
+
+// TestHowInert: how a failing cell ended quotes its exception's message,
+// which the cell printed; the report shows it on one line, inert.
+func TestHowInert(t *testing.T) {
+	src := "# How\n\n```python\nprint('changes')\nraise ValueError('\\x1b]0;T\\x07\\x1b[2J\\n::warning::x')\n```\n"
+	l, rep := checkedText(t, "how", src, "    changes\n", "    changed\n")
+	var b bytes.Buffer
+	NewText(&b, false).Handle(check.LessonEnded{Lesson: l, Report: rep})
+	if strings.ContainsAny(b.String(), "\x1b\x07") || strings.Contains(b.String(), "\n::warning") {
+		t.Errorf("the report sends what the cell printed raw:\n%q", b.String())
+	}
+	if want := `  the cell ended: ValueError: \x1b]0;T\x07\x1b[2J\n::warning::x` + "\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("the report lacks %q:\n%s", want, b.String())
+	}
+}

@@ -97,7 +97,9 @@ func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult) {
 // WriteFailures writes, for every failing cell of a lesson,
 // "lesson.md:LINE: cell N: REASON", how it ended when it did not end
 // well, and the diff of its normalized lines (recorded → fresh);
-// verbose adds the raw outputs blocks. Each command of a console block
+// verbose adds the raw outputs blocks. What a step printed that is
+// quoted on a line (how the cell ended: a Python exception's message) is
+// inert (termtext.Inert). Each command of a console block
 // that differs gets its own "lesson.md:LINE: cell N: output differs" at
 // its "$ " line, with its diff.
 func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
@@ -108,9 +110,9 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 		cmds := c.FailingCommands()
 		if c.OwnFailure() {
 			// the cell's own failure: its outputs block, or how it ended
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, termtext.Inert(c.Reason.String()))
 			if c.How != "" {
-				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
+				fmt.Fprintf(w, "  the cell ended: %s\n", termtext.Inert(c.How))
 			}
 			if diff := c.BlockDiff(); diff != "" {
 				writeDiff(w, diff)
@@ -121,9 +123,9 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 		}
 		// each console command that differs, at its own line
 		for i, k := range cmds {
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, k.Reason)
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, termtext.Inert(k.Reason.String()))
 			if i == 0 && c.How != "" && !c.OwnFailure() {
-				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
+				fmt.Fprintf(w, "  the cell ended: %s\n", termtext.Inert(c.How))
 			}
 			if k.Diff != "" {
 				writeDiff(w, k.Diff)
