@@ -354,3 +354,14 @@ func Inert(s string) string {
 	}
 	return b.String()
 }
+
+// InertText is Inert line by line: newlines stay, every other control
+// character is spelled out. It is for a document labrun shows on a
+// terminal whole (a transcript on standard output).
+func InertText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Inert(l)
+	}
+	return strings.Join(lines, "\n")
+}

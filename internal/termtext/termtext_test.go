@@ -187,3 +187,10 @@ func TestInert(t *testing.T) {
 		}
 	}
 }
+
+// TestInertText: lines stay lines; the rest is spelled out.
+func TestInertText(t *testing.T) {
+	if got, want := InertText("a\x1b]52;c;x\x07\nb\r\n"), `a\x1b]52;c;x\x07`+"\n"+`b\r`+"\n"; got != want {
+		t.Errorf("InertText = %q, want %q", got, want)
+	}
+}
