@@ -71,7 +71,7 @@ func Progress(w io.Writer, lessonName string, cr *transcript.CellResult) {
 	if notes := Notes(cr); len(notes) > 0 {
 		extra = " (" + termtext.Inert(strings.Join(notes, "; ")) + ")"
 	}
-	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(lessonName),
+	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", termtext.Inert(cr.Cell.Pos(lessonName)),
 		cr.Cell.Index+1, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
 }
 

@@ -38,7 +38,7 @@ func Summary(w io.Writer, res *transcript.Result, out string) {
 		state = colour.Red("interrupted")
 	}
 	fmt.Fprintf(w, "labrun: %s: %s, %d cells run, %d failed, %d interrupted, %.1fs -> %s\n",
-		res.Lesson.Name, state, ran, failed, interrupted, res.Duration.Seconds(), out)
+		termtext.Inert(res.Lesson.Name), state, ran, failed, interrupted, res.Duration.Seconds(), out)
 	for _, cr := range res.Cells {
 		notes := Notes(cr)
 		if cr.Status != transcript.Failed && cr.Status != transcript.Interrupted && (cr.Status != transcript.OK || len(notes) == 0) {
@@ -50,7 +50,7 @@ func Summary(w io.Writer, res *transcript.Result, out string) {
 		if cr.Steps > 0 && cr.Exit.Code != 0 {
 			notes = append([]string{"last step: exit " + cr.Exit.String()}, notes...)
 		}
-		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index+1,
+		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", termtext.Inert(cr.Cell.Pos(res.Lesson.Name)), cr.Cell.Index+1,
 			colour.Yellow(cr.Status.String()), cr.Cell.Kind, termtext.Inert(strings.Join(notes, "; ")))
 	}
 }

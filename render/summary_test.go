@@ -16,7 +16,7 @@ import (
 // the terminal nor starts a line a CI runner would read as a command.
 func TestSummaryInert(t *testing.T) {
 	cell := &lessons.Cell{Index: 0, Line: 3, Kind: lessons.Python}
-	res := &transcript.Result{Lesson: &lessons.Lesson{Name: "l.md"}, Cells: []*transcript.CellResult{{
+	res := &transcript.Result{Lesson: &lessons.Lesson{Name: "l\x1b]0;T\x07.md"}, Cells: []*transcript.CellResult{{
 		Cell: cell, Status: transcript.Failed,
 		Exception: &transcript.Exception{Name: "ValueError", Message: "x\x1b]52;c;cHduZWQ=\x07\x1b[2J\r\n::add-mask::y"},
 	}}}

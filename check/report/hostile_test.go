@@ -173,3 +173,17 @@ func TestHowInert(t *testing.T) {
 		t.Errorf("the report lacks %q:\n%s", want, b.String())
 	}
 }
+
+// TestPathInert: a lesson's file name is input too: escape bytes in it
+// are spelled out in the report's lines.
+func TestPathInert(t *testing.T) {
+	l, rep := checked(t)
+	l.Path = "l\x1b]0;T\x07.md"
+	rep.Path = l.Path
+	var b bytes.Buffer
+	text := NewText(&b, false)
+	text.Handle(check.LessonEnded{Lesson: l, Report: rep})
+	if strings.ContainsAny(b.String(), "\x07") || !strings.Contains(b.String(), `l\x1b]0;T\x07.md:12: cell 2: output differs`) {
+		t.Errorf("the report sends the name's escapes raw:\n%q", b.String())
+	}
+}

@@ -46,7 +46,7 @@ func (t *Text) Handle(ev check.Event) {
 	lt.FailOnFlaky = t.FailOnFlaky
 	w := t.w
 	if t.Groups {
-		title := colour.Red("FAIL") + " " + e.Path + ": could not be checked"
+		title := colour.Red("FAIL") + " " + termtext.Inert(e.Path) + ": could not be checked"
 		if e.Report != nil {
 			title = lessonLine(e.Report, lt)
 		}
@@ -84,11 +84,11 @@ func (t *Text) Finish(tot check.Totals) error {
 func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult) {
 	switch u.Kind {
 	case check.UpdateInterrupted:
-		fmt.Fprintf(w, "labrun: %s: not updated: its run was interrupted\n", r.Path)
+		fmt.Fprintf(w, "labrun: %s: not updated: its run was interrupted\n", termtext.Inert(r.Path))
 	case check.UpdateDryRun:
 		io.WriteString(w, u.Diff)
 	case check.UpdateWritten:
-		fmt.Fprintf(w, "labrun: %s: updated the outputs of %s\n", r.Path, render.Count(u.Mended, "failing cell", "failing cells"))
+		fmt.Fprintf(w, "labrun: %s: updated the outputs of %s\n", termtext.Inert(r.Path), render.Count(u.Mended, "failing cell", "failing cells"))
 	case check.UpdateFailed:
 		fmt.Fprintf(w, "labrun: %v\n", u.Err)
 	}
@@ -110,7 +110,7 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 		cmds := c.FailingCommands()
 		if c.OwnFailure() {
 			// the cell's own failure: its outputs block, or how it ended
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, termtext.Inert(c.Reason.String()))
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", termtext.Inert(r.Path), c.Line, c.Number, termtext.Inert(c.Reason.String()))
 			if c.How != "" {
 				fmt.Fprintf(w, "  the cell ended: %s\n", termtext.Inert(c.How))
 			}
@@ -123,7 +123,7 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 		}
 		// each console command that differs, at its own line
 		for i, k := range cmds {
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, termtext.Inert(k.Reason.String()))
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", termtext.Inert(r.Path), k.Line, c.Number, termtext.Inert(k.Reason.String()))
 			if i == 0 && c.How != "" && !c.OwnFailure() {
 				fmt.Fprintf(w, "  the cell ended: %s\n", termtext.Inert(c.How))
 			}
@@ -142,7 +142,7 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 func writeNotFinished(w io.Writer, r *check.Report) {
 	for _, c := range r.Cells {
 		if c.Verdict == check.NotFinished {
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", termtext.Inert(r.Path), c.Line, c.Number, c.Reason)
 		}
 	}
 }
@@ -197,5 +197,5 @@ func lessonLine(r *check.Report, t check.Totals) string {
 		word = colour.Yellow("STOP")
 	}
 	t.Broken = 0
-	return fmt.Sprintf("%s %s: %s (%.1fs)", word, r.Path, t.Line(), r.Duration.Seconds())
+	return fmt.Sprintf("%s %s: %s (%.1fs)", word, termtext.Inert(r.Path), t.Line(), r.Duration.Seconds())
 }
