@@ -187,3 +187,25 @@ func TestPathInert(t *testing.T) {
 		t.Errorf("the report sends the name's escapes raw:\n%q", b.String())
 	}
 }
+
+// TestDryRunPatchOnTerminal: the patch --update --dry-run prints holds
+// the transcript's bytes, a display's escape sequences among them: on a
+// terminal they are spelled out, to a pipe (for patch(1)) kept.
+func TestDryRunPatchOnTerminal(t *testing.T) {
+	l, rep := checked(t)
+	patch := "+clip \x1b]52;c;cHduZWQ=\x07\n"
+	end := check.LessonEnded{Lesson: l, Report: rep, Update: check.UpdateResult{Kind: check.UpdateDryRun, Diff: patch}}
+	for _, tty := range []bool{true, false} {
+		var b bytes.Buffer
+		text := NewText(&b, false)
+		text.Terminal = tty
+		text.Handle(end)
+		want := patch
+		if tty {
+			want = `+clip \x1b]52;c;cHduZWQ=\x07` + "\n"
+		}
+		if !strings.Contains(b.String(), want) || tty && strings.Contains(b.String(), "\x07") {
+			t.Errorf("terminal %v: the report lacks %q:\n%q", tty, want, b.String())
+		}
+	}
+}

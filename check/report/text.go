@@ -30,6 +30,11 @@ type Text struct {
 	// FailOnFlaky words a lesson with a flaky cell as failed (FAIL), as
 	// the check's status counts it (--fail-on-flaky).
 	FailOnFlaky bool
+	// Terminal says the report goes to a terminal: the patch --dry-run
+	// prints is shown with its control characters spelled out
+	// (termtext.InertText; a display's escape sequences are in it), not
+	// as bytes for patch(1).
+	Terminal bool
 }
 
 // NewText writes the human report to w; verbose adds the raw outputs of
@@ -66,7 +71,7 @@ func (t *Text) Handle(ev check.Event) {
 	}
 	WriteFailures(w, e.Report, t.verbose)
 	writeNotFinished(w, e.Report)
-	writeUpdate(w, e.Report, e.Update)
+	writeUpdate(w, e.Report, e.Update, t.Terminal)
 	writeFlaky(w, e.Report)
 	writeRules(w, e.Report, e.Rules)
 	if !t.Quiet || e.Failed() {
@@ -80,12 +85,17 @@ func (t *Text) Finish(tot check.Totals) error {
 	return nil
 }
 
-// writeUpdate words what --update did to a lesson's file.
-func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult) {
+// writeUpdate words what --update did to a lesson's file; the patch of
+// --dry-run is spelled out on a terminal (tty).
+func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult, tty bool) {
 	switch u.Kind {
 	case check.UpdateInterrupted:
 		fmt.Fprintf(w, "labrun: %s: not updated: its run was interrupted\n", termtext.Inert(r.Path))
 	case check.UpdateDryRun:
+		if tty {
+			io.WriteString(w, termtext.InertText(u.Diff))
+			break
+		}
 		io.WriteString(w, u.Diff)
 	case check.UpdateWritten:
 		fmt.Fprintf(w, "labrun: %s: updated the outputs of %s\n", termtext.Inert(r.Path), render.Count(u.Mended, "failing cell", "failing cells"))

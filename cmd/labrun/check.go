@@ -270,6 +270,7 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 	github := onGitHub()
 	text := report.NewText(out, o.verbose)
 	text.Quiet, text.Groups, text.FailOnFlaky = o.quiet, github, o.flaky.failOnFlaky
+	text.Terminal, _ = terminal(out)
 	live = report.NewLive(stderr, tty && !o.json && !o.quiet, len(found), width, text)
 	all = append(all, live)
 	var junit report.Multi
@@ -438,7 +439,8 @@ writes, never twice. Flaky cells pass: exit 0 unless --fail-on-flaky.
 --update rewrites the outputs of failing cells only with the fresh ones
 (atomically: temp file and rename); prose, code, rules and the outputs of
 passing cells stay byte for byte. --update --dry-run prints the diff it
-would apply and exits 1 when anything would change.
+would apply (on a terminal with its control characters spelled out,
+\x1b) and exits 1 when anything would change.
 
 Reports: --junit FILE (one testsuite per lesson, one testcase per cell
 named "cell N (line L)" with the lesson as classname; valid against the
