@@ -143,9 +143,10 @@ func TestEventsNoOldCommands(t *testing.T) {
 // TestJUnitHostile: a failing cell's text holding what XML cannot carry
 // (controls, U+FFFE, invalid UTF-8), a CDATA end and tags gives a valid
 // document whose text reads back spelled out, nothing dropped or
-// replaced by U+FFFD.
+// replaced by U+FFFD; "##[", which a GitHub Actions runner takes for a
+// command anywhere in a line, is not in the document, and reads back.
 func TestJUnitHostile(t *testing.T) {
-	diff := "-\x1b]52;c;eA==\x07 \x00 \ufffe \xff ]]> </failure><x>&amp;\r\n+a\tb\n"
+	diff := "-\x1b]52;c;eA==\x07 \x00 \ufffe \xff ]]> </failure><x>&amp;\r\n+a\tb ##[add-mask]x\n"
 	l := check.Lesson{Path: "l.md"}
 	rep := &check.Report{Cells: []*check.CellReport{{Number: 1, Line: 3, Verdict: check.Fail, Diff: diff}}}
 	doc := JUnit([]check.Lesson{l}, []*check.Report{rep}, nil).Marshal()
@@ -153,7 +154,10 @@ func TestJUnitHostile(t *testing.T) {
 	if err := xml.Unmarshal(doc, &d); err != nil {
 		t.Fatalf("%v:\n%s", err, doc)
 	}
-	want := `-\x1b]52;c;eA==\x07 \x00 \ufffe \xff ]]> </failure><x>&amp;` + "\r\n+a\tb\n"
+	if cmds := ghlog.Commands(string(doc)); len(cmds) > 0 {
+		t.Errorf("a job log would take %q from the report", cmds)
+	}
+	want := `-\x1b]52;c;eA==\x07 \x00 \ufffe \xff ]]> </failure><x>&amp;` + "\r\n+a\tb ##[add-mask]x\n"
 	if got := d.Suites[0].Cases[0].Failure.Text; got != want {
 		t.Errorf("failure text %q, want %q", got, want)
 	}

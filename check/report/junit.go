@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"os"
@@ -217,9 +218,15 @@ func (d *JUnitSuites) total() {
 	d.Time = fmt.Sprintf("%.3f", t)
 }
 
-// Marshal returns the XML document.
+// Marshal returns the XML document. Every "[" after a "#" is a
+// character reference (&#91;), which any XML reader reads back as "[":
+// the report may go to a GitHub Actions job log (report merge without
+// -o), whose runner takes "##[name]" anywhere in a line for a workflow
+// command. "#" stands in text and attribute values only, where a
+// reference is valid.
 func (d *JUnitSuites) Marshal() []byte {
 	b, _ := xml.MarshalIndent(d, "", "  ")
+	b = bytes.ReplaceAll(b, []byte("#["), []byte("#&#91;"))
 	return append([]byte(xml.Header), append(b, '\n')...)
 }
 
