@@ -9,6 +9,7 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/ghlog"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -84,7 +85,7 @@ func writeCell(w io.Writer, file string, c *check.CellReport) {
 	if c.OwnFailure() {
 		msg := fmt.Sprintf("cell %d: %s", c.Number, c.Reason)
 		if c.How != "" {
-			msg += " (the cell ended: " + c.How + ")"
+			msg += " (the cell ended: " + termtext.Inert(c.How) + ")"
 		}
 		if diff := c.BlockDiff(); diff != "" {
 			msg += "\n" + diff
@@ -94,7 +95,7 @@ func writeCell(w io.Writer, file string, c *check.CellReport) {
 	for i, k := range cmds {
 		msg := fmt.Sprintf("cell %d: %s", c.Number, k.Reason)
 		if i == 0 && c.How != "" && !c.OwnFailure() {
-			msg += " (the cell ended: " + c.How + ")"
+			msg += " (the cell ended: " + termtext.Inert(c.How) + ")"
 		}
 		if k.Diff != "" {
 			msg += "\n" + k.Diff

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +177,22 @@ func TestHowInert(t *testing.T) {
 	}
 	if want := `  the cell ended: ValueError: \x1b]0;T\x07\x1b[2J\n::warning::x` + "\n"; !strings.Contains(b.String(), want) {
 		t.Errorf("the report lacks %q:\n%s", want, b.String())
+	}
+	// the annotation (a job log line) and the job summary say it so too
+	b.Reset()
+	WriteAnnotations(&b, check.LessonEnded{Lesson: l, Report: rep}, "l.md")
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	s := NewStepSummary(summary, func(string) string { return "" })
+	s.Handle(check.LessonEnded{Lesson: l, Report: rep})
+	if err := s.Finish(check.Totals{}); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(summary)
+	for text, want := range map[string]string{b.String(): `ValueError: \x1b]0;T\x07\x1b[2J\n::warning::x`,
+		string(md): `ValueError: \x1b\]0;T\x07\x1b\[2J\n::warning::x`} { // Markdown-escaped brackets
+		if strings.ContainsAny(text, "\x1b\x07") || !strings.Contains(text, want) {
+			t.Errorf("%q does not spell out how the cell ended, %q", text, want)
+		}
 	}
 }
 
