@@ -3,6 +3,8 @@ package lessons
 import (
 	"fmt"
 	"strings"
+
+	"github.com/labrun/labrun/internal/termtext"
 )
 
 // Error is a problem with a lesson, tied to a line of it.
@@ -15,12 +17,15 @@ type Error struct {
 	Msg string
 }
 
-// Error formats the problem as "name:line: msg".
+// Error formats the problem as "name:line: msg", on one line and inert
+// (termtext.Inert): the message quotes the lesson's text, whose control
+// characters (an escape sequence that sets the terminal's title) are
+// spelled out.
 func (e *Error) Error() string {
 	if e.Line <= 0 {
-		return fmt.Sprintf("%s: %s", e.Name, e.Msg)
+		return termtext.Inert(fmt.Sprintf("%s: %s", e.Name, e.Msg))
 	}
-	return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg)
+	return termtext.Inert(fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg))
 }
 
 // ErrorList holds every problem Parse found, in line order.

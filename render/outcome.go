@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -68,9 +69,9 @@ func Notes(cr *transcript.CellResult) []string {
 func Progress(w io.Writer, lessonName string, cr *transcript.CellResult) {
 	extra := ""
 	if notes := Notes(cr); len(notes) > 0 {
-		extra = " (" + strings.Join(notes, "; ") + ")"
+		extra = " (" + termtext.Inert(strings.Join(notes, "; ")) + ")"
 	}
-	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", cr.Cell.Pos(lessonName),
+	fmt.Fprintf(w, "%s: cell %d %s %s in %.2fs%s\n", termtext.Inert(cr.Cell.Pos(lessonName)),
 		cr.Cell.Index+1, cr.Cell.Kind, cr.Status, cr.Duration.Seconds(), extra)
 }
 

@@ -6,13 +6,16 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/internal/colour"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/transcript"
 )
 
 // Summary writes one line about the run to w (the terminal): how many
 // cells ran, failed and were interrupted, how long it took, and where the
 // transcript went; then one line per cell that failed, was interrupted or
-// has a note (such as a command not found).
+// has a note (such as a command not found). What a step printed (a
+// Python exception's message) is quoted inert (termtext.Inert): on one
+// line, its escape sequences spelled out.
 func Summary(w io.Writer, res *transcript.Result, out string) {
 	var ran, failed, interrupted int
 	for _, cr := range res.Cells {
@@ -35,7 +38,7 @@ func Summary(w io.Writer, res *transcript.Result, out string) {
 		state = colour.Red("interrupted")
 	}
 	fmt.Fprintf(w, "labrun: %s: %s, %d cells run, %d failed, %d interrupted, %.1fs -> %s\n",
-		res.Lesson.Name, state, ran, failed, interrupted, res.Duration.Seconds(), out)
+		termtext.Inert(res.Lesson.Name), state, ran, failed, interrupted, res.Duration.Seconds(), out)
 	for _, cr := range res.Cells {
 		notes := Notes(cr)
 		if cr.Status != transcript.Failed && cr.Status != transcript.Interrupted && (cr.Status != transcript.OK || len(notes) == 0) {
@@ -47,7 +50,7 @@ func Summary(w io.Writer, res *transcript.Result, out string) {
 		if cr.Steps > 0 && cr.Exit.Code != 0 {
 			notes = append([]string{"last step: exit " + cr.Exit.String()}, notes...)
 		}
-		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", cr.Cell.Pos(res.Lesson.Name), cr.Cell.Index+1,
-			colour.Yellow(cr.Status.String()), cr.Cell.Kind, strings.Join(notes, "; "))
+		fmt.Fprintf(w, "  %s: cell %d %s: %s cell; %s\n", termtext.Inert(cr.Cell.Pos(res.Lesson.Name)), cr.Cell.Index+1,
+			colour.Yellow(cr.Status.String()), cr.Cell.Kind, termtext.Inert(strings.Join(notes, "; ")))
 	}
 }

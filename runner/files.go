@@ -6,10 +6,12 @@ package runner
 // runs its body (```sh run file=x.sh).
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/transcript"
@@ -18,7 +20,9 @@ import (
 // writeCellFile writes a file cell's file into the work dir and says
 // whether it existed before (for %%writefile's "Overwriting"). It writes
 // through an os.Root, so a symbolic link a step planted cannot lead the
-// write out of the work dir; in place, it never overwrites the lesson
+// write out of the work dir, and only to a regular file of one link
+// (writeInPlace: not through a FIFO, a device or a hard link a step
+// planted); in place, it never overwrites the lesson
 // itself. Its errors name the line of the cell that gives the file name
 // and say what was refused and why.
 func (r *run) writeCellFile(c *lessons.Cell) (existed bool, err error) {
@@ -45,15 +49,58 @@ func (r *run) writeCellFile(c *lessons.Cell) (existed bool, err error) {
 	}
 	err = root.MkdirAll(filepath.Dir(name), 0o755)
 	if err == nil {
-		err = root.WriteFile(name, c.FileContent(), 0o644)
+		err = writeInPlace(root, name, c.FileContent())
 	}
 	if err != nil {
+		var ref refusal
+		if errors.As(err, &ref) {
+			return existed, fail("refused: %s; labrun writes a cell's files inside the work dir only, as files", ref)
+		}
 		if link, target, ok := escapingLink(r.dir, name); ok {
 			return existed, fail("refused: %s is a symbolic link to %s, out of the work dir; labrun writes a cell's files inside it only", filepath.ToSlash(link), target)
 		}
 		return existed, fail("cannot write it: %w", err)
 	}
 	return existed, nil
+}
+
+// refusal says why writeInPlace would not write a name.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
+// writeInPlace writes data to name under root as %%writefile does, in
+// place (a file that exists keeps its inode and mode), but only to a
+// regular file with no other hard link: a step may have planted a FIFO
+// at the name (opening it to write would wait for a reader for ever:
+// it is opened non-blocking, and refused), a device, or a hard link to a
+// file outside the work dir, which writing in place would change.
+func writeInPlace(root *os.Root, name string, data []byte) error {
+	f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|syscall.O_NONBLOCK, 0o644)
+	if errors.Is(err, syscall.ENXIO) {
+		return refusal("it is a FIFO")
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return refusal(fmt.Sprintf("it is no regular file (%s)", info.Mode().Type()))
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+		return refusal(fmt.Sprintf("it has %d hard links, and one may be a file out of the work dir", st.Nlink))
+	}
+	if err := f.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // escapingLink finds the first symbolic link on the way from dir to name

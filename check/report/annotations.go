@@ -6,9 +6,10 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/ghlog"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -56,12 +57,12 @@ func (a *Annotations) Finish(check.Totals) error {
 // the line.
 func WriteAnnotations(w io.Writer, e check.LessonEnded, file string) {
 	if e.Err != nil {
-		at := "file=" + escapeProperty(file)
+		at := "file=" + ghlog.EscapeProperty(file)
 		var le *lessons.Error
 		if errors.As(e.Err, &le) && le.Line > 0 && le.Name == e.Path {
 			at += fmt.Sprintf(",line=%d", le.Line)
 		}
-		fmt.Fprintf(w, "::error %s,title=lesson not checked::%s\n", at, escapeData(e.Err.Error()))
+		fmt.Fprintf(w, "::error %s,title=lesson not checked::%s\n", at, ghlog.EscapeData(e.Err.Error()))
 	}
 	if e.Report == nil {
 		return
@@ -79,37 +80,26 @@ func WriteAnnotations(w io.Writer, e check.LessonEnded, file string) {
 // and each console command that differs at the command's line, each
 // with its diff.
 func writeCell(w io.Writer, file string, c *check.CellReport) {
-	title := escapeProperty(fmt.Sprintf("lesson cell %d", c.Number))
+	title := ghlog.EscapeProperty(fmt.Sprintf("lesson cell %d", c.Number))
 	cmds := c.FailingCommands()
 	if c.OwnFailure() {
 		msg := fmt.Sprintf("cell %d: %s", c.Number, c.Reason)
 		if c.How != "" {
-			msg += " (the cell ended: " + c.How + ")"
+			msg += " (the cell ended: " + termtext.Inert(c.How) + ")"
 		}
 		if diff := c.BlockDiff(); diff != "" {
 			msg += "\n" + diff
 		}
-		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(file), c.Line, title, escapeData(msg))
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", ghlog.EscapeProperty(file), c.Line, title, ghlog.EscapeData(msg))
 	}
 	for i, k := range cmds {
 		msg := fmt.Sprintf("cell %d: %s", c.Number, k.Reason)
 		if i == 0 && c.How != "" && !c.OwnFailure() {
-			msg += " (the cell ended: " + c.How + ")"
+			msg += " (the cell ended: " + termtext.Inert(c.How) + ")"
 		}
 		if k.Diff != "" {
 			msg += "\n" + k.Diff
 		}
-		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", escapeProperty(file), k.Line, title, escapeData(msg))
+		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", ghlog.EscapeProperty(file), k.Line, title, ghlog.EscapeData(msg))
 	}
-}
-
-// escapeData escapes an annotation's message as the workflow commands
-// want.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(strings.TrimRight(s, "\n"))
-}
-
-// escapeProperty escapes a property value (file=...).
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

@@ -71,9 +71,24 @@ type Events struct{ enc *json.Encoder }
 
 // NewEvents writes events to w.
 func NewEvents(w io.Writer) *Events {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(noOldCommands{w})
 	enc.SetEscapeHTML(false)
 	return &Events{enc: enc}
+}
+
+// noOldCommands writes JSON text with every "[" after a "#" escaped
+// (\u005b), which any JSON reader reads back as "[": the events may go
+// to a GitHub Actions job log, whose runner takes "##[name]" anywhere
+// in a line for a workflow command (a diff holding "##[add-mask]x").
+// "#" stands in strings only, so the text stays valid. Each Write is a
+// whole event (json.Encoder writes one so).
+type noOldCommands struct{ w io.Writer }
+
+func (n noOldCommands) Write(p []byte) (int, error) {
+	if _, err := n.w.Write(bytes.ReplaceAll(p, []byte("#["), []byte(`#\u005b`))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Handle writes the event's line: LessonStarted, CellChecked and
@@ -154,7 +169,7 @@ func MergeJSON(files []string) ([]byte, error) {
 			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Event == "" {
 				return nil, fmt.Errorf("%s:%d: not a labrun check event (neither JUnit XML nor JSON events)", f, n)
 			}
-			b.Write(validJSONText(sc.Bytes()))
+			noOldCommands{&b}.Write(validJSONText(sc.Bytes()))
 			b.WriteByte('\n')
 		}
 	}

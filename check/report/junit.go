@@ -1,11 +1,13 @@
 package report
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
@@ -216,9 +218,15 @@ func (d *JUnitSuites) total() {
 	d.Time = fmt.Sprintf("%.3f", t)
 }
 
-// Marshal returns the XML document.
+// Marshal returns the XML document. Every "[" after a "#" is a
+// character reference (&#91;), which any XML reader reads back as "[":
+// the report may go to a GitHub Actions job log (report merge without
+// -o), whose runner takes "##[name]" anywhere in a line for a workflow
+// command. "#" stands in text and attribute values only, where a
+// reference is valid.
 func (d *JUnitSuites) Marshal() []byte {
 	b, _ := xml.MarshalIndent(d, "", "  ")
+	b = bytes.ReplaceAll(b, []byte("#["), []byte("#&#91;"))
 	return append([]byte(xml.Header), append(b, '\n')...)
 }
 
@@ -241,13 +249,34 @@ func MergeJUnit(files []string) (*JUnitSuites, error) {
 	return doc, nil
 }
 
-// xmlSafe drops what XML 1.0 cannot hold (control characters but tab
-// and newline): encoding/xml would write them as U+FFFD.
+// xmlSafe spells out what XML 1.0 cannot hold, which encoding/xml
+// would write as U+FFFD: a control character but tab, newline and
+// carriage return as \x1b, U+FFFE and U+FFFF as \ufffe, a byte of
+// invalid UTF-8 as \xff (what termtext.Inert writes, so that the text
+// reads back as what was printed, spelled out).
 func xmlSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
-			return -1
+	if strings.IndexFunc(s, xmlBad) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r < 0x20 && xmlBad(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case xmlBad(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
 		}
-		return r
-	}, s)
+		i += size
+	}
+	return b.String()
+}
+
+// xmlBad says whether XML 1.0 cannot hold r.
+func xmlBad(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/colour"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
 )
 
@@ -200,9 +201,9 @@ func (v *Live) redraw() {
 	for _, r := range v.running {
 		cmd := ""
 		if r.next < len(r.cells) {
-			cmd = firstLine(r.cells[r.next].Body)
+			cmd = termtext.Inert(firstLine(r.cells[r.next].Body))
 		}
-		head := fmt.Sprintf("%s %s  cell %d/%d  %.1fs  ", colour.Cyan(spinner[v.frame%len(spinner)]), r.path,
+		head := fmt.Sprintf("%s %s  cell %d/%d  %.1fs  ", colour.Cyan(spinner[v.frame%len(spinner)]), termtext.Inert(r.path),
 			min(r.next+1, len(r.cells)), len(r.cells), time.Since(r.start).Seconds())
 		lines = append(lines, head+cut(cmd, width-1-visible(head)))
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/termtext"
 )
 
 // StepSummary is the handler of GitHub Actions' job summary: when the
@@ -74,7 +75,7 @@ func (s *StepSummary) write(w io.Writer, t check.Totals) {
 			if c.Verdict == check.NotFinished || c.Verdict == check.Fail && !e.Mended(c) {
 				reason := c.Reason.String()
 				if c.How != "" {
-					reason += " (the cell ended: " + c.How + ")"
+					reason += " (the cell ended: " + termtext.Inert(c.How) + ")"
 				}
 				rows = append(rows, fmt.Sprintf("| %s | %d | %s |", cellLink(base, e.Path, c.Line), c.Number, mdCell(reason)))
 			}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/colour"
+	"github.com/labrun/labrun/internal/ghlog"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/render"
 )
 
@@ -21,11 +23,18 @@ type Text struct {
 	// failures, what --update did, and the totals (-q).
 	Quiet bool
 	// Groups puts each lesson's report in a GitHub Actions log group
-	// ("::group::" its line, "::endgroup::"), folded in the log.
+	// ("::group::" its line, "::endgroup::"), folded in the log, and
+	// keeps the runner from taking any line of it for a command (a diff
+	// line of what a step printed, " ::add-mask::x": ghlog.Writer).
 	Groups bool
 	// FailOnFlaky words a lesson with a flaky cell as failed (FAIL), as
 	// the check's status counts it (--fail-on-flaky).
 	FailOnFlaky bool
+	// Terminal says the report goes to a terminal: the patch --dry-run
+	// prints is shown with its control characters spelled out
+	// (termtext.InertText; a display's escape sequences are in it), not
+	// as bytes for patch(1).
+	Terminal bool
 }
 
 // NewText writes the human report to w; verbose adds the raw outputs of
@@ -40,27 +49,33 @@ func (t *Text) Handle(ev check.Event) {
 	}
 	lt := check.LessonTotals(e)
 	lt.FailOnFlaky = t.FailOnFlaky
+	w := t.w
 	if t.Groups {
-		title := colour.Red("FAIL") + " " + e.Path + ": could not be checked"
+		title := colour.Red("FAIL") + " " + termtext.Inert(e.Path) + ": could not be checked"
 		if e.Report != nil {
 			title = lessonLine(e.Report, lt)
 		}
-		fmt.Fprintf(t.w, "::group::%s\n", escapeData(title))
-		defer fmt.Fprintln(t.w, "::endgroup::")
+		fmt.Fprintf(t.w, "::group::%s\n", ghlog.EscapeData(title))
+		g := ghlog.NewWriter(t.w)
+		w = g
+		defer func() {
+			g.Flush()
+			fmt.Fprintln(t.w, "::endgroup::")
+		}()
 	}
 	if e.Err != nil {
-		fmt.Fprintf(t.w, "labrun: %v\n", e.Err)
+		fmt.Fprintf(w, "labrun: %v\n", e.Err)
 	}
 	if e.Report == nil {
 		return
 	}
-	WriteFailures(t.w, e.Report, t.verbose)
-	writeNotFinished(t.w, e.Report)
-	writeUpdate(t.w, e.Report, e.Update)
-	writeFlaky(t.w, e.Report)
-	writeRules(t.w, e.Report, e.Rules)
+	WriteFailures(w, e.Report, t.verbose)
+	writeNotFinished(w, e.Report)
+	writeUpdate(w, e.Report, e.Update, t.Terminal)
+	writeFlaky(w, e.Report)
+	writeRules(w, e.Report, e.Rules)
 	if !t.Quiet || e.Failed() {
-		fmt.Fprintln(t.w, lessonLine(e.Report, lt))
+		fmt.Fprintln(w, lessonLine(e.Report, lt))
 	}
 }
 
@@ -70,15 +85,20 @@ func (t *Text) Finish(tot check.Totals) error {
 	return nil
 }
 
-// writeUpdate words what --update did to a lesson's file.
-func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult) {
+// writeUpdate words what --update did to a lesson's file; the patch of
+// --dry-run is spelled out on a terminal (tty).
+func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult, tty bool) {
 	switch u.Kind {
 	case check.UpdateInterrupted:
-		fmt.Fprintf(w, "labrun: %s: not updated: its run was interrupted\n", r.Path)
+		fmt.Fprintf(w, "labrun: %s: not updated: its run was interrupted\n", termtext.Inert(r.Path))
 	case check.UpdateDryRun:
+		if tty {
+			io.WriteString(w, termtext.InertText(u.Diff))
+			break
+		}
 		io.WriteString(w, u.Diff)
 	case check.UpdateWritten:
-		fmt.Fprintf(w, "labrun: %s: updated the outputs of %s\n", r.Path, render.Count(u.Mended, "failing cell", "failing cells"))
+		fmt.Fprintf(w, "labrun: %s: updated the outputs of %s\n", termtext.Inert(r.Path), render.Count(u.Mended, "failing cell", "failing cells"))
 	case check.UpdateFailed:
 		fmt.Fprintf(w, "labrun: %v\n", u.Err)
 	}
@@ -87,7 +107,9 @@ func writeUpdate(w io.Writer, r *check.Report, u check.UpdateResult) {
 // WriteFailures writes, for every failing cell of a lesson,
 // "lesson.md:LINE: cell N: REASON", how it ended when it did not end
 // well, and the diff of its normalized lines (recorded → fresh);
-// verbose adds the raw outputs blocks. Each command of a console block
+// verbose adds the raw outputs blocks. What a step printed that is
+// quoted on a line (how the cell ended: a Python exception's message) is
+// inert (termtext.Inert). Each command of a console block
 // that differs gets its own "lesson.md:LINE: cell N: output differs" at
 // its "$ " line, with its diff.
 func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
@@ -98,9 +120,9 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 		cmds := c.FailingCommands()
 		if c.OwnFailure() {
 			// the cell's own failure: its outputs block, or how it ended
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", termtext.Inert(r.Path), c.Line, c.Number, termtext.Inert(c.Reason.String()))
 			if c.How != "" {
-				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
+				fmt.Fprintf(w, "  the cell ended: %s\n", termtext.Inert(c.How))
 			}
 			if diff := c.BlockDiff(); diff != "" {
 				writeDiff(w, diff)
@@ -111,9 +133,9 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 		}
 		// each console command that differs, at its own line
 		for i, k := range cmds {
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, k.Line, c.Number, k.Reason)
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", termtext.Inert(r.Path), k.Line, c.Number, termtext.Inert(k.Reason.String()))
 			if i == 0 && c.How != "" && !c.OwnFailure() {
-				fmt.Fprintf(w, "  the cell ended: %s\n", c.How)
+				fmt.Fprintf(w, "  the cell ended: %s\n", termtext.Inert(c.How))
 			}
 			if k.Diff != "" {
 				writeDiff(w, k.Diff)
@@ -130,7 +152,7 @@ func WriteFailures(w io.Writer, r *check.Report, verbose bool) {
 func writeNotFinished(w io.Writer, r *check.Report) {
 	for _, c := range r.Cells {
 		if c.Verdict == check.NotFinished {
-			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Reason)
+			fmt.Fprintf(w, "%s:%d: cell %d: %s\n", termtext.Inert(r.Path), c.Line, c.Number, c.Reason)
 		}
 	}
 }
@@ -153,11 +175,14 @@ func writeDiff(w io.Writer, diff string) {
 	}
 }
 
-// indentRaw shows a raw block under a heading, each line after "    | ".
+// indentRaw shows a raw block under a heading, each line after "    | ",
+// inert (termtext.Inert): a display's escape sequences, which the
+// outputs block keeps as the program printed them, are spelled out, not
+// sent to the terminal.
 func indentRaw(s string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-		b.WriteString("    | " + l + "\n")
+		b.WriteString("    | " + termtext.Inert(l) + "\n")
 	}
 	return b.String()
 }
@@ -182,5 +207,5 @@ func lessonLine(r *check.Report, t check.Totals) string {
 		word = colour.Yellow("STOP")
 	}
 	t.Broken = 0
-	return fmt.Sprintf("%s %s: %s (%.1fs)", word, r.Path, t.Line(), r.Duration.Seconds())
+	return fmt.Sprintf("%s %s: %s (%.1fs)", word, termtext.Inert(r.Path), t.Line(), r.Duration.Seconds())
 }

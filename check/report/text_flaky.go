@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/labrun/labrun/check"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/render"
 )
 
@@ -19,12 +20,12 @@ func writeFlaky(w io.Writer, r *check.Report) {
 		if c.Verdict != check.Flaky || c.Runs == nil {
 			continue
 		}
-		fmt.Fprintf(w, "%s:%d: cell %d: %s\n", r.Path, c.Line, c.Number, c.Runs)
+		fmt.Fprintf(w, "%s:%d: cell %d: %s\n", termtext.Inert(r.Path), c.Line, c.Number, c.Runs)
 		if diff := c.Runs.Diff(c); diff != "" {
 			writeDiff(w, diff)
 		}
 		if rule := c.Runs.Rule; rule != nil {
-			fmt.Fprintf(w, "%s:%d: cell %d: rule: %s\n", r.Path, c.Fence, c.Number, rule.Comment())
+			fmt.Fprintf(w, "%s:%d: cell %d: rule: %s\n", termtext.Inert(r.Path), c.Fence, c.Number, rule.Comment())
 		}
 	}
 }
@@ -35,7 +36,7 @@ func writeRules(w io.Writer, r *check.Report, res check.RulesResult) {
 		fmt.Fprintf(w, "labrun: %v\n", res.Err)
 	}
 	if n := len(res.Written); n > 0 {
-		fmt.Fprintf(w, "labrun: %s: wrote the rules of %s\n", r.Path, render.Count(n, "flaky cell", "flaky cells"))
+		fmt.Fprintf(w, "labrun: %s: wrote the rules of %s\n", termtext.Inert(r.Path), render.Count(n, "flaky cell", "flaky cells"))
 	}
 }
 

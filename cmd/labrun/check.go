@@ -18,6 +18,7 @@ import (
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/check/report"
 	"github.com/labrun/labrun/internal/config"
+	"github.com/labrun/labrun/internal/ghlog"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/runner"
 	"golang.org/x/sys/unix"
@@ -266,9 +267,10 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 		all, out = append(all, report.NewEvents(stdout)), stderr
 	}
 	tty, width := terminal(stderr)
-	github := os.Getenv("GITHUB_ACTIONS") == "true"
+	github := onGitHub()
 	text := report.NewText(out, o.verbose)
 	text.Quiet, text.Groups, text.FailOnFlaky = o.quiet, github, o.flaky.failOnFlaky
+	text.Terminal, _ = terminal(out)
 	live = report.NewLive(stderr, tty && !o.json && !o.quiet, len(found), width, text)
 	all = append(all, live)
 	var junit report.Multi
@@ -288,6 +290,24 @@ func checkReporters(o *checkOptions, found []check.Lesson, stdout, stderr io.Wri
 		}
 	}
 	return all, live, files
+}
+
+// onGitHub says whether labrun runs under GitHub Actions
+// (GITHUB_ACTIONS=true), whose runner reads its output for workflow
+// commands.
+func onGitHub() bool { return os.Getenv("GITHUB_ACTIONS") == "true" }
+
+// jobLog is what labrun writes its notes to on stderr, where no
+// line of its own is a workflow command: under GitHub Actions a
+// ghlog.Writer, so that no line of what a step printed (a Python
+// exception's message in the summary) is taken for one; flush writes
+// what waits for its line's end.
+func jobLog(stderr io.Writer) (w io.Writer, flush func()) {
+	if !onGitHub() {
+		return stderr, func() {}
+	}
+	g := ghlog.NewWriter(stderr)
+	return g, func() { g.Flush() }
 }
 
 // terminal says whether w is a terminal and gives a function returning
@@ -419,14 +439,17 @@ writes, never twice. Flaky cells pass: exit 0 unless --fail-on-flaky.
 --update rewrites the outputs of failing cells only with the fresh ones
 (atomically: temp file and rename); prose, code, rules and the outputs of
 passing cells stay byte for byte. --update --dry-run prints the diff it
-would apply and exits 1 when anything would change.
+would apply (on a terminal with its control characters spelled out,
+\x1b) and exits 1 when anything would change.
 
 Reports: --junit FILE (one testsuite per lesson, one testcase per cell
 named "cell N (line L)" with the lesson as classname; valid against the
 JUnit schema Jenkins reads, junit-10.xsd; a flaky cell passes, with a
 <flakyFailure> for each failing run, as Maven Surefire writes it;
 --junit-family xunit1 adds file and line attributes to each testcase,
-xunit2, the default, has neither); --json writes events to
+xunit2, the default, has neither; what XML 1.0 cannot hold, a control
+character but tab and newlines, U+FFFE, U+FFFF or a byte of invalid
+UTF-8, is spelled out as \x1b, \ufffe, \xff); --json writes events to
 standard output, one JSON object a line (the human report then goes to
 standard error), for each lesson:
   {"event":"lesson-start","lesson":PATH,"skeleton":PATH}
@@ -451,7 +474,11 @@ folded group of the log (::group::), failing cells are also written as
 that could not be checked, "title=lesson not checked"), and when
 GITHUB_STEP_SUMMARY names a file a Markdown summary is appended to it:
 the counts, and the failed cells linked to their lines (on GitHub when
-GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA are set).
+GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA are set). A line of
+the report that the runner would take for a workflow command (what a
+step printed, shown in a diff: " ::add-mask::x", "##[error]" anywhere)
+is put between "::stop-commands::TOKEN" and "::TOKEN::" (TOKEN random),
+so that it stays text.
 
 Which lessons and cells: a PATH:LINE (lesson.md:42) checks the cell at
 that line only (its lesson runs whole; a line in no cell is bad input);

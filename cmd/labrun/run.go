@@ -17,6 +17,7 @@ import (
 	"github.com/labrun/labrun/internal/atomicfile"
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/marker"
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/jupyter"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
@@ -37,7 +38,8 @@ type runOptions struct {
 
 // runLong is the text of "labrun run --help".
 const runLong = `Runs every cell of LESSON.md in order and writes the transcript to OUT
-(standard output when -o is not given). Several lessons run one after
+(standard output when -o is not given; on a terminal with its control
+characters spelled out, \x1b). Several lessons run one after
 the other, each transcript written under DIR at the lesson's path
 (DIR/NAME.md for a path outside the current folder).
 `
@@ -105,6 +107,8 @@ func runCommand(o *runOptions, stdout, stderr io.Writer) error {
 			return &exitError{exitBadInput, err}
 		}
 	}
+	stderr, flush := jobLog(stderr)
+	defer flush()
 	render.Cleaned(stderr, runner.CleanStale(), false)
 	var planned []*lessonRun
 	for i, path := range o.lessons {
@@ -262,6 +266,11 @@ func runLesson(ctx context.Context, o *runOptions, lr *lessonRun, stdout, stderr
 		}
 		out := render.Transcript(res)
 		if lr.out == "" {
+			if tty, _ := terminal(stdout); tty {
+				// a display keeps a program's escape sequences: spelled
+				// out on a terminal, not sent to it
+				out = []byte(termtext.InertText(string(out)))
+			}
 			if _, err := stdout.Write(out); err != nil {
 				return err
 			}

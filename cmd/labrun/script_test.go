@@ -21,6 +21,9 @@ package main
 //	signal INT|TERM WAITFILE CODE PROG [ARGS...]
 //	    start PROG, wait until WAITFILE exists, send the signal, check the
 //	    exit status is CODE and that no process of the run survived
+//	workflowcmds stdout|stderr NAME...
+//	    a GitHub Actions runner takes exactly these workflow commands from
+//	    the last command's stdout or stderr (ghlog_script_test.go)
 //
 // the variable $LABRUN (the labrun command's full path, for scripts that
 // change PATH) and the condition [root] (permission bits do not stop root:
@@ -54,12 +57,13 @@ func TestScript(t *testing.T) {
 		Dir:           scriptDir,
 		UpdateScripts: *update,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"status":   cmdStatus,
-			"kept":     cmdKept,
-			"emptydir": cmdEmptyDir,
-			"only":     cmdOnly,
-			"signal":   cmdSignal,
-			"alive":    cmdAlive,
+			"status":       cmdStatus,
+			"kept":         cmdKept,
+			"emptydir":     cmdEmptyDir,
+			"only":         cmdOnly,
+			"signal":       cmdSignal,
+			"alive":        cmdAlive,
+			"workflowcmds": cmdWorkflowCommands,
 		},
 		Setup: func(env *testscript.Env) error {
 			// $LABRUN: the labrun command by its full path, for scripts

@@ -317,3 +317,51 @@ func firstParam(params string, def int) int {
 	}
 	return n
 }
+
+// Inert returns s as text that does nothing to a terminal and stays on
+// one line, for what labrun quotes of a program's output in a line of
+// its own (a summary, a report's raw block): every control character
+// is a visible escape, newline and carriage return too ("\n", "\r"),
+// C0 and DEL as \x1b, C1 as \u009b; so are the characters that reorder
+// the text a terminal shows (bidirectional overrides and isolates,
+// U+202A-U+202E, U+2066-U+2069) and each byte of invalid UTF-8 (\xff).
+// A tab stays. Unlike Parse it interprets nothing: what it returns
+// spells out every byte that was printed.
+func Inert(s string) string {
+	if clean(s) && !strings.ContainsAny(s, "\n\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteByte('\t')
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && r < 0xa0, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// InertText is Inert line by line: newlines stay, every other control
+// character is spelled out. It is for a document labrun shows on a
+// terminal whole (a transcript on standard output).
+func InertText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Inert(l)
+	}
+	return strings.Join(lines, "\n")
+}

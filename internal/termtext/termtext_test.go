@@ -160,3 +160,37 @@ func TestLargeOutput(t *testing.T) {
 		t.Fatalf("Parse of a 4 MiB flood: %d segments", len(got))
 	}
 }
+
+// TestInert: what a program printed, quoted on a line of labrun's own,
+// reaches the terminal as text: no escape sequence (a clipboard write,
+// a title, a clear screen, a link), no line break or carriage return
+// that would start a line of its own or hide one, no reordering; every
+// byte spelled out, so that nothing printed is lost.
+func TestInert(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "just text\tand a tab", "just text\tand a tab"},
+		{"osc 52", "x\x1b]52;c;cHduZWQ=\x07y", `x\x1b]52;c;cHduZWQ=\x07y`},
+		{"title and clear", "\x1b]0;T\x1b\\\x1b[2J\x1b[H", `\x1b]0;T\x1b\\x1b[2J\x1b[H`},
+		{"lines", "a\r\n::add-mask::b\rc", `a\r\n::add-mask::b\rc`},
+		{"c1 csi", "a\u009b2Jb", `a\u009b2Jb`},
+		{"bidi", "ok\u202eliaf\u202c", `ok\u202eliaf\u202c`},
+		{"invalid utf-8 and nul", "\xff\x00é", `\xff\x00é`},
+	} {
+		got := Inert(tc.in)
+		if got != tc.want {
+			t.Errorf("%s: Inert(%q) = %q, want %q", tc.name, tc.in, got, tc.want)
+		}
+		for _, r := range got {
+			if r < 0x20 && r != '\t' || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
+				t.Errorf("%s: %q holds %U", tc.name, got, r)
+			}
+		}
+	}
+}
+
+// TestInertText: lines stay lines; the rest is spelled out.
+func TestInertText(t *testing.T) {
+	if got, want := InertText("a\x1b]52;c;x\x07\nb\r\n"), `a\x1b]52;c;x\x07`+"\n"+`b\r`+"\n"; got != want {
+		t.Errorf("InertText = %q, want %q", got, want)
+	}
+}
