@@ -1,4 +1,4 @@
-# labrun's Python worker (part 3 of 9, after streams.py): display objects and how a value is shown.
+# labrun's Python worker (part 3 of 10, after streams.py): display objects and how a value is shown.
 
 
 # ---- display ---------------------------------------------------------------

@@ -21,6 +21,7 @@ import codeop
 import collections
 import hashlib
 import inspect
+import io
 import itertools
 import json
 import keyword
@@ -32,6 +33,7 @@ import select
 import signal
 import string
 import sys
+import tempfile
 import textwrap
 import threading
 import time
