@@ -1,4 +1,4 @@
-# labrun's Python worker (part 10 of 10, after history.py): running a cell, exits and warnings, the request loop (main).
+# labrun's Python worker (part 11 of 11, after history.py): running a cell, exits and warnings, the request loop (main).
 
 
 # The configured IPython's major version, "8" or "7" (main sets it from
@@ -69,7 +69,8 @@ def _run_source(src, n):
     does: the cell stored in the history (history.py), then parsed and
     compiled as IPython does: CachingCompiler.ast_parse (compile with its
     flags and PyCF_ONLY_AST, not inheriting the worker's), then each part
-    through the compiler, the last expression's value to the display hook."""
+    through the compiler, statement by statement, the last expression's
+    value to the display hook."""
     global _count_skew
     count = n + _count_skew if n else n
     try:
@@ -88,7 +89,11 @@ def _run_source(src, n):
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    exec(_compiler(tree, filename, "exec"), _user_ns)
+    # Each statement compiled and run in turn (InteractiveShell.
+    # run_ast_nodes, 7.20 and 8.5): one that does not compile ('return'
+    # outside a function) fails after those before it ran.
+    for node in tree.body:
+        exec(_compiler(ast.Module([node], []), filename, "exec"), _user_ns)
     if last is not None:
         value = eval(_compiler(last, filename, "eval"), _user_ns)
         if n:

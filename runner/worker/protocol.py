@@ -19,6 +19,7 @@ import builtins
 import codecs
 import codeop
 import collections
+import contextlib
 import hashlib
 import inspect
 import io
@@ -27,7 +28,6 @@ import json
 import keyword
 import linecache
 import os
-import pprint
 import re
 import select
 import signal
