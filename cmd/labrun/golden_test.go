@@ -253,6 +253,10 @@ var volatile = []struct {
 	// for pyenv's (check's Volatile masks it alike). The file's name and
 	// line stay.
 	{regexp.MustCompile(`~?(?:/[\w.+\-]+)*/lib(?:64)?/python\d\.\d+/`), "<PYSTD>/"},
+	// A cell's file under IPython 8 is ipykernel's, in the worker's
+	// temporary folder and named by its process id
+	// (TMPDIR/ipykernel_PID/HASH.py); its HASH, of the cell, stays.
+	{regexp.MustCompile(`\S*/ipykernel_\d+/`), "TMP/ipykernel_PID/"},
 }
 
 // normalize replaces the volatile values of a transcript with fixed

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 5 of 9, after syntax.py): IPython's default aliases, automagic, and the get_ipython() shell.
+# labrun's Python worker (part 6 of 11, after syntax.py): IPython's default aliases, automagic, and the get_ipython() shell.
 
 
 # ---- IPython's default aliases and automagic -------------------------------

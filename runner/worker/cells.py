@@ -1,4 +1,4 @@
-# labrun's Python worker (part 9 of 9, after context.py): running a cell, exits and warnings, the request loop (main).
+# labrun's Python worker (part 11 of 11, after history.py): running a cell, exits and warnings, the request loop (main).
 
 
 # The configured IPython's major version, "8" or "7" (main sets it from
@@ -15,19 +15,43 @@ _cell_numbers = {}
 _count_skew = 0
 
 
-def _cell_file(code, n):
-    """The file name of cell n's code: under IPython 7 its own,
-    "<ipython-input-N-HASH>" (IPython/core/compilerop.py, code_name: HASH
-    the first 12 hex digits of the sha1 of the transformed code, as
-    CachingCompiler.cache names it), else labrun's "<cell-N>", which the
-    headers of IPython 8 do not show (_frame_header). N is the cell's
+def _cell_file(raw, code, n):
+    """The file name of cell n (raw its source, code as transformed): under
+    IPython 7 "<ipython-input-N-HASH>" (IPython/core/compilerop.py,
+    code_name: HASH the first 12 hex digits of the sha1 of the transformed
+    code, as CachingCompiler.cache names it); under 8 ipykernel's,
+    "TMPDIR/ipykernel_PID/HASH.py" (ipykernel/compiler.py, XCachingCompiler.
+    get_code_name and get_file_name: HASH murmur2_x86 of the raw cell,
+    seeded 0xC70F6907), which the headers of IPython 8 do not show
+    (_frame_header) but a warning's first line does. N is the cell's
     execution count: its number among the lesson's code cells, from 1."""
     if _IPYTHON == "7":
         name = "<ipython-input-%d-%s>" % (n, hashlib.sha1(code.encode("utf-8")).hexdigest()[:12])
     else:
-        name = "<cell-%d>" % n
+        name = os.path.join(tempfile.gettempdir(), "ipykernel_%d" % os.getpid(),
+                            "%d.py" % _murmur2_x86(raw, 0xC70F6907))
     _cell_numbers[name] = n
     return name
+
+
+def _murmur2_x86(data, seed):
+    """ipykernel/compiler.py's murmur2_x86: MurmurHash2 (32 bits) of the
+    UTF-8 bytes of data."""
+    m, b = 0x5BD1E995, data.encode("utf-8")
+    h = seed ^ len(b)
+    end = len(b) & ~3
+    for i in range(0, end, 4):
+        k = int.from_bytes(b[i:i + 4], "little")
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> 24
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    if len(b) & 3:
+        h ^= int.from_bytes(b[end:], "little")
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    return h ^ (h >> 15)
 
 
 # IPython's compiler (IPython/core/compilerop.py, CachingCompiler, a
@@ -41,27 +65,40 @@ _compiler = codeop.Compile()
 
 def _run_source(src, n):
     """Run a cell's source as cell number n (0: a run_cell of the lesson's
-    Python), parsed and compiled as IPython does: CachingCompiler.
-    ast_parse (compile with its flags and PyCF_ONLY_AST, not inheriting
-    the worker's), then each part through the compiler."""
+    Python, which stores no history), as InteractiveShell.run_cell_async
+    does: the cell stored in the history (history.py), then parsed and
+    compiled as IPython does: CachingCompiler.ast_parse (compile with its
+    flags and PyCF_ONLY_AST, not inheriting the worker's), then each part
+    through the compiler, statement by statement, the last expression's
+    value to the display hook."""
     global _count_skew
+    count = n + _count_skew if n else n
     try:
         code = _transform(src)
     except Exception:
         if n:
+            _store_inputs(count, src, src)
             _count_skew += 1
         raise
-    filename = _cell_file(code, n + _count_skew if n else n)
+    if n:
+        _store_inputs(count, code, src)
+    filename = _cell_file(src, code, count)
     # Let tracebacks show the cell's lines, as IPython's do.
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     tree = compile(code, filename, "exec", _compiler.flags | ast.PyCF_ONLY_AST, True)
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
         last = ast.Expression(tree.body.pop().value)
-    exec(_compiler(tree, filename, "exec"), _user_ns)
+    # Each statement compiled and run in turn (InteractiveShell.
+    # run_ast_nodes, 7.20 and 8.5): one that does not compile ('return'
+    # outside a function) fails after those before it ran.
+    for node in tree.body:
+        exec(_compiler(ast.Module([node], []), filename, "exec"), _user_ns)
     if last is not None:
         value = eval(_compiler(last, filename, "eval"), _user_ns)
-        if value is not None:
+        if n:
+            _display_hook(value, count)
+        elif value is not None:
             _user_ns["_"] = value
             _flush_all()
             _display(value)
@@ -192,6 +229,7 @@ def main():
     for _k in os.environ.pop("LABRUN_WORKER_ADDED", "").split(","):
         os.environ.pop(_k, None)
     _install_ipython_modules()
+    _init_history()
     sys.setrecursionlimit(_RECURSION_LIMIT)
     builtins.get_ipython = lambda: _shell
     builtins.display = display

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 3 of 9, after streams.py): display objects and how a value is shown.
+# labrun's Python worker (part 3 of 11, after streams.py): display objects and how a value is shown.
 
 
 # ---- display ---------------------------------------------------------------
@@ -169,35 +169,6 @@ def _display(obj):
             _event("display", mime=mime, data=_cut(str(data)))
             return
     _event("display", mime="text/plain", data=_cut(_pretty(obj)))
-
-
-def _pretty(obj):
-    """The text form Jupyter shows for a value, after IPython's pretty."""
-    if isinstance(obj, type):
-        mod = obj.__module__
-        return obj.__qualname__ if mod in ("builtins", "__builtin__") else mod + "." + obj.__qualname__
-    if isinstance(obj, types.FunctionType):
-        return "<function %s.%s>" % (obj.__module__, obj.__qualname__)
-    base = next((t for t in (list, tuple, dict, set) if isinstance(obj, t) and type(obj).__repr__ is t.__repr__), None)
-    if base is not None:
-        # Subclasses too (x = !cmd gives an SList), as IPython's pretty;
-        # like it, at most _MAX_SEQ_LENGTH items, then "...".
-        try:
-            if len(obj) <= _MAX_SEQ_LENGTH:
-                return pprint.pformat(obj, width=79, sort_dicts=False)
-            items = itertools.islice(obj.items() if base is dict else obj, _MAX_SEQ_LENGTH)
-            text = pprint.pformat(base(items), width=79, sort_dicts=False)
-            return text[:-1] + (",\n ...%s" if "\n" in text else ", ...%s") % text[-1]
-        except Exception:
-            pass
-    if type(obj).__repr__ is object.__repr__:
-        # IPython's pretty (_default_pprint) leaves out "object".
-        return "<%s.%s at 0x%x>" % (type(obj).__module__, type(obj).__qualname__, id(obj))
-    return repr(obj)
-
-
-# IPython's PlainTextFormatter.max_seq_length: items shown of a collection.
-_MAX_SEQ_LENGTH = 1000
 
 
 def display(*objs, **kwargs):

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 7 of 9, after launcher.py): a cell's exceptions as the configured IPython shows them.
+# labrun's Python worker (part 8 of 11, after launcher.py): a cell's exceptions as the configured IPython shows them.
 
 
 # ---- running cells -------------------------------------------------------
