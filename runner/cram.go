@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ type cramRun struct {
 	shell string
 	// skipped is the line of the command after which the shell exited 80.
 	skipped int
+	// start is the run of the file's preamble (Result.CramStart).
+	start *transcript.ConsoleOutput
 }
 
 // cramLayout makes the run's cram dirs in the run dir and sets the run's
@@ -88,9 +91,33 @@ func cramEnv(env, set []string) []string {
 	return append(out, set...)
 }
 
-// cramShellSetup is what a cram test's shell runs first: nothing, as
-// cram's (its mark says the shell reads the FIFO; cramScript).
-const cramShellSetup = ":"
+// cramPreamble is what a cram test's shell runs first (its mark says
+// the shell reads the FIFO; cramScript): the file's preamble, the "> "
+// lines before its first command, which cram runs before it; nothing for
+// a file without one, and for a Markdown lesson run as a cram test.
+func (r *run) cramPreamble() string {
+	if r.lesson.Cram == nil {
+		return ""
+	}
+	return r.lesson.Cram.Preamble
+}
+
+// cramStarted keeps the run of a cram test file's preamble (res, its
+// job's), for Result.CramStart; a preamble that exits 80 skips the test.
+func (r *run) cramStarted(res proc.JobResult) {
+	if r.cram == nil || r.cramPreamble() == "" {
+		return
+	}
+	co := &transcript.ConsoleOutput{Ran: true, Output: res.Output, Duration: res.Duration, Ended: res.Ended, Interruption: res.Interrupted}
+	co.Exit, _ = strconv.Atoi(res.Status)
+	if res.Ended {
+		co.Exit = res.Exit.Code
+		if co.Exit == cramSkipExit && res.Interrupted == nil {
+			r.cram.skipped = r.lesson.Cram.PreambleLine
+		}
+	}
+	r.cram.start = co
+}
 
 // cramShellArgs are the argv of a cram test's shell: as cram starts it
 // (_test.py: shell + ['-'], the script on its stdin), so that its
@@ -107,7 +134,9 @@ func cramShellArgs(shell, fifo string) []string {
 // marker), so the script's lines are counted as cram's are, and a message
 // with a line number ("/bin/sh: 4: Syntax error") says cram's: the mark
 // stands on the line after the command, and the session's setup (first)
-// is a mark alone, in place of cram's first echo. The command runs in a
+// is the file's preamble, which cram runs before its first echo, and a
+// mark in place of that echo (a mark alone without a preamble). The
+// command runs in a
 // group whose stdin is /dev/null, so that it does not read the FIFO, the
 // shell's script; cram's shell reads its script from a pipe, which dash
 // has read to its end before the commands run (a command reading its
@@ -115,7 +144,7 @@ func cramShellArgs(shell, fifo string) []string {
 // (an empty one, a comment) from being a syntax error.
 func cramScript(cmd, mark string, first bool) string {
 	printMark := fmt.Sprintf("printf '%%s%%d%s\\n' '%s' \"$?\"\n", markerByte, mark)
-	if first {
+	if first && cmd == "" {
 		return printMark
 	}
 	return "{ :; " + cmd + "\n} </dev/null; " + printMark

@@ -124,6 +124,10 @@ type Options struct {
 	// blocks in (cram's --shell; "" is DefaultCramShell), found through
 	// PATH.
 	Shell string
+	// CramIndent is how many spaces indent a cram test file's lines
+	// (cram's --indent), as lessons.CramIndentOf reads it: 0 is cram's
+	// default, 2; a negative number no indent.
+	CramIndent int
 	// NotebookMagics is the version of the course's magics that the
 	// set-up cell of the lesson's own notebook defines (the .ipynb beside
 	// the lesson whose code cells are the lesson's: jupyter.Sibling), ""

@@ -123,9 +123,12 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 	_, _ = rand.Read(nonce)
 	spec := proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-i", fifo},
 		Dir: r.cellDir(cell.c), Env: r.cellEnv(cell.c), Pty: pty, Merge: !pty, OutputCap: r.opts.OutputCap}
-	setup := shellSetup
+	setup, setupTime := shellSetup, proc.InterpreterStart
 	if r.cram != nil {
-		spec.Path, spec.Args, setup = r.cram.shell, cramShellArgs(r.cram.shell, fifo), cramShellSetup
+		spec.Path, spec.Args, setup = r.cram.shell, cramShellArgs(r.cram.shell, fifo), r.cramPreamble()
+		if setup != "" {
+			setupTime = r.cellTimeout(cell.c)
+		}
 	}
 	st, err := r.sess.StartStep(spec)
 	if err != nil {
@@ -135,10 +138,12 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 	s := &shellSession{step: st, pty: pty, posix: r.cram != nil, cmds: cmds, nonce: hex.EncodeToString(nonce)}
 	// What bash says as it starts (no-pty: that it has no job control)
 	// is no command's output.
-	if _, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(proc.InterpreterStart)}); err != nil {
+	res, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(setupTime)})
+	if err != nil {
 		s.close()
 		return nil, err
 	}
+	r.cramStarted(res)
 	return s, nil
 }
 
