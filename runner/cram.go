@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -142,12 +144,40 @@ func cramShellArgs(shell, fifo string) []string {
 // has read to its end before the commands run (a command reading its
 // stdin reads nothing there too). The ":" keeps a group of no command
 // (an empty one, a comment) from being a syntax error.
-func cramScript(cmd, mark string, first bool) string {
+//
+// A command that is no whole program on its own (the shell's -n refuses
+// it: a syntax error, or a command left open, an "if" without its "fi")
+// would make the group the error's ("(expecting \"}\")"): it is sent as
+// cram's script has it, its lines alone and the mark on the next line,
+// so that the shell says what cram's says, on cram's line; and the script
+// ends there (last: labrun closes the FIFO after it), so that the shell,
+// which exits on a syntax error, does not wait for a rest of the script
+// that a command left open would read on (labrun sends each command only
+// once the one before is over, so the rest of cram's script is not there:
+// a command left open ends at the end of the script here, where cram's
+// reads the next commands into it).
+func (r *run) cramScript(cmd, mark string, first bool, deadline time.Time) (script string, last bool) {
 	printMark := fmt.Sprintf("printf '%%s%%d%s\\n' '%s' \"$?\"\n", markerByte, mark)
-	if first && cmd == "" {
-		return printMark
+	switch {
+	case first && cmd == "":
+		return printMark, false
+	case !r.cramParses(cmd, deadline):
+		return cmd + "\n" + printMark, true
 	}
-	return "{ :; " + cmd + "\n} </dev/null; " + printMark
+	return "{ :; " + cmd + "\n} </dev/null; " + printMark, false
+}
+
+// cramParses says whether the cram test's shell reads cmd as a whole
+// program on its own: its -n (read, do not run) takes it, by the
+// deadline. A shell that cannot say (it does not start) takes it.
+func (r *run) cramParses(cmd string, deadline time.Time) bool {
+	ctx, cancel := context.WithDeadline(r.ctx, deadline)
+	defer cancel()
+	c := exec.Command(r.cram.shell, "-n")
+	c.Dir, c.Env, c.Stdin = r.dir, r.env, strings.NewReader(cmd+"\n")
+	err := proc.Run(ctx, c)
+	var exit *proc.ExitError
+	return !errors.As(err, &exit)
 }
 
 // cramSkip marks a console cell of a cram test file whose shell exited

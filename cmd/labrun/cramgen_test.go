@@ -312,10 +312,10 @@ func (g *cramGen) command() {
 // shellCommand is one of a few commands whose output is the shell's
 // own: heredocs, echo -n, a set -e that ends the shell, a trap on EXIT,
 // $LINENO, the work dir's name, files made in it, a command not found,
-// or a printf of 200 lines and more.
+// a printf of 200 lines and more, or a syntax error.
 func (g *cramGen) shellCommand() (lines []string, out string, exit int) {
 	w := strings.Repeat(string(rune('a'+g.r.IntN(26))), 1+g.r.IntN(4))
-	switch g.r.IntN(12) {
+	switch g.r.IntN(13) {
 	case 0:
 		return []string{"cat <<EOF", w, "  " + w, "EOF"}, w + "\n  " + w + "\n", 0
 	case 1:
@@ -354,6 +354,17 @@ func (g *cramGen) shellCommand() (lines []string, out string, exit int) {
 		}
 		out = b.String()
 		return []string{printfOf(out)}, out, 0
+	case 12:
+		// a syntax error (the shell exits with its message, line and
+		// all), now and then after a line that runs
+		if !g.ended {
+			g.ended = true
+			bad := []string{"fi", ")", "done", "if then", "echo a; }", ";;", "}", "case x in"}[g.r.IntN(8)]
+			if g.r.IntN(3) == 0 {
+				return []string{"echo " + w, bad}, w + "\n/bin/sh: ?: Syntax error\n", 2
+			}
+			return []string{bad}, "/bin/sh: ?: Syntax error\n", 2
+		}
 	}
 	out = g.output()
 	return []string{printfOf(out)}, out, 0
