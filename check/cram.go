@@ -52,6 +52,8 @@ func (rep *Report) compareCram(res *transcript.Result) {
 				kr.Verdict, kr.Reason = Skip, Reason{Kind: NotRun, Detail: "not run: the cell was interrupted"}
 			case ended != nil && !runs[k+1].Ran && kr.Verdict == Fail:
 				kr.Reason.Detail = render.SessionEndedWords(ended.Line, runs[cramIndex(f, ended)+1].Exit)
+			case k == len(f.Commands)-1 && res.CramEndCut != nil:
+				kr.Verdict, kr.Reason = Fail, Reason{Kind: Interrupted, Detail: render.CramHeldWords(res.CramEndCut)}
 			}
 			if runs[k+1].Ended {
 				ended = cmd

@@ -53,6 +53,13 @@ func cramRun(co *transcript.ConsoleOutput, ended bool) (lessons.CramRun, *transc
 	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit}, nil
 }
 
+// CramHeldWords say that a job a cram test left in the background held
+// its shell's output open after the last command until labrun stopped
+// waiting (why: the wait's interruption), where cram waits for ever.
+func CramHeldWords(why *transcript.Interruption) string {
+	return "a job left in the background held the shell's output open after the last command (cram waits for its end); " + InterruptionWords(why)
+}
+
 // cramTranscript is a cram test file with the fresh outputs of res.
 func cramTranscript(res *transcript.Result) []byte {
 	start, runs, _ := CramRuns(res)

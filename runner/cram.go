@@ -27,7 +27,8 @@ import (
 // own environment and what cram sets over it: TESTDIR (the file's dir,
 // absolute), TESTFILE, TESTSHELL, CRAMTMP, TMPDIR, TEMP, TMP, and as
 // cram "cleans" it, LANG, LC_ALL and LANGUAGE C, TZ GMT, CDPATH and
-// GREP_OPTIONS empty, COLUMNS 80. In a cram test file (not a Markdown
+// GREP_OPTIONS empty, COLUMNS 80 (not under Options.CramPreserveEnv,
+// cram's -E). In a cram test file (not a Markdown
 // lesson), a shell that exits 80 skips the test (Result.CramSkipped).
 
 // DefaultCramShell is the shell cram runs a test in without --shell.
@@ -73,14 +74,20 @@ func (r *run) cramLayout(lessonDir string) error {
 	}
 	r.work.keepSub, _ = filepath.Rel(r.work.run.Path(), tmp)
 	r.dir, r.cram = dir, &cramRun{shell: shell}
-	r.env = cramEnv(os.Environ(), []string{
+	set := []string{
 		"CRAMTMP=" + tmp, "TMPDIR=" + filepath.Join(tmp, "tmp"), "TEMP=" + filepath.Join(tmp, "tmp"), "TMP=" + filepath.Join(tmp, "tmp"),
 		"TESTDIR=" + testDir, "TESTFILE=" + r.lesson.CramName,
-		"LANG=C", "LC_ALL=C", "LANGUAGE=C", "TZ=GMT", "CDPATH=", "COLUMNS=80", "GREP_OPTIONS=",
-		"TESTSHELL=" + shell,
-	})
+	}
+	if !r.opts.CramPreserveEnv {
+		set = append(set, cramCleanEnv...)
+	}
+	r.env = cramEnv(os.Environ(), append(set, "TESTSHELL="+shell))
 	return nil
 }
+
+// cramCleanEnv is what cram sets in a test's environment unless -E
+// (_test.py: test, cleanenv).
+var cramCleanEnv = []string{"LANG=C", "LC_ALL=C", "LANGUAGE=C", "TZ=GMT", "CDPATH=", "COLUMNS=80", "GREP_OPTIONS="}
 
 // cramEnv is env with each K=V of set in place of K's value, or added.
 func cramEnv(env, set []string) []string {
@@ -199,9 +206,13 @@ func (r *run) cramSkip(cr *transcript.CellResult) {
 // cramEnd ends a cram test file's shell as cram's ends, once it has run
 // the last command: cram's script ends there (_test.py: test), so the
 // shell reads its end and exits by itself, running what it runs then (an
-// EXIT trap), and cram reads its output to the end. labrun closes the
-// FIFO (the shell reads its end) and waits, the lesson's timeout at
-// most, for the shell to end: what it printed is res.CramEnd.
+// EXIT trap), and cram reads its output to the end (_process.py: execute,
+// Popen.communicate), also past the shell's end while a job left in the
+// background holds it. labrun closes the FIFO (the shell reads its end)
+// and waits, the lesson's timeout at most, for the shell's output to
+// reach its end (proc.Job.ToEOF): what it printed is res.CramEnd; a job
+// that still holds it then is killed, and res.CramEndCut says so (cram
+// would wait for it for ever).
 func (r *run) cramEnd(res *transcript.Result) {
 	if r.cram == nil || r.lesson.Cram == nil || r.cramSkipped() || r.ctx.Err() != nil {
 		return
@@ -211,10 +222,10 @@ func (r *run) cramEnd(res *transcript.Result) {
 			continue
 		}
 		s.gone = true
-		job := proc.Job{Send: s.cmds.Close, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte)}
-		end, err := s.step.RunJob(r.ctx, job, proc.Policy{Deadline: time.Now().Add(r.set.Timeout)})
-		if err == nil && end.Ended && end.Interrupted == nil {
-			res.CramEnd = end.Output
+		job := proc.Job{Send: s.cmds.Close, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte), ToEOF: true}
+		end, err := s.step.RunJob(r.ctx, job, proc.Policy{Deadline: time.Now().Add(r.set.Timeout), Grace: r.opts.Grace})
+		if err == nil && end.Ended {
+			res.CramEnd, res.CramEndCut = end.Output, end.Interrupted
 		}
 	}
 }

@@ -10,7 +10,9 @@ package main
 // indented lines that are no command between them, trailing spaces, CRLF
 // lines; now and then a file that is empty, only prose, of indented lines
 // and no command, with "> " lines before the first command (a preamble,
-// which cram runs first), or without a last newline; and now and then
+// which cram runs first), ending with a job left in the background
+// whose output comes after the shell's end, or without a last newline;
+// and now and then
 // one indented by other than two spaces, run with cram's --indent
 // (cramGenIndent). The expected lines are made from what the generator
 // knows a command prints, written as cram writes it
@@ -98,6 +100,15 @@ func (g *cramGen) file() []byte {
 		}
 		for j := 0; j < 1+g.r.IntN(4); j++ {
 			g.command()
+		}
+	}
+	if g.r.IntN(12) == 0 {
+		// a last command that leaves a job in the background, holding
+		// the output after the shell's end: cram reads it to its end
+		out := g.output()
+		g.line("  $ (sleep 0.2; " + printfOf(out) + ") &")
+		if g.r.IntN(2) == 0 {
+			g.expect(cram.OutputLines(out, 0))
 		}
 	}
 	if g.r.IntN(3) == 0 {
