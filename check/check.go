@@ -186,7 +186,7 @@ type Options struct {
 // come with it, holding what ran.
 func Run(ctx context.Context, l Lesson, o Options) (*Report, error) {
 	start := time.Now()
-	rec, snap, err := readRecorded(l)
+	rec, snap, err := readRecorded(l, o.Runner.CramIndent)
 	if err != nil {
 		return nil, err
 	}
@@ -252,8 +252,9 @@ func (rep *Report) judge(res *transcript.Result) {
 
 // readRecorded reads a lesson's recorded transcript, and what the file
 // was then (for --update to write only over that), refusing one whose
-// check rules are wrong and a course transcript that records nothing.
-func readRecorded(l Lesson) (*transcript.Transcript, atomicfile.Snapshot, error) {
+// check rules are wrong and a course transcript that records nothing;
+// cramIndent is a cram test file's indent (runner.Options.CramIndent).
+func readRecorded(l Lesson, cramIndent int) (*transcript.Transcript, atomicfile.Snapshot, error) {
 	src, err := lessons.ReadFile(l.Path)
 	if err != nil {
 		return nil, atomicfile.Snapshot{}, err
@@ -263,7 +264,7 @@ func readRecorded(l Lesson) (*transcript.Transcript, atomicfile.Snapshot, error)
 		return nil, atomicfile.Snapshot{}, &lessons.Error{Name: l.Path, Msg: errors.Unwrap(err).Error()}
 	}
 	if lessons.IsCram(l.Path) {
-		lesson, err := lessons.ParseCram(l.Path, src)
+		lesson, err := lessons.ParseCram(l.Path, src, lessons.CramIndentOf(cramIndent))
 		if err != nil {
 			return nil, atomicfile.Snapshot{}, err
 		}

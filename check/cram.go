@@ -32,11 +32,12 @@ type cramCheck struct {
 // its verdict; res is the fresh run.
 func (rep *Report) compareCram(res *transcript.Result) {
 	f := rep.rec.Lesson.Cram
-	runs, cut := render.CramRuns(res)
-	fresh, owners := f.Fresh(runs)
+	start, runs, cut := render.CramRuns(res)
+	fresh, owners := f.Fresh(start, runs)
 	ops := lessons.CramCompare(f.Texts(), fresh)
 	rep.cram = &cramCheck{fresh: fresh, ops: ops}
 	differs := f.Differs(ops, owners)
+	runs = append([]lessons.CramRun{start}, runs...) // runs[0] the preamble's, runs[k+1] command k's
 	k := 0
 	var ended *lessons.ConsoleCommand // the command whose exit ended the shell
 	for i, c := range rep.rec.Lesson.Cells {
@@ -47,16 +48,21 @@ func (rep *Report) compareCram(res *transcript.Result) {
 			switch {
 			case cut[k] != nil:
 				kr.Verdict, kr.Reason = Fail, Reason{Kind: Interrupted, Detail: render.InterruptionWords(cut[k])}
-			case runs[k].Keep:
+			case runs[k+1].Keep:
 				kr.Verdict, kr.Reason = Skip, Reason{Kind: NotRun, Detail: "not run: the cell was interrupted"}
-			case ended != nil && !runs[k].Ran && kr.Verdict == Fail:
-				kr.Reason.Detail = render.SessionEndedWords(ended.Line, runs[cramIndex(f, ended)].Exit)
+			case ended != nil && !runs[k+1].Ran && kr.Verdict == Fail:
+				kr.Reason.Detail = render.SessionEndedWords(ended.Line, runs[cramIndex(f, ended)+1].Exit)
+			case k == len(f.Commands)-1 && res.CramEndCut != nil:
+				kr.Verdict, kr.Reason = Fail, Reason{Kind: Interrupted, Detail: render.CramHeldWords(res.CramEndCut)}
 			}
-			if runs[k].Ended {
+			if runs[k+1].Ended {
 				ended = cmd
 			}
 			cell.Commands = append(cell.Commands, kr)
 			k++
+		}
+		if len(f.Commands) == 0 && differs[0] {
+			cramNothing(cell, f, runs[0])
 		}
 		if rep.only == nil || rep.only[c.Index] {
 			rep.Cells = append(rep.Cells, cramVerdict(cell, res))
@@ -71,26 +77,24 @@ func cramIndex(f *lessons.CramFile, cmd *lessons.ConsoleCommand) int {
 
 // cramCommand is the check of command k of a cram test: its expected
 // lines (as the file holds them) and its fresh ones (as cram writes
-// them), failing where cram's comparison found it different. The first
-// command's lines begin with the indented lines before it, no command's,
-// which cram finds different; the last one's fresh lines end with what
-// the shell printed as it ended (lessons.CramFile.Fresh).
+// them), failing where cram's comparison found it different; runs[0] is
+// the preamble's run, runs[k+1] the command's. The first command's lines
+// begin with the indented lines before it, no command's, which cram
+// finds different, and its fresh ones with what the preamble printed;
+// the last one's fresh lines end with what the shell printed as it ended
+// (lessons.CramFile.Fresh).
 func cramCommand(f *lessons.CramFile, k int, runs []lessons.CramRun, differs bool) *CommandReport {
-	cmd, run := f.Commands[k], runs[k]
-	var rec []string
-	for _, l := range f.Lines {
-		if (l.Cmd == k || k == 0 && l.Cmd < 0) && l.Kind == lessons.CramOutput {
-			rec = append(rec, strings.TrimSuffix(strings.TrimPrefix(l.Text, lessons.CramIndent), "\n"))
-		}
+	cmd, run := f.Commands[k], runs[k+1]
+	rec := cramRecorded(f, k)
+	var lines []string
+	if k == 0 && runs[0].Ran {
+		lines = runs[0].Lines(f.Indent)
 	}
-	lines := run.Lines()
-	if k == len(f.Commands)-1 && len(runs) > k+1 && run.Ran && !run.Ended {
-		lines = append(lines, runs[k+1].Lines()...)
+	lines = append(lines, run.Lines(f.Indent)...)
+	if k == len(f.Commands)-1 && len(runs) > k+2 && run.Ran && !run.Ended {
+		lines = append(lines, runs[k+2].Lines(f.Indent)...)
 	}
-	var fresh []string
-	for _, l := range lines {
-		fresh = append(fresh, strings.TrimSuffix(strings.TrimPrefix(l, lessons.CramIndent), "\n"))
-	}
+	fresh := cramBodies(f, lines)
 	rep := &CommandReport{Command: cmd, Line: cmd.Line, Verdict: Pass, Recorded: rec, Fresh: fresh, RawRecorded: cmd.Recorded}
 	if run.Ran {
 		rep.RawFresh = strings.Join(fresh, "\n") + "\n"
@@ -110,6 +114,40 @@ func cramCommand(f *lessons.CramFile, k int, runs []lessons.CramRun, differs boo
 	return rep
 }
 
+// cramRecorded are the expected lines of command k (the lines before the
+// first command with the first's), without their indent.
+func cramRecorded(f *lessons.CramFile, k int) []string {
+	var rec []string
+	for _, l := range f.Lines {
+		if (l.Cmd == k || k == 0 && l.Cmd < 0) && l.Kind == lessons.CramOutput {
+			rec = append(rec, l.Text)
+		}
+	}
+	return cramBodies(f, rec)
+}
+
+// cramBodies are lines of a cram test without the file's indent and
+// their newline.
+func cramBodies(f *lessons.CramFile, lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		out = append(out, strings.TrimSuffix(strings.TrimPrefix(l, f.Indent), "\n"))
+	}
+	return out
+}
+
+// cramNothing fails the cell of a cram test of no command whose lines
+// differ from what cram writes (start: its preamble's run): they are
+// expected output of nothing, as cram reads them.
+func cramNothing(c *CellReport, f *lessons.CramFile, start lessons.CramRun) {
+	var fresh []string
+	if start.Ran {
+		fresh = cramBodies(f, start.Lines(f.Indent))
+	}
+	c.Verdict, c.Reason = Fail, Reason{Kind: OutputDiffers}
+	c.Diff = UnifiedDiff("expected: no command", "fresh: no command", cramRecorded(f, 0), fresh)
+}
+
 // cramVerdict is a cram cell's verdict from its commands': skipped when
 // the test skipped itself, failing at the first failing command's line.
 func cramVerdict(c *CellReport, res *transcript.Result) *CellReport {
@@ -119,6 +157,9 @@ func cramVerdict(c *CellReport, res *transcript.Result) *CellReport {
 			k.Verdict, k.Reason, k.Diff = Skip, c.Reason, ""
 		}
 		return c
+	}
+	if len(c.Commands) == 0 {
+		return c // a file of no command (cramNothing)
 	}
 	var diffs []string
 	for _, k := range c.Commands {

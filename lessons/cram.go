@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"cmp"
 	"path/filepath"
 	"strings"
 )
@@ -16,14 +17,33 @@ import (
 // no command's (Cmd -1), as in cram: an output line there is in no
 // fresh output, so the file fails at its first command (and an update
 // drops the line, as "cram -i -y" does); a "  > " line there stays where
-// it is (cram runs it before the first command; labrun does not). Each
-// run of indented lines is a console cell of the lesson (Kind Console,
-// run through pipes), so that errors and verdicts say foo.t:LINE;
-// CramFile keeps what a writer needs to write the file back as cram does
-// (cramwrite.go).
+// it is, and its text runs before the first command (Preamble), as cram
+// runs it: its output comes first in the fresh lines. A file with
+// indented lines and no command has one cell and no command (its lines
+// are expected output of nothing: cram fails the file; the cell runs the
+// preamble). Each run of indented lines is a console cell of the lesson
+// (Kind Console, run through pipes), so that errors and verdicts say
+// foo.t:LINE; CramFile keeps what a writer needs to write the file back
+// as cram does (cramwrite.go). The indent is cram's --indent: two spaces
+// by default (DefaultCramIndent), any number of them (CramIndentOf).
 
-// CramIndent is the indent of a cram test's lines.
-const CramIndent = "  "
+// DefaultCramIndent is the indent of a cram test's lines without
+// --indent: cram's default, two spaces.
+const DefaultCramIndent = 2
+
+// CramIndentOf is the indent of n spaces, as cram's --indent=n reads it:
+// 0 is the default (DefaultCramIndent, so that a zero value of an option
+// reads as cram's default), and a negative n no indent at all (cram's
+// --indent=0: every line that is no command is expected output).
+func CramIndentOf(n int) string {
+	switch {
+	case n == 0:
+		n = DefaultCramIndent
+	case n < 0:
+		n = 0
+	}
+	return strings.Repeat(" ", n)
+}
 
 // CramExt is the extension of a cram test file.
 const CramExt = ".t"
@@ -65,13 +85,22 @@ type CramFile struct {
 	NoEOL bool
 	// Commands are the file's commands in order (those of its cells).
 	Commands []*ConsoleCommand
+	// Indent is the indent of the file's lines (CramIndentOf).
+	Indent string
+	// Preamble is the text of the "> " lines before the first command,
+	// joined by newlines: cram runs it first, before the first command
+	// ("" for none).
+	Preamble string
+	// PreambleLine is the line of the preamble's first line (0: none).
+	PreambleLine int
 }
 
 // ParseCram reads a cram test file into a lesson whose cells are its
-// runs of indented lines. name is used in messages. An empty file is a
-// lesson without cells.
-func ParseCram(name string, src []byte) (*Lesson, error) {
-	l := &Lesson{Name: name, Source: src, Dialect: NativeDialect, Cram: &CramFile{}, CramName: filepath.Base(name)}
+// runs of indented lines, indent the spaces of cram's --indent
+// (CramIndentOf). name is used in messages. An empty file is a lesson
+// without cells.
+func ParseCram(name string, src []byte, indent string) (*Lesson, error) {
+	l := &Lesson{Name: name, Source: src, Dialect: NativeDialect, Cram: &CramFile{Indent: indent}, CramName: filepath.Base(name)}
 	f := l.Cram
 	text := string(src)
 	f.NoEOL = text != "" && !strings.HasSuffix(text, "\n")
@@ -85,7 +114,7 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 		if !strings.HasSuffix(line, "\n") {
 			line += "\n"
 		}
-		kind := cramKind(line)
+		kind := cramKind(line, indent)
 		if kind == CramProse || kind != CramCommand && cur == nil {
 			cell = nil
 		} else if cell == nil {
@@ -94,9 +123,9 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 		}
 		if cell != nil {
 			cell.EndLine = n
-			cell.Source += strings.TrimPrefix(line, CramIndent)
+			cell.Source += strings.TrimPrefix(line, indent)
 		}
-		body := strings.TrimSuffix(strings.TrimPrefix(line, CramIndent), "\n")
+		body := strings.TrimSuffix(strings.TrimPrefix(line, indent), "\n")
 		switch kind {
 		case CramCommand:
 			cur = &ConsoleCommand{Line: n, LastLine: n, OutLine: n + 1, Text: strings.TrimPrefix(body, consolePrompt)}
@@ -104,6 +133,8 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 			f.Commands = append(f.Commands, cur)
 		case CramMore:
 			if cur == nil {
+				f.Preamble += strings.TrimPrefix(body, consoleMore) + "\n"
+				f.PreambleLine = cmp.Or(f.PreambleLine, n)
 				break
 			}
 			cur.Text += "\n" + strings.TrimPrefix(body, consoleMore)
@@ -120,6 +151,7 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 		}
 		f.Lines = append(f.Lines, CramLine{Kind: kind, Text: line, Cmd: len(f.Commands) - 1})
 	}
+	f.Preamble = strings.TrimSuffix(f.Preamble, "\n")
 	for _, c := range l.Cells {
 		c.Source = strings.TrimSuffix(c.Source, "\n")
 		c.Body = c.Source
@@ -127,13 +159,16 @@ func ParseCram(name string, src []byte) (*Lesson, error) {
 	for _, cmd := range f.Commands {
 		cmd.Recorded, cmd.Exit = ReadConsoleRecord(cmd.Lines)
 	}
-	l.Cells = cramCells(l.Cells)
+	l.Cells = cramCells(l.Cells, f)
 	return l, nil
 }
 
 // cramCells are the cells that hold commands, renumbered: a run of
 // indented lines holding only output belongs to the command before it.
-func cramCells(cells []*Cell) []*Cell {
+// A file with indented lines and no command has one cell, with no
+// command, at its first indented line: cram runs the file (its
+// preamble) and compares those lines with what it printed.
+func cramCells(cells []*Cell, f *CramFile) []*Cell {
 	var kept []*Cell
 	for _, c := range cells {
 		if len(c.Console) > 0 {
@@ -141,17 +176,26 @@ func cramCells(cells []*Cell) []*Cell {
 			kept = append(kept, c)
 		}
 	}
+	if len(f.Commands) > 0 {
+		return kept
+	}
+	for i, l := range f.Lines {
+		if l.Kind != CramProse {
+			return []*Cell{{Info: "console", Line: i + 1, EndLine: i + 1, Kind: Console, Attrs: cramAttrs()}}
+		}
+	}
 	return kept
 }
 
-// cramKind classifies one line (with its newline) as cram does.
-func cramKind(line string) CramLineKind {
+// cramKind classifies one line (with its newline) as cram does, by the
+// file's indent.
+func cramKind(line, indent string) CramLineKind {
 	switch {
-	case strings.HasPrefix(line, CramIndent+consolePrompt):
+	case strings.HasPrefix(line, indent+consolePrompt):
 		return CramCommand
-	case strings.HasPrefix(line, CramIndent+consoleMore):
+	case strings.HasPrefix(line, indent+consoleMore):
 		return CramMore
-	case strings.HasPrefix(line, CramIndent):
+	case strings.HasPrefix(line, indent):
 		return CramOutput
 	}
 	return CramProse

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -38,7 +39,7 @@ func TestCramWriteAndMerge(t *testing.T) {
 	for name, runs := range cramRuns {
 		t.Run(name, func(t *testing.T) {
 			src := readCramGolden(t, name)
-			l, err := ParseCram(name, src)
+			l, err := ParseCram(name, src, DefaultIndent)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,7 +47,7 @@ func TestCramWriteAndMerge(t *testing.T) {
 			if len(f.Commands) != len(runs) {
 				t.Fatalf("%d commands, want %d", len(f.Commands), len(runs))
 			}
-			fresh, owners := f.Fresh(runs)
+			fresh, owners := f.Fresh(CramRun{}, runs)
 			if diff := cmp.Diff(string(readCramGolden(t, name+".err")), string(CramText(fresh))); diff != "" {
 				t.Errorf("fresh lines differ from cram's .err (-cram +labrun):\n%s", diff)
 			}
@@ -66,8 +67,8 @@ func TestCramWriteAndMerge(t *testing.T) {
 
 func TestCramDiffers(t *testing.T) {
 	src := readCramGolden(t, "update.t")
-	l, _ := ParseCram("update.t", src)
-	fresh, owners := l.Cram.Fresh(cramRuns["update.t"])
+	l, _ := ParseCram("update.t", src, DefaultIndent)
+	fresh, owners := l.Cram.Fresh(CramRun{}, cramRuns["update.t"])
 	got := l.Cram.Differs(CramCompare(l.Cram.Texts(), fresh), owners)
 	// 0 escapes, 1 wrong, 2 bad regexes, 3 a new line before a matching
 	// regex, 4 a glob that matches, 5 [3] missing, 6 [1] as recorded, 7
@@ -83,9 +84,9 @@ func TestCramDiffers(t *testing.T) {
 // the last command, its last byte dropped (cram drops the last byte of
 // the shell's output), and it counts for the last command.
 func TestCramEnd(t *testing.T) {
-	l, _ := ParseCram("end.t", []byte("  $ trap 'echo bye' EXIT\n  $ echo a\n  a\nprose\n"))
+	l, _ := ParseCram("end.t", []byte("  $ trap 'echo bye' EXIT\n  $ echo a\n  a\nprose\n"), DefaultIndent)
 	runs := []CramRun{{Ran: true}, {Ran: true, Output: "a\n"}, {Ran: true, Ended: true, Output: "bye\n"}}
-	fresh, owners := l.Cram.Fresh(runs)
+	fresh, owners := l.Cram.Fresh(CramRun{}, runs)
 	want := []string{"  $ trap 'echo bye' EXIT\n", "  $ echo a\n", "  a\n", "prose\n", "  bye (no-eol)\n"}
 	if !slices.Equal(fresh, want) || !slices.Equal(owners, []int{0, 1, 1, 1, 1}) {
 		t.Errorf("fresh %q (owners %v), want %q", fresh, owners, want)
@@ -97,7 +98,7 @@ func TestCramEnd(t *testing.T) {
 
 func TestParseCram(t *testing.T) {
 	src := []byte("prose\n  $ echo a\n  a\n  > more\n  [2]\nmid\n  b\n  $ x\n  $\n  \n  y")
-	l, err := ParseCram("f.t", src)
+	l, err := ParseCram("f.t", src, DefaultIndent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,18 +116,66 @@ func TestParseCram(t *testing.T) {
 		t.Errorf("cell: %+v", l.Cells[1])
 	}
 	// Indented lines before the first command are no command's, and in
-	// no cell, as cram reads them; import refuses them.
-	for _, first := range []string{"  output first\n  $ echo\n", "  > more first\n"} {
-		l, err := ParseCram("first.t", []byte(first))
-		if err != nil || l.Cram.Lines[0].Cmd != -1 || len(l.Cells) > 0 && l.Cells[0].Line != 2 {
+	// no cell of a command, as cram reads them; a "> " line there is the
+	// preamble; import refuses them.
+	for _, first := range []string{"  output first\n  $ echo\n", "prose\n  > more first\n  $ echo\n"} {
+		l, err := ParseCram("first.t", []byte(first), DefaultIndent)
+		k := strings.Count(first, "\n") - 2 // the line before the command
+		if err != nil || l.Cram.Lines[k].Cmd != -1 || len(l.Cells) != 1 || l.Cells[0].Line != k+2 {
 			t.Errorf("%q: %v, %+v", first, err, l)
 		}
-		if _, err := CramMarkdown("first.t", []byte(first)); err == nil {
+		if _, err := CramMarkdown("first.t", []byte(first), DefaultIndent); err == nil {
 			t.Errorf("%q: import: no error", first)
 		}
 	}
-	if l, err := ParseCram("empty.t", nil); err != nil || len(l.Cells) != 0 {
+	if l, _ := ParseCram("pre.t", []byte("  > a\n  > b\n  $ c\n"), DefaultIndent); l.Cram.Preamble != "a\nb" {
+		t.Errorf("preamble %q, want \"a\\nb\"", l.Cram.Preamble)
+	}
+	// A file of indented lines and no command: one cell, of no command.
+	if l, _ := ParseCram("none.t", []byte("prose\n  stray\n"), DefaultIndent); len(l.Cells) != 1 || l.Cells[0].Line != 2 || len(l.Cells[0].Console) != 0 {
+		t.Errorf("no command: %+v", l.Cells)
+	}
+	if l, _ := ParseCram("prose.t", []byte("prose\n\n"), DefaultIndent); len(l.Cells) != 0 {
+		t.Errorf("prose only: %+v", l.Cells)
+	}
+	if l, err := ParseCram("empty.t", nil, DefaultIndent); err != nil || len(l.Cells) != 0 {
 		t.Errorf("empty file: %v, %v", l, err)
+	}
+}
+
+// TestCramIndent: the indent of --indent, 4 spaces or none, reads the
+// lines as cram reads them with it, and writes them back so.
+func TestCramIndent(t *testing.T) {
+	src := "prose\n    $ echo a\n    > b\n    a\n  two spaces: output\n    $ false\n"
+	l, _ := ParseCram("four.t", []byte(src), CramIndentOf(4))
+	f := l.Cram
+	if len(f.Commands) != 2 || f.Commands[0].Text != "echo a\nb" || f.Commands[0].Recorded != "a\n" || f.Lines[4].Kind != CramProse {
+		t.Fatalf("--indent=4: %+v", *f.Commands[0])
+	}
+	fresh, _ := f.Fresh(CramRun{}, []CramRun{{Ran: true, Output: "a b\n"}, {Ran: true, Exit: 1}})
+	want := "prose\n    $ echo a\n    > b\n    a b\n  two spaces: output\n    $ false\n    [1]\n"
+	if got := string(CramText(fresh)); got != want {
+		t.Errorf("--indent=4 fresh lines %q, want %q", got, want)
+	}
+	l, _ = ParseCram("zero.t", []byte("prose is output\n$ echo a\n"), CramIndentOf(-1))
+	if f := l.Cram; len(f.Commands) != 1 || f.Lines[0].Kind != CramOutput || f.Lines[0].Cmd != -1 {
+		t.Errorf("--indent=0: %+v", f)
+	}
+}
+
+// TestCramPreamble: a preamble's output and status come first, before
+// the prose before the first command; one that ends the shell leaves
+// only the lines before the first command.
+func TestCramPreamble(t *testing.T) {
+	l, _ := ParseCram("pre.t", []byte("  > echo pre; false\nprose\n  $ echo a\n  a\n"), DefaultIndent)
+	fresh, owners := l.Cram.Fresh(CramRun{Ran: true, Output: "pre\n", Exit: 1}, []CramRun{{Ran: true, Output: "a\n"}})
+	want := "  pre\n  [1]\n  > echo pre; false\nprose\n  $ echo a\n  a\n"
+	if got := string(CramText(fresh)); got != want || owners[0] != -1 {
+		t.Errorf("fresh lines %q (owners %v), want %q", got, owners, want)
+	}
+	fresh, _ = l.Cram.Fresh(CramRun{Ran: true, Ended: true, Output: "bye\n"}, []CramRun{{}})
+	if got, want := string(CramText(fresh)), "  bye (no-eol)\n  > echo pre; false\nprose\n  $ echo a\n"; got != want {
+		t.Errorf("a preamble that exits: %q, want %q", got, want)
 	}
 }
 
@@ -170,11 +219,11 @@ func TestCramUpdateNoEOL(t *testing.T) {
 		{"last line the one line of context after 1", "  $ printf 'b\\n\\n'\n  X\n  ", run("b\n\n"), "  $ printf 'b\\n\\n'\n  b\n  ", false},
 		{"passes", "  $ printf foo\n  foo (no-eol)", run("foo"), "  $ printf foo\n  foo (no-eol)", false},
 	} {
-		l, err := ParseCram("f.t", []byte(c.src))
+		l, err := ParseCram("f.t", []byte(c.src), DefaultIndent)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, _ := l.Cram.Fresh(c.runs)
+		fresh, _ := l.Cram.Fresh(CramRun{}, c.runs)
 		got, ok := l.Cram.Update(fresh, CramCompare(l.Cram.Texts(), fresh))
 		if string(got) != c.want || ok == c.rejected {
 			t.Errorf("%s: got %q (rejected %v), want %q (rejected %v)", c.name, got, !ok, c.want, c.rejected)
@@ -202,7 +251,7 @@ func FuzzCram(f *testing.F) {
 		f.Add(s, "a\nb\r\n", 1)
 	}
 	f.Fuzz(func(t *testing.T, src, out string, exit int) {
-		l, err := ParseCram("f.t", []byte(src))
+		l, err := ParseCram("f.t", []byte(src), DefaultIndent)
 		if err != nil {
 			return
 		}
@@ -210,12 +259,12 @@ func FuzzCram(f *testing.F) {
 		for i := range runs {
 			runs[i] = CramRun{Ran: true, Output: out, Exit: exit % 256, Ended: i == len(runs)-1 && exit%2 == 1}
 		}
-		fresh, owners := l.Cram.Fresh(runs)
+		fresh, owners := l.Cram.Fresh(CramRun{}, runs)
 		text, ok := l.Cram.Update(fresh, CramCompare(l.Cram.Texts(), fresh))
 		if !ok || l.Cram.NoEOL {
 			return
 		}
-		again, err := ParseCram("f.t", text)
+		again, err := ParseCram("f.t", text, DefaultIndent)
 		if err != nil {
 			t.Fatalf("the update does not read: %v\n%q", err, text)
 		}
@@ -224,3 +273,6 @@ func FuzzCram(f *testing.F) {
 		}
 	})
 }
+
+// DefaultIndent is cram's default indent, as the tests read files.
+var DefaultIndent = CramIndentOf(0)

@@ -22,10 +22,11 @@ import (
 // first command, which is no command's, has no block to stand in: such a
 // file is refused.
 
-// CramMarkdown converts a cram test file to a Markdown lesson; name is
-// the file's path, used in messages and, its base name, in the directive.
-func CramMarkdown(name string, src []byte) ([]byte, error) {
-	l, err := ParseCram(name, src)
+// CramMarkdown converts a cram test file, its lines indented by indent
+// (CramIndentOf), to a Markdown lesson; name is the file's path, used in
+// messages and, its base name, in the directive.
+func CramMarkdown(name string, src []byte, indent string) ([]byte, error) {
+	l, err := ParseCram(name, src, indent)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +69,7 @@ func writeCramBlock(b *strings.Builder, f *CramFile, c *Cell) {
 		k := cramIndex(f, cmd)
 		var out []string
 		for _, l := range f.Lines {
-			body := strings.TrimSuffix(strings.TrimPrefix(l.Text, CramIndent), "\n")
+			body := strings.TrimSuffix(strings.TrimPrefix(l.Text, f.Indent), "\n")
 			switch {
 			case l.Cmd != k || l.Kind == CramProse:
 			case l.Kind == CramOutput:

@@ -15,7 +15,8 @@ import (
 // when its exit status is not 0, then the prose that followed the
 // command in the file and the next command's lines; the output lines
 // are cram's (internal/cram.OutputLines: cut as Python's
-// bytes.splitlines cuts them, " (no-eol)", cram's escapes), indented.
+// bytes.splitlines cuts them, " (no-eol)", cram's escapes), indented by
+// the file's indent.
 
 // CramRun is what one command of a cram file did in a fresh run.
 type CramRun struct {
@@ -35,11 +36,13 @@ type CramRun struct {
 
 // Fresh returns the file's lines with fresh outputs, as cram writes them
 // (each with its "\n"), and the index of the command each belongs to
-// (-1 before the first); runs are the commands' runs, in order, and one
-// more when the shell printed something as it ended after the last
-// command (an EXIT trap): cram writes that last, after the prose that
-// follows the last command, and it counts for the last command.
-func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
+// (-1 before the first); start is the run of the file's preamble (Ran
+// false: it has none), whose output and status cram writes first, before
+// the lines before the first command; runs are the commands' runs, in
+// order, and one more when the shell printed something as it ended after
+// the last command (an EXIT trap): cram writes that last, after the prose
+// that follows the last command, and it counts for the last command.
+func (f *CramFile) Fresh(start CramRun, runs []CramRun) (lines []string, owners []int) {
 	type owned struct {
 		text string
 		cmd  int
@@ -65,7 +68,13 @@ func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 			add(o.cmd, o.text)
 		}
 	}
+	if start.Ran {
+		add(-1, start.Lines(f.Indent)...)
+	}
 	addAfter(-1)
+	if start.Ended {
+		return lines, owners // the preamble ended the shell
+	}
 	n := len(f.Commands)
 	var end *CramRun // what the shell printed as it ended
 	if len(runs) > n {
@@ -87,7 +96,7 @@ func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 		if !r.Ran {
 			break
 		}
-		add(k, r.Lines()...)
+		add(k, r.Lines(f.Indent)...)
 		if r.Ended {
 			addAfter(k)
 			break
@@ -95,7 +104,7 @@ func (f *CramFile) Fresh(runs []CramRun) (lines []string, owners []int) {
 		addAfter(k)
 	}
 	if end != nil && runs[n-1].Ran && !runs[n-1].Ended {
-		add(n-1, end.Lines()...)
+		add(n-1, end.Lines(f.Indent)...)
 	}
 	return lines, owners
 }
@@ -112,9 +121,10 @@ func (f *CramFile) Texts() []string {
 // Differs says which commands cram's comparison of the file's lines with
 // fresh lines (Fresh, with their owners) finds different: those that own
 // a line of an opcode that is not Equal, on either side; a line before
-// the first command counts for the first.
+// the first command counts for the first. A file of no command has one
+// entry: whether its lines differ (cram fails it then).
 func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
-	d := make([]bool, len(f.Commands))
+	d := make([]bool, max(len(f.Commands), 1))
 	mark := func(k int) {
 		k = max(k, 0)
 		if k < len(d) {
@@ -136,11 +146,12 @@ func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
 }
 
 // Lines are the lines cram writes for a command that ran: its output,
-// then "[N]" for a status that is not 0, indented, each with its "\n".
+// then "[N]" for a status that is not 0, each indented by indent and
+// with its "\n".
 // A command that ended the shell has no status line, and its output
 // lacks its last byte: cram drops the last byte of the shell's output,
 // the newline of its last marker line when the shell ends by itself.
-func (r CramRun) Lines() []string {
+func (r CramRun) Lines(indent string) []string {
 	out, exit := r.Output, r.Exit
 	if r.Ended {
 		exit = 0
@@ -150,7 +161,7 @@ func (r CramRun) Lines() []string {
 	}
 	lines := cram.OutputLines(out, exit)
 	for i, l := range lines {
-		lines[i] = CramIndent + l + "\n"
+		lines[i] = indent + l + "\n"
 	}
 	return lines
 }

@@ -9,14 +9,19 @@ import (
 // writes its .err file (lessons.CramFile.Fresh): labrun run foo.t writes
 // it, and labrun check compares the file with it.
 
-// CramRuns are the runs of a cram test's commands in file order, from the
+// CramRuns are the run of a cram test's preamble (res.CramStart; Ran
+// false for none) and the runs of its commands in file order, from the
 // results of its cells (res.Cells, one per cell of the lesson). A
 // command after an exit did not run (cram drops it); one that did not
 // run or finish for another reason, an interruption, keeps its expected
 // lines (Keep), and cut says why a command was interrupted (nil: it
 // was not).
-func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []*transcript.Interruption) {
+func CramRuns(res *transcript.Result) (start lessons.CramRun, runs []lessons.CramRun, cut []*transcript.Interruption) {
 	ended := false
+	if co := res.CramStart; co != nil && co.Ran {
+		start, _ = cramRun(co, false)
+		ended = start.Ended
+	}
 	for _, cr := range res.Cells {
 		for j := range cr.Cell.Console {
 			var co *transcript.ConsoleOutput
@@ -31,7 +36,7 @@ func CramRuns(res *transcript.Result) (runs []lessons.CramRun, cut []*transcript
 	if res.CramEnd != "" {
 		runs = append(runs, lessons.CramRun{Ran: true, Ended: true, Output: res.CramEnd})
 	}
-	return runs, cut
+	return start, runs, cut
 }
 
 // cramRun is the run of a command (co nil: it has none) and its
@@ -48,9 +53,16 @@ func cramRun(co *transcript.ConsoleOutput, ended bool) (lessons.CramRun, *transc
 	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit}, nil
 }
 
+// CramHeldWords say that a job a cram test left in the background held
+// its shell's output open after the last command until labrun stopped
+// waiting (why: the wait's interruption), where cram waits for ever.
+func CramHeldWords(why *transcript.Interruption) string {
+	return "a job left in the background held the shell's output open after the last command (cram waits for its end); " + InterruptionWords(why)
+}
+
 // cramTranscript is a cram test file with the fresh outputs of res.
 func cramTranscript(res *transcript.Result) []byte {
-	runs, _ := CramRuns(res)
-	lines, _ := res.Lesson.Cram.Fresh(runs)
+	start, runs, _ := CramRuns(res)
+	lines, _ := res.Lesson.Cram.Fresh(start, runs)
 	return lessons.CramText(lines)
 }

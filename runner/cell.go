@@ -143,6 +143,9 @@ func (r *run) runCells(res *transcript.Result) error {
 	if r.cramSkipped() {
 		res.CramSkipped = r.cram.skipped
 	}
+	if r.cram != nil {
+		res.CramStart = r.cram.start
+	}
 	r.cramEnd(res)
 	if n := len(res.Cells); n > 0 && r.ctx.Err() == nil {
 		r.directives(r.lesson.After, res.Cells[n-1])

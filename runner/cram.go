@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +27,8 @@ import (
 // own environment and what cram sets over it: TESTDIR (the file's dir,
 // absolute), TESTFILE, TESTSHELL, CRAMTMP, TMPDIR, TEMP, TMP, and as
 // cram "cleans" it, LANG, LC_ALL and LANGUAGE C, TZ GMT, CDPATH and
-// GREP_OPTIONS empty, COLUMNS 80. In a cram test file (not a Markdown
+// GREP_OPTIONS empty, COLUMNS 80 (not under Options.CramPreserveEnv,
+// cram's -E). In a cram test file (not a Markdown
 // lesson), a shell that exits 80 skips the test (Result.CramSkipped).
 
 // DefaultCramShell is the shell cram runs a test in without --shell.
@@ -39,6 +43,8 @@ type cramRun struct {
 	shell string
 	// skipped is the line of the command after which the shell exited 80.
 	skipped int
+	// start is the run of the file's preamble (Result.CramStart).
+	start *transcript.ConsoleOutput
 }
 
 // cramLayout makes the run's cram dirs in the run dir and sets the run's
@@ -68,14 +74,20 @@ func (r *run) cramLayout(lessonDir string) error {
 	}
 	r.work.keepSub, _ = filepath.Rel(r.work.run.Path(), tmp)
 	r.dir, r.cram = dir, &cramRun{shell: shell}
-	r.env = cramEnv(os.Environ(), []string{
+	set := []string{
 		"CRAMTMP=" + tmp, "TMPDIR=" + filepath.Join(tmp, "tmp"), "TEMP=" + filepath.Join(tmp, "tmp"), "TMP=" + filepath.Join(tmp, "tmp"),
 		"TESTDIR=" + testDir, "TESTFILE=" + r.lesson.CramName,
-		"LANG=C", "LC_ALL=C", "LANGUAGE=C", "TZ=GMT", "CDPATH=", "COLUMNS=80", "GREP_OPTIONS=",
-		"TESTSHELL=" + shell,
-	})
+	}
+	if !r.opts.CramPreserveEnv {
+		set = append(set, cramCleanEnv...)
+	}
+	r.env = cramEnv(os.Environ(), append(set, "TESTSHELL="+shell))
 	return nil
 }
+
+// cramCleanEnv is what cram sets in a test's environment unless -E
+// (_test.py: test, cleanenv).
+var cramCleanEnv = []string{"LANG=C", "LC_ALL=C", "LANGUAGE=C", "TZ=GMT", "CDPATH=", "COLUMNS=80", "GREP_OPTIONS="}
 
 // cramEnv is env with each K=V of set in place of K's value, or added.
 func cramEnv(env, set []string) []string {
@@ -88,9 +100,33 @@ func cramEnv(env, set []string) []string {
 	return append(out, set...)
 }
 
-// cramShellSetup is what a cram test's shell runs first: nothing, as
-// cram's (its mark says the shell reads the FIFO; cramScript).
-const cramShellSetup = ":"
+// cramPreamble is what a cram test's shell runs first (its mark says
+// the shell reads the FIFO; cramScript): the file's preamble, the "> "
+// lines before its first command, which cram runs before it; nothing for
+// a file without one, and for a Markdown lesson run as a cram test.
+func (r *run) cramPreamble() string {
+	if r.lesson.Cram == nil {
+		return ""
+	}
+	return r.lesson.Cram.Preamble
+}
+
+// cramStarted keeps the run of a cram test file's preamble (res, its
+// job's), for Result.CramStart; a preamble that exits 80 skips the test.
+func (r *run) cramStarted(res proc.JobResult) {
+	if r.cram == nil || r.cramPreamble() == "" {
+		return
+	}
+	co := &transcript.ConsoleOutput{Ran: true, Output: res.Output, Duration: res.Duration, Ended: res.Ended, Interruption: res.Interrupted}
+	co.Exit, _ = strconv.Atoi(res.Status)
+	if res.Ended {
+		co.Exit = res.Exit.Code
+		if co.Exit == cramSkipExit && res.Interrupted == nil {
+			r.cram.skipped = r.lesson.Cram.PreambleLine
+		}
+	}
+	r.cram.start = co
+}
 
 // cramShellArgs are the argv of a cram test's shell: as cram starts it
 // (_test.py: shell + ['-'], the script on its stdin), so that its
@@ -107,18 +143,48 @@ func cramShellArgs(shell, fifo string) []string {
 // marker), so the script's lines are counted as cram's are, and a message
 // with a line number ("/bin/sh: 4: Syntax error") says cram's: the mark
 // stands on the line after the command, and the session's setup (first)
-// is a mark alone, in place of cram's first echo. The command runs in a
+// is the file's preamble, which cram runs before its first echo, and a
+// mark in place of that echo (a mark alone without a preamble). The
+// command runs in a
 // group whose stdin is /dev/null, so that it does not read the FIFO, the
 // shell's script; cram's shell reads its script from a pipe, which dash
 // has read to its end before the commands run (a command reading its
 // stdin reads nothing there too). The ":" keeps a group of no command
 // (an empty one, a comment) from being a syntax error.
-func cramScript(cmd, mark string, first bool) string {
+//
+// A command that is no whole program on its own (the shell's -n refuses
+// it: a syntax error, or a command left open, an "if" without its "fi")
+// would make the group the error's ("(expecting \"}\")"): it is sent as
+// cram's script has it, its lines alone and the mark on the next line,
+// so that the shell says what cram's says, on cram's line; and the script
+// ends there (last: labrun closes the FIFO after it), so that the shell,
+// which exits on a syntax error, does not wait for a rest of the script
+// that a command left open would read on (labrun sends each command only
+// once the one before is over, so the rest of cram's script is not there:
+// a command left open ends at the end of the script here, where cram's
+// reads the next commands into it).
+func (r *run) cramScript(cmd, mark string, first bool, deadline time.Time) (script string, last bool) {
 	printMark := fmt.Sprintf("printf '%%s%%d%s\\n' '%s' \"$?\"\n", markerByte, mark)
-	if first {
-		return printMark
+	switch {
+	case first && cmd == "":
+		return printMark, false
+	case !r.cramParses(cmd, deadline):
+		return cmd + "\n" + printMark, true
 	}
-	return "{ :; " + cmd + "\n} </dev/null; " + printMark
+	return "{ :; " + cmd + "\n} </dev/null; " + printMark, false
+}
+
+// cramParses says whether the cram test's shell reads cmd as a whole
+// program on its own: its -n (read, do not run) takes it, by the
+// deadline. A shell that cannot say (it does not start) takes it.
+func (r *run) cramParses(cmd string, deadline time.Time) bool {
+	ctx, cancel := context.WithDeadline(r.ctx, deadline)
+	defer cancel()
+	c := exec.Command(r.cram.shell, "-n")
+	c.Dir, c.Env, c.Stdin = r.dir, r.env, strings.NewReader(cmd+"\n")
+	err := proc.Run(ctx, c)
+	var exit *proc.ExitError
+	return !errors.As(err, &exit)
 }
 
 // cramSkip marks a console cell of a cram test file whose shell exited
@@ -140,9 +206,13 @@ func (r *run) cramSkip(cr *transcript.CellResult) {
 // cramEnd ends a cram test file's shell as cram's ends, once it has run
 // the last command: cram's script ends there (_test.py: test), so the
 // shell reads its end and exits by itself, running what it runs then (an
-// EXIT trap), and cram reads its output to the end. labrun closes the
-// FIFO (the shell reads its end) and waits, the lesson's timeout at
-// most, for the shell to end: what it printed is res.CramEnd.
+// EXIT trap), and cram reads its output to the end (_process.py: execute,
+// Popen.communicate), also past the shell's end while a job left in the
+// background holds it. labrun closes the FIFO (the shell reads its end)
+// and waits, the lesson's timeout at most, for the shell's output to
+// reach its end (proc.Job.ToEOF): what it printed is res.CramEnd; a job
+// that still holds it then is killed, and res.CramEndCut says so (cram
+// would wait for it for ever).
 func (r *run) cramEnd(res *transcript.Result) {
 	if r.cram == nil || r.lesson.Cram == nil || r.cramSkipped() || r.ctx.Err() != nil {
 		return
@@ -152,10 +222,10 @@ func (r *run) cramEnd(res *transcript.Result) {
 			continue
 		}
 		s.gone = true
-		job := proc.Job{Send: s.cmds.Close, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte)}
-		end, err := s.step.RunJob(r.ctx, job, proc.Policy{Deadline: time.Now().Add(r.set.Timeout)})
-		if err == nil && end.Ended && end.Interrupted == nil {
-			res.CramEnd = end.Output
+		job := proc.Job{Send: s.cmds.Close, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte), ToEOF: true}
+		end, err := s.step.RunJob(r.ctx, job, proc.Policy{Deadline: time.Now().Add(r.set.Timeout), Grace: r.opts.Grace})
+		if err == nil && end.Ended {
+			res.CramEnd, res.CramEndCut = end.Output, end.Interrupted
 		}
 	}
 }

@@ -124,6 +124,14 @@ type Options struct {
 	// blocks in (cram's --shell; "" is DefaultCramShell), found through
 	// PATH.
 	Shell string
+	// CramIndent is how many spaces indent a cram test file's lines
+	// (cram's --indent), as lessons.CramIndentOf reads it: 0 is cram's
+	// default, 2; a negative number no indent.
+	CramIndent int
+	// CramPreserveEnv keeps labrun's LANG, LC_ALL, LANGUAGE, TZ, CDPATH,
+	// COLUMNS and GREP_OPTIONS in a cram test's environment, which cram
+	// otherwise sets (cram's -E, --preserve-env).
+	CramPreserveEnv bool
 	// NotebookMagics is the version of the course's magics that the
 	// set-up cell of the lesson's own notebook defines (the .ipynb beside
 	// the lesson whose code cells are the lesson's: jupyter.Sibling), ""

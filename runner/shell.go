@@ -123,9 +123,12 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 	_, _ = rand.Read(nonce)
 	spec := proc.StepSpec{Path: bash, Args: []string{"bash", "--norc", "--noprofile", "-i", fifo},
 		Dir: r.cellDir(cell.c), Env: r.cellEnv(cell.c), Pty: pty, Merge: !pty, OutputCap: r.opts.OutputCap}
-	setup := shellSetup
+	setup, setupTime := shellSetup, proc.InterpreterStart
 	if r.cram != nil {
-		spec.Path, spec.Args, setup = r.cram.shell, cramShellArgs(r.cram.shell, fifo), cramShellSetup
+		spec.Path, spec.Args, setup = r.cram.shell, cramShellArgs(r.cram.shell, fifo), r.cramPreamble()
+		if setup != "" {
+			setupTime = r.cellTimeout(cell.c)
+		}
 	}
 	st, err := r.sess.StartStep(spec)
 	if err != nil {
@@ -135,10 +138,12 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 	s := &shellSession{step: st, pty: pty, posix: r.cram != nil, cmds: cmds, nonce: hex.EncodeToString(nonce)}
 	// What bash says as it starts (no-pty: that it has no job control)
 	// is no command's output.
-	if _, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(proc.InterpreterStart)}); err != nil {
+	res, err := s.run(r, setup, proc.Policy{Deadline: time.Now().Add(setupTime)})
+	if err != nil {
 		s.close()
 		return nil, err
 	}
+	r.cramStarted(res)
 	return s, nil
 }
 
@@ -147,16 +152,50 @@ func (s *shellSession) run(r *run, cmd string, pol proc.Policy) (proc.JobResult,
 	s.count++
 	mark := fmt.Sprintf("%slabrun-%s-%d ", markerByte, s.nonce, s.count)
 	script := fmt.Sprintf("for _ in 1; do \\eval %s; done\n\\builtin printf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
+	last := false // the shell reads the script's end after the command
 	if s.posix {
-		script = cramScript(cmd, mark, s.count == 1) // the first is the setup (startShell)
+		// the first is the setup (startShell)
+		script, last = r.cramScript(cmd, mark, s.count == 1, pol.Deadline)
 	}
-	job := proc.Job{Send: func() error { _, err := s.cmds.WriteString(script); return err },
-		Mark: []byte(mark), MarkEnd: []byte(markerByte)}
+	job := proc.Job{Send: func() error {
+		_, err := s.cmds.WriteString(script)
+		if err == nil && last {
+			err = s.cmds.Close()
+		}
+		return err
+	}, Mark: []byte(mark), MarkEnd: []byte(markerByte)}
 	res, err := s.step.RunJob(r.ctx, job, pol)
+	if err == nil && last && res.Interrupted == nil {
+		// The command may take its mark into itself and print it (an
+		// open pipe: "echo hi |"): the script has ended, and so does the
+		// shell; what it prints as it ends is the command's, without
+		// the mark.
+		if !res.Ended {
+			res = s.awaitEnd(r, res, pol)
+		}
+		if before, after, ok := strings.Cut(res.Output, mark); ok {
+			_, rest, _ := strings.Cut(after, markerByte+"\n")
+			res.Output = before + rest
+		}
+	}
 	if res.Ended {
 		s.gone = true
 	}
 	return res, err
+}
+
+// awaitEnd waits, under pol, for the shell to end once it has read the
+// end of its script after a command whose result is res: res with what
+// the shell printed then, and how it ended.
+func (s *shellSession) awaitEnd(r *run, res proc.JobResult, pol proc.Policy) proc.JobResult {
+	job := proc.Job{Send: func() error { return nil }, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte)}
+	end, err := s.step.RunJob(r.ctx, job, pol)
+	if err != nil {
+		return res
+	}
+	end.Output = res.Output + end.Output
+	end.Duration += res.Duration
+	return end
 }
 
 // blockSetup is the cd and the exports a later block's cwd= and env= ask

@@ -169,6 +169,16 @@ type Result struct {
 	// ended at the end of its commands (an EXIT trap's output), as cram
 	// reads the shell's output to its end.
 	CramEnd string
+	// CramEndCut says the wait for the end of a cram test file's shell
+	// output after its last command was interrupted (its timeout): a job
+	// left in the background held it open, which cram waits for without
+	// end. nil when the output ended.
+	CramEndCut *Interruption
+	// CramStart, in a cram test file's run, is the run of its preamble
+	// (the "> " lines before its first command, which cram runs first):
+	// what it printed, its status, whether it ended the shell; nil when
+	// the file has none (Command is nil).
+	CramStart *ConsoleOutput
 }
 
 // AddStream appends stream text, merging it into the previous output when

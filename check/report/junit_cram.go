@@ -10,10 +10,14 @@ import (
 // A cram test file's suite has a testcase per command, as cram users
 // read a test: named "$ COMMAND (line N)", its failure the command's
 // diff, its time the command's own (0 for one that did not run). An
-// empty test file, which cram skips, has one skipped testcase.
+// empty test file, which cram skips, has one skipped testcase, and a
+// file of indented lines and no command the cell's testcase.
 
 // commandCases are the testcases of a cram cell's commands.
 func (f Family) commandCases(l check.Lesson, c *check.CellReport) []JUnitCase {
+	if len(c.Commands) == 0 {
+		return []JUnitCase{f.cellCase(l, c)}
+	}
 	var cases []JUnitCase
 	for i, k := range c.Commands {
 		tc := JUnitCase{Name: fmt.Sprintf("$ %s (line %d)", firstCommandLine(k.Command.Text), k.Line), Classname: l.Path, Time: "0.000"}

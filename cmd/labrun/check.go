@@ -403,8 +403,9 @@ line, as cram does with a pattern Python refuses. --update writes what
 lines too, the fresh lines replace the others.
 
 Cram test files (NAME.t, found in folders as cram finds them) are
-checked as they are, as cram 0.7 checks them: each run of two-space-
-indented lines is a console block whose commands run in cram's shell
+checked as they are, as cram 0.7 checks them: each run of indented
+lines (two spaces, or --indent N as cram's: a line indented less is
+prose) is a console block whose commands run in cram's shell
 (--shell, /bin/sh by default) through pipes, stderr merged, in cram's
 environment (TESTDIR, TESTFILE, TESTSHELL, CRAMTMP, TMPDIR, LANG=C,
 TZ=GMT, COLUMNS=80, ...) and in the empty dir $CRAMTMP/NAME.t; the file
@@ -412,8 +413,10 @@ is compared with its fresh lines as cram compares them (no
 normalization; the " (esc)", " (glob)" and " (re)" lines as cram's
 matchers read them, "[N]" a status, " (no-eol)" a missing newline), a
 command failing where cram's diff touches its lines; a shell that exits
-80 skips the test, as does an empty file. --update writes what
-"cram -i -y" would; JUnit has a testcase per command.
+80 skips the test, as does an empty file; "> " lines before the first
+command run before it, and indented lines with no command are expected
+output of nothing (the file fails). --update writes what "cram -i -y"
+would, with the same indent; JUnit has a testcase per command.
 
 Flaky cells: --rerun-fails N runs a lesson with failing cells again, up
 to N times; a cell that failed first and passed in a rerun is flaky

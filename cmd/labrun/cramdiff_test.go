@@ -34,6 +34,7 @@ import (
 	"encoding/xml"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -88,8 +89,12 @@ func TestCramDiff(t *testing.T) {
 		names = append(names, filepath.Base(f))
 	}
 	for i := 0; i < *cramDiffN; i++ {
+		src, indent := genCramFile(*cramDiffSeed + uint64(i))
 		name := fmt.Sprintf("g%d.t", *cramDiffSeed+uint64(i))
-		files[name] = genCramFile(*cramDiffSeed + uint64(i))
+		if indent != 2 {
+			name = fmt.Sprintf("g%di%d.t", *cramDiffSeed+uint64(i), indent)
+		}
+		files[name] = src
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -120,18 +125,22 @@ func TestCramDiff(t *testing.T) {
 		}
 		return out.Bytes(), errOut.Bytes()
 	}
-	// cram: the verdicts (-v, with the diffs), and the .err files
-	out, errOut := run(dirs["cram"], cram3, append([]string{"-v"}, names...)...)
-	if bytes.Contains(errOut, []byte("Traceback")) {
-		t.Fatalf("cram3 failed (the generator made a file it cannot read):\n%s", errOut)
+	want, got := map[string]cramVerdict{}, map[string]cramVerdict{}
+	for _, group := range byIndent(names) {
+		ind := "--indent=" + strconv.Itoa(cramNameIndent(group[0]))
+		// cram: the verdicts (-v, with the diffs), and the .err files
+		out, errOut := run(dirs["cram"], cram3, append([]string{"-v", ind}, group...)...)
+		if bytes.Contains(errOut, []byte("Traceback")) {
+			t.Fatalf("cram3 failed (the generator made a file it cannot read):\n%s", errOut)
+		}
+		owners := cramOwners(t, run, cram3, dirs["own"], group)
+		maps.Copy(want, cramVerdicts(t, out, files, owners))
+		run(dirs["crami"], cram3, append([]string{"-i", "-y", ind}, group...)...)
+		// labrun: the verdicts (JUnit), the update, and the runs
+		_, junitOut := run(dirs["lab"], bin, append([]string{"check", "-q", ind, "--junit", "r.xml"}, group...)...)
+		maps.Copy(got, labrunVerdicts(t, filepath.Join(dirs["lab"], "r.xml"), junitOut, group))
+		run(dirs["labu"], bin, append([]string{"check", "-q", ind, "--update"}, group...)...)
 	}
-	owners := cramOwners(t, run, cram3, dirs["own"], names)
-	want := cramVerdicts(t, out, files, owners)
-	run(dirs["crami"], cram3, append([]string{"-i", "-y"}, names...)...)
-	// labrun: the verdicts (JUnit), the update, and the runs
-	_, junitOut := run(dirs["lab"], bin, append([]string{"check", "-q", "--junit", "r.xml"}, names...)...)
-	got := labrunVerdicts(t, filepath.Join(dirs["lab"], "r.xml"), junitOut, names)
-	run(dirs["labu"], bin, append([]string{"check", "-q", "--update"}, names...)...)
 
 	differ := map[string]bool{}
 	for _, name := range names {
@@ -145,7 +154,7 @@ func TestCramDiff(t *testing.T) {
 			why = append(why, fmt.Sprintf("cram3 -i -y leaves:\n%s\nlabrun check --update leaves:\n%s", quoteLines(ci), quoteLines(lu)))
 		}
 		if errFile, err := os.ReadFile(filepath.Join(dirs["cram"], name+".err")); err == nil {
-			_, ran := run(dirs["lab"], bin, "run", name, "-o", name+".run")
+			_, ran := run(dirs["lab"], bin, "run", "--indent="+strconv.Itoa(cramNameIndent(name)), name, "-o", name+".run")
 			lr, err := os.ReadFile(filepath.Join(dirs["lab"], name+".run"))
 			if err != nil {
 				why = append(why, fmt.Sprintf("labrun run wrote nothing: %s", ran))
@@ -165,6 +174,37 @@ func TestCramDiff(t *testing.T) {
 		}
 	}
 	t.Logf("%d cases, %d differ", len(names), len(differ))
+}
+
+// cramNameIndent is the indent a case is read with (cram's --indent):
+// NAMEiN.t's is N, another's 2.
+func cramNameIndent(name string) int {
+	if m := indentName.FindStringSubmatch(name); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 2
+}
+
+// indentName is the name of a case of another indent than 2.
+var indentName = regexp.MustCompile(`i([0-9])\.t$`)
+
+// byIndent groups the cases by their indent, each group in names' order.
+func byIndent(names []string) [][]string {
+	groups := map[int][]string{}
+	var order []int
+	for _, name := range names {
+		n := cramNameIndent(name)
+		if groups[n] == nil {
+			order = append(order, n)
+		}
+		groups[n] = append(groups[n], name)
+	}
+	var out [][]string
+	for _, n := range order {
+		out = append(out, groups[n])
+	}
+	return out
 }
 
 // quoteLines shows a file's lines, each quoted (so that CRs, trailing
@@ -229,9 +269,15 @@ func cramVerdicts(t *testing.T, out []byte, files map[string][]byte, owners map[
 		}
 		ai, an := hunkStart(m[1], m[2])
 		bj, bn := hunkStart(m[3], m[4])
-		refCmds := commandLines(ref)
+		indent := strings.Repeat(" ", cramNameIndent(cur))
+		refCmds := commandLines(ref, indent)
 		fail := func(k int) { // command k fails (-1: before the first)
-			if len(refCmds) > 0 && k < len(refCmds) {
+			switch {
+			case len(refCmds) == 0:
+				// no command: the file fails at its first indented
+				// line, where labrun's cell of no command is
+				bad[firstIndented(ref, indent)] = true
+			case k < len(refCmds):
 				bad[refCmds[max(k, 0)]] = true
 			}
 		}
@@ -244,7 +290,7 @@ func cramVerdicts(t *testing.T, out []byte, files map[string][]byte, owners map[
 			case ' ':
 				ai, bj, an, bn = ai+1, bj+1, an-1, bn-1
 			case '-':
-				fail(commandIndex(ref, ai))
+				fail(commandIndex(ref, ai, indent))
 				ai, an = ai+1, an-1
 			case '+':
 				own := owners[cur]
@@ -293,12 +339,12 @@ func cramFileLines(s string) []string {
 }
 
 // commandIndex is the index of the command that line i (from 0) of
-// lines belongs to: its "  $ " line is the last at or before it; -1 for
-// none.
-func commandIndex(lines []string, i int) int {
+// lines belongs to: its "$ " line (after indent) is the last at or
+// before it; -1 for none.
+func commandIndex(lines []string, i int, indent string) int {
 	k := -1
 	for j := 0; j <= i && j < len(lines); j++ {
-		if strings.HasPrefix(lines[j], "  $ ") {
+		if strings.HasPrefix(lines[j], indent+"$ ") {
 			k++
 		}
 	}
@@ -306,14 +352,24 @@ func commandIndex(lines []string, i int) int {
 }
 
 // commandLines are the lines (from 1) of the commands of a file's lines.
-func commandLines(lines []string) []int {
+func commandLines(lines []string, indent string) []int {
 	var out []int
 	for i, l := range lines {
-		if strings.HasPrefix(l, "  $ ") {
+		if strings.HasPrefix(l, indent+"$ ") {
 			out = append(out, i+1)
 		}
 	}
 	return out
+}
+
+// firstIndented is the line (from 1) of the first indented line.
+func firstIndented(lines []string, indent string) int {
+	for i, l := range lines {
+		if strings.HasPrefix(l, indent) {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // ownersPy is cram's own run of test files (_run.py: runtests, in the
@@ -324,7 +380,7 @@ func commandLines(lines []string) []int {
 // the shell's output it reads is kept (its execute wrapped), and cram's
 // loop that builds postout from it is done again here with owners,
 // checked to give cram's postout line for line.
-const ownersPy = `import json, os, sys, tempfile, shutil
+const ownersPy = `import json, os, re, sys, tempfile, shutil
 import cram._test as T
 from cram._run import runtests
 seen = {}
@@ -375,13 +431,14 @@ for s in ("TMPDIR", "TEMP", "TMP"):
     os.environ[s] = os.path.join(tmp, "tmp")
 os.mkdir(os.path.join(tmp, "tmp"))
 res = {}
+indent = int(sys.argv[1])
 try:
-    for path, test in runtests([os.fsencode(p) for p in sys.argv[1:]], os.fsencode(tmp), ["/bin/sh"]):
+    for path, test in runtests([os.fsencode(p) for p in sys.argv[2:]], os.fsencode(tmp), ["/bin/sh"], indent=indent):
         refout, postout, diff = test()
         if refout is None or postout is None:
             continue
-        salt = seen["stdin"].split()[1]
-        post, own = owners(refout, seen["out"], salt)
+        salt = re.search(rb"^echo (CRAM\S+) ", seen["stdin"], re.M).group(1)
+        post, own = owners(refout, seen["out"], salt, b" " * indent)
         if post != postout:
             sys.exit("%s: the owners' lines are not cram's" % path.decode())
         res[path.decode()] = own
@@ -391,7 +448,7 @@ print(json.dumps(res))
 `
 
 // cramOwners runs ownersPy, with cram3's Python, on the named files in
-// dir: the owners of the lines of each file's .err.
+// dir, all of one indent: the owners of the lines of each file's .err.
 func cramOwners(t *testing.T, run func(string, string, ...string) ([]byte, []byte), cram3, dir string, names []string) map[string][]int {
 	t.Helper()
 	script, err := os.ReadFile(cram3)
@@ -406,7 +463,8 @@ func cramOwners(t *testing.T, run func(string, string, ...string) ([]byte, []byt
 	if err := os.WriteFile(filepath.Join(dir, "owners.py"), []byte(ownersPy), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := append(py[1:], append([]string{"owners.py"}, names...)...)
+	indent := strconv.Itoa(cramNameIndent(names[0]))
+	args := append(py[1:], append([]string{"owners.py", indent}, names...)...)
 	out, errOut := run(dir, py[0], args...)
 	owners := map[string][]int{}
 	if err := json.Unmarshal(out, &owners); err != nil {

@@ -8,8 +8,13 @@ package main
 // then), each command's expected lines right, wrong or matchers (re,
 // glob, esc, no-eol), [N] lines right and wrong, blank lines, prose and
 // indented lines that are no command between them, trailing spaces, CRLF
-// lines; now and then a file that is empty, only prose, or without a
-// last newline. The expected lines are made from what the generator
+// lines; now and then a file that is empty, only prose, of indented lines
+// and no command, with "> " lines before the first command (a preamble,
+// which cram runs first), ending with a job left in the background
+// whose output comes after the shell's end, or without a last newline;
+// and now and then
+// one indented by other than two spaces, run with cram's --indent
+// (cramGenIndent). The expected lines are made from what the generator
 // knows a command prints, written as cram writes it
 // (internal/cram.OutputLines), then changed at random.
 
@@ -31,25 +36,60 @@ type cramGen struct {
 	ended bool              // an exit was written: nothing after it runs
 }
 
-// genCramFile makes the file of a seed.
-func genCramFile(seed uint64) []byte {
+// genCramFile makes the file of a seed, and the indent it is to be read
+// with (cram's --indent).
+func genCramFile(seed uint64) ([]byte, int) {
 	g := &cramGen{r: rand.New(rand.NewPCG(seed, 0x6372616d)), funcs: map[string]string{}, vars: map[string]string{}}
+	src := g.file()
+	indent := cramGenIndent[0]
+	if g.r.IntN(6) == 0 {
+		indent = cramGenIndent[g.r.IntN(len(cramGenIndent))]
+	}
+	return reindent(src, indent), indent
+}
+
+// cramGenIndent are the indents files are made with: cram's default
+// first.
+var cramGenIndent = []int{2, 4, 1, 3, 0}
+
+// reindent is a file made with an indent of two spaces made with indent
+// spaces: each line's first two spaces become indent spaces.
+func reindent(src []byte, indent int) []byte {
+	if indent == 2 {
+		return src
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	for i, l := range lines {
+		if rest, ok := strings.CutPrefix(l, "  "); ok {
+			lines[i] = strings.Repeat(" ", indent) + rest
+		}
+	}
+	return []byte(strings.Join(lines, ""))
+}
+
+// file makes the file's bytes, indented by two spaces.
+func (g *cramGen) file() []byte {
 	switch n := g.r.IntN(100); {
 	case n < 2:
 		return nil // empty
-	case n < 4:
-		// only prose (labrun passes a file of no command whatever it
-		// holds, where cram fails one with indented lines: not made)
+	case n < 5:
+		// only prose, now and then with indented lines and no command
+		// (expected output of nothing: cram fails the file) or "> "
+		// lines (a preamble with no command after it)
 		for i := 0; i < 1+g.r.IntN(4); i++ {
-			if l := cramProse[g.r.IntN(len(cramProse))]; !strings.HasPrefix(l, "  ") {
-				g.line(l)
-			}
+			g.prose()
+		}
+		if g.r.IntN(2) == 0 {
+			g.preamble()
 		}
 		return []byte(g.b.String())
 	}
 	g.crlf = g.r.IntN(8) == 0
 	if g.r.IntN(25) == 0 {
 		g.line("  stray indented line before any command") // output before the first command
+	}
+	if g.r.IntN(15) == 0 {
+		g.preamble()
 	}
 	blocks := 1 + g.r.IntN(5)
 	for i := 0; i < blocks; i++ {
@@ -62,6 +102,15 @@ func genCramFile(seed uint64) []byte {
 			g.command()
 		}
 	}
+	if g.r.IntN(12) == 0 {
+		// a last command that leaves a job in the background, holding
+		// the output after the shell's end: cram reads it to its end
+		out := g.output()
+		g.line("  $ (sleep 0.2; " + printfOf(out) + ") &")
+		if g.r.IntN(2) == 0 {
+			g.expect(cram.OutputLines(out, 0))
+		}
+	}
 	if g.r.IntN(3) == 0 {
 		g.prose()
 	}
@@ -70,6 +119,30 @@ func genCramFile(seed uint64) []byte {
 		s = strings.TrimSuffix(s, "\n") // no last newline
 	}
 	return []byte(s)
+}
+
+// preamble writes "> " lines before any command, which cram runs before
+// the first: a printf, a variable later commands read, a status, and
+// now and then the expected lines of what they print (which cram writes
+// before them, so that they differ), or prose between them.
+func (g *cramGen) preamble() {
+	for i := 0; i < 1+g.r.IntN(3); i++ {
+		switch g.r.IntN(4) {
+		case 0:
+			out := g.output()
+			g.line("  > " + printfOf(out))
+			if g.r.IntN(2) == 0 {
+				g.expect(cram.OutputLines(out, 0))
+			}
+		case 1:
+			g.vars["v9"] = "pre"
+			g.line("  > v9=pre")
+		case 2:
+			g.line("  > " + []string{"false", "(exit 3)", "true"}[g.r.IntN(3)])
+		default:
+			g.prose()
+		}
+	}
 }
 
 // line writes a line of the file, now and then with CRLF (but for a
@@ -113,7 +186,7 @@ func (g *cramGen) text() string {
 		if g.r.IntN(3) > 0 && len(c) == 1 && c[0] >= 0x20 && c[0] < 0x7f && !strings.Contains(`*?\()[]|$^{}+'"%#`, c) {
 			// mostly plain text
 		} else if g.r.IntN(2) == 0 {
-			c = "w"
+			c = "v" // (not "w": a wrong line "$ w" would run w(1), whose output changes)
 		}
 		b.WriteString(c)
 	}
@@ -250,10 +323,10 @@ func (g *cramGen) command() {
 // shellCommand is one of a few commands whose output is the shell's
 // own: heredocs, echo -n, a set -e that ends the shell, a trap on EXIT,
 // $LINENO, the work dir's name, files made in it, a command not found,
-// or a printf of 200 lines and more.
+// a printf of 200 lines and more, or a syntax error.
 func (g *cramGen) shellCommand() (lines []string, out string, exit int) {
 	w := strings.Repeat(string(rune('a'+g.r.IntN(26))), 1+g.r.IntN(4))
-	switch g.r.IntN(12) {
+	switch g.r.IntN(13) {
 	case 0:
 		return []string{"cat <<EOF", w, "  " + w, "EOF"}, w + "\n  " + w + "\n", 0
 	case 1:
@@ -292,6 +365,17 @@ func (g *cramGen) shellCommand() (lines []string, out string, exit int) {
 		}
 		out = b.String()
 		return []string{printfOf(out)}, out, 0
+	case 12:
+		// a syntax error (the shell exits with its message, line and
+		// all), now and then after a line that runs
+		if !g.ended {
+			g.ended = true
+			bad := []string{"fi", ")", "done", "if then", "echo a; }", ";;", "}", "case x in"}[g.r.IntN(8)]
+			if g.r.IntN(3) == 0 {
+				return []string{"echo " + w, bad}, w + "\n/bin/sh: ?: Syntax error\n", 2
+			}
+			return []string{bad}, "/bin/sh: ?: Syntax error\n", 2
+		}
 	}
 	out = g.output()
 	return []string{printfOf(out)}, out, 0

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/labrun/labrun/internal/limits"
+	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/runner"
 )
 
@@ -24,6 +25,8 @@ func addStepFlags(fs *pflag.FlagSet, o *runner.Options) {
 	fs.Var((*seconds)(&o.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed: `seconds` or a duration")
 	fs.BoolVar(&o.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.StringVar(&o.Shell, "shell", runner.DefaultCramShell, "the shell cram test files (.t) run in, found through PATH, as cram's --shell")
+	cramIndentFlag(fs, &o.CramIndent)
+	fs.BoolVarP(&o.CramPreserveEnv, "preserve-env", "E", false, "keep LANG, LC_ALL, LANGUAGE, TZ, CDPATH, COLUMNS and GREP_OPTIONS as they are\nin cram test files' environment, which labrun sets as cram does (cram's -E)")
 	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each lesson's steps in a network namespace of its own (loopback only),\nwith a /tmp of its own and writes confined to the work dir and /tmp\n(where the kernel offers mount namespaces and Landlock)")
 	d := limits.Default()
 	l := &o.Limits
@@ -69,6 +72,34 @@ func checkStepFlags(fs *pflag.FlagSet, o *runner.Options, cmd string) error {
 	if err := o.Validate(); err != nil {
 		return usageError(cmd + ": " + err.Error())
 	}
+	return nil
+}
+
+// cramIndentFlag registers --indent, cram's: how many spaces indent a
+// cram test file's commands and outputs (a line indented less is prose).
+func cramIndentFlag(fs *pflag.FlagSet, n *int) {
+	*n = lessons.DefaultCramIndent
+	fs.Var((*cramIndent)(n), "indent", "how many `spaces` indent the commands (\"$ \", \"> \") and expected output of\ncram test files (.t), as cram's --indent: a line indented less is prose;\n--update writes fresh output so indented")
+}
+
+// cramIndent is --indent's value: a number of spaces, 0 none (kept as
+// -1, which lessons.CramIndentOf reads as no indent).
+type cramIndent int
+
+func (n *cramIndent) String() string { return strconv.Itoa(max(int(*n), 0)) }
+
+// Type names the value in help when the usage does not (pflag.Value).
+func (n *cramIndent) Type() string { return "spaces" }
+
+func (n *cramIndent) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	if err != nil || v < 0 {
+		return fmt.Errorf("want a number of spaces (2, 4, 0)")
+	}
+	if v == 0 {
+		v = -1
+	}
+	*n = cramIndent(v)
 	return nil
 }
 

@@ -187,20 +187,21 @@ func writePage(path string, res *transcript.Result) error {
 func newImportCmd(stdout io.Writer) *cobra.Command {
 	var out string
 	var noOutput bool
+	var indent int
 	c := handout("import NOTEBOOK.ipynb", "a Jupyter notebook as a lesson in the course's Markdown layout",
 		`Writes a Jupyter notebook as a lesson in the course's Markdown layout
 (the set-up cell dropped, %%cpp fenced as cpp, outputs as nbconvert lays
 them out); --no-output for the skeleton. A cram test file (NAME.t)
 becomes a Markdown lesson that runs as cram runs it: the directive
 <!-- labrun: cram=NAME.t --> first, the prose kept, each run of indented
-lines a console block.
+lines a console block (--indent: the file's, as cram's).
 `, func(in string) error {
 			src, err := readInput(in)
 			if err != nil {
 				return err
 			}
 			if lessons.IsCram(in) {
-				md, err := lessons.CramMarkdown(in, src)
+				md, err := lessons.CramMarkdown(in, src, lessons.CramIndentOf(indent))
 				if err != nil {
 					return &exitError{exitBadInput, err}
 				}
@@ -214,6 +215,7 @@ lines a console block.
 			return writeOutput(out, in, md, stdout)
 		})
 	outputFlag(c, &out, "the lesson to `LESSON.md`")
+	cramIndentFlag(c.Flags(), &indent)
 	c.Flags().BoolVar(&noOutput, "no-output", false, "leave the notebook's outputs out (the skeleton)")
 	return c
 }

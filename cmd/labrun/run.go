@@ -203,7 +203,7 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 			return nil, &exitError{exitBadInput, err}
 		}
 	}
-	lesson, err := lessonOf(path, src, stderr)
+	lesson, err := lessonOf(path, src, o.runner.CramIndent, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, &exitError{exitBadInput, nil}
@@ -236,9 +236,9 @@ func planLesson(o *runOptions, path, out string, stderr io.Writer) (*lessonRun, 
 // prose and shown twice: a labrun transcript (it has marker lines), or a
 // course README.md whose outputs the course reader finds (transcript.Parse
 // reads both).
-func lessonOf(path string, src []byte, stderr io.Writer) (*lessons.Lesson, error) {
+func lessonOf(path string, src []byte, cramIndent int, stderr io.Writer) (*lessons.Lesson, error) {
 	if lessons.IsCram(path) {
-		return lessons.ParseCram(path, src)
+		return lessons.ParseCram(path, src, lessons.CramIndentOf(cramIndent))
 	}
 	if marker.Has(src) || filepath.Base(path) == check.CourseTranscript {
 		t, err := transcript.Parse(path, src)

@@ -47,6 +47,14 @@ type Job struct {
 	// job may have changed the terminal's settings). Mark should be new
 	// for each job (a nonce and a count).
 	Mark, MarkEnd []byte
+	// ToEOF says that once the step has ended, its output is read to its
+	// end, as a program reading a pipe to its end does (cram's
+	// communicate), not only until it pauses: a process left in the
+	// background that holds it keeps the job running, up to the policy's
+	// deadline, whose escalation ends it (its group's kill), and a
+	// KillWait and the drain's bound more at most (a holder outside the
+	// group).
+	ToEOF bool
 }
 
 // JobResult is how a job ended.
@@ -96,7 +104,7 @@ func (st *Step) RunJob(ctx context.Context, job Job, pol Policy) (JobResult, err
 	changed := make(chan struct{}, 1)
 	pol.Changed = changed
 	sv := Supervise(ctx, Escalation{Interrupt: j.interrupt, Kill: j.kill, CloseIO: st.Kill}, pol)
-	res := st.awaitMark(job, seen, changed)
+	res := st.awaitMark(job, seen, changed, pol)
 	res.Interrupted = sv.Stop()
 	if res.Interrupted != nil && j.term != nil && !res.Ended {
 		// As an interactive shell does after a job a signal ended: what
@@ -152,8 +160,9 @@ func readsFile(pid int, in unix.Stat_t) bool {
 }
 
 // awaitMark waits for the job's mark, or for the step's end, passing on
-// that the step printed (to changed, the supervisor's).
-func (st *Step) awaitMark(job Job, seen <-chan struct{}, changed chan struct{}) JobResult {
+// that the step printed (to changed, the supervisor's); pol is the job's
+// (its deadline bounds a drain to EOF: Job.ToEOF).
+func (st *Step) awaitMark(job Job, seen <-chan struct{}, changed chan struct{}, pol Policy) JobResult {
 	marked := false
 	for {
 		select {
@@ -168,6 +177,9 @@ func (st *Step) awaitMark(job Job, seen <-chan struct{}, changed chan struct{}) 
 		case <-seen:
 			marked = true
 		case ws := <-st.done:
+			if job.ToEOF && !pol.Deadline.IsZero() {
+				st.drainToEOF(changed, time.Until(pol.Deadline)+pol.Grace+2*KillWait+ptyDrainMax)
+			}
 			st.drainEnded()
 			st.waited.Store(true)
 			st.Kill()
@@ -216,6 +228,26 @@ func (st *Step) drainEnded() {
 		case <-tick.C:
 			if st.out.QuietFor() >= PtyDrain && (st.ptm == nil || st.terminalHeld()) {
 				return
+			}
+		}
+	}
+}
+
+// drainToEOF waits, limit at most, for the output of a step whose
+// program ended to reach its end, passing on that it printed (to
+// changed, the supervisor's, which escalates at the job's deadline).
+func (st *Step) drainToEOF(changed chan struct{}, limit time.Duration) {
+	stop := time.After(limit)
+	for {
+		select {
+		case <-st.eof:
+			return
+		case <-stop:
+			return
+		case <-st.out.Changed():
+			select {
+			case changed <- struct{}{}:
+			default:
 			}
 		}
 	}
