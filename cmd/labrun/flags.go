@@ -24,7 +24,7 @@ func addStepFlags(fs *pflag.FlagSet, o *runner.Options) {
 	fs.Var((*seconds)(&o.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed: `seconds` or a duration")
 	fs.BoolVar(&o.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.StringVar(&o.Shell, "shell", runner.DefaultCramShell, "the shell cram test files (.t) run in, found through PATH, as cram's --shell")
-	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each lesson's steps in a network namespace of its own (loopback only),\nwith a /tmp of its own and writes confined to the work dir and /tmp\n(where the kernel offers mount namespaces and Landlock)")
+	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each lesson's steps in a network namespace of its own (loopback only),\nwith a /tmp of its own, a pid namespace of its own (ps shows the lesson's\nprocesses only) and writes confined to the work dir and /tmp\n(where the kernel offers mount and pid namespaces and Landlock)")
 	d := limits.Default()
 	l := &o.Limits
 	fs.Var(limitFlag{"cpu", &l.CPUSeconds}, "cpu", fmt.Sprintf("CPU `seconds` each process of a step may use, or unlimited (default %d)", d.CPUSeconds))
