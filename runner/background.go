@@ -33,8 +33,10 @@ type bgStep struct {
 	// name is its name= in the native dialect, for wait and stop.
 	name  string
 	style string
-	pid   int
-	stdin *proc.Feeder
+	// pid is its process (and group) id; seenPid the same as the lesson's
+	// processes see it (proc.Process.SeenPid), which the lesson is shown.
+	pid, seenPid int
+	stdin        *proc.Feeder
 	// inq is the input queue FIFO (input_queue_path()), if made.
 	inq     *os.File
 	inqPath string
@@ -113,7 +115,7 @@ func (b *background) request(m workerMessage, cell *cellRun) (workerMessage, err
 			inq = s.openInputQueue(b.dir)
 		}
 		b.settle()
-		return &startedReply{ID: s.id, PID: s.pid, Inq: inq}, nil
+		return &startedReply{ID: s.id, PID: s.seenPid, Inq: inq}, nil
 	case *bgWriteReq:
 		s, err := b.get(m.ID)
 		if err != nil {
@@ -167,12 +169,12 @@ func (b *background) start(cmd, style, dir string, env []string, cr *transcript.
 		proc.CloseAll(inW, outR, errR)
 		return nil, fmt.Errorf("start background step: %w", err)
 	}
-	s := &bgStep{id: len(b.steps) + 1, style: style, pid: p.Pid, stdin: proc.NewFeeder(inW),
+	s := &bgStep{id: len(b.steps) + 1, style: style, pid: p.Pid, seenPid: p.SeenPid, stdin: proc.NewFeeder(inW),
 		eof: make(chan struct{}), cell: cr, lastOut: time.Now(), done: p.Done(), changed: b.changed,
 		burst: make(chan struct{}, 1)}
 	s.out = cr.Add(transcript.Log, "")
 	if style == styleLauncher {
-		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.pid))
+		s.logLine("L", "Process started. PID = "+strconv.Itoa(s.seenPid))
 	}
 	left := make(chan struct{}, 2)
 	go func() { s.read("O", outR); left <- struct{}{} }()
@@ -191,7 +193,7 @@ const inputQueueDir = "interactive_launcher_tmp"
 // logged as I lines), for input_queue_path(); it returns its path relative
 // to the work dir, or "" when it could not be made.
 func (s *bgStep) openInputQueue(dir string) string {
-	rel := filepath.Join(inputQueueDir, strconv.Itoa(s.pid)+".inq")
+	rel := filepath.Join(inputQueueDir, strconv.Itoa(s.seenPid)+".inq")
 	path := filepath.Join(dir, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return ""

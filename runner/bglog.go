@@ -191,7 +191,7 @@ func (b *background) finishLogs() {
 				code = proc.ExitOf(*s.status).Code
 			}
 			text = "STDOUT:\n" + s.stdout.String() + "STDERR:\n" + s.stderr.String() +
-				"RUN LOG:\nProcess started! pid=" + strconv.Itoa(s.pid) + "\nProcess finished! exit_code=" + strconv.Itoa(code)
+				"RUN LOG:\nProcess started! pid=" + strconv.Itoa(s.seenPid) + "\nProcess finished! exit_code=" + strconv.Itoa(code)
 		}
 		s.cell.Outputs[s.out].Text = text
 		s.mu.Unlock()

@@ -27,7 +27,7 @@ func addStepFlags(fs *pflag.FlagSet, o *runner.Options) {
 	fs.StringVar(&o.Shell, "shell", runner.DefaultCramShell, "the shell cram test files (.t) run in, found through PATH, as cram's --shell")
 	cramIndentFlag(fs, &o.CramIndent)
 	fs.BoolVarP(&o.CramPreserveEnv, "preserve-env", "E", false, "keep LANG, LC_ALL, LANGUAGE, TZ, CDPATH, COLUMNS and GREP_OPTIONS as they are\nin cram test files' environment, which labrun sets as cram does (cram's -E)")
-	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each lesson's steps in a network namespace of its own (loopback only),\nwith a /tmp of its own and writes confined to the work dir and /tmp\n(where the kernel offers mount namespaces and Landlock)")
+	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each lesson's steps in a network namespace of its own (loopback only),\nwith a /tmp of its own, a pid namespace of its own (ps shows the lesson's\nprocesses only) and writes confined to the work dir and /tmp\n(where the kernel offers mount and pid namespaces and Landlock)")
 	d := limits.Default()
 	l := &o.Limits
 	fs.Var(limitFlag{"cpu", &l.CPUSeconds}, "cpu", fmt.Sprintf("CPU `seconds` each process of a step may use, or unlimited (default %d)", d.CPUSeconds))

@@ -10,9 +10,10 @@
 // out, gateplan.go: it puts itself under the run's resource limits
 // (rlimit.go), in the run's pids cgroup (cgroup.go) and, with the
 // sandbox, in the run's network namespace (netns.go, kept by a holder
-// process, holder.go) and its private /tmp (tmpns.go, a mount namespace
-// the same holder keeps) with writes confined by Landlock (landlock.go),
-// then executes the program); Session.StartStep starts a foreground step
+// process, holder.go), its private /tmp (tmpns.go, a mount namespace
+// the same holder keeps) and its pid namespace (pidns.go, of which the
+// holder becomes process 1: the run's init, pidinit.c) with writes
+// confined by Landlock (landlock.go), then executes the program); Session.StartStep starts a foreground step
 // with a pty (ptymaster.go) or pipes (step.go) whose output goes to a
 // bounded Sink (sink.go); Step.RunJob (job.go) runs one job at a time
 // in a long-lived step (a shell reading commands from a FIFO), each job
@@ -39,7 +40,7 @@
 // was killed. Every timing is in timings.go.
 //
 // A Session is where a run's kernel objects belong too: its cgroup is
-// made in NewSession, its network and mount namespaces at its first
+// made in NewSession, its network, mount and pid namespaces at its first
 // sandboxed step (or at Protections); the gate joins them, and Close
 // releases them.
 //
@@ -90,13 +91,28 @@
 //     and a gate joins them after the user and network namespaces, then
 //     goes back to its folder by path. Where the kernel refuses, no gate
 //     joins and Protections says so: a refusal is reported, never fatal.
+//   - A run's pid namespace goes with its private /tmp, whose mount
+//     namespace holds its /proc (none without it, nor where the kernel
+//     refuses the namespace or the procfs: Protections says so): every
+//     process a sandboxed Session starts is in it, the Python worker,
+//     background steps and console shells as every step, so that a step
+//     sees and signals the others. Each is still labrun's child: the gate
+//     clones it with CLONE_PARENT and ends, and its pid as labrun knows it
+//     (Process.Pid, what labrun signals and reads in its own /proc) is
+//     the machine's; what a lesson is shown is Process.SeenPid. Orphans
+//     there go to the run's init, process 1, which reaps them, never to
+//     labrun; the init is one thread, so that the run's pids are the same
+//     each run.
 //   - Nothing outlives the run: every process is in a process group of its
 //     own and carries the marker; Close (and KillAll, on a second Ctrl-C)
-//     sweeps until none is left. What a run wrote to its private /tmp is
-//     in its run dir, and goes with it. The jobs of a long-lived step are
-//     processes of the step (in its group, or in groups of their own under
-//     the shell's job control), in the cgroup and marked as every other;
-//     what a job leaves in the background lives on until that sweep.
+//     sweeps until none is left. Under a pid namespace the kernel also
+//     kills whatever is left in it when the holder, its init, ends (the
+//     sweep, which kills the marked holder too, is as it is). What a run
+//     wrote to its private /tmp is in its run dir, and goes with it. The
+//     jobs of a long-lived step are processes of the step (in its group,
+//     or in groups of their own under the shell's job control), in the
+//     cgroup and marked as every other; what a job leaves in the
+//     background lives on until that sweep.
 //   - A supervisor watches a job, never a step between its jobs: a shell
 //     waiting for its next command is never interrupted, timed out nor
 //     called stuck; a job's escalation stops the job, and the step only

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -145,6 +146,63 @@ static void labrun_join_tmp(void) {
 		snprintf(what, sizeof what, "sandbox: the step's folder %s, in the run's private /tmp", cwd);
 		labrun_gate_fail(what, e);
 	}
+}
+
+// labrun_join_pid joins the run's pid namespace (pidns.go) for the gate's
+// children, after its user namespace and before its mount namespace,
+// where the holder's /proc entry is out of sight.
+static void labrun_join_pid(void) {
+	if (labrun_join(getenv(LABRUN_NETNS_VAR), "pid", CLONE_NEWPID) != 0)
+		labrun_gate_fail("sandbox: join the run's pid namespace", errno);
+}
+
+// labrun_clone_step clones the step's process into the run's pid
+// namespace as labrun's child (CLONE_PARENT), and returns in it only:
+// there it makes its own session (with ctty, when not -1, as its
+// controlling terminal) or process group, and tells the gate its pid in
+// the namespace. The gate writes on report the process's pid as labrun
+// sees it and as the run's processes see it, "PID INNER", and ends.
+static void labrun_clone_step(long long report, int new_session, long long ctty) {
+	int sync[2];
+	if (pipe2(sync, O_CLOEXEC) != 0)
+		labrun_gate_fail("sandbox: start the step in the run's pid namespace", errno);
+	long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		labrun_gate_fail("sandbox: start the step in the run's pid namespace", errno);
+	if (pid > 0) {
+		close(sync[1]);
+		char inner[32] = "";
+		size_t len = 0;
+		for (;;) {
+			ssize_t n = read(sync[0], inner + len, sizeof inner - 1 - len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		inner[len] = 0;
+		char text[80];
+		int n = snprintf(text, sizeof text, "%ld %s", pid, inner);
+		ssize_t w = write((int)report, text, (size_t)n);
+		(void)w;
+		_exit(0);
+	}
+	close(sync[0]);
+	close((int)report);
+	if (new_session) {
+		if (setsid() < 0)
+			labrun_gate_fail("sandbox: a session for the step", errno);
+		if (ctty >= 0 && ioctl((int)ctty, TIOCSCTTY, 0) != 0)
+			labrun_gate_fail("sandbox: the step's terminal", errno);
+	} else if (setpgid(0, 0) != 0) {
+		labrun_gate_fail("sandbox: a process group for the step", errno);
+	}
+	char text[32];
+	int n = snprintf(text, sizeof text, "%d", (int)getpid());
+	ssize_t w = write(sync[1], text, (size_t)n);
+	(void)w;
+	close(sync[1]); // the gate may report now
 }
 
 // The kernel's Landlock structures (linux/landlock.h, ABI 1 layout).
@@ -339,14 +397,24 @@ static void labrun_gate(const char *fdtext) {
 	int ignore_pipe = labrun_flag(&p);
 	int join_net = labrun_flag(&p);
 	int join_tmp = labrun_flag(&p);
+	int join_pid = labrun_flag(&p);
+	int new_session = labrun_flag(&p);
+	long long ctty = strtoll(labrun_field(&p), NULL, 10);
+	long long report = strtoll(labrun_field(&p), NULL, 10);
 	unsigned long long handled = labrun_num(&p);
 
 	if (join_tmp && !join_net)
 		labrun_gate_fail("read settings: malformed gate plan: a private /tmp without the network namespace", 0);
+	if (join_pid && (!join_tmp || report <= fd))
+		labrun_gate_fail("read settings: malformed gate plan: a pid namespace without the private /tmp or a report", 0);
 	if (join_net)
 		labrun_join_net();
+	if (join_pid)
+		labrun_join_pid();
 	if (join_tmp)
 		labrun_join_tmp();
+	if (join_pid)
+		labrun_clone_step(report, new_session, ctty);
 	if (handled != 0)
 		labrun_landlock(&p, handled);
 	else if (labrun_count(&p) != 0)

@@ -86,6 +86,9 @@ func gate(fdText string) error {
 		// namespace is refused to a Go program.
 		return fmt.Errorf("sandbox: a gate without cgo cannot join the run's mount namespace")
 	}
+	if p.JoinPid {
+		return fmt.Errorf("sandbox: %w", errNoPidJoin) // never asked either: no private /tmp
+	}
 	if p.Handled != 0 {
 		if err := restrictWrites(p.Handled, p.Rules); err != nil {
 			return fmt.Errorf("sandbox: landlock: %w", err)

@@ -12,7 +12,13 @@
 // The environment variable holding the network holder's pid (netnsVar).
 #define LABRUN_NETNS_VAR "LABRUN_NETNS_PID"
 // The first field of a plan (gatePlanVersion).
-#define LABRUN_PLAN_VERSION "labrun-gate-2"
+#define LABRUN_PLAN_VERSION "labrun-gate-3"
+// The environment variable that makes labrun's binary the run's init
+// (pidInitVar), the init's name (pidInitName), and what it prints once
+// it runs (holderReady).
+#define LABRUN_PIDNS_INIT_VAR "LABRUN_PIDNS_INIT"
+#define LABRUN_PIDNS_INIT_NAME "labrun-init"
+#define LABRUN_HOLDER_READY "ready"
 // A plan's true flag (planTrue).
 #define LABRUN_PLAN_TRUE "1"
 // The exit status of a gate that cannot start its program (gateFailed).

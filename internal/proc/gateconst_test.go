@@ -14,13 +14,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// gateShared are the values the C gate (gate.h, gate.c) repeats from Go,
+// gateShared are the values the C gate (gate.h, gate.c) and the run's
+// init (pidinit.c) repeat from Go,
 // by the name of their #define.
 var gateShared = map[string]any{
 	"LABRUN_GATE_VAR":                   gateVar,
 	"LABRUN_NETNS_VAR":                  netnsVar,
 	"LABRUN_PLAN_VERSION":               gatePlanVersion,
 	"LABRUN_PLAN_TRUE":                  planTrue,
+	"LABRUN_PIDNS_INIT_VAR":             pidInitVar,
+	"LABRUN_PIDNS_INIT_NAME":            pidInitName,
+	"LABRUN_HOLDER_READY":               holderReady,
 	"LABRUN_GATE_FAILED":                gateFailed,
 	"LABRUN_GATE_FAIL_PREFIX":           gateFailPrefix,
 	"LABRUN_FIRST_EXTRA_FD":             firstExtraFD,
@@ -40,11 +44,11 @@ var gateOwnDefines = map[string]bool{"_GNU_SOURCE": true, "LABRUN_GATE_H": true}
 
 // TestGateSharesGoConstants reads every #define of the C gate and checks
 // it against the Go constant it repeats, so that the two gates cannot
-// drift apart; and the string values appear in gate.c only through
+// drift apart; and the string values appear in the C files only through
 // their defines.
 func TestGateSharesGoConstants(t *testing.T) {
 	seen := map[string]bool{}
-	for _, file := range []string{"gate.h", "gate.c"} {
+	for _, file := range cFiles {
 		for name, val := range cDefines(t, file) {
 			seen[name] = true
 			if gateOwnDefines[name] {
@@ -63,19 +67,24 @@ func TestGateSharesGoConstants(t *testing.T) {
 	}
 	for name := range gateShared {
 		if !seen[name] {
-			t.Errorf("gateShared names %s, which neither gate.h nor gate.c defines", name)
+			t.Errorf("gateShared names %s, which none of %v defines", name, cFiles)
 		}
 	}
-	src, err := os.ReadFile("gate.c")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, v := range gateShared {
-		if s, ok := v.(string); ok && strings.Contains(string(src), strconv.Quote(s)) {
-			t.Errorf("gate.c spells %q out: use %s (gate.h)", s, name)
+	for _, file := range cFiles[1:] {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, v := range gateShared {
+			if s, ok := v.(string); ok && strings.Contains(string(src), strconv.Quote(s)) {
+				t.Errorf("%s spells %q out: use %s (gate.h)", file, s, name)
+			}
 		}
 	}
 }
+
+// cFiles are the package's C files: the header first.
+var cFiles = []string{"gate.h", "gate.c", "pidinit.c"}
 
 // defineLine is a C #define of an object-like macro with a value.
 var defineLine = regexp.MustCompile(`^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+(.*?))?\s*$`)

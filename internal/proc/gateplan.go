@@ -32,6 +32,15 @@ type gatePlan struct {
 	// JoinTmp makes the gate join the run's mount namespace too, that of
 	// its private /tmp (tmpns.go), and go back to its folder by path.
 	JoinTmp bool
+	// JoinPid makes the gate start the step in the run's pid namespace
+	// (pidns.go): it clones the step's process, which makes its own
+	// session (NewSession, with descriptor Ctty as its controlling
+	// terminal unless it is -1) or else its own process group, and writes
+	// its pid on descriptor Report (-1 without JoinPid).
+	JoinPid    bool
+	NewSession bool
+	Ctty       int64
+	Report     int64
 	// Handled are the Landlock rights the sandbox restricts (0: none);
 	// Rules the paths beneath which some of them are allowed.
 	Handled uint64
@@ -46,7 +55,7 @@ type landlockRule struct {
 
 // gatePlanVersion is the first field of an encoded plan: a gate of
 // another build refuses the plan rather than misreads it.
-const gatePlanVersion = "labrun-gate-2"
+const gatePlanVersion = "labrun-gate-3"
 
 // A plan's flags: true and false.
 const (
@@ -64,7 +73,7 @@ func newGatePlan(path string, argv []string, l limits.Limits, nproc uint64,
 	if err != nil {
 		return gatePlan{}, err
 	}
-	p := gatePlan{Path: path, Argv: argv, Limits: rls, Umask: -1, IgnorePipe: ignorePipe}
+	p := gatePlan{Path: path, Argv: argv, Limits: rls, Umask: -1, IgnorePipe: ignorePipe, Ctty: -1, Report: -1}
 	if umask != nil {
 		p.Umask = int64(*umask)
 	}
@@ -91,7 +100,8 @@ func newGatePlan(path string, argv []string, l limits.Limits, nproc uint64,
 // encode writes the plan as NUL-terminated fields, numbers in decimal:
 //
 //	version, path, argc, argv..., nlimits, (resource, soft, hard)...,
-//	umask, ignore-pipe, join-net, join-tmp, handled, nrules, (allowed, path)...
+//	umask, ignore-pipe, join-net, join-tmp, join-pid, new-session, ctty,
+//	report, handled, nrules, (allowed, path)...
 //
 // a format the C gate reads without a library.
 func (p gatePlan) encode() []byte {
@@ -121,6 +131,10 @@ func (p gatePlan) encode() []byte {
 	flag(p.IgnorePipe)
 	flag(p.JoinNet)
 	flag(p.JoinTmp)
+	flag(p.JoinPid)
+	flag(p.NewSession)
+	field(strconv.FormatInt(p.Ctty, 10))
+	field(strconv.FormatInt(p.Report, 10))
 	num(p.Handled)
 	num(uint64(len(p.Rules)))
 	for _, r := range p.Rules {
@@ -155,6 +169,10 @@ func decodeGatePlan(data []byte) (gatePlan, error) {
 	p.IgnorePipe = d.field() == planTrue
 	p.JoinNet = d.field() == planTrue
 	p.JoinTmp = d.field() == planTrue
+	p.JoinPid = d.field() == planTrue
+	p.NewSession = d.field() == planTrue
+	p.Ctty, _ = strconv.ParseInt(d.field(), 10, 64)
+	p.Report, _ = strconv.ParseInt(d.field(), 10, 64)
 	p.Handled = d.num()
 	p.Rules = make([]landlockRule, d.count())
 	for i := range p.Rules {

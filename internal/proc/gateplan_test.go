@@ -28,10 +28,11 @@ func TestMain(m *testing.M) {
 // empty strings, newlines and invalid UTF-8 included.
 func TestGatePlanRoundTrip(t *testing.T) {
 	plans := []gatePlan{
-		{Path: "/bin/true", Argv: []string{"true"}, Umask: -1},
+		{Path: "/bin/true", Argv: []string{"true"}, Umask: -1, Ctty: -1, Report: -1},
 		{Path: "/usr/bin/sh", Argv: []string{"sh", "-c", "echo 'a\nb' \xff", ""},
 			Limits: []rlimit{{unix.RLIMIT_AS, unix.Rlimit{Cur: 1 << 30, Max: ^uint64(0)}}, {unix.RLIMIT_CPU, unix.Rlimit{Cur: 2, Max: 7}}},
-			Umask:  0o002, IgnorePipe: true, JoinNet: true, JoinTmp: true, Handled: 0x1fff,
+			Umask:  0o002, IgnorePipe: true, JoinNet: true, JoinTmp: true,
+			JoinPid: true, NewSession: true, Ctty: 0, Report: 5, Handled: 0x1fff,
 			Rules: []landlockRule{{Allowed: 0x1fff, Path: "/tmp/w d"}, {Allowed: 2, Path: "/dev/null"}}},
 	}
 	for _, p := range plans {

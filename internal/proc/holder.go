@@ -34,17 +34,27 @@ func maybeHold() {
 	}
 }
 
-// hold is the holder's life: the private /tmp its arguments ask for,
-// loopback up, no capability kept, then wait for labrun to close stdin
-// (or to die).
+// hold is the holder's life: the private /tmp its arguments ask for and,
+// as process 1 of the run's pid namespace, its /proc (pidns.go),
+// loopback up, then, as process 1, the run's init in its place, which
+// reaps orphans; otherwise no capability kept and wait for labrun to
+// close stdin (or to die).
 func hold() {
-	holdTmp(os.Args[1:])
-	err := loopbackUp()
-	dropAmbient()
-	if err != nil {
+	init := os.Getpid() == 1
+	if holdTmp(os.Args[1:]) && init {
+		holdProc()
+	}
+	if err := loopbackUp(); err != nil {
+		dropAmbient()
 		fmt.Printf("loopback: %v\n", err)
 		os.Exit(1)
 	}
+	if init {
+		err := becomeInit() // the init drops the capabilities
+		fmt.Println(strings.ReplaceAll(err.Error(), "\n", " "))
+		os.Exit(1)
+	}
+	dropAmbient()
 	fmt.Println(holderReady)
 	_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
 	os.Exit(0)
@@ -56,35 +66,49 @@ type netns struct {
 	pid  int
 	hold *os.File // the holder's stdin: closing it ends the holder
 	done <-chan unix.WaitStatus
-	tmp  privateTmp // the run's private /tmp (tmpns.go)
+	tmp  privateTmp  // the run's private /tmp (tmpns.go)
+	pids privatePids // the run's pid namespace (pidns.go)
 }
 
 // startNetns starts the holder of a new network namespace for the
-// Session, with the private /tmp when the Session wants one, and waits
-// until its loopback is up (at most holderStart). Where the kernel
-// refuses the mount namespace, the holder starts without it.
+// Session, with the private /tmp and the pid namespace when the Session
+// wants a private /tmp, and waits until its loopback is up (at most
+// holderStart). Where the kernel refuses the pid namespace, the holder
+// starts without it; where it refuses the mount namespace, without both.
 func (s *Session) startNetns() (*netns, error) {
 	tmp := privateTmp{wanted: s.cfg.PrivateTmp != ""}
 	if !tmp.wanted {
-		return s.startHolder(nil, tmp)
+		return s.startHolder(nil, tmp, "")
 	}
 	plan, err := s.tmpPlanOf()
 	if err != nil {
 		tmp.why = err.Error()
-		return s.startHolder(nil, tmp)
+		return s.startHolder(nil, tmp, "")
 	}
-	n, err := s.startHolder(&plan, tmp)
-	var refused *holderStartError
-	if errors.As(err, &refused) {
-		why := refused.err
-		var errno syscall.Errno
-		if errors.As(why, &errno) {
-			why = errno // not fork/exec's words around it
-		}
-		tmp.why = "the kernel refused a mount namespace: " + why.Error()
-		return s.startHolder(nil, tmp)
+	n, err := s.startHolder(&plan, tmp, "")
+	if why, ok := refusal(err); ok {
+		n, err = s.startHolder(&plan, tmp, "the kernel refused a pid namespace: "+why)
+	}
+	if why, ok := refusal(err); ok {
+		tmp.why = "the kernel refused a mount namespace: " + why
+		return s.startHolder(nil, tmp, "")
 	}
 	return n, err
+}
+
+// refusal says why the kernel refused to make a holder, when err says it
+// did: the errno alone, not fork/exec's words around it.
+func refusal(err error) (string, bool) {
+	var refused *holderStartError
+	if !errors.As(err, &refused) {
+		return "", false
+	}
+	why := refused.err
+	var errno syscall.Errno
+	if errors.As(why, &errno) {
+		why = errno
+	}
+	return why.Error(), true
 }
 
 // holderTmpClone is what a holder of a private /tmp is cloned with on
@@ -102,8 +126,9 @@ func (e *holderStartError) Error() string {
 func (e *holderStartError) Unwrap() error { return e.err }
 
 // startHolder starts a holder, which makes plan's private /tmp when plan
-// is not nil (in a mount namespace of its own), and waits for it.
-func (s *Session) startHolder(plan *tmpPlan, tmp privateTmp) (*netns, error) {
+// is not nil (in a mount namespace of its own) and, unless pidRefused
+// says why not, a pid namespace with its /proc; and waits for it.
+func (s *Session) startHolder(plan *tmpPlan, tmp privateTmp, pidRefused string) (*netns, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find labrun's own binary: %w", err)
@@ -121,6 +146,9 @@ func (s *Session) startHolder(plan *tmpPlan, tmp privateTmp) (*netns, error) {
 	if plan != nil {
 		cmd.Args = append(cmd.Args, plan.args()...)
 		cmd.SysProcAttr.Cloneflags |= holderTmpClone
+		if pidRefused == "" {
+			cmd.SysProcAttr.Cloneflags |= holderPidClone
+		}
 		if os.Geteuid() != 0 { // in the user namespace, mounting needs CAP_SYS_ADMIN
 			cmd.SysProcAttr.AmbientCaps = append(cmd.SysProcAttr.AmbientCaps, unix.CAP_SYS_ADMIN)
 		}
@@ -142,6 +170,12 @@ func (s *Session) startHolder(plan *tmpPlan, tmp privateTmp) (*netns, error) {
 	} else if plan != nil {
 		n.tmp.inForce = true
 	}
+	noProc := ""
+	if why, ok := strings.CutPrefix(line, holderNoProc); ok {
+		noProc = strings.TrimSpace(why)
+		line, _ = out.ReadString('\n')
+	}
+	n.pids = pidsOf(pidRefused, n.tmp, noProc)
 	if line = strings.TrimSpace(line); line != holderReady {
 		n.close()
 		if line == "" {

@@ -62,24 +62,31 @@ func loopbackUp() error {
 	return unix.IoctlIfreq(s, unix.SIOCSIFFLAGS, ifr)
 }
 
+// sandboxJoins are the run's namespaces a sandboxed step's gate joins
+// on top of the network namespace.
+type sandboxJoins struct {
+	tmp bool // the private /tmp (the holder's mount namespace)
+	pid bool // the pid namespace (pidns.go)
+}
+
 // sandboxNet gives cmd its network under the sandbox: the run's shared
 // namespace, or, where a gate could not join it (an unprivileged labrun
-// built without cgo), a namespace of its own. joinTmp says the gate is
-// to join the run's private /tmp too (the holder's mount namespace).
-func (s *Session) sandboxNet(cmd *exec.Cmd) (joinTmp bool, err error) {
+// built without cgo), a namespace of its own; and says which other
+// namespaces of the run the gate is to join.
+func (s *Session) sandboxNet(cmd *exec.Cmd) (sandboxJoins, error) {
 	if !sharedNetns {
 		cmd.SysProcAttr.Cloneflags |= syscall.CLONE_NEWNET
 		unprivileged(cmd.SysProcAttr)
-		return false, nil
+		return sandboxJoins{}, nil
 	}
 	n, err := s.runNetns()
 	if errors.Is(err, errRunOver) {
-		return false, err
+		return sandboxJoins{}, err
 	} else if err != nil {
-		return false, fmt.Errorf("sandbox: %w", err)
+		return sandboxJoins{}, fmt.Errorf("sandbox: %w", err)
 	}
 	cmd.Env = append(cmd.Env, netnsVar+"="+strconv.Itoa(n.pid))
-	return n.tmp.inForce, nil
+	return sandboxJoins{tmp: n.tmp.inForce, pid: n.pids.inForce}, nil
 }
 
 // tmpState is how far the Session's private /tmp got, starting the

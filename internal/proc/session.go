@@ -145,8 +145,12 @@ func (s *Session) isExempt(pid int) bool {
 // Done hands over its status.
 type Process struct {
 	// Pid is its process id, and the id of its process group.
-	Pid  int
-	done <-chan unix.WaitStatus
+	Pid int
+	// SeenPid is its process id as the run's processes see it: Pid, or
+	// its pid in the run's pid namespace (pidns.go). Show a lesson this
+	// one; signal and read /proc with Pid.
+	SeenPid int
+	done    <-chan unix.WaitStatus
 }
 
 // Done receives the process's wait status once, when it has ended.
@@ -177,10 +181,10 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = s.Env(cmd.Env)
-	joinTmp := false
+	var joins sandboxJoins
 	if s.cfg.Sandbox {
 		var err error
-		if joinTmp, err = s.sandboxNet(cmd); err != nil {
+		if joins, err = s.sandboxNet(cmd); err != nil {
 			return nil, err
 		}
 	}
@@ -189,27 +193,52 @@ func (s *Session) start(cmd *exec.Cmd, ignorePipe bool) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan.JoinTmp = joinTmp
+	plan.JoinTmp = joins.tmp
 	w, r, err := gated(cmd)
 	if err != nil {
 		return nil, err
 	}
+	var pj *pidJoin
+	if joins.pid {
+		if pj, err = intoPidns(cmd, &plan); err != nil {
+			CloseAll(w, r)
+			return nil, err
+		}
+	}
+	return s.startGate(cmd, w, r, plan, pj)
+}
+
+// startGate starts cmd's gate and sends it plan on w (r is the gate's
+// end); with pj, the process the gate reports is the step's.
+func (s *Session) startGate(cmd *exec.Cmd, w, r *os.File, plan gatePlan, pj *pidJoin) (*Process, error) {
 	base := s.alarms.beforeStart()
-	err = cmd.Start()
+	err := cmd.Start()
 	r.Close()
+	if pj != nil {
+		pj.started()
+	}
 	if err != nil {
 		w.Close()
+		if pj != nil {
+			pj.report.Close()
+		}
 		return nil, err
 	}
-	p := &Process{Pid: cmd.Process.Pid, done: s.reaper.watch(cmd.Process.Pid)}
-	s.alarms.started(p.Pid, base)
+	pid := cmd.Process.Pid
+	p := &Process{Pid: pid, SeenPid: pid, done: s.reaper.watch(pid)}
 	if s.cg != nil {
 		_ = s.cg.add(p.Pid)
 	}
 	err = release(w, plan)
+	if pj != nil {
+		if pid, seen, ok := pj.stepPid(p.done); ok {
+			p = &Process{Pid: pid, SeenPid: seen, done: s.reaper.watch(pid)}
+		}
+	}
+	s.alarms.started(p.Pid, base)
 	if err != nil && !errors.Is(err, syscall.EPIPE) {
 		p.Kill()
-		return nil, fmt.Errorf("start %s: %w", path, err)
+		return nil, fmt.Errorf("start %s: %w", plan.Path, err)
 	}
 	return p, nil
 }
@@ -226,7 +255,7 @@ func (s *Session) Protections() []string {
 		out[0] = "network: a network namespace per step, loopback only: a server and a client in different steps cannot talk (an unprivileged labrun built without cgo cannot share one)"
 	}
 	if s.cfg.PrivateTmp != "" {
-		out = append(out, s.tmpState().phrase())
+		out = append(out, s.tmpState().phrase(), s.pidState().phrase())
 	}
 	if s.cfg.Limits.Processes > 0 && s.cg == nil {
 		out = append(out, "processes: NOT counted per run: no pids cgroup (labrun needs root or a delegated cgroup), so --procs holds through RLIMIT_NPROC, which counts all of the user's processes")

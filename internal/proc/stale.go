@@ -33,6 +33,10 @@ import (
 //     cgroup lists no pid the cleaner cannot see). An error reading
 //     anything is never evidence.
 //
+// A sandboxed run's processes in its pid namespace (pidns.go), which are
+// not in the cleaner's, leave nothing for the second case: they die with
+// the run's init, which ends once its labrun is gone.
+//
 // What remains uncertain: a cleaner started in a pid namespace nested
 // below the owner's, sharing its temp dir's absence and its cgroup file
 // system, can take the owner for gone in the second case. Names that do

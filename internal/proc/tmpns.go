@@ -172,8 +172,8 @@ func (p tmpPlan) mount() error {
 }
 
 // holdTmp is the holder's part: it makes the private /tmp its arguments
-// ask for, if any, and says so when it cannot.
-func holdTmp(args []string) {
+// ask for, if any, and says so when it cannot; made says it did.
+func holdTmp(args []string) (made bool) {
 	p, ok, err := parseTmpPlan(args)
 	if ok && err == nil {
 		err = p.mount()
@@ -181,6 +181,7 @@ func holdTmp(args []string) {
 	if err != nil {
 		fmt.Printf("%s%v\n", holderNoTmp, strings.ReplaceAll(err.Error(), "\n", " "))
 	}
+	return ok && err == nil
 }
 
 // privateTmp is how far a Session's private /tmp got.

@@ -125,7 +125,7 @@ func TestPrivateTmpRefused(t *testing.T) {
 		if err := os.WriteFile(r.backing, nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		n, err := s.startHolder(&plan, privateTmp{wanted: true})
+		n, err := s.startHolder(&plan, privateTmp{wanted: true}, "")
 		if err != nil {
 			t.Skipf("no network namespace on this machine: %v", err)
 		}
