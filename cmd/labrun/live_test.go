@@ -41,35 +41,13 @@ func checkLessonUnder(t *testing.T, lesson map[string]string, tty bool, args ...
 	cmd.Env = append(os.Environ(), "NO_COLOR=")
 	var out, errs bytes.Buffer
 	cmd.Stdout = &out
-	var ptm *os.File
 	if tty {
-		var pts *os.File
-		var err error
-		ptm, pts, err = pty.Open()
-		if err != nil {
-			t.Skipf("no pty: %v", err)
-		}
-		defer ptm.Close()
-		pty.Setsize(ptm, &pty.Winsize{Rows: 24, Cols: 100})
-		cmd.Stderr = pts
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		pts.Close()
-		done := make(chan struct{})
-		go func() { io.Copy(&errs, ptm); close(done) }() // ends with EIO once labrun is gone
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("labrun check: %v", err)
-		}
-		<-done
-	} else {
-		cmd.Stderr = &errs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("labrun check: %v", err)
-		}
+		errText := onPty(t, cmd, &pty.Winsize{Rows: 24, Cols: 100}, func(pts *os.File) { cmd.Stderr = pts })
+		return out.String(), errText
+	}
+	cmd.Stderr = &errs
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("labrun check: %v", err)
 	}
 	return out.String(), errs.String()
 }
@@ -132,4 +110,32 @@ func TestLiveCommandLine(t *testing.T) {
 	if shown == 0 {
 		t.Errorf("the view never showed the running cell:\n%q", stderr)
 	}
+}
+
+// onPty runs cmd with the stream attach sets on a new pty (of size, when
+// not nil) and returns what labrun wrote there; it skips where there is
+// no pty and fails the test when cmd fails.
+func onPty(t *testing.T, cmd *exec.Cmd, size *pty.Winsize, attach func(pts *os.File)) string {
+	t.Helper()
+	ptm, pts, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	defer ptm.Close()
+	if size != nil {
+		pty.Setsize(ptm, size)
+	}
+	attach(pts)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pts.Close()
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&out, ptm); close(done) }() // ends with EIO once labrun is gone
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("labrun %s: %v", cmd.Args[1], err)
+	}
+	<-done
+	return out.String()
 }

@@ -2,14 +2,11 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/creack/pty"
 )
 
 // TestTranscriptOnTerminal: "labrun run" without -o on a terminal shows
@@ -36,23 +33,7 @@ func TestTranscriptOnTerminal(t *testing.T) {
 			}
 			return out.String()
 		}
-		ptm, pts, err := pty.Open()
-		if err != nil {
-			t.Skipf("no pty: %v", err)
-		}
-		defer ptm.Close()
-		cmd.Stdout = pts
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		pts.Close()
-		done := make(chan struct{})
-		go func() { io.Copy(&out, ptm); close(done) }() // ends with EIO once labrun is gone
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("labrun run: %v", err)
-		}
-		<-done
-		return out.String()
+		return onPty(t, cmd, nil, func(pts *os.File) { cmd.Stdout = pts })
 	}
 	shown := `clip \x1b]52;c;cHduZWQ=\x07 title \x1b]0;T\x07 clear \x1b[2J`
 	if got := run(true); strings.ContainsAny(got, "\x1b\x07") || !strings.Contains(got, shown) {
