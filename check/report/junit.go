@@ -11,6 +11,7 @@ import (
 
 	"github.com/labrun/labrun/check"
 	"github.com/labrun/labrun/internal/atomicfile"
+	"github.com/labrun/labrun/internal/termtext"
 )
 
 // The JUnit XML report: one testsuite per lesson, one testcase per cell
@@ -258,22 +259,7 @@ func xmlSafe(s string) string {
 	if strings.IndexFunc(s, xmlBad) < 0 && utf8.ValidString(s) {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 && xmlBad(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case xmlBad(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
+	return termtext.SpellOut(s, xmlBad)
 }
 
 // xmlBad says whether XML 1.0 cannot hold r.

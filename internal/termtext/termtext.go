@@ -331,24 +331,37 @@ func Inert(s string) string {
 	if clean(s) && !strings.ContainsAny(s, "\n\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") {
 		return s
 	}
+	return SpellOut(s, inertRune)
+}
+
+// inertRune says whether Inert spells r out: a control character but
+// tab, or one that reorders the text a terminal shows.
+func inertRune(r rune) bool {
+	return r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 ||
+		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
+}
+
+// SpellOut returns s with every rune spell says yes to, and every byte of
+// invalid UTF-8, written as a visible escape: newline and carriage return
+// as \n and \r, another rune below U+0080 and an invalid byte as \x1b,
+// \xff, any other as \u009b. The rest stays as it is.
+func SpellOut(s string, spell func(rune) bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case !spell(r):
+			b.WriteString(s[i : i+size])
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteByte('\t')
-		case r < 0x20 || r == 0x7f:
+		case r < 0x80:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case r >= 0x80 && r < 0xa0, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
-			b.WriteString(s[i : i+size])
+			fmt.Fprintf(&b, `\u%04x`, r)
 		}
 		i += size
 	}
