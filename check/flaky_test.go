@@ -189,6 +189,13 @@ func TestMaskVarying(t *testing.T) {
 		{[][]string{{"0.01user 0.00system 0:00.01elapsed"}, {"0.02user 0.01system 0:00.03elapsed"}}, `(0:|^|user )[0-9\.]+`, "${1}<V>"},
 		{[][]string{{"run1 ok"}, {"run22 ok"}}, `(^run)[0-9]+`, "${1}<N>"},
 		{[][]string{{"abc1"}, {"abd2"}}, `(^)[0-9a-f]+`, "${1}<V>"},
+		// digits and letters of both cases are base64: its whole alphabet,
+		// though the samples hold no "+", "/" or "="
+		{[][]string{{"b64: 'q3Xb9Kd0'"}, {"b64: 'Z81mPq2A'"}}, `(b64: ')[0-9A-Za-z\+\/\=]+`, "${1}<V>"},
+		{[][]string{{"id Ab1"}, {"id Xy2"}}, `(id )[0-9A-Za-z\+\/\=]+`, "${1}<V>"},
+		{[][]string{{"day Mon"}, {"day Tue"}}, `(day )[A-Za-z]+`, "${1}<V>"},
+		// base64 with another number of "+", "/" in each run
+		{[][]string{{"k: 'a+b/Z9=='"}, {"k: 'Qx7Lm2pA'"}}, `(k: ')[0-9A-Za-z\+\/\=]+`, "${1}<V>"},
 		// a placeholder of the built-in normalizers is one word
 		{[][]string{{"mmap(0x<H>) = 5"}, {"mmap(0x<H>) = 6"}}, `(<H>\) = )[0-9]+`, "${1}<N>"},
 	} {

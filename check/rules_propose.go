@@ -189,6 +189,12 @@ func normalizedWith(c *CellReport, lesson []lessons.Normalize, rules *lessons.Ce
 // ("<PID>", "<H>"), runs of blanks and single other characters.
 var token = regexp.MustCompile(`<[A-Z?]+>|[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*|\s+|.`)
 
+// base64Token is token with base64's "+", "/" and "=" (RFC 4648,
+// section 4) taken into words: the runs' lines are split so when they
+// do not align under token, as random base64 text does not, since
+// each run holds another number of those marks.
+var base64Token = regexp.MustCompile(`<[A-Z?]+>|[A-Za-z0-9_+/=]+(?:\.[A-Za-z0-9_+/=]+)*|\s+|.`)
+
 // isWord says whether a token is a word or a placeholder.
 func isWord(tok string) bool {
 	r := rune(tok[0])
@@ -207,9 +213,17 @@ type varyingSpan struct {
 
 // maskVarying derives a normalize rule masking the tokens that vary
 // between samples (each a run's lines); ok is false when the samples'
-// lines do not align (another number of lines, or of tokens on a line)
-// or none varies.
+// lines do not align (another number of lines, or of tokens on a line,
+// split by token and then by base64Token) or none varies.
 func maskVarying(samples [][]string) (re, repl string, ok bool) {
+	if re, repl, ok = maskVaryingTokens(samples, token); ok {
+		return re, repl, ok
+	}
+	return maskVaryingTokens(samples, base64Token)
+}
+
+// maskVaryingTokens is maskVarying with the lines split by tokens.
+func maskVaryingTokens(samples [][]string, tokens *regexp.Regexp) (re, repl string, ok bool) {
 	contexts := map[string]bool{}
 	var middles []string
 	for j := range samples[0] {
@@ -218,7 +232,7 @@ func maskVarying(samples [][]string) (re, repl string, ok bool) {
 			if len(r) != len(samples[0]) {
 				return "", "", false
 			}
-			toks = append(toks, token.FindAllString(r[j], -1))
+			toks = append(toks, tokens.FindAllString(r[j], -1))
 			if len(toks[len(toks)-1]) != len(toks[0]) {
 				return "", "", false
 			}
@@ -346,7 +360,10 @@ func quote(text string) string {
 
 // charClass is a character class matching every value, repeated
 // ("[0-9]+", "[0-9a-f]+", "[0-9A-Za-z:]+"); digits says it holds digits
-// only.
+// only. Values that mix digits with letters of both cases are taken
+// for base64 (RFC 4648, section 4): their class is its alphabet, "+",
+// "/" and the padding "=" with it, which a few samples of random bytes
+// may not show but a later run will.
 func charClass(values []string) (class string, digits bool) {
 	var hasDigit, hexLower, lower, hexUpper, upper, blank bool
 	others := map[rune]bool{}
@@ -388,6 +405,11 @@ func charClass(values []string) (class string, digits bool) {
 	}
 	if blank {
 		b.WriteString(`\s`)
+	}
+	if hasDigit && (upper || hexUpper) && (lower || hexLower) {
+		for _, r := range "+/=" {
+			others[r] = true
+		}
 	}
 	rs := make([]rune, 0, len(others))
 	for r := range others {

@@ -427,8 +427,9 @@ for each labrun proposes the smallest rule under which its runs agree,
 checked by applying it ("lesson.md:LINE: cell N: rule: <!-- labrun:
 any-order -->", LINE its fence's): any-order when only the order of
 lines varies, a normalize rule masking exactly the tokens that vary
-(digits only: [0-9]+, after the fixed text before them), ignore-output
-when nothing smaller does. The record counts as one more run for the
+(digits only: [0-9]+, after the fixed text before them; digits and
+letters of both cases: base64's alphabet, with "+", "/" and "="),
+ignore-output when nothing smaller does. The record counts as one more run for the
 order of lines only: a cell whose runs agree but fail in each against a
 record that holds the same lines in another order (normalized; for a
 console block, each command's own) is flaky too ("flaky: its record
