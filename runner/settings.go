@@ -113,7 +113,8 @@ func (r *run) badLimits(prog string, err error) error {
 }
 
 // stepEnv is the environment of every step: labrun's own without what
-// the course's config unsets, what an IPython kernel set for its children
+// the course's config unsets, without the variables of a make labrun runs
+// under (makeVars), what an IPython kernel set for its children
 // (ZMQInteractiveShell.init_environment), TMPDIR pointing to the run's
 // own tmp (unless the course sets or unsets it), then the course's locale
 // and extra variables (the Session adds its marker).
@@ -123,6 +124,11 @@ func stepEnv(course *config.Config, tmp string) []string {
 	}
 	env := make([]string, 0, len(os.Environ())+7+len(course.Env))
 	drop := map[string]bool{"TERM": true, "CLICOLOR": true, "PAGER": true, "GIT_PAGER": true, "COLUMNS": true, "LINES": true}
+	if os.Getenv("MAKELEVEL") != "" {
+		for _, k := range makeVars {
+			drop[k] = true
+		}
+	}
 	ownTmp := tmp != ""
 	for _, k := range course.Unset {
 		drop[k] = true
@@ -143,6 +149,20 @@ func stepEnv(course *config.Config, tmp string) []string {
 	}
 	return append(env, course.Env...)
 }
+
+// makeVars are what GNU make exports to the commands of its recipes
+// (GNU make's manual: "Communicating Options to a Sub-make", "The
+// Variable MAKE_TERMOUT"; main.c define_makeflags, and MAKELEVEL, which
+// only make sets): its depth, its options and jobserver, its terminal.
+// When labrun is such a command (make test, make eval, a course's make
+// check; MAKELEVEL is set) they describe that make, not the lesson: a
+// lesson's make would count itself a sub-make ("make[2]: Entering
+// directory ...") and look for a jobserver on descriptors labrun does not
+// pass on ("warning: jobserver unavailable"), where the course's
+// recordings, made in a Jupyter kernel started by hand, show a make of
+// its own. So they are not the steps'. Without MAKELEVEL a MAKEFLAGS is
+// the user's own (a -j in a shell profile) and stays.
+var makeVars = []string{"MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKE_TERMOUT", "MAKE_TERMERR"}
 
 // appendWithout appends to out the K=V of env whose K is not in drop.
 func appendWithout(out, env []string, drop map[string]bool) []string {
