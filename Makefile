@@ -59,9 +59,15 @@ fuzz-short:
 fuzz:
 	GO=$(GO) FUZZTIME=$(or $(FUZZTIME),10m) scripts/fuzz.sh
 
-# Run labrun over the course corpus and score it against the recordings.
+# Run labrun over the course corpus and score it against the recordings,
+# in the dev corpus's recording environment (the project's config for it,
+# as make agreement). LABRUN_ARGS replaces the --config (LABRUN_ARGS= for
+# none); corpus_eval.sh runs labrun in each lesson's copy, so a --config
+# there must be an absolute path. EVAL_OUT=DIR keeps the transcripts;
+# EVAL_DIR=DIR runs the lessons under DIR only.
+EVAL_CONFIG := $(CURDIR)/testdata/caos_2019-2020.toml
 eval: build
-	../shared/tools/corpus_eval.sh $(BIN)
+	LABRUN_ARGS="$${LABRUN_ARGS---config $(EVAL_CONFIG)}" ../shared/tools/corpus_eval.sh $(BIN) $(EVAL_DIR)
 
 # Every cell lesson_score.py calls strict on the dev corpus must pass
 # labrun check: the agreement table (minutes).
