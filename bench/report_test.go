@@ -130,8 +130,9 @@ func machine() string {
 	return fmt.Sprintf("%s, %d CPUs (%s), %s, load average at the end %s", kernel, runtime.NumCPU(), model, runtime.Version(), load)
 }
 
-// writeReport prints the table of this run and writes it to BENCHMARKS.md;
-// it does nothing when no benchmark ran.
+// writeReport prints the table of this run and writes it to BENCHMARKS.md,
+// followed by the file's sections that make bench does not write
+// (keptSections); it does nothing when no benchmark ran.
 func writeReport() {
 	results.Lock()
 	defer results.Unlock()
@@ -147,6 +148,9 @@ func writeReport() {
 	}
 	b.WriteString("\nSee bench/README.md for what each measure is.\n")
 	fmt.Print("\n" + b.String())
+	if old, err := os.ReadFile(reportFile); err == nil {
+		b.WriteString(keptSections(string(old)))
+	}
 	tmp := reportFile + ".tmp"
 	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err == nil {
 		if err := os.Rename(tmp, reportFile); err != nil {
@@ -155,4 +159,16 @@ func writeReport() {
 	} else {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 	}
+}
+
+// keptSections is what of the report text old a run of make bench keeps:
+// everything from its first "## " heading on (sections measured by other
+// means, such as the corpus fidelity of make eval), with a blank line
+// before it; "" when it has none.
+func keptSections(old string) string {
+	i := strings.Index(old, "\n## ")
+	if i < 0 {
+		return ""
+	}
+	return "\n" + old[i+1:]
 }
