@@ -124,7 +124,9 @@ func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []less
 	k.Verdict = Pass
 	if k.Diff != "" {
 		k.Verdict, k.Reason = Fail, Reason{Kind: OutputDiffers}
-		k.Update = k.RawFresh // no matcher line to keep: the fresh lines
+		// no matcher line to keep: the fresh lines, but for those that
+		// compare as a recorded line does, which stays
+		k.Update = string(joinLines(keepRecorded(rec, fresh, consoleSource(lesson, cellRules), consoleKeeps)))
 		if matchers {
 			k.Update = string(joinLines(cram.Patch(rec, fresh)))
 		}
@@ -136,14 +138,22 @@ func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []less
 // does not end in a newline (cram tells "x" from "x (no-eol)"), and
 // cram's "[N]" line after them when the exit status is not 0.
 func comparedLines(output string, exit int, lesson []lessons.Normalize, cellRules *lessons.CellRules) []string {
-	lines := NormalizeText(output, lesson, cellRules)
+	lines, _ := comparedLinesFrom(output, exit, 0, lesson, cellRules)
+	return lines
+}
+
+// comparedLinesFrom is comparedLines with, for each compared line, the
+// line of output (from 0) it comes from (-1: not known); the "[N]" line
+// comes from line exitLine.
+func comparedLinesFrom(output string, exit, exitLine int, lesson []lessons.Normalize, cellRules *lessons.CellRules) ([]string, []int) {
+	lines, from := normalizeTextFrom(output, lesson, cellRules)
 	if n := len(lines); n > 0 && output != "" && !strings.HasSuffix(output, "\n") {
 		lines[n-1] += cram.NoEOLSuffix
 	}
 	if exit == 0 {
-		return lines
+		return lines, from
 	}
-	return append(lines, fmt.Sprintf("[%d]", exit))
+	return append(lines, fmt.Sprintf("[%d]", exit)), append(from, exitLine)
 }
 
 // FailingCommands are a cell's console commands that failed: that
