@@ -126,7 +126,7 @@ func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []less
 		k.Verdict, k.Reason = Fail, Reason{Kind: OutputDiffers}
 		// no matcher line to keep: the fresh lines, but for those that
 		// compare as a recorded line does, which stays
-		k.Update = string(joinLines(keepRecorded(rec, fresh, consoleSource(lesson, cellRules), consoleKeeps)))
+		k.Update = string(joinLines(keepRecorded(rec, fresh, consoleSource(lesson, cellRules), nil, consoleKeeps)))
 		if matchers {
 			k.Update = string(joinLines(cram.Patch(rec, fresh)))
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/diff"
 
+	"github.com/labrun/labrun/internal/termtext"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/transcript"
 )
@@ -29,19 +30,30 @@ import (
 // lines (from 0) it comes from (-1: none known).
 type lineSource func(lines []string) (compared []string, from []int)
 
+// lineKinds gives, for each of lines, what holds it: a recorded line
+// stands for a fresh one only where they have the same (nil: any).
+type lineKinds func(lines []string) []int
+
 // keepRecorded returns the fresh lines with, line for line, the recorded
 // line in place of each fresh one the alignment of their compared lines
 // (alignEqual) pairs with it, when keep says the recorded line may stand
 // there (nil: any); fresh itself when no line changes or when the lines
 // so merged would not compare as the fresh ones do.
-func keepRecorded(rec, fresh []string, norm lineSource, keep func(string) bool) []string {
+func keepRecorded(rec, fresh []string, norm lineSource, kinds lineKinds, keep func(string) bool) []string {
 	nr, fr := norm(rec)
 	nf, ff := norm(fresh)
+	var kr, kf []int
+	if kinds != nil {
+		kr, kf = kinds(rec), kinds(fresh)
+	}
 	var out []string
 	for _, p := range alignEqual(nr, nf) {
 		i, j := fr[p[0]], ff[p[1]]
 		if i < 0 || j < 0 || i >= len(rec) || j >= len(fresh) || rec[i] == fresh[j] || keep != nil && !keep(rec[i]) {
 			continue
+		}
+		if kinds != nil && (i >= len(kr) || j >= len(kf) || kr[i] != kf[j]) {
+			continue // a line of stream text for a display's, a log's for a display's
 		}
 		if out == nil {
 			out = slices.Clone(fresh)
@@ -57,10 +69,31 @@ func keepRecorded(rec, fresh []string, norm lineSource, keep func(string) bool) 
 	return out
 }
 
-// keepRecordedText is keepRecorded on the lines of two laid-out texts.
+// keepRecordedText is keepRecorded on the lines of two laid-out
+// outputs blocks: a recorded line stands for a fresh one of the same
+// kind of output (kindsOfLines).
 func keepRecordedText(rec, fresh string, norm lineSource) string {
-	out := keepRecorded(strings.Split(rec, "\n"), strings.Split(fresh, "\n"), norm, nil)
+	out := keepRecorded(strings.Split(rec, "\n"), strings.Split(fresh, "\n"), norm, kindsOfLines, nil)
 	return strings.Join(out, "\n")
+}
+
+// kindsOfLines are the kinds of output (transcript.OutputKind: stream
+// text, a log, a display) that hold the lines of an outputs block, -1
+// for a line of none (the layout).
+func kindsOfLines(lines []string) []int {
+	outs, from := transcript.ParseOutputsFrom(termtext.Plain(strings.Join(lines, "\n")))
+	kinds := make([]int, len(lines))
+	for i := range kinds {
+		kinds[i] = -1
+	}
+	for i, o := range outs {
+		for _, l := range from[i] {
+			if l >= 0 && l < len(kinds) {
+				kinds[l] = int(o.Kind)
+			}
+		}
+	}
+	return kinds
 }
 
 // blockSource is the lineSource of an outputs block's lines under the
