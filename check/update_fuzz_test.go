@@ -29,7 +29,7 @@ import (
 //	   block byte for byte, no prose, code or rule line is lost or
 //	   duplicated, no record is copied (the update is exactly the
 //	   transcript of the cells that passed as recorded and the fresh
-//	   outputs of those that failed);
+//	   outputs of those that failed, but for the lines P5 keeps);
 //	P4 checking update(T, O) against O again passes every cell: the
 //	   record reads back as exactly what was printed;
 //	P5 an update keeps recorded lines only in place of fresh ones: it
