@@ -117,9 +117,9 @@ func consoleSource(lesson []lessons.Normalize, cell *lessons.CellRules) lineSour
 
 // consoleKeeps says whether a recorded line of a console command may
 // stand at any line of its output: not one a block would read as a
-// command or its continuation, were it the first.
+// command ("$ ", "$") or, were it the first, a continuation ("> ").
 func consoleKeeps(l string) bool {
-	return !strings.HasPrefix(l, "$") && !strings.HasPrefix(l, ">")
+	return !strings.HasPrefix(l, "$ ") && l != "$" && !strings.HasPrefix(l, "> ")
 }
 
 // alignEqual pairs the lines of a and b that the check's diff
