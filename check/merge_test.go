@@ -18,7 +18,8 @@ func stream(text string) cellSpec {
 // TestUpdateKeepsRecordedLines: --update rewrites only the lines that
 // differ; a line that differs only in values the check masks (a clock
 // time, a pid, a ps row's columns) stays as recorded, in fresh order
-// under any-order, and the update then passes. A recorded line of
+// under any-order, in a console command (beside cram's matcher lines,
+// which stay as "cram -i -y" keeps them), and the update then passes. A recorded line of
 // another kind of output (stream text for a display's) does not stand
 // for a fresh one.
 func TestUpdateKeepsRecordedLines(t *testing.T) {
@@ -53,6 +54,12 @@ func TestUpdateKeepsRecordedLines(t *testing.T) {
 		old:    cellSpec{console: []consoleSpec{{out: "12:00:01 a\n12:00:02 b\n12:00:03 c\n"}}},
 		fresh:  cellSpec{console: []consoleSpec{{out: "13:00:01 a\n13:00:02 B\n13:00:03 c\n"}}},
 		edits:  [][2]string{{"12:00:02 b\n", "13:00:02 B\n"}},
+	}, {
+		name:   "console matchers",
+		lesson: "```console run\n$ log\nid=[0-9]+ (re)\n```\n",
+		old:    cellSpec{console: []consoleSpec{{out: "id=5\n12:00:01 a\n12:00:02 b\n"}}},
+		fresh:  cellSpec{console: []consoleSpec{{out: "id=7\n13:00:01 a\n13:00:02 B\n"}}},
+		edits:  [][2]string{{"id=[0-9]+ (re)\n12:00:01 a\n12:00:02 b\n", "id=[0-9]+ (re)\n12:00:01 a\n13:00:02 B\n"}},
 	}, {
 		name:   "another kind",
 		lesson: "```sh run\necho\n```\n",

@@ -400,8 +400,8 @@ RE2 cannot say as Python does (backreferences, lookahead and lookbehind,
 atomic groups, possessive quantifiers, conditionals, (?x)) matches no
 line, as cram does with a pattern Python refuses. --update writes what
 "cram -i -y" writes: the recorded lines that still match stay, matcher
-lines too, the fresh lines replace the others; in a command without
-matcher lines, a recorded line that compares equal normalized stays too.
+lines too, the fresh lines replace the others; of those, a fresh line
+that compares equal to a recorded one (normalized) is the recorded line.
 
 Cram test files (NAME.t, found in folders as cram finds them) are
 checked as they are, as cram 0.7 checks them: each run of indented
