@@ -13,8 +13,8 @@
 // files, compared and updated as cram does (cram.go), finding
 // lessons (find.go), selecting lessons and cells (select.go:
 // lesson.md:LINE, --run, --failed-from), shards by hash or balanced by
-// time (shard.go), --update's text (update.go) and its rewrite of the
-// file (rewrite.go); a Suite checks many lessons at once and sends its
+// time (shard.go), --update's text (update.go), the recorded lines it
+// keeps (merge.go) and its rewrite of the file (rewrite.go); a Suite checks many lessons at once and sends its
 // events to a Handler (suite.go), the totals and the exit-code policy
 // (totals.go); flaky cells, found by running a lesson again (flaky.go),
 // the rule proposed for one (rules_propose.go) and --write-rules's

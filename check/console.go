@@ -28,7 +28,9 @@ import (
 // applies to the text of a matcher line alike on both sides, so it never
 // makes a matching line differ). --update writes what "cram -i -y"
 // writes for a command that differs: the recorded lines that match stay
-// (matcher lines among them), the fresh lines replace the others.
+// (matcher lines among them), the fresh lines replace the others; then,
+// as in an outputs block (merge.go), a fresh line that compares equal
+// to a recorded one normalized is that recorded line (commandUpdate).
 
 // CommandReport is the check of one command of a console block.
 type CommandReport struct {
@@ -112,23 +114,50 @@ func compareConsole(c *CellReport, rec *lessons.Cell, cr *transcript.CellResult,
 func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []lessons.Normalize, cellRules *lessons.CellRules) {
 	rec, fresh := k.Command.Lines, lessons.ConsoleRecordLines(render.ConsoleText(co), co.Exit)
 	k.RawFresh = string(joinLines(fresh))
-	shown, matchers := fresh, slices.ContainsFunc(rec, cram.IsMatcher)
-	if matchers {
-		shown = cram.Matched(rec, fresh)
-	}
-	text, exit := lessons.ReadConsoleRecord(shown)
-	k.Recorded = comparedLines(k.RawRecorded, k.Command.Exit, lesson, cellRules)
-	k.Fresh = comparedLines(text, exit, lesson, cellRules)
+	k.Recorded, k.Fresh = commandCompared(rec, fresh, lesson, cellRules)
 	name := firstLine(k.Command.Text)
 	k.Diff = UnifiedDiff("recorded: $ "+name, "fresh: $ "+name, k.Recorded, k.Fresh)
 	k.Verdict = Pass
 	if k.Diff != "" {
 		k.Verdict, k.Reason = Fail, Reason{Kind: OutputDiffers}
-		k.Update = k.RawFresh // no matcher line to keep: the fresh lines
-		if matchers {
-			k.Update = string(joinLines(cram.Patch(rec, fresh)))
+		k.Update = string(joinLines(commandUpdate(rec, fresh, lesson, cellRules)))
+	}
+}
+
+// commandCompared are the compared lines of a command's recorded lines
+// rec and of its fresh lines (as the block would record them): each
+// read back as output and exit status (lessons.ReadConsoleRecord) and
+// normalized (comparedLines), a fresh line a matcher line of rec
+// matches first that matcher line (cram.Matched).
+func commandCompared(rec, fresh []string, lesson []lessons.Normalize, cellRules *lessons.CellRules) (recorded, freshLines []string) {
+	shown := fresh
+	if slices.ContainsFunc(rec, cram.IsMatcher) {
+		shown = cram.Matched(rec, fresh)
+	}
+	recText, recExit := lessons.ReadConsoleRecord(rec)
+	text, exit := lessons.ReadConsoleRecord(shown)
+	return comparedLines(recText, recExit, lesson, cellRules), comparedLines(text, exit, lesson, cellRules)
+}
+
+// commandUpdate is what --update writes in place of a command's
+// recorded lines rec for its fresh lines: what "cram -i -y" writes
+// (cram.Patch: the recorded lines that match stay, matcher lines too;
+// the fresh lines without a matcher line in rec), then, of the lines
+// that come from the fresh run, each that compares as a recorded line
+// does is that recorded line (keepRecorded), when the record so made
+// passes against the fresh lines.
+func commandUpdate(rec, fresh []string, lesson []lessons.Normalize, cellRules *lessons.CellRules) []string {
+	patched := fresh
+	if slices.ContainsFunc(rec, cram.IsMatcher) {
+		patched = cram.Patch(rec, fresh)
+	}
+	merged := keepRecorded(rec, patched, consoleSource(lesson, cellRules), nil, consoleKeeps)
+	if !slices.Equal(merged, patched) {
+		if r, f := commandCompared(merged, fresh, lesson, cellRules); !slices.Equal(r, f) {
+			return patched
 		}
 	}
+	return merged
 }
 
 // comparedLines are the compared lines of a command's output and exit
@@ -136,14 +165,22 @@ func compareCommand(k *CommandReport, co transcript.ConsoleOutput, lesson []less
 // does not end in a newline (cram tells "x" from "x (no-eol)"), and
 // cram's "[N]" line after them when the exit status is not 0.
 func comparedLines(output string, exit int, lesson []lessons.Normalize, cellRules *lessons.CellRules) []string {
-	lines := NormalizeText(output, lesson, cellRules)
+	lines, _ := comparedLinesFrom(output, exit, 0, lesson, cellRules)
+	return lines
+}
+
+// comparedLinesFrom is comparedLines with, for each compared line, the
+// line of output (from 0) it comes from (-1: not known); the "[N]" line
+// comes from line exitLine.
+func comparedLinesFrom(output string, exit, exitLine int, lesson []lessons.Normalize, cellRules *lessons.CellRules) ([]string, []int) {
+	lines, from := normalizeTextFrom(output, lesson, cellRules)
 	if n := len(lines); n > 0 && output != "" && !strings.HasSuffix(output, "\n") {
 		lines[n-1] += cram.NoEOLSuffix
 	}
 	if exit == 0 {
-		return lines
+		return lines, from
 	}
-	return append(lines, fmt.Sprintf("[%d]", exit))
+	return append(lines, fmt.Sprintf("[%d]", exit)), append(from, exitLine)
 }
 
 // FailingCommands are a cell's console commands that failed: that

@@ -3,7 +3,7 @@ package check
 import (
 	"html"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/labrun/labrun/internal/termtext"
@@ -50,26 +50,41 @@ var ansi = regexp.MustCompile(`\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[
 // above are dropped from displays only, and entities are unescaped in
 // displays and logs (a <pre> log is HTML).
 func Layout(block string) []string {
-	var kept []string
-	for _, o := range transcript.ParseOutputs(termtext.Plain(block)) {
+	lines, _ := layoutFrom(block)
+	return lines
+}
+
+// layoutFrom is Layout with, for each line, the line of block (from 0)
+// it comes from; -1 where that is not known (terminal sequences that
+// moved text across lines).
+func layoutFrom(block string) (kept []string, from []int) {
+	plain := termtext.Plain(block)
+	outs, src := transcript.ParseOutputsFrom(plain)
+	known := strings.Count(plain, "\n") == strings.Count(block, "\n")
+	for i, o := range outs {
+		s := src[i]
+		if !known {
+			s = nil
+		}
 		switch o.Kind {
 		case transcript.Stream:
-			kept = appendLines(kept, o.Text, false, false)
+			kept, from = appendLines(kept, from, o.Text, s, false, false)
 		case transcript.Log:
-			kept = appendLines(kept, o.Text, false, true)
+			kept, from = appendLines(kept, from, o.Text, s, false, true)
 		default:
-			kept = appendLines(kept, o.Text, true, true)
+			kept, from = appendLines(kept, from, o.Text, s, true, true)
 		}
 	}
-	return kept
+	return kept, from
 }
 
 // appendLines appends the lines of an output's text after stage 1:
 // terminal sequences and trailing blanks gone, blank lines dropped; for
 // a display (layout), the HTML layout lines dropped and "\#" unescaped;
-// with entities, HTML entities unescaped.
-func appendLines(kept []string, text string, layout, entities bool) []string {
-	for _, l := range strings.Split(text, "\n") {
+// with entities, HTML entities unescaped. It appends to from, for each
+// line kept, src's entry for its line of text (-1 past src's end).
+func appendLines(kept []string, from []int, text string, src []int, layout, entities bool) ([]string, []int) {
+	for k, l := range strings.Split(text, "\n") {
 		l = ansi.ReplaceAllString(strings.ReplaceAll(strings.TrimRight(l, " \t\r\n\v\f"), "\r", ""), "")
 		if strings.TrimSpace(l) == "" || layout && layoutDrop.MatchString(l) {
 			continue
@@ -81,8 +96,12 @@ func appendLines(kept []string, text string, layout, entities bool) []string {
 			l = strings.ReplaceAll(l, `\#`, "#")
 		}
 		kept = append(kept, l)
+		from = append(from, -1)
+		if k < len(src) {
+			from[len(from)-1] = src[k]
+		}
 	}
-	return kept
+	return kept, from
 }
 
 // volatile are the built-in volatile values, replaced in order.
@@ -157,21 +176,46 @@ func Volatile(l string) string {
 // Normalize returns the compared lines of an outputs block: Layout, then
 // Volatile, then the lesson's rules and the cell's (cell may be nil).
 func Normalize(block string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
-	return normalizeLines(Layout(block), lesson, cell)
+	lines, _ := normalizeFrom(block, lesson, cell)
+	return lines
+}
+
+// normalizeFrom is Normalize with, for each compared line, the line of
+// block (from 0) it comes from (-1: not known; layoutFrom).
+func normalizeFrom(block string, lesson []lessons.Normalize, cell *lessons.CellRules) ([]string, []int) {
+	lines, from := layoutFrom(block)
+	return normalizeLines(lines, from, lesson, cell)
 }
 
 // NormalizeText returns the compared lines of what a step printed, as a
 // terminal showed it (a console command's output): as Normalize does
 // with a stream's lines.
 func NormalizeText(text string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
-	return normalizeLines(appendLines(nil, termtext.Plain(text), false, false), lesson, cell)
+	lines, _ := normalizeTextFrom(text, lesson, cell)
+	return lines
 }
 
-// normalizeLines applies stages 2 and 3 to the lines of stage 1.
-func normalizeLines(lines []string, lesson []lessons.Normalize, cell *lessons.CellRules) []string {
-	lines = maskTables(lines)
-	kept := lines[:0]
-	for _, l := range lines {
+// normalizeTextFrom is NormalizeText with, for each compared line, the
+// line of text (from 0) it comes from (-1: not known).
+func normalizeTextFrom(text string, lesson []lessons.Normalize, cell *lessons.CellRules) ([]string, []int) {
+	plain := termtext.Plain(text)
+	var src []int
+	if n := strings.Count(text, "\n"); n == strings.Count(plain, "\n") {
+		src = make([]int, n+1)
+		for i := range src {
+			src[i] = i
+		}
+	}
+	lines, from := appendLines(nil, nil, plain, src, false, false)
+	return normalizeLines(lines, from, lesson, cell)
+}
+
+// normalizeLines applies stages 2 and 3 to the lines of stage 1; from
+// goes along with them (the line each comes from).
+func normalizeLines(lines []string, from []int, lesson []lessons.Normalize, cell *lessons.CellRules) ([]string, []int) {
+	lines, from = maskTables(lines, from)
+	kept, keptFrom := lines[:0], from[:0]
+	for i, l := range lines {
 		if l = Volatile(l); l == "" {
 			continue // a row that vanishes as a whole
 		}
@@ -184,12 +228,25 @@ func normalizeLines(lines []string, lesson []lessons.Normalize, cell *lessons.Ce
 			}
 		}
 		if l != "" { // a rule may drop a line: it made it empty
-			kept = append(kept, l)
+			kept, keptFrom = append(kept, l), append(keptFrom, from[i])
 		}
 	}
-	lines = kept
 	if cell != nil && cell.AnyOrder {
-		sort.Strings(lines)
+		sortAlong(kept, keptFrom)
 	}
-	return lines
+	return kept, keptFrom
+}
+
+// sortAlong sorts lines, and from along with them (a stable sort: equal
+// lines keep their order).
+func sortAlong(lines []string, from []int) {
+	idx := make([]int, len(lines))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return strings.Compare(lines[a], lines[b]) })
+	l, f := slices.Clone(lines), slices.Clone(from)
+	for i, k := range idx {
+		lines[i], from[i] = l[k], f[k]
+	}
 }

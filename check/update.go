@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/labrun/labrun/internal/marker"
+	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/render"
 	"github.com/labrun/labrun/transcript"
 )
@@ -12,7 +14,28 @@ import (
 // failing cell in place of its recorded ones; every other byte (prose,
 // code, rules, the outputs of cells that pass) is kept. changed says
 // whether anything differs.
+//
+// A failing cell's fresh outputs keep, line for line, the recorded lines
+// that compare equal to theirs (merge.go): only the lines that differ
+// change.
 func (r *Report) Updated() (text []byte, changed bool) {
+	if r.cram != nil {
+		return r.updatedCram()
+	}
+	text, changed, merged := r.updated(true)
+	if merged {
+		plain, _, _ := r.updated(false)
+		if !r.mergedOK(r.rec.Name, text, plain) {
+			return plain, string(plain) != string(r.rec.Source)
+		}
+	}
+	return text, changed
+}
+
+// updated is Updated's text; with merge, the fresh outputs of a failing
+// cell keep the recorded lines that compare equal to theirs, and merged
+// says whether any did.
+func (r *Report) updated(merge bool) (text []byte, changed, merged bool) {
 	failing := map[int]*CellReport{}
 	for _, c := range r.Cells {
 		if c.Verdict == Fail && r.mends(c) && c.Result != nil {
@@ -20,11 +43,8 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		}
 	}
 	t := r.rec
-	if r.cram != nil {
-		return r.updatedCram()
-	}
 	if len(failing) == 0 {
-		return t.Source, false
+		return t.Source, false, false
 	}
 	owner := map[*transcript.Part]int{} // part -> the cell whose outputs it holds
 	endOf := map[int]int{}              // skeleton closing fence line -> cell index, for cells without outputs
@@ -62,7 +82,8 @@ func (r *Report) Updated() (text []byte, changed bool) {
 			continue
 		}
 		if idx, ok := owner[p]; ok && failing[idx] != nil && failing[idx].rewritesBlock() {
-			block := r.freshBlock(p, failing[idx])
+			block, kept := r.freshBlock(p, failing[idx], merge)
+			merged = merged || kept
 			outputs = outputs || strings.Trim(block, "\n") != ""
 			b.WriteString(block)
 			continue
@@ -79,7 +100,7 @@ func (r *Report) Updated() (text []byte, changed bool) {
 		// last cell: the block ends without one too (transcript.Strip).
 		out = strings.TrimSuffix(out, "\n")
 	}
-	return []byte(out), out != string(t.Source)
+	return []byte(out), out != string(t.Source), merged
 }
 
 // insertedBlock is the block of fresh outputs written after the closing
@@ -91,9 +112,11 @@ func (r *Report) Updated() (text []byte, changed bool) {
 func (r *Report) insertedBlock(c *CellReport, fence string) string {
 	switch {
 	case strings.HasSuffix(fence, "\n"):
-		return r.freshBlock(nil, c)
+		block, _ := r.freshBlock(nil, c, false)
+		return block
 	case !r.rec.Course:
-		return "\n" + r.freshBlock(nil, c) // Updated takes the last newline off
+		block, _ := r.freshBlock(nil, c, false)
+		return "\n" + block // Updated takes the last newline off
 	}
 	return ""
 }
@@ -151,24 +174,44 @@ func courseBlock(p *transcript.Part, fresh string) string {
 // recorded ones of part p (nil: the cell had none).
 // Outputs whose normalized lines equal the record's are kept as
 // recorded (a cell that failed for how it ended gets its fresh marker
-// only).
-func (r *Report) freshBlock(p *transcript.Part, c *CellReport) string {
+// only); with merge, other fresh outputs keep the recorded lines that
+// compare equal to theirs (keepRecordedText), and kept says whether
+// any did.
+func (r *Report) freshBlock(p *transcript.Part, c *CellReport, merge bool) (block string, kept bool) {
 	same := p != nil && p.HasOutputs && slices.Equal(c.Recorded, c.Fresh)
+	fresh := c.RawFresh
+	if merge && !same && p != nil && p.HasOutputs {
+		fresh = keepRecordedText(p.Outputs, c.RawFresh, blockSource(r.rec.Lesson.Normalize, r.rulesOf(c)))
+		kept = fresh != c.RawFresh
+	}
 	if r.rec.Course {
 		if same {
-			return p.Outputs
+			return p.Outputs, false
 		}
-		return courseBlock(p, c.RawFresh)
+		return courseBlock(p, fresh), kept
 	}
-	fresh := render.Annotation(c.Result)
-	open := fresh.Marker()
-	if p != nil && p.HasOutputs && p.Annotation != nil && p.Annotation.SameButTime(fresh) {
+	ann := render.Annotation(c.Result)
+	open := ann.Marker()
+	if p != nil && p.HasOutputs && p.Annotation != nil && p.Annotation.SameButTime(ann) {
 		open = p.Marker // the cell ended as recorded: its time does not churn
 	}
 	if same { // the block as written, but for its marker
-		return open + strings.TrimPrefix(p.Block, p.Marker)
+		return open + strings.TrimPrefix(p.Block, p.Marker), false
 	}
-	return render.OutputsBlock(open, c.Result.Outputs)
+	if kept {
+		return open + "\n" + fresh + marker.Close + "\n", true
+	}
+	return render.OutputsBlock(open, c.Result.Outputs), false
+}
+
+// rulesOf is the check rules of failing cell c, as its record has them.
+func (r *Report) rulesOf(c *CellReport) *lessons.CellRules {
+	for _, rc := range r.rec.Lesson.Cells {
+		if rc.Index == c.Index {
+			return &rc.Rules
+		}
+	}
+	return nil
 }
 
 // Unmendable counts failing cells an update cannot mend: they failed for

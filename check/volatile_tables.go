@@ -2,7 +2,6 @@ package check
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -402,8 +401,9 @@ func timeVerbose(header string) (string, func(string) (string, bool)) {
 }
 
 // maskTables reads the lines of an outputs block for the tables of
-// tableFormats and masks their rows; other lines are as they were.
-func maskTables(lines []string) []string {
+// tableFormats and masks their rows; other lines are as they were. from
+// (the line each comes from) goes along with them.
+func maskTables(lines []string, from []int) ([]string, []int) {
 	out := make([]string, 0, len(lines))
 	var row func(string) (string, bool)
 	first, sorted := 0, false // where the table's rows start in out
@@ -416,7 +416,7 @@ func maskTables(lines []string) []string {
 			row = nil
 		}
 		if sorted {
-			sortRuns(out[first:])
+			sortRuns(out[first:], from[first:len(out)])
 			sorted = false
 		}
 		for _, t := range tableFormats {
@@ -429,21 +429,21 @@ func maskTables(lines []string) []string {
 		out = append(out, l)
 	}
 	if sorted {
-		sortRuns(out[first:])
+		sortRuns(out[first:], from[first:len(out)])
 	}
-	return out
+	return out, from
 }
 
 // ruleRow is a rule between a table's rows, as compared.
 const ruleRow = "------"
 
 // sortRuns sorts the rows of a table between its rules: strace -c's
-// rows, not the rule and the total under them.
-func sortRuns(rows []string) {
+// rows, not the rule and the total under them; from goes along.
+func sortRuns(rows []string, from []int) {
 	start := 0
 	for i := 0; i <= len(rows); i++ {
 		if i == len(rows) || rows[i] == ruleRow {
-			sort.Strings(rows[start:i])
+			sortAlong(rows[start:i], from[start:i])
 			start = i + 1
 		}
 	}

@@ -21,7 +21,16 @@ import (
 // back without that space, as it was shown. For outputs render wrote,
 // laying out what ParseOutputs returns gives the same block again.
 func ParseOutputs(block string) []Output {
-	var outs []Output
+	outs, _ := ParseOutputsFrom(block)
+	return outs
+}
+
+// ParseOutputsFrom is ParseOutputs with, for each output, the line of
+// block (from 0) each line of its text comes from: from[i][k] is the
+// line of outs[i].Text's line k (strings.Split by "\n"), -1 for a line
+// that is none of block's (the blank lines between a display's lines, a
+// stream text's end). check --update keeps a recorded line by it.
+func ParseOutputsFrom(block string) (outs []Output, from [][]int) {
 	lines := strings.Split(strings.TrimRight(block, "\n"), "\n")
 	blanks := 1 // blank lines before the current one; the first starts an output
 	for i := 0; i < len(lines); i++ {
@@ -34,8 +43,10 @@ func ParseOutputs(block string) []Output {
 			// last empty line as four spaces).
 			if last >= 0 && blanks == 0 && outs[last].Kind == Stream {
 				outs[last].Text += l[4:] + "\n"
+				from[last] = append(from[last][:len(from[last])-1], i, -1)
 			} else {
 				outs = append(outs, Output{Kind: Stream, Text: l[4:] + "\n"})
+				from = append(from, []int{i, -1})
 			}
 		case t == "":
 			blanks++
@@ -46,20 +57,32 @@ func ParseOutputs(block string) []Output {
 				closing = "</pre>"
 			}
 			var body []string
+			var src []int
 			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != closing; i++ {
 				body = append(body, shown(lines[i]))
+				src = append(src, i)
 			}
-			outs = append(outs, Output{Kind: Log, Text: strings.TrimRight(strings.Join(body, "\n"), "\n")})
+			text := strings.TrimRight(strings.Join(body, "\n"), "\n")
+			outs = append(outs, Output{Kind: Log, Text: text})
+			if src = src[:min(len(src), strings.Count(text, "\n")+1)]; len(src) == 0 {
+				src = []int{-1} // an empty log: its text is one empty line
+			}
+			from = append(from, src)
 		default:
 			if last >= 0 && blanks < 3 && outs[last].Kind == Markdown {
 				outs[last].Text += strings.Repeat("\n", blanks+1) + shown(l)
+				for range blanks {
+					from[last] = append(from[last], -1)
+				}
+				from[last] = append(from[last], i)
 			} else {
 				outs = append(outs, Output{Kind: Markdown, Text: shown(l)})
+				from = append(from, []int{i})
 			}
 		}
 		blanks = 0
 	}
-	return outs
+	return outs, from
 }
 
 // shown is a line of a display or a log as it was shown: without the

@@ -68,7 +68,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.BoolVarP(&o.failFast, "fail-fast", "x", false, "stop taking lessons after the first that fails (the running ones finish; the reports are written)")
 	fs.StringVar(&o.run, "run", "", "check only the lessons whose path matches `REGEX` (Go syntax)")
 	fs.StringVar(&o.failedFrom, "failed-from", "", "check only the lessons that failed or did not finish in `REPORT`, an earlier --junit or --json report")
-	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones (atomically; nothing else changes)")
+	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones, only the lines that differ (atomically; nothing else changes)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --update: print the diff it would apply, change nothing; exit 1 when anything would change")
 	fs.IntVarP(&o.jobs, "jobs", "j", runtime.NumCPU(), "check `N` lessons at once")
 	fs.StringVar(&o.shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path, or balanced by --durations)")
@@ -400,7 +400,8 @@ RE2 cannot say as Python does (backreferences, lookahead and lookbehind,
 atomic groups, possessive quantifiers, conditionals, (?x)) matches no
 line, as cram does with a pattern Python refuses. --update writes what
 "cram -i -y" writes: the recorded lines that still match stay, matcher
-lines too, the fresh lines replace the others.
+lines too, the fresh lines replace the others; of those, a fresh line
+that compares equal to a recorded one (normalized) is the recorded line.
 
 Cram test files (NAME.t, found in folders as cram finds them) are
 checked as they are, as cram 0.7 checks them: each run of indented
@@ -442,7 +443,15 @@ writes, never twice. Flaky cells pass: exit 0 unless --fail-on-flaky.
 
 --update rewrites the outputs of failing cells only with the fresh ones
 (atomically: temp file and rename); prose, code, rules and the outputs of
-passing cells stay byte for byte. --update --dry-run prints the diff it
+passing cells stay byte for byte. It rewrites only what differs: the
+fresh outputs are laid out as a fresh record holds them (markers, fences,
+indents), then each line whose normalized line the check's diff pairs
+with an equal recorded one (the same but for a clock time, a pid, a ps
+row's columns, what a rule masks) is the recorded line again, byte for
+byte, in a labrun transcript, a course transcript and a console
+command's lines alike: only the lines of the hunks that differ change.
+When the lines so kept would not read back as the fresh outputs do, the
+fresh outputs are written whole. --update --dry-run prints the diff it
 would apply (on a terminal with its control characters spelled out,
 \x1b) and exits 1 when anything would change.
 
