@@ -56,13 +56,12 @@ func (a *Annotations) Finish(check.Totals) error {
 // N::…" (writeCell), the title shown above the message where GitHub shows
 // the line.
 func WriteAnnotations(w io.Writer, e check.LessonEnded, file string) {
-	if e.Err != nil {
+	for _, p := range lessonProblems(e) {
 		at := "file=" + ghlog.EscapeProperty(file)
-		var le *lessons.Error
-		if errors.As(e.Err, &le) && le.Line > 0 && le.Name == e.Path {
-			at += fmt.Sprintf(",line=%d", le.Line)
+		if p.line > 0 {
+			at += fmt.Sprintf(",line=%d", p.line)
 		}
-		fmt.Fprintf(w, "::error %s,title=lesson not checked::%s\n", at, ghlog.EscapeData(e.Err.Error()))
+		fmt.Fprintf(w, "::error %s,title=lesson not checked::%s\n", at, ghlog.EscapeData(p.msg))
 	}
 	if e.Report == nil {
 		return
@@ -102,4 +101,44 @@ func writeCell(w io.Writer, file string, c *check.CellReport) {
 		}
 		fmt.Fprintf(w, "::error file=%s,line=%d,title=%s::%s\n", ghlog.EscapeProperty(file), k.Line, title, ghlog.EscapeData(msg))
 	}
+}
+
+// problem is one thing wrong with a lesson that could not be checked:
+// its message and the line of the lesson it names (0: none).
+type problem struct {
+	line int
+	msg  string
+}
+
+// lessonProblems are the problems of a lesson's error, as the
+// annotations and the job summary show them: each of a lessons.ErrorList
+// (every mistake the lesson's parse found, such as a directive's bad
+// regexp at its line) on its own, else the error whole; each at the line
+// it names in the lesson itself (a line of another file, the skeleton's,
+// is no line of the lesson). None when the lesson has no error.
+func lessonProblems(e check.LessonEnded) []problem {
+	if e.Err == nil {
+		return nil
+	}
+	lineOf := func(le *lessons.Error) int {
+		if le.Name == e.Path && le.Line > 0 {
+			return le.Line
+		}
+		return 0
+	}
+	var list lessons.ErrorList
+	if errors.As(e.Err, &list) && len(list) > 0 && list.Error() == e.Err.Error() {
+		out := make([]problem, len(list))
+		for i, le := range list {
+			out[i] = problem{lineOf(le), le.Error()}
+		}
+		return out
+	}
+	p := problem{msg: e.Err.Error()}
+	if le := (*lessons.Error)(nil); errors.As(e.Err, &le) {
+		p.line = lineOf(le)
+	} else if errors.As(e.Err, &list) && len(list) > 0 {
+		p.line = lineOf(list[0])
+	}
+	return []problem{p}
 }

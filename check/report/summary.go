@@ -65,8 +65,8 @@ func (s *StepSummary) write(w io.Writer, t check.Totals) {
 	base := LinkBase(s.env)
 	for _, i := range slices.Sorted(maps.Keys(s.ends)) {
 		e := s.ends[i]
-		if e.Err != nil {
-			rows = append(rows, fmt.Sprintf("| %s | | %s |", cellLink(base, e.Path, 0), mdCell(e.Err.Error())))
+		for _, p := range lessonProblems(e) {
+			rows = append(rows, fmt.Sprintf("| %s | | %s |", cellLink(base, e.Path, p.line), mdCell(p.msg)))
 		}
 		if e.Report == nil {
 			continue
