@@ -24,13 +24,12 @@ const (
 var ErrNotebook = fmt.Errorf("a Jupyter notebook: convert it first with \"labrun import NOTEBOOK.ipynb -o LESSON.md\"")
 
 // Find returns the lessons under paths, in a stable order: a file is a
-// transcript, "FILE:LINE" the cell at that line of it (SplitTarget); a
-// file is a
-// transcript (a course README.md with its README_no_output.md beside it
-// is a pair; a course transcript alone is stripped by heuristics); a
-// folder holds, recursively, every course pair, every labrun
-// transcript (a Markdown file with labrun's output markers) and every
-// cram test file (NAME.t, not hidden). Errors are
+// transcript, "FILE:LINE" the cell at that line of it (SplitTarget) (a
+// course README.md with its README_no_output.md beside it is a pair; a
+// course transcript alone is stripped by heuristics); a folder holds,
+// recursively, every course pair, every labrun transcript (a Markdown
+// file with labrun's output markers) and every cram test file (NAME.t,
+// not hidden), a symbolic link to such a file too (regularFile). Errors are
 // bad input: a missing path, a notebook, a folder with no lesson.
 func Find(paths []string) ([]Lesson, error) {
 	var out []Lesson
@@ -76,11 +75,11 @@ func Find(paths []string) ([]Lesson, error) {
 				}
 				return nil
 			}
-			if lessons.IsCram(path) && !strings.HasPrefix(d.Name(), ".") && d.Type().IsRegular() {
+			if lessons.IsCram(path) && !strings.HasPrefix(d.Name(), ".") && regularFile(path, d) {
 				found = append(found, Lesson{Path: path}) // a cram test, as cram finds them
 				return nil
 			}
-			if !strings.EqualFold(filepath.Ext(path), ".md") || !d.Type().IsRegular() {
+			if !strings.EqualFold(filepath.Ext(path), ".md") || !regularFile(path, d) {
 				return nil
 			}
 			if d.Name() == CourseTranscript {
@@ -109,6 +108,22 @@ func Find(paths []string) ([]Lesson, error) {
 		return nil, twoCells
 	}
 	return out, nil
+}
+
+// regularFile says whether a folder's entry is a file a lesson may be:
+// a regular file, or a symbolic link to one (as cram's os.walk lists a
+// link to a test among the files; a link to a folder is not followed,
+// nor a dangling one). A lesson reached by a link and by its own name
+// is checked once (seenFiles).
+func regularFile(path string, d fs.DirEntry) bool {
+	if d.Type().IsRegular() {
+		return true
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return false
+	}
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
 
 // missing is Find's error for a path that does not exist; one that ends
