@@ -37,8 +37,8 @@ func Summary(w io.Writer, res *transcript.Result, out string) {
 	if res.Interrupted {
 		state = colour.Red("interrupted")
 	}
-	fmt.Fprintf(w, "labrun: %s: %s, %d cells run, %d failed, %d interrupted, %.1fs -> %s\n",
-		termtext.Inert(res.Lesson.Name), state, ran, failed, interrupted, res.Duration.Seconds(), out)
+	fmt.Fprintf(w, "labrun: %s: %s, %s run, %d failed, %d interrupted, %.1fs -> %s\n",
+		termtext.Inert(res.Lesson.Name), state, Count(ran, "cell", "cells"), failed, interrupted, res.Duration.Seconds(), out)
 	for _, cr := range res.Cells {
 		notes := Notes(cr)
 		if cr.Status != transcript.Failed && cr.Status != transcript.Interrupted && (cr.Status != transcript.OK || len(notes) == 0) {

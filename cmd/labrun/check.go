@@ -248,7 +248,7 @@ func listLessons(w io.Writer, found []check.Lesson, plan *check.ShardPlan, o *ch
 	for _, l := range found {
 		fmt.Fprintf(w, "%s\t%.1fs\n", l.Path, plan.Times[l.Path].Seconds())
 	}
-	fmt.Fprintf(w, "# shard %d/%d: %d lessons, expected %.1fs (shards: %s)\n", o.shardK, o.shardN, len(found),
+	fmt.Fprintf(w, "# shard %d/%d: %s, expected %.1fs (shards: %s)\n", o.shardK, o.shardN, render.Count(len(found), "lesson", "lessons"),
 		plan.Expected[o.shardK-1].Seconds(), strings.Join(all, ", "))
 }
 

@@ -127,7 +127,7 @@ func runCommand(o *runOptions, stdout, stderr io.Writer) error {
 	var failed error
 	for i, lr := range planned {
 		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "labrun: %d lessons not run: stopped\n", len(planned)-i)
+			fmt.Fprintf(stderr, "labrun: %s not run: stopped\n", render.Count(len(planned)-i, "lesson", "lessons"))
 			break
 		}
 		if err := runLesson(ctx, o, lr, stdout, stderr, stop); err != nil {
