@@ -25,8 +25,8 @@ type Suite struct {
 	// with DryRun it only works out the diff it would apply.
 	Update, DryRun bool
 	// FailFast stops taking lessons once one failed (LessonEnded.Failed);
-	// the running ones finish, the others are not checked (no event names
-	// them; Totals.Stopped counts them).
+	// the running ones finish, the others are not checked
+	// (LessonNotChecked; Totals.Stopped counts them).
 	FailFast bool
 	// RerunFails runs a lesson with failing cells again, up to this many
 	// times; Runs runs each lesson this many times (at least 2 to do
@@ -53,7 +53,7 @@ type Handler interface {
 }
 
 // Event is one of LessonStarted, LessonRunning, CellRan, LessonRerun,
-// CellChecked and LessonEnded.
+// CellChecked, LessonEnded and LessonNotChecked.
 type Event interface{ event() }
 
 // LessonStarted: the suite took a lesson, before reading it.
@@ -98,6 +98,27 @@ type LessonEnded struct {
 	Rules RulesResult
 }
 
+// LessonNotChecked: the suite did not take a lesson, the only event that
+// names it: a lesson failed before it under FailFast, or a stop of
+// labrun (ctx done) came first. Its lesson did not pass: the reports
+// say so, and --failed-from takes it again.
+type LessonNotChecked struct {
+	// Index is the lesson's index in the lessons given to Run.
+	Index int
+	Lesson
+	// FailFast: a lesson failed before it (Suite.FailFast); otherwise
+	// labrun was stopped before it.
+	FailFast bool
+}
+
+// Why words why the lesson was not checked, as the reports say it.
+func (e LessonNotChecked) Why() string {
+	if e.FailFast {
+		return "not checked: a lesson failed before it (--fail-fast)"
+	}
+	return "not checked: labrun was stopped before it"
+}
+
 // Failed says whether the lesson failed: it could not be checked, or a
 // cell failed that --update did not mend.
 func (e LessonEnded) Failed() bool {
@@ -122,22 +143,22 @@ func (e LessonEnded) Mended(c *CellReport) bool {
 	return e.Update.Kind == UpdateWritten && e.Report != nil && c.Verdict == Fail && e.Report.mends(c)
 }
 
-func (LessonStarted) event() {}
-func (LessonRunning) event() {}
-func (CellRan) event()       {}
-func (CellChecked) event()   {}
-func (LessonEnded) event()   {}
+func (LessonStarted) event()    {}
+func (LessonRunning) event()    {}
+func (CellRan) event()          {}
+func (CellChecked) event()      {}
+func (LessonEnded) event()      {}
+func (LessonNotChecked) event() {}
 
 // Run checks the lessons, s.Jobs at a time, and returns the totals (see
 // Totals.Status for the check's status). Once ctx is done the lessons
-// not yet taken are not checked (no event names them) and the running
-// ones end as their runs do.
+// not yet taken are not checked (a LessonNotChecked each) and the
+// running ones end as their runs do.
 func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 	events := make(chan Event)
 	work := make(chan int)
 	var wg sync.WaitGroup
 	var failed atomic.Bool // a lesson failed, under FailFast
-	var stopped atomic.Int64
 	for range min(max(s.Jobs, 1), max(len(ls), 1)) {
 		wg.Add(1)
 		go func() {
@@ -145,8 +166,10 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 			for i := range work {
 				switch {
 				case failed.Load():
-					stopped.Add(1)
-				case ctx.Err() == nil:
+					events <- LessonNotChecked{Index: i, Lesson: ls[i], FailFast: true}
+				case ctx.Err() != nil:
+					events <- LessonNotChecked{Index: i, Lesson: ls[i]}
+				default:
 					s.check(ctx, i, ls[i], func(e Event) {
 						if end, ok := e.(LessonEnded); ok && s.FailFast && end.Failed() {
 							failed.Store(true) // before the end is told: -j 1 stops at once
@@ -167,6 +190,9 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 	}()
 	t := Totals{FailOnFlaky: s.FailOnFlaky}
 	for e := range events {
+		if nc, ok := e.(LessonNotChecked); ok {
+			t.notChecked(nc)
+		}
 		if end, ok := e.(LessonEnded); ok {
 			t.count(end)
 			if end.Report != nil {
@@ -177,7 +203,6 @@ func (s Suite) Run(ctx context.Context, ls []Lesson, h Handler) Totals {
 		}
 		h.Handle(e)
 	}
-	t.Stopped = int(stopped.Load())
 	return t
 }
 

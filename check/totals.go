@@ -27,8 +27,9 @@ type Totals struct {
 	// was interrupted.
 	NotUpdated int
 	// Stopped counts lessons not checked because one failed before them
-	// (Suite.FailFast).
-	Stopped int
+	// (Suite.FailFast); Cut those not checked because labrun was
+	// stopped before them.
+	Stopped, Cut int
 }
 
 // Add counts a lesson's verdicts.
@@ -58,6 +59,15 @@ func (t *Totals) count(e LessonEnded) {
 		t.Updated += e.Update.Mended
 	case UpdateInterrupted:
 		t.NotUpdated++
+	}
+}
+
+// notChecked counts a lesson the suite did not take.
+func (t *Totals) notChecked(e LessonNotChecked) {
+	if e.FailFast {
+		t.Stopped++
+	} else {
+		t.Cut++
 	}
 }
 
@@ -91,6 +101,9 @@ func (t Totals) Line() string {
 	}
 	if t.Stopped > 0 {
 		s += ", " + render.Count(t.Stopped, "lesson", "lessons") + " not checked (--fail-fast)"
+	}
+	if t.Cut > 0 {
+		s += ", " + render.Count(t.Cut, "lesson", "lessons") + " not checked (labrun was stopped)"
 	}
 	return s
 }

@@ -21,6 +21,11 @@ import (
 //	{"event":"lesson-end","lesson":"PATH","passed":N,"failed":N,"skipped":N,
 //	 "interrupted":N,"flaky":N,"updated":N,"time":SECONDS,"error":"..."}
 //
+// and for a lesson the check did not take (-x after a failure, or labrun
+// stopped before it), its only event:
+//
+//	{"event":"lesson-not-checked","lesson":"PATH","reason":"not checked: ..."}
+//
 // "skeleton" is there for a course pair only; "reason", "how", "diff"
 // and "error" only when not empty; "interrupted" (cells a stop of labrun
 // cut: neither passed nor failed), "flaky" and "updated" only when not
@@ -60,6 +65,10 @@ const (
 	EventLessonStart = "lesson-start"
 	EventCell        = "cell"
 	EventLessonEnd   = "lesson-end"
+	// EventLessonNotChecked names a lesson the check did not take (-x
+	// after a failure, or labrun stopped first): the only event of that
+	// lesson, as a JUnit report has an empty testsuite for it.
+	EventLessonNotChecked = "lesson-not-checked"
 )
 
 // VerdictUpdated is the verdict of a cell event for a cell --update
@@ -110,6 +119,8 @@ func (e *Events) Handle(ev check.Event) {
 			Reason: c.Reason.String(), How: c.How, Diff: c.Diff, Time: &t})
 	case check.LessonEnded:
 		e.enc.Encode(lessonEnd(ev))
+	case check.LessonNotChecked:
+		e.enc.Encode(JSONEvent{Event: EventLessonNotChecked, Lesson: ev.Path, Reason: ev.Why()})
 	}
 }
 

@@ -24,7 +24,8 @@ type LessonResult struct {
 	Time time.Duration
 	// Failed: a cell failed, the lesson could not be checked, or its
 	// check did not finish (a cell not finished, a lesson started that
-	// never ended, a JUnit testsuite without a testcase). A flaky cell
+	// never ended, a JUnit testsuite without a testcase, a lesson the
+	// JSON events say was not checked). A flaky cell
 	// (failed, then passed when run again) does not count.
 	Failed bool
 }
@@ -102,7 +103,8 @@ func cutShort(s JUnitSuite) bool {
 }
 
 // jsonResults reads JSON events: a lesson is failed by a failing cell,
-// an error, or a start without an end.
+// an error, a start without an end, or a lesson-not-checked event (as
+// junitResults takes an empty testsuite).
 func jsonResults(file string, data []byte) ([]LessonResult, error) {
 	var r results
 	ended := map[string]bool{}
@@ -120,6 +122,9 @@ func jsonResults(file string, data []byte) ([]LessonResult, error) {
 		switch ev.Event {
 		case EventCell:
 			l.Failed = l.Failed || ev.Verdict == check.Fail.String() || ev.Verdict == check.NotFinished.String()
+		case EventLessonNotChecked:
+			ended[ev.Lesson] = true
+			l.Failed = true
 		case EventLessonEnd:
 			ended[ev.Lesson] = true
 			l.Failed = l.Failed || ev.Error != "" || (ev.Failed != nil && *ev.Failed > 0) || (ev.Interrupted != nil && *ev.Interrupted > 0)

@@ -471,6 +471,9 @@ standard error), for each lesson:
    "reason":TEXT,"how":TEXT,"diff":TEXT,"time":SECONDS}
   {"event":"lesson-end","lesson":PATH,"passed":N,"failed":N,"skipped":N,
    "interrupted":N,"flaky":N,"updated":N,"time":SECONDS,"error":TEXT}
+and for a lesson the check did not take (-x after a failure, or labrun
+stopped before it), its only event, as JUnit has an empty testsuite:
+  {"event":"lesson-not-checked","lesson":PATH,"reason":TEXT}
 ("skeleton" for a course pair only; "reason", "how", "diff" and "error"
 only when not empty; "interrupted", the cells not finished, when not 0;
 "flaky" and "updated" when not 0; a cell not finished is a JUnit
