@@ -63,8 +63,8 @@ func (t *Text) Handle(ev check.Event) {
 			fmt.Fprintln(t.w, "::endgroup::")
 		}()
 	}
-	if e.Err != nil {
-		fmt.Fprintf(w, "labrun: %v\n", e.Err)
+	for _, p := range lessonProblems(e) {
+		fmt.Fprintf(w, "labrun: %s\n", p.msg) // each mistake of a lesson's parse on its own line, as annotated
 	}
 	if e.Report == nil {
 		return
