@@ -106,12 +106,21 @@ Handouts, from one lesson:
   export  a transcript as an nbformat 4.5 notebook with its outputs
           (import gives a labrun transcript back byte for byte)
 
-Exit status: 0 when the lesson ran (cells may fail: that is content),
-1 when labrun could not run a step (no sh, bash or python3), 2 on a bad
-lesson or bad usage, 130 / 143 / 129 when stopped by Ctrl-C / SIGTERM /
-SIGHUP and 141 when standard output or error is closed (the partial
-transcript is still written; a second one quits at once, but a SIGTERM
-or SIGHUP within a second of the first is the same one).
+` + runExitStatus + `
+Exit status of labrun check: 0 every cell passed, 1 a cell failed or
+did not finish or a lesson could not run, 2 bad input or usage,
+130 / 143 / 129 / 141 as for run (labrun help check).
+`
+
+// runExitStatus is labrun run's exit status, in the manual and in labrun
+// help run.
+const runExitStatus = `Exit status of labrun run: 0 when the lesson ran (cells may fail: that
+is content), 1 when labrun could not run a step (no sh, bash or
+python3), 2 on a bad lesson or bad usage, 130 / 143 / 129 when stopped
+by Ctrl-C / SIGTERM / SIGHUP and 141 when standard output or error is
+closed (the partial transcript is still written; a second one quits at
+once, but a SIGTERM or SIGHUP within a second of the first is the same
+one).
 `
 
 // rootExample is the manual's example.

@@ -42,7 +42,8 @@ const runLong = `Runs every cell of LESSON.md in order and writes the transcript
 characters spelled out, \x1b). Several lessons run one after
 the other, each transcript written under DIR at the lesson's path
 (DIR/NAME.md for a path outside the current folder).
-`
+
+` + runExitStatus
 
 // newRunCmd is "labrun run" and its flags.
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
