@@ -370,7 +370,10 @@ recorded one, after normalizing both, in this order:
        <!-- labrun: any-order -->           its lines in any order
        <!-- labrun: expect interrupted -->  it must be interrupted (a hang
                   that is the point of the lesson)
-       <!-- labrun: expect exit=N -->       its last step must exit N
+       <!-- labrun: expect exit=N -->       its last step must exit N (or
+                  exit:N)
+       <!-- labrun: expect fail -->         it must fail (a step exits
+                  non-zero, an exception), as expect=fail in a fence
 
 Every cell is reported as passed, failed or skipped (ignore-output, cells
 labrun does not run); a cell cut by a signal meant for labrun (Ctrl-C, a
