@@ -165,11 +165,13 @@ func Seconds(d time.Duration) float64 {
 // an event.
 func MergeJSON(files []string) ([]byte, error) {
 	var b bytes.Buffer
+	var owners lessonOwners
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
+		owners.report(f)
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		sc.Buffer(nil, maxEventBytes)
 		for n := 1; sc.Scan(); n++ {
@@ -179,6 +181,9 @@ func MergeJSON(files []string) ([]byte, error) {
 			}
 			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || ev.Event == "" {
 				return nil, fmt.Errorf("%s:%d: not a labrun check event (neither JUnit XML nor JSON events)", f, n)
+			}
+			if err := owners.claim(fmt.Sprintf("%s:%d", f, n), ev.Lesson); err != nil {
+				return nil, err
 			}
 			noOldCommands{&b}.Write(validJSONText(sc.Bytes()))
 			b.WriteByte('\n')

@@ -235,6 +235,7 @@ func (d *JUnitSuites) Marshal() []byte {
 // every file, sorted by name, counts summed.
 func MergeJUnit(files []string) (*JUnitSuites, error) {
 	doc := &JUnitSuites{Name: "labrun check"}
+	var owners lessonOwners
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -243,6 +244,12 @@ func MergeJUnit(files []string) (*JUnitSuites, error) {
 		var d JUnitSuites
 		if err := xml.Unmarshal(b, &d); err != nil {
 			return nil, fmt.Errorf("%s: not a JUnit report: %w", f, err)
+		}
+		owners.report(f)
+		for _, s := range d.Suites {
+			if err := owners.claim(f, s.Name); err != nil {
+				return nil, err
+			}
 		}
 		doc.Suites = append(doc.Suites, d.Suites...)
 	}

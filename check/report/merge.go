@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
@@ -140,4 +141,47 @@ func validJSONText(line []byte) []byte {
 		line = line[n:]
 	}
 	return b.Bytes()
+}
+
+// lessonOwners are the reports a merge took each lesson from: a lesson
+// is in one shard's report, so one named by two reports (the same
+// shard's given twice, shards of two checks, a whole report beside its
+// shards') would be counted twice in the merged one; the merge is
+// refused instead.
+type lessonOwners struct {
+	by  map[string]int // the lesson's cleaned path: the report's index
+	cur int            // the report being read, from 1
+	at  []string       // the reports' files, in order
+}
+
+// report starts reading the next report, file.
+func (o *lessonOwners) report(file string) {
+	o.at = append(o.at, file)
+	o.cur = len(o.at)
+}
+
+// claim notes that the report being read names lesson (where says
+// where: its file, or FILE:LINE for a JSON event); a lesson another
+// report named is an error naming both.
+func (o *lessonOwners) claim(where, lesson string) error {
+	if lesson == "" {
+		return nil
+	}
+	key := filepath.ToSlash(filepath.Clean(lesson))
+	if o.by == nil {
+		o.by = map[string]int{}
+	}
+	first, ok := o.by[key]
+	switch {
+	case !ok:
+		o.by[key] = o.cur
+		return nil
+	case first == o.cur:
+		return nil
+	}
+	also := o.at[first-1]
+	if also == o.at[o.cur-1] {
+		return fmt.Errorf("%s: the report is given twice: its lessons would count twice", also)
+	}
+	return fmt.Errorf("%s: lesson %s is in %s too: merge the reports of one check's shards, each lesson in one of them", where, lesson, also)
 }

@@ -13,6 +13,9 @@ import (
 const reportLong = `Merges the reports of "labrun check" shards into one: JUnit XML files
 (--junit) into one document, every lesson's testsuite sorted by name and
 the counts summed; JSON event files (--json) into one, line by line.
+Each lesson is in one shard's report: a lesson two of the reports name
+(a report given twice, a whole report beside its shards') is refused,
+exit 2, naming both, since it would count twice.
 `
 
 // newReportCmd is "labrun report" and its one subcommand, merge.
