@@ -70,7 +70,7 @@ func newCheckCmd(stdout, stderr io.Writer) *cobra.Command {
 	fs.StringVar(&o.failedFrom, "failed-from", "", "check only the lessons that failed or did not finish in `REPORT`, an earlier --junit or --json report")
 	fs.BoolVar(&o.update, "update", false, "rewrite the outputs of failing cells with the fresh ones, only the lines that differ (atomically; nothing else changes)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "with --update: print the diff it would apply, change nothing; exit 1 when anything would change")
-	fs.IntVarP(&o.jobs, "jobs", "j", runtime.NumCPU(), "check `N` lessons at once")
+	wholeNumberFlag(fs, &o.jobs, "jobs", "j", runtime.NumCPU(), "check `N` lessons at once")
 	fs.StringVar(&o.shard, "shard", "", "check only shard `K/N` of the lessons (by a hash of each path, or balanced by --durations)")
 	fs.StringVar(&o.durations, "durations", "", "with --shard: balance the shards by the lessons' times in `REPORT`, an earlier --junit or --json report")
 	fs.BoolVar(&o.list, "list", false, "print the lessons the check (or shard) would take, run nothing")

@@ -22,8 +22,8 @@ type flakyOptions struct {
 
 // addFlakyFlags registers the flags of flakyOptions.
 func addFlakyFlags(fs *pflag.FlagSet, o *flakyOptions) {
-	fs.IntVar(&o.rerunFails, "rerun-fails", 0, "run a lesson with failing cells again, up to `N` times: a cell that then passes is flaky")
-	fs.IntVar(&o.runs, "runs", 1, "run each lesson `K` times: a cell whose outputs differ between runs is flaky, and a rule is proposed for it")
+	wholeNumberFlag(fs, &o.rerunFails, "rerun-fails", "", 0, "run a lesson with failing cells again, up to `N` times: a cell that then passes is flaky")
+	wholeNumberFlag(fs, &o.runs, "runs", "", 1, "run each lesson `K` times: a cell whose outputs differ between runs is flaky, and a rule is proposed for it")
 	fs.BoolVar(&o.writeRules, "write-rules", false, "with --runs: add the rules proposed for flaky cells to their lessons (atomically)")
 	fs.BoolVar(&o.failOnFlaky, "fail-on-flaky", false, "exit 1 when a cell is flaky (flaky cells pass otherwise)")
 	fs.StringVar(&o.familyName, "junit-family", "xunit2", "the JUnit report's `family`: xunit2 (Jenkins' schema) or xunit1 (file and line on each testcase)")

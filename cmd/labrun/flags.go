@@ -103,6 +103,32 @@ func (n *cramIndent) Set(s string) error {
 	return nil
 }
 
+// wholeNumber is an integer flag's value (-j, --runs, --rerun-fails):
+// a refused one says what it wants, as the other flags do ("want a whole
+// number"), not Go's "strconv.ParseInt: parsing ...: invalid syntax".
+// The command checks its range.
+type wholeNumber int
+
+// wholeNumberFlag registers an integer flag, short being its letter or "".
+func wholeNumberFlag(fs *pflag.FlagSet, p *int, name, short string, value int, usage string) {
+	*p = value
+	fs.VarP((*wholeNumber)(p), name, short, usage)
+}
+
+func (n *wholeNumber) String() string { return strconv.Itoa(int(*n)) }
+
+// Type names the value in help when the usage does not (pflag.Value).
+func (n *wholeNumber) Type() string { return "int" }
+
+func (n *wholeNumber) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("want a whole number, such as 2")
+	}
+	*n = wholeNumber(v)
+	return nil
+}
+
 // checkShell says why the shell --shell names cannot run, as PATH (or
 // its path, when it has a slash) finds it: before anything runs, not
 // once a cram test's run needs it.
