@@ -57,6 +57,20 @@ func Parse(name string, src []byte) (*Lesson, error) {
 	return p.l, nil
 }
 
+// DialectOf is the dialect a lesson's text declares (a top-level
+// <!-- labrun: dialect=native -->), read as Parse reads its settings,
+// whatever else is wrong with the text: how a transcript's reader tells
+// a native lesson, whose outputs go between labrun's markers, from a
+// course transcript, whose outputs follow its cells in nbconvert's
+// layout, when the text has no marker yet.
+func DialectOf(src []byte) Dialect {
+	text := bytes.TrimPrefix(src, []byte(bom))
+	var errs ErrorList
+	p := &parser{text: text, lines: splitLines(text), errs: &errs, l: &Lesson{}, names: map[string]bool{}, sessions: consoleSessions{}}
+	p.settings(goldmark.New().Parser().Parse(gmtext.NewReader(text)))
+	return p.l.Dialect
+}
+
 // parser holds what Parse knows while it reads a lesson's blocks in
 // order.
 type parser struct {

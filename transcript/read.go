@@ -82,9 +82,12 @@ type cut struct {
 
 // read cuts a transcript of either kind: labrun's (its outputs stand
 // between marker lines) or a course's (nbconvert's layout), as IsLabrun
-// tells them apart.
+// tells them apart; a lesson of the native dialect with no marker yet (a
+// console block's records are its only outputs) is labrun's, so that
+// check --update writes its cells' outputs between markers as run
+// does, not in the course's layout, which run would read as prose.
 func read(src []byte) *cut {
-	if IsLabrun(src) {
+	if IsLabrun(src) || lessons.DialectOf(src) == lessons.NativeDialect {
 		return readLabrun(string(src))
 	}
 	return readCourse(string(src))
