@@ -28,8 +28,9 @@ var ErrNotebook = fmt.Errorf("a Jupyter notebook: convert it first with \"labrun
 // course README.md with its README_no_output.md beside it is a pair; a
 // course transcript alone is stripped by heuristics); a folder holds,
 // recursively, every course pair, every labrun transcript (a Markdown
-// file with labrun's output markers) and every cram test file (NAME.t,
-// not hidden), a symbolic link to such a file too (regularFile). Errors are
+// file with labrun's output markers, or a lesson of the native dialect,
+// which holds its own outputs) and every cram test file (NAME.t, not
+// hidden), a symbolic link to such a file too (regularFile). Errors are
 // bad input: a missing path, a notebook, a folder with no lesson.
 func Find(paths []string) ([]Lesson, error) {
 	var out []Lesson
@@ -88,7 +89,8 @@ func Find(paths []string) ([]Lesson, error) {
 					return nil
 				}
 			}
-			if b, err := os.ReadFile(path); err == nil && transcript.IsLabrun(b) && !bytes.Contains(b, []byte("\x00")) {
+			if b, err := os.ReadFile(path); err == nil && !bytes.Contains(b, []byte("\x00")) &&
+				(transcript.IsLabrun(b) || lessons.DialectOf(b) == lessons.NativeDialect) {
 				found = append(found, Lesson{Path: path})
 			}
 			return nil
@@ -97,7 +99,7 @@ func Find(paths []string) ([]Lesson, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		if len(found) == 0 {
-			return nil, &lessons.Error{Name: p, Msg: "no lesson in this folder (a labrun transcript, a course README.md beside its README_no_output.md, or a cram test file NAME.t)"}
+			return nil, &lessons.Error{Name: p, Msg: "no lesson in this folder (a labrun transcript, a native lesson, a course README.md beside its README_no_output.md, or a cram test file NAME.t)"}
 		}
 		sort.Slice(found, func(i, j int) bool { return found[i].Path < found[j].Path })
 		for _, l := range found {
