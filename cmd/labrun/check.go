@@ -337,9 +337,12 @@ func terminal(w io.Writer) (bool, func() int) {
 // examples.
 var checkHelp = `Checks that lessons still give the outputs they recorded. Each PATH is a
 transcript or a folder; a folder holds, recursively, every course pair
-(README.md recorded beside README_no_output.md, its skeleton) and every
-labrun transcript (a Markdown file with labrun's output markers). A
-course README.md alone is stripped as "labrun strip" does. For each
+(README.md recorded beside README_no_output.md, its skeleton), every
+labrun transcript (a Markdown file with labrun's output markers) and
+every lesson of the native dialect (<!-- labrun: dialect=native -->),
+which holds its own outputs: one that records nothing yet fails until
+"check --update" records it. A course README.md alone is stripped as
+"labrun strip" does; a link to a lesson counts as the lesson. For each
 lesson check runs the skeleton (in a scratch copy of its folder, as
 "labrun run" does) and compares every cell's fresh output with the
 recorded one, after normalizing both, in this order:
