@@ -216,8 +216,16 @@ func selectLessons(o *checkOptions, stderr io.Writer) ([]check.Lesson, *check.Sh
 	if o.shardN == 0 {
 		return found, nil, nil
 	}
+	// An empty shard passes (a matrix job with nothing to do), and says so.
+	emptyShard := func(shard []check.Lesson) {
+		if len(shard) == 0 && len(found) > 0 {
+			fmt.Fprintf(stderr, "labrun: --shard %d/%d: none of the %s is in this shard\n", o.shardK, o.shardN, render.Count(len(found), "lesson", "lessons"))
+		}
+	}
 	if o.durations == "" {
-		return check.Shard(found, o.shardK, o.shardN), nil, nil
+		shard := check.Shard(found, o.shardK, o.shardN)
+		emptyShard(shard)
+		return shard, nil, nil
 	}
 	rs, err := report.ReadResults(o.durations)
 	if err != nil {
@@ -228,6 +236,7 @@ func selectLessons(o *checkOptions, stderr io.Writer) ([]check.Lesson, *check.Sh
 		times[check.PathKey(r.Path)] = r.Time
 	}
 	plan := check.Balance(found, o.shardN, times)
+	emptyShard(plan.Shards[o.shardK-1])
 	return plan.Shards[o.shardK-1], &plan, nil
 }
 
