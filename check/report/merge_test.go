@@ -21,15 +21,8 @@ func TestMergeRefusesMixedKinds(t *testing.T) {
 		"empty":     "",
 		"prose.txt": "not a report\n",
 	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, tc := range []struct {
-		files []string
-		err   string // "" for none
-	}{
+	writeFiles(t, dir, files)
+	wantMerges(t, dir, []mergeCase{
 		{[]string{"a.xml", "b.json"}, "b.json: a JSON event stream, not a JUnit report like DIR/a.xml; merge reports of one kind"},
 		{[]string{"b.json", "a.xml"}, "a.xml: a JUnit XML report, not JSON events like DIR/b.json; merge reports of one kind"},
 		{[]string{"empty", "b.json", "a.xml"}, "a.xml: a JUnit XML report, not JSON events like DIR/b.json"},
@@ -40,22 +33,7 @@ func TestMergeRefusesMixedKinds(t *testing.T) {
 		{[]string{"empty"}, "DIR/empty: empty, neither a JUnit report nor JSON events: nothing to merge"},
 		{[]string{"empty", "empty"}, "DIR/empty, DIR/empty: empty, neither"},
 		{[]string{"a.xml", "a.xml"}, ""},
-	} {
-		var paths []string
-		for _, f := range tc.files {
-			paths = append(paths, filepath.Join(dir, f))
-		}
-		_, err := Merge(paths)
-		name := strings.Join(tc.files, " ")
-		switch {
-		case tc.err == "" && err != nil:
-			t.Errorf("%s: %v", name, err)
-		case tc.err != "" && err == nil:
-			t.Errorf("%s: merged, want %q", name, tc.err)
-		case tc.err != "" && !strings.Contains(err.Error(), strings.ReplaceAll(tc.err, "DIR", dir)):
-			t.Errorf("%s: %v\nwant it to hold %q", name, err, tc.err)
-		}
-	}
+	})
 }
 
 // TestMergeJSONValidUTF8: an event holding bytes that are not UTF-8
@@ -112,15 +90,8 @@ func TestMergeRefusesALessonTwice(t *testing.T) {
 		"s2.json":  events("b.md"),
 		"all.json": events("a.md") + events("b.md"),
 	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, tc := range []struct {
-		files []string
-		err   string // "" for none
-	}{
+	writeFiles(t, dir, files)
+	wantMerges(t, dir, []mergeCase{
 		{[]string{"s1.xml", "s2.xml"}, ""},
 		{[]string{"s1.json", "s2.json"}, ""},
 		{[]string{"s1.xml", "s2.xml", "all.xml"}, "DIR/all.xml: lesson a.md is in DIR/s1.xml too: merge the reports of one check's shards"},
@@ -128,7 +99,21 @@ func TestMergeRefusesALessonTwice(t *testing.T) {
 		{[]string{"s1.xml", "s1.xml"}, "DIR/s1.xml: the report is given twice"},
 		{[]string{"all.json", "s2.json"}, "DIR/s2.json:1: lesson b.md is in DIR/all.json too"},
 		{[]string{"s1.json", "s1.json"}, "DIR/s1.json: the report is given twice"},
-	} {
+	})
+}
+
+// mergeCase is a merge of files (names in the test's folder) and the
+// error it gives: "" for none, else text the error holds, DIR standing
+// for the folder.
+type mergeCase struct {
+	files []string
+	err   string
+}
+
+// wantMerges merges each case's files and checks its error.
+func wantMerges(t *testing.T, dir string, cases []mergeCase) {
+	t.Helper()
+	for _, tc := range cases {
 		var paths []string
 		for _, f := range tc.files {
 			paths = append(paths, filepath.Join(dir, f))
@@ -142,6 +127,16 @@ func TestMergeRefusesALessonTwice(t *testing.T) {
 			t.Errorf("%s: merged, want %q", name, tc.err)
 		case tc.err != "" && !strings.Contains(err.Error(), strings.ReplaceAll(tc.err, "DIR", dir)):
 			t.Errorf("%s: %v\nwant it to hold %q", name, err, tc.err)
+		}
+	}
+}
+
+// writeFiles writes files (name: content) in dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
