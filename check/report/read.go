@@ -28,6 +28,10 @@ type LessonResult struct {
 	// JSON events say was not checked). A flaky cell
 	// (failed, then passed when run again) does not count.
 	Failed bool
+	// Timed: the report holds the lesson's time, its check having ended
+	// (a lesson it says was not checked, or whose end it lacks, took no
+	// time there that --durations may count on).
+	Timed bool
 }
 
 // ReadResults reads a report of "labrun check", JUnit XML (--junit) or
@@ -85,6 +89,7 @@ func junitResults(file string, data []byte) ([]LessonResult, error) {
 			return nil, fmt.Errorf("%s: testsuite %q: time %q: %w", file, s.Name, s.Time, err)
 		}
 		l.Time += time.Duration(secs * float64(time.Second))
+		l.Timed = l.Timed || len(s.Cases) > 0 || s.Tests > 0 // an empty testsuite: not checked
 		l.Failed = l.Failed || s.Failures+s.Errors > 0 || len(s.Cases) == 0 || cutShort(s)
 	}
 	return r.list(), nil
@@ -130,6 +135,7 @@ func jsonResults(file string, data []byte) ([]LessonResult, error) {
 			l.Failed = l.Failed || ev.Error != "" || (ev.Failed != nil && *ev.Failed > 0) || (ev.Interrupted != nil && *ev.Interrupted > 0)
 			if ev.Time != nil {
 				l.Time += time.Duration(*ev.Time * float64(time.Second))
+				l.Timed = true
 			}
 		}
 	}
