@@ -90,7 +90,7 @@ func cramCommand(f *lessons.CramFile, k int, runs []lessons.CramRun, differs boo
 	if k == 0 && runs[0].Ran {
 		lines = runs[0].Lines(f.Indent)
 	}
-	lines = append(lines, run.Lines(f.Indent)...)
+	lines = append(lines, f.OwnLines(k, runs[1:])...)
 	if k == len(f.Commands)-1 && len(runs) > k+2 && run.Ran && !run.Ended {
 		lines = append(lines, runs[k+2].Lines(f.Indent)...)
 	}

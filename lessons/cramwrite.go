@@ -32,6 +32,16 @@ type CramRun struct {
 	// Output is what it printed, stderr merged; Exit its status.
 	Output string
 	Exit   int
+	// Salt, when set, says the command was left open (an "if" without
+	// its "fi", a quote or heredoc left open, a last backslash): the
+	// shell read the commands after it into it, as cram's shell reads
+	// cram's script, and ran them with it, with cram's markers between
+	// them (internal/cram.Mark, of this salt); Output is what they all
+	// printed, markers and all, and the runs of those commands after it
+	// are Joined.
+	Salt string
+	// Joined says the command ran within an earlier one's run (Salt).
+	Joined bool
 }
 
 // Fresh returns the file's lines with fresh outputs, as cram writes them
@@ -63,10 +73,11 @@ func (f *CramFile) Fresh(start CramRun, runs []CramRun) (lines []string, owners 
 			owners = append(owners, k)
 		}
 	}
-	addAfter := func(k int) {
+	addAfter := func(k int) { // cram pops them: each goes once
 		for _, o := range after[k] {
 			add(o.cmd, o.text)
 		}
+		delete(after, k)
 	}
 	if start.Ran {
 		add(-1, start.Lines(f.Indent)...)
@@ -84,7 +95,10 @@ func (f *CramFile) Fresh(start CramRun, runs []CramRun) (lines []string, owners 
 		runs = runs[:n]
 	}
 	for k, r := range runs {
-		if r.Keep {
+		switch {
+		case r.Joined:
+			continue // its lines went with the run it ran in (Salt)
+		case r.Keep:
 			for _, l := range f.Lines {
 				if l.Cmd == k && l.Kind == CramOutput {
 					add(k, l.Text)
@@ -92,21 +106,63 @@ func (f *CramFile) Fresh(start CramRun, runs []CramRun) (lines []string, owners 
 			}
 			addAfter(k)
 			continue
-		}
-		if !r.Ran {
-			break
-		}
-		add(k, r.Lines(f.Indent)...)
-		if r.Ended {
+		case !r.Ran:
+		case r.Salt != "":
+			f.freshJoined(k, r, add, addAfter)
+		default:
+			add(k, r.Lines(f.Indent)...)
 			addAfter(k)
+		}
+		if !r.Ran || r.Ended {
 			break
 		}
-		addAfter(k)
 	}
 	if end != nil && runs[n-1].Ran && !runs[n-1].Ended {
 		add(n-1, end.Lines(f.Indent)...)
 	}
 	return lines, owners
+}
+
+// freshJoined adds the fresh lines of command k's run r, left open, and
+// of the commands joined to it, as cram reads them by its markers
+// (_test.py: test): each marker's output goes to the command of the
+// marker before it (k first), then the marker's status when not 0, then
+// the lines after that command in the file (its prose, the next
+// command's lines), once; a command whose marker the shell took into k
+// and did not print loses its lines, as in cram's .err. The run ends
+// at labrun's own mark after the last joined command, with its status,
+// or at the shell's end (cram drops the output's last byte then).
+func (f *CramFile) freshJoined(k int, r CramRun, add func(int, ...string), addAfter func(int)) {
+	byLine := map[int]int{}
+	for i, c := range f.Commands {
+		byLine[c.Line-1] = i
+	}
+	out, exit := r.Output, r.Exit
+	if r.Ended {
+		exit = 0
+		if out != "" {
+			out = out[:len(out)-1]
+		}
+	}
+	pos, cur := k, k // whose lines come after the next marker; who owns the output
+	for _, seg := range cram.Segments(out, r.Salt) {
+		status := exit
+		if seg.Marked {
+			status = seg.Status
+		}
+		ls := cram.OutputLines(seg.Text, status)
+		for i, l := range ls {
+			ls[i] = f.Indent + l + "\n"
+		}
+		add(cur, ls...)
+		addAfter(pos)
+		if seg.Marked {
+			pos = -2 // a marker of no command's line (the last one) pops nothing
+			if c, ok := byLine[seg.Pos]; ok {
+				pos, cur = c, c
+			}
+		}
+	}
 }
 
 // Texts are the file's lines, each with its "\n".
@@ -168,3 +224,44 @@ func (r CramRun) Lines(indent string) []string {
 
 // CramText joins lines into a file's bytes.
 func CramText(lines []string) []byte { return []byte(strings.Join(lines, "")) }
+
+// OwnLines are the lines cram writes for command k's own output and
+// status (runs: the commands' runs, as for Fresh): its run's Lines; of a
+// command left open, or joined to one (CramRun.Salt), the stretch of the
+// joined output from the marker before it (the first such) to the next.
+func (f *CramFile) OwnLines(k int, runs []CramRun) []string {
+	o := k
+	for o >= 0 && o < len(runs) && runs[o].Joined {
+		o--
+	}
+	if o < 0 || o >= len(runs) || runs[o].Salt == "" {
+		if k < len(runs) {
+			return runs[k].Lines(f.Indent)
+		}
+		return nil
+	}
+	r := runs[o]
+	out, exit := r.Output, r.Exit
+	if r.Ended {
+		exit = 0
+		if out != "" {
+			out = out[:len(out)-1]
+		}
+	}
+	mine := o == k
+	for _, seg := range cram.Segments(out, r.Salt) {
+		if mine {
+			status := exit
+			if seg.Marked {
+				status = seg.Status
+			}
+			ls := cram.OutputLines(seg.Text, status)
+			for i, l := range ls {
+				ls[i] = f.Indent + l + "\n"
+			}
+			return ls
+		}
+		mine = seg.Marked && seg.Pos == f.Commands[k].Line-1
+	}
+	return nil
+}

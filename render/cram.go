@@ -43,6 +43,8 @@ func CramRuns(res *transcript.Result) (start lessons.CramRun, runs []lessons.Cra
 // interruption; ended says an exit before it ended the shell.
 func cramRun(co *transcript.ConsoleOutput, ended bool) (lessons.CramRun, *transcript.Interruption) {
 	switch {
+	case co != nil && co.CramJoined:
+		return lessons.CramRun{Ran: true, Joined: true}, nil
 	case ended:
 		return lessons.CramRun{}, nil
 	case co == nil || !co.Ran:
@@ -50,7 +52,7 @@ func cramRun(co *transcript.ConsoleOutput, ended bool) (lessons.CramRun, *transc
 	case co.Interruption != nil:
 		return lessons.CramRun{Keep: true}, co.Interruption
 	}
-	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit}, nil
+	return lessons.CramRun{Ran: true, Ended: co.Ended, Output: co.Output, Exit: co.Exit, Salt: co.CramSalt, Joined: co.CramJoined}, nil
 }
 
 // CramHeldWords say that a job a cram test left in the background held

@@ -34,6 +34,9 @@ func (r *run) runConsoleCell(cell *cellRun) error {
 		cr.Console[i].Command = cmd
 	}
 	if s.ended != nil {
+		for i := range cr.Console {
+			r.cramJoined(&cr.Console[i])
+		}
 		r.notRunAfterExit(cr, s.ended)
 		return nil
 	}
@@ -48,6 +51,9 @@ func (r *run) runConsoleCell(cell *cellRun) error {
 		}
 	}
 	for i := range cr.Console {
+		if r.cramJoined(&cr.Console[i]) {
+			continue // it ran in the job of one left open before it
+		}
 		if s.gone || r.ctx.Err() != nil {
 			break // the session is over, or labrun interrupted: the rest does not run
 		}
@@ -63,16 +69,18 @@ func (r *run) runConsoleCell(cell *cellRun) error {
 // its own timeout and stuck checks, into co.
 func (r *run) runConsoleCommand(cell *cellRun, s *shellSession, co *transcript.ConsoleOutput) error {
 	c, cr := cell.c, cell.res
+	send, n := r.cramSendOf(co.Command)
 	start := time.Now()
-	pol := proc.Policy{Deadline: start.Add(r.cellTimeout(c)), Start: start, Grace: r.opts.Grace}
+	pol := proc.Policy{Deadline: start.Add(time.Duration(n) * r.cellTimeout(c)), Start: start, Grace: r.opts.Grace}
 	if !r.opts.NoStuckDetection {
 		pol.Stuck = r.sess.JobStuckCheck(s.step, s.cmds, s.step.JobQuiet(start), proc.StuckQuiet)
 	}
 	r.bg.settle()
-	res, err := s.run(r, co.Command.Text, pol)
+	res, err := s.runCram(r, co.Command.Text, send, pol)
 	if err != nil {
 		return err
 	}
+	r.cramSent(send, co, res)
 	r.bg.settle()
 	co.Ran, co.Output, co.Duration = true, cleanText([]byte(res.Output), s.pty), res.Duration
 	if s.posix {

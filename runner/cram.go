@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labrun/labrun/internal/cram"
 	"github.com/labrun/labrun/internal/proc"
+	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/transcript"
 )
 
@@ -45,6 +47,17 @@ type cramRun struct {
 	skipped int
 	// start is the run of the file's preamble (Result.CramStart).
 	start *transcript.ConsoleOutput
+	// salt is the salt of cram's markers labrun writes (cramprobe.go);
+	// cmds the test's commands, index their indexes, closed which of them
+	// labrun's group takes whole (nil: the shell was not asked yet).
+	salt   string
+	cmds   []*lessons.ConsoleCommand
+	index  map[*lessons.ConsoleCommand]int
+	closed []bool
+	// joinedTo is the last command joined to one left open before it
+	// (-1: none); joinedCut says that one was interrupted.
+	joinedTo  int
+	joinedCut bool
 }
 
 // cramLayout makes the run's cram dirs in the run dir and sets the run's
@@ -73,7 +86,7 @@ func (r *run) cramLayout(lessonDir string) error {
 		}
 	}
 	r.work.keepSub, _ = filepath.Rel(r.work.run.Path(), tmp)
-	r.dir, r.cram = dir, &cramRun{shell: shell}
+	r.dir, r.cram = dir, &cramRun{shell: shell, salt: cramSalt(), joinedTo: -1}
 	set := []string{
 		"CRAMTMP=" + tmp, "TMPDIR=" + filepath.Join(tmp, "tmp"), "TEMP=" + filepath.Join(tmp, "tmp"), "TMP=" + filepath.Join(tmp, "tmp"),
 		"TESTDIR=" + testDir, "TESTFILE=" + r.lesson.CramName,
@@ -152,26 +165,40 @@ func cramShellArgs(shell, fifo string) []string {
 // stdin reads nothing there too). The ":" keeps a group of no command
 // (an empty one, a comment) from being a syntax error.
 //
-// A command that is no whole program on its own (the shell's -n refuses
-// it: a syntax error, or a command left open, an "if" without its "fi")
-// would make the group the error's ("(expecting \"}\")"): it is sent as
-// cram's script has it, its lines alone and the mark on the next line,
-// so that the shell says what cram's says, on cram's line; and the script
-// ends there (last: labrun closes the FIFO after it), so that the shell,
-// which exits on a syntax error, does not wait for a rest of the script
-// that a command left open would read on (labrun sends each command only
-// once the one before is over, so the rest of cram's script is not there:
-// a command left open ends at the end of the script here, where cram's
-// reads the next commands into it).
-func (r *run) cramScript(cmd, mark string, first bool, deadline time.Time) (script string, last bool) {
+// A command of a cram test that the group does not take whole (send:
+// cramprobe.go asked the shell once for the file) is sent with the
+// commands the shell reads into it, cram's markers between them, as
+// cram's script has them, so that its lines are counted as cram's: in
+// the group when the shell's grammar closes them at a later command;
+// else as the rest of cram's script, its last marker too, which ends
+// there (last: labrun closes the FIFO after it), so that the shell reads
+// it to its end and says what cram's says, on cram's line (a syntax
+// error, "expecting \"fi\""), or runs what a heredoc left open holds.
+// The setup, and a command of a Markdown lesson run as a cram test, that
+// is no whole program on its own (the shell's -n refuses it) is sent
+// alone, its mark on the next line, and ends the script.
+func (r *run) cramScript(cmd string, send *cramSend, mark string, first bool, deadline time.Time) (script string, last bool) {
 	printMark := fmt.Sprintf("printf '%%s%%d%s\\n' '%s' \"$?\"\n", markerByte, mark)
+	group := func(text string) string { return "{ :; " + text + "\n} </dev/null; " + printMark }
 	switch {
 	case first && cmd == "":
 		return printMark, false
-	case !r.cramParses(cmd, deadline):
+	case send == nil && !r.cramParses(cmd, deadline):
 		return cmd + "\n" + printMark, true
+	case send == nil || !send.u.open:
+		return group(cmd), false
+	case r.lesson.Cram == nil:
+		return cmd + "\n" + printMark, true // a Markdown lesson's (cramprobe.go)
+	case send.u.toEnd:
+		return r.cramJoin(send.k, send.u.through) + "\n" + cram.Mark(r.cram.salt, len(r.lesson.Cram.Lines)) + "\n", true
 	}
-	return "{ :; " + cmd + "\n} </dev/null; " + printMark, false
+	return group(r.cramJoin(send.k, send.u.through)), false
+}
+
+// cramSend is a command of a cram test to send: its index, and how.
+type cramSend struct {
+	k int
+	u cramUnit
 }
 
 // cramParses says whether the cram test's shell reads cmd as a whole

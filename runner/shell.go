@@ -149,13 +149,20 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 
 // run runs one command in the session under pol.
 func (s *shellSession) run(r *run, cmd string, pol proc.Policy) (proc.JobResult, error) {
+	return s.runCram(r, cmd, nil, pol)
+}
+
+// runCram runs one command in the session under pol; send, when set,
+// says which command of a cram test it is, and how it is sent
+// (cramprobe.go).
+func (s *shellSession) runCram(r *run, cmd string, send *cramSend, pol proc.Policy) (proc.JobResult, error) {
 	s.count++
 	mark := fmt.Sprintf("%slabrun-%s-%d ", markerByte, s.nonce, s.count)
 	script := fmt.Sprintf("for _ in 1; do \\eval %s; done\n\\builtin printf '%%s%%d%s\\n' '%s' \"$?\"\n", shQuote(cmd), markerByte, mark)
 	last := false // the shell reads the script's end after the command
 	if s.posix {
 		// the first is the setup (startShell)
-		script, last = r.cramScript(cmd, mark, s.count == 1, pol.Deadline)
+		script, last = r.cramScript(cmd, send, mark, s.count == 1, pol.Deadline)
 	}
 	job := proc.Job{Send: func() error {
 		_, err := s.cmds.WriteString(script)

@@ -315,6 +315,15 @@ type ConsoleOutput struct {
 	// exit ended this block's session before the block began: none of
 	// the block's commands ran.
 	EndedBefore *ConsoleOutput
+	// CramSalt, when set, says that the command, in a cram test, was left
+	// open (an "if" without its "fi", a quote or heredoc left open, a
+	// last backslash) and the shell read the commands after it into it,
+	// as cram's shell does: Output is what they all printed, with cram's
+	// markers of this salt between them (lessons.CramRun.Salt).
+	CramSalt string
+	// CramJoined says the command ran within an earlier one left open
+	// (CramSalt): its output is in that one's.
+	CramJoined bool
 }
 
 // NotCopied is an entry of the lesson folder that the scratch copy left

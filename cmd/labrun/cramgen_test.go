@@ -34,6 +34,7 @@ type cramGen struct {
 	funcs map[string]string // defined functions: what each prints
 	vars  map[string]string // set variables: their values
 	ended bool              // an exit was written: nothing after it runs
+	open  string            // the command that closes one left open ("": none)
 }
 
 // genCramFile makes the file of a seed, and the indent it is to be read
@@ -244,6 +245,10 @@ func printfOf(s string) string {
 
 // command writes a command and its expected lines.
 func (g *cramGen) command() {
+	if g.open != "" && g.r.IntN(3) == 0 || g.r.IntN(40) == 0 {
+		g.openCommand()
+		return
+	}
 	var lines []string // the command's lines: "$ " first, "> " after
 	out, exit := "", 0
 	switch k := g.r.IntN(100); {
@@ -318,6 +323,40 @@ func (g *cramGen) command() {
 		g.line("  > ") // an empty continuation
 	}
 	g.expect(cram.OutputLines(out, exit))
+}
+
+// openCommand writes a command left open, which reads the lines after
+// it in cram's script (its markers, the next commands) into itself, or
+// the command that closes the one left open before: an "if" (true or
+// false), a "for" (whose body, markers and all, runs twice), a heredoc
+// (whose body prints the markers it took, their $? expanded), a double
+// quote, a single quote whose string is not printed (a printed one
+// would print a marker's "$?" as it is, and cram stops with a
+// traceback), a last backslash, "&&" or "|". The expected lines are a
+// guess (what the command would print closed), changed at random.
+func (g *cramGen) openCommand() {
+	w := strings.Repeat(string(rune('a'+g.r.IntN(26))), 1+g.r.IntN(4))
+	if g.open != "" {
+		g.line("  $ " + g.open)
+		g.open = ""
+		g.expect(nil)
+		return
+	}
+	opens := []struct{ cmd, closer, out string }{
+		{"if true; then", "fi", ""},
+		{"if false; then", "fi", ""},
+		{"for i in 1 2; do", "done", ""},
+		{"cat <<EOF", "EOF", ""},
+		{`echo "` + w, w + `"`, w + "\n"},
+		{": '" + w, w + "'", ""},
+		{"echo " + w + ` \`, "", w + "\n"},
+		{"echo " + w + " &&", "", w + "\n"},
+		{"echo " + w + " |", "", w + "\n"},
+	}
+	o := opens[g.r.IntN(len(opens))]
+	g.line("  $ " + o.cmd)
+	g.open = o.closer
+	g.expect(cram.OutputLines(o.out, 0))
 }
 
 // shellCommand is one of a few commands whose output is the shell's
