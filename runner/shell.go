@@ -170,7 +170,11 @@ func (s *shellSession) runCram(r *run, cmd string, send *cramSend, pol proc.Poli
 			err = s.cmds.Close()
 		}
 		return err
-	}, Mark: []byte(mark), MarkEnd: []byte(markerByte)}
+	}, Mark: []byte(mark), MarkEnd: []byte(markerByte), ToEOF: last}
+	// (last: cram reads its shell's output to its end, and so does labrun
+	// once the script has ended, also when the shell exits at once, on a
+	// syntax error: what it printed is all there, however loaded the
+	// machine)
 	res, err := s.step.RunJob(r.ctx, job, pol)
 	if err == nil && last && res.Interrupted == nil {
 		// The command may take its mark into itself and print it (an
@@ -195,7 +199,7 @@ func (s *shellSession) runCram(r *run, cmd string, send *cramSend, pol proc.Poli
 // end of its script after a command whose result is res: res with what
 // the shell printed then, and how it ended.
 func (s *shellSession) awaitEnd(r *run, res proc.JobResult, pol proc.Policy) proc.JobResult {
-	job := proc.Job{Send: func() error { return nil }, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte)}
+	job := proc.Job{Send: func() error { return nil }, Mark: []byte(markerByte + "labrun-end-" + s.nonce), MarkEnd: []byte(markerByte), ToEOF: s.posix}
 	end, err := s.step.RunJob(r.ctx, job, pol)
 	if err != nil {
 		return res
