@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,6 +69,9 @@ func (r *run) cramLayout(lessonDir string) error {
 		name = DefaultCramShell
 	}
 	shell, err := exec.LookPath(name)
+	if err == nil {
+		shell, err = filepath.Abs(shell) // cram's is (_main.py: _which); the shell runs in another dir
+	}
 	if err != nil {
 		return fmt.Errorf("%w: %s is not in PATH (--shell)", ErrNoProgram, name)
 	}
@@ -142,11 +146,12 @@ func (r *run) cramStarted(res proc.JobResult) {
 }
 
 // cramShellArgs are the argv of a cram test's shell: as cram starts it
-// (_test.py: shell + ['-'], the script on its stdin), so that its
-// messages name it as cram's do ("/bin/sh: 2: foo: not found": $0 is the
-// shell's path); a -c that execs it with the FIFO as its stdin.
-func cramShellArgs(shell, fifo string) []string {
-	return []string{shell, "-c", `exec "$0" - <"$1"`, shell, fifo}
+// (_test.py: shell + ['-'], the script on its stdin; opts, cram's
+// --shell-opts, before the "-"), so that its messages name it as cram's
+// do ("/bin/sh: 2: foo: not found": $0 is the shell's path); a -c that
+// execs it with the FIFO as its stdin.
+func cramShellArgs(shell, fifo string, opts []string) []string {
+	return append([]string{shell, "-c", `f=$1; shift; exec "$0" "$@" - <"$f"`, shell, fifo}, opts...)
 }
 
 // cramScript is what a cram test's shell reads for one command: the
@@ -178,7 +183,10 @@ func cramShellArgs(shell, fifo string) []string {
 // is no whole program on its own (the shell's -n refuses it) is sent
 // alone, its mark on the next line, and ends the script.
 func (r *run) cramScript(cmd string, send *cramSend, mark string, first bool, deadline time.Time) (script string, last bool) {
-	printMark := fmt.Sprintf("printf '%%s%%d%s\\n' '%s' \"$?\"\n", markerByte, mark)
+	// The mark's bytes \036 stand in the script as escapes, so that a
+	// shell that traces its commands (--shell-opts=-x) does not print the
+	// mark in its trace.
+	printMark := fmt.Sprintf("printf '\\%03o%s%%d\\%03o\\n' \"$?\"\n", markerByte[0], strings.TrimPrefix(mark, markerByte), markerByte[0])
 	group := func(text string) string { return "{ :; " + text + "\n} </dev/null; " + printMark }
 	switch {
 	case first && cmd == "":
@@ -207,7 +215,7 @@ type cramSend struct {
 func (r *run) cramParses(cmd string, deadline time.Time) bool {
 	ctx, cancel := context.WithDeadline(r.ctx, deadline)
 	defer cancel()
-	c := exec.Command(r.cram.shell, "-n")
+	c := exec.Command(r.cram.shell, append(slices.Clip(r.opts.ShellOpts), "-n")...)
 	c.Dir, c.Env, c.Stdin = r.dir, r.env, strings.NewReader(cmd+"\n")
 	err := proc.Run(ctx, c)
 	var exit *proc.ExitError

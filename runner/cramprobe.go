@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,7 +151,7 @@ func (r *run) cramProbe(texts []string, stop int) []bool {
 	ctx, cancel := context.WithTimeout(r.ctx, cramProbeTime)
 	defer cancel()
 	var out strings.Builder
-	c := exec.Command(r.cram.shell, "-")
+	c := exec.Command(r.cram.shell, append(slices.Clip(r.opts.ShellOpts), "-")...)
 	c.Dir, c.Env, c.Stdin, c.Stdout = r.dir, r.env, strings.NewReader(script.String()), &out
 	_ = proc.Run(ctx, c)
 	sc := bufio.NewScanner(strings.NewReader(out.String()))

@@ -124,6 +124,9 @@ type Options struct {
 	// blocks in (cram's --shell; "" is DefaultCramShell), found through
 	// PATH.
 	Shell string
+	// ShellOpts are the arguments that shell is started with, before its
+	// "-" (cram's --shell-opts, split as cram splits it: cram.SplitArgs).
+	ShellOpts []string
 	// CramIndent is how many spaces indent a cram test file's lines
 	// (cram's --indent), as lessons.CramIndentOf reads it: 0 is cram's
 	// default, 2; a negative number no indent.

@@ -125,7 +125,7 @@ func (r *run) startShell(cell *cellRun, pty bool) (*shellSession, error) {
 		Dir: r.cellDir(cell.c), Env: r.cellEnv(cell.c), Pty: pty, Merge: !pty, OutputCap: r.opts.OutputCap}
 	setup, setupTime := shellSetup, proc.InterpreterStart
 	if r.cram != nil {
-		spec.Path, spec.Args, setup = r.cram.shell, cramShellArgs(r.cram.shell, fifo), r.cramPreamble()
+		spec.Path, spec.Args, setup = r.cram.shell, cramShellArgs(r.cram.shell, fifo, r.opts.ShellOpts), r.cramPreamble()
 		if setup != "" {
 			setupTime = r.cellTimeout(cell.c)
 		}

@@ -433,8 +433,20 @@ matchers read them, "[N]" a status, " (no-eol)" a missing newline), a
 command failing where cram's diff touches its lines; a shell that exits
 80 skips the test, as does an empty file; "> " lines before the first
 command run before it, and indented lines with no command are expected
-output of nothing (the file fails). --update writes what "cram -i -y"
-would, with the same indent; JUnit has a testcase per command.
+output of nothing (the file fails). A command left open (an "if"
+whose "fi" is a later command, a quote or heredoc left open, a last
+backslash) reads the lines after it into itself, as in cram's one
+script: the commands it takes in run with it, and its output is cut as
+cram cuts it. --update writes what "cram -i -y" would, with the same
+indent; JUnit has a testcase per command.
+
+cram's options, in labrun: -i -y is --update (-n, answering no, is a
+check without it); --xunit-file PATH is --junit PATH; --shell,
+--shell-opts, --indent and -E (--preserve-env) are labrun's too; -q and
+-v are; --keep-tmpdir is "labrun run --keep" (it keeps the run's
+$CRAMTMP, the test's dir in it). Under --shell-opts=-x the shell traces
+labrun's own commands too (the group each command runs in, its mark),
+where cram's traces its "echo" markers: the fresh lines differ there.
 
 Flaky cells: --rerun-fails N runs a lesson with failing cells again, up
 to N times; a cell that failed first and passed in a rerun is flaky

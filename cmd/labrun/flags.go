@@ -6,10 +6,12 @@ import (
 	"io/fs"
 	"os/exec"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/labrun/labrun/internal/cram"
 	"github.com/labrun/labrun/internal/limits"
 	"github.com/labrun/labrun/lessons"
 	"github.com/labrun/labrun/runner"
@@ -25,6 +27,7 @@ func addStepFlags(fs *pflag.FlagSet, o *runner.Options) {
 	fs.Var((*seconds)(&o.Grace), "grace", "how long an interrupted step may take to end after Ctrl-C before it is killed: `seconds` or a duration")
 	fs.BoolVar(&o.NoStuckDetection, "no-stuck-detection", false, "interrupt blocked steps only on timeout, never earlier")
 	fs.StringVar(&o.Shell, "shell", runner.DefaultCramShell, "the shell cram test files (.t) run in, found through PATH, as cram's --shell")
+	fs.Var((*shellOpts)(&o.ShellOpts), "shell-opts", "the `arguments` the shell of cram test files (.t) is started with, as cram's --shell-opts\n(split as a POSIX shell splits words: quotes, backslashes), before its \"-\": -e, -x, \"-O extglob\"")
 	cramIndentFlag(fs, &o.CramIndent)
 	fs.BoolVarP(&o.CramPreserveEnv, "preserve-env", "E", false, "keep LANG, LC_ALL, LANGUAGE, TZ, CDPATH, COLUMNS and GREP_OPTIONS as they are\nin cram test files' environment, which labrun sets as cram does (cram's -E)")
 	fs.BoolVar(&o.Sandbox, "sandbox", false, "run each lesson's steps in a network namespace of its own (loopback only),\nwith a /tmp of its own, a pid namespace of its own (ps shows the lesson's\nprocesses only) and writes confined to the work dir and /tmp\n(where the kernel offers mount and pid namespaces and Landlock)")
@@ -74,6 +77,23 @@ func checkStepFlags(fs *pflag.FlagSet, o *runner.Options, cmd string) error {
 	}
 	return nil
 }
+
+// shellOpts is --shell-opts's value: cram's, split as cram splits it
+// (cram.SplitArgs); a quote left open is refused.
+type shellOpts []string
+
+func (o *shellOpts) String() string { return strings.Join(*o, " ") }
+
+func (o *shellOpts) Set(s string) error {
+	args, err := cram.SplitArgs(s)
+	if err != nil {
+		return err
+	}
+	*o = args
+	return nil
+}
+
+func (o *shellOpts) Type() string { return "arguments" }
 
 // cramIndentFlag registers --indent, cram's: how many spaces indent a
 // cram test file's commands and outputs (a line indented less is prose).
