@@ -137,24 +137,9 @@ func (f *CramFile) freshJoined(k int, r CramRun, add func(int, ...string), addAf
 	for i, c := range f.Commands {
 		byLine[c.Line-1] = i
 	}
-	out, exit := r.Output, r.Exit
-	if r.Ended {
-		exit = 0
-		if out != "" {
-			out = out[:len(out)-1]
-		}
-	}
 	pos, cur := k, k // whose lines come after the next marker; who owns the output
-	for _, seg := range cram.Segments(out, r.Salt) {
-		status := exit
-		if seg.Marked {
-			status = seg.Status
-		}
-		ls := cram.OutputLines(seg.Text, status)
-		for i, l := range ls {
-			ls[i] = f.Indent + l + "\n"
-		}
-		add(cur, ls...)
+	for _, seg := range f.segments(r) {
+		add(cur, seg.lines...)
 		addAfter(pos)
 		if seg.Marked {
 			pos = -2 // a marker of no command's line (the last one) pops nothing
@@ -208,18 +193,52 @@ func (f *CramFile) Differs(ops []CramOp, owners []int) []bool {
 // lacks its last byte: cram drops the last byte of the shell's output,
 // the newline of its last marker line when the shell ends by itself.
 func (r CramRun) Lines(indent string) []string {
-	out, exit := r.Output, r.Exit
-	if r.Ended {
-		exit = 0
-		if out != "" {
-			out = out[:len(out)-1]
-		}
+	return indented(cram.OutputLines(r.read()), indent)
+}
+
+// read is what cram reads of the run's output, and the status it
+// writes after it: a run that ended the shell has no status, and its
+// output lacks its last byte (cram drops the last byte of the shell's
+// output, the newline of its last marker line when the shell ends by
+// itself).
+func (r CramRun) read() (out string, exit int) {
+	if !r.Ended {
+		return r.Output, r.Exit
 	}
-	lines := cram.OutputLines(out, exit)
+	if r.Output == "" {
+		return "", 0
+	}
+	return r.Output[:len(r.Output)-1], 0
+}
+
+// indented are lines indented by indent, each with its "\n".
+func indented(lines []string, indent string) []string {
 	for i, l := range lines {
 		lines[i] = indent + l + "\n"
 	}
 	return lines
+}
+
+// segment is a stretch of a joined run's output (CramRun.Salt) up to a
+// marker, and the lines cram writes for it: its output, then the
+// marker's status when not 0 (the run's status after the last marker).
+type segment struct {
+	cram.Segment
+	lines []string
+}
+
+// segments cuts r's output (read) at its markers (Salt), as cram does.
+func (f *CramFile) segments(r CramRun) []segment {
+	out, exit := r.read()
+	var segs []segment
+	for _, seg := range cram.Segments(out, r.Salt) {
+		status := exit
+		if seg.Marked {
+			status = seg.Status
+		}
+		segs = append(segs, segment{seg, indented(cram.OutputLines(seg.Text, status), f.Indent)})
+	}
+	return segs
 }
 
 // CramText joins lines into a file's bytes.
@@ -240,26 +259,10 @@ func (f *CramFile) OwnLines(k int, runs []CramRun) []string {
 		}
 		return nil
 	}
-	r := runs[o]
-	out, exit := r.Output, r.Exit
-	if r.Ended {
-		exit = 0
-		if out != "" {
-			out = out[:len(out)-1]
-		}
-	}
 	mine := o == k
-	for _, seg := range cram.Segments(out, r.Salt) {
+	for _, seg := range f.segments(runs[o]) {
 		if mine {
-			status := exit
-			if seg.Marked {
-				status = seg.Status
-			}
-			ls := cram.OutputLines(seg.Text, status)
-			for i, l := range ls {
-				ls[i] = f.Indent + l + "\n"
-			}
-			return ls
+			return seg.lines
 		}
 		mine = seg.Marked && seg.Pos == f.Commands[k].Line-1
 	}

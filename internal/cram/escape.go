@@ -15,15 +15,7 @@ import (
 func OutputLines(output string, exit int) []string {
 	var lines []string
 	for output != "" {
-		end := strings.IndexAny(output, "\r\n")
-		switch {
-		case end < 0:
-			end = len(output)
-		case strings.HasPrefix(output[end:], "\r\n"):
-			end += 2
-		default:
-			end++
-		}
+		end := lineEnd(output)
 		l, eol := strings.CutSuffix(output[:end], "\n")
 		if !eol {
 			l += NoEOLSuffix
@@ -35,6 +27,20 @@ func OutputLines(output string, exit int) []string {
 		lines = append(lines, fmt.Sprintf("[%d]", exit))
 	}
 	return lines
+}
+
+// lineEnd is the end of s's first line, its line end included, as
+// Python's bytes.splitlines cuts lines: at "\n", "\r" or "\r\n"; s's
+// length when it has none.
+func lineEnd(s string) int {
+	end := strings.IndexAny(s, "\r\n")
+	switch {
+	case end < 0:
+		return len(s)
+	case strings.HasPrefix(s[end:], "\r\n"):
+		return end + 2
+	}
+	return end + 1
 }
 
 // Escape returns an output line (without its newline) as cram writes it

@@ -39,15 +39,7 @@ func Segments(out, salt string) []Segment {
 	var segs []Segment
 	var text strings.Builder
 	for out != "" {
-		end := strings.IndexAny(out, "\r\n")
-		switch {
-		case end < 0:
-			end = len(out)
-		case strings.HasPrefix(out[end:], "\r\n"):
-			end += 2
-		default:
-			end++
-		}
+		end := lineEnd(out)
 		line := out[:end]
 		out = out[end:]
 		before, rest, ok := strings.Cut(line, salt)
