@@ -18,8 +18,9 @@ import (
 // was not).
 func CramRuns(res *transcript.Result) (start lessons.CramRun, runs []lessons.CramRun, cut []*transcript.Interruption) {
 	ended := false
+	var startCut *transcript.Interruption // the preamble's: it cuts the first command
 	if co := res.CramStart; co != nil && co.Ran {
-		start, _ = cramRun(co, false)
+		start, startCut = cramRun(co, false)
 		ended = start.Ended
 	}
 	for _, cr := range res.Cells {
@@ -35,6 +36,9 @@ func CramRuns(res *transcript.Result) (start lessons.CramRun, runs []lessons.Cra
 	}
 	if res.CramEnd != "" {
 		runs = append(runs, lessons.CramRun{Ran: true, Ended: true, Output: res.CramEnd})
+	}
+	if len(cut) > 0 && cut[0] == nil {
+		cut[0] = startCut
 	}
 	return start, runs, cut
 }

@@ -130,8 +130,13 @@ func (r *run) cramPreamble() string {
 
 // cramStarted keeps the run of a cram test file's preamble (res, its
 // job's), for Result.CramStart; a preamble that exits 80 skips the test.
+// A file without one keeps it too when the shell ended, or was
+// interrupted, before its first mark (a --shell that exits at once, or
+// never reads its script): cram's .err then has no command's output,
+// and the file fails, as cram's does, where its lines would otherwise
+// stand as not run, and pass.
 func (r *run) cramStarted(res proc.JobResult) {
-	if r.cram == nil || r.cramPreamble() == "" {
+	if r.cram == nil || r.lesson.Cram == nil || r.cramPreamble() == "" && !res.Ended && res.Interrupted == nil {
 		return
 	}
 	co := &transcript.ConsoleOutput{Ran: true, Output: res.Output, Duration: res.Duration, Ended: res.Ended, Interruption: res.Interrupted}
@@ -139,7 +144,7 @@ func (r *run) cramStarted(res proc.JobResult) {
 	if res.Ended {
 		co.Exit = res.Exit.Code
 		if co.Exit == cramSkipExit && res.Interrupted == nil {
-			r.cram.skipped = r.lesson.Cram.PreambleLine
+			r.cram.skipped = max(r.lesson.Cram.PreambleLine, 1)
 		}
 	}
 	r.cram.start = co
