@@ -5,7 +5,10 @@ package main
 // escapes and bytes past ASCII, outputs without a last newline, exit
 // statuses, multi-line commands, functions and variables used by later
 // commands, commands with no output, an exit or an exit 80 now and
-// then), each command's expected lines right, wrong or matchers (re,
+// then, commands left open (an "if" or "for" closed by a later command
+// or never, a heredoc, a quote, a last backslash, "&&" or "|": cram's
+// shell reads the next commands, markers and all, into them)), each
+// command's expected lines right, wrong or matchers (re,
 // glob, esc, no-eol), [N] lines right and wrong, blank lines, prose and
 // indented lines that are no command between them, trailing spaces, CRLF
 // lines; now and then a file that is empty, only prose, of indented lines
