@@ -111,7 +111,7 @@ func FuzzConsoleRoundTrip(f *testing.F) {
 				block = p.Outputs
 			}
 		}
-		want, _ := appendLines(nil, nil, termtext.Plain(out1), nil, false, false)
+		want, _ := appendLines(nil, nil, termtext.Plain(out1), nil, false)
 		if d := cmp.Diff(want, Layout(block)); d != "" {
 			t.Fatalf("Layout of the stream output (-printed +read):\n%s\n%s", d, text)
 		}

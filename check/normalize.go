@@ -21,8 +21,9 @@ import (
 //     four-space indent of stream text); trailing spaces and blank lines
 //     dropped; in displays, fence lines, <pre>, <code>, <details>,
 //     <summary> and whole-line HTML comments dropped and HTML entities
-//     and "\#" unescaped (entities in logs too); what a step printed
-//     is kept, whatever it looks like;
+//     and "\#" unescaped; what a step printed is kept, whatever it
+//     looks like (a log's text is what it printed: transcript.ParseOutputs
+//     unescapes a <pre> log's entities, once, and a fenced log's none);
 //  2. built-in volatile values: the tables and reports of tools that a
 //     header starts (maskTables: lsof, df, perf stat, time -v), then on
 //     each line the formats of tools (toolFormats) and the generic
@@ -46,9 +47,10 @@ var ansi = regexp.MustCompile(`\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[
 // only the lines of the layout go (the fences and <pre> lines around a
 // log, the blank lines between outputs, the indent of stream text): the
 // lines of a stream or a log are what a step printed, and stay whatever
-// they hold (an HTML comment, a fence, <pre>); the HTML layout lines
-// above are dropped from displays only, and entities are unescaped in
-// displays and logs (a <pre> log is HTML).
+// they hold (an HTML comment, a fence, <pre>, "&amp;"); the HTML layout
+// lines above are dropped, and entities unescaped, in displays only (a
+// <pre> log's entities ParseOutputs unescaped: its text is what was
+// printed, as a fenced log's is).
 func Layout(block string) []string {
 	lines, _ := layoutFrom(block)
 	return lines
@@ -66,34 +68,25 @@ func layoutFrom(block string) (kept []string, from []int) {
 		if !known {
 			s = nil
 		}
-		switch o.Kind {
-		case transcript.Stream:
-			kept, from = appendLines(kept, from, o.Text, s, false, false)
-		case transcript.Log:
-			kept, from = appendLines(kept, from, o.Text, s, false, true)
-		default:
-			kept, from = appendLines(kept, from, o.Text, s, true, true)
-		}
+		display := o.Kind != transcript.Stream && o.Kind != transcript.Log
+		kept, from = appendLines(kept, from, o.Text, s, display)
 	}
 	return kept, from
 }
 
 // appendLines appends the lines of an output's text after stage 1:
 // terminal sequences and trailing blanks gone, blank lines dropped; for
-// a display (layout), the HTML layout lines dropped and "\#" unescaped;
-// with entities, HTML entities unescaped. It appends to from, for each
+// a display, the HTML layout lines dropped and HTML entities and "\#"
+// unescaped. It appends to from, for each
 // line kept, src's entry for its line of text (-1 past src's end).
-func appendLines(kept []string, from []int, text string, src []int, layout, entities bool) ([]string, []int) {
+func appendLines(kept []string, from []int, text string, src []int, display bool) ([]string, []int) {
 	for k, l := range strings.Split(text, "\n") {
 		l = ansi.ReplaceAllString(strings.ReplaceAll(strings.TrimRight(l, " \t\r\n\v\f"), "\r", ""), "")
-		if strings.TrimSpace(l) == "" || layout && layoutDrop.MatchString(l) {
+		if strings.TrimSpace(l) == "" || display && layoutDrop.MatchString(l) {
 			continue
 		}
-		if entities {
-			l = html.UnescapeString(l)
-		}
-		if layout {
-			l = strings.ReplaceAll(l, `\#`, "#")
+		if display {
+			l = strings.ReplaceAll(html.UnescapeString(l), `\#`, "#")
 		}
 		kept = append(kept, l)
 		from = append(from, -1)
@@ -206,7 +199,7 @@ func normalizeTextFrom(text string, lesson []lessons.Normalize, cell *lessons.Ce
 			src[i] = i
 		}
 	}
-	lines, from := appendLines(nil, nil, plain, src, false, false)
+	lines, from := appendLines(nil, nil, plain, src, false)
 	return normalizeLines(lines, from, lesson, cell)
 }
 

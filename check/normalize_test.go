@@ -21,6 +21,24 @@ func TestLayout(t *testing.T) {
 	}
 }
 
+// TestLayoutLogEntities: a log's lines are what the step printed: a
+// fenced log's entities are text, a <pre> log's are unescaped once (as
+// its HTML shows it), so that the two layouts of one printed text give
+// the same lines; a display's entities are unescaped.
+func TestLayoutLogEntities(t *testing.T) {
+	printed := []string{"O | &amp; &lt;b&gt; &#38;", "O | <i> & x"}
+	fenced := "\n\n\n```\n" + strings.Join(printed, "\n") + "\n\n```\n\n"
+	pre := "\n\n<pre>\nO | &amp;amp; &amp;lt;b&amp;gt; &amp;#38;\nO | &lt;i&gt; &amp; x\n</pre>\n\n"
+	for _, block := range []string{fenced, pre} {
+		if d := cmp.Diff(printed, Layout(block)); d != "" {
+			t.Errorf("Layout(%q) (-printed +got):\n%s", block, d)
+		}
+	}
+	if got := Layout("\n\nx = &amp; &lt;b&gt;\n\n"); !slices.Equal(got, []string{"x = & <b>"}) {
+		t.Errorf("Layout of a display = %q", got)
+	}
+}
+
 func TestVolatile(t *testing.T) {
 	for in, want := range map[string]string{
 		"pid=1234 and PID = 77":     "pid=<PID> and PID = <PID>",

@@ -370,6 +370,26 @@ func updateCourseOnce(t *testing.T, shape []byte, a, b, c string) {
 	checkCourseUpdate(t, cl, []byte(rec), old, fresh, fences)
 }
 
+// TestUpdateCourseLogEntities: a background log in <pre> (its entities
+// escaped, as a course's export shows it) that holds a printed "&amp;"
+// passes against its own record, and the update properties hold
+// (testdata/fuzz/FuzzUpdateCourse/pre-log-entity: a log line "O | &amp;",
+// recorded as "O | &amp;amp;").
+func TestUpdateCourseLogEntities(t *testing.T) {
+	for _, s := range []string{"&amp;", "&lt;b&gt;", "&#38;", "&amp;amp;", "a & b <c>"} {
+		t.Run(s, func(t *testing.T) {
+			shape := []byte{1, 0, 0, 3, 7, 1, 0, 1, 0, 0, 0, 0}
+			cl, old, _ := fuzzCourse(&fuzzBytes{shape}, []string{s, "", ""})
+			_, rec := cl.layout(old, make([]int, len(old)))
+			esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+			if !strings.Contains(rec, "<pre>\nL | Process started. PID = 1234\nO | "+esc+"\nL | ") {
+				t.Fatalf("the shape makes no <pre> log of %q:\n%s", s, rec)
+			}
+			updateCourseOnce(t, shape, s, "", "")
+		})
+	}
+}
+
 // checkCourseUpdate checks P1-P4 for the transcript text of course
 // lesson cl, recorded with outputs old (its console blocks in fences
 // that long), updated with fresh ones.

@@ -94,3 +94,22 @@ func TestParseOutputsMarkerLines(t *testing.T) {
 		}
 	}
 }
+
+// TestParseOutputsLogEntities: a log comes back as it was printed, in
+// either layout: a fence holds it as it is ("&amp;" printed is
+// "&amp;"), a <pre> block as HTML, its entities unescaped once (a
+// course's export escapes "&", "<" and ">": "&amp;amp;" is "&amp;"
+// printed).
+func TestParseOutputsLogEntities(t *testing.T) {
+	printed := "L | Process started. PID = 1234\nO | &amp; &lt;b&gt; &#38; <i> & x\nL | Process finished. Exit code 0"
+	escaped := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(printed)
+	for _, block := range []string{
+		"\n\n\n```\n" + printed + "\n\n```\n\n",
+		"\n\n<pre>\n" + escaped + "\n</pre>\n\n",
+	} {
+		got := transcript.ParseOutputs(block)
+		if len(got) != 1 || got[0].Kind != transcript.Log || got[0].Text != printed {
+			t.Errorf("ParseOutputs(%q) = %#v, want the log %q", block, got, printed)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"html"
 	"strings"
 
 	"github.com/labrun/labrun/internal/marker"
@@ -11,7 +12,10 @@ import (
 //
 //   - lines indented by four spaces are stream text (render lays out
 //     Text and Error outputs the same way: they come back as Stream);
-//   - a bare fence or a <pre> block is a background log;
+//   - a bare fence or a <pre> block is a background log; a fence
+//     holds it as it was printed, a <pre> block as HTML (a course's
+//     export escapes "&", "<" and ">"): its entities are unescaped, once,
+//     as a viewer shows them, so that either gives back what was printed;
 //   - other lines are a Markdown display (Run: lines, %p values, %MD
 //     text; an HTML display comes back as Markdown), which runs on over
 //     one or two blank lines: three or more end it, as between outputs.
@@ -59,8 +63,7 @@ func ParseOutputsFrom(block string) (outs []Output, from [][]int) {
 			var body []string
 			var src []int
 			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != closing; i++ {
-				body = append(body, shown(lines[i]))
-				src = append(src, i)
+				body, src = appendLogLine(body, src, shown(lines[i]), i, closing == "</pre>")
 			}
 			text := strings.TrimRight(strings.Join(body, "\n"), "\n")
 			outs = append(outs, Output{Kind: Log, Text: text})
@@ -83,6 +86,24 @@ func ParseOutputsFrom(block string) (outs []Output, from [][]int) {
 		blanks = 0
 	}
 	return outs, from
+}
+
+// appendLogLine appends line l of a log, the block's line i, to body and
+// its source to src. In a <pre> block (pre) the line is HTML: its
+// entities are unescaped once; one that stands for a newline ("&#10;")
+// makes more lines of text, the lines after the first of none of the
+// block's lines (-1).
+func appendLogLine(body []string, src []int, l string, i int, pre bool) ([]string, []int) {
+	if !pre || !strings.Contains(l, "&") {
+		return append(body, l), append(src, i)
+	}
+	for k, part := range strings.Split(html.UnescapeString(l), "\n") {
+		body, src = append(body, part), append(src, i)
+		if k > 0 {
+			src[len(src)-1] = -1
+		}
+	}
+	return body, src
 }
 
 // shown is a line of a display or a log as it was shown: without the

@@ -363,9 +363,10 @@ recorded one, after normalizing both, in this order:
      lines dropped; the layout of the outputs block gone (the 4-space
      indent of streams, the fence or <pre> around a log); in displays,
      fence lines, <pre>, <code>, <details>, <summary> and whole-line
-     HTML comments dropped and HTML entities and "\#" unescaped
-     (entities in logs too); what a step printed is compared whatever
-     it holds (a stream's line "<!-- x -->" is output);
+     HTML comments dropped and HTML entities and "\#" unescaped; what
+     a step printed is compared whatever it holds (a stream's line
+     "<!-- x -->" is output, a log's "&amp;" is "&amp;": a log in
+     <pre>, as a course's export escapes it, is read unescaped once);
   2. volatile values: those of everyday tools, each only in the tool's
      own format (labrun help volatile lists them); then
      pids and tids (pid=N, PID = N, pid is N, tid N), hex addresses and
