@@ -79,18 +79,27 @@ func keepRecordedText(rec, fresh string, norm lineSource) string {
 
 // kindsOfLines are the kinds of output (transcript.OutputKind: stream
 // text, a log, a display) that hold the lines of an outputs block, -1
-// for a line of none (the layout).
+// for a line of none (the layout) and for a log's line that is not its
+// text as written (a <pre> log's line with entities: in a fence, where a
+// fresh log goes, its bytes would be other text).
 func kindsOfLines(lines []string) []int {
-	outs, from := transcript.ParseOutputsFrom(termtext.Plain(strings.Join(lines, "\n")))
+	plain := termtext.Plain(strings.Join(lines, "\n"))
+	outs, from := transcript.ParseOutputsFrom(plain)
+	shown := strings.Split(plain, "\n") // the lines as ParseOutputs read them
 	kinds := make([]int, len(lines))
 	for i := range kinds {
 		kinds[i] = -1
 	}
 	for i, o := range outs {
-		for _, l := range from[i] {
-			if l >= 0 && l < len(kinds) {
-				kinds[l] = int(o.Kind)
+		text := strings.Split(o.Text, "\n")
+		for k, l := range from[i] {
+			if l < 0 || l >= len(kinds) || l >= len(shown) {
+				continue
 			}
+			if o.Kind == transcript.Log && shown[l] != text[k] && shown[l] != " "+text[k] {
+				continue
+			}
+			kinds[l] = int(o.Kind)
 		}
 	}
 	return kinds
