@@ -199,10 +199,38 @@ var systemFormats = []toolFormat{
 	},
 	{
 		name: "IPython %timeit",
-		doc:  "the number of loops it chose; the times are durations, the runs stay",
-		re:   regexp.MustCompile(`(\(mean ± std\. dev\. of \d+ runs?, )[\d,]+( loops? each\))`), repl: "${1}<N>${2}",
+		doc:  "the mean and deviation of a loop's time and the number of loops (chosen, or -n's), as it prints them or -o's TimeitResult shows them; the runs stay",
+		re:   regexp.MustCompile(`^(<TimeitResult : )?` + ipyTime + ` ± ` + ipyTime + ` per loop (\(mean ± std\. dev\. of \d+ runs?, )[\d,]+( loops? each\)>?)$`), repl: "${1}<DUR> ± <DUR> per loop ${2}<N>${3}",
 		before: "1.94 µs ± 449 ns per loop (mean ± std. dev. of 3 runs, 100,000 loops each)",
 		after:  "<DUR> ± <DUR> per loop (mean ± std. dev. of 3 runs, <N> loops each)",
+	},
+	{
+		name: "IPython %timeit: the slowest run",
+		doc:  "the line that says one run took more than 4 times the fastest is dropped: it comes and goes with the machine's load",
+		re:   regexp.MustCompile(`^The slowest run took \d+\.\d\d times longer than the fastest\. This could mean that an intermediate result is being cached\.$`), repl: "",
+		before: "The slowest run took 5.13 times longer than the fastest. This could mean that an intermediate result is being cached.",
+		after:  noLine,
+	},
+	{
+		name: "IPython %timeit: Compiler time",
+		doc:  "the time it took to compile the timed code, shown when over 0.1 s",
+		re:   regexp.MustCompile(`^Compiler time: \d+\.\d\d s$`), repl: "Compiler time: <DUR>",
+		before: "Compiler time: 0.12 s",
+		after:  "Compiler time: <DUR>",
+	},
+	{
+		name: "IPython %time, %%time: CPU times",
+		doc:  "the user, system and total CPU times of the statement; the value it shows after stays",
+		re:   regexp.MustCompile(`^CPU times: (?:user ` + ipyTime + `, sys: ` + ipyTime + `, )?total: ` + ipyTime + `$`), repl: "CPU times: user <DUR>, sys: <DUR>, total: <DUR>",
+		before: "CPU times: user 1min 2s, sys: 3.02 ms, total: 1min 2s",
+		after:  "CPU times: user <DUR>, sys: <DUR>, total: <DUR>",
+	},
+	{
+		name: "IPython %time, %%time: Wall time",
+		doc:  "the wall-clock time of the statement (and its compile and parse times, shown when over 0.1 s)",
+		re:   regexp.MustCompile(`^(Wall time|Compiler |Parser   ): ` + ipyTime + `$`), repl: "${1}: <DUR>",
+		before: "Wall time: 1e+03 ms",
+		after:  "Wall time: <DUR>",
 	},
 	{
 		name: "dd",
@@ -226,3 +254,10 @@ var systemFormats = []toolFormat{
 		after:  "took <DUR>",
 	},
 }
+
+// ipyTime is a time as IPython's timing magics write it
+// (IPython/core/magics/execution.py, _format_time, 8.5 and 7 alike):
+// under a minute 3 significant digits ("%.3g", so "1e+03 ms" at the edge
+// of a unit) and s, ms, µs (us where stdout cannot write µ) or ns; from a
+// minute on the days, hours, minutes and whole seconds ("1h 2min 3s").
+const ipyTime = `(?:\d+(?:\.\d+)?(?:e[+-]\d+)? (?:s|ms|µs|us|ns)|\d+(?:d|h|min|s)(?: \d+(?:h|min|s))*)`

@@ -114,6 +114,11 @@ func TestToolContentStays(t *testing.T) {
 		"real work done: 3", // not time's
 		"Segmentation fault (core dumped)",
 		"process 3 finished", // a lesson's own numbering
+		// IPython's timing magics: only their own lines, whole
+		"Wall time: see below",
+		"CPU times: user asked for them",
+		"The slowest run took ages.",
+		"Compiler time: 3 min",
 		"[1]+  Done                    sleep 1",
 		"root     24335  0.0  0.0      0     0 ?        Z    23:48   0:00 [thr] <defunct>",
 

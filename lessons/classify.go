@@ -66,6 +66,18 @@ func classify(name string, l *Lesson, c *Cell, errs *ErrorList) {
 		}
 	case magic == "bash" || magic == "sh":
 		c.Kind, c.Shell = Script, magic
+	case magic == "script":
+		if prog, ok := scriptProgram(args); ok {
+			c.Kind, c.Shell = Script, prog
+		} else {
+			errs.add(name, c.Line+1, "%%%%script %s: labrun runs %%%%script bash and %%%%script sh", strings.TrimSpace(args))
+		}
+	case magic == "time" || magic == "timeit":
+		// IPython's timing magics time the cell's Python: the worker
+		// runs the cell whole, as IPython does (its cell_magic
+		// transform), the body's lines checked as a Python cell's.
+		c.Kind, c.Magic, c.Args, c.Body = Python, "", "", c.Source
+		checkPythonBody(name, c, errs)
 	case magic == "sql" || magic == "save_cell_as_string":
 		c.Kind = Skipped
 	default:
@@ -202,8 +214,22 @@ func checkPath(name string, line int, label, fname string, errs *ErrorList) bool
 // checkPythonLines refuses line magics labrun does not know and cell
 // magics out of place.
 func checkPythonLines(name string, c *Cell, errs *ErrorList) {
+	checkPythonFrom(name, c, 0, errs)
+}
+
+// checkPythonBody checks the lines of a Python cell after its cell
+// magic's line (%%time) as checkPythonLines does.
+func checkPythonBody(name string, c *Cell, errs *ErrorList) {
+	checkPythonFrom(name, c, 1, errs)
+}
+
+// checkPythonFrom checks the lines of a Python cell from line first on.
+func checkPythonFrom(name string, c *Cell, first int, errs *ErrorList) {
 	lines := strings.Split(c.Source, "\n")
 	for i, pl := range PythonLines(c.Source) {
+		if i < first {
+			continue
+		}
 		switch {
 		case pl.Kind == PyCode && strings.HasPrefix(strings.TrimLeft(lines[i], " \t"), "%%"):
 			word, _, _ := strings.Cut(strings.TrimLeft(lines[i], " \t")[2:], " ")

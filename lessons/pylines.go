@@ -61,18 +61,20 @@ type PyLine struct {
 // lineMagics are the line magics a Python cell may use: the course's
 // (p, MD, bash_async), and those of IPython's the worker has: its default
 // aliases on Linux (IPython/core/alias.py, default_aliases), pwd and env
-// (IPython/core/magics/osm.py). In a cell of one line, a line magic's name
+// (IPython/core/magics/osm.py), time and timeit (IPython/core/magics/
+// execution.py). In a cell of one line, a line magic's name
 // not shadowed by a Python name calls it without "%" (automagic: the
 // worker decides, as it knows the namespace).
 var lineMagics = map[string]bool{
 	"p": true, "MD": true, "bash_async": true,
 	"mkdir": true, "rmdir": true, "mv": true, "rm": true, "cp": true, "cat": true,
 	"ls": true, "ll": true, "lf": true, "lk": true, "ldir": true, "lx": true,
-	"pwd": true, "env": true,
+	"pwd": true, "env": true, "time": true, "timeit": true,
 }
 
 // LineMagics returns the names of the line magics a Python cell may use
-// (%p, %MD, %bash_async, IPython's aliases, %pwd, %env), sorted.
+// (%p, %MD, %bash_async, IPython's aliases, %pwd, %env, %time,
+// %timeit), sorted.
 func LineMagics() []string {
 	names := make([]string, 0, len(lineMagics))
 	for n := range lineMagics {

@@ -45,6 +45,29 @@ type ipythonPlaces struct {
 	// showsyntaxerror with running_compiled_code, whose list of frames is
 	// traceback.extract_tb of the whole traceback). The worker writes it.
 	RunCode place `json:"run_code"`
+	// CellMagic, NamedScript and ScriptRaise are the frames of IPython's
+	// own that a script magic's CalledProcessError shows under the cell's
+	// (ScriptMagics.shebang raises it for a script's exit status other
+	// than 0): InteractiveShell.run_cell_magic's call of the magic, the
+	// call of shebang by the magic that %%bash and %%sh are
+	// (_make_script_magic's named_script_magic; %%script is shebang
+	// itself), and shebang's raise. nil where labrun does not have that
+	// version's source to show (the worker shows the cell's frame alone).
+	CellMagic   *frame `json:"cell_magic,omitempty"`
+	NamedScript *frame `json:"named_script,omitempty"`
+	ScriptRaise *frame `json:"script_raise,omitempty"`
+}
+
+// frame is a frame of IPython's own as its traceback shows it: the
+// place of its line, the function's qualified name and arguments as
+// ultratb writes them, and the source lines shown around the line
+// (stack_data's pieces, dedented as it dedents them), the first being
+// line First.
+type frame struct {
+	place
+	Name   string   `json:"name"`
+	First  int      `json:"first"`
+	Source []string `json:"source"`
 }
 
 // ipythonDir is where Debian's python3-ipython installs IPython (check's
@@ -66,6 +89,28 @@ var placesOf = map[string]ipythonPlaces{
 		Exit:       place{ipythonDir + "core/interactiveshell.py", 3386},
 		HTMLIframe: &place{ipythonDir + "core/display.py", 419},
 		RunCode:    place{ipythonDir + "core/interactiveshell.py", 3378},
+		CellMagic: &frame{place{ipythonDir + "core/interactiveshell.py", 2362},
+			"InteractiveShell.run_cell_magic(self, magic_name, line, cell)", 2360, []string{
+				"with self.builtin_trap:",
+				"    args = (magic_arg_s, cell)",
+				"    result = fn(*args, **kwargs)",
+				"return result",
+			}},
+		NamedScript: &frame{place{ipythonDir + "core/magics/script.py", 153},
+			"ScriptMagics._make_script_magic.<locals>.named_script_magic(line, cell)", 151, []string{
+				"else:",
+				"    line = script",
+				"return self.shebang(line, cell)",
+			}},
+		ScriptRaise: &frame{place{ipythonDir + "core/magics/script.py", 305},
+			"ScriptMagics.shebang(self, line, cell)", 300, []string{
+				"if args.raise_error and p.returncode != 0:",
+				"    # If we get here and p.returncode is still None, we must have",
+				"    # killed it but not yet seen its return code. We don't wait for it,",
+				"    # in case it's stuck in uninterruptible sleep. -9 = SIGKILL",
+				"    rc = p.returncode or -9",
+				"    raise CalledProcessError(rc, cell)",
+			}},
 	},
 	config.IPython7: {
 		Exit:    place{ipythonDir + "core/interactiveshell.py", 3435},

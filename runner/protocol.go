@@ -15,6 +15,11 @@ package runner
 //	ready             ←    -                            start-up done (seq 0)
 //	run               →    cell, code                   run a cell's source
 //	expand            →    text                         interpolate {expr}, $name
+//	magic             →    cell, code, status, raise    a cell magic labrun ran (a script
+//	                                                    cell): store it in the history; raise:
+//	                                                    raise the script magic's
+//	                                                    CalledProcessError for exit status
+//	                                                    status (-N: killed by signal N)
 //	stream            ←    name, text                   stdout/stderr text of the request
 //	display           ←    mime, data                   a displayed value
 //	error             ←    ename, evalue, traceback,    the exception that ended the cell;
@@ -105,6 +110,7 @@ const (
 	opReady          = "ready"
 	opRun            = "run"
 	opExpand         = "expand"
+	opMagic          = "magic"
 	opStream         = "stream"
 	opDisplay        = "display"
 	opError          = "error"
@@ -205,6 +211,13 @@ type (
 		header
 		Text string `json:"text"`
 	}
+	magicReq struct {
+		header
+		Cell   int    `json:"cell"`
+		Code   string `json:"code"`
+		Status int    `json:"status"`
+		Raise  bool   `json:"raise"`
+	}
 	statusReply struct {
 		header
 		Status      int  `json:"status"`
@@ -241,6 +254,7 @@ func (*bgCloseReq) op() string        { return opBgClose }
 func (*bgTerminateAllReq) op() string { return opBgTerminateAll }
 func (*runReq) op() string            { return opRun }
 func (*expandReq) op() string         { return opExpand }
+func (*magicReq) op() string          { return opMagic }
 func (*statusReply) op() string       { return opStatus }
 func (*outputReply) op() string       { return opOutput }
 func (*startedReply) op() string      { return opStarted }
@@ -254,6 +268,7 @@ func (*getoutputReq) validate() error      { return nil }
 func (*bgTerminateAllReq) validate() error { return nil }
 func (*runReq) validate() error            { return nil }
 func (*expandReq) validate() error         { return nil }
+func (*magicReq) validate() error          { return nil }
 func (*statusReply) validate() error       { return nil }
 func (*outputReply) validate() error       { return nil }
 func (*startedReply) validate() error      { return nil }

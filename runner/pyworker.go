@@ -35,7 +35,7 @@ import (
 var workerFiles embed.FS
 
 // workerParts are the worker's files, in the order they are joined.
-var workerParts = []string{"protocol", "streams", "display", "pretty", "syntax", "aliases", "launcher", "tracebacks", "context", "history", "cells"}
+var workerParts = []string{"protocol", "streams", "display", "pretty", "syntax", "aliases", "launcher", "magics", "tracebacks", "context", "history", "cells"}
 
 // workerSource is the worker's whole source.
 var workerSource = joinWorker()

@@ -2,8 +2,10 @@ package runner
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os/exec"
+	"time"
 
 	"github.com/labrun/labrun/internal/config"
 	"github.com/labrun/labrun/internal/proc"
@@ -44,7 +46,60 @@ func (r *run) runScriptCell(cell *cellRun) error {
 	for _, ch := range chunks {
 		cell.res.AddStream(transcript.StreamNamed(ch.Stream), cleanText(ch.Data, false))
 	}
-	return nil
+	if c.Magic == "" || out.Interrupted != nil || !time.Now().Before(cell.deadline) {
+		return nil // a native fence, or a script IPython's magic returned from
+	}
+	return r.scriptMagicDone(cell, out.Exit)
+}
+
+// scriptRaises says whether the script magic of the configured IPython
+// raises CalledProcessError for a script cell that exited other than 0:
+// IPython 8's does unless its line says --no-raise-error
+// (IPython/core/magics/script.py, script_args: store_false into
+// raise_error); IPython 7's only when it says --raise-error (the course's
+// recordings, made under 7, show no CalledProcessError after a failing
+// script).
+func scriptRaises(c *lessons.Cell, ipython string) bool {
+	if ipython == config.IPython7 {
+		return c.HasScriptOption("--raise-error")
+	}
+	return !c.HasScriptOption("--no-raise-error")
+}
+
+// scriptMagicDone hands a script cell that ran to the lesson's worker, as
+// IPython took it (the "magic" request): stored in the history, and the
+// script magic's CalledProcessError raised for an exit status other
+// than 0 where it raises (scriptRaises). The worker is started for a
+// cell that raises (its traceback is the worker's to write), else only
+// told when it is up or starting (a lesson without Python has no history
+// to keep).
+func (r *run) scriptMagicDone(cell *cellRun, exit proc.Exit) error {
+	status := exit.Code
+	if exit.Signal != 0 {
+		status = -int(exit.Signal) // as asyncio's returncode
+	}
+	raise := status != 0 && scriptRaises(cell.c, r.set.IPython)
+	if !raise && (r.py == nil || r.py.dead) && r.pyEarly == nil {
+		return nil
+	}
+	w, ok, err := r.workerFor(cell)
+	if errors.Is(err, ErrNoPython) {
+		// No Python to keep a history or write the traceback: the cell
+		// fails as the exception would fail it.
+		if raise {
+			cell.res.AddStream(transcript.Stderr, fmt.Sprintf("labrun: %v: the CalledProcessError IPython raises here is not shown\n", err))
+			cell.res.Status = transcript.Failed
+			cell.res.Exception = &transcript.Exception{Name: "CalledProcessError", Message: fmt.Sprintf("exit status %d", status)}
+		}
+		return nil
+	}
+	if !ok {
+		return err
+	}
+	w.seq++
+	req := &magicReq{header: header{Seq: w.seq}, Cell: cell.c.Index, Code: cell.c.Source, Status: status, Raise: raise}
+	_, err = r.converse(cell, w, req)
+	return err
 }
 
 // scriptSpec is how a script cell's body runs: fed to its shell on stdin

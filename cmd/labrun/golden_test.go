@@ -257,6 +257,14 @@ var volatile = []struct {
 	// temporary folder and named by its process id
 	// (TMPDIR/ipykernel_PID/HASH.py); its HASH, of the cell, stays.
 	{regexp.MustCompile(`\S*/ipykernel_\d+/`), "TMP/ipykernel_PID/"},
+	// What IPython's timing magics measured (%time, %timeit: its
+	// _format_time values on their own lines); the loops %timeit chose
+	// when not given -n. Their format is check's to know
+	// (check/volatile_files.go); here they are times of one run.
+	{regexp.MustCompile(`(?m)^(    CPU times: user )[^,\n]+, sys: [^,\n]+, total: .+$`), "${1}T, sys: T, total: T"},
+	{regexp.MustCompile(`(?m)^(    Wall time: ).+$`), "${1}T"},
+	{regexp.MustCompile(`(?m)^(    (?:<TimeitResult : )?)\S+ \S+ ± \S+ \S+( per loop )`), "${1}T ± T${2}"},
+	{regexp.MustCompile(`(?m)^    The slowest run took \S+ times longer than the fastest\. .*\n`), ""},
 }
 
 // normalize replaces the volatile values of a transcript with fixed

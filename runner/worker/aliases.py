@@ -1,4 +1,4 @@
-# labrun's Python worker (part 6 of 11, after syntax.py): IPython's default aliases, automagic, and the get_ipython() shell.
+# labrun's Python worker (part 6 of 12, after syntax.py): IPython's default aliases, automagic, and the get_ipython() shell.
 
 
 # ---- IPython's default aliases and automagic -------------------------------
@@ -174,13 +174,20 @@ def _transform(src):
     added, the cleanup transforms (leading blank lines and indentation,
     then >>> and In [N]: prompts removed), the token transforms
     (tokenizing first, then transform_cell), then, for a cell of one line
-    only, the dynamic one (_automagic)."""
+    only, the dynamic one (_automagic). A cell that starts with %%NAME is
+    the call of that cell magic (IPython's line transform cell_magic,
+    before the token transforms)."""
     if not src.endswith("\n"):
         src += "\n"
     lines = _leading_indent(_leading_empty_lines(src.splitlines(True)))
     lines = _strip_prompts(lines, *_CLASSIC_PROMPT)
     prompt = _IPYTHON_PROMPTS.get(_IPYTHON, _IPYTHON_PROMPTS["8"])
     lines = _strip_prompts(lines, prompt, prompt)
+    if lines and lines[0].startswith("%%") and not re.match(r"%%\w+\?", lines[0]):
+        # IPython's cell_magic, its line transform: the cell becomes the
+        # call of its magic, the magic's line and the body its arguments.
+        name, _, first = lines[0][2:].rstrip().partition(" ")
+        return "get_ipython().run_cell_magic(%r, %r, %r)\n" % (name, first, "".join(lines[1:]))
     _check_tokens(lines)
     code = transform_cell("".join(lines))
     if not code.endswith("\n"):
@@ -195,9 +202,13 @@ class _Shell:
 
     def __init__(self):
         self.user_ns = _user_ns
-        self.magics = {"p": _p, "MD": _md, "bash_async": _bash_async, "pwd": _pwd, "env": _env}
+        self.magics = {"p": _p, "MD": _md, "bash_async": _bash_async, "pwd": _pwd, "env": _env,
+                       "time": _time, "timeit": _timeit}
         for name in _ALIASES:
             self.magics[name] = _alias_magic(name)
+        self.cell_magics = {"time": _time, "timeit": _timeit}
+        for name in ("bash", "sh", "script"):
+            self.cell_magics[name] = _script_magic(name)
 
     def var_expand(self, cmd, depth=0):
         return _expand(cmd, sys._getframe(depth + 1).f_locals)
@@ -216,11 +227,38 @@ class _Shell:
         return SList(out.splitlines()) if split else out
 
     def run_line_magic(self, name, line, _stack_depth=1):
+        """InteractiveShell.run_line_magic: the line expanded ({x}, $x)
+        unless the magic opted out, the caller's locals given to a magic
+        that needs them."""
         fn = self.magics.get(name)
         if fn is None:
             raise NameError("unknown line magic %%%s" % name)
-        line = _expand(line, sys._getframe(_stack_depth).f_locals)
+        scope = sys._getframe(_stack_depth).f_locals
+        if not getattr(fn, "no_var_expand", False):
+            line = _expand(line, scope)
+        if getattr(fn, "needs_local_scope", False):
+            return fn(line, local_ns=scope)
         return fn(line)
+
+    def run_cell_magic(self, name, line, cell):
+        """InteractiveShell.run_cell_magic: a cell magic with its line
+        (expanded unless the magic opted out) and its body; a magic that
+        needs the local scope gets the namespace."""
+        fn = self.cell_magics.get(name)
+        if fn is None:
+            extra = "" if name not in self.magics else (
+                " (But line magic `%{0}` exists, did you mean that instead?)".format(name))
+            raise UsageError("Cell magic `%%{0}` not found{1}.".format(name, extra))
+        if cell == "":
+            message = "%%{0} is a cell magic, but the cell body is empty.".format(name)
+            if name in self.magics:
+                message += " Did you mean the line magic %{0} (single %)?".format(name)
+            raise UsageError(message)
+        if not getattr(fn, "no_var_expand", False):
+            line = _expand(line, sys._getframe(1).f_locals)
+        if getattr(fn, "needs_local_scope", False):
+            return fn(line, cell, local_ns=_user_ns)
+        return fn(line, cell)
 
     def run_cell(self, src, store_history=False, silent=False, shell_futures=True):
         _run_source(src, 0)

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 11 of 11, after history.py): running a cell, exits and warnings, the request loop (main).
+# labrun's Python worker (part 12 of 12, after history.py): running a cell, exits and warnings, the request loop (main).
 
 
 # The configured IPython's major version, "8" or "7" (main sets it from
@@ -223,7 +223,10 @@ def main():
         _SHOW_CAP = int(sys.argv[1])
     if len(sys.argv) > 3:
         _IPYTHON = sys.argv[2]
-        _PLACES.update((k, (v["file"], v["line"])) for k, v in json.loads(sys.argv[3]).items())
+        for k, v in json.loads(sys.argv[3]).items():
+            _PLACES[k] = (v["file"], v["line"])
+            if "source" in v:
+                _FRAMES[k] = v
     # What labrun set for the worker alone is no part of the lesson's
     # environment (runner/pyworker.go, workerEnv).
     for _k in os.environ.pop("LABRUN_WORKER_ADDED", "").split(","):
@@ -251,17 +254,19 @@ def main():
         if msg["seq"] in _abandoned and op in (_ANSWER[_abandoned[msg["seq"]]], "refused"):
             del _abandoned[msg["seq"]]
             continue
-        if op not in ("run", "expand"):
+        if op not in ("run", "expand", "magic"):
             raise ProtocolError("labrun sent %s #%d while no request of the worker awaited an answer" % (
                 op, msg["seq"]))
         _begin(msg["seq"])
         try:
             if op == "run":
                 _run_cell(msg)
+            elif op == "magic":
+                _run_magic_cell(msg)
             else:
                 _answer("expanded", text=_expand(msg["text"]))
         except KeyboardInterrupt:
-            if op == "run":
+            if op != "expand":
                 _answer("done")
             else:
                 _answer("expanded", text=msg["text"])

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 9 of 11, after tracebacks.py): the lines around a traceback's line.
+# labrun's Python worker (part 10 of 12, after tracebacks.py): the lines around a traceback's line.
 
 
 # ---- the lines around a traceback's line ---------------------------------

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 3 of 11, after streams.py): display objects and how a value is shown.
+# labrun's Python worker (part 3 of 12, after streams.py): display objects and how a value is shown.
 
 
 # ---- display ---------------------------------------------------------------

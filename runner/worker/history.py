@@ -1,4 +1,4 @@
-# labrun's Python worker (part 10 of 11, after context.py): the input and output history (In, Out, _, _iN) and the display hook.
+# labrun's Python worker (part 11 of 12, after context.py): the input and output history (In, Out, _, _iN) and the display hook.
 
 
 # ---- history ---------------------------------------------------------------

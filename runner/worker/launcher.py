@@ -1,4 +1,4 @@
-# labrun's Python worker (part 7 of 11, after aliases.py): background steps (TInteractiveLauncher).
+# labrun's Python worker (part 7 of 12, after aliases.py): background steps (TInteractiveLauncher).
 
 
 # ---- background steps ----------------------------------------------------

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 4 of 11, after display.py): a value's text form, as IPython's pretty printer lays it out.
+# labrun's Python worker (part 4 of 12, after display.py): a value's text form, as IPython's pretty printer lays it out.
 
 
 # ---- IPython's pretty printer ---------------------------------------------

@@ -20,6 +20,8 @@ import codecs
 import codeop
 import collections
 import contextlib
+import gc
+import getopt
 import hashlib
 import inspect
 import io
@@ -27,16 +29,21 @@ import itertools
 import json
 import keyword
 import linecache
+import math
 import os
 import re
+import resource
 import select
+import shlex
 import signal
 import string
+import subprocess
 import sys
 import tempfile
 import textwrap
 import threading
 import time
+import timeit
 import tokenize
 import traceback
 import types
@@ -69,6 +76,7 @@ _TO_GO = {
 _FROM_GO = {
     "run": ("cell", "code"),
     "expand": ("text",),
+    "magic": ("cell", "code", "status", "raise"),
     "status": ("status", "stderr_shown"),
     "output": ("output",),
     "started": ("id", "pid", "inq"),

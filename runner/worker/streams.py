@@ -1,4 +1,4 @@
-# labrun's Python worker (part 2 of 11, after protocol.py): stdout and stderr as ipykernel keeps and sends them, the fds below them, and !cmd (_system).
+# labrun's Python worker (part 2 of 12, after protocol.py): stdout and stderr as ipykernel keeps and sends them, the fds below them, and !cmd (_system).
 
 
 # Like ipykernel, each stream keeps what is written and sends it 0.2 s

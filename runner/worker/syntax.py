@@ -1,4 +1,4 @@
-# labrun's Python worker (part 5 of 11, after pretty.py): IPython's syntax: {expr}/$name expansion, SList, the cell transforms.
+# labrun's Python worker (part 5 of 12, after pretty.py): IPython's syntax: {expr}/$name expansion, SList, the cell transforms.
 
 
 # ---- IPython's variable expansion: {expr} and $name ----------------------

@@ -1,4 +1,4 @@
-# labrun's Python worker (part 8 of 11, after launcher.py): a cell's exceptions as the configured IPython shows them.
+# labrun's Python worker (part 9 of 12, after magics.py): a cell's exceptions as the configured IPython shows them.
 
 
 # ---- running cells -------------------------------------------------------
@@ -89,11 +89,12 @@ def _recursion_7(etype, value, frames):
     return frames[:end] + ["... last %d frames repeated, from the frame below ..." % repeat, frames[end]]
 
 
-def _format_exception(etype, value, tb):
+def _format_exception(etype, value, tb, from_cell=True):
     """A traceback shaped like IPython's, without colours (Python's own,
-    should that fail)."""
+    should that fail); from_cell as _user_frames's for the raised
+    exception's frames."""
     try:
-        return _format_ipython(etype, value, tb)
+        return _format_ipython(etype, value, tb, from_cell)
     except Exception:
         return "".join(traceback.format_exception(etype, value, tb)).rstrip("\n")
 
@@ -107,7 +108,7 @@ _DIRECT_CAUSE = "The above exception was the direct cause of the following excep
 _DURING_HANDLING = "During handling of the above exception, another exception occurred:"
 
 
-def _format_ipython(etype, value, tb):
+def _format_ipython(etype, value, tb, from_cell=True):
     """The raised exception's traceback and, above it, those of the
     exceptions it chains, first the innermost (VerboseTB.
     structured_traceback, 7.20 and 8.5 alike: __cause__, else
@@ -115,7 +116,7 @@ def _format_ipython(etype, value, tb):
     line between two saying how they chain."""
     if isinstance(value, SyntaxError):
         return _syntax_traceback(etype, value, tb)
-    parts = [_one_traceback(etype, value, tb, _CONTEXT, True)]
+    parts = [_one_traceback(etype, value, tb, _CONTEXT, from_cell)]
     chained, seen = _chained(value), set()
     while chained is not None:
         parts.append(["", _DIRECT_CAUSE if value.__cause__ else _DURING_HANDLING, ""])
@@ -286,6 +287,11 @@ def _one_traceback(etype, value, tb, context, from_cell):
             lines.append(_frame_header(f, code, frame_of[code]))
             lines.extend(_context_lines(f.filename, f.lineno, code, context))
         lines.append("")
+    # The frames of IPython's own that labrun stands in for (a script
+    # magic's: magics.py), below the cell's.
+    for key in getattr(value, "_ipython_frames", ()):
+        if key in _FRAMES:
+            lines += _ipython_frame(_FRAMES[key]) + [""]
     lines.extend(_exception_line(etype, value))
     return lines
 
