@@ -21,17 +21,23 @@ package main
 //   - the process id in ipykernel's cell file names
 //     (TMPDIR/ipykernel_PID/HASH.py, ipykernel/compiler.py get_file_name)
 //     and the temporary folder before it;
-//   - object addresses (<__main__.S at 0x7f...>).
+//   - object addresses (<__main__.S at 0x7f...>);
+//   - what IPython's timing magics measured, on both sides: the times of
+//     %time's "CPU times:" and "Wall time:" lines and of %timeit's "MEAN
+//     ± STD per loop" line (its runs and -n's loops stay), and the lines
+//     that show only when a measurement says so (%timeit's "The slowest
+//     run took ...", the compile and parse times over 0.1 s).
 //
 // Left, each with why (ipyDiffKept: a cell that differs as one of them
-// describes is counted, logged and not failed): a failing %%bash cell's
-// CalledProcessError, the order of its stdout and stderr lines, a
-// RecursionError's count of similar frames, a value whose repr raises, a
-// carriage return in a stream, the history after a %%bash cell, the
-// "To exit" warning shown again. Not
-// generated: %time and %%time (labrun refuses them as unknown magics),
-// %env alone (the two environments differ), exit() and quit() (they end
-// a kernel).
+// describes is counted, logged and not failed): the order of a script
+// cell's stdout and stderr lines, a RecursionError's count of similar
+// frames, a value whose repr raises, a carriage return in a stream, the
+// "To exit" warning shown again. Not generated: %env alone (the two
+// environments differ), exit() and quit() (they end a kernel), %timeit
+// without -n (the loops it chooses differ with the speed of the two
+// processes), errors inside %timeit and a %time statement that does not
+// parse (their tracebacks show IPython's frames of execution.py and
+// compilerop.py, which labrun does not show).
 //
 // The lessons: -ipydiff.n of them, from the seed -ipydiff.seed on (a few by
 // default, to keep go test short); the environment variable
@@ -76,13 +82,7 @@ var ipyDiffKept = []struct {
 	why   string
 	match func(src string, before []string, kernel, labrun string) bool
 }{
-	{"a %%bash cell whose script fails: IPython 8's script magic raises CalledProcessError " +
-		"(IPython/core/magics/script.py, ScriptMagics.shebang, raise_error), whose traceback shows " +
-		"IPython's own frames; labrun runs the cell in Go and shows the script's output alone",
-		func(src string, _ []string, kernel, _ string) bool {
-			return strings.HasPrefix(src, "%%bash") && strings.Contains(kernel, "CalledProcessError")
-		}},
-	{"the order of a %%bash cell's stdout and stderr lines written close together: both sides read " +
+	{"the order of a script cell's stdout and stderr lines written close together: both sides read " +
 		"two pipes, and which one is read first when both hold data is the reader's (the kernel's " +
 		"asyncio loop, labrun's step goroutines): the same lines, in another order",
 		func(src string, _ []string, kernel, labrun string) bool {
@@ -96,7 +96,7 @@ var ipyDiffKept = []struct {
 				slices.Sort(ls)
 				return ls
 			}
-			return strings.HasPrefix(src, "%%bash") && slices.Equal(lines(kernel), lines(labrun))
+			return isScriptCell(src) && slices.Equal(lines(kernel), lines(labrun))
 		}},
 	{"a RecursionError: the kernel's cell runs some 20 frames deeper (ipykernel's and asyncio's), " +
 		"so fewer of the lesson's frames fit under the limit of 3000 and the count of similar " +
@@ -126,12 +126,6 @@ var ipyDiffKept = []struct {
 				return strings.Contains(c, "exit(") || strings.Contains(c, "SystemExit")
 			})
 			return exited && strings.Contains(kernel, "To exit:") && !strings.Contains(labrun, "To exit:")
-		}},
-	{"In, _iN and Out after a %%bash cell: labrun runs cell magics in Go, so the worker's history " +
-		"lacks them",
-		func(src string, before []string, _, _ string) bool {
-			return regexp.MustCompile(`\b(In|Out|_+|_i+\d*|_\d+)\b`).MatchString(src) &&
-				slices.ContainsFunc(before, func(c string) bool { return strings.HasPrefix(c, "%%bash") })
 		}},
 }
 
@@ -419,6 +413,10 @@ var ipyMasks = []struct {
 }{
 	{regexp.MustCompile(`\S*/ipykernel_[0-9]+/`), "TMP/ipykernel_PID/"},
 	{regexp.MustCompile(`0x[0-9a-f]{6,}`), "0xADDR"},
+	{regexp.MustCompile(`(?m)^([ \t]*CPU times: user )[^,\n]+, sys: [^,\n]+, total: .+$`), "${1}T, sys: T, total: T"},
+	{regexp.MustCompile(`(?m)^([ \t]*Wall time: ).+$`), "${1}T"},
+	{regexp.MustCompile(`(?m)^([ \t]*(?:<TimeitResult : )?)\S+ \S+ ± \S+ \S+( per loop )`), "${1}T ± T${2}"},
+	{regexp.MustCompile(`(?m)^[ \t]*(?:The slowest run took \S+ times longer than the fastest\. .*|Compiler time: .*|Compiler : .*|Parser   : .*)\n`), ""},
 }
 
 func ipyMask(s string) string {

@@ -12,9 +12,11 @@ package main
 // and In[N], exceptions of many kinds (at top level, in functions,
 // generators and lambdas, chained, raised from, assert, SyntaxError,
 // IndentationError, NameError with 3.11's suggestions, sys.exit),
-// warnings, !cmd with output and a failing status, x = !cmd, %%bash
-// cells, %env, %time, display() of several objects and IPython.display's
-// Markdown and HTML.
+// warnings, !cmd with output and a failing status, x = !cmd, %%bash,
+// %%sh and %%script bash cells (failing ones too, --no-raise-error),
+// %env, %time, %%time, %timeit and %%timeit (with -n: the loops it would
+// choose differ with the speed of the two processes), display() of
+// several objects and IPython.display's Markdown and HTML.
 
 import (
 	"fmt"
@@ -40,19 +42,26 @@ func genIPyLesson(seed uint64, numpy bool) []string {
 	return g.cells
 }
 
-// ipyLessonMarkdown lays the cells out as a course lesson: a %%bash cell
-// in a ```bash fence, as nbconvert writes it, every other in ```python.
+// ipyLessonMarkdown lays the cells out as a course lesson: a script
+// cell (%%bash, %%sh, %%script) in a ```bash fence, as nbconvert writes
+// it, every other in ```python.
 func ipyLessonMarkdown(seed uint64, cells []string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Generated lesson %d\n\n", seed)
 	for i, c := range cells {
 		lang := "python"
-		if strings.HasPrefix(c, "%%bash") {
+		if isScriptCell(c) {
 			lang = "bash"
 		}
 		fmt.Fprintf(&b, "Cell %d.\n\n```%s\n%s\n```\n\n", i+1, lang, c)
 	}
 	return []byte(b.String())
+}
+
+// isScriptCell says whether a generated cell is one of IPython's script
+// magics'.
+func isScriptCell(src string) bool {
+	return strings.HasPrefix(src, "%%bash") || strings.HasPrefix(src, "%%sh") || strings.HasPrefix(src, "%%script")
 }
 
 func (g *ipyGen) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
@@ -61,7 +70,7 @@ func (g *ipyGen) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
 func (g *ipyGen) cell() string {
 	kinds := []func() string{g.prints, g.prints, g.value, g.value, g.value, g.history,
 		g.exception, g.exception, g.exception, g.syntax, g.warning, g.shell, g.bash,
-		g.magic, g.display, g.classes, g.exit}
+		g.magic, g.display, g.classes, g.exit, g.timing}
 	if g.numpy {
 		kinds = append(kinds, g.numpyCell)
 	}
@@ -289,9 +298,11 @@ func (g *ipyGen) shell() string {
 		"!echo 'ü ✓'", "st = !exit 2\nst", "!printf 'a\\rb\\n'")
 }
 
-// bash is a %%bash cell.
+// bash is a script cell: %%bash mostly, %%sh, %%script bash, and
+// --no-raise-error, which keeps a failing script's CalledProcessError
+// back.
 func (g *ipyGen) bash() string {
-	lines := []string{"%%bash"}
+	lines := []string{g.pick("%%bash", "%%bash", "%%bash", "%%sh", "%%script bash", "%%bash --no-raise-error")}
 	for i := 0; i < 1+g.r.IntN(4); i++ {
 		lines = append(lines, g.pick("echo out", "echo err >&2", "printf 'no newline'", "ls /nonexistent_zz",
 			"x=5; echo $((x * 2))", "echo 'ü ✓'", "false", "printf 'a\\nb\\n'"))
@@ -306,6 +317,32 @@ func (g *ipyGen) bash() string {
 func (g *ipyGen) magic() string {
 	return g.pick("%env LABDIFF_V=abc\nimport os\nos.environ['LABDIFF_V']", "%env LABDIFF_W=1",
 		"%env LABDIFF_U=x y\n%env LABDIFF_U")
+}
+
+// timing runs IPython's timing magics: the value of %time, %%time's
+// last one, exceptions in the timed code, a statement on %%time's line;
+// %timeit and %%timeit with -n (the loops they would choose differ with
+// the speed of the two processes), -q and -o.
+func (g *ipyGen) timing() string {
+	switch g.r.IntN(7) {
+	case 0:
+		return "%time " + g.literal(1)
+	case 1:
+		return "%time v = " + g.literal(1) + "\nv"
+	case 2:
+		return "%%time\n" + g.prints()
+	case 3:
+		return "%%time\n" + g.value()
+	case 4:
+		return g.pick("%time 1/0\nprint('after')", "def f(y):\n    return y / 0\n\n%time f(1)",
+			"%time undefined_name_zz", "%%time\nx = 1\n[][0]")
+	case 5:
+		return g.pick("%time", "%time print('hi')", "%%time x\n1", "x = %time 5\nx", "%time %time 1",
+			"def g():\n    z = 7\n    %time z + 1\n    return 3\n\ng()")
+	default:
+		return g.pick("%timeit -n 3 -r 2 sum(range(10))", "%%timeit -n 2 -r 3 x = 1\nx + 1", "%timeit -n 2 -r 1 print('x')",
+			"r = %timeit -o -q -n 5 -r 2 pass\nr.loops, r.repeat, len(r.all_runs)", "%timeit", "%timeit -n 1000 -r 2 pass")
+	}
 }
 
 // display shows several objects.

@@ -73,6 +73,12 @@ def _run_source(src, n):
     value to the display hook."""
     global _count_skew
     count = n + _count_skew if n else n
+    # IPython's pre_execute event, before every cell (run_cell_async):
+    # InteractiveShell._clear_warning_registry deletes the namespace's
+    # __warningregistry__ (gh-6611), so that a warning of a cell's line
+    # shows again in a later cell whose file and line are the same (the
+    # same source: ipykernel names a cell's file by its hash).
+    _user_ns.pop("__warningregistry__", None)
     try:
         code = _transform(src)
     except Exception:
