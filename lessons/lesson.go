@@ -19,7 +19,8 @@ const (
 	File
 	// WriteFile writes its body verbatim (%%writefile, %%file).
 	WriteFile
-	// Script feeds its body to a shell on stdin (%%bash, %%sh).
+	// Script feeds its body to a shell on stdin (%%bash, %%sh, %%script
+	// bash, %%script sh).
 	Script
 	// Setup is the course's set-up one-liner; labrun provides its
 	// behaviour natively and skips it.

@@ -160,3 +160,49 @@ except SystemExit:
 	}
 	return string(out)
 }
+
+// TestScriptOptions: a script magic's line read as IPython 8.5's
+// ScriptMagics.shebang.parser (parse_known_args of arg_split in POSIX
+// mode) reads it: whether --no-raise-error is given (in full or
+// abbreviated), and the program %%script names. The table holds that
+// parser's answers.
+func TestScriptOptions(t *testing.T) {
+	tests := []struct {
+		args    string
+		noRaise bool
+		prog    string // "" where labrun runs no such %%script
+	}{
+		{"", false, ""},
+		{"--no-raise-error", true, ""},
+		{"--no-raise", true, ""},
+		{"--no", true, ""},
+		{"--n", true, ""},
+		{`"--no-raise-error"`, true, ""},
+		{"--out x --no-raise-error", true, ""},
+		{"bash", false, "bash"},
+		{"--bg bash", false, "bash"},
+		{"bash --no-raise-error", true, "bash"},
+		{"/bin/sh", false, "sh"},
+		{"--proc p sh", false, "sh"},
+		{"--err e --no bash", true, "bash"},
+		{"bash -x", false, ""}, // bash with an argument: not labrun's
+		{"python3", false, ""}, // not a shell
+		{"--raise-error", false, ""},
+	}
+	for _, tt := range tests {
+		c := &Cell{Args: tt.args}
+		if got := c.HasScriptOption("--no-raise-error"); got != tt.noRaise {
+			t.Errorf("%q: HasScriptOption(--no-raise-error) = %v, want %v", tt.args, got, tt.noRaise)
+		}
+		prog, ok := scriptProgram(tt.args)
+		if !ok {
+			prog = ""
+		}
+		if prog != tt.prog {
+			t.Errorf("scriptProgram(%q) = %q, %v; want %q", tt.args, prog, ok, tt.prog)
+		}
+	}
+	if !(&Cell{Args: "--raise"}).HasScriptOption("--raise-error") {
+		t.Errorf("--raise: IPython 7's --raise-error abbreviated, not seen")
+	}
+}

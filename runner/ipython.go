@@ -19,7 +19,9 @@ import (
 // it, and shown once a lesson (exitWarned): IPython warns it from one
 // line, whoever exited. The frame of IPython's own that the traceback of
 // a SyntaxError raised while a cell ran shows (run_code's exec) the
-// worker writes from its place too.
+// worker writes from its place too, and the frames a script magic's
+// CalledProcessError shows from theirs (IPython 8.5's lines, as a
+// kernel's traceback shows them: stack_data's pieces around the line).
 
 // place is a line of IPython's source that warns or shows in a traceback.
 type place struct {
@@ -83,7 +85,9 @@ const ipythonDir = "/usr/lib/python3/dist-packages/IPython/"
 // HTML given an <iframe> does not warn under "7", as the course's
 // recordings show (sem09-low-level-io's HTML('<iframe ...>') shows none):
 // the warning came within 7.x, after the releases they were recorded with
-// (7.20's HTML.__init__ has it, at display.py:717).
+// (7.20's HTML.__init__ has it, at display.py:717). The script magic's
+// frames are 8.5's (interactiveshell.py 2360-2363, magics/script.py
+// 151-153 and 300-305); labrun has no 7 source to take 7's from.
 var placesOf = map[string]ipythonPlaces{
 	config.IPython8: {
 		Exit:       place{ipythonDir + "core/interactiveshell.py", 3386},
